@@ -1,0 +1,176 @@
+//! Reads a catalog from text (RON or JSON), validates it, and writes it back.
+//!
+//! Every failure becomes a [`LoadError`] whose problems carry a line and
+//! column, so the CLI can print `file:line:col: message` like a compiler.
+
+use std::fmt;
+use std::path::Path;
+
+use super::locate::{Position, locate};
+use super::model::Catalog;
+use super::validate::validate;
+
+/// The catalog compiled into the binary.
+pub const EMBEDDED_TEXT: &str = include_str!("../../assets/vmm.ron");
+/// How the embedded catalog is named in messages and script headers.
+pub const EMBEDDED_ORIGIN: &str = "embedded catalog (assets/vmm.ron)";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Ron,
+    Json,
+}
+
+impl Format {
+    /// Chosen by file extension: `.json` is JSON, `.ron` is RON.
+    pub fn from_path(path: &Path) -> Result<Format, LoadError> {
+        match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+            Some("ron") => Ok(Format::Ron),
+            Some("json") => Ok(Format::Json),
+            _ => Err(LoadError::single(
+                path.display().to_string(),
+                None,
+                "cannot tell the catalog's format from its file name".into(),
+                Some("name the file *.ron or *.json".into()),
+            )),
+        }
+    }
+}
+
+/// One problem in a catalog file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub position: Option<Position>,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+/// Why a catalog could not be loaded: every problem found, with where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    /// The file path, or a description of the embedded catalog.
+    pub origin: String,
+    pub problems: Vec<Problem>,
+}
+
+impl LoadError {
+    fn single(origin: String, position: Option<Position>, message: String, hint: Option<String>) -> Self {
+        LoadError {
+            origin,
+            problems: vec![Problem {
+                position,
+                message,
+                hint,
+            }],
+        }
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            match p.position {
+                Some(at) => write!(f, "{}:{}:{}: {}", self.origin, at.line, at.col, p.message)?,
+                None => write!(f, "{}: {}", self.origin, p.message)?,
+            }
+            if let Some(hint) = &p.hint {
+                write!(f, "\n  help: {hint}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Parses and validates catalog text. `origin` names it in errors.
+pub fn load_str(origin: &str, text: &str, format: Format) -> Result<Catalog, LoadError> {
+    let catalog = parse(text, format).map_err(|p| LoadError {
+        origin: origin.to_string(),
+        problems: vec![p],
+    })?;
+    let violations = validate(&catalog);
+    if violations.is_empty() {
+        return Ok(catalog);
+    }
+    let mut problems: Vec<Problem> = violations
+        .into_iter()
+        .map(|v| Problem {
+            position: Some(locate(text, &v.path)),
+            message: v.message,
+            hint: v.hint,
+        })
+        .collect();
+    problems.sort_by_key(|p| p.position.map(|at| (at.line, at.col)));
+    Err(LoadError {
+        origin: origin.to_string(),
+        problems,
+    })
+}
+
+/// Reads, parses and validates a catalog file; the format comes from its extension.
+pub fn load_file(path: &Path) -> Result<Catalog, LoadError> {
+    let format = Format::from_path(path)?;
+    let origin = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        LoadError::single(origin.clone(), None, format!("cannot read the file: {e}"), None)
+    })?;
+    load_str(&origin, &text, format)
+}
+
+/// The catalog compiled into the binary. A test guarantees it is valid.
+pub fn embedded() -> Result<Catalog, LoadError> {
+    load_str(EMBEDDED_ORIGIN, EMBEDDED_TEXT, Format::Ron)
+}
+
+fn parse(text: &str, format: Format) -> Result<Catalog, Problem> {
+    match format {
+        Format::Ron => ron::Options::default().from_str(text).map_err(|e| Problem {
+            position: Some(Position {
+                line: e.span.start.line,
+                col: e.span.start.col,
+            }),
+            message: e.code.to_string(),
+            hint: Some("see assets/vmm.ron for the expected shape".into()),
+        }),
+        Format::Json => serde_json::from_str(text).map_err(|e| Problem {
+            position: (e.line() > 0).then(|| Position {
+                line: e.line(),
+                col: e.column(),
+            }),
+            message: strip_json_position(&e.to_string()),
+            hint: Some("export the embedded catalog with `vmmports export --format json` to see the expected shape".into()),
+        }),
+    }
+}
+
+/// serde_json appends " at line L column C" to its messages; we print the
+/// position ourselves, in front, like every other error.
+fn strip_json_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(cut) => message[..cut].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// The catalog as RON, in the same shape as `assets/vmm.ron`.
+pub fn to_ron(catalog: &Catalog) -> String {
+    let config = ron::ser::PrettyConfig::new()
+        .struct_names(true)
+        .indentor("  ".to_string())
+        .extensions(ron::extensions::Extensions::IMPLICIT_SOME);
+    // Serializing plain data with string keys cannot fail.
+    let mut text = ron::ser::to_string_pretty(catalog, config).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The catalog as pretty JSON.
+pub fn to_json(catalog: &Catalog) -> String {
+    let mut text = serde_json::to_string_pretty(catalog).unwrap_or_default();
+    text.push('\n');
+    text
+}

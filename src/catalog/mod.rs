@@ -1,0 +1,11 @@
+//! The catalog: which machines talk to which, on what ports, and who can
+//! change them. Loaded from RON or JSON, validated, never tied to a terminal.
+
+mod load;
+pub mod locate;
+mod model;
+mod validate;
+
+pub use load::{EMBEDDED_ORIGIN, EMBEDDED_TEXT, Format, LoadError, Problem, embedded, load_file, load_str, to_json, to_ron};
+pub use model::*;
+pub use validate::suggestion;

@@ -1,0 +1,262 @@
+//! Checks that a parsed catalog means something: unique ids, real ports,
+//! references that resolve. Every problem is collected (not just the first),
+//! each with the path of the offending value so `load.rs` can turn it into
+//! `file:line:col`.
+
+use std::collections::HashMap;
+
+use super::locate::Step;
+use super::model::{Catalog, Direction, Modifiability, PortSpec};
+
+/// One thing wrong with a catalog, at a path inside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    pub path: Vec<Step>,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+pub fn validate(catalog: &Catalog) -> Vec<Violation> {
+    let mut out = Checker::default();
+    out.components(catalog);
+    out.setup_features(catalog);
+    out.connections(catalog);
+    out.notes(catalog);
+    out.violations
+}
+
+#[derive(Default)]
+struct Checker {
+    violations: Vec<Violation>,
+}
+
+impl Checker {
+    fn push(&mut self, path: Vec<Step>, message: String, hint: Option<String>) {
+        self.violations.push(Violation {
+            path,
+            message,
+            hint,
+        });
+    }
+
+    fn components(&mut self, catalog: &Catalog) {
+        let mut seen = HashMap::new();
+        for (i, c) in catalog.components.iter().enumerate() {
+            let at = |field| vec![Step::Field("components"), Step::Index(i), Step::Field(field)];
+            self.id("component", &c.id, at("id"), &mut seen);
+            self.text(&c.name, at("name"));
+            for (j, alias) in c.aliases.iter().enumerate() {
+                let mut path = at("aliases");
+                path.push(Step::Index(j));
+                self.text(alias, path);
+            }
+        }
+    }
+
+    fn setup_features(&mut self, catalog: &Catalog) {
+        let mut seen = HashMap::new();
+        for (i, f) in catalog.setup_features.iter().enumerate() {
+            let at = |field| vec![Step::Field("setup_features"), Step::Index(i), Step::Field(field)];
+            if let Some(first) = seen.insert(f.key.as_str(), i) {
+                self.push(
+                    at("key"),
+                    format!("setup feature `{}` is defined twice", f.key),
+                    Some(format!("it is already setup_features[{first}]; keep one")),
+                );
+            }
+            if f.key.is_empty() || !f.key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                self.push(
+                    at("key"),
+                    format!("setup feature key `{}` is not a plain word", f.key),
+                    Some("use letters, digits and `_`, like `WSManTcpPort`".into()),
+                );
+            }
+            self.text(&f.name, at("name"));
+            if f.default == 0 {
+                self.push(at("default"), "port 0 is not a real port".into(), Some(PORT_HINT.into()));
+            }
+        }
+    }
+
+    fn connections(&mut self, catalog: &Catalog) {
+        let mut seen = HashMap::new();
+        for (i, conn) in catalog.connections.iter().enumerate() {
+            let at = |field| vec![Step::Field("connections"), Step::Index(i), Step::Field(field)];
+            self.id("connection", &conn.id, at("id"), &mut seen);
+            for (field, ids) in [("from", &conn.from), ("to", &conn.to), ("rule_on", &conn.rule_on)] {
+                if ids.is_empty() && field != "rule_on" {
+                    self.push(
+                        at(field),
+                        format!("`{field}` names no component"),
+                        Some("list at least one component id".into()),
+                    );
+                }
+                for (j, id) in ids.iter().enumerate() {
+                    let mut path = at(field);
+                    path.push(Step::Index(j));
+                    self.component_ref(catalog, id, path);
+                }
+            }
+            match (conn.direction, conn.rule_on.is_empty()) {
+                (Direction::None, false) => self.push(
+                    at("rule_on"),
+                    "a connection with direction `none` (a local call) needs no rule, but `rule_on` names a machine".into(),
+                    Some("empty `rule_on`, or set direction to `inbound` or `outbound`".into()),
+                ),
+                (Direction::Inbound | Direction::Outbound, true) => self.push(
+                    at("rule_on"),
+                    "an inbound or outbound connection must say which machine carries the rule".into(),
+                    Some("set `rule_on` to the component ids whose firewall needs the rule".into()),
+                ),
+                _ => {}
+            }
+            if conn.ports.is_empty() && conn.direction != Direction::None {
+                self.push(
+                    at("ports"),
+                    "a connection that needs a firewall rule must list at least one port".into(),
+                    None,
+                );
+            }
+            for (j, port) in conn.ports.iter().enumerate() {
+                let mut path = at("ports");
+                path.push(Step::Index(j));
+                self.port(catalog, port, path, &conn.modifiability);
+            }
+            let is_setup = conn.modifiability == Modifiability::Setup;
+            if is_setup && conn.setup_keys().is_empty() {
+                self.push(
+                    at("modifiability"),
+                    "modifiability is `setup` but no port names its setup feature".into(),
+                    Some("add `setup_key: \"...\"` to the ports setup can change".into()),
+                );
+            }
+            if let Modifiability::Device { place } = &conn.modifiability {
+                self.text(place, at("modifiability"));
+            }
+            for (j, note) in conn.notes.iter().enumerate() {
+                let mut path = at("notes");
+                path.push(Step::Index(j));
+                self.text(note, path);
+            }
+        }
+    }
+
+    fn notes(&mut self, catalog: &Catalog) {
+        let mut seen = HashMap::new();
+        for (i, note) in catalog.notes.iter().enumerate() {
+            let at = |field| vec![Step::Field("notes"), Step::Index(i), Step::Field(field)];
+            self.id("note", &note.id, at("id"), &mut seen);
+            self.text(&note.title, at("title"));
+            self.text(&note.text, at("text"));
+            for (j, port) in note.ports.iter().enumerate() {
+                let mut path = at("ports");
+                path.push(Step::Index(j));
+                self.port(catalog, port, path, &Modifiability::None);
+            }
+            for (j, id) in note.components.iter().enumerate() {
+                let mut path = at("components");
+                path.push(Step::Index(j));
+                self.component_ref(catalog, id, path);
+            }
+        }
+    }
+
+    fn port(&mut self, catalog: &Catalog, port: &PortSpec, path: Vec<Step>, modifiability: &Modifiability) {
+        let at = |field| {
+            let mut p = path.clone();
+            p.push(Step::Field(field));
+            p
+        };
+        if port.first == 0 {
+            self.push(at("first"), "port 0 is not a real port".into(), Some(PORT_HINT.into()));
+        }
+        if port.last == 0 {
+            self.push(at("last"), "port 0 is not a real port".into(), Some(PORT_HINT.into()));
+        }
+        if port.first > port.last {
+            self.push(
+                at("last"),
+                format!("port range {}-{} ends before it starts", port.first, port.last),
+                Some(format!("did you mean {}-{}?", port.last, port.first)),
+            );
+        }
+        self.text(&port.service, at("service"));
+        self.text(&port.purpose, at("purpose"));
+        if let Some(key) = &port.setup_key {
+            if *modifiability != Modifiability::Setup {
+                self.push(
+                    at("setup_key"),
+                    format!("port has setup_key `{key}` but the connection's modifiability is `{}`", modifiability.as_str()),
+                    Some("set modifiability to `setup`, or remove the setup_key".into()),
+                );
+            } else if catalog.setup_feature(key).is_none() {
+                let known: Vec<&str> = catalog.setup_features.iter().map(|f| f.key.as_str()).collect();
+                self.push(
+                    at("setup_key"),
+                    format!("unknown setup feature `{key}`"),
+                    Some(suggestion("setup feature", key, &known)),
+                );
+            }
+        }
+    }
+
+    fn id(&mut self, what: &str, id: &str, path: Vec<Step>, seen: &mut HashMap<String, usize>) {
+        if !is_kebab_case(id) {
+            self.push(
+                path.clone(),
+                format!("{what} id `{id}` is not kebab-case"),
+                Some("use lowercase letters, digits and single dashes, like `vmm-server`".into()),
+            );
+        }
+        if seen.insert(id.to_string(), seen.len()).is_some() {
+            self.push(
+                path,
+                format!("{what} id `{id}` is used twice"),
+                Some("ids must be unique; rename one of them".into()),
+            );
+        }
+    }
+
+    fn component_ref(&mut self, catalog: &Catalog, id: &str, path: Vec<Step>) {
+        if catalog.component(id).is_none() {
+            let known: Vec<&str> = catalog.components.iter().map(|c| c.id.as_str()).collect();
+            self.push(
+                path,
+                format!("unknown component `{id}`"),
+                Some(suggestion("component", id, &known)),
+            );
+        }
+    }
+
+    /// Catalog text ends up in terminals and in firewall scripts run as
+    /// Administrator, so control characters are refused at the door.
+    fn text(&mut self, text: &str, path: Vec<Step>) {
+        if text.trim().is_empty() {
+            self.push(path, "text is empty".into(), Some("write a few words".into()));
+        } else if let Some(c) = text.chars().find(|c| c.is_control()) {
+            self.push(
+                path,
+                format!("text contains the control character U+{:04X}", c as u32),
+                Some("remove it; use separate list entries instead of line breaks".into()),
+            );
+        }
+    }
+}
+
+const PORT_HINT: &str = "ports are 1-65535";
+
+fn is_kebab_case(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .split('-')
+            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+}
+
+/// "did you mean `x`?" when something is close, else the full list of choices.
+pub fn suggestion(what: &str, wrong: &str, known: &[&str]) -> String {
+    match crate::text::nearest(wrong, known) {
+        Some(best) => format!("did you mean `{best}`?"),
+        None if known.is_empty() => format!("no {what} is defined"),
+        None => format!("known {what}s: {}", known.join(", ")),
+    }
+}

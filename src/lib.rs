@@ -1,0 +1,10 @@
+//! vmmports: the System Center VMM firewall connection matrix, searchable,
+//! with firewall rules generated from it.
+//!
+//! The core modules here (`catalog`, `query`) never touch the terminal; the
+//! CLI (and later the TUI) are front ends over them.
+
+#![forbid(unsafe_code)]
+
+pub mod catalog;
+pub mod text;
