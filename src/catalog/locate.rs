@@ -333,7 +333,7 @@ mod tests {
         assert_eq!(locate(text, &path), at(6, 61));
         assert_eq!(
             locate(text, &[Step::Field("connections"), Step::Index(0), Step::Field("id")]),
-            at(5, 19)
+            at(5, 20)
         );
     }
 
