@@ -7,4 +7,6 @@
 #![forbid(unsafe_code)]
 
 pub mod catalog;
+pub mod cli;
+pub mod query;
 pub mod text;

@@ -1,6 +1,6 @@
-fn main() {
-    match vmmports::catalog::embedded() {
-        Ok(c) => println!("{} connections", c.connections.len()),
-        Err(e) => eprintln!("{e}"),
-    }
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    let cli = vmmports::cli::Cli::parse();
+    std::process::ExitCode::from(vmmports::cli::run(cli) as u8)
 }

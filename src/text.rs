@@ -43,7 +43,10 @@ mod tests {
 
     #[test]
     fn printable_neutralises_escapes() {
-        assert_eq!(printable("a\x1b[31mb\u{9b}c\x7f"), "a\u{FFFD}[31mb\u{FFFD}c\u{FFFD}");
+        assert_eq!(
+            printable("a\x1b[31mb\u{9b}c\x7f"),
+            "a\u{FFFD}[31mb\u{FFFD}c\u{FFFD}"
+        );
         assert_eq!(printable("plain"), "plain");
     }
 }

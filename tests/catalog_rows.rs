@@ -413,6 +413,7 @@ fn extra_pxe_boot() {
         (68, 68, UDP, None),
         (69, 69, UDP, None),
         (4011, 4011, UDP, None),
+        (64001, 65000, UDP, None),
     ];
     extra("pxe-boot", ports, &["wds-server"], Inbound, "fixed");
 }

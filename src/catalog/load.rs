@@ -24,7 +24,12 @@ pub enum Format {
 impl Format {
     /// Chosen by file extension: `.json` is JSON, `.ron` is RON.
     pub fn from_path(path: &Path) -> Result<Format, LoadError> {
-        match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             Some("ron") => Ok(Format::Ron),
             Some("json") => Ok(Format::Json),
             _ => Err(LoadError::single(
@@ -54,7 +59,12 @@ pub struct LoadError {
 }
 
 impl LoadError {
-    fn single(origin: String, position: Option<Position>, message: String, hint: Option<String>) -> Self {
+    fn single(
+        origin: String,
+        position: Option<Position>,
+        message: String,
+        hint: Option<String>,
+    ) -> Self {
         LoadError {
             origin,
             problems: vec![Problem {
@@ -116,7 +126,12 @@ pub fn load_file(path: &Path) -> Result<Catalog, LoadError> {
     let format = Format::from_path(path)?;
     let origin = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {
-        LoadError::single(origin.clone(), None, format!("cannot read the file: {e}"), None)
+        LoadError::single(
+            origin.clone(),
+            None,
+            format!("cannot read the file: {e}"),
+            None,
+        )
     })?;
     load_str(&origin, &text, format)
 }

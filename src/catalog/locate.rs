@@ -143,7 +143,10 @@ impl<'a> Scanner<'a> {
         match self.peek() {
             Some('"') => {
                 self.string();
-                Node { start, entries: None }
+                Node {
+                    start,
+                    entries: None,
+                }
             }
             Some('\'') => {
                 self.bump();
@@ -156,7 +159,10 @@ impl<'a> Scanner<'a> {
                         _ => {}
                     }
                 }
-                Node { start, entries: None }
+                Node {
+                    start,
+                    entries: None,
+                }
             }
             Some(open @ ('(' | '[' | '{')) => {
                 self.bump();
@@ -168,7 +174,10 @@ impl<'a> Scanner<'a> {
             }
             Some('r') if self.raw_string_ahead() => {
                 self.raw_string();
-                Node { start, entries: None }
+                Node {
+                    start,
+                    entries: None,
+                }
             }
             Some(_) => {
                 self.word();
@@ -182,9 +191,15 @@ impl<'a> Scanner<'a> {
                         entries: Some(entries),
                     };
                 }
-                Node { start, entries: None }
+                Node {
+                    start,
+                    entries: None,
+                }
             }
-            None => Node { start, entries: None },
+            None => Node {
+                start,
+                entries: None,
+            },
         }
     }
 
@@ -240,9 +255,7 @@ impl<'a> Scanner<'a> {
                 }
                 None
             }
-            Some(c) if is_word_char(c) => {
-                Some(ahead.take_while(|&c| is_word_char(c)).collect())
-            }
+            Some(c) if is_word_char(c) => Some(ahead.take_while(|&c| is_word_char(c)).collect()),
             _ => None,
         }
     }
@@ -332,7 +345,14 @@ mod tests {
         ];
         assert_eq!(locate(text, &path), at(6, 61));
         assert_eq!(
-            locate(text, &[Step::Field("connections"), Step::Index(0), Step::Field("id")]),
+            locate(
+                text,
+                &[
+                    Step::Field("connections"),
+                    Step::Index(0),
+                    Step::Field("id")
+                ]
+            ),
             at(5, 20)
         );
     }
@@ -352,7 +372,10 @@ mod tests {
     #[test]
     fn missing_field_points_at_parent() {
         let text = "(a: (b: 1))";
-        assert_eq!(locate(text, &[Step::Field("a"), Step::Field("zzz")]), at(1, 5));
+        assert_eq!(
+            locate(text, &[Step::Field("a"), Step::Field("zzz")]),
+            at(1, 5)
+        );
     }
 
     #[test]

@@ -6,6 +6,9 @@ pub mod locate;
 mod model;
 mod validate;
 
-pub use load::{EMBEDDED_ORIGIN, EMBEDDED_TEXT, Format, LoadError, Problem, embedded, load_file, load_str, to_json, to_ron};
+pub use load::{
+    EMBEDDED_ORIGIN, EMBEDDED_TEXT, Format, LoadError, Problem, embedded, load_file, load_str,
+    to_json, to_ron,
+};
 pub use model::*;
 pub use validate::suggestion;

@@ -42,7 +42,13 @@ impl Checker {
     fn components(&mut self, catalog: &Catalog) {
         let mut seen = HashMap::new();
         for (i, c) in catalog.components.iter().enumerate() {
-            let at = |field| vec![Step::Field("components"), Step::Index(i), Step::Field(field)];
+            let at = |field| {
+                vec![
+                    Step::Field("components"),
+                    Step::Index(i),
+                    Step::Field(field),
+                ]
+            };
             self.id("component", &c.id, at("id"), &mut seen);
             self.text(&c.name, at("name"));
             for (j, alias) in c.aliases.iter().enumerate() {
@@ -56,7 +62,13 @@ impl Checker {
     fn setup_features(&mut self, catalog: &Catalog) {
         let mut seen = HashMap::new();
         for (i, f) in catalog.setup_features.iter().enumerate() {
-            let at = |field| vec![Step::Field("setup_features"), Step::Index(i), Step::Field(field)];
+            let at = |field| {
+                vec![
+                    Step::Field("setup_features"),
+                    Step::Index(i),
+                    Step::Field(field),
+                ]
+            };
             if let Some(first) = seen.insert(f.key.as_str(), i) {
                 self.push(
                     at("key"),
@@ -73,7 +85,11 @@ impl Checker {
             }
             self.text(&f.name, at("name"));
             if f.default == 0 {
-                self.push(at("default"), "port 0 is not a real port".into(), Some(PORT_HINT.into()));
+                self.push(
+                    at("default"),
+                    "port 0 is not a real port".into(),
+                    Some(PORT_HINT.into()),
+                );
             }
         }
     }
@@ -81,9 +97,19 @@ impl Checker {
     fn connections(&mut self, catalog: &Catalog) {
         let mut seen = HashMap::new();
         for (i, conn) in catalog.connections.iter().enumerate() {
-            let at = |field| vec![Step::Field("connections"), Step::Index(i), Step::Field(field)];
+            let at = |field| {
+                vec![
+                    Step::Field("connections"),
+                    Step::Index(i),
+                    Step::Field(field),
+                ]
+            };
             self.id("connection", &conn.id, at("id"), &mut seen);
-            for (field, ids) in [("from", &conn.from), ("to", &conn.to), ("rule_on", &conn.rule_on)] {
+            for (field, ids) in [
+                ("from", &conn.from),
+                ("to", &conn.to),
+                ("rule_on", &conn.rule_on),
+            ] {
                 if ids.is_empty() && field != "rule_on" {
                     self.push(
                         at(field),
@@ -161,22 +187,39 @@ impl Checker {
         }
     }
 
-    fn port(&mut self, catalog: &Catalog, port: &PortSpec, path: Vec<Step>, modifiability: &Modifiability) {
+    fn port(
+        &mut self,
+        catalog: &Catalog,
+        port: &PortSpec,
+        path: Vec<Step>,
+        modifiability: &Modifiability,
+    ) {
         let at = |field| {
             let mut p = path.clone();
             p.push(Step::Field(field));
             p
         };
         if port.first == 0 {
-            self.push(at("first"), "port 0 is not a real port".into(), Some(PORT_HINT.into()));
+            self.push(
+                at("first"),
+                "port 0 is not a real port".into(),
+                Some(PORT_HINT.into()),
+            );
         }
         if port.last == 0 {
-            self.push(at("last"), "port 0 is not a real port".into(), Some(PORT_HINT.into()));
+            self.push(
+                at("last"),
+                "port 0 is not a real port".into(),
+                Some(PORT_HINT.into()),
+            );
         }
         if port.first > port.last {
             self.push(
                 at("last"),
-                format!("port range {}-{} ends before it starts", port.first, port.last),
+                format!(
+                    "port range {}-{} ends before it starts",
+                    port.first, port.last
+                ),
                 Some(format!("did you mean {}-{}?", port.last, port.first)),
             );
         }
@@ -186,11 +229,18 @@ impl Checker {
             if *modifiability != Modifiability::Setup {
                 self.push(
                     at("setup_key"),
-                    format!("port has setup_key `{key}` but the connection's modifiability is `{}`", modifiability.as_str()),
+                    format!(
+                        "port has setup_key `{key}` but the connection's modifiability is `{}`",
+                        modifiability.as_str()
+                    ),
                     Some("set modifiability to `setup`, or remove the setup_key".into()),
                 );
             } else if catalog.setup_feature(key).is_none() {
-                let known: Vec<&str> = catalog.setup_features.iter().map(|f| f.key.as_str()).collect();
+                let known: Vec<&str> = catalog
+                    .setup_features
+                    .iter()
+                    .map(|f| f.key.as_str())
+                    .collect();
                 self.push(
                     at("setup_key"),
                     format!("unknown setup feature `{key}`"),
@@ -232,7 +282,11 @@ impl Checker {
     /// Administrator, so control characters are refused at the door.
     fn text(&mut self, text: &str, path: Vec<Step>) {
         if text.trim().is_empty() {
-            self.push(path, "text is empty".into(), Some("write a few words".into()));
+            self.push(
+                path,
+                "text is empty".into(),
+                Some("write a few words".into()),
+            );
         } else if let Some(c) = text.chars().find(|c| c.is_control()) {
             self.push(
                 path,
@@ -247,9 +301,12 @@ const PORT_HINT: &str = "ports are 1-65535";
 
 fn is_kebab_case(id: &str) -> bool {
     !id.is_empty()
-        && id
-            .split('-')
-            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+        && id.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
 }
 
 /// "did you mean `x`?" when something is close, else the full list of choices.

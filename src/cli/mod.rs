@@ -1,0 +1,135 @@
+//! The plain command-line front end: parse arguments, load the catalog, run
+//! one subcommand, print, and return an exit code. It never touches terminal
+//! modes, so it is safe in scripts and pipes.
+
+mod args;
+mod list;
+mod record;
+mod show;
+mod style;
+mod table;
+
+use std::io::{IsTerminal, Write};
+
+pub use args::Cli;
+use args::{Command, ExportFormat, ListFormat};
+use clap::CommandFactory;
+
+use crate::catalog::{self, Catalog, LoadError};
+
+/// What a command's exit status says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// It worked and found something.
+    Success = 0,
+    /// It worked but nothing matched.
+    NoMatch = 1,
+    /// Bad input: a query, a flag value or a file.
+    BadInput = 2,
+}
+
+/// A user-facing error: what went wrong and, where we know, how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CliError {
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl From<LoadError> for CliError {
+    fn from(e: LoadError) -> Self {
+        CliError {
+            message: e.to_string(),
+            hint: None,
+        }
+    }
+}
+
+/// Width of the terminal on stdout, or 100 columns when stdout is a pipe or
+/// a file, so piped output is stable.
+fn output_width() -> usize {
+    if std::io::stdout().is_terminal() {
+        crossterm::terminal::size().map_or(100, |(cols, _)| usize::from(cols).max(20))
+    } else {
+        100
+    }
+}
+
+pub fn run(cli: Cli) -> Outcome {
+    match execute(cli) {
+        Ok((text, outcome)) => {
+            print(&text);
+            outcome
+        }
+        Err(e) => {
+            let _ = std::io::stdout().flush();
+            eprintln!("vmmports: error: {}", e.message);
+            if let Some(hint) = e.hint {
+                eprintln!("  help: {hint}");
+            }
+            Outcome::BadInput
+        }
+    }
+}
+
+fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
+    let painter = style::Painter::new(cli.color);
+    let width = output_width();
+    // `validate` and `completions` need no catalog; load it only for the rest,
+    // so a broken --data file does not stop them.
+    match cli.command {
+        Some(Command::Validate { file }) => {
+            let c = catalog::load_file(&file)?;
+            Ok((
+                format!(
+                    "{}: ok: {} connections, {} components, {} setup features, {} notes\n",
+                    file.display(),
+                    c.connections.len(),
+                    c.components.len(),
+                    c.setup_features.len(),
+                    c.notes.len()
+                ),
+                Outcome::Success,
+            ))
+        }
+        Some(Command::Completions { shell }) => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "vmmports", &mut out);
+            Ok((String::from_utf8_lossy(&out).into_owned(), Outcome::Success))
+        }
+        command => {
+            let catalog = load(cli.data.as_deref())?;
+            match command {
+                Some(Command::List { query, format }) => {
+                    list::run(&catalog, &query, format, &painter, width)
+                }
+                Some(Command::Show { id, format }) => Ok((
+                    show::run(&catalog, &id, format, &painter, width)?,
+                    Outcome::Success,
+                )),
+                Some(Command::Export { format }) => Ok((
+                    match format {
+                        ExportFormat::Ron => catalog::to_ron(&catalog),
+                        ExportFormat::Json => catalog::to_json(&catalog),
+                    },
+                    Outcome::Success,
+                )),
+                // With no subcommand: the whole table (the explorer will take
+                // this place when stdout is a terminal).
+                _ => list::run(&catalog, &[], ListFormat::Table, &painter, width),
+            }
+        }
+    }
+}
+
+fn load(data: Option<&std::path::Path>) -> Result<Catalog, CliError> {
+    Ok(match data {
+        Some(path) => catalog::load_file(path)?,
+        None => catalog::embedded()?,
+    })
+}
+
+/// Writes to stdout; a closed pipe (`vmmports list | head`) is not an error.
+fn print(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+}

@@ -1,0 +1,146 @@
+//! A plain text table that fits a given width: columns keep their natural
+//! width when they can, and the widest shrinkable ones give way (cut with
+//! `…`) when they cannot.
+
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+use super::style::{HEADER, Painter};
+
+pub struct Column {
+    pub title: &'static str,
+    /// Whether this column may be cut to make the table fit.
+    pub shrinkable: bool,
+}
+
+/// A cell's text and its style (applied after width is computed, so escape
+/// codes never count as width).
+pub struct Cell {
+    pub text: String,
+    pub style: anstyle::Style,
+}
+
+impl Cell {
+    pub fn plain(text: impl Into<String>) -> Self {
+        Cell {
+            text: text.into(),
+            style: anstyle::Style::new(),
+        }
+    }
+}
+
+const GAP: usize = 2;
+/// A shrunk column never goes below this, so it still says something.
+const MIN_WIDTH: usize = 6;
+
+pub fn render(columns: &[Column], rows: &[Vec<Cell>], width: usize, painter: &Painter) -> String {
+    let mut widths: Vec<usize> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            rows.iter()
+                .map(|r| r.get(i).map_or(0, |cell| cell.text.width()))
+                .chain(std::iter::once(c.title.width()))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    fit(&mut widths, columns, width);
+
+    let mut out = String::new();
+    let header: Vec<Cell> = columns
+        .iter()
+        .map(|c| Cell {
+            text: c.title.to_string(),
+            style: HEADER,
+        })
+        .collect();
+    for row in std::iter::once(&header).chain(rows) {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            let w = widths.get(i).copied().unwrap_or(0);
+            let text = truncate(&cell.text, w);
+            let pad = w.saturating_sub(text.width());
+            let last = i + 1 == row.len();
+            line.push_str(&painter.paint(cell.style, &text));
+            if !last {
+                line.push_str(&" ".repeat(pad + GAP));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Shrinks the widest shrinkable column, one cell at a time, until the table
+/// fits or nothing more can give.
+fn fit(widths: &mut [usize], columns: &[Column], width: usize) {
+    let total = |w: &[usize]| w.iter().sum::<usize>() + GAP * w.len().saturating_sub(1);
+    while total(widths) > width {
+        let widest = widths
+            .iter()
+            .enumerate()
+            .filter(|(i, w)| columns[*i].shrinkable && **w > MIN_WIDTH)
+            .max_by_key(|(_, w)| **w)
+            .map(|(i, _)| i);
+        match widest {
+            Some(i) => widths[i] -= 1,
+            None => break,
+        }
+    }
+}
+
+/// Cuts `text` to at most `width` columns, ending with `…` when cut.
+pub fn truncate(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fits_and_truncates() {
+        let columns = [
+            Column {
+                title: "A",
+                shrinkable: false,
+            },
+            Column {
+                title: "B",
+                shrinkable: true,
+            },
+        ];
+        let rows = vec![vec![
+            Cell::plain("fixed"),
+            Cell::plain("a long cell that must shrink"),
+        ]];
+        let painter = Painter::new(super::super::args::ColorChoice::Never);
+        let out = render(&columns, &rows, 20, &painter);
+        for line in out.lines() {
+            assert!(line.width() <= 20, "{line:?}");
+        }
+        assert!(out.contains("fixed  a long cell"));
+        assert!(out.contains('…'));
+    }
+
+    #[test]
+    fn truncate_respects_wide_characters() {
+        assert_eq!(truncate("日本語テキスト", 7), "日本語…");
+        assert_eq!(truncate("short", 10), "short");
+    }
+}

@@ -1,0 +1,402 @@
+//! Matching a parsed query against a catalog, fast enough for every keystroke.
+//!
+//! Each connection is flattened once into lowercase text fields and plain
+//! numbers ([`Entry`]), so a search never walks the catalog's nested data.
+//! Free words then go through two cheap filters before fuzzy-matcher scores
+//! them: a bitmask of the ASCII letters and digits a row contains, and an
+//! in-order (subsequence) byte check. Both only reject rows the fuzzy matcher
+//! would reject too, so ranking is unchanged; they just skip its work.
+
+use fuzzy_matcher::FuzzyMatcher;
+use fuzzy_matcher::skim::SkimMatcherV2;
+
+use super::parse::{Query, TermKind};
+use crate::catalog::{Catalog, Connection, Direction, Section, Transport};
+
+/// The searchable parts of a connection, in ranking priority.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    Service,
+    From,
+    To,
+    Id,
+    Purpose,
+    Notes,
+}
+
+impl Field {
+    pub const ALL: [Field; 6] = [
+        Field::Service,
+        Field::From,
+        Field::To,
+        Field::Id,
+        Field::Purpose,
+        Field::Notes,
+    ];
+
+    /// Added to a word's score when it matches in this field, so that `winrm`
+    /// ranks rows whose *service* is WinRM above rows that mention it in a note.
+    fn bonus(self) -> i64 {
+        match self {
+            Field::Service => 40,
+            Field::From | Field::To => 30,
+            Field::Id => 20,
+            Field::Purpose => 10,
+            Field::Notes => 0,
+        }
+    }
+
+    /// The least score per pattern character that counts as a match. Prose
+    /// is long enough that almost any word is a scattered subsequence of it
+    /// (`nothingmatches` "matches" a paragraph), so there only matches whose
+    /// characters mostly sit together count; names and services stay fully fuzzy.
+    fn min_score_per_char(self) -> i64 {
+        match self {
+            Field::Purpose | Field::Notes => 12,
+            _ => 0,
+        }
+    }
+
+    /// The field's display text for a connection, as the UI would show it
+    /// (component display names, services and purposes joined).
+    pub fn text(self, catalog: &Catalog, conn: &Connection) -> String {
+        match self {
+            Field::Service => join_unique(conn.ports.iter().map(|p| p.service.as_str())),
+            Field::From => catalog.names(&conn.from),
+            Field::To => catalog.names(&conn.to),
+            Field::Id => conn.id.clone(),
+            Field::Purpose => join_unique(conn.ports.iter().map(|p| p.purpose.as_str())),
+            Field::Notes => conn.notes.join(" "),
+        }
+    }
+}
+
+fn join_unique<'a>(parts: impl Iterator<Item = &'a str>) -> String {
+    let mut seen: Vec<&str> = Vec::new();
+    for part in parts {
+        if !seen.contains(&part) {
+            seen.push(part);
+        }
+    }
+    seen.join(", ")
+}
+
+/// One connection, flattened for matching.
+struct Entry {
+    /// Lowercase text per [`Field`], in `Field::ALL` order.
+    fields: [String; 6],
+    /// Bit i set when the row contains byte `ALPHABET[i]`.
+    mask: u64,
+    from: Vec<u32>,
+    to: Vec<u32>,
+    rule_on: Vec<u32>,
+    ports: Vec<(u16, u16, Transport)>,
+    modifiability: &'static str,
+    direction: Direction,
+    section: Section,
+}
+
+/// A catalog prepared for searching. Build once per loaded catalog.
+pub struct SearchIndex {
+    entries: Vec<Entry>,
+    /// Per component: lowercase id, name and aliases, for `from:`/`to:`/`on:`.
+    component_words: Vec<Vec<String>>,
+    matcher: SkimMatcherV2,
+}
+
+/// A matching connection: its index in `catalog.connections` and its score
+/// (higher is better; 0 when the query has no free words).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    pub index: usize,
+    pub score: i64,
+}
+
+impl SearchIndex {
+    pub fn new(catalog: &Catalog) -> Self {
+        let component_index = |id: &String| -> u32 {
+            // Validation guarantees every reference resolves.
+            catalog
+                .components
+                .iter()
+                .position(|c| &c.id == id)
+                .unwrap_or(usize::MAX) as u32
+        };
+        let entries = catalog
+            .connections
+            .iter()
+            .map(|conn| {
+                let fields = Field::ALL.map(|f| f.text(catalog, conn).to_lowercase());
+                let mask = fields.iter().fold(0, |m, f| m | byte_mask(f));
+                Entry {
+                    fields,
+                    mask,
+                    from: conn.from.iter().map(component_index).collect(),
+                    to: conn.to.iter().map(component_index).collect(),
+                    rule_on: conn.rule_on.iter().map(component_index).collect(),
+                    ports: conn
+                        .ports
+                        .iter()
+                        .map(|p| (p.first, p.last, p.transport))
+                        .collect(),
+                    modifiability: conn.modifiability.as_str(),
+                    direction: conn.direction,
+                    section: conn.section,
+                }
+            })
+            .collect();
+        let component_words = catalog
+            .components
+            .iter()
+            .map(|c| {
+                std::iter::once(&c.id)
+                    .chain(std::iter::once(&c.name))
+                    .chain(&c.aliases)
+                    .map(|w| w.to_lowercase())
+                    .collect()
+            })
+            .collect();
+        SearchIndex {
+            entries,
+            component_words,
+            matcher: SkimMatcherV2::default().respect_case(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Matches `candidates` (connection indices) against `query`, ranked best
+    /// first; ties keep catalog order. Large candidate sets are split across
+    /// the machine's cores.
+    pub fn search_among(&self, query: &Query, candidates: &[usize]) -> Vec<Hit> {
+        let prepared = Prepared::new(self, query);
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let mut hits: Vec<Hit> = if threads > 1 && candidates.len() >= PARALLEL_THRESHOLD {
+            let chunk = candidates.len().div_ceil(threads);
+            std::thread::scope(|scope| {
+                let workers: Vec<_> = candidates
+                    .chunks(chunk)
+                    .map(|part| scope.spawn(|| self.match_all(&prepared, part)))
+                    .collect();
+                workers
+                    .into_iter()
+                    .flat_map(|w| w.join().unwrap_or_default())
+                    .collect()
+            })
+        } else {
+            self.match_all(&prepared, candidates)
+        };
+        if prepared.ranks {
+            hits.sort_unstable_by(|a, b| b.score.cmp(&a.score).then(a.index.cmp(&b.index)));
+        }
+        hits
+    }
+
+    /// Matches every connection.
+    pub fn search(&self, query: &Query) -> Vec<Hit> {
+        let all: Vec<usize> = (0..self.entries.len()).collect();
+        self.search_among(query, &all)
+    }
+
+    fn match_all(&self, prepared: &Prepared, candidates: &[usize]) -> Vec<Hit> {
+        candidates
+            .iter()
+            .filter_map(|&index| {
+                let entry = self.entries.get(index)?;
+                self.score(prepared, entry)
+                    .map(|score| Hit { index, score })
+            })
+            .collect()
+    }
+
+    fn score(&self, prepared: &Prepared, entry: &Entry) -> Option<i64> {
+        let mut total = 0;
+        for term in &prepared.terms {
+            let holds = match &term.test {
+                Test::Fuzzy { word, mask } if !term.negated => {
+                    total += self.fuzzy(entry, word, *mask)?;
+                    true
+                }
+                Test::Fuzzy { word, .. } => entry.fields.iter().any(|f| f.contains(word.as_str())),
+                Test::Components { which, accepted } => {
+                    let ids = match which {
+                        Which::From => &entry.from,
+                        Which::To => &entry.to,
+                        Which::On => &entry.rule_on,
+                    };
+                    ids.iter()
+                        .any(|&c| accepted.get(c as usize).copied().unwrap_or(false))
+                }
+                Test::Ports(ranges) => entry
+                    .ports
+                    .iter()
+                    .any(|&(first, last, _)| ranges.iter().any(|&(a, b)| first <= b && a <= last)),
+                Test::Proto(t) => entry.ports.iter().any(|p| p.2 == *t),
+                Test::Mod(m) => entry.modifiability == *m,
+                Test::Dir(d) => entry.direction == *d,
+                Test::Section(s) => entry.section == *s,
+            };
+            if holds == term.negated {
+                return None;
+            }
+        }
+        Some(total)
+    }
+
+    /// Best score of `word` over the entry's fields, with the field's bonus.
+    fn fuzzy(&self, entry: &Entry, word: &str, mask: u64) -> Option<i64> {
+        if mask & !entry.mask != 0 {
+            return None;
+        }
+        Field::ALL
+            .iter()
+            .zip(&entry.fields)
+            .filter(|(_, text)| is_subsequence(word.as_bytes(), text.as_bytes()))
+            .filter_map(|(field, text)| {
+                let score = self.matcher.fuzzy_match(text, word)?;
+                let needed = field.min_score_per_char() * word.chars().count() as i64;
+                (score >= needed).then(|| score + field.bonus())
+            })
+            .max()
+    }
+}
+
+/// Below this many candidates, spawning threads costs more than it saves.
+const PARALLEL_THRESHOLD: usize = 4096;
+
+/// A query with its per-search work done once: component qualifiers resolved
+/// to the set of matching components, fuzzy words given their byte masks.
+struct Prepared {
+    terms: Vec<PreparedTerm>,
+    /// Whether any positive free word gives scores worth sorting by.
+    ranks: bool,
+}
+
+struct PreparedTerm {
+    negated: bool,
+    test: Test,
+}
+
+enum Which {
+    From,
+    To,
+    On,
+}
+
+enum Test {
+    Fuzzy { word: String, mask: u64 },
+    Components { which: Which, accepted: Vec<bool> },
+    Ports(Vec<(u16, u16)>),
+    Proto(Transport),
+    Mod(&'static str),
+    Dir(Direction),
+    Section(Section),
+}
+
+impl Prepared {
+    fn new(index: &SearchIndex, query: &Query) -> Self {
+        let components = |which, word: &str| Test::Components {
+            which,
+            accepted: index
+                .component_words
+                .iter()
+                .map(|words| words.iter().any(|w| w.contains(word)))
+                .collect(),
+        };
+        let terms = query
+            .terms
+            .iter()
+            .map(|term| PreparedTerm {
+                negated: term.negated,
+                test: match &term.kind {
+                    TermKind::Fuzzy(word) => Test::Fuzzy {
+                        word: word.clone(),
+                        mask: byte_mask(word),
+                    },
+                    TermKind::From(w) => components(Which::From, w),
+                    TermKind::To(w) => components(Which::To, w),
+                    TermKind::On(w) => components(Which::On, w),
+                    TermKind::Port(ranges) => Test::Ports(ranges.clone()),
+                    TermKind::Proto(t) => Test::Proto(*t),
+                    TermKind::Mod(m) => Test::Mod(m),
+                    TermKind::Dir(d) => Test::Dir(*d),
+                    TermKind::Section(s) => Test::Section(*s),
+                },
+            })
+            .collect();
+        Prepared {
+            terms,
+            ranks: query.fuzzy_words().next().is_some(),
+        }
+    }
+}
+
+/// Which of `a-z0-9` and a few separators occur in `text`: a 64-bit summary
+/// that rejects most non-matching rows with one AND.
+fn byte_mask(text: &str) -> u64 {
+    text.bytes().fold(0, |mask, b| {
+        let bit = match b {
+            b'a'..=b'z' => b - b'a',
+            b'0'..=b'9' => 26 + (b - b'0'),
+            b'-' => 36,
+            b'.' => 37,
+            b'/' => 38,
+            b'_' => 39,
+            _ => return mask,
+        };
+        mask | (1 << bit)
+    })
+}
+
+/// True when `needle`'s bytes appear in `haystack` in order. Fuzzy matching
+/// needs the word's characters in order, so a row failing this cannot match.
+fn is_subsequence(needle: &[u8], haystack: &[u8]) -> bool {
+    let mut rest = haystack;
+    for &b in needle {
+        match rest.iter().position(|&h| h == b) {
+            Some(at) => rest = &rest[at + 1..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Character positions in `text` that the query's free words match, for
+/// highlighting. Computed on demand, only for rows on screen.
+pub fn match_positions(text: &str, query: &Query) -> Vec<usize> {
+    let matcher = SkimMatcherV2::default().ignore_case();
+    let mut positions: Vec<usize> = query
+        .fuzzy_words()
+        .filter_map(|word| matcher.fuzzy_indices(text, word).map(|(_, p)| p))
+        .flatten()
+        .collect();
+    positions.sort_unstable();
+    positions.dedup();
+    positions
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subsequence_prefilter() {
+        assert!(is_subsequence(b"wrm", b"winrm"));
+        assert!(is_subsequence(b"", b"x"));
+        assert!(!is_subsequence(b"mrw", b"winrm"));
+        assert!(!is_subsequence(b"winrmx", b"winrm"));
+    }
+
+    #[test]
+    fn mask_rejects_missing_letters() {
+        let row = byte_mask("winrm control channel 5985");
+        assert_eq!(byte_mask("wrm") & !row, 0);
+        assert_ne!(byte_mask("sql") & !row, 0);
+    }
+}

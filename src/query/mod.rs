@@ -1,0 +1,11 @@
+//! The query language and search: parse a filter, match it against a
+//! catalog, rank the results, and say which characters matched.
+//! No terminal code here: the CLI and the TUI both call in.
+
+mod index;
+mod parse;
+mod searcher;
+
+pub use index::{Field, Hit, SearchIndex, match_positions};
+pub use parse::{QUALIFIERS, Query, QueryError, Term, TermKind, parse};
+pub use searcher::Searcher;
