@@ -46,15 +46,14 @@ impl Field {
         }
     }
 
-    /// The least score per pattern character that counts as a match. Prose
-    /// is long enough that almost any word is a scattered subsequence of it
-    /// (`nothingmatches` "matches" a paragraph), so there only matches whose
-    /// characters mostly sit together count; names and services stay fully fuzzy.
-    fn min_score_per_char(self) -> i64 {
-        match self {
-            Field::Purpose | Field::Notes => 12,
-            _ => 0,
-        }
+    /// Whether the field is prose. Prose is long enough that almost any word
+    /// is a scattered subsequence of it (`nothingmatches` "matches" a
+    /// paragraph), so there a free word must match within one of its words.
+    /// That rule, unlike a score threshold, keeps matching monotonic: a longer
+    /// query word never matches a row its prefix did not, which is what lets
+    /// incremental search narrow instead of rescanning.
+    fn is_prose(self) -> bool {
+        matches!(self, Field::Purpose | Field::Notes)
     }
 
     /// The field's display text for a connection, as the UI would show it
@@ -259,9 +258,15 @@ impl SearchIndex {
             .zip(&entry.fields)
             .filter(|(_, text)| is_subsequence(word.as_bytes(), text.as_bytes()))
             .filter_map(|(field, text)| {
-                let score = self.matcher.fuzzy_match(text, word)?;
-                let needed = field.min_score_per_char() * word.chars().count() as i64;
-                (score >= needed).then(|| score + field.bonus())
+                let score = if field.is_prose() {
+                    text.split_whitespace()
+                        .filter(|w| is_subsequence(word.as_bytes(), w.as_bytes()))
+                        .filter_map(|w| self.matcher.fuzzy_match(w, word))
+                        .max()?
+                } else {
+                    self.matcher.fuzzy_match(text, word)?
+                };
+                Some(score + field.bonus())
             })
             .max()
     }
@@ -367,18 +372,48 @@ fn is_subsequence(needle: &[u8], haystack: &[u8]) -> bool {
     true
 }
 
-/// Character positions in `text` that the query's free words match, for
-/// highlighting. Computed on demand, only for rows on screen.
-pub fn match_positions(text: &str, query: &Query) -> Vec<usize> {
+/// Character positions in `text` (a `field`'s display text) that the
+/// query's free words match, for highlighting, by the same rules as matching:
+/// in prose, each word highlights within one word of the text. Computed on
+/// demand, only for rows on screen.
+pub fn match_positions(field: Field, text: &str, query: &Query) -> Vec<usize> {
     let matcher = SkimMatcherV2::default().ignore_case();
-    let mut positions: Vec<usize> = query
-        .fuzzy_words()
-        .filter_map(|word| matcher.fuzzy_indices(text, word).map(|(_, p)| p))
-        .flatten()
-        .collect();
+    let mut positions = Vec::new();
+    for word in query.fuzzy_words() {
+        if field.is_prose() {
+            // The best-scoring word of the text, with positions shifted to
+            // where that word starts in the whole text.
+            let best = words_with_offsets(text)
+                .filter_map(|(offset, w)| {
+                    matcher
+                        .fuzzy_indices(w, word)
+                        .map(|(score, p)| (score, offset, p))
+                })
+                .max_by_key(|(score, _, _)| *score);
+            if let Some((_, offset, p)) = best {
+                positions.extend(p.into_iter().map(|i| i + offset));
+            }
+        } else if let Some((_, p)) = matcher.fuzzy_indices(text, word) {
+            positions.extend(p);
+        }
+    }
     positions.sort_unstable();
     positions.dedup();
     positions
+}
+
+/// Whitespace-separated words with the character index each starts at.
+fn words_with_offsets(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut chars_before = 0;
+    let mut last_end = 0;
+    text.split_whitespace().map(move |w| {
+        let start = w.as_ptr() as usize - text.as_ptr() as usize;
+        chars_before += text[last_end..start].chars().count();
+        let offset = chars_before;
+        chars_before += w.chars().count();
+        last_end = start + w.len();
+        (offset, w)
+    })
 }
 
 #[cfg(test)]
@@ -391,6 +426,18 @@ mod tests {
         assert!(is_subsequence(b"", b"x"));
         assert!(!is_subsequence(b"mrw", b"winrm"));
         assert!(!is_subsequence(b"winrmx", b"winrm"));
+    }
+
+    #[test]
+    fn prose_highlights_within_one_word() {
+        let query = crate::query::parse("rule").unwrap();
+        let text = "the inbound rüle is a rule";
+        let chars: Vec<char> = text.chars().collect();
+        let picked: String = match_positions(Field::Notes, text, &query)
+            .iter()
+            .map(|&i| chars[i])
+            .collect();
+        assert_eq!(picked, "rule");
     }
 
     #[test]

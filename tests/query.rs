@@ -1,0 +1,280 @@
+//! The query language: parsing (good and bad terms), matching over the
+//! embedded catalog, ranking, highlighting, and incremental narrowing.
+
+use vmmports::catalog::{self, Catalog, Direction, Transport};
+use vmmports::query::{
+    Field, Query, SearchIndex, Searcher, Term, TermKind, match_positions, parse,
+};
+
+fn catalog() -> Catalog {
+    catalog::embedded().expect("embedded catalog loads")
+}
+
+fn term(negated: bool, kind: TermKind) -> Term {
+    Term { negated, kind }
+}
+
+#[test]
+fn good_terms_parse() {
+    use TermKind::*;
+    let cases: Vec<(&str, Vec<Term>)> = vec![
+        ("", vec![]),
+        ("   ", vec![]),
+        ("winrm", vec![term(false, Fuzzy("winrm".into()))]),
+        ("WinRM", vec![term(false, Fuzzy("winrm".into()))]),
+        ("5985", vec![term(false, Port(vec![(5985, 5985)]))]),
+        ("port:5985", vec![term(false, Port(vec![(5985, 5985)]))]),
+        (
+            "port:49152-65535",
+            vec![term(false, Port(vec![(49152, 65535)]))],
+        ),
+        (
+            "port:80,443",
+            vec![term(false, Port(vec![(80, 80), (443, 443)]))],
+        ),
+        ("port:1", vec![term(false, Port(vec![(1, 1)]))]),
+        ("port:65535", vec![term(false, Port(vec![(65535, 65535)]))]),
+        ("proto:tcp", vec![term(false, Proto(Transport::Tcp))]),
+        ("PROTO:UDP", vec![term(false, Proto(Transport::Udp))]),
+        ("mod:setup", vec![term(false, Mod("setup"))]),
+        ("mod:fixed", vec![term(false, Mod("fixed"))]),
+        ("mod:device", vec![term(false, Mod("device"))]),
+        ("mod:none", vec![term(false, Mod("none"))]),
+        ("dir:in", vec![term(false, Dir(Direction::Inbound))]),
+        ("dir:outbound", vec![term(false, Dir(Direction::Outbound))]),
+        (
+            "section:vmware",
+            vec![term(false, Section(catalog::Section::Vmware))],
+        ),
+        ("from:VMM", vec![term(false, From("vmm".into()))]),
+        ("src:vmm", vec![term(false, From("vmm".into()))]),
+        ("to:hyper-v", vec![term(false, To("hyper-v".into()))]),
+        ("dst:sql", vec![term(false, To("sql".into()))]),
+        ("on:esxi", vec![term(false, On("esxi".into()))]),
+        (
+            "to:\"file server\"",
+            vec![term(false, To("file server".into()))],
+        ),
+        ("-proto:udp", vec![term(true, Proto(Transport::Udp))]),
+        ("!445", vec![term(true, Port(vec![(445, 445)]))]),
+        ("-winrm", vec![term(true, Fuzzy("winrm".into()))]),
+        (
+            "winrm  to:host -5986",
+            vec![
+                term(false, Fuzzy("winrm".into())),
+                term(false, To("host".into())),
+                term(true, Port(vec![(5986, 5986)])),
+            ],
+        ),
+    ];
+    for (input, terms) in cases {
+        assert_eq!(parse(input), Ok(Query { terms }), "input {input:?}");
+    }
+}
+
+#[test]
+fn bad_terms_name_the_term_and_what_is_valid() {
+    // (input, the term named, a word the message or hint must contain)
+    let cases = [
+        ("port:99999", "port:99999", "1-65535"),
+        ("99999", "99999", "1-65535"),
+        ("port:0", "port:0", "1-65535"),
+        ("port:9-1", "port:9-1", "port:1-9"),
+        ("port:abc", "port:abc", "not a port"),
+        ("port:80,", "port:80,", "not a port"),
+        ("proto:icmp", "proto:icmp", "proto:udp"),
+        ("mod:maybe", "mod:maybe", "mod:setup"),
+        ("dir:sideways", "dir:sideways", "dir:in"),
+        ("section:x", "section:x", "section:vmware"),
+        ("foo:bar", "foo:bar", "qualifiers are"),
+        ("prot:tcp", "prot:tcp", "did you mean `port:`"),
+        ("protocol:tcp", "protocol:tcp", "did you mean `proto:`"),
+        ("frm:vmm", "frm:vmm", "did you mean `from:`"),
+        ("to:", "to:", "needs a value"),
+        ("-", "-", "negation"),
+        ("winrm port:70000", "port:70000", "out of range"),
+    ];
+    for (input, named, needle) in cases {
+        let err = parse(input).expect_err(input);
+        assert_eq!(err.term, named, "input {input:?}");
+        let text = format!("{} {}", err.message, err.hint);
+        assert!(
+            text.contains(needle),
+            "input {input:?}: {text:?} lacks {needle:?}"
+        );
+    }
+}
+
+fn ids(catalog: &Catalog, query: &str) -> Vec<String> {
+    let index = SearchIndex::new(catalog);
+    index
+        .search(&parse(query).unwrap())
+        .iter()
+        .map(|h| catalog.connections[h.index].id.clone())
+        .collect()
+}
+
+#[test]
+fn winrm_ranks_winrm_rows_first() {
+    let c = catalog();
+    let found = ids(&c, "winrm");
+    let winrm_rows = c
+        .connections
+        .iter()
+        .filter(|conn| {
+            conn.ports
+                .iter()
+                .any(|p| p.service.to_lowercase().contains("winrm"))
+        })
+        .count();
+    assert!(winrm_rows >= 5);
+    for id in &found[..winrm_rows] {
+        let conn = c.connection(id).unwrap();
+        assert!(
+            conn.ports
+                .iter()
+                .any(|p| p.service.to_lowercase().contains("winrm")),
+            "{id} ranked among the first {winrm_rows} for `winrm`: {found:?}"
+        );
+    }
+}
+
+#[test]
+fn qualifiers_filter_as_documented() {
+    let c = catalog();
+    assert_eq!(ids(&c, "623"), ["vmm-to-bmc-ipmi"]);
+    assert_eq!(ids(&c, "port:623"), ["vmm-to-bmc-ipmi"]);
+    // Ranges overlap: the PXE data range and 5985-5986.
+    assert_eq!(ids(&c, "port:64500"), ["pxe-boot"]);
+    assert!(ids(&c, "port:5980-5990").contains(&"vmm-to-host-winrm-tls".to_string()));
+    for id in ids(&c, "proto:udp") {
+        assert!(
+            c.connection(&id)
+                .unwrap()
+                .ports
+                .iter()
+                .any(|p| p.transport == Transport::Udp)
+        );
+    }
+    for id in ids(&c, "-proto:udp") {
+        assert!(
+            c.connection(&id)
+                .unwrap()
+                .ports
+                .iter()
+                .all(|p| p.transport == Transport::Tcp)
+        );
+    }
+    assert_eq!(ids(&c, "section:vmware").len(), 5);
+    assert_eq!(
+        ids(&c, "dir:out"),
+        ["vcenter-to-vmm", "esxi-to-hyperv", "esxi-to-vmm"]
+    );
+    assert_eq!(ids(&c, "dir:none"), ["vmm-to-storage-service"]);
+    for id in ids(&c, "mod:setup") {
+        assert_eq!(c.connection(&id).unwrap().modifiability.as_str(), "setup");
+    }
+    // Component qualifiers match ids, names and aliases.
+    assert!(ids(&c, "from:console").contains(&"console-to-vmm".to_string()));
+    assert_eq!(ids(&c, "to:sql"), ["vmm-to-sql", "vmm-to-sql-browser"]);
+    assert_eq!(ids(&c, "to:database"), ["vmm-to-sql", "vmm-to-sql-browser"]);
+    let on_hyperv = ids(&c, "on:hyper-v");
+    assert!(on_hyperv.contains(&"vmm-to-host-winrm".to_string()));
+    assert!(
+        !on_hyperv.contains(&"esxi-to-hyperv".to_string()),
+        "that rule is on ESXi"
+    );
+    // Terms are ANDed; negation excludes.
+    assert_eq!(ids(&c, "to:sql proto:udp"), ["vmm-to-sql-browser"]);
+    assert_eq!(ids(&c, "to:sql -1434"), ["vmm-to-sql"]);
+    assert!(ids(&c, "-from:vmm-server").iter().all(|id| {
+        !c.connection(id)
+            .unwrap()
+            .from
+            .contains(&"vmm-server".into())
+    }));
+    assert!(ids(&c, "nothingmatchesthisatall").is_empty());
+}
+
+#[test]
+fn negated_free_word_excludes_rows_that_mention_it() {
+    let c = catalog();
+    let without = ids(&c, "-bits");
+    assert!(!without.is_empty());
+    for id in &without {
+        let conn = c.connection(id).unwrap();
+        for field in Field::ALL {
+            assert!(
+                !field.text(&c, conn).to_lowercase().contains("bits"),
+                "{id} mentions bits"
+            );
+        }
+    }
+}
+
+#[test]
+fn match_positions_point_at_the_matched_characters() {
+    let query = parse("winrm host").unwrap();
+    let text = "WinRM to the Hyper-V host";
+    let positions = match_positions(Field::Service, text, &query);
+    let chars: Vec<char> = text.chars().collect();
+    let picked: String = positions.iter().map(|&i| chars[i]).collect();
+    assert!(picked.to_lowercase().contains("winrm"), "{picked}");
+    assert!(picked.to_lowercase().contains("host"), "{picked}");
+    // Negated words and qualifiers never highlight.
+    assert!(match_positions(Field::Service, text, &parse("-winrm to:host 80").unwrap()).is_empty());
+}
+
+/// Typing a filter one key at a time (with narrowing) must give exactly what a
+/// fresh search gives, including when a keystroke widens the result.
+#[test]
+fn incremental_search_equals_fresh_search() {
+    let c = catalog();
+    let fresh = SearchIndex::new(&c);
+    let mut searcher = Searcher::new(SearchIndex::new(&c));
+    let typed = [
+        "w",
+        "wi",
+        "win",
+        "winr",
+        "winrm",
+        "winrm ",
+        "winrm t",
+        "winrm to",
+        "winrm to:",
+        "winrm to:h",
+        "winrm to:ho",
+        "winrm",
+        "-",
+        "-w",
+        "-wi",
+        "-win",
+        "p",
+        "po",
+        "por",
+        "port",
+        "port:",
+        "port:4",
+        "port:44",
+        "port:443",
+        "port:4",
+        "4",
+        "44",
+        "443",
+        "443 b",
+        "443 bi",
+        "443 bits",
+        "443 bits -",
+        "443 bits -h",
+        "443 bits -ho",
+    ];
+    for text in typed {
+        match (parse(text), searcher.search(text)) {
+            (Ok(query), Ok(hits)) => {
+                assert_eq!(hits, fresh.search(&query), "after typing {text:?}")
+            }
+            (Err(_), Err(_)) => {}
+            (a, b) => panic!("{text:?}: parse {a:?} but search {b:?}"),
+        }
+    }
+}
