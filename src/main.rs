@@ -1,6 +1,4 @@
-use clap::Parser;
-
 fn main() -> std::process::ExitCode {
-    let cli = vmmports::cli::Cli::parse();
+    let cli = vmmports::cli::Cli::parse_args();
     std::process::ExitCode::from(vmmports::cli::run(cli) as u8)
 }

@@ -424,7 +424,6 @@ fn json_unknown_field_reports_its_line() {
 }
 
 #[test]
-#[ignore = "bug: JSON syntax error columns count bytes (serde_json), not characters like every other position"]
 fn json_columns_count_characters_not_bytes() {
     let s = Scratch::new();
     let text = Fmt::Json.export();
@@ -440,7 +439,6 @@ fn json_columns_count_characters_not_bytes() {
 }
 
 #[test]
-#[ignore = "bug: a JSON file that ends too early is reported at column 0 (`FILE:L:0:`)"]
 fn json_unexpected_end_has_a_real_column() {
     let s = Scratch::new();
     let text = Fmt::Json.export();

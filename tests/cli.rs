@@ -333,7 +333,6 @@ fn a_bare_number_is_a_port() {
 }
 
 #[test]
-#[ignore = "bug: options after query words are swallowed into the query (allow_hyphen_values on the positional `query`)"]
 fn options_after_query_words_are_options() {
     // `vmmports list port:623 --format json` must print JSON: today the query
     // becomes `port:623 --format json`, which matches nothing (exit 1).

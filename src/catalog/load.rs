@@ -154,12 +154,25 @@ fn parse(text: &str, format: Format) -> Result<Catalog, Problem> {
         Format::Json => serde_json::from_str(text).map_err(|e| Problem {
             position: (e.line() > 0).then(|| Position {
                 line: e.line(),
-                col: e.column(),
+                col: char_column(text, e.line(), e.column()),
             }),
             message: strip_json_position(&e.to_string()),
             hint: Some("export the embedded catalog with `vmmports export --format json` to see the expected shape".into()),
         }),
     }
+}
+
+/// serde_json counts columns in bytes, and says 0 at the end of input; we
+/// count characters from 1, like the RON parser and the validator.
+fn char_column(text: &str, line: usize, byte_column: usize) -> usize {
+    let Some(line_text) = text.split('\n').nth(line.saturating_sub(1)) else {
+        return 1;
+    };
+    let mut end = byte_column.saturating_sub(1).min(line_text.len());
+    while !line_text.is_char_boundary(end) {
+        end -= 1;
+    }
+    line_text[..end].chars().count() + 1
 }
 
 /// serde_json appends " at line L column C" to its messages; we print the

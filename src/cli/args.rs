@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
+
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -45,7 +47,6 @@ pub enum Command {
     /// Print the connections that match a query
     List {
         /// Query terms, e.g. `winrm`, `to:hyper-v`, `port:443`, `-proto:udp`
-        #[arg(allow_hyphen_values = true)]
         query: Vec<String>,
         #[arg(long, short, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
@@ -99,4 +100,78 @@ pub enum ShowFormat {
 pub enum ExportFormat {
     Ron,
     Json,
+}
+
+/// Subcommands whose positional arguments are query terms.
+const QUERY_COMMANDS: &[&str] = &["list"];
+
+impl Cli {
+    /// Parses the process's arguments, letting negated query terms
+    /// (`-proto:udp`) stand anywhere among options.
+    pub fn parse_args() -> Self {
+        Cli::parse_from(negations_as_terms(std::env::args_os().collect()))
+    }
+}
+
+/// clap would read `-proto:udp` as the short options `-p -r -o …`, and
+/// letting the query take hyphen values makes it swallow every option after
+/// the first term (`list winrm --format json`). So, after a query command,
+/// each argument that starts with `-` but is none of that command's options
+/// is rewritten to the query's other negation sign, `!` (`-5985` → `!5985`),
+/// which means the same. Everything after `--` is left alone.
+pub fn negations_as_terms(args: Vec<OsString>) -> Vec<OsString> {
+    // Building adds the automatic `--help`/`--version` and global options
+    // to every subcommand, so they are recognised too.
+    let mut root = Cli::command();
+    root.build();
+    let takes_value = |name: &str, cmd: &clap::Command| {
+        cmd.get_arguments().find_map(|a| {
+            let long = a.get_long().map(|l| format!("--{l}"));
+            let short = a.get_short().map(|s| format!("-{s}"));
+            (long.as_deref() == Some(name) || short.as_deref() == Some(name))
+                .then(|| a.get_action().takes_values())
+        })
+    };
+    let mut out = Vec::with_capacity(args.len());
+    let mut query_command: Option<&clap::Command> = None;
+    let mut expecting_value = false;
+    let mut iter = args.into_iter();
+    if let Some(program) = iter.next() {
+        out.push(program);
+    }
+    while let Some(arg) = iter.next() {
+        let text = arg.to_string_lossy().into_owned();
+        if expecting_value {
+            expecting_value = false;
+            out.push(arg);
+            continue;
+        }
+        if text == "--" {
+            out.push(arg);
+            out.extend(iter);
+            break;
+        }
+        let name = text.split('=').next().unwrap_or_default();
+        let known =
+            takes_value(name, &root).or_else(|| query_command.and_then(|c| takes_value(name, c)));
+        match known {
+            Some(value) => {
+                expecting_value = value && !text.contains('=');
+                out.push(arg);
+            }
+            None if query_command.is_some() && text.len() > 1 && text.starts_with('-') => {
+                out.push(OsString::from(format!("!{}", &text[1..])));
+            }
+            None => {
+                if query_command.is_none() && !text.starts_with('-') {
+                    query_command = QUERY_COMMANDS
+                        .contains(&text.as_str())
+                        .then(|| root.find_subcommand(&text))
+                        .flatten();
+                }
+                out.push(arg);
+            }
+        }
+    }
+    out
 }

@@ -98,7 +98,7 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
         }
         command => {
             let catalog = load(cli.data.as_deref())?;
-            match command {
+            let result = match command {
                 Some(Command::List { query, format }) => {
                     list::run(&catalog, &query, format, &painter, width)
                 }
@@ -116,7 +116,12 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
                 // With no subcommand: the whole table (the explorer will take
                 // this place when stdout is a terminal).
                 _ => list::run(&catalog, &[], ListFormat::Table, &painter, width),
-            }
+            };
+            // The process ends right after printing: freeing a large catalog
+            // row by row would only delay the exit (a third of the run time
+            // with 100,000 connections).
+            std::mem::forget(catalog);
+            result
         }
     }
 }

@@ -59,10 +59,16 @@ impl Field {
     /// The field's display text for a connection, as the UI would show it
     /// (component display names, services and purposes joined).
     pub fn text(self, catalog: &Catalog, conn: &Connection) -> String {
+        self.text_with(conn, &|ids| catalog.names(ids))
+    }
+
+    /// [`Field::text`] with a caller-supplied way to name components, so
+    /// indexing a large catalog can use a hash map instead of a linear scan.
+    fn text_with(self, conn: &Connection, names: &dyn Fn(&[String]) -> String) -> String {
         match self {
             Field::Service => join_unique(conn.ports.iter().map(|p| p.service.as_str())),
-            Field::From => catalog.names(&conn.from),
-            Field::To => catalog.names(&conn.to),
+            Field::From => names(&conn.from),
+            Field::To => names(&conn.to),
             Field::Id => conn.id.clone(),
             Field::Purpose => join_unique(conn.ports.iter().map(|p| p.purpose.as_str())),
             Field::Notes => conn.notes.join(" "),
@@ -121,11 +127,22 @@ impl SearchIndex {
                 .position(|c| &c.id == id)
                 .unwrap_or(usize::MAX) as u32
         };
+        let names = |ids: &[String]| {
+            ids.iter()
+                .map(|id| {
+                    catalog
+                        .components
+                        .get(component_index(id) as usize)
+                        .map_or(id.as_str(), |c| c.name.as_str())
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         let entries = catalog
             .connections
             .iter()
             .map(|conn| {
-                let fields = Field::ALL.map(|f| f.text(catalog, conn).to_lowercase());
+                let fields = Field::ALL.map(|f| f.text_with(conn, &names).to_lowercase());
                 let mask = fields.iter().fold(0, |m, f| m | byte_mask(f));
                 Entry {
                     fields,
@@ -249,28 +266,37 @@ impl SearchIndex {
     }
 
     /// Best score of `word` over the entry's fields, with the field's bonus.
+    /// Like fzf, equal matches go to the shorter text (`WinRM` beats
+    /// `WinRM 1.1 (legacy), RPC…`): the score is scaled up and the matched
+    /// text's length, capped, taken off, so it only ever breaks ties.
     fn fuzzy(&self, entry: &Entry, word: &str, mask: u64) -> Option<i64> {
         if mask & !entry.mask != 0 {
             return None;
         }
+        let scored = |text: &str, bonus: i64| {
+            let score = self.matcher.fuzzy_match(text, word)?;
+            Some((score + bonus) * TIE_SCALE - (text.len() as i64).min(TIE_SCALE - 1))
+        };
         Field::ALL
             .iter()
             .zip(&entry.fields)
             .filter(|(_, text)| is_subsequence(word.as_bytes(), text.as_bytes()))
             .filter_map(|(field, text)| {
-                let score = if field.is_prose() {
+                if field.is_prose() {
                     text.split_whitespace()
                         .filter(|w| is_subsequence(word.as_bytes(), w.as_bytes()))
-                        .filter_map(|w| self.matcher.fuzzy_match(w, word))
-                        .max()?
+                        .filter_map(|w| scored(w, field.bonus()))
+                        .max()
                 } else {
-                    self.matcher.fuzzy_match(text, word)?
-                };
-                Some(score + field.bonus())
+                    scored(text, field.bonus())
+                }
             })
             .max()
     }
 }
+
+/// How much a point of fuzzy score outweighs a byte of matched-text length.
+const TIE_SCALE: i64 = 256;
 
 /// Below this many candidates, spawning threads costs more than it saves.
 const PARALLEL_THRESHOLD: usize = 4096;
