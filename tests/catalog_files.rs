@@ -162,8 +162,9 @@ struct Reported {
     message: String,
 }
 
-/// Parses `FILE:LINE:COL: message` lines out of stderr (the first carries the
-/// `vmmports: error: ` prefix; `help:` lines are skipped).
+/// Parses `FILE:LINE:COL: message` lines out of stderr (a lone problem
+/// without a position carries the `vmmports: error: ` prefix; `help:` lines
+/// and the closing summary are skipped).
 fn reported(stderr: &str, file: &str) -> Vec<Reported> {
     let prefix = format!("{file}:");
     stderr
@@ -652,12 +653,15 @@ fn several_problems_are_all_reported_in_file_order() {
             cases.len(),
             "{file}: every problem expected\n{stderr}"
         );
-        // Problem lines, not counting help lines.
+        // Problem lines, not counting help lines and the closing summary.
         let lines = stderr
             .lines()
             .filter(|l| !l.trim_start().starts_with("help:"))
+            .filter(|l| !l.starts_with("vmmports: error:"))
             .count();
         assert_eq!(lines, cases.len(), "{stderr}");
+        let summary = format!("{file} has {} problems; nothing was loaded", cases.len());
+        assert!(stderr.lines().last().unwrap().ends_with(&summary), "{stderr}");
         for (case, pos) in cases.iter().zip(&at) {
             assert!(
                 problems

@@ -189,6 +189,8 @@ pub fn to_ron(catalog: &Catalog) -> String {
     let config = ron::ser::PrettyConfig::new()
         .struct_names(true)
         .indentor("  ".to_string())
+        // Keep `row's` readable; strings with quotes become raw strings.
+        .escape_strings(false)
         .extensions(ron::extensions::Extensions::IMPLICIT_SOME);
     // Serializing plain data with string keys cannot fail.
     let mut text = ron::ser::to_string_pretty(catalog, config).unwrap_or_default();

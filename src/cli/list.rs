@@ -16,10 +16,7 @@ pub fn run(
     painter: &Painter,
     width: usize,
 ) -> Result<(String, Outcome), CliError> {
-    let query = parse(&words.join(" ")).map_err(|e| CliError {
-        message: format!("bad query term `{}`: {}", e.term, e.message),
-        hint: Some(e.hint),
-    })?;
+    let query = parse(&words.join(" ")).map_err(|e| CliError::new(format!("bad query term `{}`: {}", e.term, e.message), Some(e.hint)))?;
     let hits = SearchIndex::new(catalog).search(&query);
     let rows: Vec<&Connection> = hits.iter().map(|h| &catalog.connections[h.index]).collect();
     let text = match format {
@@ -154,14 +151,8 @@ fn csv_text(catalog: &Catalog, rows: &[&Connection]) -> Result<String, CliError>
         writer.flush()?;
         Ok(())
     };
-    write().map_err(|e| CliError {
-        message: format!("cannot write CSV: {e}"),
-        hint: None,
-    })?;
-    let bytes = writer.into_inner().map_err(|e| CliError {
-        message: format!("cannot write CSV: {e}"),
-        hint: None,
-    })?;
+    write().map_err(|e| CliError::new(format!("cannot write CSV: {e}"), None))?;
+    let bytes = writer.into_inner().map_err(|e| CliError::new(format!("cannot write CSV: {e}"), None))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 

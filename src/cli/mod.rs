@@ -33,13 +33,35 @@ pub enum Outcome {
 pub struct CliError {
     pub message: String,
     pub hint: Option<String>,
+    /// Lines printed as they are before the message, like a compiler's
+    /// `file:line:col: …` list that editors can jump through.
+    pub details: Option<String>,
+}
+
+impl CliError {
+    pub fn new(message: impl Into<String>, hint: Option<String>) -> Self {
+        CliError {
+            message: message.into(),
+            hint,
+            details: None,
+        }
+    }
 }
 
 impl From<LoadError> for CliError {
     fn from(e: LoadError) -> Self {
+        if e.problems.iter().all(|p| p.position.is_none()) {
+            return CliError::new(e.to_string(), None);
+        }
+        let count = e.problems.len();
         CliError {
-            message: e.to_string(),
+            message: format!(
+                "{} has {count} problem{}; nothing was loaded",
+                e.origin,
+                if count == 1 { "" } else { "s" }
+            ),
             hint: None,
+            details: Some(e.to_string()),
         }
     }
 }
@@ -62,6 +84,9 @@ pub fn run(cli: Cli) -> Outcome {
         }
         Err(e) => {
             let _ = std::io::stdout().flush();
+            if let Some(details) = e.details {
+                eprintln!("{details}");
+            }
             eprintln!("vmmports: error: {}", e.message);
             if let Some(hint) = e.hint {
                 eprintln!("  help: {hint}");
