@@ -661,7 +661,10 @@ fn several_problems_are_all_reported_in_file_order() {
             .count();
         assert_eq!(lines, cases.len(), "{stderr}");
         let summary = format!("{file} has {} problems; nothing was loaded", cases.len());
-        assert!(stderr.lines().last().unwrap().ends_with(&summary), "{stderr}");
+        assert!(
+            stderr.lines().last().unwrap().ends_with(&summary),
+            "{stderr}"
+        );
         for (case, pos) in cases.iter().zip(&at) {
             assert!(
                 problems

@@ -16,7 +16,12 @@ pub fn run(
     painter: &Painter,
     width: usize,
 ) -> Result<(String, Outcome), CliError> {
-    let query = parse(&words.join(" ")).map_err(|e| CliError::new(format!("bad query term `{}`: {}", e.term, e.message), Some(e.hint)))?;
+    let query = parse(&words.join(" ")).map_err(|e| {
+        CliError::new(
+            format!("bad query term `{}`: {}", e.term, e.message),
+            Some(e.hint),
+        )
+    })?;
     let hits = SearchIndex::new(catalog).search(&query);
     let rows: Vec<&Connection> = hits.iter().map(|h| &catalog.connections[h.index]).collect();
     let text = match format {
@@ -152,7 +157,9 @@ fn csv_text(catalog: &Catalog, rows: &[&Connection]) -> Result<String, CliError>
         Ok(())
     };
     write().map_err(|e| CliError::new(format!("cannot write CSV: {e}"), None))?;
-    let bytes = writer.into_inner().map_err(|e| CliError::new(format!("cannot write CSV: {e}"), None))?;
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| CliError::new(format!("cannot write CSV: {e}"), None))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 

@@ -16,10 +16,13 @@ pub fn run(
 ) -> Result<String, CliError> {
     let conn = catalog.connection(id).ok_or_else(|| {
         let known: Vec<&str> = catalog.connections.iter().map(|c| c.id.as_str()).collect();
-        CliError::new(format!("no connection has the id `{id}`"), Some(format!(
+        CliError::new(
+            format!("no connection has the id `{id}`"),
+            Some(format!(
                 "{} (`vmmports list` shows every id)",
                 suggestion("connection id", id, &known)
-            )))
+            )),
+        )
     })?;
     Ok(match format {
         ShowFormat::Json => {
