@@ -139,6 +139,7 @@ pub fn catalog(count: usize) -> Catalog {
                 name: format!("{} {} server {i}", role, rng.pick(WORDS)),
                 aliases: vec![format!("{role}{i}")],
                 kind: ComponentKind::Windows,
+                configured_in: None,
             }
         })
         .collect();

@@ -9,4 +9,5 @@
 pub mod catalog;
 pub mod cli;
 pub mod query;
+pub mod rules;
 pub mod text;

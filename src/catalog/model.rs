@@ -38,6 +38,10 @@ pub struct Component {
     #[serde(default)]
     pub aliases: Vec<String>,
     pub kind: ComponentKind,
+    /// For appliances and devices: where their firewall or port settings are
+    /// changed, since no Windows or Linux command reaches them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configured_in: Option<String>,
 }
 
 /// What runs on a component; decides which firewall dialects fit it.
@@ -168,9 +172,13 @@ pub struct CatalogNote {
     /// Extra ports the note asks for (the dynamic RPC range), if any.
     #[serde(default)]
     pub ports: Vec<PortSpec>,
-    /// Components the extra ports are needed on.
+    /// Components the extra ports are needed on (inbound).
     #[serde(default)]
     pub components: Vec<String>,
+    /// Components on the other end of those ports: rules are scoped to their
+    /// addresses when the user gave them.
+    #[serde(default)]
+    pub peers: Vec<String>,
     /// True when the note comes from the docs page.
     #[serde(default = "yes")]
     pub from_docs: bool,
@@ -187,6 +195,40 @@ impl Catalog {
 
     pub fn setup_feature(&self, key: &str) -> Option<&SetupFeature> {
         self.setup_features.iter().find(|f| f.key == key)
+    }
+
+    /// Finds the component a user means by `text`: its id, a name or alias
+    /// (case-insensitive), or else an unambiguous part of any of those.
+    /// On failure, the candidates (ids) that partly matched, if any.
+    pub fn resolve_component(&self, text: &str) -> Result<&Component, Vec<&str>> {
+        let wanted = text.trim().to_lowercase();
+        let words = |c: &'_ Component| {
+            std::iter::once(c.id.to_lowercase())
+                .chain(std::iter::once(c.name.to_lowercase()))
+                .chain(c.aliases.iter().map(|a| a.to_lowercase()))
+                .collect::<Vec<_>>()
+        };
+        if let Some(c) = self.components.iter().find(|c| c.id == text) {
+            return Ok(c);
+        }
+        let exact: Vec<&Component> = self
+            .components
+            .iter()
+            .filter(|c| words(c).contains(&wanted))
+            .collect();
+        if let [one] = exact[..] {
+            return Ok(one);
+        }
+        let partial: Vec<&Component> = self
+            .components
+            .iter()
+            .filter(|c| !wanted.is_empty() && words(c).iter().any(|w| w.contains(&wanted)))
+            .collect();
+        match partial[..] {
+            [one] if exact.is_empty() => Ok(one),
+            _ if !exact.is_empty() => Err(exact.iter().map(|c| c.id.as_str()).collect()),
+            _ => Err(partial.iter().map(|c| c.id.as_str()).collect()),
+        }
     }
 
     /// Display names of the given component ids, joined for one-line output.

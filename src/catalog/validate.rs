@@ -55,6 +55,9 @@ impl Checker<'_> {
             };
             self.id("component", &c.id, at("id"), &mut seen);
             self.text(&c.name, at("name"));
+            if let Some(place) = &c.configured_in {
+                self.text(place, at("configured_in"));
+            }
             for (j, alias) in c.aliases.iter().enumerate() {
                 let mut path = at("aliases");
                 path.push(Step::Index(j));
@@ -183,10 +186,12 @@ impl Checker<'_> {
                 path.push(Step::Index(j));
                 self.port(catalog, port, path, &Modifiability::None);
             }
-            for (j, id) in note.components.iter().enumerate() {
-                let mut path = at("components");
-                path.push(Step::Index(j));
-                self.component_ref(catalog, id, path);
+            for (field, ids) in [("components", &note.components), ("peers", &note.peers)] {
+                for (j, id) in ids.iter().enumerate() {
+                    let mut path = at(field);
+                    path.push(Step::Index(j));
+                    self.component_ref(catalog, id, path);
+                }
             }
         }
     }

@@ -14,6 +14,8 @@ Examples:
   vmmports list port:443 -from:vmm        port 443, not opened by the VMM server
   vmmports list proto:udp --format json   UDP rows as JSON
   vmmports show vmm-to-bmc-ipmi           one connection in full
+  vmmports rules --on hyper-v             firewall rules a Hyper-V host needs
+  vmmports rules to:sql --format nft      the same query language, other dialects
   vmmports export --format json > my.json
   vmmports --data my.json list            use your own catalog
   vmmports validate my.json
@@ -51,6 +53,19 @@ pub enum Command {
         #[arg(long, short, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
     },
+    /// Print a firewall script for the connections that match a query
+    #[command(after_help = RULES_EXAMPLES)]
+    Rules {
+        /// Query terms, as for `list`
+        query: Vec<String>,
+        #[arg(long, short, value_enum, default_value_t = DialectArg::Powershell)]
+        format: DialectArg,
+        /// Only the rules this machine needs: a component id or an unambiguous part of its name
+        #[arg(long, value_name = "COMPONENT")]
+        on: Option<String>,
+        #[command(flatten)]
+        settings: SettingsArgs,
+    },
     /// Print one connection in full, with its notes
     Show {
         /// The connection's id, as shown by `list`
@@ -73,6 +88,61 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+const RULES_EXAMPLES: &str = "\
+Examples:
+  vmmports rules --on hyper-v                          everything a Hyper-V host must allow
+  vmmports rules --on sql --remote vmm-server=10.0.0.5  SQL Server, scoped to the VMM server
+  vmmports rules --on guest-vm --format nft            a Linux VM with the guest agent
+  vmmports rules winrm --format probe --remote hyperv-host=10.0.0.21
+  vmmports rules --on hyper-v --set-port BitsTcpPort=8443 --include-dynamic";
+
+/// The deployment settings shared by everything that writes rules.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct SettingsArgs {
+    /// Scope a component's rules to its addresses (IPv4, IPv6, CIDR, a-b ranges, LocalSubnet…); repeatable
+    #[arg(long, value_name = "COMPONENT=ADDR[,ADDR...]")]
+    pub remote: Vec<String>,
+    /// Rule group, and the first part of every rule name
+    #[arg(long, value_name = "NAME")]
+    pub group: Option<String>,
+    /// Windows Firewall profiles: any, or a list of domain, private, public
+    #[arg(long, value_name = "PROFILES")]
+    pub profile: Option<String>,
+    /// A port you chose in VMM setup, by its VMServer.ini key (or SqlPort); repeatable
+    #[arg(long = "set-port", value_name = "KEY=PORT")]
+    pub set_port: Vec<String>,
+    /// Also open the dynamic RPC range (TCP 49152-65535) on hosts, file and library servers
+    #[arg(long)]
+    pub include_dynamic: bool,
+}
+
+/// `--format` of `rules`: the core's dialects, as clap values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DialectArg {
+    Powershell,
+    Netsh,
+    Nft,
+    Iptables,
+    Firewalld,
+    Ufw,
+    Probe,
+}
+
+impl From<DialectArg> for crate::rules::Dialect {
+    fn from(d: DialectArg) -> Self {
+        use crate::rules::Dialect;
+        match d {
+            DialectArg::Powershell => Dialect::Powershell,
+            DialectArg::Netsh => Dialect::Netsh,
+            DialectArg::Nft => Dialect::Nft,
+            DialectArg::Iptables => Dialect::Iptables,
+            DialectArg::Firewalld => Dialect::Firewalld,
+            DialectArg::Ufw => Dialect::Ufw,
+            DialectArg::Probe => Dialect::Probe,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -103,7 +173,7 @@ pub enum ExportFormat {
 }
 
 /// Subcommands whose positional arguments are query terms.
-const QUERY_COMMANDS: &[&str] = &["list"];
+const QUERY_COMMANDS: &[&str] = &["list", "rules"];
 
 impl Cli {
     /// Parses the process's arguments, letting negated query terms

@@ -5,6 +5,7 @@
 mod args;
 mod list;
 mod record;
+mod rules;
 mod show;
 mod style;
 mod table;
@@ -123,10 +124,20 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
         }
         command => {
             let catalog = load(cli.data.as_deref())?;
+            let origin = cli.data.as_ref().map_or_else(
+                || catalog::EMBEDDED_ORIGIN.to_string(),
+                |p| p.display().to_string(),
+            );
             let result = match command {
                 Some(Command::List { query, format }) => {
                     list::run(&catalog, &query, format, &painter, width)
                 }
+                Some(Command::Rules {
+                    query,
+                    format,
+                    on,
+                    settings,
+                }) => rules::run(&catalog, &origin, &query, format, on.as_deref(), &settings),
                 Some(Command::Show { id, format }) => Ok((
                     show::run(&catalog, &id, format, &painter, width)?,
                     Outcome::Success,

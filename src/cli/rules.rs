@@ -1,0 +1,97 @@
+//! `vmmports rules`: a firewall script for the connections a query matches.
+
+use super::args::{DialectArg, SettingsArgs};
+use super::{CliError, Outcome};
+use crate::catalog::Catalog;
+use crate::query::{SearchIndex, parse};
+use crate::rules::settings::{Settings, SettingsError, resolve};
+use crate::rules::{Provenance, RulesError, script};
+
+impl From<SettingsError> for CliError {
+    fn from(e: SettingsError) -> Self {
+        CliError::new(e.message, Some(e.hint))
+    }
+}
+
+impl From<RulesError> for CliError {
+    fn from(e: RulesError) -> Self {
+        CliError::new(e.message, Some(e.hint))
+    }
+}
+
+/// Builds settings from flags on top of `base` (defaults, or a config file).
+pub fn settings_from(
+    catalog: &Catalog,
+    base: Settings,
+    args: &SettingsArgs,
+) -> Result<Settings, CliError> {
+    let mut settings = base;
+    if let Some(group) = &args.group {
+        settings.group = group.clone();
+    }
+    if let Some(profile) = &args.profile {
+        settings.profiles = Settings::parse_profiles(profile)?;
+    }
+    for remote in &args.remote {
+        settings.add_remote(catalog, remote)?;
+    }
+    for port in &args.set_port {
+        settings.set_port(catalog, port)?;
+    }
+    settings.include_dynamic |= args.include_dynamic;
+    settings.check(catalog)?;
+    Ok(settings)
+}
+
+pub fn run(
+    catalog: &Catalog,
+    origin: &str,
+    words: &[String],
+    format: DialectArg,
+    on: Option<&str>,
+    args: &SettingsArgs,
+) -> Result<(String, Outcome), CliError> {
+    let text = words.join(" ");
+    reject_control_in_query(&text)?;
+    let query = parse(&text).map_err(|e| {
+        CliError::new(
+            format!("bad query term `{}`: {}", e.term, e.message),
+            Some(e.hint),
+        )
+    })?;
+    let settings = settings_from(catalog, Settings::default(), args)?;
+    // Search the catalog as deployed: with the admin's setup ports, so
+    // `port:8443` finds the BITS rows after `--set-port BitsTcpPort=8443`.
+    let effective = settings.apply_ports(catalog);
+    let on = on.map(|o| resolve(&effective, o, "--on")).transpose()?;
+    let hits = SearchIndex::new(&effective).search(&query);
+    let connections: Vec<_> = hits
+        .iter()
+        .map(|h| &effective.connections[h.index])
+        .collect();
+    let provenance = Provenance {
+        catalog_origin: origin,
+        query: &text,
+        on: on.as_deref(),
+    };
+    let script = script(
+        &effective,
+        &connections,
+        format.into(),
+        &settings,
+        on.as_deref(),
+        &provenance,
+    )?;
+    let outcome = if connections.is_empty() {
+        Outcome::NoMatch
+    } else {
+        Outcome::Success
+    };
+    Ok((script, outcome))
+}
+
+/// The query is echoed into the script header; control characters there
+/// could hide or break lines an admin is about to run.
+fn reject_control_in_query(text: &str) -> Result<(), CliError> {
+    crate::rules::quote::reject_control("the query", text).map_err(|e| CliError::new(e, None))
+}

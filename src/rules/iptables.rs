@@ -1,0 +1,88 @@
+//! Linux: iptables (IPv4) and ip6tables (IPv6) on the built-in INPUT and
+//! OUTPUT chains. `-C … || -A …` appends a rule only when it is missing.
+
+use super::address::{Address, Family};
+use super::plan::{Rule, Section, chunk_ports};
+use super::quote::sh;
+use super::{RulesError, by_family, rules_of};
+
+/// multiport takes at most 15 ports, a range counting as two.
+const MULTIPORT_LIMIT: usize = 15;
+
+pub fn section(section: &Section) -> Result<Vec<String>, RulesError> {
+    let mut lines = Vec::new();
+    for rule in rules_of(section) {
+        lines.extend(rule_lines(rule)?);
+    }
+    Ok(lines)
+}
+
+fn rule_lines(rule: &Rule) -> Result<Vec<String>, RulesError> {
+    let chain = if rule.is_inbound() { "INPUT" } else { "OUTPUT" };
+    let mut lines = Vec::new();
+    for (family, addresses) in by_family(rule, "iptables")? {
+        // No address means any, and an IPv4-only rule would leave IPv6 shut.
+        let families = match family {
+            Some(f) => vec![f],
+            None => vec![Family::V4, Family::V6],
+        };
+        for family in families {
+            let tool = if family == Family::V4 {
+                "iptables"
+            } else {
+                "ip6tables"
+            };
+            let matches: Vec<Option<String>> = if addresses.is_empty() {
+                vec![None]
+            } else {
+                addresses
+                    .iter()
+                    .map(|a| Some(address_match(a, rule.is_inbound())))
+                    .collect()
+            };
+            for address in &matches {
+                for chunk in chunk_ports(&rule.ports, MULTIPORT_LIMIT) {
+                    let mut spec = format!("{chain} -p {}", rule.transport.as_str());
+                    if let Some(a) = address {
+                        spec.push_str(&format!(" {a}"));
+                    }
+                    spec.push_str(&port_match(&chunk));
+                    spec.push_str(&format!(
+                        " -m comment --comment {} -j ACCEPT",
+                        sh(&rule.display_name)
+                    ));
+                    lines.push(format!("{tool} -C {spec} 2>/dev/null || {tool} -A {spec}"));
+                }
+            }
+        }
+    }
+    Ok(lines)
+}
+
+fn address_match(address: &Address, inbound: bool) -> String {
+    match address {
+        Address::Range(a, b) => format!(
+            "-m iprange --{}-range {a}-{b}",
+            if inbound { "src" } else { "dst" }
+        ),
+        other => format!("{} {other}", if inbound { "-s" } else { "-d" }),
+    }
+}
+
+/// `--dport 443`, `--dport 49152:65535`, or multiport for a list.
+fn port_match(ports: &[(u16, u16)]) -> String {
+    let colon = |&(a, b): &(u16, u16)| {
+        if a == b {
+            a.to_string()
+        } else {
+            format!("{a}:{b}")
+        }
+    };
+    match ports {
+        [one] => format!(" --dport {}", colon(one)),
+        many => format!(
+            " -m multiport --dports {}",
+            many.iter().map(colon).collect::<Vec<_>>().join(",")
+        ),
+    }
+}

@@ -1,0 +1,362 @@
+//! Firewall rules for catalog connections, in seven dialects.
+//!
+//! `plan` decides what each machine needs, dialect-free; each dialect file
+//! only spells a plan; `quote` and `address` keep user text safe. This module
+//! picks the dialect, says why a rule cannot be given where a dialect does not
+//! fit a machine, and writes the script header.
+
+pub mod address;
+mod firewalld;
+mod iptables;
+mod netsh;
+mod nft;
+pub mod plan;
+mod powershell;
+mod probe;
+pub mod quote;
+pub mod settings;
+mod ufw;
+
+use address::{Address, Family};
+use plan::{Item, Rule, Section};
+use quote::Unquotable;
+use settings::Settings;
+
+use crate::catalog::{Catalog, ComponentKind, Connection};
+
+/// The output dialects, in the order the CLI and the explorer list them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dialect {
+    Powershell,
+    Netsh,
+    Nft,
+    Iptables,
+    Firewalld,
+    Ufw,
+    Probe,
+}
+
+impl Dialect {
+    pub const ALL: [Dialect; 7] = [
+        Dialect::Powershell,
+        Dialect::Netsh,
+        Dialect::Nft,
+        Dialect::Iptables,
+        Dialect::Firewalld,
+        Dialect::Ufw,
+        Dialect::Probe,
+    ];
+
+    /// The name used by `--format` and shown on tabs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Powershell => "powershell",
+            Dialect::Netsh => "netsh",
+            Dialect::Nft => "nft",
+            Dialect::Iptables => "iptables",
+            Dialect::Firewalld => "firewalld",
+            Dialect::Ufw => "ufw",
+            Dialect::Probe => "probe",
+        }
+    }
+
+    /// Comment marker: `REM` for netsh (cmd.exe), `#` elsewhere.
+    pub fn comment(self) -> &'static str {
+        match self {
+            Dialect::Netsh => "REM",
+            _ => "#",
+        }
+    }
+
+    fn fits(self, kind: ComponentKind) -> bool {
+        let windows = matches!(self, Dialect::Powershell | Dialect::Netsh);
+        match kind {
+            ComponentKind::Windows => windows,
+            ComponentKind::Linux => !windows,
+            ComponentKind::Any => true,
+            ComponentKind::Appliance | ComponentKind::Device => false,
+        }
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            Dialect::Powershell => {
+                "PowerShell New-NetFirewallRule commands; run in an elevated PowerShell"
+            }
+            Dialect::Netsh => {
+                "netsh advfirewall commands; run as Administrator in cmd.exe or PowerShell"
+            }
+            Dialect::Nft => "nftables commands (table inet filter); run as root",
+            Dialect::Iptables => "iptables/ip6tables commands (built-in chains); run as root",
+            Dialect::Firewalld => {
+                "firewall-cmd commands (permanent, default zone; add --zone=NAME for another); run as root"
+            }
+            Dialect::Ufw => "ufw commands; run as root",
+            Dialect::Probe => {
+                "probes that check each port answers; run each section on the machine it names"
+            }
+        }
+    }
+}
+
+/// Why no script could be made, and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RulesError {
+    pub message: String,
+    pub hint: String,
+}
+
+impl RulesError {
+    pub fn new(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        RulesError {
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+
+    fn unquotable(dialect: &str, text: &str, e: Unquotable) -> Self {
+        RulesError::new(
+            format!(
+                "{dialect}: cannot safely write `{}`: {}",
+                text.escape_default(),
+                e.reason
+            ),
+            "choose a --group without that character",
+        )
+    }
+}
+
+/// What a script header says about where the rules come from.
+pub struct Provenance<'a> {
+    pub catalog_origin: &'a str,
+    pub query: &'a str,
+    pub on: Option<&'a str>,
+}
+
+/// The complete script for `connections` in `dialect`.
+pub fn script(
+    catalog: &Catalog,
+    connections: &[&Connection],
+    dialect: Dialect,
+    settings: &Settings,
+    on: Option<&str>,
+    provenance: &Provenance,
+) -> Result<String, RulesError> {
+    let c = dialect.comment();
+    let mut body = Vec::new();
+    let mut count = 0;
+    if dialect == Dialect::Probe {
+        for section in probe::sections(catalog, connections, settings, on) {
+            count += section.lines.iter().filter(|l| !l.starts_with(c)).count();
+            body.push(String::new());
+            body.push(format!(
+                "{c} ── run on {} ({}) ──",
+                safe(&section.machine.name),
+                section.machine.id
+            ));
+            body.extend(section.lines);
+        }
+    } else {
+        let plan = plan::plan(catalog, connections, settings, on);
+        count = plan.rule_count();
+        for section in &plan.sections {
+            body.push(String::new());
+            body.push(format!(
+                "{c} ── on {} ({}) ──",
+                safe(&section.machine.name),
+                section.machine.id
+            ));
+            body.extend(section_lines(dialect, section, settings)?);
+        }
+    }
+    // Never silently empty: say why there is nothing to run.
+    if connections.is_empty() {
+        body.push(format!(
+            "{c} no connection matches the query; nothing to do"
+        ));
+    } else if body.is_empty() {
+        body.push(format!(
+            "{c} none of these connections needs a rule on {}",
+            on.unwrap_or("any machine")
+        ));
+    }
+    let mut out = header(
+        catalog,
+        connections.len(),
+        count,
+        dialect,
+        settings,
+        provenance,
+    );
+    out.extend(body);
+    let mut text = out.join("\n");
+    text.push('\n');
+    Ok(text)
+}
+
+fn header(
+    catalog: &Catalog,
+    matched: usize,
+    count: usize,
+    dialect: Dialect,
+    settings: &Settings,
+    p: &Provenance,
+) -> Vec<String> {
+    let c = dialect.comment();
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let mut lines = vec![
+        format!(
+            "{c} vmmports {}: {}",
+            env!("CARGO_PKG_VERSION"),
+            dialect.what()
+        ),
+        format!(
+            "{c} catalog: {}, from {}",
+            safe(&catalog.title),
+            safe(p.catalog_origin)
+        ),
+        format!(
+            "{c} query: {}{}: {} matched, {}",
+            if p.query.is_empty() { "(all)" } else { p.query },
+            p.on.map(|o| format!(" --on {o}")).unwrap_or_default(),
+            plural(matched, "connection"),
+            plural(
+                count,
+                if dialect == Dialect::Probe {
+                    "probe"
+                } else {
+                    "rule"
+                }
+            ),
+        ),
+    ];
+    lines.push(format!(
+        "{c} settings: {}",
+        safe(&settings.describe().join("; "))
+    ));
+    if settings.remote.is_empty() {
+        lines.push(format!("{c} no --remote addresses given: rules allow any remote address, and probes use component ids as host names"));
+    }
+    lines
+}
+
+/// Catalog and user text in comments: control characters neutralised, so
+/// nothing can end the comment line.
+fn safe(text: &str) -> String {
+    crate::text::printable(text).into_owned()
+}
+
+fn section_lines(
+    dialect: Dialect,
+    section: &Section,
+    settings: &Settings,
+) -> Result<Vec<String>, RulesError> {
+    let c = dialect.comment();
+    let mut lines: Vec<String> = section
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Note(note) => Some(format!("{c} {}", safe(note))),
+            Item::Rule(_) => None,
+        })
+        .collect();
+    let machine = section.machine;
+    if !dialect.fits(machine.kind) {
+        for rule in rules_of(section) {
+            let instead = match machine.kind {
+                ComponentKind::Appliance | ComponentKind::Device => format!(
+                    "not a Windows or Linux firewall: set it in {}",
+                    safe(
+                        machine
+                            .configured_in
+                            .as_deref()
+                            .unwrap_or("the device's own settings")
+                    )
+                ),
+                ComponentKind::Windows => {
+                    "a Windows machine: use --format powershell or netsh".into()
+                }
+                _ => "a Linux machine: use --format nft, iptables, firewalld or ufw".into(),
+            };
+            let scope = match (rule.remote.is_empty(), rule.is_inbound()) {
+                (true, _) => String::new(),
+                (false, true) => format!(" from {}", addresses_text(&rule.remote)),
+                (false, false) => format!(" to {}", addresses_text(&rule.remote)),
+            };
+            lines.push(format!(
+                "{c} {}: allow {} {}/{}{scope}; {} is {instead}",
+                rule.source_id,
+                if rule.is_inbound() {
+                    "inbound"
+                } else {
+                    "outbound"
+                },
+                rule.ports_text(),
+                rule.transport.as_str(),
+                safe(&machine.name),
+            ));
+        }
+        return Ok(lines);
+    }
+    lines.extend(match dialect {
+        Dialect::Powershell => powershell::section(section, settings)?,
+        Dialect::Netsh => netsh::section(section, settings)?,
+        Dialect::Nft => nft::section(section)?,
+        Dialect::Iptables => iptables::section(section)?,
+        Dialect::Firewalld => firewalld::section(section)?,
+        Dialect::Ufw => ufw::section(section)?,
+        Dialect::Probe => Vec::new(),
+    });
+    Ok(lines)
+}
+
+fn addresses_text(addresses: &[Address]) -> String {
+    addresses
+        .iter()
+        .map(Address::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The rules of a section, skipping notes.
+fn rules_of<'a>(section: &'a Section) -> impl Iterator<Item = &'a Rule> {
+    section.items.iter().filter_map(|item| match item {
+        Item::Rule(rule) => Some(rule),
+        Item::Note(_) => None,
+    })
+}
+
+/// Addresses of one IP family; `None` with no addresses means "any".
+type FamilyGroup = (Option<Family>, Vec<Address>);
+
+/// A rule's remote addresses split by IP family, for dialects that need one
+/// family per rule; `[(None, [])]` when the rule allows any address. Windows
+/// keywords have no Linux meaning and are refused.
+fn by_family(
+    rule: &Rule,
+    dialect: &str,
+) -> Result<Vec<FamilyGroup>, RulesError> {
+    if rule.remote.is_empty() {
+        return Ok(vec![(None, Vec::new())]);
+    }
+    if let Some(Address::Keyword(k)) = rule.remote.iter().find(|a| a.family().is_none()) {
+        return Err(RulesError::new(
+            format!("{dialect} has no equivalent of the Windows address keyword {k}"),
+            "give real addresses or networks with --remote, e.g. --remote vmm-server=10.0.0.0/24",
+        ));
+    }
+    let mut out = Vec::new();
+    for family in [Family::V4, Family::V6] {
+        let group: Vec<Address> = rule
+            .remote
+            .iter()
+            .filter(|a| a.family() == Some(family))
+            .copied()
+            .collect();
+        if !group.is_empty() {
+            out.push((Some(family), group));
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,70 @@
+//! Windows: `netsh advfirewall firewall`, for Server Core and hosts without
+//! the NetSecurity module. Lines work in cmd.exe and in PowerShell.
+
+use super::address::{Address, NETSH_KEYWORDS};
+use super::plan::{Rule, Section};
+use super::quote::netsh_string;
+use super::settings::Settings;
+use super::{RulesError, rules_of};
+
+/// netsh allows several rules with one name, so each `add` is preceded by a
+/// `delete` of that name: running the script twice leaves one copy.
+pub fn section(section: &Section, settings: &Settings) -> Result<Vec<String>, RulesError> {
+    let mut lines = Vec::new();
+    for rule in rules_of(section) {
+        let name = netsh_string(&rule.display_name)
+            .map_err(|e| RulesError::unquotable("netsh", &rule.display_name, e))?;
+        lines.push(format!(
+            "netsh advfirewall firewall delete rule name={name}"
+        ));
+        lines.push(add_line(rule, &name, settings)?);
+    }
+    Ok(lines)
+}
+
+fn add_line(rule: &Rule, name: &str, settings: &Settings) -> Result<String, RulesError> {
+    let (dir, port_key) = if rule.is_inbound() {
+        ("in", "localport")
+    } else {
+        ("out", "remoteport")
+    };
+    let mut line = format!(
+        "netsh advfirewall firewall add rule name={name} dir={dir} action=allow protocol={} {port_key}={}",
+        rule.transport.as_str().to_uppercase(),
+        rule.ports_text()
+    );
+    if !rule.remote.is_empty() {
+        let addresses = rule
+            .remote
+            .iter()
+            .map(spelling)
+            .collect::<Result<Vec<_>, _>>()?;
+        line.push_str(&format!(" remoteip={}", addresses.join(",")));
+    }
+    let profile = if settings.profiles.is_empty() {
+        "any".to_string()
+    } else {
+        settings
+            .profiles
+            .iter()
+            .map(|p| p.name().to_lowercase())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    line.push_str(&format!(" profile={profile}"));
+    Ok(line)
+}
+
+fn spelling(address: &Address) -> Result<String, RulesError> {
+    match address {
+        Address::Keyword(k) if NETSH_KEYWORDS.contains(k) => Ok(k.to_lowercase()),
+        Address::Keyword(k) => Err(RulesError::new(
+            format!("netsh does not understand the address keyword {k}"),
+            format!(
+                "use --format powershell, or one of {} or real addresses",
+                NETSH_KEYWORDS.join(", ")
+            ),
+        )),
+        other => Ok(other.to_string()),
+    }
+}

@@ -1,0 +1,106 @@
+//! Probes: commands run on the *source* machine to check that a port
+//! answers. `Test-NetConnection` from Windows; `nc` elsewhere. A probe
+//! connects only where the admin pastes it.
+
+use super::quote::{powershell, sh};
+use super::settings::Settings;
+use crate::catalog::{Catalog, ComponentKind, Connection, Direction, Transport};
+
+/// One machine that runs probes, with its lines (commands and comments).
+pub struct ProbeSection<'c> {
+    pub machine: &'c crate::catalog::Component,
+    pub lines: Vec<String>,
+}
+
+pub fn sections<'c>(
+    catalog: &'c Catalog,
+    connections: &[&'c Connection],
+    settings: &Settings,
+    on: Option<&str>,
+) -> Vec<ProbeSection<'c>> {
+    let mut sections: Vec<ProbeSection<'c>> = Vec::new();
+    for conn in connections {
+        if conn.direction == Direction::None
+            || on.is_some_and(|o| !conn.rule_on.iter().any(|m| m == o))
+        {
+            continue;
+        }
+        for source in &conn.from {
+            let Some(machine) = catalog.component(source) else {
+                continue;
+            };
+            let lines = probe_lines(catalog, conn, machine.kind, settings);
+            match sections.iter_mut().find(|s| s.machine.id == machine.id) {
+                Some(section) => section.lines.extend(lines),
+                None => sections.push(ProbeSection { machine, lines }),
+            }
+        }
+    }
+    sections
+}
+
+fn probe_lines(
+    catalog: &Catalog,
+    conn: &Connection,
+    kind: ComponentKind,
+    settings: &Settings,
+) -> Vec<String> {
+    if kind == ComponentKind::Device {
+        return vec![format!(
+            "# {}: the source is a device that cannot run a probe",
+            conn.id
+        )];
+    }
+    let mut lines = Vec::new();
+    for target in &conn.to {
+        let addresses = settings.addresses(target);
+        // Without a real address, the component id stands in for the host
+        // name: the header says to give addresses with --remote.
+        let mut hosts: Vec<String> = addresses
+            .iter()
+            .filter_map(|a| a.host())
+            .map(|ip| ip.to_string())
+            .collect();
+        if addresses.is_empty() {
+            hosts.push(target.clone());
+        }
+        for skipped in addresses.iter().filter(|a| a.host().is_none()) {
+            lines.push(format!(
+                "# {}: {skipped} is not a single host; probe one address in it",
+                conn.id
+            ));
+        }
+        let name = catalog
+            .component(target)
+            .map_or(target.as_str(), |c| c.name.as_str());
+        for host in &hosts {
+            for port in &conn.ports {
+                let label = format!(
+                    "{} {}/{} on {}",
+                    conn.id,
+                    port.number_text(),
+                    port.transport.as_str(),
+                    crate::text::printable(name)
+                );
+                if port.is_range() {
+                    lines.push(format!(
+                        "# {label}: a range; probe a port in it where a service listens"
+                    ));
+                    continue;
+                }
+                lines.push(match (kind, port.transport) {
+                    (ComponentKind::Windows, Transport::Tcp) => {
+                        format!("Test-NetConnection -ComputerName {} -Port {}", powershell(host), port.first)
+                    }
+                    (ComponentKind::Windows, Transport::Udp) => format!(
+                        "# {label}: Test-NetConnection tests TCP only; from a Linux machine run: nc -zuv {host} {}",
+                        port.first
+                    ),
+                    (_, Transport::Tcp) => format!("nc -zv {} {}", sh(host), port.first),
+                    (_, Transport::Udp) => format!("nc -zuv {} {}", sh(host), port.first),
+                });
+            }
+        }
+    }
+    lines
+}

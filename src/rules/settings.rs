@@ -1,0 +1,301 @@
+//! The deployment settings a real rule set needs: which addresses each
+//! component has, the rule group, the firewall profiles, and the ports the
+//! admin chose in VMM setup. Parsed from `KEY=VALUE` flags, validated up
+//! front, and serialisable so the explorer can keep them in its config file.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::address::Address;
+use super::quote::reject_control;
+use crate::catalog::Catalog;
+
+/// Settings for rule generation; `Default` is what an admin gets with no flags.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Rule group, and the first part of every rule name.
+    pub group: String,
+    /// Windows Firewall profiles; empty means any.
+    pub profiles: Vec<Profile>,
+    /// Addresses per component id (as typed; validated by [`Settings::check`]).
+    pub remote: BTreeMap<String, Vec<String>>,
+    /// Ports chosen in setup, by setup key (VMServer.ini name).
+    pub ports: BTreeMap<String, u16>,
+    /// Also open the dynamic RPC range the catalog's notes ask for.
+    pub include_dynamic: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            group: "VMM".into(),
+            profiles: Vec::new(),
+            remote: BTreeMap::new(),
+            ports: BTreeMap::new(),
+            include_dynamic: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Profile {
+    Domain,
+    Private,
+    Public,
+}
+
+impl Profile {
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Domain => "Domain",
+            Profile::Private => "Private",
+            Profile::Public => "Public",
+        }
+    }
+}
+
+/// A setting that cannot be used, with the flag it came from and a fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingsError {
+    pub message: String,
+    pub hint: String,
+}
+
+fn error(message: impl Into<String>, hint: impl Into<String>) -> SettingsError {
+    SettingsError {
+        message: message.into(),
+        hint: hint.into(),
+    }
+}
+
+/// The one port VMM setup reserves and never gives to a feature.
+pub const RESERVED_PORT: u16 = 5986;
+
+impl Settings {
+    /// `--profile domain,private` or `any`.
+    pub fn parse_profiles(text: &str) -> Result<Vec<Profile>, SettingsError> {
+        let mut out = Vec::new();
+        for part in text.split(',').map(|p| p.trim().to_ascii_lowercase()) {
+            match part.as_str() {
+                "any" | "all" => return Ok(Vec::new()),
+                "domain" => out.push(Profile::Domain),
+                "private" => out.push(Profile::Private),
+                "public" => out.push(Profile::Public),
+                _ => {
+                    return Err(error(
+                        format!("`{part}` is not a firewall profile"),
+                        "use --profile any, or a list of domain, private and public (e.g. domain,private)",
+                    ));
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// `--remote COMPONENT=ADDR[,ADDR...]`, added to what is already set.
+    pub fn add_remote(&mut self, catalog: &Catalog, text: &str) -> Result<(), SettingsError> {
+        let (component, addresses) = text.split_once('=').ok_or_else(|| {
+            error(
+                format!("`--remote {text}` has no `=`"),
+                "write --remote COMPONENT=ADDR[,ADDR...], e.g. --remote vmm-server=10.0.0.5",
+            )
+        })?;
+        let id = resolve(catalog, component, "--remote")?;
+        let list: Vec<String> = addresses.split(',').map(|a| a.trim().to_string()).collect();
+        for a in &list {
+            Address::parse(a).map_err(|e| {
+                error(
+                    format!("--remote {component}: {e}"),
+                    "fix the address and run again",
+                )
+            })?;
+        }
+        self.remote.entry(id).or_default().extend(list);
+        Ok(())
+    }
+
+    /// `--set-port KEY=PORT`.
+    pub fn set_port(&mut self, catalog: &Catalog, text: &str) -> Result<(), SettingsError> {
+        let (key, port) = text.split_once('=').ok_or_else(|| {
+            error(
+                format!("`--set-port {text}` has no `=`"),
+                "write --set-port KEY=PORT, e.g. --set-port BitsTcpPort=8443",
+            )
+        })?;
+        let feature = catalog
+            .setup_features
+            .iter()
+            .find(|f| f.key.eq_ignore_ascii_case(key.trim()));
+        let Some(feature) = feature else {
+            let known: Vec<&str> = catalog
+                .setup_features
+                .iter()
+                .map(|f| f.key.as_str())
+                .collect();
+            return Err(error(
+                format!("`{key}` is not a port VMM setup lets you choose"),
+                crate::catalog::suggestion("setup key", key.trim(), &known),
+            ));
+        };
+        let port = match port.trim().parse::<u32>() {
+            Ok(p) if (1..=65535).contains(&p) => p as u16,
+            _ => {
+                return Err(error(
+                    format!("--set-port {key}: `{port}` is not a port"),
+                    "ports are 1-65535",
+                ));
+            }
+        };
+        self.ports.insert(feature.key.clone(), port);
+        Ok(())
+    }
+
+    /// Checks everything, including what a config file (rather than flags)
+    /// may hold: the group, every address, every port choice and clashes.
+    pub fn check(&self, catalog: &Catalog) -> Result<(), SettingsError> {
+        reject_control("--group", &self.group)
+            .map_err(|e| error(e, "choose a plain group name, e.g. --group VMM"))?;
+        if self.group.trim().is_empty() {
+            return Err(error(
+                "the group name is empty",
+                "give --group a name, e.g. --group VMM",
+            ));
+        }
+        for (component, addresses) in &self.remote {
+            if catalog.component(component).is_none() {
+                return Err(error(
+                    format!("unknown component `{component}` in remote addresses"),
+                    "use a component id from `vmmports list`",
+                ));
+            }
+            for a in addresses {
+                Address::parse(a).map_err(|e| {
+                    error(
+                        format!("remote address of {component}: {e}"),
+                        "fix the address",
+                    )
+                })?;
+            }
+        }
+        let mut owner: BTreeMap<u16, &str> = BTreeMap::new();
+        for feature in &catalog.setup_features {
+            let port = self.ports.get(&feature.key).copied();
+            let Some(port) = port.or(Some(feature.default)) else {
+                continue;
+            };
+            if port == RESERVED_PORT {
+                return Err(error(
+                    format!(
+                        "{}={port}: VMM setup reserves port {RESERVED_PORT} (WinRM over HTTPS) and never assigns it to a feature",
+                        feature.key
+                    ),
+                    "choose another port",
+                ));
+            }
+            if let Some(other) = owner.insert(port, &feature.key) {
+                return Err(error(
+                    format!("{} and {other} would both use port {port}", feature.key),
+                    "each setup feature needs its own port; change one with --set-port KEY=PORT",
+                ));
+            }
+        }
+        for key in self.ports.keys() {
+            if catalog.setup_feature(key).is_none() {
+                let known: Vec<&str> = catalog
+                    .setup_features
+                    .iter()
+                    .map(|f| f.key.as_str())
+                    .collect();
+                return Err(error(
+                    format!("`{key}` is not a port VMM setup lets you choose"),
+                    crate::catalog::suggestion("setup key", key, &known),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The validated addresses of a component; empty when none were given
+    /// (or when `Any` was), meaning "any address".
+    pub fn addresses(&self, component: &str) -> Vec<Address> {
+        let parsed: Vec<Address> = self
+            .remote
+            .get(component)
+            .into_iter()
+            .flatten()
+            .filter_map(|a| Address::parse(a).ok())
+            .collect();
+        if parsed.contains(&Address::Keyword("Any")) {
+            Vec::new()
+        } else {
+            parsed
+        }
+    }
+
+    /// The catalog with every setup-chosen port moved to the admin's value.
+    /// Only ports tied to a setup key move: a fixed port that happens to
+    /// share the default number (the guest agent's 5985) stays.
+    pub fn apply_ports(&self, catalog: &Catalog) -> Catalog {
+        let mut out = catalog.clone();
+        for port in out.connections.iter_mut().flat_map(|c| c.ports.iter_mut()) {
+            if let Some(new) = port.setup_key.as_ref().and_then(|k| self.ports.get(k)) {
+                port.first = *new;
+                port.last = *new;
+            }
+        }
+        out
+    }
+
+    /// One line per setting that differs from the default, for script headers.
+    pub fn describe(&self) -> Vec<String> {
+        let mut out = vec![format!("group: {}", self.group)];
+        out.push(format!(
+            "profile: {}",
+            if self.profiles.is_empty() {
+                "any".to_string()
+            } else {
+                self.profiles
+                    .iter()
+                    .map(|p| p.name().to_lowercase())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            }
+        ));
+        for (component, addresses) in &self.remote {
+            out.push(format!("remote: {component}={}", addresses.join(",")));
+        }
+        for (key, port) in &self.ports {
+            out.push(format!("set-port: {key}={port}"));
+        }
+        if self.include_dynamic {
+            out.push("include-dynamic: yes".into());
+        }
+        out
+    }
+}
+
+/// A component id from what the user typed, or an error listing candidates.
+pub fn resolve(catalog: &Catalog, text: &str, flag: &str) -> Result<String, SettingsError> {
+    catalog
+        .resolve_component(text)
+        .map(|c| c.id.clone())
+        .map_err(|candidates| {
+            if candidates.is_empty() {
+                let all: Vec<&str> = catalog.components.iter().map(|c| c.id.as_str()).collect();
+                error(
+                    format!("{flag}: no component matches `{text}`"),
+                    format!("components: {}", all.join(", ")),
+                )
+            } else {
+                error(
+                    format!("{flag}: `{text}` could be any of {}", candidates.join(", ")),
+                    "give the component's id",
+                )
+            }
+        })
+}
