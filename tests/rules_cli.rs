@@ -1,0 +1,355 @@
+//! `vmmports rules`: what each rule means, settings and their errors, `--on`,
+//! exit codes, and golden copies of whole scripts.
+
+use assert_cmd::Command;
+
+fn vmmports() -> Command {
+    Command::cargo_bin("vmmports").unwrap()
+}
+
+/// Runs and returns stdout, asserting the exit code.
+fn run(args: &[&str], code: i32) -> String {
+    let out = vmmports().args(args).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{args:?}\nstdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Runs expecting exit 2 and returns stderr.
+fn refused(args: &[&str]) -> String {
+    let out = vmmports().args(args).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{args:?} should be refused");
+    assert!(
+        out.stdout.is_empty(),
+        "nothing may be printed to stdout on error"
+    );
+    String::from_utf8(out.stderr).unwrap()
+}
+
+/// Lines that are commands, not comments or blanks.
+fn commands(script: &str) -> Vec<&str> {
+    script
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("REM"))
+        .collect()
+}
+
+#[test]
+fn golden_powershell_script_for_the_embedded_catalog() {
+    insta::assert_snapshot!(
+        "all_powershell",
+        run(&["rules", "--format", "powershell"], 0)
+    );
+}
+
+#[test]
+fn golden_nft_script_for_the_embedded_catalog() {
+    insta::assert_snapshot!("all_nft", run(&["rules", "--format", "nft"], 0));
+}
+
+#[test]
+fn hyper_v_host_gets_exactly_its_inbound_rules() {
+    let script = run(&["rules", "--on", "hyper-v"], 0);
+    assert!(
+        script.contains("--on hyperv-host"),
+        "header names the resolved machine"
+    );
+    let names: Vec<&str> = commands(&script)
+        .iter()
+        .filter(|l| l.starts_with("New-NetFirewallRule"))
+        .map(|l| l.split('\'').nth(1).unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "VMM-vmm-to-host-agent-tcp-in",
+            "VMM-vmm-to-host-bits-tcp-in",
+            "VMM-vmm-to-host-winrm-tcp-in",
+            "VMM-vmm-to-host-winrm-tls-tcp-in",
+            "VMM-host-to-host-bits-tcp-in",
+            "VMM-library-to-host-bits-tcp-in",
+            "VMM-console-to-host-vmconnect-tcp-in",
+        ]
+    );
+    // Rules that go on other machines never appear, e.g. ESXi's outbound rule to Hyper-V.
+    assert!(!script.contains("esxi-to-hyperv"));
+    assert!(script.contains("-LocalPort '80','135','139','445'"));
+}
+
+#[test]
+fn inbound_rules_are_scoped_to_the_source_and_outbound_to_the_destination() {
+    let script = run(
+        &[
+            "rules",
+            "--on",
+            "sql-server",
+            "--remote",
+            "vmm-server=10.0.0.5",
+        ],
+        0,
+    );
+    assert!(
+        script.contains(
+            "-Direction Inbound -Protocol TCP -LocalPort '1433' -RemoteAddress '10.0.0.5'"
+        )
+    );
+    assert!(
+        script.contains(
+            "-Direction Inbound -Protocol UDP -LocalPort '1434' -RemoteAddress '10.0.0.5'"
+        )
+    );
+    // vCenter's rule is outbound and goes on vCenter, an appliance: a comment
+    // that names the destination's address and where to configure it.
+    let script = run(
+        &["rules", "vcenter-to-vmm", "--remote", "vmm-server=10.0.0.5"],
+        0,
+    );
+    assert!(
+        script.contains("# vcenter-to-vmm: allow outbound 443/tcp to 10.0.0.5; VMware vCenter server is not a Windows or Linux firewall"),
+        "{script}"
+    );
+}
+
+#[test]
+fn tcp_and_udp_of_one_connection_become_separate_rules() {
+    let script = run(&["rules", "pxe-boot", "--format", "netsh"], 0);
+    let adds: Vec<&str> = commands(&script)
+        .into_iter()
+        .filter(|l| l.contains(" add rule "))
+        .collect();
+    assert_eq!(adds.len(), 1, "pxe-boot is UDP only: {script}");
+    assert!(adds[0].contains("protocol=UDP localport=67,68,69,4011,64001-65000"));
+    let script = run(&["rules", "--on", "sql", "--format", "netsh"], 0);
+    assert!(script.contains("protocol=TCP localport=1433"));
+    assert!(script.contains("protocol=UDP localport=1434"));
+}
+
+#[test]
+fn set_port_moves_setup_ports_and_never_fixed_ones() {
+    let script = run(
+        &[
+            "rules",
+            "--set-port",
+            "WSManTcpPort=15985",
+            "--set-port",
+            "BitsTcpPort=8443",
+        ],
+        0,
+    );
+    assert!(script.contains("-DisplayName 'VMM - vmm-to-host-winrm (15985/tcp)'"));
+    assert!(script.contains("-DisplayName 'VMM - vmm-to-host-bits (8443/tcp)'"));
+    assert!(script.contains("-DisplayName 'VMM - library-to-host-bits (8443/tcp)'"));
+    // The guest agent keeps 5985 and 443: those ports are fixed.
+    assert!(script.contains("-DisplayName 'VMM - vmm-to-guest-winrm (5985/tcp)'"));
+    assert!(script.contains("-DisplayName 'VMM - vmm-to-guest-bits (443/tcp)'"));
+    assert!(
+        script.contains("set-port: BitsTcpPort=8443"),
+        "the header records the settings"
+    );
+    // Queries see the deployed ports.
+    let found = run(&["rules", "port:8443", "--set-port", "BitsTcpPort=8443"], 0);
+    assert!(found.contains("3 connections matched"), "{found}");
+    // Setup keys are matched case-insensitively, as admins type them.
+    run(&["rules", "--set-port", "bitstcpport=8443"], 0);
+}
+
+#[test]
+fn settings_errors_are_refused_with_exit_2() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["--set-port", "BitsTcpPort=5986"], "reserves port 5986"),
+        (&["--set-port", "WSManTcpPort=5986"], "reserves port 5986"),
+        (
+            &["--set-port", "WSManTcpPort=8100"],
+            "would both use port 8100",
+        ),
+        (
+            &[
+                "--set-port",
+                "BitsTcpPort=9000",
+                "--set-port",
+                "SqlPort=9000",
+            ],
+            "would both use port 9000",
+        ),
+        (
+            &["--set-port", "BitsTcpPrt=8443"],
+            "did you mean `BitsTcpPort`",
+        ),
+        (
+            &["--set-port", "Nothing=8443"],
+            "not a port VMM setup lets you choose",
+        ),
+        (&["--set-port", "BitsTcpPort=70000"], "ports are 1-65535"),
+        (&["--set-port", "BitsTcpPort=0"], "ports are 1-65535"),
+        (&["--set-port", "BitsTcpPort"], "has no `=`"),
+        (&["--remote", "vmm-server=10.0.0.300"], "is not an address"),
+        (
+            &["--remote", "vmm-server=10.0.0.9-10.0.0.1"],
+            "ends before it starts",
+        ),
+        (&["--remote", "vmm-server=10.0.0.0/40"], "prefix length"),
+        (
+            &["--remote", "vmm-server=host;rm -rf /"],
+            "is not an address",
+        ),
+        (
+            &["--remote", "nosuchthing=10.0.0.1"],
+            "no component matches",
+        ),
+        (&["--remote", "10.0.0.1"], "has no `=`"),
+        (&["--profile", "work"], "not a firewall profile"),
+        (&["--group", "a\u{1b}[2Jb"], "control character U+001B"),
+        (&["--group", "line\nbreak"], "control character U+000A"),
+        (&["--group", "c1\u{9b}x"], "control character U+009B"),
+        (&["--group", ""], "group name is empty"),
+        (
+            &["--on", "hyper"],
+            "could be any of hyperv-host, perimeter-host",
+        ),
+        (&["--on", "nothing-like-this"], "no component matches"),
+        (&["port:99999"], "out of range"),
+        (
+            &["--format", "nft", "--group", "say \"hi\""],
+            "nft comments cannot hold",
+        ),
+        (
+            &["--format", "netsh", "--group", "100%"],
+            "netsh names cannot safely hold",
+        ),
+        (
+            &[
+                "--format",
+                "nft",
+                "--on",
+                "guest-vm",
+                "--remote",
+                "vmm-server=LocalSubnet",
+            ],
+            "no equivalent of the Windows address keyword",
+        ),
+        (
+            &["--format", "netsh", "--remote", "vmm-server=Internet"],
+            "netsh does not understand",
+        ),
+    ];
+    for (args, needle) in cases {
+        let mut all = vec!["rules"];
+        all.extend_from_slice(args);
+        let stderr = refused(&all);
+        assert!(stderr.contains(needle), "{all:?}: {stderr}");
+        assert!(
+            stderr.contains("help:") || stderr.contains("\n  "),
+            "{all:?} gives a fix: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn dialects_fit_machines_and_output_is_never_silently_empty() {
+    // Windows machine, Linux dialect: a comment that says what to use instead.
+    let script = run(&["rules", "--on", "sql", "--format", "ufw"], 0);
+    assert!(script.contains("SQL Server is a Windows machine: use --format powershell or netsh"));
+    assert!(commands(&script).is_empty());
+    // Devices get where to configure them, never New-NetFirewallRule.
+    let script = run(&["rules", "--on", "bmc"], 0);
+    assert!(commands(&script).is_empty(), "{script}");
+    assert!(
+        script.contains("623/udp") && script.contains("BMC's network settings"),
+        "{script}"
+    );
+    // A local call is a note.
+    let script = run(&["rules", "vmm-to-storage-service"], 0);
+    assert!(script.contains("a local call"), "{script}");
+    // Nothing matches: say so, exit 1.
+    let script = run(&["rules", "nothingmatchesthisatall"], 1);
+    assert!(script.contains("no connection matches"), "{script}");
+    // Matches, but none on the machine asked for.
+    let script = run(&["rules", "to:sql", "--on", "hyperv-host"], 0);
+    assert!(
+        script.contains("none of these connections needs a rule on hyperv-host"),
+        "{script}"
+    );
+}
+
+#[test]
+fn include_dynamic_adds_the_rpc_range_on_hosts_file_and_library_servers() {
+    let script = run(
+        &[
+            "rules",
+            "--on",
+            "file-server",
+            "--include-dynamic",
+            "--remote",
+            "vmm-server=10.0.0.5",
+        ],
+        0,
+    );
+    // Scoping needs every peer's address; with only the VMM server's known,
+    // the range stays open to any (scoping would shut out the others).
+    assert!(
+        script.contains("-DisplayName 'VMM - dynamic-ports (49152-65535/tcp)'"),
+        "{script}"
+    );
+    let without = run(&["rules", "--on", "file-server"], 0);
+    assert!(!without.contains("49152"));
+    let all = run(&["rules", "--include-dynamic", "--format", "netsh"], 0);
+    for machine in ["hyperv-host", "library-server", "file-server"] {
+        let section = all
+            .split("REM ── on ")
+            .find(|s| s.contains(&format!("({machine}) ──")))
+            .unwrap();
+        assert!(
+            section.contains("localport=49152-65535"),
+            "{machine}: {section}"
+        );
+    }
+}
+
+#[test]
+fn probes_run_from_the_source() {
+    let script = run(
+        &[
+            "rules",
+            "to:sql",
+            "--format",
+            "probe",
+            "--remote",
+            "sql-server=10.0.0.7",
+        ],
+        0,
+    );
+    assert!(script.contains("── run on VMM server (vmm-server) ──"));
+    assert!(script.contains("Test-NetConnection -ComputerName '10.0.0.7' -Port 1433"));
+    assert!(
+        script.contains("1434/udp"),
+        "UDP is a comment for Windows sources: {script}"
+    );
+    let script = run(&["rules", "esxi-to-vmm", "--format", "probe"], 0);
+    assert!(script.contains("nc -zv 'vmm-server' 443"), "{script}");
+}
+
+#[test]
+fn header_says_what_where_from_and_which_settings() {
+    let script = run(
+        &[
+            "rules",
+            "winrm",
+            "--group",
+            "Contoso VMM",
+            "--profile",
+            "private,domain",
+        ],
+        0,
+    );
+    let header: Vec<&str> = script.lines().take_while(|l| l.starts_with('#')).collect();
+    assert!(header[0].contains("PowerShell New-NetFirewallRule"));
+    assert!(header[1].contains("embedded catalog"));
+    assert!(header[2].contains("query: winrm"));
+    assert!(header[3].contains("group: Contoso VMM; profile: domain,private"));
+    assert!(script.contains("-Profile Domain,Private"));
+}
