@@ -1,8 +1,8 @@
 //! vmmports: the System Center VMM firewall connection matrix, searchable,
 //! with firewall rules generated from it.
 //!
-//! The core modules here (`catalog`, `query`) never touch the terminal; the
-//! CLI (and later the TUI) are front ends over them.
+//! The core modules here (`catalog`, `query`, `rules`) never touch the
+//! terminal; the CLI (`cli`) and the explorer (`tui`) are front ends over them.
 
 #![forbid(unsafe_code)]
 
@@ -11,3 +11,4 @@ pub mod cli;
 pub mod query;
 pub mod rules;
 pub mod text;
+pub mod tui;

@@ -289,6 +289,17 @@ impl Section {
 }
 
 impl Modifiability {
+    /// The badge shown in tables and the explorer; text first, so colour
+    /// is never the only signal.
+    pub fn badge(&self) -> &'static str {
+        match self {
+            Modifiability::Setup => "SETUP",
+            Modifiability::Fixed => "FIXED",
+            Modifiability::Device { .. } => "DEVICE",
+            Modifiability::None => "—",
+        }
+    }
+
     /// The word used in queries (`mod:setup`), JSON (`configurable`) and badges.
     pub fn as_str(&self) -> &'static str {
         match self {

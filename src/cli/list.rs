@@ -101,7 +101,7 @@ pub fn table_text(
                 }),
                 Cell::plain(direction_short(c.direction)),
                 Cell {
-                    text: style::badge(&c.modifiability).to_string(),
+                    text: c.modifiability.badge().to_string(),
                     style: style::badge_style(&c.modifiability),
                 },
             ]
@@ -178,7 +178,7 @@ fn markdown_text(catalog: &Catalog, rows: &[&Connection]) -> String {
             cell(&c.ports_text()),
             cell(&catalog.names(&c.rule_on)),
             c.direction.as_str(),
-            style::badge(&c.modifiability),
+            c.modifiability.badge(),
         ));
     }
     out

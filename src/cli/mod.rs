@@ -27,6 +27,8 @@ pub enum Outcome {
     NoMatch = 1,
     /// Bad input: a query, a flag value or a file.
     BadInput = 2,
+    /// The explorer was stopped by a signal (SIGTERM, SIGHUP, SIGINT).
+    Interrupted = 130,
 }
 
 /// A user-facing error: what went wrong and, where we know, how to fix it.
@@ -149,8 +151,18 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
                     },
                     Outcome::Success,
                 )),
-                // With no subcommand: the whole table (the explorer will take
-                // this place when stdout is a terminal).
+                // With no subcommand: the explorer on a terminal, and the
+                // whole table when stdout is a pipe or a file.
+                _ if std::io::stdout().is_terminal() => {
+                    let options = crate::tui::Options {
+                        mouse: !cli.no_mouse,
+                    };
+                    return match crate::tui::run(catalog, origin, Default::default(), options) {
+                        Ok(false) => Ok((String::new(), Outcome::Success)),
+                        Ok(true) => Ok((String::new(), Outcome::Interrupted)),
+                        Err(e) => Err(CliError::new(format!("the explorer stopped: {e}"), None)),
+                    };
+                }
                 _ => list::run(&catalog, &[], ListFormat::Table, &painter, width),
             };
             // The process ends right after printing: freeing a large catalog

@@ -99,7 +99,7 @@ fn text(catalog: &Catalog, conn: &Connection, painter: &Painter, width: usize) -
     );
     let badge = painter.paint(
         style::badge_style(&conn.modifiability),
-        style::badge(&conn.modifiability),
+        conn.modifiability.badge(),
     );
     match &conn.modifiability {
         Modifiability::Setup => {

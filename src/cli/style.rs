@@ -40,16 +40,6 @@ impl Painter {
 pub const HEADER: Style = Style::new().bold();
 pub const DIM: Style = Style::new().dimmed();
 
-/// The badge text for a modifiability; text first, colour only as a help.
-pub fn badge(modifiability: &Modifiability) -> &'static str {
-    match modifiability {
-        Modifiability::Setup => "SETUP",
-        Modifiability::Fixed => "FIXED",
-        Modifiability::Device { .. } => "DEVICE",
-        Modifiability::None => "—",
-    }
-}
-
 pub fn badge_style(modifiability: &Modifiability) -> Style {
     let color = match modifiability {
         Modifiability::Setup => AnsiColor::Green,

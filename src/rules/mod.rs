@@ -134,7 +134,7 @@ pub struct Provenance<'a> {
     pub on: Option<&'a str>,
 }
 
-/// The complete script for `connections` in `dialect`.
+/// The complete script for `connections` in `dialect`: header, then body.
 pub fn script(
     catalog: &Catalog,
     connections: &[&Connection],
@@ -143,56 +143,76 @@ pub fn script(
     on: Option<&str>,
     provenance: &Provenance,
 ) -> Result<String, RulesError> {
+    let body = body(catalog, connections, dialect, settings, on)?;
+    let mut out = header(
+        catalog,
+        connections.len(),
+        body.count,
+        dialect,
+        settings,
+        provenance,
+    );
+    out.extend(body.lines);
+    let mut text = out.join("\n");
+    text.push('\n');
+    Ok(text)
+}
+
+/// A script's lines without its header, as the explorer's rule pane shows
+/// them, and how many rules (or probes) they hold.
+pub struct Body {
+    pub lines: Vec<String>,
+    pub count: usize,
+}
+
+/// The rules (or probes) for `connections`, grouped by machine, each group
+/// opened by a comment line naming the machine.
+pub fn body(
+    catalog: &Catalog,
+    connections: &[&Connection],
+    dialect: Dialect,
+    settings: &Settings,
+    on: Option<&str>,
+) -> Result<Body, RulesError> {
     let c = dialect.comment();
-    let mut body = Vec::new();
+    let mut lines = Vec::new();
     let mut count = 0;
     if dialect == Dialect::Probe {
         for section in probe::sections(catalog, connections, settings, on) {
             count += section.lines.iter().filter(|l| !l.starts_with(c)).count();
-            body.push(String::new());
-            body.push(format!(
+            lines.push(String::new());
+            lines.push(format!(
                 "{c} ── run on {} ({}) ──",
                 safe(&section.machine.name),
                 section.machine.id
             ));
-            body.extend(section.lines);
+            lines.extend(section.lines);
         }
     } else {
         let plan = plan::plan(catalog, connections, settings, on);
         count = plan.rule_count();
         for section in &plan.sections {
-            body.push(String::new());
-            body.push(format!(
+            lines.push(String::new());
+            lines.push(format!(
                 "{c} ── on {} ({}) ──",
                 safe(&section.machine.name),
                 section.machine.id
             ));
-            body.extend(section_lines(dialect, section, settings)?);
+            lines.extend(section_lines(dialect, section, settings)?);
         }
     }
     // Never silently empty: say why there is nothing to run.
     if connections.is_empty() {
-        body.push(format!(
+        lines.push(format!(
             "{c} no connection matches the query; nothing to do"
         ));
-    } else if body.is_empty() {
-        body.push(format!(
+    } else if lines.is_empty() {
+        lines.push(format!(
             "{c} none of these connections needs a rule on {}",
             on.unwrap_or("any machine")
         ));
     }
-    let mut out = header(
-        catalog,
-        connections.len(),
-        count,
-        dialect,
-        settings,
-        provenance,
-    );
-    out.extend(body);
-    let mut text = out.join("\n");
-    text.push('\n');
-    Ok(text)
+    Ok(Body { lines, count })
 }
 
 fn header(
@@ -333,10 +353,7 @@ type FamilyGroup = (Option<Family>, Vec<Address>);
 /// A rule's remote addresses split by IP family, for dialects that need one
 /// family per rule; `[(None, [])]` when the rule allows any address. Windows
 /// keywords have no Linux meaning and are refused.
-fn by_family(
-    rule: &Rule,
-    dialect: &str,
-) -> Result<Vec<FamilyGroup>, RulesError> {
+fn by_family(rule: &Rule, dialect: &str) -> Result<Vec<FamilyGroup>, RulesError> {
     if rule.remote.is_empty() {
         return Ok(vec![(None, Vec::new())]);
     }

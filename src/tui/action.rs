@@ -1,0 +1,79 @@
+//! Everything the explorer can do, as data. The keymap turns keys and mouse
+//! events into these; `App::update` is the only place state changes.
+
+use serde::{Deserialize, Serialize};
+
+use crate::rules::Dialect;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Move the selection down one row (or cell, or line).
+    Down,
+    /// Move the selection up one row.
+    Up,
+    /// Move left (matrix columns).
+    Left,
+    /// Move right (matrix columns).
+    Right,
+    /// Jump to the first row.
+    Top,
+    /// Jump to the last row.
+    Bottom,
+    /// One screen down.
+    PageDown,
+    /// One screen up.
+    PageUp,
+    /// Put the cursor in the filter bar and type.
+    FocusFilter,
+    /// Type one character into the filter.
+    FilterInsert(char),
+    /// Delete the character before the cursor.
+    FilterBackspace,
+    /// Delete the word before the cursor (Ctrl-W).
+    FilterDeleteWord,
+    /// Move the filter cursor left.
+    FilterCursorLeft,
+    /// Move the filter cursor right.
+    FilterCursorRight,
+    /// Keep the filter and return to the list (Enter).
+    FilterAccept,
+    /// Clear the filter and return to the list (Esc).
+    FilterClear,
+    /// Focus the next pane.
+    NextPane,
+    /// Focus the previous pane.
+    PrevPane,
+    /// Show rules in the next dialect.
+    NextDialect,
+    /// Show rules in the previous dialect.
+    PrevDialect,
+    /// Show rules in this dialect (a click on its tab).
+    SelectDialect(Dialect),
+    /// Mark or unmark the selected row.
+    ToggleMark,
+    /// Copy the selected connection's rule in the current dialect.
+    CopyRule,
+    /// Copy the rules of all marked rows, or of every filtered row when none is marked.
+    CopyAll,
+    /// Open the matrix of sources × destinations.
+    ShowMatrix,
+    /// Open "what do I open on…": every rule one machine needs.
+    ShowMachine,
+    /// Open the catalog's notes.
+    ShowNotes,
+    /// Show or hide the help overlay.
+    ToggleHelp,
+    /// Open the settings popup.
+    OpenSettings,
+    /// Enter: filter the list to a matrix cell, or act on the selection.
+    Confirm,
+    /// Leave the current view or popup.
+    Back,
+    /// Select this list row (a mouse click), counted from the top of the list.
+    ClickRow(u16),
+    /// Scroll the list by this many rows (the mouse wheel).
+    Scroll(i8),
+    /// Quit the explorer.
+    Quit,
+}

@@ -1,0 +1,564 @@
+//! The explorer's state, and `update`, the one place it changes.
+//!
+//! Nothing here draws or touches the terminal: tests drive `update` with
+//! actions and assert the state, and `ui` renders whatever state it is given.
+
+use std::collections::BTreeSet;
+
+use super::action::Action;
+use crate::catalog::{Catalog, Connection};
+use crate::query::{Hit, SearchIndex, Searcher};
+use crate::rules::settings::Settings;
+use crate::rules::{Dialect, Provenance};
+
+/// The main screen's views.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    List,
+    Matrix,
+    Machine,
+    Notes,
+}
+
+/// Panes of the list view, in `Tab` order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    List,
+    Detail,
+    Rule,
+}
+
+/// Something drawn over the view that takes the keys while open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    Help,
+    /// A block of text, e.g. a rule shown because it was copied.
+    Text {
+        title: String,
+        body: String,
+    },
+}
+
+/// A message in the status line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub text: String,
+    pub is_error: bool,
+}
+
+pub struct App {
+    /// The catalog as deployed: setup ports already moved to the settings.
+    pub catalog: Catalog,
+    /// Where the catalog came from, for script headers.
+    pub origin: String,
+    pub settings: Settings,
+    searcher: Searcher,
+    pub filter: String,
+    /// Cursor position in `filter`, in characters.
+    pub cursor: usize,
+    pub filtering: bool,
+    /// The current matches, best first.
+    pub hits: Vec<Hit>,
+    /// Selected position in `hits`.
+    pub selected: usize,
+    /// First visible row of the list.
+    pub offset: usize,
+    /// Rows the list can show, from the last layout.
+    pub list_height: usize,
+    pub marked: BTreeSet<usize>,
+    pub view: View,
+    pub pane: Pane,
+    pub dialect: Dialect,
+    pub overlay: Option<Overlay>,
+    pub status: Option<Status>,
+    /// Matrix cursor: (row, column) in `matrix_axes()`.
+    pub matrix_cell: (usize, usize),
+    /// Selected machine in the machine view, an index into `machines()`.
+    pub machine: usize,
+    /// Scroll of the detail, rule and notes panes.
+    pub scroll: u16,
+    pub quit: bool,
+}
+
+impl App {
+    pub fn new(catalog: Catalog, origin: String, settings: Settings) -> Self {
+        let catalog = settings.apply_ports(&catalog);
+        let searcher = Searcher::new(SearchIndex::new(&catalog));
+        let mut app = App {
+            catalog,
+            origin,
+            settings,
+            searcher,
+            filter: String::new(),
+            cursor: 0,
+            filtering: false,
+            hits: Vec::new(),
+            selected: 0,
+            offset: 0,
+            list_height: 10,
+            marked: BTreeSet::new(),
+            view: View::List,
+            pane: Pane::List,
+            dialect: Dialect::Powershell,
+            overlay: None,
+            status: None,
+            matrix_cell: (0, 0),
+            machine: 0,
+            scroll: 0,
+            quit: false,
+        };
+        app.refilter();
+        app
+    }
+
+    /// The selected connection, if any row matches.
+    pub fn selected_connection(&self) -> Option<&Connection> {
+        self.hits
+            .get(self.selected)
+            .map(|h| &self.catalog.connections[h.index])
+    }
+
+    pub fn update(&mut self, action: Action) {
+        // A new action replaces an old message, except errors about the filter,
+        // which stay while the filter is wrong.
+        if !matches!(action, Action::FilterInsert(_) | Action::FilterBackspace) {
+            self.status = None;
+        }
+        if self.overlay.is_some() {
+            match action {
+                Action::Quit => self.quit = true,
+                Action::Down => self.scroll = self.scroll.saturating_add(1),
+                Action::Up => self.scroll = self.scroll.saturating_sub(1),
+                _ => {
+                    self.overlay = None;
+                    self.scroll = 0;
+                }
+            }
+            return;
+        }
+        match action {
+            Action::Quit => self.quit = true,
+            Action::ToggleHelp => self.overlay = Some(Overlay::Help),
+            Action::Down => self.move_by(1),
+            Action::Up => self.move_by(-1),
+            Action::Left => self.move_horizontally(-1),
+            Action::Right => self.move_horizontally(1),
+            Action::Top => self.move_to(0),
+            Action::Bottom => self.move_to(usize::MAX),
+            Action::PageDown => self.move_by(self.page()),
+            Action::PageUp => self.move_by(-self.page()),
+            Action::Scroll(rows) => self.move_by(rows as isize),
+            Action::ClickRow(row) => {
+                self.view = View::List;
+                self.pane = Pane::List;
+                self.move_to(self.offset + row as usize);
+            }
+            Action::FocusFilter => {
+                self.view = View::List;
+                self.filtering = true;
+                self.cursor = self.filter.chars().count();
+            }
+            Action::FilterInsert(c) => {
+                let at = self.byte_at(self.cursor);
+                self.filter.insert(at, c);
+                self.cursor += 1;
+                self.refilter();
+            }
+            Action::FilterBackspace => {
+                if self.cursor > 0 {
+                    self.cursor -= 1;
+                    let at = self.byte_at(self.cursor);
+                    self.filter.remove(at);
+                    self.refilter();
+                }
+            }
+            Action::FilterDeleteWord => {
+                let chars: Vec<char> = self.filter.chars().collect();
+                let mut start = self.cursor;
+                while start > 0 && chars[start - 1] == ' ' {
+                    start -= 1;
+                }
+                while start > 0 && chars[start - 1] != ' ' {
+                    start -= 1;
+                }
+                self.filter = chars[..start].iter().chain(&chars[self.cursor..]).collect();
+                self.cursor = start;
+                self.refilter();
+            }
+            Action::FilterCursorLeft => self.cursor = self.cursor.saturating_sub(1),
+            Action::FilterCursorRight => self.cursor = (self.cursor + 1).min(self.filter.chars().count()),
+            Action::FilterAccept => self.filtering = false,
+            Action::FilterClear => {
+                self.filtering = false;
+                self.set_filter(String::new());
+            }
+            Action::NextPane => self.cycle_pane(1),
+            Action::PrevPane => self.cycle_pane(-1),
+            Action::NextDialect => self.cycle_dialect(1),
+            Action::PrevDialect => self.cycle_dialect(-1),
+            Action::SelectDialect(d) => {
+                self.dialect = d;
+                self.scroll = 0;
+            }
+            Action::ToggleMark => self.toggle_mark(),
+            Action::CopyRule => self.copy_selected(),
+            Action::CopyAll => self.copy_all(),
+            Action::ShowMatrix => self.switch(View::Matrix),
+            Action::ShowMachine => self.switch(View::Machine),
+            Action::ShowNotes => self.switch(View::Notes),
+            Action::OpenSettings => {
+                self.status = Some(Status {
+                    text: "settings: use the rules command's flags for now (--remote, --group, --profile, --set-port)".into(),
+                    is_error: false,
+                })
+            }
+            Action::Confirm => self.confirm(),
+            Action::Back => match self.view {
+                View::List if !self.filter.is_empty() => self.set_filter(String::new()),
+                _ => self.switch(View::List),
+            },
+        }
+    }
+
+    fn switch(&mut self, view: View) {
+        self.view = if self.view == view { View::List } else { view };
+        self.scroll = 0;
+        self.filtering = false;
+    }
+
+    /// Rows a page moves: the visible list, less one for context.
+    fn page(&self) -> isize {
+        self.list_height.saturating_sub(1).max(1) as isize
+    }
+
+    fn move_by(&mut self, delta: isize) {
+        match (self.view, self.pane) {
+            (View::List, Pane::List) => {
+                let target = (self.selected as isize).saturating_add(delta).max(0) as usize;
+                self.move_to(target);
+            }
+            (View::Matrix, _) => {
+                let (rows, _) = self.matrix_axes();
+                let row = (self.matrix_cell.0 as isize + delta)
+                    .clamp(0, rows.len().saturating_sub(1) as isize);
+                self.matrix_cell.0 = row as usize;
+            }
+            (View::Machine, _) => {
+                let last = self.machines().len().saturating_sub(1) as isize;
+                self.machine = (self.machine as isize + delta).clamp(0, last) as usize;
+                self.scroll = 0;
+            }
+            _ => {
+                self.scroll = (self.scroll as isize + delta).clamp(0, u16::MAX as isize) as u16;
+            }
+        }
+    }
+
+    fn move_horizontally(&mut self, delta: isize) {
+        if self.view == View::Matrix {
+            let (_, columns) = self.matrix_axes();
+            let col = (self.matrix_cell.1 as isize + delta)
+                .clamp(0, columns.len().saturating_sub(1) as isize);
+            self.matrix_cell.1 = col as usize;
+        }
+    }
+
+    /// Selects row `target` (clamped) and scrolls it into view.
+    fn move_to(&mut self, target: usize) {
+        match (self.view, self.pane) {
+            (View::List, Pane::List) => {
+                self.selected = target.min(self.hits.len().saturating_sub(1));
+                self.scroll = 0;
+                self.keep_selection_visible();
+            }
+            (View::Matrix, _) => {
+                let (rows, _) = self.matrix_axes();
+                self.matrix_cell.0 = target.min(rows.len().saturating_sub(1));
+            }
+            (View::Machine, _) => {
+                self.machine = target.min(self.machines().len().saturating_sub(1))
+            }
+            _ => self.scroll = if target == 0 { 0 } else { u16::MAX / 2 },
+        }
+    }
+
+    /// Keeps the selected row between `offset` and the bottom of the list.
+    pub fn keep_selection_visible(&mut self) {
+        let height = self.list_height.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+        self.offset = self.offset.min(self.hits.len().saturating_sub(1));
+    }
+
+    /// Called with the list's visible height whenever the layout changes.
+    pub fn set_list_height(&mut self, rows: usize) {
+        self.list_height = rows.max(1);
+        self.keep_selection_visible();
+    }
+
+    fn cycle_pane(&mut self, delta: isize) {
+        let order = [Pane::List, Pane::Detail, Pane::Rule];
+        let now = order.iter().position(|p| *p == self.pane).unwrap_or(0) as isize;
+        self.pane = order[(now + delta).rem_euclid(order.len() as isize) as usize];
+        self.scroll = 0;
+    }
+
+    fn cycle_dialect(&mut self, delta: isize) {
+        let now = Dialect::ALL
+            .iter()
+            .position(|d| *d == self.dialect)
+            .unwrap_or(0) as isize;
+        self.dialect = Dialect::ALL[(now + delta).rem_euclid(Dialect::ALL.len() as isize) as usize];
+        self.scroll = 0;
+    }
+
+    fn toggle_mark(&mut self) {
+        if let Some(hit) = self.hits.get(self.selected) {
+            if !self.marked.remove(&hit.index) {
+                self.marked.insert(hit.index);
+            }
+            self.move_by(1);
+        }
+    }
+
+    fn byte_at(&self, chars: usize) -> usize {
+        self.filter
+            .char_indices()
+            .nth(chars)
+            .map_or(self.filter.len(), |(i, _)| i)
+    }
+
+    /// Replaces the filter text (e.g. from a matrix cell) and searches.
+    pub fn set_filter(&mut self, text: String) {
+        self.cursor = text.chars().count();
+        self.filter = text;
+        self.refilter();
+    }
+
+    /// Runs the filter. A bad term keeps the previous results on screen and
+    /// says what is wrong, so a half-typed `port:` never blanks the list.
+    fn refilter(&mut self) {
+        match self.searcher.search(&self.filter) {
+            Ok(hits) => {
+                self.hits = hits;
+                // Like fzf: a changed filter selects the best match.
+                self.selected = 0;
+                self.offset = 0;
+                self.keep_selection_visible();
+            }
+            Err(e) => {
+                self.status = Some(Status {
+                    text: format!("`{}`: {} ({})", e.term, e.message, e.hint),
+                    is_error: true,
+                });
+            }
+        }
+    }
+
+    /// The rule lines for the selected connection in the current dialect.
+    pub fn rule_lines(&self) -> Vec<String> {
+        let Some(conn) = self.selected_connection() else {
+            return vec!["# no connection selected".into()];
+        };
+        match crate::rules::body(&self.catalog, &[conn], self.dialect, &self.settings, None) {
+            Ok(body) => body
+                .lines
+                .into_iter()
+                .skip_while(String::is_empty)
+                .collect(),
+            Err(e) => vec![format!(
+                "{} cannot write this rule: {} ({})",
+                self.dialect.comment(),
+                e.message,
+                e.hint
+            )],
+        }
+    }
+
+    /// A whole script (with its header) for these connections.
+    fn script_for(
+        &self,
+        connections: &[&Connection],
+        on: Option<&str>,
+        query: &str,
+    ) -> Result<String, String> {
+        let provenance = Provenance {
+            catalog_origin: &self.origin,
+            query,
+            on,
+        };
+        crate::rules::script(
+            &self.catalog,
+            connections,
+            self.dialect,
+            &self.settings,
+            on,
+            &provenance,
+        )
+        .map_err(|e| format!("{} ({})", e.message, e.hint))
+    }
+
+    fn copy_selected(&mut self) {
+        if self.view == View::Machine {
+            return self.copy_machine();
+        }
+        let Some(conn) = self.selected_connection() else {
+            return self.error("nothing selected to copy");
+        };
+        let title = format!("{} rule for {}", self.dialect.name(), conn.id);
+        let text = self.rule_lines().join("\n") + "\n";
+        self.show_copy(title, text);
+    }
+
+    fn copy_all(&mut self) {
+        let (indices, what): (Vec<usize>, String) = if self.marked.is_empty() {
+            (
+                self.hits.iter().map(|h| h.index).collect(),
+                format!("{} filtered", self.hits.len()),
+            )
+        } else {
+            (
+                self.marked.iter().copied().collect(),
+                format!("{} marked", self.marked.len()),
+            )
+        };
+        let connections: Vec<&Connection> = indices
+            .iter()
+            .map(|&i| &self.catalog.connections[i])
+            .collect();
+        match self.script_for(&connections, None, &self.filter.clone()) {
+            Ok(text) => self.show_copy(
+                format!("{} script for {what} connections", self.dialect.name()),
+                text,
+            ),
+            Err(e) => self.error(&e),
+        }
+    }
+
+    fn copy_machine(&mut self) {
+        let Some(machine) = self.machines().get(self.machine).map(|c| c.id.clone()) else {
+            return self.error("no machine to copy rules for");
+        };
+        let connections: Vec<&Connection> = self.catalog.connections.iter().collect();
+        match self.script_for(&connections, Some(&machine), "") {
+            Ok(text) => self.show_copy(
+                format!("{} script for {machine}", self.dialect.name()),
+                text,
+            ),
+            Err(e) => self.error(&e),
+        }
+    }
+
+    /// Until the clipboard lands, a copy shows its text in a popup.
+    fn show_copy(&mut self, title: String, text: String) {
+        self.status = Some(Status {
+            text: format!(
+                "{title}: {} bytes shown; select it with your terminal to copy",
+                text.len()
+            ),
+            is_error: false,
+        });
+        self.overlay = Some(Overlay::Text { title, body: text });
+    }
+
+    fn error(&mut self, text: &str) {
+        self.status = Some(Status {
+            text: text.to_string(),
+            is_error: true,
+        });
+    }
+
+    /// Enter: in the matrix, filter the list to the selected cell.
+    fn confirm(&mut self) {
+        match self.view {
+            View::Matrix => {
+                let (rows, columns) = self.matrix_axes();
+                if let (Some(from), Some(to)) = (
+                    rows.get(self.matrix_cell.0),
+                    columns.get(self.matrix_cell.1),
+                ) {
+                    let filter = format!("from:{from} to:{to}");
+                    self.view = View::List;
+                    self.pane = Pane::List;
+                    self.set_filter(filter);
+                }
+            }
+            View::Machine => self.copy_machine(),
+            _ => {
+                if self.pane == Pane::List {
+                    self.pane = Pane::Detail;
+                }
+            }
+        }
+    }
+
+    /// Source component ids (rows) and destination ids (columns) of the
+    /// matrix: only components that open or accept some connection.
+    pub fn matrix_axes(&self) -> (Vec<String>, Vec<String>) {
+        let mut rows: Vec<String> = Vec::new();
+        let mut columns: Vec<String> = Vec::new();
+        for component in &self.catalog.components {
+            let id = &component.id;
+            if self.catalog.connections.iter().any(|c| c.from.contains(id)) {
+                rows.push(id.clone());
+            }
+            if self.catalog.connections.iter().any(|c| c.to.contains(id)) {
+                columns.push(id.clone());
+            }
+        }
+        (rows, columns)
+    }
+
+    /// Connections from `from` to `to`.
+    pub fn cell<'a>(&'a self, from: &str, to: &str) -> impl Iterator<Item = &'a Connection> {
+        let (from, to) = (from.to_string(), to.to_string());
+        self.catalog
+            .connections
+            .iter()
+            .filter(move |c| c.from.contains(&from) && c.to.contains(&to))
+    }
+
+    /// Components that carry at least one rule, for the machine view.
+    pub fn machines(&self) -> Vec<&crate::catalog::Component> {
+        self.catalog
+            .components
+            .iter()
+            .filter(|m| {
+                self.catalog
+                    .connections
+                    .iter()
+                    .any(|c| c.rule_on.contains(&m.id))
+            })
+            .collect()
+    }
+
+    /// The machine view's script body for the selected machine.
+    pub fn machine_lines(&self) -> Vec<String> {
+        let Some(machine) = self.machines().get(self.machine).map(|c| c.id.clone()) else {
+            return Vec::new();
+        };
+        let connections: Vec<&Connection> = self.catalog.connections.iter().collect();
+        match crate::rules::body(
+            &self.catalog,
+            &connections,
+            self.dialect,
+            &self.settings,
+            Some(&machine),
+        ) {
+            Ok(body) => body
+                .lines
+                .into_iter()
+                .skip_while(String::is_empty)
+                .collect(),
+            Err(e) => vec![format!(
+                "{} {} ({})",
+                self.dialect.comment(),
+                e.message,
+                e.hint
+            )],
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! Keys and mouse events to actions, by mode: letters type into the filter
+//! while it has focus, and are commands everywhere else.
+
+use crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+
+use super::action::Action;
+use super::app::{App, View};
+use super::layout::Areas;
+
+pub fn key(app: &App, key: KeyEvent) -> Option<Action> {
+    // Windows terminals also report releases; act on presses (and repeats) only.
+    if key.kind == KeyEventKind::Release {
+        return None;
+    }
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    if ctrl && key.code == KeyCode::Char('c') {
+        return Some(Action::Quit);
+    }
+    if app.overlay.is_some() {
+        return Some(match key.code {
+            KeyCode::Char('j') | KeyCode::Down => Action::Down,
+            KeyCode::Char('k') | KeyCode::Up => Action::Up,
+            KeyCode::Char('q') if app.overlay != Some(super::app::Overlay::Help) => Action::Back,
+            _ => Action::Back,
+        });
+    }
+    if app.filtering {
+        return Some(match key.code {
+            KeyCode::Enter => Action::FilterAccept,
+            KeyCode::Esc => Action::FilterClear,
+            KeyCode::Backspace => Action::FilterBackspace,
+            KeyCode::Char('w') if ctrl => Action::FilterDeleteWord,
+            KeyCode::Char('u') if ctrl => Action::FilterClear,
+            KeyCode::Left => Action::FilterCursorLeft,
+            KeyCode::Right => Action::FilterCursorRight,
+            KeyCode::Down => Action::Down,
+            KeyCode::Up => Action::Up,
+            KeyCode::Char(c) if !ctrl => Action::FilterInsert(c),
+            _ => return None,
+        });
+    }
+    Some(match key.code {
+        KeyCode::Char('q') => Action::Quit,
+        KeyCode::Char('j') | KeyCode::Down => Action::Down,
+        KeyCode::Char('k') | KeyCode::Up => Action::Up,
+        KeyCode::Char('h') | KeyCode::Left if app.view == View::Matrix => Action::Left,
+        KeyCode::Char('l') | KeyCode::Right if app.view == View::Matrix => Action::Right,
+        KeyCode::Char('g') | KeyCode::Home => Action::Top,
+        KeyCode::Char('G') | KeyCode::End => Action::Bottom,
+        KeyCode::PageDown => Action::PageDown,
+        KeyCode::PageUp => Action::PageUp,
+        KeyCode::Char('d') if ctrl => Action::PageDown,
+        KeyCode::Char('u') if ctrl => Action::PageUp,
+        KeyCode::Char('/') => Action::FocusFilter,
+        KeyCode::Esc => Action::Back,
+        KeyCode::Tab => Action::NextPane,
+        KeyCode::BackTab => Action::PrevPane,
+        KeyCode::Char(']') => Action::NextDialect,
+        KeyCode::Char('[') => Action::PrevDialect,
+        KeyCode::Char(' ') => Action::ToggleMark,
+        KeyCode::Char('y') => Action::CopyRule,
+        KeyCode::Char('Y') => Action::CopyAll,
+        KeyCode::Char('m') => Action::ShowMatrix,
+        KeyCode::Char('o') => Action::ShowMachine,
+        KeyCode::Char('n') => Action::ShowNotes,
+        KeyCode::Char('?') => Action::ToggleHelp,
+        KeyCode::Char('s') => Action::OpenSettings,
+        KeyCode::Enter => Action::Confirm,
+        _ => return None,
+    })
+}
+
+/// Mouse: a click selects a list row or switches a dialect tab; the wheel
+/// scrolls. `areas` is the layout of the frame on screen.
+pub fn mouse(app: &App, event: MouseEvent, areas: &Areas) -> Option<Action> {
+    let (x, y) = (event.column, event.row);
+    match event.kind {
+        MouseEventKind::ScrollDown => Some(Action::Scroll(3)),
+        MouseEventKind::ScrollUp => Some(Action::Scroll(-3)),
+        MouseEventKind::Down(MouseButton::Left) => {
+            if app.overlay.is_some() {
+                return Some(Action::Back);
+            }
+            if let Some((dialect, _)) = areas.tabs.iter().find(|(_, r)| r.contains((x, y).into())) {
+                return Some(Action::SelectDialect(*dialect));
+            }
+            let rows = areas.list_rows?;
+            rows.contains((x, y).into())
+                .then(|| Action::ClickRow(y - rows.y))
+        }
+        _ => None,
+    }
+}

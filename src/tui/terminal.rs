@@ -1,0 +1,88 @@
+//! Owning the terminal: raw mode, the alternate screen, mouse capture and the
+//! hidden cursor are switched on in one place and undone in one place, on
+//! every way out: a normal quit, an error return (RAII `Drop`), a panic (the
+//! hook), and SIGTERM or SIGHUP (flags the event loop checks, so it returns
+//! and `Drop` runs).
+
+use std::io::{self, Stdout};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+use crossterm::execute;
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+pub type Tui = Terminal<CrosstermBackend<Stdout>>;
+
+/// Restores the terminal when dropped.
+pub struct TerminalGuard {
+    mouse: bool,
+}
+
+impl TerminalGuard {
+    pub fn enter(mouse: bool) -> io::Result<(TerminalGuard, Tui)> {
+        install_panic_hook(mouse);
+        enable_raw_mode()?;
+        // From here on, Drop undoes whatever part succeeded.
+        let guard = TerminalGuard { mouse };
+        let mut stdout = io::stdout();
+        execute!(stdout, EnterAlternateScreen)?;
+        if mouse {
+            execute!(stdout, EnableMouseCapture)?;
+        }
+        let mut terminal = Terminal::new(CrosstermBackend::new(stdout))?;
+        terminal.hide_cursor()?;
+        terminal.clear()?;
+        Ok((guard, terminal))
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore(self.mouse);
+    }
+}
+
+/// Best effort: after SIGHUP the terminal may be gone, and nothing is left to
+/// report an error to.
+fn restore(mouse: bool) {
+    let mut stdout = io::stdout();
+    if mouse {
+        let _ = execute!(stdout, DisableMouseCapture);
+    }
+    let _ = execute!(stdout, LeaveAlternateScreen, crossterm::cursor::Show);
+    let _ = disable_raw_mode();
+}
+
+/// Restores the terminal before the default hook prints the panic, so the
+/// message is readable and the shell usable.
+fn install_panic_hook(mouse: bool) {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore(mouse);
+        previous(info);
+    }));
+}
+
+/// Set when SIGTERM, SIGHUP or SIGINT arrives; the event loop then quits
+/// cleanly. Registration failures leave the flag unset (the default signal
+/// behaviour stays), which is safe.
+pub fn termination_flag() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    for signal in [
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+        signal_hook::consts::SIGINT,
+    ] {
+        let _ = signal_hook::flag::register(signal, Arc::clone(&flag));
+    }
+    flag
+}
+
+pub fn signalled(flag: &AtomicBool) -> bool {
+    flag.load(Ordering::Relaxed)
+}

@@ -1,0 +1,38 @@
+//! The filter bar: the query as typed, a cursor while typing, and the count.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::shown;
+use crate::tui::app::App;
+use crate::tui::theme::Theme;
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let count = format!(" {}/{} ", app.hits.len(), app.catalog.connections.len());
+    let prompt = if app.filtering { "/ " } else { "  " };
+    let mut spans = vec![Span::styled(prompt, theme.title)];
+    if app.filter.is_empty() && !app.filtering {
+        spans.push(Span::styled(
+            "press / to filter: winrm, to:hyper-v, port:443, proto:udp, mod:setup…",
+            theme.dim,
+        ));
+    } else {
+        let style = match &app.status {
+            Some(s) if s.is_error => theme.error,
+            _ => ratatui::style::Style::new(),
+        };
+        spans.push(Span::styled(shown(&app.filter), style));
+    }
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    let pad = (area.width as usize).saturating_sub(used + count.len());
+    spans.push(Span::raw(" ".repeat(pad)));
+    spans.push(Span::styled(count, theme.dim));
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    if app.filtering {
+        let before: String = app.filter.chars().take(app.cursor).collect();
+        let x = area.x + 2 + unicode_width::UnicodeWidthStr::width(shown(&before).as_str()) as u16;
+        frame.set_cursor_position(Position::new(x.min(area.right().saturating_sub(1)), area.y));
+    }
+}

@@ -1,0 +1,82 @@
+//! The help overlay: every key, grouped.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+use super::{centered, pane_block};
+use crate::tui::app::App;
+use crate::tui::theme::Theme;
+
+pub const GROUPS: &[(&str, &[(&str, &str)])] = &[
+    (
+        "Move",
+        &[
+            ("j/k, ↓/↑", "next / previous row"),
+            ("g/G", "first / last row"),
+            ("PgDn/PgUp", "a page down / up"),
+            ("Tab/Shift-Tab", "next / previous pane"),
+            ("mouse", "click a row or tab; wheel scrolls"),
+        ],
+    ),
+    (
+        "Filter",
+        &[
+            ("/", "type a filter (live)"),
+            ("Enter", "keep the filter, back to the list"),
+            ("Esc", "clear the filter"),
+            (
+                "terms",
+                "winrm from: to: on: port:443 proto:udp mod:setup dir:in -term",
+            ),
+        ],
+    ),
+    (
+        "Rules",
+        &[
+            ("[ / ]", "previous / next dialect"),
+            ("y", "copy the selected rule"),
+            ("Space", "mark a row"),
+            ("Y", "copy marked rows (or all filtered) as one script"),
+            ("s", "settings"),
+        ],
+    ),
+    (
+        "Views",
+        &[
+            (
+                "m",
+                "matrix: sources × destinations; Enter filters to a cell",
+            ),
+            ("o", "machine: every rule one machine needs"),
+            (
+                "n",
+                "notes: dynamic ports, NTLM, where we differ from the docs",
+            ),
+            ("?", "this help"),
+            ("q, Ctrl-C", "quit"),
+        ],
+    ),
+];
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let mut lines = Vec::new();
+    for (group, keys) in GROUPS {
+        lines.push(Line::styled(*group, theme.title));
+        for (key, what) in *keys {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {key:<14}"), theme.matched),
+                Span::raw(*what),
+            ]));
+        }
+        lines.push(Line::raw(""));
+    }
+    let height = lines.len() as u16 + 2;
+    let popup = centered(area, 76, height);
+    frame.render_widget(Clear, popup);
+    let paragraph = Paragraph::new(lines)
+        .block(pane_block(" Keys — any key closes ", true, theme))
+        .scroll((app.scroll, 0));
+    frame.render_widget(paragraph, popup);
+}

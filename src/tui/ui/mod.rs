@@ -1,0 +1,86 @@
+//! Drawing: a pure function of the state. One file per pane or popup; each
+//! draws into the area `layout` gave it. Popups are drawn last, over `Clear`.
+
+mod detail;
+mod filter_bar;
+mod footer;
+mod help;
+mod list;
+mod machine;
+mod matrix;
+mod notes;
+mod rule_pane;
+mod text_popup;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::app::{App, Overlay, View};
+use super::layout::{self, MIN_HEIGHT, MIN_WIDTH};
+use super::theme::Theme;
+
+pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
+    let area = frame.area();
+    let areas = layout::areas(area, app);
+    if areas.too_small {
+        let text = format!("terminal too small (need {MIN_WIDTH}×{MIN_HEIGHT})");
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    filter_bar::render(frame, areas.filter, app, theme);
+    match app.view {
+        View::List => {
+            if let Some(list) = areas.list {
+                list::render(frame, list, app, theme);
+            }
+            if let Some(detail) = areas.detail {
+                detail::render(frame, detail, app, theme);
+            }
+            if let Some(rule) = areas.rule {
+                rule_pane::render(frame, rule, &areas.tabs, app, theme);
+            }
+        }
+        View::Matrix => matrix::render(frame, areas.body, app, theme),
+        View::Machine => machine::render(frame, areas.body, app, theme),
+        View::Notes => notes::render(frame, areas.body, app, theme),
+    }
+    footer::render(frame, areas.footer, app, theme);
+    match &app.overlay {
+        Some(Overlay::Help) => help::render(frame, area, app, theme),
+        Some(Overlay::Text { title, body }) => {
+            text_popup::render(frame, area, title, body, app.scroll, theme)
+        }
+        None => {}
+    }
+}
+
+/// A bordered block whose border shows whether it has focus.
+pub fn pane_block<'a>(title: impl Into<Line<'a>>, focused: bool, theme: &Theme) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(if focused {
+            theme.border_focus
+        } else {
+            theme.border
+        })
+        .title(title.into().style(theme.title))
+}
+
+/// A rectangle of at most `width` × `height`, centred in `area`.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
+
+/// Catalog text as shown: control characters neutralised.
+pub fn shown(text: &str) -> String {
+    crate::text::printable(text).into_owned()
+}
