@@ -21,19 +21,20 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ]
     } else {
         match app.view {
+            // Most useful first: what does not fit the width is left out.
             View::List => &[
                 ("/", "filter"),
-                ("j/k", "move"),
-                ("Tab", "pane"),
-                ("[ ]", "dialect"),
+                ("?", "help"),
                 ("y", "copy"),
+                ("[ ]", "dialect"),
+                ("Tab", "pane"),
+                ("q", "quit"),
                 ("Space", "mark"),
                 ("Y", "copy all"),
                 ("m", "matrix"),
                 ("o", "machine"),
                 ("n", "notes"),
-                ("?", "help"),
-                ("q", "quit"),
+                ("j/k", "move"),
             ],
             View::Matrix => &[
                 ("hjkl", "move"),
@@ -51,9 +52,16 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
     };
     let mut spans = Vec::new();
+    let mut used = 0;
     for (key, what) in keys {
+        let hint = format!(" {what}  ");
+        let width = key.chars().count() + hint.chars().count();
+        if used + width > area.width as usize + 2 {
+            break;
+        }
+        used += width;
         spans.push(Span::styled(*key, theme.title));
-        spans.push(Span::styled(format!(" {what}  "), theme.dim));
+        spans.push(Span::styled(hint, theme.dim));
     }
     let status = match &app.status {
         Some(s) => Line::styled(

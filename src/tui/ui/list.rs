@@ -32,13 +32,19 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let rows: Vec<Row> = visible
         .map(|(i, hit)| {
             let conn = &app.catalog.connections[hit.index];
+            // The cursor and the mark are characters, not only colours.
+            let cursor = if i == app.selected {
+                Span::styled("▶", theme.title)
+            } else {
+                Span::raw(" ")
+            };
             let mark = if app.marked.contains(&hit.index) {
                 Span::styled("●", theme.mark)
             } else {
                 Span::raw(" ")
             };
             let row = Row::new(vec![
-                Cell::from(mark),
+                Cell::from(Line::from(vec![cursor, mark])),
                 Cell::from(highlighted(
                     &app.catalog.names(&conn.from),
                     Field::From,
@@ -66,8 +72,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .collect();
     let header = Row::new(vec!["", "From", "To", "Ports", "Mod"]).style(theme.title);
     let widths = [
-        Constraint::Length(1),
-        Constraint::Fill(3),
+        Constraint::Length(2),
+        Constraint::Fill(2),
         Constraint::Fill(3),
         Constraint::Fill(2),
         Constraint::Length(6),

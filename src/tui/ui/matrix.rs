@@ -64,11 +64,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     } else {
                         ports.join(" ")
                     };
-                    let cell = Cell::from(text);
+                    // The cursor is a character too, not only a colour.
                     if (r, c) == (row, col) {
-                        cell.style(theme.selected)
+                        Cell::from(format!("▶{text}")).style(theme.selected)
                     } else {
-                        cell
+                        Cell::from(text)
                     }
                 });
             Row::new(std::iter::once(Cell::from(name(from)).style(theme.title)).chain(cells))

@@ -1,0 +1,332 @@
+//! The explorer's state machine: apply actions, assert the state. No
+//! terminal involved.
+
+use vmmports::catalog;
+use vmmports::rules::Dialect;
+use vmmports::rules::settings::Settings;
+use vmmports::tui::action::Action::{self, *};
+use vmmports::tui::app::{App, Overlay, Pane, View};
+
+fn app() -> App {
+    let mut app = App::new(
+        catalog::embedded().unwrap(),
+        "test".into(),
+        Settings::default(),
+    );
+    app.set_list_height(10);
+    app
+}
+
+fn apply(app: &mut App, actions: &[Action]) {
+    for a in actions {
+        app.update(*a);
+    }
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.update(FilterInsert(c));
+    }
+}
+
+fn selected_id(app: &App) -> String {
+    app.selected_connection()
+        .map(|c| c.id.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn moving_clamps_at_both_ends() {
+    let mut app = app();
+    apply(&mut app, &[Up, Up]);
+    assert_eq!(app.selected, 0);
+    apply(&mut app, &[Down, Down]);
+    assert_eq!(app.selected, 2);
+    apply(&mut app, &[Bottom]);
+    assert_eq!(app.selected, app.hits.len() - 1);
+    apply(&mut app, &[Down]);
+    assert_eq!(app.selected, app.hits.len() - 1);
+    apply(&mut app, &[Top]);
+    assert_eq!(app.selected, 0);
+}
+
+#[test]
+fn paging_scrolls_the_selection_into_view() {
+    let mut app = app();
+    app.update(PageDown);
+    assert_eq!(app.selected, 9);
+    assert!(app.selected >= app.offset && app.selected < app.offset + 10);
+    app.update(Bottom);
+    assert_eq!(app.offset, app.hits.len() - 10);
+    app.update(PageUp);
+    assert!(app.selected >= app.offset);
+}
+
+#[test]
+fn typing_filters_live_and_esc_clears() {
+    let mut app = app();
+    let all = app.hits.len();
+    app.update(FocusFilter);
+    assert!(app.filtering);
+    typed(&mut app, "winrm");
+    assert_eq!(app.filter, "winrm");
+    assert!(app.hits.len() < all);
+    assert_eq!(
+        selected_id(&app),
+        "vmm-to-host-winrm",
+        "the best match is selected"
+    );
+    // Letters type while filtering: `q` does not quit.
+    app.update(FilterInsert('q'));
+    assert!(!app.quit);
+    app.update(FilterBackspace);
+    app.update(FilterAccept);
+    assert!(!app.filtering);
+    assert_eq!(app.filter, "winrm", "Enter keeps the filter");
+    app.update(FocusFilter);
+    app.update(FilterClear);
+    assert!(!app.filtering);
+    assert_eq!(app.filter, "");
+    assert_eq!(app.hits.len(), all);
+}
+
+#[test]
+fn a_bad_term_keeps_results_and_says_why() {
+    let mut app = app();
+    app.update(FocusFilter);
+    typed(&mut app, "port:9");
+    let before = app.hits.len();
+    typed(&mut app, "99999");
+    assert_eq!(app.hits.len(), before, "previous results stay");
+    let status = app.status.clone().expect("an error is shown");
+    assert!(
+        status.is_error && status.text.contains("out of range"),
+        "{status:?}"
+    );
+}
+
+#[test]
+fn ctrl_w_deletes_a_word_and_cursor_edits_in_place() {
+    let mut app = app();
+    app.update(FocusFilter);
+    typed(&mut app, "to:sql proto:udp");
+    app.update(FilterDeleteWord);
+    assert_eq!(app.filter, "to:sql ");
+    apply(
+        &mut app,
+        &[
+            FilterCursorLeft,
+            FilterCursorLeft,
+            FilterCursorLeft,
+            FilterCursorLeft,
+        ],
+    );
+    app.update(FilterInsert('x'));
+    assert_eq!(app.filter, "to:xsql ");
+}
+
+#[test]
+fn panes_and_dialects_cycle_both_ways() {
+    let mut app = app();
+    assert_eq!(app.pane, Pane::List);
+    apply(&mut app, &[NextPane]);
+    assert_eq!(app.pane, Pane::Detail);
+    apply(&mut app, &[NextPane, NextPane]);
+    assert_eq!(app.pane, Pane::List);
+    apply(&mut app, &[PrevPane]);
+    assert_eq!(app.pane, Pane::Rule);
+    assert_eq!(app.dialect, Dialect::Powershell);
+    apply(&mut app, &[NextDialect]);
+    assert_eq!(app.dialect, Dialect::Netsh);
+    apply(&mut app, &[PrevDialect, PrevDialect]);
+    assert_eq!(app.dialect, Dialect::Probe);
+    apply(&mut app, &[SelectDialect(Dialect::Nft)]);
+    assert_eq!(app.dialect, Dialect::Nft);
+}
+
+#[test]
+fn rule_lines_follow_selection_and_dialect() {
+    let mut app = app();
+    app.set_filter("to:sql".into());
+    let ps = app.rule_lines().join("\n");
+    assert!(
+        ps.contains("New-NetFirewallRule") && ps.contains("1433"),
+        "{ps}"
+    );
+    app.update(NextDialect);
+    assert!(
+        app.rule_lines()
+            .join("\n")
+            .contains("netsh advfirewall firewall add rule")
+    );
+    app.update(Down);
+    assert!(app.rule_lines().join("\n").contains("1434"));
+}
+
+#[test]
+fn marking_moves_down_and_copy_all_uses_marks() {
+    let mut app = app();
+    apply(&mut app, &[ToggleMark, ToggleMark]);
+    assert_eq!(app.marked.len(), 2);
+    assert_eq!(app.selected, 2);
+    app.update(CopyAll);
+    match &app.overlay {
+        Some(Overlay::Text { title, body }) => {
+            assert!(title.contains("2 marked"), "{title}");
+            assert!(body.contains("vmm-to-host-agent") && body.contains("vmm-to-host-bits"));
+            assert!(!body.contains("vmm-to-host-winrm"), "only marked rows");
+            assert!(
+                body.starts_with("# vmmports"),
+                "a whole script, with its header"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // Any key closes the popup.
+    app.update(Back);
+    assert!(app.overlay.is_none());
+    // Unmark one: toggling again removes it.
+    apply(&mut app, &[Top, ToggleMark]);
+    assert_eq!(app.marked.len(), 1);
+}
+
+#[test]
+fn copy_all_without_marks_takes_every_filtered_row() {
+    let mut app = app();
+    app.set_filter("section:vmware".into());
+    app.update(CopyAll);
+    let Some(Overlay::Text { title, .. }) = &app.overlay else {
+        panic!()
+    };
+    assert!(title.contains("5 filtered"), "{title}");
+}
+
+#[test]
+fn copy_shows_the_selected_rule() {
+    let mut app = app();
+    app.set_filter("ipmi".into());
+    app.update(CopyRule);
+    let Some(Overlay::Text { body, .. }) = &app.overlay else {
+        panic!()
+    };
+    assert!(body.contains("623/udp"), "{body}");
+    assert!(app.status.as_ref().unwrap().text.contains("bytes"));
+}
+
+#[test]
+fn views_open_and_close() {
+    let mut app = app();
+    for (open, view) in [
+        (ShowMatrix, View::Matrix),
+        (ShowMachine, View::Machine),
+        (ShowNotes, View::Notes),
+    ] {
+        app.update(open);
+        assert_eq!(app.view, view);
+        app.update(Back);
+        assert_eq!(app.view, View::List);
+        app.update(open);
+        app.update(open);
+        assert_eq!(app.view, View::List, "the same key toggles back");
+    }
+    app.update(ToggleHelp);
+    assert_eq!(app.overlay, Some(Overlay::Help));
+    app.update(Down);
+    assert_eq!(app.overlay, Some(Overlay::Help), "j/k scroll the help");
+    app.update(Back);
+    assert_eq!(app.overlay, None);
+}
+
+#[test]
+fn matrix_enter_filters_the_list_to_the_cell() {
+    let mut app = app();
+    app.update(ShowMatrix);
+    let (rows, columns) = app.matrix_axes();
+    assert_eq!(rows[0], "vmm-server");
+    let hyperv = columns.iter().position(|c| c == "hyperv-host").unwrap();
+    for _ in 0..hyperv {
+        app.update(Right);
+    }
+    app.update(Left);
+    app.update(Right);
+    assert_eq!(app.matrix_cell, (0, hyperv));
+    app.update(Confirm);
+    assert_eq!(app.view, View::List);
+    assert_eq!(app.filter, "from:vmm-server to:hyperv-host");
+    let ids: Vec<String> = app
+        .hits
+        .iter()
+        .map(|h| app.catalog.connections[h.index].id.clone())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "vmm-to-host-agent",
+            "vmm-to-host-bits",
+            "vmm-to-host-winrm",
+            "vmm-to-host-winrm-tls"
+        ]
+    );
+}
+
+#[test]
+fn machine_view_shows_and_copies_one_machines_script() {
+    let mut app = app();
+    app.update(ShowMachine);
+    let machines: Vec<String> = app.machines().iter().map(|m| m.id.clone()).collect();
+    let sql = machines.iter().position(|m| m == "sql-server").unwrap();
+    for _ in 0..sql {
+        app.update(Down);
+    }
+    let lines = app.machine_lines().join("\n");
+    assert!(lines.contains("1433") && lines.contains("1434"), "{lines}");
+    assert!(!lines.contains("5985"), "only the SQL Server's rules");
+    app.update(CopyRule);
+    let Some(Overlay::Text { body, .. }) = &app.overlay else {
+        panic!()
+    };
+    assert!(body.contains("--on sql-server"), "{body}");
+}
+
+#[test]
+fn mouse_click_selects_and_wheel_scrolls() {
+    let mut app = app();
+    app.update(ClickRow(3));
+    assert_eq!(app.selected, 3);
+    app.update(Scroll(3));
+    assert_eq!(app.selected, 6);
+    app.update(Scroll(-10));
+    assert_eq!(app.selected, 0);
+}
+
+#[test]
+fn quit_from_anywhere() {
+    for setup in [
+        vec![],
+        vec![ShowMatrix],
+        vec![ToggleHelp],
+        vec![FocusFilter],
+    ] {
+        let mut app = app();
+        apply(&mut app, &setup);
+        app.update(Quit);
+        assert!(app.quit, "{setup:?}");
+    }
+}
+
+#[test]
+fn settings_shape_the_rules() {
+    let catalog = catalog::embedded().unwrap();
+    let mut settings = Settings::default();
+    settings.set_port(&catalog, "BitsTcpPort=8443").unwrap();
+    settings
+        .add_remote(&catalog, "vmm-server=10.0.0.5")
+        .unwrap();
+    let mut app = App::new(catalog, "test".into(), settings);
+    app.set_filter("vmm-to-host-bits".into());
+    let lines = app.rule_lines().join("\n");
+    assert!(
+        lines.contains("-LocalPort '8443'") && lines.contains("-RemoteAddress '10.0.0.5'"),
+        "{lines}"
+    );
+}
