@@ -8,6 +8,7 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod config;
 pub mod query;
 pub mod rules;
 pub mod text;

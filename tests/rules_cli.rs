@@ -3,8 +3,15 @@
 
 use assert_cmd::Command;
 
+/// The binary, with an empty config folder so a developer's own settings
+/// never leak into the test.
 fn vmmports() -> Command {
-    Command::cargo_bin("vmmports").unwrap()
+    let mut cmd = Command::cargo_bin("vmmports").unwrap();
+    cmd.env(
+        "XDG_CONFIG_HOME",
+        std::env::temp_dir().join("vmmports-tests-no-config"),
+    );
+    cmd
 }
 
 /// Runs and returns stdout, asserting the exit code.
@@ -352,4 +359,84 @@ fn header_says_what_where_from_and_which_settings() {
     assert!(header[2].contains("query: winrm"));
     assert!(header[3].contains("group: Contoso VMM; profile: domain,private"));
     assert!(script.contains("-Profile Domain,Private"));
+}
+
+/// The binary with its config folder set to `dir`.
+fn with_config(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("vmmports")
+        .unwrap()
+        .env("XDG_CONFIG_HOME", dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn rules_read_the_config_file_and_flags_override_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("vmmports")).unwrap();
+    let path = dir.path().join("vmmports/config.ron");
+    std::fs::write(
+        &path,
+        "Config(settings: (group: \"Contoso\", remote: {\"vmm-server\": [\"10.0.0.5\"]}, ports: {\"SqlPort\": 14330}))\n",
+    )
+    .unwrap();
+    let out = with_config(dir.path(), &["rules", "--on", "sql"]);
+    let script = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        script.contains("-Group 'Contoso'") && script.contains("-RemoteAddress '10.0.0.5'"),
+        "{script}"
+    );
+    assert!(script.contains("-LocalPort '14330'"), "{script}");
+    let out = with_config(
+        dir.path(),
+        &[
+            "rules",
+            "--on",
+            "sql",
+            "--group",
+            "Flag",
+            "--set-port",
+            "SqlPort=1533",
+        ],
+    );
+    let script = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        script.contains("-Group 'Flag'") && script.contains("-LocalPort '1533'"),
+        "{script}"
+    );
+    assert!(
+        script.contains("-RemoteAddress '10.0.0.5'"),
+        "unflagged settings still come from the file"
+    );
+}
+
+#[test]
+fn a_broken_config_file_is_reported_with_its_position_and_never_touched() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("vmmports")).unwrap();
+    let path = dir.path().join("vmmports/config.ron");
+    let broken = "Config(\n  settings: (group: 5),\n)\n";
+    std::fs::write(&path, broken).unwrap();
+    let out = with_config(dir.path(), &["rules"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains(&format!("{}:2:", path.display())),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), broken);
+    // Parses, but holds a bad value: still refused, naming the file.
+    std::fs::write(
+        &path,
+        "Config(settings: (ports: {\"BitsTcpPort\": 5986}))\n",
+    )
+    .unwrap();
+    let out = with_config(dir.path(), &["rules"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("config.ron") && stderr.contains("5986"),
+        "{stderr}"
+    );
 }

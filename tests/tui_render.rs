@@ -45,6 +45,11 @@ const SCREENS: &[(&str, &[Action])] = &[
     ("notes", &[ShowNotes]),
     ("help", &[ToggleHelp]),
     ("copy_popup", &[CopyRule]),
+    ("settings", &[OpenSettings, Down]),
+    (
+        "settings_editing_error",
+        &[OpenSettings, Confirm, FormInput('\u{1b}')],
+    ),
 ];
 
 fn render(actions: &[Action], width: u16, height: u16) -> String {
@@ -88,8 +93,8 @@ fn too_small_says_what_it_needs_and_recovers() {
 
 #[test]
 fn no_size_panics() {
-    for width in [1, 2, 5, 19, 49, 50, 51, 79, 99, 100, 101, 200] {
-        for height in [1, 2, 3, 11, 12, 13, 24, 60] {
+    for width in [1, 2, 19, 49, 50, 79, 99, 100, 200] {
+        for height in [1, 2, 11, 12, 24, 60] {
             for (_, actions) in SCREENS {
                 render(actions, width, height);
             }

@@ -330,3 +330,114 @@ fn settings_shape_the_rules() {
         "{lines}"
     );
 }
+
+fn type_form(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.update(FormInput(c));
+    }
+}
+
+fn form(app: &App) -> &vmmports::tui::settings_form::SettingsForm {
+    match &app.overlay {
+        Some(Overlay::Settings(form)) => form,
+        other => panic!("settings form not open: {other:?}"),
+    }
+}
+
+/// Moves the form's cursor to the row whose label starts with `label`.
+fn select_row(app: &mut App, label: &str) {
+    while form(app).selected > 0 {
+        app.update(Up);
+    }
+    while !form(app).rows[form(app).selected].label.starts_with(label) {
+        let before = form(app).selected;
+        app.update(Down);
+        assert_ne!(form(app).selected, before, "no row {label}");
+    }
+}
+
+#[test]
+fn settings_validate_as_typed_apply_and_save_atomically() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vmmports").join("config.ron");
+    let mut app = app();
+    app.config_path = Some(path.clone());
+    app.update(OpenSettings);
+    select_row(&mut app, "addresses of vmm-server");
+    app.update(Confirm);
+    type_form(&mut app, "10.0.0.5");
+    assert_eq!(form(&app).error, None);
+    type_form(&mut app, "00");
+    assert!(
+        form(&app)
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("not an address"),
+        "shown while typing"
+    );
+    app.update(FormBackspace);
+    app.update(FormBackspace);
+    app.update(Confirm);
+    assert_eq!(form(&app).editing, None, "applied");
+    assert_eq!(app.settings.addresses("vmm-server").len(), 1);
+    assert!(
+        app.status.as_ref().unwrap().text.contains("saved"),
+        "{:?}",
+        app.status
+    );
+    let saved = vmmports::config::load(&path).unwrap();
+    assert_eq!(saved.settings, app.settings);
+    let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().collect();
+    assert_eq!(leftovers.len(), 1, "no temporary file left");
+
+    // A setup port: 5986 is refused, and nothing changes.
+    select_row(&mut app, "port BitsTcpPort");
+    app.update(Confirm);
+    type_form(&mut app, "5986");
+    app.update(Confirm);
+    assert!(
+        form(&app)
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("reserves port 5986")
+    );
+    assert!(
+        form(&app).editing.is_some(),
+        "still editing after a refused value"
+    );
+    app.update(Back);
+    app.update(Confirm);
+    type_form(&mut app, "8443");
+    app.update(Confirm);
+    app.update(Back);
+    assert!(app.overlay.is_none());
+    app.set_filter("vmm-to-host-bits".into());
+    assert!(
+        app.rule_lines().join("\n").contains("-LocalPort '8443'"),
+        "rules use the new port"
+    );
+    assert_eq!(
+        vmmports::config::load(&path).unwrap().settings.ports["BitsTcpPort"],
+        8443
+    );
+}
+
+#[test]
+fn settings_toggle_and_session_only_without_a_config_path() {
+    let mut app = app();
+    app.update(OpenSettings);
+    select_row(&mut app, "include dynamic");
+    app.update(Confirm);
+    assert!(app.settings.include_dynamic);
+    assert!(
+        app.status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("this session only")
+    );
+    app.update(Confirm);
+    assert!(!app.settings.include_dynamic);
+}

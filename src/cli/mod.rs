@@ -139,7 +139,18 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
                     format,
                     on,
                     settings,
-                }) => rules::run(&catalog, &origin, &query, format, on.as_deref(), &settings),
+                }) => {
+                    let base = load_config(&catalog)?.settings;
+                    rules::run(
+                        &catalog,
+                        &origin,
+                        &query,
+                        format,
+                        on.as_deref(),
+                        base,
+                        &settings,
+                    )
+                }
                 Some(Command::Show { id, format }) => Ok((
                     show::run(&catalog, &id, format, &painter, width)?,
                     Outcome::Success,
@@ -156,8 +167,9 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
                 _ if std::io::stdout().is_terminal() => {
                     let options = crate::tui::Options {
                         mouse: !cli.no_mouse,
+                        config_path: crate::config::default_path(),
                     };
-                    return match crate::tui::run(catalog, origin, Default::default(), options) {
+                    return match crate::tui::run(catalog, origin, options) {
                         Ok(false) => Ok((String::new(), Outcome::Success)),
                         Ok(true) => Ok((String::new(), Outcome::Interrupted)),
                         Err(e) => Err(CliError::new(format!("the explorer stopped: {e}"), None)),
@@ -172,6 +184,24 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
             result
         }
     }
+}
+
+/// The config file's settings; a file that does not parse is an error
+/// (exit 2), so a script never silently runs without the admin's settings.
+fn load_config(catalog: &Catalog) -> Result<crate::config::Config, CliError> {
+    let Some(path) = crate::config::default_path() else {
+        return Ok(Default::default());
+    };
+    let hint = || Some("fix the file, or set XDG_CONFIG_HOME to use another folder".to_string());
+    let config = crate::config::load(&path)
+        .map_err(|e| CliError::new(format!("config file {e}"), hint()))?;
+    config.settings.check(catalog).map_err(|e| {
+        CliError::new(
+            format!("config file {}: {}", path.display(), e.message),
+            hint(),
+        )
+    })?;
+    Ok(config)
 }
 
 fn load(data: Option<&std::path::Path>) -> Result<Catalog, CliError> {

@@ -49,6 +49,7 @@ pub fn run(
     words: &[String],
     format: DialectArg,
     on: Option<&str>,
+    base: Settings,
     args: &SettingsArgs,
 ) -> Result<(String, Outcome), CliError> {
     let text = words.join(" ");
@@ -59,7 +60,7 @@ pub fn run(
             Some(e.hint),
         )
     })?;
-    let settings = settings_from(catalog, Settings::default(), args)?;
+    let settings = settings_from(catalog, base, args)?;
     // Search the catalog as deployed: with the admin's setup ports, so
     // `port:8443` finds the BITS rows after `--set-port BitsTcpPort=8443`.
     let effective = settings.apply_ports(catalog);

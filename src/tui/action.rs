@@ -74,6 +74,10 @@ pub enum Action {
     ClickRow(u16),
     /// Scroll the list by this many rows (the mouse wheel).
     Scroll(i8),
+    /// Type a character into the settings field being edited.
+    FormInput(char),
+    /// Delete the last character of the settings field being edited.
+    FormBackspace,
     /// Quit the explorer.
     Quit,
 }

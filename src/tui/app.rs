@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 
 use super::action::Action;
+use super::settings_form::{Field, SettingsForm};
 use crate::catalog::{Catalog, Connection};
 use crate::query::{Hit, SearchIndex, Searcher};
 use crate::rules::settings::Settings;
@@ -37,6 +38,8 @@ pub enum Overlay {
         title: String,
         body: String,
     },
+    /// The settings form.
+    Settings(SettingsForm),
 }
 
 /// A message in the status line.
@@ -47,6 +50,8 @@ pub struct Status {
 }
 
 pub struct App {
+    /// The catalog as loaded, before settings.
+    base: Catalog,
     /// The catalog as deployed: setup ports already moved to the settings.
     pub catalog: Catalog,
     /// Where the catalog came from, for script headers.
@@ -78,13 +83,17 @@ pub struct App {
     /// Scroll of the detail, rule and notes panes.
     pub scroll: u16,
     pub quit: bool,
+    /// Where settings are saved; `None` when they must not be (no home, or
+    /// the file did not parse).
+    pub config_path: Option<std::path::PathBuf>,
 }
 
 impl App {
-    pub fn new(catalog: Catalog, origin: String, settings: Settings) -> Self {
-        let catalog = settings.apply_ports(&catalog);
+    pub fn new(base: Catalog, origin: String, settings: Settings) -> Self {
+        let catalog = settings.apply_ports(&base);
         let searcher = Searcher::new(SearchIndex::new(&catalog));
         let mut app = App {
+            base,
             catalog,
             origin,
             settings,
@@ -106,6 +115,7 @@ impl App {
             machine: 0,
             scroll: 0,
             quit: false,
+            config_path: None,
         };
         app.refilter();
         app
@@ -123,6 +133,9 @@ impl App {
         // which stay while the filter is wrong.
         if !matches!(action, Action::FilterInsert(_) | Action::FilterBackspace) {
             self.status = None;
+        }
+        if let Some(Overlay::Settings(_)) = self.overlay {
+            return self.update_settings(action);
         }
         if self.overlay.is_some() {
             match action {
@@ -186,7 +199,9 @@ impl App {
                 self.refilter();
             }
             Action::FilterCursorLeft => self.cursor = self.cursor.saturating_sub(1),
-            Action::FilterCursorRight => self.cursor = (self.cursor + 1).min(self.filter.chars().count()),
+            Action::FilterCursorRight => {
+                self.cursor = (self.cursor + 1).min(self.filter.chars().count())
+            }
             Action::FilterAccept => self.filtering = false,
             Action::FilterClear => {
                 self.filtering = false;
@@ -207,11 +222,12 @@ impl App {
             Action::ShowMachine => self.switch(View::Machine),
             Action::ShowNotes => self.switch(View::Notes),
             Action::OpenSettings => {
-                self.status = Some(Status {
-                    text: "settings: use the rules command's flags for now (--remote, --group, --profile, --set-port)".into(),
-                    is_error: false,
-                })
+                self.overlay = Some(Overlay::Settings(SettingsForm::new(
+                    &self.base,
+                    &self.settings,
+                )));
             }
+            Action::FormInput(_) | Action::FormBackspace => {}
             Action::Confirm => self.confirm(),
             Action::Back => match self.view {
                 View::List if !self.filter.is_empty() => self.set_filter(String::new()),
@@ -493,6 +509,103 @@ impl App {
                 }
             }
         }
+    }
+
+    /// Keys while the settings form is open: move between rows, Enter to edit
+    /// (or toggle) and again to apply, Esc to cancel an edit or close.
+    fn update_settings(&mut self, action: Action) {
+        let Some(Overlay::Settings(form)) = &mut self.overlay else {
+            return;
+        };
+        match (action, form.editing.is_some()) {
+            (Action::Quit, _) => self.quit = true,
+            (Action::Down, false) => {
+                form.selected = (form.selected + 1).min(form.rows.len().saturating_sub(1))
+            }
+            (Action::Up, false) => form.selected = form.selected.saturating_sub(1),
+            (Action::Back, true) => {
+                form.editing = None;
+                form.error = None;
+            }
+            (Action::Back, false) => self.overlay = None,
+            (Action::FormInput(c), true) => {
+                if let Some(text) = form.editing.as_mut() {
+                    text.push(c);
+                }
+                form.error = form
+                    .settings_with(&self.base, form.editing.as_deref().unwrap_or(""))
+                    .err();
+            }
+            (Action::FormBackspace, true) => {
+                if let Some(text) = form.editing.as_mut() {
+                    text.pop();
+                }
+                form.error = form
+                    .settings_with(&self.base, form.editing.as_deref().unwrap_or(""))
+                    .err();
+            }
+            (Action::Confirm, false) => {
+                let row = &form.rows[form.selected];
+                if row.field == Field::IncludeDynamic {
+                    let flipped = if row.value == "yes" { "no" } else { "yes" };
+                    self.commit_setting(flipped.to_string());
+                } else {
+                    form.editing = Some(row.value.clone());
+                    form.error = None;
+                }
+            }
+            (Action::Confirm, true) => {
+                let text = form.editing.clone().unwrap_or_default();
+                self.commit_setting(text);
+            }
+            _ => {}
+        }
+    }
+
+    /// Puts `text` into the selected row if the whole form is then valid,
+    /// applies the settings, and saves them.
+    fn commit_setting(&mut self, text: String) {
+        let Some(Overlay::Settings(form)) = &mut self.overlay else {
+            return;
+        };
+        match form.settings_with(&self.base, &text) {
+            Ok(settings) => {
+                form.rows[form.selected].value = text;
+                form.editing = None;
+                form.error = None;
+                self.apply_settings(settings);
+            }
+            Err(e) => form.error = Some(e),
+        }
+    }
+
+    /// Uses `settings` from now on: the catalog's setup ports move, the
+    /// search is rebuilt, and the config file is saved.
+    pub fn apply_settings(&mut self, settings: Settings) {
+        self.catalog = settings.apply_ports(&self.base);
+        self.searcher = Searcher::new(SearchIndex::new(&self.catalog));
+        self.settings = settings;
+        self.refilter();
+        let config = crate::config::Config {
+            settings: self.settings.clone(),
+            dialect: Some(self.dialect),
+        };
+        self.status = Some(match &self.config_path {
+            Some(path) => match crate::config::save(path, &config) {
+                Ok(()) => Status {
+                    text: format!("settings saved to {}", path.display()),
+                    is_error: false,
+                },
+                Err(e) => Status {
+                    text: format!("settings apply, but were not saved: {e}"),
+                    is_error: true,
+                },
+            },
+            None => Status {
+                text: "settings apply to this session only (no config file to save to)".into(),
+                is_error: false,
+            },
+        });
     }
 
     /// Source component ids (rows) and destination ids (columns) of the

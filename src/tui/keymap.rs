@@ -6,7 +6,7 @@ use crossterm::event::{
 };
 
 use super::action::Action;
-use super::app::{App, View};
+use super::app::{App, Overlay, View};
 use super::layout::Areas;
 
 pub fn key(app: &App, key: KeyEvent) -> Option<Action> {
@@ -18,11 +18,30 @@ pub fn key(app: &App, key: KeyEvent) -> Option<Action> {
     if ctrl && key.code == KeyCode::Char('c') {
         return Some(Action::Quit);
     }
+    if let Some(Overlay::Settings(form)) = &app.overlay {
+        return if form.editing.is_some() {
+            match key.code {
+                KeyCode::Enter => Some(Action::Confirm),
+                KeyCode::Esc => Some(Action::Back),
+                KeyCode::Backspace => Some(Action::FormBackspace),
+                KeyCode::Char(c) if !ctrl => Some(Action::FormInput(c)),
+                _ => None,
+            }
+        } else {
+            match key.code {
+                KeyCode::Char('j') | KeyCode::Down => Some(Action::Down),
+                KeyCode::Char('k') | KeyCode::Up => Some(Action::Up),
+                KeyCode::Enter | KeyCode::Char(' ') => Some(Action::Confirm),
+                KeyCode::Esc | KeyCode::Char('s') | KeyCode::Char('q') => Some(Action::Back),
+                _ => None,
+            }
+        };
+    }
     if app.overlay.is_some() {
+        // Help and text popups: j/k scroll, any other key closes.
         return Some(match key.code {
             KeyCode::Char('j') | KeyCode::Down => Action::Down,
             KeyCode::Char('k') | KeyCode::Up => Action::Up,
-            KeyCode::Char('q') if app.overlay != Some(super::app::Overlay::Help) => Action::Back,
             _ => Action::Back,
         });
     }

@@ -10,6 +10,7 @@ pub mod action;
 pub mod app;
 pub mod keymap;
 pub mod layout;
+pub mod settings_form;
 mod terminal;
 pub mod theme;
 pub mod ui;
@@ -20,26 +21,50 @@ use std::time::Duration;
 use crossterm::event::{self, Event};
 
 use crate::catalog::Catalog;
-use crate::rules::settings::Settings;
 use app::App;
 use theme::Theme;
 
 pub struct Options {
     pub mouse: bool,
+    /// Where settings are loaded from and saved to; `None` keeps them in memory.
+    pub config_path: Option<std::path::PathBuf>,
 }
 
 /// Runs the explorer until the user quits or a signal arrives. Returns true
 /// when it ended because of a signal.
-pub fn run(
-    catalog: Catalog,
-    origin: String,
-    settings: Settings,
-    options: Options,
-) -> io::Result<bool> {
+pub fn run(catalog: Catalog, origin: String, options: Options) -> io::Result<bool> {
+    // A config that does not parse is shown, and the explorer runs on
+    // defaults without ever saving over the admin's file.
+    let loaded = options.config_path.as_deref().map(|path| {
+        let config = crate::config::load(path).map_err(|e| e.to_string())?;
+        match config.settings.check(&catalog) {
+            Ok(()) => Ok(config),
+            Err(e) => Err(format!("{}: {}", path.display(), e.message)),
+        }
+    });
+    let (config, config_error) = match loaded {
+        Some(Ok(config)) => (config, None),
+        Some(Err(e)) => (crate::config::Config::default(), Some(e)),
+        None => (crate::config::Config::default(), None),
+    };
     let stop = terminal::termination_flag();
     let (_guard, mut tui) = terminal::TerminalGuard::enter(options.mouse)?;
     let theme = Theme::from_env();
-    let mut app = App::new(catalog, origin, settings);
+    let mut app = App::new(catalog, origin, config.settings.clone());
+    app.config_path = if config_error.is_none() {
+        options.config_path
+    } else {
+        None
+    };
+    if let Some(dialect) = config.dialect {
+        app.dialect = dialect;
+    }
+    if let Some(e) = config_error {
+        app.status = Some(app::Status {
+            text: format!("config file {e}; running on defaults, and not saving"),
+            is_error: true,
+        });
+    }
     let mut dirty = true;
     while !app.quit {
         if terminal::signalled(&stop) {

@@ -10,6 +10,7 @@ mod machine;
 mod matrix;
 mod notes;
 mod rule_pane;
+mod settings;
 mod text_popup;
 
 use ratatui::Frame;
@@ -52,6 +53,7 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
         Some(Overlay::Text { title, body }) => {
             text_popup::render(frame, area, title, body, app.scroll, theme)
         }
+        Some(Overlay::Settings(form)) => settings::render(frame, area, form, theme),
         None => {}
     }
 }

@@ -1,0 +1,153 @@
+//! The settings popup's form: one row per setting, edited as text and
+//! validated on every keystroke, so a mistake shows before it is saved.
+
+use crate::catalog::Catalog;
+use crate::rules::address::Address;
+use crate::rules::quote::reject_control;
+use crate::rules::settings::{Settings, SettingsError};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Field {
+    Group,
+    Profile,
+    IncludeDynamic,
+    /// A setup port, by key.
+    Port(String),
+    /// Remote addresses of a component, by id.
+    Remote(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub field: Field,
+    pub label: String,
+    /// The value as text; empty means the default.
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingsForm {
+    pub rows: Vec<Row>,
+    pub selected: usize,
+    /// The text being typed into the selected row, while editing.
+    pub editing: Option<String>,
+    /// What is wrong with the text being typed, or with the last save.
+    pub error: Option<String>,
+}
+
+impl SettingsForm {
+    pub fn new(catalog: &Catalog, settings: &Settings) -> Self {
+        let mut rows = vec![
+            Row {
+                field: Field::Group,
+                label: "group".into(),
+                value: settings.group.clone(),
+            },
+            Row {
+                field: Field::Profile,
+                label: "profile".into(),
+                value: if settings.profiles.is_empty() {
+                    "any".into()
+                } else {
+                    settings
+                        .profiles
+                        .iter()
+                        .map(|p| p.name().to_lowercase())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                },
+            },
+            Row {
+                field: Field::IncludeDynamic,
+                label: "include dynamic RPC range".into(),
+                value: if settings.include_dynamic {
+                    "yes"
+                } else {
+                    "no"
+                }
+                .into(),
+            },
+        ];
+        for feature in &catalog.setup_features {
+            rows.push(Row {
+                field: Field::Port(feature.key.clone()),
+                label: format!("port {} (default {})", feature.key, feature.default),
+                value: settings
+                    .ports
+                    .get(&feature.key)
+                    .map(u16::to_string)
+                    .unwrap_or_default(),
+            });
+        }
+        for component in &catalog.components {
+            rows.push(Row {
+                field: Field::Remote(component.id.clone()),
+                label: format!("addresses of {}", component.id),
+                value: settings
+                    .remote
+                    .get(&component.id)
+                    .map(|a| a.join(","))
+                    .unwrap_or_default(),
+            });
+        }
+        SettingsForm {
+            rows,
+            selected: 0,
+            editing: None,
+            error: None,
+        }
+    }
+
+    /// The settings the form describes, with `text` in place of the selected
+    /// row's value; errors say what is wrong with that row.
+    pub fn settings_with(&self, catalog: &Catalog, text: &str) -> Result<Settings, String> {
+        let mut settings = Settings::default();
+        for (i, row) in self.rows.iter().enumerate() {
+            let value = if i == self.selected {
+                text
+            } else {
+                row.value.as_str()
+            };
+            apply(&mut settings, catalog, &row.field, value.trim())
+                .map_err(|e| format!("{}: {}", row.label, e))?;
+        }
+        settings
+            .check(catalog)
+            .map_err(|e: SettingsError| format!("{} ({})", e.message, e.hint))?;
+        Ok(settings)
+    }
+}
+
+fn apply(
+    settings: &mut Settings,
+    catalog: &Catalog,
+    field: &Field,
+    value: &str,
+) -> Result<(), String> {
+    match field {
+        Field::Group => {
+            reject_control("the group", value)?;
+            settings.group = value.to_string();
+        }
+        Field::Profile => {
+            settings.profiles = Settings::parse_profiles(value).map_err(|e| e.message)?
+        }
+        Field::IncludeDynamic => {
+            settings.include_dynamic = matches!(value, "yes" | "y" | "true" | "on")
+        }
+        Field::Port(key) if !value.is_empty() => settings
+            .set_port(catalog, &format!("{key}={value}"))
+            .map_err(|e| e.message)?,
+        Field::Remote(id) if !value.is_empty() => {
+            for address in value.split(',') {
+                Address::parse(address)?;
+            }
+            settings.remote.insert(
+                id.clone(),
+                value.split(',').map(|a| a.trim().to_string()).collect(),
+            );
+        }
+        Field::Port(_) | Field::Remote(_) => {}
+    }
+    Ok(())
+}
