@@ -98,11 +98,13 @@ fn a_bad_term_keeps_results_and_says_why() {
     let before = app.hits.len();
     typed(&mut app, "99999");
     assert_eq!(app.hits.len(), before, "previous results stay");
-    let status = app.status.clone().expect("an error is shown");
-    assert!(
-        status.is_error && status.text.contains("out of range"),
-        "{status:?}"
-    );
+    let error = app.filter_error.clone().expect("an error is shown");
+    assert!(error.contains("out of range"), "{error}");
+    for _ in 0..5 {
+        app.update(FilterBackspace);
+    }
+    assert_eq!(app.filter, "port:9");
+    assert_eq!(app.filter_error, None, "fixed filter, no error");
 }
 
 #[test]
@@ -440,4 +442,53 @@ fn settings_toggle_and_session_only_without_a_config_path() {
     );
     app.update(Confirm);
     assert!(!app.settings.include_dynamic);
+}
+
+/// The embedded catalog repeated until it is big enough for the worker.
+fn big_catalog() -> vmmports::catalog::Catalog {
+    let mut catalog = catalog::embedded().unwrap();
+    let rows = catalog.connections.clone();
+    let copies = vmmports::tui::search::BACKGROUND_FROM / rows.len() + 1;
+    catalog.connections = (0..copies)
+        .flat_map(|n| {
+            rows.iter().map(move |c| {
+                let mut c = c.clone();
+                c.id = format!("{}-{n}", c.id);
+                c
+            })
+        })
+        .collect();
+    catalog
+}
+
+#[test]
+fn big_catalogs_search_in_the_background_without_blocking_keys() {
+    let big = big_catalog();
+    let total = big.connections.len();
+    let mut app = App::new(big, "test".into(), Settings::default());
+    app.set_list_height(10);
+    assert!(app.searching, "the first search runs on the worker");
+    app.wait_for_search();
+    assert_eq!(app.hits.len(), total);
+    app.update(FocusFilter);
+    typed(&mut app, "winrm");
+    // The keystrokes are taken at once; the list follows when the search ends.
+    assert_eq!(app.filter, "winrm");
+    assert!(app.searching);
+    app.wait_for_search();
+    assert!(!app.searching);
+    let mut small = App::new(
+        catalog::embedded().unwrap(),
+        "test".into(),
+        Settings::default(),
+    );
+    small.set_filter("winrm".into());
+    assert_eq!(
+        app.hits.len(),
+        small.hits.len() * (total / small.catalog.connections.len())
+    );
+    // Errors come back from the worker too.
+    typed(&mut app, " port:0");
+    app.wait_for_search();
+    assert!(app.filter_error.is_some());
 }

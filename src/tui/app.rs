@@ -8,7 +8,10 @@ use std::collections::BTreeSet;
 use super::action::Action;
 use super::settings_form::{Field, SettingsForm};
 use crate::catalog::{Catalog, Connection};
-use crate::query::{Hit, SearchIndex, Searcher};
+use std::sync::Arc;
+
+use super::search::SearchEngine;
+use crate::query::{Hit, QueryError};
 use crate::rules::settings::Settings;
 use crate::rules::{Dialect, Provenance};
 
@@ -53,11 +56,13 @@ pub struct App {
     /// The catalog as loaded, before settings.
     base: Catalog,
     /// The catalog as deployed: setup ports already moved to the settings.
-    pub catalog: Catalog,
+    pub catalog: Arc<Catalog>,
     /// Where the catalog came from, for script headers.
     pub origin: String,
     pub settings: Settings,
-    searcher: Searcher,
+    search: SearchEngine,
+    /// A search is running on the worker; the list shows the previous results.
+    pub searching: bool,
     pub filter: String,
     /// Cursor position in `filter`, in characters.
     pub cursor: usize,
@@ -76,6 +81,8 @@ pub struct App {
     pub dialect: Dialect,
     pub overlay: Option<Overlay>,
     pub status: Option<Status>,
+    /// What is wrong with the filter as typed, while it is wrong.
+    pub filter_error: Option<String>,
     /// Matrix cursor: (row, column) in `matrix_axes()`.
     pub matrix_cell: (usize, usize),
     /// Selected machine in the machine view, an index into `machines()`.
@@ -90,14 +97,15 @@ pub struct App {
 
 impl App {
     pub fn new(base: Catalog, origin: String, settings: Settings) -> Self {
-        let catalog = settings.apply_ports(&base);
-        let searcher = Searcher::new(SearchIndex::new(&catalog));
+        let catalog = Arc::new(settings.apply_ports(&base));
+        let search = SearchEngine::new(&catalog);
         let mut app = App {
             base,
             catalog,
             origin,
             settings,
-            searcher,
+            search,
+            searching: false,
             filter: String::new(),
             cursor: 0,
             filtering: false,
@@ -111,6 +119,7 @@ impl App {
             dialect: Dialect::Powershell,
             overlay: None,
             status: None,
+            filter_error: None,
             matrix_cell: (0, 0),
             machine: 0,
             scroll: 0,
@@ -129,11 +138,8 @@ impl App {
     }
 
     pub fn update(&mut self, action: Action) {
-        // A new action replaces an old message, except errors about the filter,
-        // which stay while the filter is wrong.
-        if !matches!(action, Action::FilterInsert(_) | Action::FilterBackspace) {
-            self.status = None;
-        }
+        // A new action replaces an old message.
+        self.status = None;
         if let Some(Overlay::Settings(_)) = self.overlay {
             return self.update_settings(action);
         }
@@ -354,23 +360,50 @@ impl App {
         self.refilter();
     }
 
-    /// Runs the filter. A bad term keeps the previous results on screen and
-    /// says what is wrong, so a half-typed `port:` never blanks the list.
+    /// Runs the filter: at once for a small catalog, on the worker for a
+    /// large one (the answer then comes through [`App::poll_search`]).
     fn refilter(&mut self) {
-        match self.searcher.search(&self.filter) {
+        match self.search.submit(&self.filter) {
+            Some(answer) => self.take_answer(answer),
+            None => self.searching = true,
+        }
+    }
+
+    /// Takes a finished background search, if any; true when the state changed.
+    pub fn poll_search(&mut self) -> bool {
+        match self.search.poll() {
+            Some(answer) => {
+                self.searching = false;
+                self.take_answer(answer);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Waits for a running background search (tests and benchmarks).
+    pub fn wait_for_search(&mut self) {
+        if self.searching {
+            if let Some(answer) = self.search.wait() {
+                self.take_answer(answer);
+            }
+            self.searching = false;
+        }
+    }
+
+    /// A bad term keeps the previous results on screen and says what is
+    /// wrong, so a half-typed `port:` never blanks the list.
+    fn take_answer(&mut self, answer: Result<Vec<Hit>, QueryError>) {
+        match answer {
             Ok(hits) => {
                 self.hits = hits;
                 // Like fzf: a changed filter selects the best match.
                 self.selected = 0;
                 self.offset = 0;
                 self.keep_selection_visible();
+                self.filter_error = None;
             }
-            Err(e) => {
-                self.status = Some(Status {
-                    text: format!("`{}`: {} ({})", e.term, e.message, e.hint),
-                    is_error: true,
-                });
-            }
+            Err(e) => self.filter_error = Some(format!("`{}`: {} ({})", e.term, e.message, e.hint)),
         }
     }
 
@@ -582,8 +615,8 @@ impl App {
     /// Uses `settings` from now on: the catalog's setup ports move, the
     /// search is rebuilt, and the config file is saved.
     pub fn apply_settings(&mut self, settings: Settings) {
-        self.catalog = settings.apply_ports(&self.base);
-        self.searcher = Searcher::new(SearchIndex::new(&self.catalog));
+        self.catalog = Arc::new(settings.apply_ports(&self.base));
+        self.search = SearchEngine::new(&self.catalog);
         self.settings = settings;
         self.refilter();
         let config = crate::config::Config {

@@ -10,6 +10,7 @@ pub mod action;
 pub mod app;
 pub mod keymap;
 pub mod layout;
+pub mod search;
 pub mod settings_form;
 mod terminal;
 pub mod theme;
@@ -77,8 +78,11 @@ pub fn run(catalog: Catalog, origin: String, options: Options) -> io::Result<boo
             tui.draw(|frame| ui::render(frame, &app, &theme))?;
             dirty = false;
         }
-        // A short timeout keeps signals noticed promptly while idle.
-        if !event::poll(Duration::from_millis(100))? {
+        // A short timeout keeps signals noticed promptly while idle, and
+        // background search answers drawn within a frame (16 ms) of arriving.
+        let timeout = if app.searching { 16 } else { 100 };
+        if !event::poll(Duration::from_millis(timeout))? {
+            dirty |= app.poll_search();
             continue;
         }
         let action = match event::read()? {
@@ -94,6 +98,7 @@ pub fn run(catalog: Catalog, origin: String, options: Options) -> io::Result<boo
             app.update(action);
             dirty = true;
         }
+        dirty |= app.poll_search();
     }
     Ok(false)
 }

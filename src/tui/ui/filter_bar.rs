@@ -10,7 +10,12 @@ use crate::tui::app::App;
 use crate::tui::theme::Theme;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let count = format!(" {}/{} ", app.hits.len(), app.catalog.connections.len());
+    let count = format!(
+        " {}{}/{} ",
+        if app.searching { "searching… " } else { "" },
+        app.hits.len(),
+        app.catalog.connections.len()
+    );
     let prompt = if app.filtering { "/ " } else { "  " };
     let mut spans = vec![Span::styled(prompt, theme.title)];
     if app.filter.is_empty() && !app.filtering {
@@ -19,9 +24,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             theme.dim,
         ));
     } else {
-        let style = match &app.status {
-            Some(s) if s.is_error => theme.error,
-            _ => ratatui::style::Style::new(),
+        let style = if app.filter_error.is_some() {
+            theme.error
+        } else {
+            ratatui::style::Style::new()
         };
         spans.push(Span::styled(shown(&app.filter), style));
     }

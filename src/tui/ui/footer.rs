@@ -63,12 +63,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         spans.push(Span::styled(*key, theme.title));
         spans.push(Span::styled(hint, theme.dim));
     }
-    let status = match &app.status {
-        Some(s) => Line::styled(
+    let status = match (&app.filter_error, &app.status) {
+        (Some(e), _) => Line::styled(format!("filter: {e}"), theme.error),
+        (None, Some(s)) => Line::styled(
             s.text.clone(),
             if s.is_error { theme.error } else { theme.ok },
         ),
-        None => Line::styled(
+        (None, None) => Line::styled(
             format!(
                 "{} · {}",
                 crate::text::printable(&app.catalog.title),
