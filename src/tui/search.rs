@@ -16,7 +16,7 @@ pub const BACKGROUND_FROM: usize = 20_000;
 type Answer = Result<Vec<Hit>, QueryError>;
 
 pub enum SearchEngine {
-    Inline(Searcher),
+    Inline(Box<Searcher>),
     Worker {
         requests: Sender<(u64, String)>,
         answers: Receiver<(u64, Answer)>,
@@ -28,7 +28,7 @@ pub enum SearchEngine {
 impl SearchEngine {
     pub fn new(catalog: &Arc<Catalog>) -> Self {
         if catalog.connections.len() < BACKGROUND_FROM {
-            return SearchEngine::Inline(Searcher::new(SearchIndex::new(catalog)));
+            return SearchEngine::Inline(Box::new(Searcher::new(SearchIndex::new(catalog))));
         }
         let (requests, inbox) = channel::<(u64, String)>();
         let (outbox, answers) = channel();
