@@ -15,6 +15,18 @@ pub fn nearest<'a>(wrong: &str, known: &[&'a str]) -> Option<&'a str> {
         .map(|(_, k)| k)
 }
 
+/// Joins the distinct parts, in first-seen order: services or purposes that
+/// several ports of one connection share are said once.
+pub fn join_unique<'a>(parts: impl Iterator<Item = &'a str>, separator: &str) -> String {
+    let mut seen: Vec<&str> = Vec::new();
+    for part in parts {
+        if !seen.contains(&part) {
+            seen.push(part);
+        }
+    }
+    seen.join(separator)
+}
+
 /// Replaces control characters (C0, DEL, C1) with U+FFFD so that text from a
 /// catalog file can never move the cursor or change colours when printed.
 pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {

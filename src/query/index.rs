@@ -66,24 +66,18 @@ impl Field {
     /// indexing a large catalog can use a hash map instead of a linear scan.
     fn text_with(self, conn: &Connection, names: &dyn Fn(&[String]) -> String) -> String {
         match self {
-            Field::Service => join_unique(conn.ports.iter().map(|p| p.service.as_str())),
+            Field::Service => {
+                crate::text::join_unique(conn.ports.iter().map(|p| p.service.as_str()), ", ")
+            }
             Field::From => names(&conn.from),
             Field::To => names(&conn.to),
             Field::Id => conn.id.clone(),
-            Field::Purpose => join_unique(conn.ports.iter().map(|p| p.purpose.as_str())),
+            Field::Purpose => {
+                crate::text::join_unique(conn.ports.iter().map(|p| p.purpose.as_str()), ", ")
+            }
             Field::Notes => conn.notes.join(" "),
         }
     }
-}
-
-fn join_unique<'a>(parts: impl Iterator<Item = &'a str>) -> String {
-    let mut seen: Vec<&str> = Vec::new();
-    for part in parts {
-        if !seen.contains(&part) {
-            seen.push(part);
-        }
-    }
-    seen.join(", ")
 }
 
 /// One connection, flattened for matching.

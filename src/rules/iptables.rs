@@ -3,7 +3,7 @@
 
 use super::address::{Address, Family};
 use super::plan::{Rule, Section, chunk_ports};
-use super::quote::sh;
+use super::quote::iptables_comment;
 use super::{RulesError, by_family, rules_of};
 
 /// multiport takes at most 15 ports, a range counting as two.
@@ -19,6 +19,8 @@ pub fn section(section: &Section) -> Result<Vec<String>, RulesError> {
 
 fn rule_lines(rule: &Rule) -> Result<Vec<String>, RulesError> {
     let chain = if rule.is_inbound() { "INPUT" } else { "OUTPUT" };
+    let comment = iptables_comment(&rule.display_name)
+        .map_err(|e| RulesError::unquotable("iptables", &rule.display_name, e))?;
     let mut lines = Vec::new();
     for (family, addresses) in by_family(rule, "iptables")? {
         // No address means any, and an IPv4-only rule would leave IPv6 shut.
@@ -47,10 +49,7 @@ fn rule_lines(rule: &Rule) -> Result<Vec<String>, RulesError> {
                         spec.push_str(&format!(" {a}"));
                     }
                     spec.push_str(&port_match(&chunk));
-                    spec.push_str(&format!(
-                        " -m comment --comment {} -j ACCEPT",
-                        sh(&rule.display_name)
-                    ));
+                    spec.push_str(&format!(" -m comment --comment {comment} -j ACCEPT"));
                     lines.push(format!("{tool} -C {spec} 2>/dev/null || {tool} -A {spec}"));
                 }
             }

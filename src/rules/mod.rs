@@ -122,7 +122,7 @@ impl RulesError {
                 text.escape_default(),
                 e.reason
             ),
-            "choose a --group without that character",
+            e.hint,
         )
     }
 }
@@ -238,8 +238,13 @@ fn header(
         ),
         format!(
             "{c} query: {}{}: {} matched, {}",
-            if p.query.is_empty() { "(all)" } else { p.query },
-            p.on.map(|o| format!(" --on {o}")).unwrap_or_default(),
+            if p.query.is_empty() {
+                "(all)".to_string()
+            } else {
+                safe(p.query)
+            },
+            p.on.map(|o| format!(" --on {}", safe(o)))
+                .unwrap_or_default(),
             plural(matched, "connection"),
             plural(
                 count,

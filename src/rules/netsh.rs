@@ -41,16 +41,7 @@ fn add_line(rule: &Rule, name: &str, settings: &Settings) -> Result<String, Rule
             .collect::<Result<Vec<_>, _>>()?;
         line.push_str(&format!(" remoteip={}", addresses.join(",")));
     }
-    let profile = if settings.profiles.is_empty() {
-        "any".to_string()
-    } else {
-        settings
-            .profiles
-            .iter()
-            .map(|p| p.name().to_lowercase())
-            .collect::<Vec<_>>()
-            .join(",")
-    };
+    let profile = settings.profiles_text();
     line.push_str(&format!(" profile={profile}"));
     Ok(line)
 }

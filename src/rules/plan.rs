@@ -107,7 +107,8 @@ pub fn plan<'c>(
             &conn.to
         };
         let remote = remote_addresses(settings, peers);
-        let description = join_unique(conn.ports.iter().map(|p| p.purpose.as_str()));
+        let description =
+            crate::text::join_unique(conn.ports.iter().map(|p| p.purpose.as_str()), " ");
         for machine in conn
             .rule_on
             .iter()
@@ -154,7 +155,8 @@ impl<'c> Plan<'c> {
     fn add_dynamic(&mut self, catalog: &'c Catalog, settings: &Settings, on: Option<&str>) {
         for note in catalog.notes.iter().filter(|n| !n.ports.is_empty()) {
             let remote = remote_addresses(settings, &note.peers);
-            let description = join_unique(note.ports.iter().map(|p| p.purpose.as_str()));
+            let description =
+                crate::text::join_unique(note.ports.iter().map(|p| p.purpose.as_str()), " ");
             for machine in &note.components {
                 let wanted = match on {
                     Some(o) => o == machine,
@@ -249,16 +251,6 @@ fn remote_addresses(settings: &Settings, peers: &[String]) -> Vec<Address> {
     all.sort_unstable();
     all.dedup();
     all
-}
-
-fn join_unique<'a>(parts: impl Iterator<Item = &'a str>) -> String {
-    let mut seen: Vec<&str> = Vec::new();
-    for part in parts {
-        if !seen.contains(&part) {
-            seen.push(part);
-        }
-    }
-    seen.join(" ")
 }
 
 /// Splits port ranges into groups that fit a `limit`-port list where a range

@@ -27,11 +27,16 @@ pub fn sh(text: &str) -> String {
     format!("'{}'", text.replace('\'', "'\\''"))
 }
 
-/// A problem with a user string for one dialect.
+/// A problem with a user string for one dialect, and how to avoid it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unquotable {
     pub reason: String,
+    pub hint: &'static str,
 }
+
+const AVOID_CHARACTER: &str = "choose a --group without that character";
+const SHORTEN: &str =
+    "shorten --group: the comment holds the group, the connection id and its ports";
 
 /// Control characters (C0, DEL, C1) can end a command line or hide text in a
 /// terminal; no dialect gets them.
@@ -45,6 +50,20 @@ pub fn reject_control(what: &str, text: &str) -> Result<(), String> {
     }
 }
 
+/// iptables keeps at most 256 bytes of a comment, and cuts the rest silently.
+pub fn iptables_comment(text: &str) -> Result<String, Unquotable> {
+    if text.len() > 256 {
+        return Err(Unquotable {
+            reason: format!(
+                "iptables comments hold at most 256 bytes, and this one has {}",
+                text.len()
+            ),
+            hint: SHORTEN,
+        });
+    }
+    Ok(sh(text))
+}
+
 /// nft strings (`comment "…"`) have no escapes and hold at most 128 bytes.
 pub fn nft_string(text: &str) -> Result<String, Unquotable> {
     if let Some(c) = text
@@ -53,6 +72,7 @@ pub fn nft_string(text: &str) -> Result<String, Unquotable> {
     {
         return Err(Unquotable {
             reason: format!("nft comments cannot hold `{}`", c.escape_default()),
+            hint: AVOID_CHARACTER,
         });
     }
     if text.len() > 128 {
@@ -61,10 +81,16 @@ pub fn nft_string(text: &str) -> Result<String, Unquotable> {
                 "nft comments hold at most 128 bytes, and this one has {}",
                 text.len()
             ),
+            hint: SHORTEN,
         });
     }
     Ok(format!("\"{text}\""))
 }
+
+/// What would end or expand a double-quoted string in cmd.exe or PowerShell:
+/// the ASCII quote and PowerShell's three typographic double quotes, `%`,
+/// `$` and the backtick.
+const NETSH_UNSAFE: [char; 7] = ['"', '\u{201C}', '\u{201D}', '\u{201E}', '%', '$', '`'];
 
 /// netsh takes `name="…"` with no way to escape `"`. The same line may be
 /// pasted into cmd.exe (which expands `%VAR%`) or PowerShell (which expands
@@ -72,10 +98,11 @@ pub fn nft_string(text: &str) -> Result<String, Unquotable> {
 pub fn netsh_string(text: &str) -> Result<String, Unquotable> {
     if let Some(c) = text
         .chars()
-        .find(|c| matches!(c, '"' | '%' | '$' | '`') || c.is_control())
+        .find(|c| NETSH_UNSAFE.contains(c) || c.is_control())
     {
         return Err(Unquotable {
             reason: format!("netsh names cannot safely hold `{}`", c.escape_default()),
+            hint: AVOID_CHARACTER,
         });
     }
     Ok(format!("\"{text}\""))
@@ -113,7 +140,16 @@ mod tests {
             nft_string("VMM - a (1/tcp)").unwrap(),
             "\"VMM - a (1/tcp)\""
         );
-        for bad in ["a\"b", "%PATH%", "$env:x", "a`b", "a\nb"] {
+        for bad in [
+            "a\"b",
+            "%PATH%",
+            "$env:x",
+            "a`b",
+            "a\nb",
+            "a\u{201C}b",
+            "a\u{201D}b",
+            "a\u{201E}b",
+        ] {
             assert!(netsh_string(bad).is_err(), "{bad}");
         }
     }

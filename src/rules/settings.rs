@@ -132,15 +132,7 @@ impl Settings {
             .iter()
             .find(|f| f.key.eq_ignore_ascii_case(key.trim()));
         let Some(feature) = feature else {
-            let known: Vec<&str> = catalog
-                .setup_features
-                .iter()
-                .map(|f| f.key.as_str())
-                .collect();
-            return Err(error(
-                format!("`{key}` is not a port VMM setup lets you choose"),
-                crate::catalog::suggestion("setup key", key.trim(), &known),
-            ));
+            return Err(unknown_setup_key(catalog, key.trim()));
         };
         let port = match port.trim().parse::<u32>() {
             Ok(p) if (1..=65535).contains(&p) => p as u16,
@@ -206,15 +198,7 @@ impl Settings {
         }
         for key in self.ports.keys() {
             if catalog.setup_feature(key).is_none() {
-                let known: Vec<&str> = catalog
-                    .setup_features
-                    .iter()
-                    .map(|f| f.key.as_str())
-                    .collect();
-                return Err(error(
-                    format!("`{key}` is not a port VMM setup lets you choose"),
-                    crate::catalog::suggestion("setup key", key, &known),
-                ));
+                return Err(unknown_setup_key(catalog, key));
             }
         }
         Ok(())
@@ -251,21 +235,23 @@ impl Settings {
         out
     }
 
+    /// `any`, or the profiles as `domain,private`: how netsh and the settings
+    /// form spell them.
+    pub fn profiles_text(&self) -> String {
+        if self.profiles.is_empty() {
+            return "any".into();
+        }
+        self.profiles
+            .iter()
+            .map(|p| p.name().to_lowercase())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
     /// One line per setting that differs from the default, for script headers.
     pub fn describe(&self) -> Vec<String> {
         let mut out = vec![format!("group: {}", self.group)];
-        out.push(format!(
-            "profile: {}",
-            if self.profiles.is_empty() {
-                "any".to_string()
-            } else {
-                self.profiles
-                    .iter()
-                    .map(|p| p.name().to_lowercase())
-                    .collect::<Vec<_>>()
-                    .join(",")
-            }
-        ));
+        out.push(format!("profile: {}", self.profiles_text()));
         for (component, addresses) in &self.remote {
             out.push(format!("remote: {component}={}", addresses.join(",")));
         }
@@ -277,6 +263,18 @@ impl Settings {
         }
         out
     }
+}
+
+fn unknown_setup_key(catalog: &Catalog, key: &str) -> SettingsError {
+    let known: Vec<&str> = catalog
+        .setup_features
+        .iter()
+        .map(|f| f.key.as_str())
+        .collect();
+    error(
+        format!("`{key}` is not a port VMM setup lets you choose"),
+        crate::catalog::suggestion("setup key", key, &known),
+    )
 }
 
 /// A component id from what the user typed, or an error listing candidates.

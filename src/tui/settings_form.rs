@@ -46,16 +46,7 @@ impl SettingsForm {
             Row {
                 field: Field::Profile,
                 label: "profile".into(),
-                value: if settings.profiles.is_empty() {
-                    "any".into()
-                } else {
-                    settings
-                        .profiles
-                        .iter()
-                        .map(|p| p.name().to_lowercase())
-                        .collect::<Vec<_>>()
-                        .join(",")
-                },
+                value: settings.profiles_text(),
             },
             Row {
                 field: Field::IncludeDynamic,
