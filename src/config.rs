@@ -7,7 +7,6 @@
 //! file that does not parse is reported with line:col and never overwritten.
 
 use std::fmt;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -21,6 +20,10 @@ pub struct Config {
     pub settings: Settings,
     /// The dialect the explorer opens with.
     pub dialect: Option<Dialect>,
+    /// How to copy (`--clipboard` overrides it).
+    pub clipboard: Option<crate::clipboard::Choice>,
+    /// The largest copy OSC 52 may send, in bytes (default 74,994).
+    pub osc52_limit: Option<usize>,
 }
 
 /// A config file that could not be read or written.
@@ -96,20 +99,7 @@ pub fn save(path: &Path, config: &Config) -> Result<(), ConfigError> {
     let mut text = ron::ser::to_string_pretty(config, pretty)
         .map_err(|e| error(format!("cannot encode settings: {e}")))?;
     text.push('\n');
-    let name = path
-        .file_name()
-        .map_or_else(|| "config.ron".into(), |n| n.to_string_lossy().into_owned());
-    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let write = || -> std::io::Result<()> {
-        let mut file = std::fs::File::create(&temp)?;
-        file.write_all(text.as_bytes())?;
-        file.sync_all()?;
-        std::fs::rename(&temp, path)
-    };
-    write().map_err(|e| {
-        let _ = std::fs::remove_file(&temp);
-        error(format!("cannot save: {e}"))
-    })
+    crate::atomic_file::write(path, text.as_bytes()).map_err(|e| error(format!("cannot save: {e}")))
 }
 
 #[cfg(test)]

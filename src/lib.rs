@@ -6,8 +6,10 @@
 
 #![forbid(unsafe_code)]
 
+pub mod atomic_file;
 pub mod catalog;
 pub mod cli;
+pub mod clipboard;
 pub mod config;
 pub mod query;
 pub mod rules;

@@ -44,7 +44,7 @@ const SCREENS: &[(&str, &[Action])] = &[
     ("machine", &[ShowMachine, Down]),
     ("notes", &[ShowNotes]),
     ("help", &[ToggleHelp]),
-    ("copy_popup", &[CopyRule]),
+    ("write_prompt", &[CopyRule, WriteCopy]),
     ("settings", &[OpenSettings, Down]),
     (
         "settings_editing_error",

@@ -29,6 +29,17 @@ fn typed(app: &mut App, text: &str) {
     }
 }
 
+/// The copy the app asked the event loop to make: what, and the text.
+fn copied(app: &mut App) -> (String, String) {
+    let what = app.copy_request.take().expect("a copy was requested");
+    (
+        what,
+        app.last_copy
+            .clone()
+            .expect("the text is kept for w and --print"),
+    )
+}
+
 fn selected_id(app: &App) -> String {
     app.selected_connection()
         .map(|c| c.id.clone())
@@ -172,21 +183,14 @@ fn marking_moves_down_and_copy_all_uses_marks() {
     assert_eq!(app.marked.len(), 2);
     assert_eq!(app.selected, 2);
     app.update(CopyAll);
-    match &app.overlay {
-        Some(Overlay::Text { title, body }) => {
-            assert!(title.contains("2 marked"), "{title}");
-            assert!(body.contains("vmm-to-host-agent") && body.contains("vmm-to-host-bits"));
-            assert!(!body.contains("vmm-to-host-winrm"), "only marked rows");
-            assert!(
-                body.starts_with("# vmmports"),
-                "a whole script, with its header"
-            );
-        }
-        other => panic!("{other:?}"),
-    }
-    // Any key closes the popup.
-    app.update(Back);
-    assert!(app.overlay.is_none());
+    let (what, body) = copied(&mut app);
+    assert!(what.contains("2 marked"), "{what}");
+    assert!(body.contains("vmm-to-host-agent") && body.contains("vmm-to-host-bits"));
+    assert!(!body.contains("vmm-to-host-winrm"), "only marked rows");
+    assert!(
+        body.starts_with("# vmmports"),
+        "a whole script, with its header"
+    );
     // Unmark one: toggling again removes it.
     apply(&mut app, &[Top, ToggleMark]);
     assert_eq!(app.marked.len(), 1);
@@ -197,10 +201,8 @@ fn copy_all_without_marks_takes_every_filtered_row() {
     let mut app = app();
     app.set_filter("section:vmware".into());
     app.update(CopyAll);
-    let Some(Overlay::Text { title, .. }) = &app.overlay else {
-        panic!()
-    };
-    assert!(title.contains("5 filtered"), "{title}");
+    let (what, _) = copied(&mut app);
+    assert!(what.contains("5 filtered"), "{what}");
 }
 
 #[test]
@@ -208,11 +210,9 @@ fn copy_shows_the_selected_rule() {
     let mut app = app();
     app.set_filter("ipmi".into());
     app.update(CopyRule);
-    let Some(Overlay::Text { body, .. }) = &app.overlay else {
-        panic!()
-    };
+    let (_, body) = copied(&mut app);
     assert!(body.contains("623/udp"), "{body}");
-    assert!(app.status.as_ref().unwrap().text.contains("bytes"));
+    assert!(app.overlay.is_none(), "a copy opens no popup");
 }
 
 #[test]
@@ -284,9 +284,7 @@ fn machine_view_shows_and_copies_one_machines_script() {
     assert!(lines.contains("1433") && lines.contains("1434"), "{lines}");
     assert!(!lines.contains("5985"), "only the SQL Server's rules");
     app.update(CopyRule);
-    let Some(Overlay::Text { body, .. }) = &app.overlay else {
-        panic!()
-    };
+    let (_, body) = copied(&mut app);
     assert!(body.contains("--on sql-server"), "{body}");
 }
 
@@ -491,4 +489,44 @@ fn big_catalogs_search_in_the_background_without_blocking_keys() {
     typed(&mut app, " port:0");
     app.wait_for_search();
     assert!(app.filter_error.is_some());
+}
+
+#[test]
+fn w_writes_the_last_copy_to_a_file_atomically() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rules.ps1");
+    let mut app = app();
+    app.update(WriteCopy);
+    assert!(
+        app.status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("nothing copied yet")
+    );
+    app.set_filter("to:sql".into());
+    app.update(CopyRule);
+    let (_, text) = copied(&mut app);
+    app.update(WriteCopy);
+    for _ in 0..40 {
+        app.update(FormBackspace);
+    }
+    for c in path.to_str().unwrap().chars() {
+        app.update(FormInput(c));
+    }
+    app.update(Confirm);
+    assert!(app.overlay.is_none());
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+    assert!(
+        app.status.as_ref().unwrap().text.starts_with("Wrote"),
+        "{:?}",
+        app.status
+    );
+    // A folder that does not exist: an error, and nothing half-written.
+    app.update(WriteCopy);
+    for c in "/nonexistent-dir/x".chars() {
+        app.update(FormInput(c));
+    }
+    app.update(Confirm);
+    assert!(app.status.as_ref().unwrap().is_error);
 }

@@ -44,6 +44,14 @@ pub struct Cli {
     #[arg(long)]
     pub no_mouse: bool,
 
+    /// Explorer: on exit, print the last copied text to stdout, e.g. `$(vmmports --print)`
+    #[arg(long)]
+    pub print: bool,
+
+    /// How to copy: native clipboard, OSC 52 through the terminal, or none (auto picks; see `vmmports doctor`)
+    #[arg(long, global = true, value_enum)]
+    pub clipboard: Option<ClipboardArg>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -69,6 +77,9 @@ pub enum Command {
         on: Option<String>,
         #[command(flatten)]
         settings: SettingsArgs,
+        /// Also copy the script to the clipboard (the same transports as the explorer's `y`)
+        #[arg(long)]
+        copy: bool,
     },
     /// Print one connection in full, with its notes
     Show {
@@ -87,6 +98,8 @@ pub enum Command {
         /// The catalog to check (*.ron or *.json)
         file: PathBuf,
     },
+    /// Say how copying works here (SSH, tmux, screen, display) and what to fix
+    Doctor,
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -145,6 +158,26 @@ impl From<DialectArg> for crate::rules::Dialect {
             DialectArg::Firewalld => Dialect::Firewalld,
             DialectArg::Ufw => Dialect::Ufw,
             DialectArg::Probe => Dialect::Probe,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClipboardArg {
+    Auto,
+    Native,
+    Osc52,
+    None,
+}
+
+impl From<ClipboardArg> for crate::clipboard::Choice {
+    fn from(c: ClipboardArg) -> Self {
+        use crate::clipboard::Choice;
+        match c {
+            ClipboardArg::Auto => Choice::Auto,
+            ClipboardArg::Native => Choice::Native,
+            ClipboardArg::Osc52 => Choice::Osc52,
+            ClipboardArg::None => Choice::None,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! modes, so it is safe in scripts and pipes.
 
 mod args;
+mod doctor;
 mod list;
 mod record;
 mod rules;
@@ -119,6 +120,17 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
                 Outcome::Success,
             ))
         }
+        Some(Command::Doctor) => {
+            let config = crate::config::default_path()
+                .and_then(|path| crate::config::load(&path).ok())
+                .unwrap_or_default();
+            let choice = cli
+                .clipboard
+                .map(Into::into)
+                .or(config.clipboard)
+                .unwrap_or_default();
+            Ok(doctor::run(choice, config.osc52_limit))
+        }
         Some(Command::Completions { shell }) => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "vmmports", &mut out);
@@ -139,17 +151,27 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
                     format,
                     on,
                     settings,
+                    copy,
                 }) => {
-                    let base = load_config(&catalog)?.settings;
-                    rules::run(
+                    let config = load_config(&catalog)?;
+                    let (script, outcome) = rules::run(
                         &catalog,
                         &origin,
                         &query,
                         format,
                         on.as_deref(),
-                        base,
+                        config.settings.clone(),
                         &settings,
-                    )
+                    )?;
+                    if copy {
+                        let choice = cli
+                            .clipboard
+                            .map(Into::into)
+                            .or(config.clipboard)
+                            .unwrap_or_default();
+                        copy_to_clipboard(&script, choice, config.osc52_limit);
+                    }
+                    Ok((script, outcome))
                 }
                 Some(Command::Show { id, format }) => Ok((
                     show::run(&catalog, &id, format, &painter, width)?,
@@ -164,14 +186,27 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
                 )),
                 // With no subcommand: the explorer on a terminal, and the
                 // whole table when stdout is a pipe or a file.
-                _ if std::io::stdout().is_terminal() => {
+                // --print keeps stdout for its result and draws on the tty.
+                _ if cli.print || std::io::stdout().is_terminal() => {
                     let options = crate::tui::Options {
                         mouse: !cli.no_mouse,
                         config_path: crate::config::default_path(),
+                        clipboard: cli.clipboard.map(Into::into),
+                        print: cli.print,
                     };
                     return match crate::tui::run(catalog, origin, options) {
-                        Ok(false) => Ok((String::new(), Outcome::Success)),
-                        Ok(true) => Ok((String::new(), Outcome::Interrupted)),
+                        Ok(exit) => Ok((
+                            if cli.print {
+                                exit.last_copy.unwrap_or_default()
+                            } else {
+                                String::new()
+                            },
+                            if exit.signalled {
+                                Outcome::Interrupted
+                            } else {
+                                Outcome::Success
+                            },
+                        )),
                         Err(e) => Err(CliError::new(format!("the explorer stopped: {e}"), None)),
                     };
                 }
@@ -183,6 +218,38 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
             std::mem::forget(catalog);
             result
         }
+    }
+}
+
+/// `rules --copy`: the script goes to the clipboard too, and stderr says
+/// honestly what happened. OSC 52 needs the controlling terminal.
+fn copy_to_clipboard(text: &str, choice: crate::clipboard::Choice, limit: Option<usize>) {
+    let mut clipboard = crate::clipboard::Clipboard::new(
+        choice,
+        crate::clipboard::Environment::from_process(),
+        limit,
+    );
+    let report = match std::fs::OpenOptions::new().write(true).open("/dev/tty") {
+        Ok(mut tty) => clipboard.copy(text, &mut tty),
+        Err(e) => clipboard.copy(text, &mut FailingWriter(e.to_string())),
+    };
+    eprintln!("vmmports: {}", report.message);
+    // A native copy lives as long as its owner: serve it a moment.
+    clipboard.hand_off(std::time::Duration::from_millis(1500));
+}
+
+/// Stands in for a terminal that could not be opened.
+struct FailingWriter(String);
+
+impl Write for FailingWriter {
+    fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+        Err(std::io::Error::other(format!(
+            "no controlling terminal ({})",
+            self.0
+        )))
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

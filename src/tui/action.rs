@@ -56,6 +56,8 @@ pub enum Action {
     CopyRule,
     /// Copy the rules of all marked rows, or of every filtered row when none is marked.
     CopyAll,
+    /// Write the last copy to a file named in a prompt.
+    WriteCopy,
     /// Open the matrix of sources × destinations.
     ShowMatrix,
     /// Open "what do I open on…": every rule one machine needs.

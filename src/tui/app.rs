@@ -36,10 +36,9 @@ pub enum Pane {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     Help,
-    /// A block of text, e.g. a rule shown because it was copied.
-    Text {
-        title: String,
-        body: String,
+    /// Asks for a file name to write the last copy to (`w`).
+    WriteTo {
+        path: String,
     },
     /// The settings form.
     Settings(SettingsForm),
@@ -90,6 +89,11 @@ pub struct App {
     /// Scroll of the detail, rule and notes panes.
     pub scroll: u16,
     pub quit: bool,
+    /// The text of the last copy, for `w` and `--print`.
+    pub last_copy: Option<String>,
+    /// A copy the event loop must make (it owns the clipboard and the
+    /// terminal): what was copied, in words. The text is `last_copy`.
+    pub copy_request: Option<String>,
     /// Where settings are saved; `None` when they must not be (no home, or
     /// the file did not parse).
     pub config_path: Option<std::path::PathBuf>,
@@ -125,6 +129,8 @@ impl App {
             scroll: 0,
             quit: false,
             config_path: None,
+            last_copy: None,
+            copy_request: None,
         };
         app.refilter();
         app
@@ -142,6 +148,9 @@ impl App {
         self.status = None;
         if let Some(Overlay::Settings(_)) = self.overlay {
             return self.update_settings(action);
+        }
+        if let Some(Overlay::WriteTo { .. }) = self.overlay {
+            return self.update_write_prompt(action);
         }
         if self.overlay.is_some() {
             match action {
@@ -224,6 +233,7 @@ impl App {
             Action::ToggleMark => self.toggle_mark(),
             Action::CopyRule => self.copy_selected(),
             Action::CopyAll => self.copy_all(),
+            Action::WriteCopy => self.ask_write_path(),
             Action::ShowMatrix => self.switch(View::Matrix),
             Action::ShowMachine => self.switch(View::Machine),
             Action::ShowNotes => self.switch(View::Notes),
@@ -501,16 +511,50 @@ impl App {
         }
     }
 
-    /// Until the clipboard lands, a copy shows its text in a popup.
-    fn show_copy(&mut self, title: String, text: String) {
-        self.status = Some(Status {
-            text: format!(
-                "{title}: {} bytes shown; select it with your terminal to copy",
-                text.len()
-            ),
-            is_error: false,
+    /// Hands `text` to the event loop to copy, between frames.
+    fn show_copy(&mut self, what: String, text: String) {
+        self.last_copy = Some(text);
+        self.copy_request = Some(what);
+    }
+
+    /// `w`: ask where to write the last copy.
+    fn ask_write_path(&mut self) {
+        if self.last_copy.is_none() {
+            return self.error("nothing copied yet: y or Y first, then w writes it to a file");
+        }
+        self.overlay = Some(Overlay::WriteTo {
+            path: "vmmports-rules.txt".into(),
         });
-        self.overlay = Some(Overlay::Text { title, body: text });
+    }
+
+    /// Keys while the file-name prompt is open.
+    fn update_write_prompt(&mut self, action: Action) {
+        let Some(Overlay::WriteTo { path }) = &mut self.overlay else {
+            return;
+        };
+        match action {
+            Action::Quit => self.quit = true,
+            Action::FormInput(c) => path.push(c),
+            Action::FormBackspace => {
+                path.pop();
+            }
+            Action::Back => self.overlay = None,
+            Action::Confirm => {
+                let path = std::path::PathBuf::from(path.trim());
+                self.overlay = None;
+                let text = self.last_copy.clone().unwrap_or_default();
+                match crate::atomic_file::write(&path, text.as_bytes()) {
+                    Ok(()) => {
+                        self.status = Some(Status {
+                            text: format!("Wrote {} bytes to {}", text.len(), path.display()),
+                            is_error: false,
+                        })
+                    }
+                    Err(e) => self.error(&format!("cannot write {}: {e}", path.display())),
+                }
+            }
+            _ => {}
+        }
     }
 
     fn error(&mut self, text: &str) {
@@ -619,10 +663,14 @@ impl App {
         self.search = SearchEngine::new(&self.catalog);
         self.settings = settings;
         self.refilter();
-        let config = crate::config::Config {
-            settings: self.settings.clone(),
-            dialect: Some(self.dialect),
-        };
+        // Keep whatever else the file holds (clipboard choice, OSC 52 limit).
+        let mut config = self
+            .config_path
+            .as_deref()
+            .and_then(|path| crate::config::load(path).ok())
+            .unwrap_or_default();
+        config.settings = self.settings.clone();
+        config.dialect = Some(self.dialect);
         self.status = Some(match &self.config_path {
             Some(path) => match crate::config::save(path, &config) {
                 Ok(()) => Status {

@@ -37,8 +37,17 @@ pub fn key(app: &App, key: KeyEvent) -> Option<Action> {
             }
         };
     }
+    if let Some(Overlay::WriteTo { .. }) = &app.overlay {
+        return match key.code {
+            KeyCode::Enter => Some(Action::Confirm),
+            KeyCode::Esc => Some(Action::Back),
+            KeyCode::Backspace => Some(Action::FormBackspace),
+            KeyCode::Char(c) if !ctrl => Some(Action::FormInput(c)),
+            _ => None,
+        };
+    }
     if app.overlay.is_some() {
-        // Help and text popups: j/k scroll, any other key closes.
+        // Help: j/k scroll, any other key closes.
         return Some(match key.code {
             KeyCode::Char('j') | KeyCode::Down => Action::Down,
             KeyCode::Char('k') | KeyCode::Up => Action::Up,
@@ -81,6 +90,7 @@ pub fn key(app: &App, key: KeyEvent) -> Option<Action> {
         KeyCode::Char(' ') => Action::ToggleMark,
         KeyCode::Char('y') => Action::CopyRule,
         KeyCode::Char('Y') => Action::CopyAll,
+        KeyCode::Char('w') => Action::WriteCopy,
         KeyCode::Char('m') => Action::ShowMatrix,
         KeyCode::Char('o') => Action::ShowMachine,
         KeyCode::Char('n') => Action::ShowNotes,

@@ -22,18 +22,31 @@ use std::time::Duration;
 use crossterm::event::{self, Event};
 
 use crate::catalog::Catalog;
+use crate::clipboard::{Choice, Clipboard, Environment};
 use app::App;
+use terminal::Screen;
 use theme::Theme;
 
 pub struct Options {
     pub mouse: bool,
     /// Where settings are loaded from and saved to; `None` keeps them in memory.
     pub config_path: Option<std::path::PathBuf>,
+    /// `--clipboard`; `None` takes the config file's choice (or auto).
+    pub clipboard: Option<Choice>,
+    /// Draw on the controlling terminal and keep stdout for `--print`.
+    pub print: bool,
 }
 
-/// Runs the explorer until the user quits or a signal arrives. Returns true
-/// when it ended because of a signal.
-pub fn run(catalog: Catalog, origin: String, options: Options) -> io::Result<bool> {
+/// How the explorer ended.
+pub struct Exit {
+    /// Stopped by SIGTERM, SIGHUP or SIGINT rather than by the user.
+    pub signalled: bool,
+    /// The last text copied, for `--print`.
+    pub last_copy: Option<String>,
+}
+
+/// Runs the explorer until the user quits or a signal arrives.
+pub fn run(catalog: Catalog, origin: String, options: Options) -> io::Result<Exit> {
     // A config that does not parse is shown, and the explorer runs on
     // defaults without ever saving over the admin's file.
     let loaded = options.config_path.as_deref().map(|path| {
@@ -48,8 +61,15 @@ pub fn run(catalog: Catalog, origin: String, options: Options) -> io::Result<boo
         Some(Err(e)) => (crate::config::Config::default(), Some(e)),
         None => (crate::config::Config::default(), None),
     };
+    let choice = options.clipboard.or(config.clipboard).unwrap_or_default();
+    let mut clipboard = Clipboard::new(choice, Environment::from_process(), config.osc52_limit);
     let stop = terminal::termination_flag();
-    let (_guard, mut tui) = terminal::TerminalGuard::enter(options.mouse)?;
+    let screen = if options.print {
+        Screen::Tty
+    } else {
+        Screen::Stdout
+    };
+    let (guard, mut tui) = terminal::TerminalGuard::enter(options.mouse, screen)?;
     let theme = Theme::from_env();
     let mut app = App::new(catalog, origin, config.settings.clone());
     app.config_path = if config_error.is_none() {
@@ -66,17 +86,58 @@ pub fn run(catalog: Catalog, origin: String, options: Options) -> io::Result<boo
             is_error: true,
         });
     }
+    // OSC 52 goes to the same terminal the frames go to, after a frame.
+    let mut osc_out = screen.open()?;
+    let signalled = event_loop(
+        &mut app,
+        &mut tui,
+        &theme,
+        &mut clipboard,
+        &mut *osc_out,
+        &stop,
+    )?;
+    // Give the terminal back first, then keep the clipboard served a moment.
+    drop(tui);
+    drop(guard);
+    clipboard.hand_off(Duration::from_millis(1500));
+    Ok(Exit {
+        signalled,
+        last_copy: app.last_copy,
+    })
+}
+
+/// Draws after every change and waits for events; returns true when a
+/// signal ended it.
+fn event_loop(
+    app: &mut App,
+    tui: &mut terminal::Tui,
+    theme: &Theme,
+    clipboard: &mut Clipboard,
+    osc_out: &mut dyn std::io::Write,
+    stop: &std::sync::atomic::AtomicBool,
+) -> io::Result<bool> {
     let mut dirty = true;
     while !app.quit {
-        if terminal::signalled(&stop) {
+        if terminal::signalled(stop) {
             return Ok(true);
         }
         let size = tui.size()?;
-        let areas = layout::areas(size.into(), &app);
+        let areas = layout::areas(size.into(), app);
         app.set_list_height(areas.list_rows.map_or(1, |r| r.height as usize));
         if dirty {
-            tui.draw(|frame| ui::render(frame, &app, &theme))?;
+            tui.draw(|frame| ui::render(frame, app, theme))?;
             dirty = false;
+        }
+        // Copies go to the terminal between frames, never inside one.
+        if let Some(what) = app.copy_request.take() {
+            let text = app.last_copy.clone().unwrap_or_default();
+            let report = clipboard.copy(&text, osc_out);
+            app.status = Some(app::Status {
+                text: format!("{what}: {}", report.message),
+                is_error: !report.ok,
+            });
+            dirty = true;
+            continue;
         }
         // A short timeout keeps signals noticed promptly while idle, and
         // background search answers drawn within a frame (16 ms) of arriving.
@@ -86,8 +147,8 @@ pub fn run(catalog: Catalog, origin: String, options: Options) -> io::Result<boo
             continue;
         }
         let action = match event::read()? {
-            Event::Key(key) => keymap::key(&app, key),
-            Event::Mouse(mouse) => keymap::mouse(&app, mouse, &areas),
+            Event::Key(key) => keymap::key(app, key),
+            Event::Mouse(mouse) => keymap::mouse(app, mouse, &areas),
             Event::Resize(..) => {
                 dirty = true;
                 None

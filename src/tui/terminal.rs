@@ -4,7 +4,7 @@
 //! hook), and SIGTERM or SIGHUP (flags the event loop checks, so it returns
 //! and `Drop` runs).
 
-use std::io::{self, Stdout};
+use std::io::{self, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -16,25 +16,43 @@ use crossterm::terminal::{
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
-pub type Tui = Terminal<CrosstermBackend<Stdout>>;
+pub type Tui = Terminal<CrosstermBackend<Box<dyn Write>>>;
+
+/// Where the explorer draws: stdout, or the controlling terminal itself when
+/// stdout is kept for `--print`'s result (`$(vmmports --print)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Stdout,
+    Tty,
+}
+
+impl Screen {
+    pub fn open(self) -> io::Result<Box<dyn Write>> {
+        Ok(match self {
+            Screen::Stdout => Box::new(io::stdout()),
+            Screen::Tty => Box::new(std::fs::OpenOptions::new().write(true).open("/dev/tty")?),
+        })
+    }
+}
 
 /// Restores the terminal when dropped.
 pub struct TerminalGuard {
     mouse: bool,
+    screen: Screen,
 }
 
 impl TerminalGuard {
-    pub fn enter(mouse: bool) -> io::Result<(TerminalGuard, Tui)> {
-        install_panic_hook(mouse);
+    pub fn enter(mouse: bool, screen: Screen) -> io::Result<(TerminalGuard, Tui)> {
+        let mut out = screen.open()?;
+        install_panic_hook(mouse, screen);
         enable_raw_mode()?;
         // From here on, Drop undoes whatever part succeeded.
-        let guard = TerminalGuard { mouse };
-        let mut stdout = io::stdout();
-        execute!(stdout, EnterAlternateScreen)?;
+        let guard = TerminalGuard { mouse, screen };
+        execute!(out, EnterAlternateScreen)?;
         if mouse {
-            execute!(stdout, EnableMouseCapture)?;
+            execute!(out, EnableMouseCapture)?;
         }
-        let mut terminal = Terminal::new(CrosstermBackend::new(stdout))?;
+        let mut terminal = Terminal::new(CrosstermBackend::new(out))?;
         terminal.hide_cursor()?;
         terminal.clear()?;
         Ok((guard, terminal))
@@ -43,27 +61,29 @@ impl TerminalGuard {
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
-        restore(self.mouse);
+        restore(self.mouse, self.screen);
     }
 }
 
 /// Best effort: after SIGHUP the terminal may be gone, and nothing is left to
 /// report an error to.
-fn restore(mouse: bool) {
-    let mut stdout = io::stdout();
-    if mouse {
-        let _ = execute!(stdout, DisableMouseCapture);
+fn restore(mouse: bool, screen: Screen) {
+    if let Ok(mut out) = screen.open() {
+        if mouse {
+            let _ = execute!(out, DisableMouseCapture);
+        }
+        let _ = execute!(out, LeaveAlternateScreen, crossterm::cursor::Show);
+        let _ = out.flush();
     }
-    let _ = execute!(stdout, LeaveAlternateScreen, crossterm::cursor::Show);
     let _ = disable_raw_mode();
 }
 
 /// Restores the terminal before the default hook prints the panic, so the
 /// message is readable and the shell usable.
-fn install_panic_hook(mouse: bool) {
+fn install_panic_hook(mouse: bool, screen: Screen) {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        restore(mouse);
+        restore(mouse, screen);
         previous(info);
     }));
 }

@@ -39,6 +39,7 @@ pub const GROUPS: &[(&str, &[(&str, &str)])] = &[
             ("y", "copy the selected rule"),
             ("Space", "mark a row"),
             ("Y", "copy marked rows (or all filtered) as one script"),
+            ("w", "write the last copy to a file"),
             ("s", "settings"),
         ],
     ),

@@ -11,7 +11,7 @@ mod matrix;
 mod notes;
 mod rule_pane;
 mod settings;
-mod text_popup;
+mod write_prompt;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -50,9 +50,7 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
     footer::render(frame, areas.footer, app, theme);
     match &app.overlay {
         Some(Overlay::Help) => help::render(frame, area, app, theme),
-        Some(Overlay::Text { title, body }) => {
-            text_popup::render(frame, area, title, body, app.scroll, theme)
-        }
+        Some(Overlay::WriteTo { path }) => write_prompt::render(frame, area, path, theme),
         Some(Overlay::Settings(form)) => settings::render(frame, area, form, theme),
         None => {}
     }

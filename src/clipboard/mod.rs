@@ -1,0 +1,324 @@
+//! Copying text, wherever the admin is: the native clipboard on a local
+//! desktop, OSC 52 through the terminal over SSH (and through tmux or
+//! screen), or nothing at all, and always an honest report of which.
+//!
+//! Never runs pbcopy, xclip or wl-copy: on a remote host they fill the remote
+//! machine's clipboard and report a success the admin never sees.
+
+pub mod environment;
+pub mod osc52;
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+pub use environment::Environment;
+
+/// What the admin asked for (`--clipboard`, or the config file).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Choice {
+    #[default]
+    Auto,
+    Native,
+    Osc52,
+    None,
+}
+
+/// How a copy will be made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    Native,
+    Osc52,
+    None,
+}
+
+/// The transport for `choice` here, and why, in words for `doctor`.
+pub fn choose(choice: Choice, env: &Environment) -> (Transport, String) {
+    match choice {
+        Choice::Native => (Transport::Native, "you chose it".into()),
+        Choice::Osc52 => (Transport::Osc52, "you chose it".into()),
+        Choice::None => (Transport::None, "you chose it".into()),
+        Choice::Auto if env.ssh => (
+            Transport::Osc52,
+            "this is an SSH session: the clipboard you want is on your own machine, which only your terminal can reach"
+                .into(),
+        ),
+        Choice::Auto => match &env.display {
+            Some(display) => (Transport::Native, format!("there is a local display ({display}) and no SSH session")),
+            None => (Transport::Osc52, "there is no local display (neither DISPLAY nor WAYLAND_DISPLAY is set)".into()),
+        },
+    }
+}
+
+/// What a copy did, for the status line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub message: String,
+    /// False when nothing reached any clipboard.
+    pub ok: bool,
+}
+
+/// Copies text; keeps the native clipboard handle alive for the life of the
+/// app (on X11 the text vanishes when its owner goes).
+pub struct Clipboard {
+    choice: Choice,
+    env: Environment,
+    limit: usize,
+    native: Option<arboard::Clipboard>,
+    /// Whether the last copy went to the native clipboard.
+    native_used: bool,
+    last: Option<String>,
+}
+
+impl Clipboard {
+    pub fn new(choice: Choice, env: Environment, limit: Option<usize>) -> Self {
+        Clipboard {
+            choice,
+            env,
+            limit: limit.unwrap_or(osc52::DEFAULT_LIMIT),
+            native: None,
+            native_used: false,
+            last: None,
+        }
+    }
+
+    /// The text of the last copy, for `--print` and `w`.
+    pub fn last(&self) -> Option<&str> {
+        self.last.as_deref()
+    }
+
+    /// Copies `text`; OSC 52 bytes go to `terminal` (the controlling
+    /// terminal, written between frames).
+    pub fn copy(&mut self, text: &str, terminal: &mut dyn Write) -> Report {
+        self.last = Some(text.to_string());
+        self.native_used = false;
+        let (transport, _) = choose(self.choice, &self.env);
+        match transport {
+            Transport::None => Report {
+                message: "Clipboard off (--clipboard none): press w to write it to a file, or run with --print".into(),
+                ok: false,
+            },
+            Transport::Osc52 => self.send_osc52(text, terminal, None),
+            Transport::Native => match self.copy_native(text) {
+                Ok(()) => {
+                    self.native_used = true;
+                    Report {
+                        message: format!("Copied to the system clipboard ({} bytes)", text.len()),
+                        ok: true,
+                    }
+                }
+                // The native clipboard failed (an SSH X11 timeout, no
+                // compositor support…): OSC 52 may still get through.
+                Err(e) => self.send_osc52(text, terminal, Some(e)),
+            },
+        }
+    }
+
+    fn copy_native(&mut self, text: &str) -> Result<(), String> {
+        if self.native.is_none() {
+            self.native = Some(arboard::Clipboard::new().map_err(|e| e.to_string())?);
+        }
+        match self.native.as_mut() {
+            Some(clipboard) => clipboard.set_text(text).map_err(|e| e.to_string()),
+            None => Err("no native clipboard".into()),
+        }
+    }
+
+    fn send_osc52(
+        &self,
+        text: &str,
+        terminal: &mut dyn Write,
+        native_error: Option<String>,
+    ) -> Report {
+        let prefix = native_error
+            .map(|e| format!("System clipboard unavailable ({}); ", first_line(&e)))
+            .unwrap_or_default();
+        if text.len() > self.limit {
+            return Report {
+                message: format!(
+                    "{prefix}Clipboard unavailable: {} bytes is more than OSC 52's limit of {}; press w to write it to a file, or run with --print",
+                    text.len(),
+                    self.limit
+                ),
+                ok: false,
+            };
+        }
+        let wrapping = self.env.wrapping();
+        let bytes = osc52::encode(text, wrapping);
+        match terminal
+            .write_all(bytes.as_bytes())
+            .and_then(|_| terminal.flush())
+        {
+            Ok(()) => Report {
+                message: format!(
+                    "{prefix}Sent via OSC 52 ({}), {} bytes — your terminal must allow OSC 52 (vmmports doctor)",
+                    wrapping.name(),
+                    text.len()
+                ),
+                ok: true,
+            },
+            Err(e) => Report {
+                message: format!(
+                    "{prefix}Clipboard unavailable: cannot write to the terminal: {e}"
+                ),
+                ok: false,
+            },
+        }
+    }
+
+    /// At exit: if the native clipboard still holds our text, keep serving it
+    /// a moment so a clipboard manager (or a paste right now) can take it
+    /// before this process, its X11 owner, is gone.
+    pub fn hand_off(&mut self, deadline: Duration) {
+        if !self.native_used {
+            return;
+        }
+        let (Some(clipboard), Some(text)) = (self.native.as_mut(), self.last.as_ref()) else {
+            return;
+        };
+        if clipboard.get_text().ok().as_ref() != Some(text) {
+            return; // someone else owns the clipboard now
+        }
+        #[cfg(all(unix, not(target_os = "macos")))]
+        {
+            use arboard::SetExtLinux;
+            let _ = clipboard
+                .set()
+                .wait_until(Instant::now() + deadline)
+                .text(text.clone());
+        }
+        #[cfg(not(all(unix, not(target_os = "macos"))))]
+        let _ = (deadline, Instant::now());
+    }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(vars: &[(&str, &str)]) -> Environment {
+        Environment::from_vars(|name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        })
+    }
+
+    #[test]
+    fn auto_picks_by_environment() {
+        let cases = [
+            (vec![("DISPLAY", ":0")], Transport::Native),
+            (vec![("WAYLAND_DISPLAY", "wayland-0")], Transport::Native),
+            (vec![], Transport::Osc52),
+            (
+                vec![("DISPLAY", ":0"), ("SSH_CONNECTION", "1 2 3 4")],
+                Transport::Osc52,
+            ),
+            (vec![("SSH_TTY", "/dev/pts/1")], Transport::Osc52),
+            (
+                vec![("TMUX", "/tmp/tmux-0/default,1,0"), ("SSH_CONNECTION", "x")],
+                Transport::Osc52,
+            ),
+        ];
+        for (vars, expected) in cases {
+            assert_eq!(choose(Choice::Auto, &env(&vars)).0, expected, "{vars:?}");
+        }
+        assert_eq!(
+            choose(Choice::None, &env(&[("DISPLAY", ":0")])).0,
+            Transport::None
+        );
+        assert_eq!(
+            choose(Choice::Osc52, &env(&[("DISPLAY", ":0")])).0,
+            Transport::Osc52
+        );
+    }
+
+    #[test]
+    fn wrapping_follows_the_multiplexer() {
+        assert_eq!(env(&[("TMUX", "x")]).wrapping(), osc52::Wrapping::Tmux);
+        assert_eq!(env(&[("STY", "1.pts")]).wrapping(), osc52::Wrapping::Screen);
+        assert_eq!(env(&[]).wrapping(), osc52::Wrapping::Plain);
+        assert_eq!(
+            env(&[("TMUX", "")]).wrapping(),
+            osc52::Wrapping::Plain,
+            "empty means unset"
+        );
+    }
+
+    #[test]
+    fn osc52_copy_writes_the_sequence_and_says_sent() {
+        let mut clipboard = Clipboard::new(Choice::Osc52, env(&[("TMUX", "x")]), None);
+        let mut terminal = Vec::new();
+        let report = clipboard.copy("rule", &mut terminal);
+        assert!(report.ok);
+        assert!(
+            report
+                .message
+                .starts_with("Sent via OSC 52 (tmux), 4 bytes"),
+            "{}",
+            report.message
+        );
+        assert_eq!(
+            String::from_utf8(terminal).unwrap(),
+            osc52::encode("rule", osc52::Wrapping::Tmux)
+        );
+        assert_eq!(clipboard.last(), Some("rule"));
+    }
+
+    #[test]
+    fn over_the_limit_refuses_and_offers_the_file_route() {
+        let mut clipboard = Clipboard::new(Choice::Osc52, env(&[]), Some(10));
+        let mut terminal = Vec::new();
+        let report = clipboard.copy(&"x".repeat(11), &mut terminal);
+        assert!(!report.ok);
+        assert!(terminal.is_empty(), "nothing sent");
+        assert!(
+            report.message.contains("press w") && report.message.contains("--print"),
+            "{}",
+            report.message
+        );
+        assert_eq!(
+            clipboard.last().map(str::len),
+            Some(11),
+            "still available for w and --print"
+        );
+    }
+
+    #[test]
+    fn none_sends_nothing_and_says_so() {
+        let mut clipboard = Clipboard::new(Choice::None, env(&[("DISPLAY", ":0")]), None);
+        let mut terminal = Vec::new();
+        let report = clipboard.copy("x", &mut terminal);
+        assert!(!report.ok && terminal.is_empty());
+        assert!(report.message.starts_with("Clipboard off"));
+    }
+
+    #[test]
+    fn native_failure_falls_back_to_osc52() {
+        // arboard reads the process's own DISPLAY: where there is none (CI,
+        // a server), it fails at once and OSC 52 must take over.
+        let mut clipboard = Clipboard::new(Choice::Native, env(&[("DISPLAY", ":99")]), None);
+        let mut terminal = Vec::new();
+        let report = clipboard.copy("x", &mut terminal);
+        if report.message.starts_with("Copied") {
+            return; // a real display answered on this machine; nothing to check
+        }
+        assert!(
+            report.message.contains("System clipboard unavailable"),
+            "{}",
+            report.message
+        );
+        assert!(
+            report.message.contains("Sent via OSC 52"),
+            "{}",
+            report.message
+        );
+        assert!(!terminal.is_empty());
+    }
+}

@@ -1,0 +1,126 @@
+//! OSC 52: asking the terminal itself to set the clipboard, which works over
+//! SSH because the terminal is on the admin's own machine. The terminal never
+//! answers, so callers say "sent", never "copied".
+
+use base64::Engine;
+
+/// hterm's limit (100,000 bytes of sequence, about 74,994 of text); many
+/// terminals take less, none that we know of more.
+pub const DEFAULT_LIMIT: usize = 74_994;
+
+/// GNU screen passes DCS strings of at most 768 bytes; old versions less.
+const SCREEN_CHUNK: usize = 250;
+
+const ESC: char = '\u{1b}';
+const BEL: char = '\u{7}';
+
+/// How the sequence must be packed to get through a multiplexer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wrapping {
+    Plain,
+    /// tmux takes the plain sequence into its buffer (with `set-clipboard
+    /// on`); the passthrough copy also reaches the outer terminal when
+    /// `allow-passthrough` is on. Both are sent.
+    Tmux,
+    /// GNU screen: the sequence cut into DCS chunks.
+    Screen,
+}
+
+impl Wrapping {
+    pub fn name(self) -> &'static str {
+        match self {
+            Wrapping::Plain => "terminal",
+            Wrapping::Tmux => "tmux",
+            Wrapping::Screen => "screen",
+        }
+    }
+}
+
+/// `ESC ] 52 ; c ; BASE64 BEL`. Always `c`: an empty target means the
+/// primary selection on some terminals.
+pub fn sequence(text: &str) -> String {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+    format!("{ESC}]52;c;{encoded}{BEL}")
+}
+
+/// The bytes to write for `text` through `wrapping`.
+pub fn encode(text: &str, wrapping: Wrapping) -> String {
+    let plain = sequence(text);
+    match wrapping {
+        Wrapping::Plain => plain,
+        Wrapping::Tmux => {
+            // Passthrough: `ESC Ptmux;` + the sequence with every ESC doubled + `ESC \`.
+            let doubled = plain.replace(ESC, &format!("{ESC}{ESC}"));
+            format!("{plain}{ESC}Ptmux;{doubled}{ESC}\\")
+        }
+        Wrapping::Screen => {
+            let mut out = String::new();
+            let bytes = plain.as_bytes();
+            // The sequence is ASCII, so byte chunks are character chunks.
+            for chunk in bytes.chunks(SCREEN_CHUNK) {
+                out.push_str(&format!("{ESC}P{}{ESC}\\", String::from_utf8_lossy(chunk)));
+            }
+            out
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(sequence: &str) -> String {
+        let body = sequence
+            .strip_prefix("\u{1b}]52;c;")
+            .unwrap()
+            .strip_suffix('\u{7}')
+            .unwrap();
+        String::from_utf8(
+            base64::engine::general_purpose::STANDARD
+                .decode(body)
+                .unwrap(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn plain_sequence_round_trips() {
+        let text = "New-NetFirewallRule -Name 'VMM' # ü ‘q’\n";
+        let seq = encode(text, Wrapping::Plain);
+        assert!(seq.starts_with("\u{1b}]52;c;"));
+        assert_eq!(decode(&seq), text);
+    }
+
+    #[test]
+    fn tmux_sends_plain_then_passthrough_with_doubled_escapes() {
+        let seq = encode("x", Wrapping::Tmux);
+        let plain = sequence("x");
+        assert!(seq.starts_with(&plain));
+        let rest = &seq[plain.len()..];
+        assert!(
+            rest.starts_with("\u{1b}Ptmux;\u{1b}\u{1b}]52;c;"),
+            "{rest:?}"
+        );
+        assert!(rest.ends_with("\u{1b}\\"));
+        let inner = rest
+            .strip_prefix("\u{1b}Ptmux;")
+            .unwrap()
+            .strip_suffix("\u{1b}\\")
+            .unwrap();
+        assert_eq!(inner.replace("\u{1b}\u{1b}", "\u{1b}"), plain);
+    }
+
+    #[test]
+    fn screen_chunks_stay_under_the_limit_and_reassemble() {
+        let text = "a".repeat(2000);
+        let seq = encode(&text, Wrapping::Screen);
+        let chunks: Vec<&str> = seq.split("\u{1b}\\").filter(|c| !c.is_empty()).collect();
+        assert!(chunks.len() > 5);
+        let mut joined = String::new();
+        for chunk in chunks {
+            assert!(chunk.len() <= 768, "{}", chunk.len());
+            joined.push_str(chunk.strip_prefix("\u{1b}P").unwrap());
+        }
+        assert_eq!(decode(&joined), text);
+    }
+}
