@@ -7,18 +7,22 @@ use super::plan::{Rule, Section};
 use super::quote::{nft_string, sh};
 use super::{RulesError, by_family, rules_of};
 
+/// nft keeps at most this many bytes of a comment.
+const NFT_COMMENT_MAX: usize = 128;
+
 pub fn section(section: &Section) -> Result<Vec<String>, RulesError> {
     let rules: Vec<&Rule> = rules_of(section).collect();
     if rules.is_empty() {
         return Ok(Vec::new());
     }
-    // `add` is idempotent for tables and chains. No `policy` here: on an
-    // existing chain that would overwrite the admin's own policy.
+    // `add table` is idempotent. A chain is created only when missing: an
+    // admin's existing chain keeps its own priority and policy (re-adding it
+    // with another priority fails, and a `policy` here would overwrite theirs).
     let mut lines = vec!["nft add table inet filter".to_string()];
     for (chain, inbound) in [("input", true), ("output", false)] {
         if rules.iter().any(|r| r.is_inbound() == inbound) {
             lines.push(format!(
-                "nft {}",
+                "nft list chain inet filter {chain} >/dev/null 2>&1 || nft {}",
                 sh(&format!(
                     "add chain inet filter {chain} {{ type filter hook {chain} priority 0; }}"
                 ))
@@ -63,10 +67,17 @@ fn rule_lines(rule: &Rule) -> Result<Vec<String>, RulesError> {
         text.push_str(&format!(" {proto} dport {{ {} }} accept", ports.join(", ")));
         // The comment is how the check finds the rule, so it must be unique
         // per line: split rules say their family.
+        // A long port list would not fit nft's 128 bytes: then the name
+        // drops the ports, and stays unique by connection and protocol.
+        let name = if rule.display_name.len() + 5 > NFT_COMMENT_MAX {
+            rule.short_name.clone()
+        } else {
+            rule.display_name.clone()
+        };
         let comment_text = match (split, family) {
-            (true, Some(Family::V4)) => format!("{} ipv4", rule.display_name),
-            (true, Some(Family::V6)) => format!("{} ipv6", rule.display_name),
-            _ => rule.display_name.clone(),
+            (true, Some(Family::V4)) => format!("{name} ipv4"),
+            (true, Some(Family::V6)) => format!("{name} ipv6"),
+            _ => name,
         };
         let comment = nft_string(&comment_text)
             .map_err(|e| RulesError::unquotable("nft", &comment_text, e))?;

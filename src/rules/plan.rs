@@ -43,6 +43,8 @@ pub struct Rule {
     pub remote: Vec<Address>,
     /// `<group> - <connection> (<ports>/<proto>)`: what admins see.
     pub display_name: String,
+    /// `<group> - <connection> (<proto>)`, for fields too small for the ports.
+    pub short_name: String,
     /// Deterministic unique id (`New-NetFirewallRule -Name`), so a second run
     /// replaces rules instead of adding look-alikes.
     pub name: String,
@@ -217,6 +219,7 @@ fn rules_for(
                 ports: ranges,
                 remote: remote.to_vec(),
                 display_name: String::new(),
+                short_name: format!("{} - {source_id} ({})", settings.group, transport.as_str()),
                 name: format!(
                     "{}-{source_id}-{}-{}",
                     settings.group,

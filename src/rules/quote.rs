@@ -64,6 +64,17 @@ pub fn iptables_comment(text: &str) -> Result<String, Unquotable> {
     Ok(sh(text))
 }
 
+/// ufw's parser rejects a comment holding `'`, however it is quoted.
+pub fn ufw_comment(text: &str) -> Result<String, Unquotable> {
+    if text.contains('\'') {
+        return Err(Unquotable {
+            reason: "ufw comments cannot hold `'`".into(),
+            hint: AVOID_CHARACTER,
+        });
+    }
+    Ok(sh(text))
+}
+
 /// nft strings (`comment "…"`) have no escapes and hold at most 128 bytes.
 pub fn nft_string(text: &str) -> Result<String, Unquotable> {
     if let Some(c) = text

@@ -2,7 +2,7 @@
 
 use super::address::Address;
 use super::plan::{Rule, Section, chunk_ports};
-use super::quote::sh;
+use super::quote::ufw_comment;
 use super::{RulesError, by_family, rules_of};
 
 /// ufw port lists take at most 15 ports, a range counting as two.
@@ -17,6 +17,8 @@ pub fn section(section: &Section) -> Result<Vec<String>, RulesError> {
 }
 
 fn rule_lines(rule: &Rule) -> Result<Vec<String>, RulesError> {
+    let comment = ufw_comment(&rule.display_name)
+        .map_err(|e| RulesError::unquotable("ufw", &rule.display_name, e))?;
     // ufw takes one source or destination per rule, and no ranges.
     let mut peers: Vec<String> = by_family(rule, "ufw")?
         .into_iter()
@@ -46,10 +48,9 @@ fn rule_lines(rule: &Rule) -> Result<Vec<String>, RulesError> {
                 (" out", "any", peer.as_str())
             };
             lines.push(format!(
-                "ufw allow{direction} proto {} from {from} to {to} port {} comment {}",
+                "ufw allow{direction} proto {} from {from} to {to} port {} comment {comment}",
                 rule.transport.as_str(),
                 ports.join(","),
-                sh(&rule.display_name)
             ));
         }
     }
