@@ -8,6 +8,7 @@
 
 pub mod atomic_file;
 pub mod catalog;
+pub mod check;
 pub mod cli;
 pub mod clipboard;
 pub mod config;

@@ -98,6 +98,18 @@ pub enum Command {
         /// The catalog to check (*.ron or *.json)
         file: PathBuf,
     },
+    /// Check whether the ports of the matching connections answer on HOST now (TCP connect)
+    Check {
+        /// The machine to connect to: a name (resolved once) or an IP address
+        host: String,
+        /// Query terms choosing the connections, as for `list` (required)
+        query: Vec<String>,
+        /// Connect timeout in milliseconds
+        #[arg(long, default_value_t = 2000, value_name = "MS")]
+        timeout: u64,
+        #[arg(long, short, value_enum, default_value_t = CheckFormat::Table)]
+        format: CheckFormat,
+    },
     /// Say how copying works here (SSH, tmux, screen, display) and what to fix
     Doctor,
     /// Print a shell completion script
@@ -198,6 +210,12 @@ pub enum ListFormat {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ShowFormat {
     Text,
     Json,
@@ -210,7 +228,7 @@ pub enum ExportFormat {
 }
 
 /// Subcommands whose positional arguments are query terms.
-const QUERY_COMMANDS: &[&str] = &["list", "rules"];
+const QUERY_COMMANDS: &[&str] = &["list", "rules", "check"];
 
 impl Cli {
     /// Parses the process's arguments, letting negated query terms

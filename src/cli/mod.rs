@@ -3,6 +3,7 @@
 //! modes, so it is safe in scripts and pipes.
 
 mod args;
+mod check;
 mod doctor;
 mod list;
 mod record;
@@ -173,6 +174,12 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
                     }
                     Ok((script, outcome))
                 }
+                Some(Command::Check {
+                    host,
+                    query,
+                    timeout,
+                    format,
+                }) => check::run(&catalog, &host, &query, timeout, format),
                 Some(Command::Show { id, format }) => Ok((
                     show::run(&catalog, &id, format, &painter, width)?,
                     Outcome::Success,

@@ -48,6 +48,19 @@ impl Query {
         self.terms.is_empty()
     }
 
+    /// The port ranges of the positive `port:` terms (and bare numbers).
+    pub fn port_ranges(&self) -> Vec<(u16, u16)> {
+        self.terms
+            .iter()
+            .filter(|t| !t.negated)
+            .filter_map(|t| match &t.kind {
+                TermKind::Port(ranges) => Some(ranges.clone()),
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    }
+
     /// The positive free words, which rank and highlight.
     pub fn fuzzy_words(&self) -> impl Iterator<Item = &str> {
         self.terms

@@ -1,0 +1,242 @@
+//! Incident mode against listeners this test opens on 127.0.0.1 only: an
+//! open port, a refused one, and one that never answers (a listener whose
+//! accept queue is full, so the kernel drops new SYNs). No traffic leaves
+//! the machine.
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::mpsc::channel;
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use socket2::{Domain, Socket, Type};
+use vmmports::catalog::Transport;
+use vmmports::check::{self, Status, Target};
+
+/// Three TCP ports on 127.0.0.1, kept alive while the test runs.
+struct Ports {
+    open: u16,
+    refused: u16,
+    silent: u16,
+    _keep: (TcpListener, Socket, TcpStream),
+}
+
+fn ports() -> Ports {
+    let open = TcpListener::bind("127.0.0.1:0").unwrap();
+    let refused = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port(); // closed on drop
+    // backlog 0: one pending connection fills the queue; later SYNs are dropped.
+    let silent = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    silent
+        .bind(&"127.0.0.1:0".parse::<SocketAddr>().unwrap().into())
+        .unwrap();
+    silent.listen(0).unwrap();
+    let silent_addr = silent.local_addr().unwrap().as_socket().unwrap();
+    let filler = TcpStream::connect(silent_addr).unwrap();
+    Ports {
+        open: open.local_addr().unwrap().port(),
+        refused,
+        silent: silent_addr.port(),
+        _keep: (open, silent, filler),
+    }
+}
+
+/// A catalog with one connection per port, plus a UDP port and a range.
+fn catalog(dir: &std::path::Path, p: &Ports) -> std::path::PathBuf {
+    let conn = |id: &str, first: u16, last: u16, transport: &str| {
+        format!(
+            r#"{{"id": "{id}", "section": "general", "from": ["client"], "to": ["server"],
+               "ports": [{{"first": {first}, "last": {last}, "transport": "{transport}", "service": "svc", "purpose": "test"}}],
+               "rule_on": ["server"], "direction": "inbound", "modifiability": "fixed", "from_docs": false}}"#
+        )
+    };
+    let text = format!(
+        r#"{{"title": "check test", "source": "tests/check.rs",
+            "components": [{{"id": "client", "name": "Client", "kind": "linux"}}, {{"id": "server", "name": "Server", "kind": "linux"}}],
+            "connections": [{}, {}, {}, {}, {}]}}"#,
+        conn("open-svc", p.open, p.open, "tcp"),
+        conn("refused-svc", p.refused, p.refused, "tcp"),
+        conn("silent-svc", p.silent, p.silent, "tcp"),
+        conn("udp-svc", 623, 623, "udp"),
+        conn("range-svc", 49152, 65535, "tcp"),
+    );
+    let path = dir.join("catalog.json");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn target(id: &str, port: u16) -> Target {
+    Target {
+        connection: id.into(),
+        first: port,
+        last: port,
+        transport: Transport::Tcp,
+    }
+}
+
+#[test]
+fn each_port_gets_its_status_and_answers_arrive_as_they_come() {
+    let p = ports();
+    let targets = [
+        target("silent", p.silent),
+        target("open", p.open),
+        target("refused", p.refused),
+    ];
+    let (send, receive) = channel();
+    let start = Instant::now();
+    let timeout = Duration::from_millis(400);
+    std::thread::scope(|scope| {
+        let targets = &targets;
+        scope.spawn(move || {
+            check::run(
+                "127.0.0.1".parse().unwrap(),
+                "127.0.0.1",
+                targets,
+                timeout,
+                &send,
+            )
+        });
+        let mut seen = Vec::new();
+        for (i, status) in receive {
+            seen.push((i, status, start.elapsed()));
+        }
+        assert_eq!(seen.len(), 3);
+        let status = |i: usize| seen.iter().find(|s| s.0 == i).unwrap();
+        assert!(matches!(status(1).1, Status::Open(_)), "{seen:?}");
+        assert_eq!(status(2).1, Status::Refused);
+        assert_eq!(status(0).1, Status::TimedOut);
+        // Results appear as they arrive: the open and refused ports do not
+        // wait for the silent one, and the silent one waits no longer than
+        // the timeout (with slack for a loaded machine).
+        assert!(status(1).2 < timeout, "{seen:?}");
+        assert!(
+            status(0).2 >= timeout && status(0).2 < timeout * 5,
+            "{seen:?}"
+        );
+        assert_eq!(seen.last().unwrap().0, 0, "the silent port answers last");
+    });
+}
+
+#[test]
+fn cli_table_json_and_exit_codes() {
+    let p = ports();
+    let dir = tempfile::tempdir().unwrap();
+    let data = catalog(dir.path(), &p);
+    let run = |args: &[&str]| {
+        Command::cargo_bin("vmmports")
+            .unwrap()
+            .arg("--data")
+            .arg(&data)
+            .arg("check")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    // Everything tested is open: exit 0.
+    let out = run(&["127.0.0.1", "open-svc"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.starts_with("checking 127.0.0.1 (127.0.0.1), 1 port"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("open-svc") && stdout.contains(" open ("),
+        "{stdout}"
+    );
+    // Mixed: exit 1, each status named.
+    let out = run(&["127.0.0.1", "svc", "--timeout", "300"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    for expected in [
+        "refused",
+        "timed out",
+        "not tested: UDP cannot be tested by a connect",
+        "nc -zuv 127.0.0.1 623",
+        "a range",
+    ] {
+        assert!(stdout.contains(expected), "{expected}: {stdout}");
+    }
+    assert!(stdout.contains("1 of 3 tested ports open"), "{stdout}");
+    // JSON: one object per port, with the address used.
+    let out = run(&["localhost", "svc", "--timeout", "300", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["host"], "localhost");
+    assert!(json["address"].as_str().unwrap().starts_with("127.") || json["address"] == "::1");
+    let results = json["results"].as_array().unwrap();
+    assert_eq!(results.len(), 5);
+    let by_id = |id: &str| results.iter().find(|r| r["connection"] == id).unwrap();
+    assert_eq!(by_id("open-svc")["result"], "open");
+    assert!(by_id("open-svc")["ms"].is_number());
+    assert_eq!(by_id("refused-svc")["result"], "refused");
+    assert_eq!(by_id("silent-svc")["result"], "timed out");
+    assert_eq!(by_id("udp-svc")["result"], "untested");
+    assert_eq!(by_id("udp-svc")["transport"], "udp");
+    // Only the ports asked for are tried.
+    let out = run(&["127.0.0.1", &p.refused.to_string()]);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("1 port") && !stdout.contains("open-svc"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn bad_input_is_refused_with_exit_2() {
+    let p = ports();
+    let dir = tempfile::tempdir().unwrap();
+    let data = catalog(dir.path(), &p);
+    let cases: &[(&[&str], &str)] = &[
+        (&["127.0.0.1"], "never probes anything you did not ask for"),
+        (&["127.0.0.1", "svc", "--timeout", "0"], "out of range"),
+        (&["127.0.0.1", "port:99999"], "out of range"),
+        (&["no-such-host.invalid", "svc"], "unresolved"),
+        (&["bad host", "svc"], "not a host name"),
+    ];
+    for (args, needle) in cases {
+        let out = Command::cargo_bin("vmmports")
+            .unwrap()
+            .arg("--data")
+            .arg(&data)
+            .arg("check")
+            .args(*args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.contains(needle), "{args:?}: {stderr}");
+    }
+    // Nothing matches: exit 1 and a word on stderr.
+    let out = Command::cargo_bin("vmmports")
+        .unwrap()
+        .arg("--data")
+        .arg(&data)
+        .args(["check", "127.0.0.1", "nomatch"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("nothing to check")
+    );
+}
+
+#[test]
+fn free_words_match_plainly_so_nothing_unasked_is_probed() {
+    let p = ports();
+    let dir = tempfile::tempdir().unwrap();
+    let data = catalog(dir.path(), &p);
+    // `opn` fuzzy-matches `open-svc`, but check wants the plain text.
+    let out = Command::cargo_bin("vmmports")
+        .unwrap()
+        .arg("--data")
+        .arg(&data)
+        .args(["check", "127.0.0.1", "opn"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+}
