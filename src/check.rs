@@ -112,6 +112,45 @@ fn untestable(target: &Target, host: &str) -> Option<String> {
 /// One answer, sent as soon as it is known: the target's index and status.
 pub type Answer = (usize, Status);
 
+/// Progress of a check started with [`spawn`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// The host resolved (once), or why it did not.
+    Resolved(Result<IpAddr, String>),
+    /// A target's status.
+    Answer(usize, Status),
+}
+
+/// Resolves `host` and checks `targets` on a thread of its own, so that a
+/// slow resolver or a silent port never holds up the caller; progress comes
+/// through the returned channel, which closes when the check is done.
+pub fn spawn(
+    host: String,
+    targets: Vec<Target>,
+    timeout: Duration,
+) -> std::sync::mpsc::Receiver<Event> {
+    let (events, receiver) = channel();
+    std::thread::spawn(move || {
+        let address = resolve(&host);
+        let _ = events.send(Event::Resolved(address.clone()));
+        let Ok(address) = address else { return };
+        let (answers, answered) = channel();
+        std::thread::scope(|scope| {
+            // Every target gets exactly one answer, so counting ends the loop.
+            scope.spawn(|| run(address, &host, &targets, timeout, &answers));
+            for _ in 0..targets.len() {
+                match answered.recv() {
+                    Ok((i, status)) => {
+                        let _ = events.send(Event::Answer(i, status));
+                    }
+                    Err(_) => break,
+                }
+            }
+        });
+    });
+    receiver
+}
+
 /// Checks every target against `address`, sending each answer to `answers`
 /// as it arrives (untestable ones first, at once). Returns when all are done.
 pub fn run(

@@ -24,6 +24,8 @@ pub struct Config {
     pub clipboard: Option<crate::clipboard::Choice>,
     /// The largest copy OSC 52 may send, in bytes (default 74,994).
     pub osc52_limit: Option<usize>,
+    /// The host last checked (`p`), by destination component id.
+    pub hosts: std::collections::BTreeMap<String, String>,
 }
 
 /// A config file that could not be read or written.

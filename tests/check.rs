@@ -240,3 +240,28 @@ fn free_words_match_plainly_so_nothing_unasked_is_probed() {
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn spawn_resolves_once_then_streams_answers_and_closes() {
+    use vmmports::check::Event;
+    let p = ports();
+    let events = check::spawn(
+        "localhost".into(),
+        vec![target("open", p.open), target("refused", p.refused)],
+        Duration::from_millis(500),
+    );
+    let all: Vec<Event> = events.iter().collect();
+    assert!(
+        matches!(all[0], Event::Resolved(Ok(ip)) if ip.is_loopback()),
+        "{all:?}"
+    );
+    assert_eq!(all.len(), 3, "{all:?}");
+    assert!(all.contains(&Event::Answer(1, Status::Refused)));
+    let events = check::spawn(
+        "no-such-host.invalid".into(),
+        vec![target("x", 1)],
+        Duration::from_millis(100),
+    );
+    let all: Vec<Event> = events.iter().collect();
+    assert!(matches!(&all[..], [Event::Resolved(Err(_))]), "{all:?}");
+}

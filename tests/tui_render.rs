@@ -45,6 +45,10 @@ const SCREENS: &[(&str, &[Action])] = &[
     ("notes", &[ShowNotes]),
     ("help", &[ToggleHelp]),
     ("write_prompt", &[CopyRule, WriteCopy]),
+    (
+        "check_prompt",
+        &[CheckPorts, FormInput('h'), FormInput('v')],
+    ),
     ("settings", &[OpenSettings, Down]),
     (
         "settings_editing_error",

@@ -530,3 +530,70 @@ fn w_writes_the_last_copy_to_a_file_atomically() {
     app.update(Confirm);
     assert!(app.status.as_ref().unwrap().is_error);
 }
+
+#[test]
+fn p_checks_the_selected_or_marked_rows_on_a_remembered_host() {
+    use vmmports::check::{Event, Status};
+    use vmmports::tui::app::{CheckRun, Prompt};
+    let mut app = app();
+    app.set_filter("to:sql".into());
+    app.update(CheckPorts);
+    assert_eq!(
+        app.overlay,
+        Some(Overlay::Prompt {
+            purpose: Prompt::CheckHost,
+            text: String::new()
+        }),
+        "no host remembered yet"
+    );
+    for c in "10.0.0.7".chars() {
+        app.update(FormInput(c));
+    }
+    app.update(Confirm);
+    assert!(
+        app.check_request,
+        "the event loop is asked to start the check"
+    );
+    let Some(Overlay::Check(CheckRun {
+        host,
+        targets,
+        statuses,
+        ..
+    })) = &app.overlay
+    else {
+        panic!("{:?}", app.overlay)
+    };
+    assert_eq!(host, "10.0.0.7");
+    assert_eq!(targets.len(), 1, "only the selected row (1433)");
+    assert_eq!(targets[0].first, 1433);
+    assert!(statuses.iter().all(Option::is_none));
+    app.check_event(Event::Resolved(Ok("10.0.0.7".parse().unwrap())));
+    app.check_event(Event::Answer(0, Status::Refused));
+    let Some(Overlay::Check(run)) = &app.overlay else {
+        panic!()
+    };
+    assert_eq!(run.statuses, [Some(Status::Refused)]);
+    assert_eq!(run.address, Some(Ok("10.0.0.7".into())));
+    // Any key closes; later answers are ignored.
+    app.update(Back);
+    app.check_event(Event::Answer(0, Status::TimedOut));
+    assert!(app.overlay.is_none());
+    // The host is remembered for the destination.
+    app.update(CheckPorts);
+    assert_eq!(
+        app.overlay,
+        Some(Overlay::Prompt {
+            purpose: Prompt::CheckHost,
+            text: "10.0.0.7".into()
+        })
+    );
+    app.update(Back);
+    // Marked rows are checked together.
+    apply(&mut app, &[Top, ToggleMark, ToggleMark, CheckPorts]);
+    app.update(Confirm);
+    let Some(Overlay::Check(run)) = &app.overlay else {
+        panic!()
+    };
+    let ports: Vec<u16> = run.targets.iter().map(|t| t.first).collect();
+    assert_eq!(ports, [1433, 1434]);
+}

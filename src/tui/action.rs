@@ -58,6 +58,8 @@ pub enum Action {
     CopyAll,
     /// Write the last copy to a file named in a prompt.
     WriteCopy,
+    /// Check whether the selected (or marked) connections' ports answer on a host.
+    CheckPorts,
     /// Open the matrix of sources × destinations.
     ShowMatrix,
     /// Open "what do I open on…": every rule one machine needs.

@@ -37,11 +37,35 @@ pub enum Pane {
 pub enum Overlay {
     Help,
     /// Asks for a file name to write the last copy to (`w`).
-    WriteTo {
-        path: String,
+    /// A one-line text prompt.
+    Prompt {
+        purpose: Prompt,
+        text: String,
     },
+    /// Port checks against one host, filling in as answers arrive.
+    Check(CheckRun),
     /// The settings form.
     Settings(SettingsForm),
+}
+
+/// What a text prompt asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prompt {
+    /// A file name for the last copy (`w`).
+    WriteCopy,
+    /// The host to check the selected connections' ports on (`p`).
+    CheckHost,
+}
+
+/// A port check in progress or done, as shown in its popup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckRun {
+    pub host: String,
+    /// The address the host resolved to, or why it did not.
+    pub address: Option<Result<String, String>>,
+    pub targets: Vec<crate::check::Target>,
+    /// One per target, filled in as answers arrive.
+    pub statuses: Vec<Option<crate::check::Status>>,
 }
 
 /// A message in the status line.
@@ -91,6 +115,10 @@ pub struct App {
     pub quit: bool,
     /// The text of the last copy, for `w` and `--print`.
     pub last_copy: Option<String>,
+    /// Hosts last checked, by destination component id (saved in the config).
+    pub hosts: std::collections::BTreeMap<String, String>,
+    /// Set when the check popup opened: the event loop must start the check.
+    pub check_request: bool,
     /// A copy the event loop must make (it owns the clipboard and the
     /// terminal): what was copied, in words. The text is `last_copy`.
     pub copy_request: Option<String>,
@@ -131,6 +159,8 @@ impl App {
             config_path: None,
             last_copy: None,
             copy_request: None,
+            hosts: Default::default(),
+            check_request: false,
         };
         app.refilter();
         app
@@ -149,8 +179,8 @@ impl App {
         if let Some(Overlay::Settings(_)) = self.overlay {
             return self.update_settings(action);
         }
-        if let Some(Overlay::WriteTo { .. }) = self.overlay {
-            return self.update_write_prompt(action);
+        if let Some(Overlay::Prompt { .. }) = self.overlay {
+            return self.update_prompt(action);
         }
         if self.overlay.is_some() {
             match action {
@@ -234,6 +264,7 @@ impl App {
             Action::CopyRule => self.copy_selected(),
             Action::CopyAll => self.copy_all(),
             Action::WriteCopy => self.ask_write_path(),
+            Action::CheckPorts => self.ask_check_host(),
             Action::ShowMatrix => self.switch(View::Matrix),
             Action::ShowMachine => self.switch(View::Machine),
             Action::ShowNotes => self.switch(View::Notes),
@@ -522,38 +553,115 @@ impl App {
         if self.last_copy.is_none() {
             return self.error("nothing copied yet: y or Y first, then w writes it to a file");
         }
-        self.overlay = Some(Overlay::WriteTo {
-            path: "vmmports-rules.txt".into(),
+        self.overlay = Some(Overlay::Prompt {
+            purpose: Prompt::WriteCopy,
+            text: "vmmports-rules.txt".into(),
         });
     }
 
-    /// Keys while the file-name prompt is open.
-    fn update_write_prompt(&mut self, action: Action) {
-        let Some(Overlay::WriteTo { path }) = &mut self.overlay else {
+    /// `p`: ask which host to check, offering the one last used for the
+    /// selected connection's destination.
+    fn ask_check_host(&mut self) {
+        let Some(conn) = self.selected_connection() else {
+            return self.error("nothing selected to check");
+        };
+        let remembered = conn
+            .to
+            .first()
+            .and_then(|to| self.hosts.get(to))
+            .cloned()
+            .unwrap_or_default();
+        self.overlay = Some(Overlay::Prompt {
+            purpose: Prompt::CheckHost,
+            text: remembered,
+        });
+    }
+
+    /// Keys while a prompt is open.
+    fn update_prompt(&mut self, action: Action) {
+        let Some(Overlay::Prompt { purpose, text }) = &mut self.overlay else {
             return;
         };
         match action {
             Action::Quit => self.quit = true,
-            Action::FormInput(c) => path.push(c),
+            Action::FormInput(c) => text.push(c),
             Action::FormBackspace => {
-                path.pop();
+                text.pop();
             }
             Action::Back => self.overlay = None,
             Action::Confirm => {
-                let path = std::path::PathBuf::from(path.trim());
+                let (purpose, text) = (*purpose, text.trim().to_string());
                 self.overlay = None;
-                let text = self.last_copy.clone().unwrap_or_default();
-                match crate::atomic_file::write(&path, text.as_bytes()) {
-                    Ok(()) => {
-                        self.status = Some(Status {
-                            text: format!("Wrote {} bytes to {}", text.len(), path.display()),
-                            is_error: false,
-                        })
-                    }
-                    Err(e) => self.error(&format!("cannot write {}: {e}", path.display())),
+                match purpose {
+                    Prompt::WriteCopy => self.write_copy(&text),
+                    Prompt::CheckHost => self.start_check(text),
                 }
             }
             _ => {}
+        }
+    }
+
+    fn write_copy(&mut self, path: &str) {
+        let path = std::path::PathBuf::from(path);
+        let text = self.last_copy.clone().unwrap_or_default();
+        match crate::atomic_file::write(&path, text.as_bytes()) {
+            Ok(()) => {
+                self.status = Some(Status {
+                    text: format!("Wrote {} bytes to {}", text.len(), path.display()),
+                    is_error: false,
+                })
+            }
+            Err(e) => self.error(&format!("cannot write {}: {e}", path.display())),
+        }
+    }
+
+    /// Opens the check popup for the marked rows (or the selected one) and
+    /// asks the event loop to run it; remembers the host for next time.
+    fn start_check(&mut self, host: String) {
+        if host.is_empty() {
+            return self.error("no host given: p, then a name or an IP address");
+        }
+        let indices: Vec<usize> = if self.marked.is_empty() {
+            self.hits
+                .get(self.selected)
+                .map(|h| h.index)
+                .into_iter()
+                .collect()
+        } else {
+            self.marked.iter().copied().collect()
+        };
+        let connections: Vec<&Connection> = indices
+            .iter()
+            .map(|&i| &self.catalog.connections[i])
+            .collect();
+        let targets = crate::check::targets(&connections);
+        for to in connections.iter().filter_map(|c| c.to.first()) {
+            self.hosts.insert(to.clone(), host.clone());
+        }
+        self.save_config();
+        self.overlay = Some(Overlay::Check(CheckRun {
+            host: host.clone(),
+            address: None,
+            statuses: vec![None; targets.len()],
+            targets,
+        }));
+        self.check_request = true;
+    }
+
+    /// A check's progress, from the event loop.
+    pub fn check_event(&mut self, event: crate::check::Event) {
+        let Some(Overlay::Check(run)) = &mut self.overlay else {
+            return; // closed meanwhile: the answers are no longer wanted
+        };
+        match event {
+            crate::check::Event::Resolved(result) => {
+                run.address = Some(result.map(|ip| ip.to_string()))
+            }
+            crate::check::Event::Answer(i, status) => {
+                if let Some(slot) = run.statuses.get_mut(i) {
+                    *slot = Some(status);
+                }
+            }
         }
     }
 
@@ -663,30 +771,36 @@ impl App {
         self.search = SearchEngine::new(&self.catalog);
         self.settings = settings;
         self.refilter();
-        // Keep whatever else the file holds (clipboard choice, OSC 52 limit).
-        let mut config = self
-            .config_path
-            .as_deref()
-            .and_then(|path| crate::config::load(path).ok())
-            .unwrap_or_default();
-        config.settings = self.settings.clone();
-        config.dialect = Some(self.dialect);
-        self.status = Some(match &self.config_path {
-            Some(path) => match crate::config::save(path, &config) {
-                Ok(()) => Status {
-                    text: format!("settings saved to {}", path.display()),
-                    is_error: false,
-                },
-                Err(e) => Status {
-                    text: format!("settings apply, but were not saved: {e}"),
-                    is_error: true,
-                },
+        self.status = Some(match self.save_config() {
+            Some(Ok(path)) => Status {
+                text: format!("settings saved to {path}"),
+                is_error: false,
+            },
+            Some(Err(e)) => Status {
+                text: format!("settings apply, but were not saved: {e}"),
+                is_error: true,
             },
             None => Status {
                 text: "settings apply to this session only (no config file to save to)".into(),
                 is_error: false,
             },
         });
+    }
+
+    /// Saves settings, dialect and remembered hosts, keeping whatever else
+    /// the file holds (clipboard choice, OSC 52 limit). `None` when there is
+    /// no file to save to; otherwise where it went, or why not.
+    fn save_config(&self) -> Option<Result<String, String>> {
+        let path = self.config_path.as_deref()?;
+        let mut config = crate::config::load(path).unwrap_or_default();
+        config.settings = self.settings.clone();
+        config.dialect = Some(self.dialect);
+        config.hosts = self.hosts.clone();
+        Some(
+            crate::config::save(path, &config)
+                .map(|()| path.display().to_string())
+                .map_err(|e| e.to_string()),
+        )
     }
 
     /// Source component ids (rows) and destination ids (columns) of the

@@ -37,7 +37,7 @@ pub fn key(app: &App, key: KeyEvent) -> Option<Action> {
             }
         };
     }
-    if let Some(Overlay::WriteTo { .. }) = &app.overlay {
+    if let Some(Overlay::Prompt { .. }) = &app.overlay {
         return match key.code {
             KeyCode::Enter => Some(Action::Confirm),
             KeyCode::Esc => Some(Action::Back),
@@ -91,6 +91,7 @@ pub fn key(app: &App, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('y') => Action::CopyRule,
         KeyCode::Char('Y') => Action::CopyAll,
         KeyCode::Char('w') => Action::WriteCopy,
+        KeyCode::Char('p') => Action::CheckPorts,
         KeyCode::Char('m') => Action::ShowMatrix,
         KeyCode::Char('o') => Action::ShowMachine,
         KeyCode::Char('n') => Action::ShowNotes,

@@ -80,6 +80,7 @@ pub fn run(catalog: Catalog, origin: String, options: Options) -> io::Result<Exi
     if let Some(dialect) = config.dialect {
         app.dialect = dialect;
     }
+    app.hosts = config.hosts.clone();
     if let Some(e) = config_error {
         app.status = Some(app::Status {
             text: format!("config file {e}; running on defaults, and not saving"),
@@ -117,6 +118,8 @@ fn event_loop(
     stop: &std::sync::atomic::AtomicBool,
 ) -> io::Result<bool> {
     let mut dirty = true;
+    // Events of the port check running in the background, if any.
+    let mut check: Option<std::sync::mpsc::Receiver<crate::check::Event>> = None;
     while !app.quit {
         if terminal::signalled(stop) {
             return Ok(true);
@@ -127,6 +130,31 @@ fn event_loop(
         if dirty {
             tui.draw(|frame| ui::render(frame, app, theme))?;
             dirty = false;
+        }
+        if std::mem::take(&mut app.check_request) {
+            if let Some(app::Overlay::Check(run)) = &app.overlay {
+                check = Some(crate::check::spawn(
+                    run.host.clone(),
+                    run.targets.clone(),
+                    crate::check::DEFAULT_TIMEOUT,
+                ));
+            }
+        }
+        if let Some(events) = &check {
+            // Answers show as they arrive; the check never blocks the keys.
+            loop {
+                match events.try_recv() {
+                    Ok(event) => {
+                        app.check_event(event);
+                        dirty = true;
+                    }
+                    Err(std::sync::mpsc::TryRecvError::Empty) => break,
+                    Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                        check = None;
+                        break;
+                    }
+                }
+            }
         }
         // Copies go to the terminal between frames, never inside one.
         if let Some(what) = app.copy_request.take() {
@@ -141,7 +169,11 @@ fn event_loop(
         }
         // A short timeout keeps signals noticed promptly while idle, and
         // background search answers drawn within a frame (16 ms) of arriving.
-        let timeout = if app.searching { 16 } else { 100 };
+        let timeout = if app.searching || check.is_some() {
+            16
+        } else {
+            100
+        };
         if !event::poll(Duration::from_millis(timeout))? {
             dirty |= app.poll_search();
             continue;

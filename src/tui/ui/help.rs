@@ -40,6 +40,10 @@ pub const GROUPS: &[(&str, &[(&str, &str)])] = &[
             ("Space", "mark a row"),
             ("Y", "copy marked rows (or all filtered) as one script"),
             ("w", "write the last copy to a file"),
+            (
+                "p",
+                "check whether the ports answer on a host (incident mode)",
+            ),
             ("s", "settings"),
         ],
     ),

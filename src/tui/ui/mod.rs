@@ -1,6 +1,7 @@
 //! Drawing: a pure function of the state. One file per pane or popup; each
 //! draws into the area `layout` gave it. Popups are drawn last, over `Clear`.
 
+mod check;
 mod detail;
 mod filter_bar;
 mod footer;
@@ -9,9 +10,9 @@ mod list;
 mod machine;
 mod matrix;
 mod notes;
+mod prompt;
 mod rule_pane;
 mod settings;
-mod write_prompt;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -50,7 +51,10 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
     footer::render(frame, areas.footer, app, theme);
     match &app.overlay {
         Some(Overlay::Help) => help::render(frame, area, app, theme),
-        Some(Overlay::WriteTo { path }) => write_prompt::render(frame, area, path, theme),
+        Some(Overlay::Prompt { purpose, text }) => {
+            prompt::render(frame, area, *purpose, text, theme)
+        }
+        Some(Overlay::Check(run)) => check::render(frame, area, run, app.scroll, theme),
         Some(Overlay::Settings(form)) => settings::render(frame, area, form, theme),
         None => {}
     }
