@@ -1,5 +1,7 @@
 //! Small text helpers shared by the core and both front ends.
 
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
 /// The known word closest to `wrong`, if it is close enough to be what the
 /// user meant (a typo, a missing letter, a different case).
 pub fn nearest<'a>(wrong: &str, known: &[&'a str]) -> Option<&'a str> {
@@ -38,6 +40,25 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     } else {
         text.into()
     }
+}
+
+/// Cuts `text` to at most `width` columns, ending with `…` when cut.
+pub fn truncate(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
 }
 
 #[cfg(test)]

@@ -260,7 +260,9 @@ fn settings_errors_are_refused_with_exit_2() {
 fn dialects_fit_machines_and_output_is_never_silently_empty() {
     // Windows machine, Linux dialect: a comment that says what to use instead.
     let script = run(&["rules", "--on", "sql", "--format", "ufw"], 0);
-    assert!(script.contains("SQL Server is a Windows machine: use --format powershell or netsh"));
+    assert!(
+        script.contains("SQL Server is a Windows machine: use the powershell or netsh dialect")
+    );
     assert!(commands(&script).is_empty());
     // Devices get where to configure them, never New-NetFirewallRule.
     let script = run(&["rules", "--on", "bmc"], 0);

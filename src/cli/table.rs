@@ -2,7 +2,9 @@
 //! width when they can, and the widest shrinkable ones give way (cut with
 //! `…`) when they cannot.
 
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
+
+use crate::text::truncate;
 
 use super::style::{HEADER, Painter};
 
@@ -90,25 +92,6 @@ fn fit(widths: &mut [usize], columns: &[Column], width: usize) {
     }
 }
 
-/// Cuts `text` to at most `width` columns, ending with `…` when cut.
-pub fn truncate(text: &str, width: usize) -> String {
-    if text.width() <= width {
-        return text.to_string();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w + 1 > width {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    out.push('…');
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,7 +123,7 @@ mod tests {
 
     #[test]
     fn truncate_respects_wide_characters() {
-        assert_eq!(truncate("日本語テキスト", 7), "日本語…");
-        assert_eq!(truncate("short", 10), "short");
+        assert_eq!(super::truncate("日本語テキスト", 7), "日本語…");
+        assert_eq!(super::truncate("short", 10), "short");
     }
 }

@@ -300,9 +300,9 @@ fn section_lines(
                     )
                 ),
                 ComponentKind::Windows => {
-                    "a Windows machine: use --format powershell or netsh".into()
+                    "a Windows machine: use the powershell or netsh dialect".into()
                 }
-                _ => "a Linux machine: use --format nft, iptables, firewalld or ufw".into(),
+                _ => "a Linux machine: use the nft, iptables, firewalld or ufw dialect".into(),
             };
             let scope = match (rule.remote.is_empty(), rule.is_inbound()) {
                 (true, _) => String::new(),

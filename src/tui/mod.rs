@@ -181,7 +181,11 @@ fn event_loop(
         let action = match event::read()? {
             Event::Key(key) => keymap::key(app, key),
             Event::Mouse(mouse) => keymap::mouse(app, mouse, &areas),
-            Event::Resize(..) => {
+            Event::Resize(width, height) => {
+                // A quick shrink and grow can report the size last drawn at,
+                // while the terminal has already lost what it cut off: always
+                // repaint everything.
+                tui.resize(ratatui::layout::Rect::new(0, 0, width, height))?;
                 dirty = true;
                 None
             }

@@ -52,9 +52,15 @@ impl TerminalGuard {
         if mouse {
             execute!(out, EnableMouseCapture)?;
         }
+        // Clear with a plain escape sequence: ratatui's `clear()` first asks
+        // the terminal where its cursor is, and a terminal that never answers
+        // would stall the start for seconds.
+        execute!(
+            out,
+            crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+        )?;
         let mut terminal = Terminal::new(CrosstermBackend::new(out))?;
         terminal.hide_cursor()?;
-        terminal.clear()?;
         Ok((guard, terminal))
     }
 }

@@ -19,10 +19,16 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let prompt = if app.filtering { "/ " } else { "  " };
     let mut spans = vec![Span::styled(prompt, theme.title)];
     if app.filter.is_empty() && !app.filtering {
-        spans.push(Span::styled(
+        // The hint gives way to the count on narrow terminals.
+        let room = (area.width as usize).saturating_sub(prompt.len() + count.chars().count());
+        let hint = [
             "press / to filter: winrm, to:hyper-v, port:443, proto:udp, mod:setup…",
-            theme.dim,
-        ));
+            "press / to filter",
+        ]
+        .into_iter()
+        .find(|h| h.chars().count() <= room)
+        .unwrap_or("");
+        spans.push(Span::styled(hint, theme.dim));
     } else {
         let style = if app.filter_error.is_some() {
             theme.error
@@ -32,7 +38,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         spans.push(Span::styled(shown(&app.filter), style));
     }
     let used: usize = spans.iter().map(|s| s.width()).sum();
-    let pad = (area.width as usize).saturating_sub(used + count.len());
+    let pad = (area.width as usize).saturating_sub(used + count.chars().count());
     spans.push(Span::raw(" ".repeat(pad)));
     spans.push(Span::styled(count, theme.dim));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);

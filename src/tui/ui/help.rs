@@ -78,10 +78,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         lines.push(Line::raw(""));
     }
     let height = lines.len() as u16 + 2;
-    let popup = centered(area, 76, height);
+    let popup = centered(area, 86, height);
     frame.render_widget(Clear, popup);
     let paragraph = Paragraph::new(lines)
         .block(pane_block(" Keys — any key closes ", true, theme))
+        .wrap(ratatui::widgets::Wrap { trim: false })
         .scroll((app.scroll, 0));
     frame.render_widget(paragraph, popup);
 }

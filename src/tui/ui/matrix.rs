@@ -7,6 +7,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
 
 use super::{pane_block, shown};
+use crate::text::truncate;
 use crate::tui::app::App;
 use crate::tui::layout::inset;
 use crate::tui::theme::Theme;
@@ -17,7 +18,15 @@ const COLUMN: u16 = 14;
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let (rows, columns) = app.matrix_axes();
     frame.render_widget(
-        pane_block(" Matrix: source ↓ × destination → ", true, theme),
+        pane_block(
+            format!(
+                " Matrix: source ↓ × destination → ({} × {}) ",
+                rows.len(),
+                columns.len()
+            ),
+            true,
+            theme,
+        ),
         area,
     );
     let inner = inset(area);
@@ -41,7 +50,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 .iter()
                 .skip(col_offset)
                 .take(visible_cols)
-                .map(|c| Cell::from(name(c))),
+                .map(|c| Cell::from(truncate(&name(c), COLUMN as usize))),
         ),
     )
     .style(theme.title);
@@ -64,14 +73,21 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     } else {
                         ports.join(" ")
                     };
-                    // The cursor is a character too, not only a colour.
+                    // The cursor is a character too, not only a colour; a
+                    // cut cell ends in `…` (the line below has it all).
                     if (r, c) == (row, col) {
-                        Cell::from(format!("▶{text}")).style(theme.selected)
+                        Cell::from(truncate(&format!("▶{text}"), COLUMN as usize))
+                            .style(theme.selected)
                     } else {
-                        Cell::from(text)
+                        Cell::from(truncate(&text, COLUMN as usize))
                     }
                 });
-            Row::new(std::iter::once(Cell::from(name(from)).style(theme.title)).chain(cells))
+            Row::new(
+                std::iter::once(
+                    Cell::from(truncate(&name(from), ROW_HEADER as usize)).style(theme.title),
+                )
+                .chain(cells),
+            )
         })
         .collect();
     let widths = std::iter::once(Constraint::Length(ROW_HEADER)).chain(std::iter::repeat_n(

@@ -1,0 +1,954 @@
+//! The real `vmmports` binary in a pseudo-terminal, its output read back
+//! through a vt100 emulator: keys in, screen contents out, and the terminal
+//! state (alternate screen, cursor, mouse reporting) checked after every way
+//! out — `q`, Ctrl-C, SIGTERM, SIGHUP and a start-up error.
+//!
+//! Nothing here sleeps to synchronise: every step waits, with a deadline,
+//! until the screen shows what it should, and each scenario runs under an
+//! overall timeout so a hang fails the test instead of blocking CI.
+//!
+//! A frame reaches the emulator in pieces, top to bottom, so a step waits for
+//! the last thing it checks (or for the bottom of the frame) before asserting.
+
+use std::io::{Read, Write};
+use std::num::NonZeroU16;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, mpsc};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use portable_pty::{Child, CommandBuilder, ExitStatus, MasterPty, PtySize, native_pty_system};
+use ratatui::layout::Rect;
+use vmmports::catalog;
+use vmmports::rules::Dialect;
+use vmmports::rules::settings::Settings;
+use vmmports::tui::action::Action;
+use vmmports::tui::app::App;
+use vmmports::tui::layout;
+
+/// How long one step may take to show on screen.
+const STEP: Duration = Duration::from_secs(10);
+/// How long a whole scenario may take.
+const SCENARIO: Duration = Duration::from_secs(60);
+
+type Writer = Arc<Mutex<Box<dyn Write + Send>>>;
+
+/// Locks, ignoring poison: a failed step must not make the reader thread
+/// panic too.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn nonzero(n: u16) -> NonZeroU16 {
+    NonZeroU16::new(n).expect("a terminal size is at least 1")
+}
+
+/// The emulator's replies to the program's queries. A real terminal answers
+/// "where is the cursor?" (`CSI 6 n`), and the explorer asks once at start-up
+/// (ratatui's `Terminal::clear`); vt100 only parses, so the test answers, or
+/// stays silent to see what happens without an answer.
+struct Replies {
+    writer: Option<Writer>,
+    cursor_queries: usize,
+    /// OSC 52 copies received: (target, base64 payload).
+    copies: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+impl vt100::Callbacks for Replies {
+    fn copy_to_clipboard(&mut self, _: &mut vt100::Screen, target: &[u8], data: &[u8]) {
+        self.copies.push((target.to_vec(), data.to_vec()));
+    }
+
+    fn unhandled_csi(
+        &mut self,
+        screen: &mut vt100::Screen,
+        i1: Option<u8>,
+        _: Option<u8>,
+        params: &[&[u16]],
+        c: char,
+    ) {
+        if i1.is_none() && c == 'n' && params == [&[6u16][..]] {
+            self.cursor_queries += 1;
+            if let Some(writer) = &self.writer {
+                let (row, col) = screen.cursor_position();
+                let mut w = lock(writer);
+                let _ = write!(w, "\x1b[{};{}R", row + 1, col + 1);
+                let _ = w.flush();
+            }
+        }
+    }
+}
+
+/// What the reader thread has seen so far.
+struct Seen {
+    parser: vt100::Parser<Replies>,
+    /// Every byte the program wrote, to look for sequences the screen state
+    /// does not keep (e.g. a mouse mode switched on and off again).
+    raw: Vec<u8>,
+    /// The program's side of the terminal is closed: it exited.
+    eof: bool,
+}
+
+/// The binary running in a pseudo-terminal.
+struct Session {
+    master: Box<dyn MasterPty + Send>,
+    writer: Writer,
+    child: Box<dyn Child + Send + Sync>,
+    seen: Arc<(Mutex<Seen>, Condvar)>,
+    _config: tempfile::TempDir,
+}
+
+impl Session {
+    fn start(cols: u16, rows: u16, args: &[&str]) -> Session {
+        Session::start_with(cols, rows, args, true)
+    }
+
+    /// `answer`: whether the emulator answers cursor position queries.
+    fn start_with(cols: u16, rows: u16, args: &[&str], answer: bool) -> Session {
+        let size = PtySize {
+            rows,
+            cols,
+            pixel_width: 0,
+            pixel_height: 0,
+        };
+        let pair = native_pty_system().openpty(size).expect("open a pty");
+        let mut cmd = CommandBuilder::new(assert_cmd::cargo::cargo_bin("vmmports"));
+        cmd.args(args);
+        // A known terminal, colours on, no user configuration, and no
+        // multiplexer, SSH session or display to change how copies go.
+        let config = tempfile::tempdir().expect("temp dir");
+        cmd.env("TERM", "xterm-256color");
+        for var in [
+            "NO_COLOR",
+            "TMUX",
+            "STY",
+            "SSH_CONNECTION",
+            "SSH_TTY",
+            "DISPLAY",
+            "WAYLAND_DISPLAY",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd.env("HOME", config.path());
+        cmd.env("XDG_CONFIG_HOME", config.path());
+        let child = pair.slave.spawn_command(cmd).expect("spawn vmmports");
+        // Only the child keeps the slave side open, so the reader sees the
+        // end of the output once the child has exited.
+        drop(pair.slave);
+
+        let writer: Writer = Arc::new(Mutex::new(pair.master.take_writer().expect("writer")));
+        let replies = Replies {
+            writer: answer.then(|| Arc::clone(&writer)),
+            cursor_queries: 0,
+            copies: Vec::new(),
+        };
+        let parser = vt100::Parser::new_with_callbacks(nonzero(rows), nonzero(cols), 0, replies);
+        let seen = Arc::new((
+            Mutex::new(Seen {
+                parser,
+                raw: Vec::new(),
+                eof: false,
+            }),
+            Condvar::new(),
+        ));
+        let mut reader = pair.master.try_clone_reader().expect("pty reader");
+        let shared = Arc::clone(&seen);
+        thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            loop {
+                // Linux reports EIO, not 0, once the slave side is closed.
+                let n = reader.read(&mut buf).unwrap_or(0);
+                let (seen, changed) = &*shared;
+                let mut seen = lock(seen);
+                if n == 0 {
+                    seen.eof = true;
+                    changed.notify_all();
+                    return;
+                }
+                seen.parser.process(&buf[..n]);
+                seen.raw.extend_from_slice(&buf[..n]);
+                changed.notify_all();
+            }
+        });
+        Session {
+            master: pair.master,
+            writer,
+            child,
+            seen,
+            _config: config,
+        }
+    }
+
+    fn send(&self, bytes: &[u8]) {
+        let mut writer = lock(&self.writer);
+        writer.write_all(bytes).expect("write to the pty");
+        writer.flush().expect("flush the pty");
+    }
+
+    /// Waits until `done` holds for what the reader has seen, and returns
+    /// the screen's text; fails with the screen after `STEP`.
+    fn wait_until(&self, what: &str, done: impl Fn(&Seen) -> bool) -> String {
+        let deadline = Instant::now() + STEP;
+        let (seen, changed) = &*self.seen;
+        let mut seen = lock(seen);
+        loop {
+            if done(&seen) {
+                return seen.parser.screen().contents();
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                let screen = seen.parser.screen().contents();
+                drop(seen);
+                panic!("timed out waiting for {what}; the screen shows:\n{screen}");
+            }
+            seen = changed
+                .wait_timeout(seen, deadline - now)
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .0;
+        }
+    }
+
+    /// Waits until the screen contains `text`.
+    fn wait_for(&self, text: &str) -> String {
+        self.wait_until(&format!("{text:?} on screen"), |s| {
+            s.parser.screen().contents().contains(text)
+        })
+    }
+
+    /// Waits until row `row` satisfies `done`, and returns the screen.
+    fn wait_row(&self, row: u16, what: &str, done: impl Fn(&str) -> bool) -> String {
+        self.wait_until(what, |s| done(&row_text(s.parser.screen(), row)))
+    }
+
+    /// Waits until the bottom row, the last one a full redraw writes,
+    /// contains `text`: the whole frame is then on screen.
+    fn wait_bottom(&self, text: &str) -> String {
+        self.wait_until(&format!("{text:?} on the bottom row"), |s| {
+            let screen = s.parser.screen();
+            row_text(screen, screen.size().0.get() - 1).contains(text)
+        })
+    }
+
+    /// Runs `check` on the current screen.
+    fn screen<T>(&self, check: impl FnOnce(&vt100::Screen) -> T) -> T {
+        check(lock(&self.seen.0).parser.screen())
+    }
+
+    fn raw(&self) -> Vec<u8> {
+        lock(&self.seen.0).raw.clone()
+    }
+
+    /// Resizes the emulator, then the pty, which sends SIGWINCH.
+    fn resize(&self, cols: u16, rows: u16) {
+        lock(&self.seen.0)
+            .parser
+            .set_size(nonzero(rows), nonzero(cols));
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("resize the pty");
+    }
+
+    fn running(&mut self) -> bool {
+        self.child.try_wait().expect("try_wait").is_none()
+    }
+
+    fn signal(&self, name: &str) {
+        let pid = self.child.process_id().expect("child pid");
+        let status = std::process::Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(pid.to_string())
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -{name} {pid} failed");
+    }
+
+    /// Waits for the process to exit and for the reader to have drained its
+    /// output, so the emulator shows the final state.
+    fn wait_exit(&mut self) -> ExitStatus {
+        let deadline = Instant::now() + STEP;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                break status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "vmmports did not exit; the screen shows:\n{}",
+                self.screen(|s| s.contents())
+            );
+            // No notification exists for an exit: poll.
+            thread::sleep(Duration::from_millis(10));
+        };
+        self.wait_until("the end of the output", |s| s.eof);
+        status
+    }
+
+    /// After exit: the main screen is back, the cursor shows and the mouse
+    /// reports nothing.
+    fn assert_restored(&self, how: &str) {
+        self.screen(|s| {
+            assert!(
+                !s.alternate_screen(),
+                "{how}: still on the alternate screen"
+            );
+            assert!(!s.hide_cursor(), "{how}: the cursor is still hidden");
+            assert_eq!(
+                s.mouse_protocol_mode(),
+                vt100::MouseProtocolMode::None,
+                "{how}: mouse capture is still on"
+            );
+        });
+    }
+
+    /// The first full frame at a usable size: the list's title on the
+    /// second row, the status line on the bottom one.
+    fn wait_first_frame(&self) -> String {
+        self.wait_row(1, "the list's title", |r| r.contains("Connections"));
+        // The status line: the catalog's title, cut to fit.
+        let screen = self.wait_bottom(&expected().title[..20]);
+        self.screen(|s| {
+            assert!(s.alternate_screen(), "not on the alternate screen");
+            assert!(s.hide_cursor(), "the cursor shows over the explorer");
+        });
+        screen
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        // A failed test must not leave the child behind.
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Row `row` of the screen as text.
+fn row_text(screen: &vt100::Screen, row: u16) -> String {
+    let cols = screen.size().1.get();
+    screen.rows(0, cols).nth(row as usize).unwrap_or_default()
+}
+
+/// The row showing the list's ▶ cursor.
+fn cursor_row(screen: &vt100::Screen) -> Option<u16> {
+    (0..screen.size().0.get()).find(|&r| row_text(screen, r).contains('▶'))
+}
+
+/// Runs `scenario` on its own thread and fails if it takes longer than
+/// `SCENARIO`: a hang must fail the test, not block CI.
+fn within_timeout(scenario: impl FnOnce() + Send + 'static) {
+    let (done, finished) = mpsc::channel();
+    let worker = thread::spawn(move || {
+        scenario();
+        let _ = done.send(());
+    });
+    match finished.recv_timeout(SCENARIO) {
+        Ok(()) => worker.join().unwrap(),
+        // The scenario failed: pass its message on.
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            std::panic::resume_unwind(worker.join().unwrap_err())
+        }
+        Err(mpsc::RecvTimeoutError::Timeout) => panic!("the scenario hung for {SCENARIO:?}"),
+    }
+}
+
+/// What the embedded catalog should put on screen, from the library, so the
+/// test follows the catalog instead of copying its contents.
+struct Expected {
+    total: usize,
+    /// The catalog's title, shown on the status line.
+    title: String,
+    /// Rows matching `winrm`.
+    winrm: usize,
+    /// Ids of the first two `winrm` rows.
+    winrm_ids: [String; 2],
+}
+
+fn expected() -> Expected {
+    let mut app = App::new(
+        catalog::embedded().unwrap(),
+        "test".into(),
+        Settings::default(),
+    );
+    let total = app.hits.len();
+    app.update(Action::FocusFilter);
+    for c in "winrm".chars() {
+        app.update(Action::FilterInsert(c));
+    }
+    let id = |i: usize| app.catalog.connections[app.hits[i].index].id.clone();
+    Expected {
+        total,
+        title: app.catalog.title.clone(),
+        winrm: app.hits.len(),
+        winrm_ids: [id(0), id(1)],
+    }
+}
+
+#[test]
+fn filter_move_dialect_help_resize_and_quit() {
+    within_timeout(|| {
+        let want = expected();
+        assert!(want.winrm >= 2 && want.winrm < want.total);
+        let mut s = Session::start(100, 30, &[]);
+
+        let screen = s.wait_first_frame();
+        let all = format!(" {0}/{0} ", want.total);
+        assert!(row_text_of(&screen, 0).ends_with(&all), "{screen}");
+        for text in [
+            "Connections",
+            "From",
+            "To",
+            "Ports",
+            "Mod",
+            "press / to filter",
+        ] {
+            assert!(screen.contains(text), "{text:?} missing:\n{screen}");
+        }
+        // Wide enough for the detail and rule panes beside the list.
+        assert!(screen.contains("Rule  [ ] dialect"), "{screen}");
+
+        // `/` focuses the filter: a prompt, and the footer's filter keys.
+        s.send(b"/");
+        s.wait_row(0, "the filter prompt", |r| r.starts_with("/ "));
+        s.wait_row(28, "the filter's keys in the footer", |r| {
+            r.contains("Enter keep filter")
+        });
+        s.send(b"winrm");
+        let count = format!("{}/{}", want.winrm, want.total);
+        let screen = s.wait_row(0, "`winrm` and its count in the filter bar", |r| {
+            r.starts_with("/ winrm") && r.trim_end().ends_with(&count)
+        });
+        assert!(
+            !screen.contains(&format!("{0}/{0}", want.total)),
+            "{screen}"
+        );
+        let first = format!(" {} ", want.winrm_ids[0]);
+        s.wait_row(1, "the best winrm match in the detail title", |r| {
+            r.contains(&first)
+        });
+
+        // Enter keeps the filter and leaves the bar.
+        s.send(b"\r");
+        s.wait_row(0, "the filter kept, without the prompt", |r| {
+            r.starts_with("  winrm") && r.contains(&count)
+        });
+        s.wait_row(28, "the list's keys in the footer", |r| {
+            r.contains("/ filter")
+        });
+
+        // `j` selects the second row: the detail title follows, the ▶ moves.
+        let before = s.screen(cursor_row).expect("a ▶ on the selected row");
+        s.send(b"j");
+        let second = format!(" {} ", want.winrm_ids[1]);
+        s.wait_row(1, "the second row's id in the detail title", |r| {
+            r.contains(&second)
+        });
+        s.wait_until("the ▶ one row down", |seen| {
+            cursor_row(seen.parser.screen()) == Some(before + 1)
+        });
+
+        // `]`: the next dialect, netsh, in the rule pane and the status line.
+        s.send(b"]");
+        s.wait_for("netsh advfirewall firewall add rule");
+        let screen = s.wait_bottom("netsh");
+        assert!(!row_text_of(&screen, 29).contains("powershell"), "{screen}");
+
+        // `?` opens the help; any other key closes it.
+        s.send(b"?");
+        s.wait_for("Keys — any key closes");
+        s.wait_for("previous / next dialect");
+        s.wait_for("q, Ctrl-C");
+        s.send(b"x");
+        s.wait_until("the help closed", |seen| {
+            !seen.parser.screen().contents().contains("any key closes")
+        });
+        s.wait_for("netsh advfirewall");
+        s.wait_row(1, "the selection kept", |r| r.contains(&second));
+
+        // Too small, then back, with the state kept.
+        s.resize(40, 10);
+        let screen = s.wait_for("terminal too small (need 50×12)");
+        assert!(!screen.contains("Connections"), "{screen}");
+        s.resize(100, 30);
+        let screen = s.wait_bottom("netsh");
+        assert!(screen.contains(&count), "{screen}");
+        assert!(screen.contains("netsh advfirewall"), "{screen}");
+        assert!(screen.contains(&second), "{screen}");
+        assert!(!screen.contains("terminal too small"), "{screen}");
+
+        // Mouse capture is on while running (the default).
+        s.screen(|scr| assert_ne!(scr.mouse_protocol_mode(), vt100::MouseProtocolMode::None));
+
+        s.send(b"q");
+        let status = s.wait_exit();
+        assert!(status.success(), "exit status after q: {status}");
+        s.assert_restored("after q");
+    });
+}
+
+/// The id of the row selected after `actions` in a 100×30 explorer, from
+/// the library.
+fn selected_after(actions: &[Action]) -> String {
+    let mut app = App::new(
+        catalog::embedded().unwrap(),
+        "test".into(),
+        Settings::default(),
+    );
+    let area = Rect::new(0, 0, 100, 30);
+    for action in actions {
+        let rows = layout::areas(area, &app).list_rows;
+        app.set_list_height(rows.map_or(1, |r| r.height as usize));
+        app.update(*action);
+    }
+    app.selected_connection().expect("a selection").id.clone()
+}
+
+/// The foreground colour of the cell at `row`, `col`.
+fn fg(s: &Session, row: u16, col: u16) -> vt100::Color {
+    s.screen(|scr| scr.cell(row, col).expect("a cell").fgcolor())
+}
+
+#[test]
+fn navigation_keys_marks_panes_and_views() {
+    within_timeout(|| {
+        let area = Rect::new(0, 0, 100, 30);
+        let app = App::new(
+            catalog::embedded().unwrap(),
+            "test".into(),
+            Settings::default(),
+        );
+        let detail_x = layout::areas(area, &app).detail.expect("a detail pane").x;
+        let title = |id: String| move |r: &str| r.contains(&format!(" {id} "));
+        let mut s = Session::start(100, 30, &[]);
+        s.wait_first_frame();
+
+        // G, g, PgDn (CSI 6 ~), PgUp, Down arrow: the detail title follows.
+        for (keys, actions) in [
+            (&b"G"[..], &[Action::Bottom][..]),
+            (b"g", &[Action::Top]),
+            (b"\x1b[6~", &[Action::PageDown]),
+            (b"\x1b[6~", &[Action::PageDown, Action::PageDown]),
+            (
+                b"\x1b[5~",
+                &[Action::PageDown, Action::PageDown, Action::PageUp],
+            ),
+            (
+                b"\x1b[B",
+                &[
+                    Action::PageDown,
+                    Action::PageDown,
+                    Action::PageUp,
+                    Action::Down,
+                ],
+            ),
+            (b"k", &[Action::PageDown, Action::PageDown, Action::PageUp]),
+            (b"g", &[Action::Top]),
+        ] {
+            let id = selected_after(actions);
+            s.send(keys);
+            s.wait_row(1, &format!("{id} after {keys:?}"), title(id.clone()));
+        }
+
+        // Space marks the row and moves on.
+        s.send(b" ");
+        s.wait_row(1, "one row marked", |r| {
+            r.contains("Connections · 1 marked")
+        });
+        s.wait_for("●");
+
+        // Tab focuses the detail pane (its border turns cyan), Shift-Tab
+        // (CSI Z) the list again.
+        let (cyan, gray) = (vt100::Color::Idx(6), vt100::Color::Idx(8));
+        assert_eq!((fg(&s, 1, 0), fg(&s, 1, detail_x)), (cyan, gray));
+        s.send(b"\t");
+        s.wait_until("the detail pane focused", |seen| {
+            let cell = |col| seen.parser.screen().cell(1, col).unwrap().fgcolor();
+            (cell(0), cell(detail_x)) == (gray, cyan)
+        });
+        s.send(b"\x1b[Z");
+        s.wait_until("the list focused again", |seen| {
+            let cell = |col| seen.parser.screen().cell(1, col).unwrap().fgcolor();
+            (cell(0), cell(detail_x)) == (cyan, gray)
+        });
+
+        // n, m and o open their views; Esc goes back to the list.
+        for (key, shows) in [
+            (b"n", " Notes "),
+            (b"m", "Matrix: source"),
+            (b"o", "What do I open on"),
+        ] {
+            s.send(key);
+            s.wait_row(1, shows, |r| r.contains(shows));
+            s.send(b"\x1b");
+            s.wait_row(1, "the list again", |r| {
+                r.contains("Connections · 1 marked")
+            });
+        }
+
+        s.send(b"q");
+        assert!(s.wait_exit().success());
+        s.assert_restored("after q");
+    });
+}
+
+fn row_text_of(screen: &str, row: usize) -> &str {
+    screen.lines().nth(row).unwrap_or_default()
+}
+
+#[test]
+fn ctrl_c_quits_and_restores() {
+    within_timeout(|| {
+        let mut s = Session::start(100, 30, &[]);
+        s.wait_first_frame();
+        s.send(&[0x03]);
+        let status = s.wait_exit();
+        // In raw mode Ctrl-C is a key, not SIGINT: a normal quit.
+        assert!(status.success(), "exit status after Ctrl-C: {status}");
+        s.assert_restored("after Ctrl-C");
+    });
+}
+
+#[test]
+fn ctrl_c_quits_while_typing_a_filter_or_reading_help() {
+    within_timeout(|| {
+        let mut s = Session::start(100, 30, &[]);
+        s.wait_first_frame();
+        s.send(b"/win");
+        s.wait_row(0, "the filter typed", |r| r.starts_with("/ win"));
+        s.send(&[0x03]);
+        let status = s.wait_exit();
+        assert!(status.success(), "exit status after Ctrl-C: {status}");
+        s.assert_restored("after Ctrl-C in the filter");
+    });
+    within_timeout(|| {
+        let mut s = Session::start(100, 30, &[]);
+        s.wait_first_frame();
+        s.send(b"?");
+        s.wait_for("Keys — any key closes");
+        s.send(&[0x03]);
+        let status = s.wait_exit();
+        assert!(status.success(), "exit status after Ctrl-C: {status}");
+        s.assert_restored("after Ctrl-C in the help");
+    });
+}
+
+/// The explorer turns SIGTERM and SIGHUP into a clean exit with status 130
+/// (`Outcome::Interrupted`), not a death by the signal.
+fn signal_restores(signal: &'static str, keys: &'static [u8], shows: &'static str) {
+    within_timeout(move || {
+        let mut s = Session::start(100, 30, &[]);
+        s.wait_first_frame();
+        s.send(keys);
+        s.wait_for(shows);
+        s.signal(signal);
+        let status = s.wait_exit();
+        assert_eq!(status.signal(), None, "killed by SIG{signal}: {status}");
+        assert_eq!(status.exit_code(), 130, "exit status after SIG{signal}");
+        s.assert_restored(&format!("after SIG{signal}"));
+    });
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    signal_restores("TERM", b"", "Connections");
+}
+
+#[test]
+fn sighup_restores_the_terminal() {
+    signal_restores("HUP", b"", "Connections");
+}
+
+#[test]
+fn sigterm_with_the_help_open_restores_the_terminal() {
+    signal_restores("TERM", b"?", "Keys — any key closes");
+}
+
+#[test]
+fn sighup_while_filtering_restores_the_terminal() {
+    signal_restores("HUP", b"/hyper", "/ hyper");
+}
+
+/// Standard base64 (RFC 4648, padded), as OSC 52 carries it.
+fn base64_decode(text: &[u8]) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    let (mut bits, mut count) = (0u32, 0);
+    for &c in text.iter().filter(|&&c| c != b'=') {
+        let value = ALPHABET.iter().position(|&a| a == c).expect("base64");
+        bits = bits << 6 | value as u32;
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            out.push((bits >> count) as u8);
+        }
+    }
+    out
+}
+
+#[test]
+fn y_copies_the_selected_rule_through_osc52() {
+    within_timeout(|| {
+        // What the explorer copies for the first row, from the library.
+        let mut app = App::new(
+            catalog::embedded().unwrap(),
+            "test".into(),
+            Settings::default(),
+        );
+        app.update(Action::CopyRule);
+        let want = app.last_copy.expect("a copy");
+
+        let mut s = Session::start(100, 30, &["--clipboard", "osc52"]);
+        s.wait_first_frame();
+        s.send(b"y");
+        s.wait_until("an OSC 52 copy", |seen| {
+            !seen.parser.callbacks().copies.is_empty()
+        });
+        s.wait_bottom("Sent via OSC 52");
+        let copies = lock(&s.seen.0).parser.callbacks().copies.clone();
+        assert_eq!(copies.len(), 1, "one copy for one y");
+        let (target, data) = &copies[0];
+        assert_eq!(target, b"c", "OSC 52 names the clipboard");
+        assert_eq!(String::from_utf8_lossy(&base64_decode(data)), want);
+        // Still the list, and still usable.
+        s.send(b"j");
+        s.wait_bottom("powershell");
+        s.send(b"q");
+        assert!(s.wait_exit().success());
+        s.assert_restored("after a copy");
+    });
+}
+
+/// A left click at `col`, `row` (0-based) in SGR mouse encoding.
+fn click(col: u16, row: u16) -> Vec<u8> {
+    let (x, y) = (col + 1, row + 1);
+    format!("\x1b[<0;{x};{y}M\x1b[<0;{x};{y}m").into_bytes()
+}
+
+#[test]
+fn clicks_select_a_row_and_a_dialect_tab() {
+    within_timeout(|| {
+        let app = App::new(
+            catalog::embedded().unwrap(),
+            "test".into(),
+            Settings::default(),
+        );
+        let areas = layout::areas(Rect::new(0, 0, 100, 30), &app);
+        let rows = areas.list_rows.expect("list rows");
+        let (_, nft) = *areas
+            .tabs
+            .iter()
+            .find(|(d, _)| *d == Dialect::Nft)
+            .expect("an nft tab");
+        let mut s = Session::start(100, 30, &[]);
+        s.wait_first_frame();
+
+        s.send(&click(rows.x + 5, rows.y + 2));
+        let id = selected_after(&[Action::ClickRow(2)]);
+        s.wait_row(1, "the clicked row's id", |r| {
+            r.contains(&format!(" {id} "))
+        });
+        s.send(&click(nft.x + 1, nft.y));
+        s.wait_bottom("nft");
+        s.wait_until("the nft tab shown active", |seen| {
+            let screen = seen.parser.screen();
+            (nft.x..nft.right()).all(|x| screen.cell(nft.y, x).is_some_and(|c| c.inverse()))
+        });
+        // The wheel scrolls the selection by three.
+        s.send(format!("\x1b[<65;{};{}M", rows.x + 5, rows.y + 1).as_bytes());
+        let id = selected_after(&[Action::ClickRow(2), Action::Scroll(3)]);
+        s.wait_row(1, "three rows further", |r| r.contains(&format!(" {id} ")));
+
+        s.send(b"q");
+        assert!(s.wait_exit().success());
+        s.assert_restored("after clicks");
+    });
+}
+
+/// Mouse reporting modes a program switches on with `CSI ? n h`.
+const MOUSE_ON: &[&[u8]] = &[
+    b"\x1b[?9h",
+    b"\x1b[?1000h",
+    b"\x1b[?1002h",
+    b"\x1b[?1003h",
+    b"\x1b[?1005h",
+    b"\x1b[?1006h",
+    b"\x1b[?1015h",
+];
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn no_mouse_never_enables_mouse_reporting() {
+    within_timeout(|| {
+        let mut s = Session::start(100, 30, &["--no-mouse"]);
+        s.wait_first_frame();
+        // Visit a few screens and sizes; none may switch the mouse on.
+        for (key, shows) in [
+            (&b"m"[..], "Matrix: source"),
+            (b"m", "Connections"),
+            (b"o", "What do I open on"),
+            (b"o", "Connections"),
+            (b"?", "Keys — any key closes"),
+            (b"x", "Connections"),
+        ] {
+            s.send(key);
+            s.wait_for(shows);
+        }
+        s.resize(40, 10);
+        s.wait_for("terminal too small");
+        s.resize(100, 30);
+        s.wait_bottom("powershell");
+        s.send(b"q");
+        assert!(s.wait_exit().success());
+        s.assert_restored("after q with --no-mouse");
+        let raw = s.raw();
+        for seq in MOUSE_ON {
+            assert!(
+                !contains(&raw, seq),
+                "--no-mouse wrote {:?}",
+                String::from_utf8_lossy(seq)
+            );
+        }
+    });
+}
+
+#[test]
+fn mouse_reporting_is_on_by_default_and_off_after_exit() {
+    within_timeout(|| {
+        let mut s = Session::start(100, 30, &[]);
+        s.wait_first_frame();
+        s.screen(|scr| assert_ne!(scr.mouse_protocol_mode(), vt100::MouseProtocolMode::None));
+        s.send(b"q");
+        assert!(s.wait_exit().success());
+        s.assert_restored("after q");
+        assert!(MOUSE_ON.iter().any(|seq| contains(&s.raw(), seq)));
+    });
+}
+
+/// Starting below the minimum size shows as much of the message as fits,
+/// and growing the terminal brings the explorer back; so does shrinking and
+/// growing again.
+fn tiny_start_recovers(cols: u16, rows: u16) {
+    within_timeout(move || {
+        // The message's first line as wrapped at this width.
+        let first_line: String = "terminal too small".chars().take(cols as usize).collect();
+        let mut s = Session::start(cols, rows, &[]);
+        s.wait_row(0, "the start of the too-small message", |r| {
+            r.trim_end() == first_line
+        });
+        assert!(s.running(), "vmmports exited at {cols}×{rows}");
+        s.resize(100, 30);
+        let screen = s.wait_first_frame();
+        assert!(!screen.contains("too small"), "{screen}");
+        // Shrink (wait for the app's own frame, not the emulator's cut), grow.
+        s.resize(cols, rows);
+        s.wait_row(0, "the too-small message again", |r| {
+            r.trim_end() == first_line
+        });
+        s.resize(100, 30);
+        s.wait_first_frame();
+        s.send(b"q");
+        let status = s.wait_exit();
+        assert!(status.success(), "exit status at {cols}×{rows}: {status}");
+        s.assert_restored(&format!("after starting at {cols}×{rows}"));
+    });
+}
+
+#[test]
+fn a_1x1_start_does_not_crash_and_recovers() {
+    tiny_start_recovers(1, 1);
+}
+
+#[test]
+fn a_20x5_start_does_not_crash_and_recovers() {
+    tiny_start_recovers(20, 5);
+}
+
+/// The first frame at the minimum size and one column and row below it.
+#[test]
+fn the_minimum_size_is_usable_and_one_less_is_not() {
+    within_timeout(|| {
+        let mut s = Session::start(50, 12, &[]);
+        s.wait_first_frame();
+        s.resize(49, 12);
+        s.wait_for("terminal too small");
+        s.resize(50, 12);
+        s.wait_first_frame();
+        s.resize(50, 11);
+        s.wait_for("terminal too small");
+        s.send(b"q");
+        assert!(s.wait_exit().success());
+        s.assert_restored("after quitting while too small");
+    });
+}
+
+/// A terminal that never answers queries: the explorer must not ask it
+/// where the cursor is (that would stall the start), and must draw at once.
+#[test]
+fn a_terminal_that_never_answers_is_never_asked() {
+    within_timeout(|| {
+        let mut s = Session::start_with(100, 30, &[], false);
+        s.wait_until("the first frame", |seen| {
+            seen.parser.screen().contents().contains("Connections")
+        });
+        s.send(b"q");
+        let status = s.wait_exit();
+        assert!(status.success());
+        let queries = lock(&s.seen.0).parser.callbacks().cursor_queries;
+        assert_eq!(queries, 0, "no cursor position query");
+        s.assert_restored("after a start without queries");
+    });
+}
+
+/// The filter bar's count ("32/32") must show at every usable width. With
+/// an empty filter the prompt and placeholder hint take 71 columns and push
+/// the count (7 with its spaces) off the edge below 78 columns.
+#[test]
+fn the_count_shows_at_the_minimum_width() {
+    within_timeout(|| {
+        let total = expected().total;
+        let s = Session::start(50, 12, &[]);
+        s.wait_first_frame();
+        s.wait_row(0, "the count", |r| r.contains(&format!("{total}/{total}")));
+    });
+}
+
+/// The help's line about filter terms is 79 columns in a 74-column popup,
+/// so it ends in "dir:in -t" at every terminal size.
+#[test]
+fn the_help_shows_every_filter_term() {
+    within_timeout(|| {
+        let s = Session::start(160, 48, &[]);
+        s.wait_first_frame();
+        s.send(b"?");
+        s.wait_for("q, Ctrl-C");
+        s.wait_for("dir:in -term");
+    });
+}
+
+/// Shrinking and growing back before the explorer redraws leaves the frame
+/// broken: both SIGWINCHes report the size it last drew at, ratatui sees no
+/// change and repaints nothing, while the terminal has lost the content it
+/// cut. Ignored until the explorer repaints in full on every resize event.
+#[test]
+fn a_quick_shrink_and_grow_is_repainted() {
+    within_timeout(|| {
+        let s = Session::start(100, 30, &[]);
+        s.wait_first_frame();
+        for _ in 0..10 {
+            s.resize(1, 1);
+            s.resize(100, 30);
+            s.wait_for("Rule  [ ] dialect");
+            s.wait_row(0, "the filter bar", |r| r.contains("press / to filter"));
+            s.wait_bottom("powershell");
+        }
+    });
+}
