@@ -63,12 +63,12 @@ pub fn run(catalog: Catalog, origin: String, options: Options) -> io::Result<Exi
     };
     let choice = options.clipboard.or(config.clipboard).unwrap_or_default();
     let mut clipboard = Clipboard::new(choice, Environment::from_process(), config.osc52_limit);
-    let stop = terminal::termination_flag();
     let screen = if options.print {
         Screen::Tty
     } else {
         Screen::Stdout
     };
+    let stop = terminal::termination_flag(options.mouse, screen);
     let (guard, mut tui) = terminal::TerminalGuard::enter(options.mouse, screen)?;
     let theme = Theme::from_env();
     let mut app = App::new(catalog, origin, config.settings.clone());

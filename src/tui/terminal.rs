@@ -95,16 +95,30 @@ fn install_panic_hook(mouse: bool, screen: Screen) {
 }
 
 /// Set when SIGTERM, SIGHUP or SIGINT arrives; the event loop then quits
-/// cleanly. Registration failures leave the flag unset (the default signal
-/// behaviour stays), which is safe.
-pub fn termination_flag() -> Arc<AtomicBool> {
+/// cleanly and `Drop` restores the terminal.
+///
+/// A watchdog thread backs this up: after a hang-up the terminal's input can
+/// read as endless end-of-file, and the event loop may never get back to
+/// check the flag. If the process is still here shortly after a signal, the
+/// watchdog restores the terminal itself (best effort) and exits with 130.
+pub fn termination_flag(mouse: bool, screen: Screen) -> Arc<AtomicBool> {
     let flag = Arc::new(AtomicBool::new(false));
-    for signal in [
+    let signals = [
         signal_hook::consts::SIGTERM,
         signal_hook::consts::SIGHUP,
         signal_hook::consts::SIGINT,
-    ] {
-        let _ = signal_hook::flag::register(signal, Arc::clone(&flag));
+    ];
+    // Registration failures leave the default signal behaviour, which is safe.
+    if let Ok(mut incoming) = signal_hook::iterator::Signals::new(signals) {
+        let flag = Arc::clone(&flag);
+        std::thread::spawn(move || {
+            if incoming.forever().next().is_some() {
+                flag.store(true, Ordering::Relaxed);
+                std::thread::sleep(std::time::Duration::from_millis(500));
+                restore(mouse, screen);
+                std::process::exit(130);
+            }
+        });
     }
     flag
 }

@@ -78,6 +78,15 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             theme.dim,
         ),
     };
+    // A message too long for its row takes both rows: what happened (and
+    // how to get around it) matters more than the key hints.
+    if status.width() > area.width as usize {
+        frame.render_widget(
+            Paragraph::new(status).wrap(ratatui::widgets::Wrap { trim: true }),
+            area,
+        );
+        return;
+    }
     let [keys_row, status_row] =
         ratatui::layout::Layout::vertical([ratatui::layout::Constraint::Length(1); 2]).areas(area);
     frame.render_widget(Paragraph::new(Line::from(spans)), keys_row);

@@ -1,0 +1,1227 @@
+//! Copying, end to end, with the real `vmmports` binary and real receivers:
+//!
+//! - a pseudo-terminal read back through vt100, which reports every OSC 52
+//!   copy (`--clipboard osc52`, `none`, a tiny `osc52_limit`, `--print`,
+//!   `rules --copy`);
+//! - a private tmux server with `set-clipboard on`, whose paste buffer must
+//!   end up holding the rule (and `vmmports doctor` run inside it);
+//! - an Xvfb display, whose clipboard `xclip -o` reads back while the
+//!   explorer runs and during its hand-off after the terminal is restored.
+//!
+//! What a copy should hold comes from the library (`App::rule_lines`), not
+//! from a copy of the catalog. Every step waits, with a deadline, for what it
+//! expects; every scenario runs under an overall timeout. tmux, Xvfb and
+//! xclip are skipped when missing, unless `CI` is set (`.ci/run` installs
+//! them).
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Seek, Write};
+use std::num::NonZeroU16;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, mpsc};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use portable_pty::{Child, CommandBuilder, ExitStatus, MasterPty, PtySize, native_pty_system};
+use vmmports::catalog;
+use vmmports::rules::settings::Settings;
+use vmmports::tui::action::Action;
+use vmmports::tui::app::App;
+
+/// How long one step may take.
+const STEP: Duration = Duration::from_secs(10);
+/// How long a whole scenario may take.
+const SCENARIO: Duration = Duration::from_secs(60);
+/// The row every test filters to.
+const ID: &str = "vmm-to-bmc-ipmi";
+
+/// Locks, ignoring poison: a failed step must not make the reader panic too.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Runs `scenario` on its own thread and fails if it takes longer than
+/// `SCENARIO`: a hang must fail the test, not block CI.
+fn within_timeout(scenario: impl FnOnce() + Send + 'static) {
+    let (done, finished) = mpsc::channel();
+    let worker = thread::spawn(move || {
+        scenario();
+        let _ = done.send(());
+    });
+    match finished.recv_timeout(SCENARIO) {
+        Ok(()) => worker.join().unwrap(),
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            std::panic::resume_unwind(worker.join().unwrap_err())
+        }
+        Err(mpsc::RecvTimeoutError::Timeout) => panic!("the scenario hung for {SCENARIO:?}"),
+    }
+}
+
+/// Whether every tool is on PATH. Missing tools fail the test when `CI` is
+/// set, and skip it (saying so) otherwise.
+fn require(test: &str, tools: &[&str]) -> bool {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let missing: Vec<&str> = tools
+        .iter()
+        .copied()
+        .filter(|tool| !std::env::split_paths(&path).any(|dir| dir.join(tool).is_file()))
+        .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
+        panic!("{test}: {missing:?} not on PATH, and CI is set (.ci/run installs them)");
+    }
+    eprintln!(
+        "SKIPPED {test}: {missing:?} not on PATH (apt-get install tmux xvfb xclip; with CI set this fails)"
+    );
+    false
+}
+
+/// The rule text `y` copies for `id`: the rule pane's lines, from the
+/// library, in the default dialect with default settings.
+fn rule_text(id: &str) -> String {
+    let mut app = App::new(
+        catalog::embedded().unwrap(),
+        "test".into(),
+        Settings::default(),
+    );
+    app.set_filter(id.into());
+    app.wait_for_search();
+    assert_eq!(
+        app.selected_connection().map(|c| c.id.as_str()),
+        Some(id),
+        "the filter selects {id}"
+    );
+    let text = app.rule_lines().join("\n") + "\n";
+    assert!(text.contains(id), "the rule names its connection:\n{text}");
+    text
+}
+
+/// The script `Y` copies with the filter `filter`: every filtered row.
+fn all_text(filter: &str) -> String {
+    let mut app = App::new(
+        catalog::embedded().unwrap(),
+        catalog::EMBEDDED_ORIGIN.into(),
+        Settings::default(),
+    );
+    app.set_filter(filter.into());
+    app.wait_for_search();
+    app.update(Action::CopyAll);
+    app.last_copy.expect("Y copies the filtered rows")
+}
+
+fn decode(base64: &[u8]) -> String {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(base64)
+        .expect("OSC 52 carries standard base64");
+    String::from_utf8(bytes).expect("the copy is UTF-8")
+}
+
+/// `ESC ] 52 ; c ; BASE64 BEL`, as the explorer writes it outside tmux.
+fn osc52(text: &str) -> Vec<u8> {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    format!("\x1b]52;c;{encoded}\x07").into_bytes()
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// A temporary folder for one run: `config/` is XDG_CONFIG_HOME (and HOME),
+/// the folder itself the working directory.
+struct Scratch {
+    dir: tempfile::TempDir,
+}
+
+impl Scratch {
+    fn new(config: Option<&str>) -> Scratch {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config_dir = dir.path().join("config").join("vmmports");
+        std::fs::create_dir_all(&config_dir).unwrap();
+        if let Some(text) = config {
+            std::fs::write(config_dir.join("config.ron"), text).unwrap();
+        }
+        Scratch { dir }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn config_home(&self) -> PathBuf {
+        self.dir.path().join("config")
+    }
+
+    fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.path().join(name))
+            .unwrap_or_else(|e| panic!("read {name}: {e}"))
+    }
+}
+
+fn vmmports() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("vmmports")
+}
+
+/// Variables that would change how copies go, or leak the user's setup.
+const SCRUBBED: [&str; 8] = [
+    "TMUX",
+    "TMUX_PANE",
+    "STY",
+    "SSH_CONNECTION",
+    "SSH_TTY",
+    "SSH_CLIENT",
+    "DISPLAY",
+    "WAYLAND_DISPLAY",
+];
+
+// ── the pseudo-terminal ──────────────────────────────────────────────────
+
+/// One OSC 52 copy as the emulator received it.
+#[derive(Clone)]
+struct Copy {
+    target: Vec<u8>,
+    /// The base64 payload: vt100 hands it over undecoded.
+    data: Vec<u8>,
+    /// The screen at the moment the copy arrived.
+    screen: String,
+}
+
+/// Records OSC 52 copies, and answers the cursor position query ratatui
+/// asks at start-up.
+struct Recorder {
+    writer: Writer,
+    copies: Vec<Copy>,
+}
+
+type Writer = Arc<Mutex<Box<dyn Write + Send>>>;
+
+impl vt100::Callbacks for Recorder {
+    fn copy_to_clipboard(&mut self, screen: &mut vt100::Screen, target: &[u8], data: &[u8]) {
+        self.copies.push(Copy {
+            target: target.to_vec(),
+            data: data.to_vec(),
+            screen: screen.contents(),
+        });
+    }
+
+    fn unhandled_csi(
+        &mut self,
+        screen: &mut vt100::Screen,
+        i1: Option<u8>,
+        _: Option<u8>,
+        params: &[&[u16]],
+        c: char,
+    ) {
+        if i1.is_none() && c == 'n' && params == [&[6u16][..]] {
+            let (row, col) = screen.cursor_position();
+            let mut w = lock(&self.writer);
+            let _ = write!(w, "\x1b[{};{}R", row + 1, col + 1);
+            let _ = w.flush();
+        }
+    }
+}
+
+struct Seen {
+    parser: vt100::Parser<Recorder>,
+    /// Every byte the program wrote.
+    raw: Vec<u8>,
+    eof: bool,
+}
+
+/// A program running in a pseudo-terminal, its output parsed by vt100.
+struct Pty {
+    _master: Box<dyn MasterPty + Send>,
+    writer: Writer,
+    child: Box<dyn Child + Send + Sync>,
+    seen: Arc<(Mutex<Seen>, Condvar)>,
+}
+
+impl Pty {
+    /// Runs `program args` in a `cols`×`rows` terminal, in `scratch`, with
+    /// the scrubbed environment plus `env`.
+    fn spawn(
+        scratch: &Scratch,
+        cols: u16,
+        rows: u16,
+        program: &Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Pty {
+        let size = PtySize {
+            rows,
+            cols,
+            pixel_width: 0,
+            pixel_height: 0,
+        };
+        let pair = native_pty_system().openpty(size).expect("open a pty");
+        let mut cmd = CommandBuilder::new(program);
+        cmd.args(args);
+        cmd.cwd(scratch.path());
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("NO_COLOR");
+        for var in SCRUBBED {
+            cmd.env_remove(var);
+        }
+        cmd.env("HOME", scratch.config_home());
+        cmd.env("XDG_CONFIG_HOME", scratch.config_home());
+        for (name, value) in env {
+            cmd.env(name, value);
+        }
+        let child = pair.slave.spawn_command(cmd).expect("spawn");
+        drop(pair.slave);
+
+        let writer: Writer = Arc::new(Mutex::new(pair.master.take_writer().expect("writer")));
+        let recorder = Recorder {
+            writer: Arc::clone(&writer),
+            copies: Vec::new(),
+        };
+        let nonzero = |n: u16| NonZeroU16::new(n).unwrap();
+        let parser = vt100::Parser::new_with_callbacks(nonzero(rows), nonzero(cols), 0, recorder);
+        let seen = Arc::new((
+            Mutex::new(Seen {
+                parser,
+                raw: Vec::new(),
+                eof: false,
+            }),
+            Condvar::new(),
+        ));
+        let mut reader = pair.master.try_clone_reader().expect("pty reader");
+        let shared = Arc::clone(&seen);
+        thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            loop {
+                // Linux reports EIO, not 0, once the slave side is closed.
+                let n = reader.read(&mut buf).unwrap_or(0);
+                let (seen, changed) = &*shared;
+                let mut seen = lock(seen);
+                if n == 0 {
+                    seen.eof = true;
+                    changed.notify_all();
+                    return;
+                }
+                seen.parser.process(&buf[..n]);
+                seen.raw.extend_from_slice(&buf[..n]);
+                changed.notify_all();
+            }
+        });
+        Pty {
+            _master: pair.master,
+            writer,
+            child,
+            seen,
+        }
+    }
+
+    /// The explorer (`vmmports args`) in a 120×40 terminal.
+    fn explorer(scratch: &Scratch, args: &[&str], env: &[(&str, &str)]) -> Pty {
+        Pty::spawn(scratch, 120, 40, &vmmports(), args, env)
+    }
+
+    /// `vmmports args` with stdout and stderr sent to `out` and `err` in the
+    /// scratch folder; the pty stays its controlling terminal.
+    fn redirected(scratch: &Scratch, args: &[&str], env: &[(&str, &str)]) -> Pty {
+        let bin = vmmports();
+        let mut all = vec!["-c", "exec \"$0\" \"$@\" >out 2>err", bin.to_str().unwrap()];
+        all.extend_from_slice(args);
+        Pty::spawn(scratch, 120, 40, Path::new("sh"), &all, env)
+    }
+
+    fn send(&self, bytes: &[u8]) {
+        let mut w = lock(&self.writer);
+        w.write_all(bytes).expect("write to the pty");
+        w.flush().expect("flush the pty");
+    }
+
+    /// Waits until `done` holds; returns the screen. Fails with the screen.
+    fn wait_until(&self, what: &str, done: impl Fn(&Seen) -> bool) -> String {
+        let deadline = Instant::now() + STEP;
+        let (seen, changed) = &*self.seen;
+        let mut seen = lock(seen);
+        loop {
+            if done(&seen) {
+                return seen.parser.screen().contents();
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                let screen = seen.parser.screen().contents();
+                drop(seen);
+                panic!("timed out waiting for {what}; the screen shows:\n{screen}");
+            }
+            seen = changed
+                .wait_timeout(seen, deadline - now)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+    }
+
+    /// Waits until the bottom row (the status line, the last row a full
+    /// frame writes) contains `text`; returns that row.
+    fn wait_status(&self, text: &str) -> String {
+        self.wait_until(&format!("{text:?} on the status line"), |s| {
+            bottom_row(s.parser.screen()).contains(text)
+        });
+        self.screen(bottom_row)
+    }
+
+    fn screen<T>(&self, check: impl FnOnce(&vt100::Screen) -> T) -> T {
+        check(lock(&self.seen.0).parser.screen())
+    }
+
+    fn copies(&self) -> Vec<Copy> {
+        lock(&self.seen.0).parser.callbacks().copies.clone()
+    }
+
+    fn raw(&self) -> Vec<u8> {
+        lock(&self.seen.0).raw.clone()
+    }
+
+    /// The first frame, then `/`, `id`, Enter: the filter is kept and the
+    /// list holds `id` alone, selected.
+    fn filter_to(&self, id: &str) {
+        self.wait_until("the first frame", |s| {
+            let screen = s.parser.screen();
+            s.parser.screen().contents().contains("Connections") && !bottom_row(screen).is_empty()
+        });
+        self.send(b"/");
+        self.wait_until("the filter prompt", |s| {
+            row(s.parser.screen(), 0).starts_with("/ ")
+        });
+        self.send(id.as_bytes());
+        self.wait_until("the typed filter", |s| {
+            row(s.parser.screen(), 0).contains(id)
+        });
+        self.send(b"\r");
+        self.wait_until("the kept filter with one row", |s| {
+            let screen = s.parser.screen();
+            let top = row(screen, 0);
+            !top.starts_with("/ ")
+                && top.contains(" 1/")
+                && !bottom_row(screen).contains("Enter keep filter")
+                && selected_row(screen).is_some()
+                && (1..screen.size().0.get()).any(|r| row(screen, r).contains(id))
+        });
+    }
+
+    /// Waits for the process to exit and its output to be drained.
+    fn wait_exit(&mut self) -> ExitStatus {
+        let deadline = Instant::now() + STEP;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                break status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the program did not exit; the screen shows:\n{}",
+                self.screen(|s| s.contents())
+            );
+            thread::sleep(Duration::from_millis(10));
+        };
+        self.wait_until("the end of the output", |s| s.eof);
+        status
+    }
+
+    fn running(&mut self) -> bool {
+        self.child.try_wait().expect("try_wait").is_none()
+    }
+
+    /// Quits with `q` and checks the terminal is given back.
+    fn quit(&mut self) {
+        self.send(b"q");
+        assert!(self.wait_exit().success(), "exit status");
+        self.screen(|s| {
+            assert!(!s.alternate_screen(), "still on the alternate screen");
+            assert!(!s.hide_cursor(), "the cursor is still hidden");
+        });
+    }
+}
+
+impl Drop for Pty {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+fn row(screen: &vt100::Screen, n: u16) -> String {
+    let cols = screen.size().1.get();
+    screen.rows(0, cols).nth(n as usize).unwrap_or_default()
+}
+
+/// The status line: the bottom row, or the bottom two rows joined when a
+/// long message wraps over the key hints.
+fn bottom_row(screen: &vt100::Screen) -> String {
+    let rows = screen.size().0.get();
+    let last = row(screen, rows - 1);
+    let above = row(screen, rows.saturating_sub(2));
+    // The key-hint row always holds "help"; a wrapped message does not.
+    if rows >= 2 && !above.contains(" help ") && !above.contains("any key") {
+        format!("{} {}", above.trim_end(), last.trim())
+    } else {
+        last
+    }
+}
+
+/// The list row under the ▶ cursor.
+fn selected_row(screen: &vt100::Screen) -> Option<String> {
+    (0..screen.size().0.get())
+        .map(|r| row(screen, r))
+        .find(|r| r.contains('▶'))
+}
+
+/// Exactly one OSC 52 copy arrived, naming the clipboard; its text.
+fn one_copy(pty: &Pty) -> (String, Copy) {
+    let copies = pty.copies();
+    assert_eq!(copies.len(), 1, "one OSC 52 copy for one y");
+    let copy = copies.into_iter().next().unwrap();
+    assert_eq!(copy.target, b"c", "OSC 52 names the clipboard, `c`");
+    (decode(&copy.data), copy)
+}
+
+#[test]
+fn osc52_y_sends_the_rule_between_frames_and_says_sent() {
+    within_timeout(|| {
+        let want = rule_text(ID);
+        let scratch = Scratch::new(None);
+        let mut pty = Pty::explorer(&scratch, &["--clipboard", "osc52"], &[]);
+        pty.filter_to(ID);
+        assert!(pty.copies().is_empty(), "nothing copied before y");
+        pty.send(b"y");
+        let status = pty.wait_status("Sent via OSC 52");
+        assert!(
+            status.contains(&format!("rule for {ID}: Sent via OSC 52 (terminal)")),
+            "{status:?}"
+        );
+        assert!(
+            status.contains(&format!("{} bytes", want.len())),
+            "the status gives the size: {status:?}"
+        );
+        let (text, copy) = one_copy(&pty);
+        assert_eq!(text, want, "the copy is the rule pane's text");
+
+        // Written whole, in one piece, and not inside a frame: the screen at
+        // that moment already showed the filtered row selected, and the
+        // sequence is contiguous in the byte stream.
+        let raw = pty.raw();
+        let at = find(&raw, &osc52(&want)).expect("the whole sequence, contiguous");
+        // ratatui ends each frame by hiding the cursor (none shows here):
+        // the copy follows a whole frame.
+        assert!(
+            raw[..at].ends_with(b"\x1b[?25l"),
+            "the copy follows the end of a frame; before it: {:?}",
+            String::from_utf8_lossy(&raw[at.saturating_sub(120)..at])
+        );
+        assert_eq!(find(&raw[at + 1..], b"\x1b]52;"), None, "no second OSC 52");
+        let first: String = want.chars().take(30).collect();
+        assert!(
+            copy.screen.contains(&first),
+            "the frame before the copy shows the rule:\n{}",
+            copy.screen
+        );
+
+        // The explorer goes on, and copies again on the next y.
+        pty.send(b"y");
+        pty.wait_until("a second OSC 52", |s| {
+            s.parser.callbacks().copies.len() == 2
+        });
+        assert_eq!(decode(&pty.copies()[1].data), want);
+
+        // Y: the whole script for the filtered rows.
+        pty.send(b"Y");
+        pty.wait_until("a third OSC 52", |s| s.parser.callbacks().copies.len() == 3);
+        let all = all_text(ID);
+        assert!(all.contains(&want), "the script holds the rule:\n{all}");
+        assert_eq!(decode(&pty.copies()[2].data), all, "Y copies the script");
+        let status = pty.wait_status("script for 1 filtered connections");
+        assert!(
+            status.contains(&format!("Sent via OSC 52 (terminal), {} bytes", all.len())),
+            "{status:?}"
+        );
+        pty.quit();
+    });
+}
+
+#[test]
+fn clipboard_none_sends_nothing_and_says_off() {
+    within_timeout(|| {
+        let scratch = Scratch::new(None);
+        let mut pty = Pty::explorer(&scratch, &["--clipboard", "none"], &[]);
+        pty.filter_to(ID);
+        pty.send(b"y");
+        let status = pty.wait_status("Clipboard off");
+        assert!(
+            status.contains(&format!("rule for {ID}: Clipboard off")),
+            "{status:?}"
+        );
+        // Quitting flushes everything the explorer wrote: still no copy.
+        pty.quit();
+        assert!(pty.copies().is_empty(), "no OSC 52 with --clipboard none");
+        assert_eq!(find(&pty.raw(), b"\x1b]52;"), None, "no OSC 52 bytes");
+    });
+}
+
+#[test]
+fn over_the_osc52_limit_refuses_and_w_writes_the_file() {
+    within_timeout(|| {
+        let want = rule_text(ID);
+        assert!(want.len() > 10);
+        let scratch = Scratch::new(Some("Config(osc52_limit: Some(10))\n"));
+        // Wide enough for the whole message on the status line.
+        let mut pty = Pty::spawn(
+            &scratch,
+            220,
+            40,
+            &vmmports(),
+            &["--clipboard", "osc52"],
+            &[],
+        );
+        pty.filter_to(ID);
+        pty.send(b"y");
+        let status = pty.wait_status("Clipboard unavailable");
+        for part in [
+            &format!("{} bytes is more than OSC 52's limit of 10", want.len()),
+            "press w",
+            "--print",
+        ] {
+            assert!(status.contains(part), "{part:?} missing: {status:?}");
+        }
+        assert!(!status.contains("Sent"), "{status:?}");
+
+        // The offer holds: w, Enter on the proposed name writes the rule.
+        pty.send(b"w");
+        pty.wait_until("the file name prompt", |s| {
+            s.parser.screen().contents().contains("vmmports-rules.txt")
+        });
+        pty.send(b"\r");
+        pty.wait_status("Wrote");
+        assert_eq!(scratch.read("vmmports-rules.txt"), want);
+        pty.quit();
+        assert!(pty.copies().is_empty(), "no OSC 52 over the limit");
+        assert_eq!(find(&pty.raw(), b"\x1b]52;"), None, "no OSC 52 bytes");
+    });
+}
+
+#[test]
+fn native_without_a_display_falls_back_to_osc52_and_says_so() {
+    within_timeout(|| {
+        let want = rule_text(ID);
+        let scratch = Scratch::new(None);
+        // Wide enough for arboard's reason and the rest of the message.
+        let mut pty = Pty::spawn(
+            &scratch,
+            250,
+            40,
+            &vmmports(),
+            &["--clipboard", "native"],
+            &[],
+        );
+        pty.filter_to(ID);
+        pty.send(b"y");
+        let status = pty.wait_status("Sent via OSC 52");
+        assert!(
+            status.contains(&format!("rule for {ID}: System clipboard unavailable (")),
+            "the status says the native copy failed: {status:?}"
+        );
+        assert!(!status.contains("Copied"), "{status:?}");
+        let (text, _) = one_copy(&pty);
+        assert_eq!(text, want);
+        pty.quit();
+    });
+}
+
+/// An 80-column terminal is the common default; the refusal's way out (`w`,
+/// `--print`) should be on screen there too.
+#[test]
+fn over_the_limit_offer_shows_at_80_columns() {
+    within_timeout(|| {
+        let scratch = Scratch::new(Some("Config(osc52_limit: Some(10))\n"));
+        let mut pty = Pty::spawn(
+            &scratch,
+            80,
+            24,
+            &vmmports(),
+            &["--clipboard", "osc52"],
+            &[],
+        );
+        pty.filter_to(ID);
+        pty.send(b"y");
+        pty.wait_until("the refusal", |s| {
+            s.parser
+                .screen()
+                .contents()
+                .contains("Clipboard unavailable")
+        });
+        let screen = pty.screen(|s| s.contents());
+        assert!(
+            screen.contains("press w") && screen.contains("--print"),
+            "the offer is on screen:\n{screen}"
+        );
+        pty.quit();
+    });
+}
+
+#[test]
+fn print_writes_exactly_the_copy_to_stdout() {
+    within_timeout(|| {
+        let want = rule_text(ID);
+        let scratch = Scratch::new(None);
+        // stdout is a file; the explorer draws on the pty through /dev/tty.
+        let mut pty = Pty::redirected(&scratch, &["--print", "--clipboard", "osc52"], &[]);
+        pty.filter_to(ID);
+        pty.send(b"y");
+        pty.wait_status("Sent via OSC 52");
+        let (text, _) = one_copy(&pty);
+        assert_eq!(text, want);
+        pty.quit();
+        assert_eq!(
+            scratch.read("out"),
+            want,
+            "stdout is the copy, nothing else"
+        );
+        assert_eq!(scratch.read("err"), "", "stderr");
+    });
+}
+
+#[test]
+fn rules_copy_sends_the_printed_script() {
+    within_timeout(|| {
+        let scratch = Scratch::new(None);
+        let mut pty = Pty::redirected(
+            &scratch,
+            &["rules", "--on", "sql", "--copy", "--clipboard", "osc52"],
+            &[],
+        );
+        assert!(pty.wait_exit().success(), "exit status");
+        let script = scratch.read("out");
+        assert!(script.contains("New-NetFirewallRule"), "{script}");
+        let (text, _) = one_copy(&pty);
+        assert_eq!(text, script, "the copy is the script on stdout");
+        let err = scratch.read("err");
+        assert!(err.contains("Sent via OSC 52"), "stderr: {err:?}");
+        assert!(
+            err.contains(&format!("{} bytes", script.len())),
+            "stderr: {err:?}"
+        );
+        assert_eq!(
+            find(script.as_bytes(), b"\x1b"),
+            None,
+            "no escapes in stdout"
+        );
+        // The same script as without --copy.
+        let plain = Command::new(vmmports())
+            .args(["rules", "--on", "sql"])
+            .env("XDG_CONFIG_HOME", scratch.config_home())
+            .env("HOME", scratch.config_home())
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&plain.stdout), script);
+    });
+}
+
+// ── helpers for outside programs ─────────────────────────────────────────
+
+/// Runs `cmd` to the end, killing it after `STEP`.
+fn run_bounded(mut cmd: Command) -> Output {
+    let mut out = tempfile::tempfile().unwrap();
+    let mut err = tempfile::tempfile().unwrap();
+    let what = format!("{cmd:?}");
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(out.try_clone().unwrap())
+        .stderr(err.try_clone().unwrap())
+        .spawn()
+        .unwrap_or_else(|e| panic!("run {what}: {e}"));
+    let deadline = Instant::now() + STEP;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what} did not finish within {STEP:?}");
+        }
+        thread::sleep(Duration::from_millis(5));
+    };
+    let read = |f: &mut File| {
+        let mut bytes = Vec::new();
+        f.rewind().unwrap();
+        f.read_to_end(&mut bytes).unwrap();
+        bytes
+    };
+    Output {
+        status,
+        stdout: read(&mut out),
+        stderr: read(&mut err),
+    }
+}
+
+/// Polls `check` every 20 ms until it gives a value; fails after `STEP`.
+fn poll<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + STEP;
+    loop {
+        if let Some(value) = check() {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+// ── tmux ─────────────────────────────────────────────────────────────────
+
+/// A private tmux server, killed when dropped (also when a test fails).
+struct Tmux {
+    name: String,
+    scratch: Scratch,
+}
+
+impl Tmux {
+    fn start(scratch: Scratch) -> Tmux {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let name = format!(
+            "vmmports-e2e-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        );
+        Tmux { name, scratch }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new("tmux");
+        cmd.args(["-L", &self.name, "-f", "/dev/null"]).args(args);
+        // The server takes its environment from the first client: no
+        // display, no outer tmux or SSH session, no user configuration.
+        for var in SCRUBBED {
+            cmd.env_remove(var);
+        }
+        cmd.env("TMUX_TMPDIR", self.scratch.path())
+            .env("HOME", self.scratch.config_home())
+            .env("XDG_CONFIG_HOME", self.scratch.config_home())
+            .current_dir(self.scratch.path());
+        cmd
+    }
+
+    /// Runs a tmux command that must succeed; its stdout.
+    fn run(&self, args: &[&str]) -> String {
+        let out = run_bounded(self.command(args));
+        assert!(
+            out.status.success(),
+            "tmux {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn capture(&self, target: &str) -> String {
+        self.run(&["capture-pane", "-p", "-t", target])
+    }
+
+    fn wait_screen(&self, target: &str, what: &str, done: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + STEP;
+        loop {
+            let last = self.capture(target);
+            if done(&last) {
+                return last;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; the pane shows:\n{last}"
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The process ids of every pane's program.
+    fn pane_pids(&self) -> Vec<u32> {
+        let out = run_bounded(self.command(&["list-panes", "-a", "-F", "#{pane_pid}"]));
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.trim().parse().ok())
+            .collect()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        // The panes' programs first: an explorer whose terminal is simply
+        // closed keeps running (see `explorer_exits_when_its_terminal_goes_away`).
+        for pid in self.pane_pids() {
+            kill(pid);
+        }
+        let _ = self
+            .command(&["kill-server"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+/// SIGKILL to a process this test started.
+fn kill(pid: u32) {
+    let _ = Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .stderr(Stdio::null())
+        .status();
+}
+
+/// Whether `pid` is still a live process (not a zombie).
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        !stat
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .trim_start()
+            .starts_with('Z')
+    })
+}
+
+#[test]
+fn tmux_takes_the_copy_into_its_buffer_and_doctor_sees_it() {
+    if !require(
+        "tmux_takes_the_copy_into_its_buffer_and_doctor_sees_it",
+        &["tmux"],
+    ) {
+        return;
+    }
+    within_timeout(|| {
+        let want = rule_text(ID);
+        let tmux = Tmux::start(Scratch::new(None));
+        let bin = vmmports();
+        let bin = bin.to_str().unwrap();
+        // An SSH session with a (dead) display: auto must still pick OSC 52.
+        tmux.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "e2e",
+            "-x",
+            "120",
+            "-y",
+            "40",
+            "-e",
+            "SSH_CONNECTION=192.0.2.1 50000 192.0.2.2 22",
+            "-e",
+            "DISPLAY=:99",
+            "--",
+            bin,
+            "--clipboard",
+            "auto",
+        ]);
+        tmux.run(&["set", "-s", "set-clipboard", "on"]);
+        tmux.run(&["set", "-g", "remain-on-exit", "off"]);
+
+        tmux.wait_screen("e2e", "the first frame", |s| s.contains("Connections"));
+        tmux.run(&["send-keys", "-t", "e2e", "/"]);
+        tmux.wait_screen("e2e", "the filter prompt", |s| s.starts_with("/ "));
+        tmux.run(&["send-keys", "-t", "e2e", "-l", ID]);
+        tmux.run(&["send-keys", "-t", "e2e", "Enter"]);
+        tmux.wait_screen("e2e", "the kept filter", |s| {
+            !s.starts_with("/ ")
+                && s.lines().next().is_some_and(|top| top.contains(" 1/"))
+                && s.lines().any(|l| l.contains('▶'))
+        });
+        assert!(
+            tmux.command(&["show-buffer"])
+                .output()
+                .unwrap()
+                .stdout
+                .is_empty(),
+            "no buffer before y"
+        );
+        tmux.run(&["send-keys", "-t", "e2e", "y"]);
+        let screen = tmux.wait_screen("e2e", "the status after y", |s| {
+            s.contains("Sent via OSC 52") || s.contains("Clipboard") || s.contains("Copied")
+        });
+        // The status may wrap over the last two rows.
+        let rows: Vec<&str> = screen.lines().filter(|l| !l.trim().is_empty()).collect();
+        let status = rows[rows.len().saturating_sub(2)..]
+            .iter()
+            .map(|l| l.trim())
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            status.contains(&format!("rule for {ID}: Sent via OSC 52 (tmux)")),
+            "auto over SSH inside tmux: {status:?}"
+        );
+        let buffer = poll("tmux's paste buffer", || {
+            let out = run_bounded(tmux.command(&["show-buffer"]));
+            (out.status.success() && !out.stdout.is_empty())
+                .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+        });
+        assert_eq!(buffer, want, "tmux's buffer holds the rule");
+        let buffers = tmux.run(&["list-buffers", "-F", "#{buffer_name}"]);
+        assert_eq!(buffers.lines().count(), 1, "one buffer: {buffers:?}");
+
+        // doctor, inside the same session (so with its TMUX and SSH
+        // variables), asks this tmux for its options.
+        tmux.run(&[
+            "new-window",
+            "-d",
+            "-t",
+            "e2e",
+            "--",
+            "sh",
+            "-c",
+            "\"$0\" doctor >doctor.txt 2>&1; echo $? >doctor.tmp; mv doctor.tmp doctor.rc",
+            bin,
+        ]);
+        let rc = poll("doctor to finish", || {
+            std::fs::read_to_string(tmux.scratch.path().join("doctor.rc")).ok()
+        });
+        let doctor = tmux.scratch.read("doctor.txt");
+        assert_eq!(rc.trim(), "0", "doctor's exit status:\n{doctor}");
+        let line = |label: &str| {
+            doctor
+                .lines()
+                .find(|l| l.starts_with(label))
+                .unwrap_or_else(|| panic!("no {label:?} line:\n{doctor}"))
+                .to_string()
+        };
+        assert!(line("tmux").contains("yes; set-clipboard: on"), "{doctor}");
+        assert!(line("SSH session").contains("yes"), "{doctor}");
+        assert!(
+            line("copy with").contains("OSC 52 through the terminal (--clipboard auto)"),
+            "{doctor}"
+        );
+        assert!(
+            !doctor.contains("tmux ignores OSC 52"),
+            "no set-clipboard fix offered when it is on:\n{doctor}"
+        );
+
+        tmux.run(&["send-keys", "-t", "e2e", "q"]);
+        poll("the explorer to quit", || {
+            let out = run_bounded(tmux.command(&["has-session", "-t", "e2e"]));
+            (!out.status.success()).then_some(())
+        });
+    });
+}
+
+/// When the terminal goes away without a word (tmux's server killed, an SSH
+/// connection dropped), the explorer must end, not linger.
+#[test]
+fn explorer_exits_when_its_terminal_goes_away() {
+    if !require("explorer_exits_when_its_terminal_goes_away", &["tmux"]) {
+        return;
+    }
+    within_timeout(|| {
+        let tmux = Tmux::start(Scratch::new(None));
+        let bin = vmmports();
+        tmux.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "e2e",
+            "-x",
+            "120",
+            "-y",
+            "40",
+            "--",
+            bin.to_str().unwrap(),
+            "--clipboard",
+            "osc52",
+        ]);
+        tmux.wait_screen("e2e", "the first frame", |s| s.contains("Connections"));
+        let pids = tmux.pane_pids();
+        assert_eq!(pids.len(), 1, "one pane");
+        let pid = pids[0];
+        // Whatever happens below, this process must not outlive the test.
+        struct Reap(u32);
+        impl Drop for Reap {
+            fn drop(&mut self) {
+                if alive(self.0) {
+                    kill(self.0);
+                }
+            }
+        }
+        let _reap = Reap(pid);
+        tmux.run(&["kill-server"]);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while alive(pid) && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(20));
+        }
+        assert!(
+            !alive(pid),
+            "vmmports (pid {pid}) still runs 5 s after its terminal went away"
+        );
+    });
+}
+
+// ── X11 ──────────────────────────────────────────────────────────────────
+
+/// A private Xvfb on a free display, killed when dropped.
+struct Xvfb {
+    child: std::process::Child,
+    display: String,
+}
+
+impl Xvfb {
+    fn start() -> Xvfb {
+        // -displayfd: Xvfb picks a free display and prints its number once
+        // it accepts connections.
+        let mut child = Command::new("Xvfb")
+            .args([
+                "-displayfd",
+                "1",
+                "-nolisten",
+                "tcp",
+                "-screen",
+                "0",
+                "640x480x24",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start Xvfb");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let mut xvfb = Xvfb {
+            child,
+            display: String::new(),
+        };
+        let line = rx.recv_timeout(STEP).expect("Xvfb reports its display");
+        let number = line.trim();
+        assert!(
+            !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()),
+            "Xvfb's display: {line:?}"
+        );
+        xvfb.display = format!(":{number}");
+        xvfb
+    }
+
+    /// `xclip -o -selection clipboard`: the text, or `None` when nobody
+    /// owns the clipboard.
+    fn clipboard(&self) -> Option<String> {
+        let mut cmd = Command::new("xclip");
+        cmd.args(["-o", "-selection", "clipboard"])
+            .env("DISPLAY", &self.display);
+        let out = run_bounded(cmd);
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn x11_native_copy_is_readable_while_running_and_during_hand_off() {
+    if !require(
+        "x11_native_copy_is_readable_while_running_and_during_hand_off",
+        &["Xvfb", "xclip"],
+    ) {
+        return;
+    }
+    within_timeout(|| {
+        let want = rule_text(ID);
+        let xvfb = Xvfb::start();
+        assert_eq!(xvfb.clipboard(), None, "a new display's clipboard is empty");
+        let scratch = Scratch::new(None);
+        let display = xvfb.display.clone();
+        let mut pty = Pty::explorer(
+            &scratch,
+            &["--clipboard", "native"],
+            &[("DISPLAY", &display)],
+        );
+        pty.filter_to(ID);
+        pty.send(b"y");
+        let status = pty.wait_status("Copied to the system clipboard");
+        assert!(
+            status.contains(&format!("({} bytes)", want.len())),
+            "{status:?}"
+        );
+        assert!(pty.copies().is_empty(), "no OSC 52 when native worked");
+        assert_eq!(
+            xvfb.clipboard().as_deref(),
+            Some(want.as_str()),
+            "xclip reads the rule while the explorer runs"
+        );
+
+        // q: the terminal comes back first, then the explorer keeps serving
+        // the clipboard (up to 1.5 s) before it exits. arboard alone keeps
+        // serving for 100 ms as it drops (waiting for a clipboard manager),
+        // so the text must still be there well after that.
+        let quit = Instant::now();
+        pty.send(b"q");
+        pty.wait_until("the terminal restored", |s| {
+            !s.parser.screen().alternate_screen()
+        });
+        let restored = Instant::now();
+        assert_eq!(
+            xvfb.clipboard().as_deref(),
+            Some(want.as_str()),
+            "xclip reads the rule right after the terminal is restored"
+        );
+        thread::sleep(
+            (restored + Duration::from_millis(600)).saturating_duration_since(Instant::now()),
+        );
+        assert!(
+            pty.running(),
+            "hand_off: still serving the clipboard 600 ms after the terminal was restored"
+        );
+        assert_eq!(
+            xvfb.clipboard().as_deref(),
+            Some(want.as_str()),
+            "xclip reads the rule 600 ms into the hand-off"
+        );
+        assert!(pty.wait_exit().success());
+        let took = quit.elapsed();
+        assert!(
+            took < Duration::from_secs(4),
+            "the hand-off is bounded: exited {took:?} after q"
+        );
+        assert!(
+            pty.screen(|s| !s.hide_cursor()),
+            "the cursor shows after exit"
+        );
+        // The owner is gone, and with it the text (no clipboard manager).
+        assert_eq!(xvfb.clipboard(), None, "the clipboard died with its owner");
+    });
+}
+
+#[test]
+fn x11_print_writes_the_copy_to_stdout_and_the_clipboard() {
+    if !require(
+        "x11_print_writes_the_copy_to_stdout_and_the_clipboard",
+        &["Xvfb", "xclip"],
+    ) {
+        return;
+    }
+    within_timeout(|| {
+        let want = rule_text(ID);
+        let xvfb = Xvfb::start();
+        let scratch = Scratch::new(None);
+        let display = xvfb.display.clone();
+        let mut pty = Pty::redirected(&scratch, &["--print"], &[("DISPLAY", &display)]);
+        pty.filter_to(ID);
+        pty.send(b"y");
+        pty.wait_status("Copied to the system clipboard");
+        assert_eq!(xvfb.clipboard().as_deref(), Some(want.as_str()));
+        pty.quit();
+        assert_eq!(
+            scratch.read("out"),
+            want,
+            "stdout is the copy, nothing else"
+        );
+        assert!(pty.copies().is_empty(), "auto with a display: no OSC 52");
+    });
+}
