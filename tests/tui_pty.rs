@@ -226,7 +226,14 @@ impl Session {
     fn wait_bottom(&self, text: &str) -> String {
         self.wait_until(&format!("{text:?} on the bottom row"), |s| {
             let screen = s.parser.screen();
-            row_text(screen, screen.size().0.get() - 1).contains(text)
+            let rows = screen.size().0.get();
+            // A long message wraps over the key-hint row above it.
+            let last_two = format!(
+                "{} {}",
+                row_text(screen, rows.saturating_sub(2)).trim_end(),
+                row_text(screen, rows - 1).trim()
+            );
+            row_text(screen, rows - 1).contains(text) || last_two.contains(text)
         })
     }
 

@@ -80,7 +80,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     };
     // A message too long for its row takes both rows: what happened (and
     // how to get around it) matters more than the key hints.
-    if status.width() > area.width as usize {
+    let is_message = app.filter_error.is_some() || app.status.is_some();
+    if is_message && status.width() > area.width as usize {
         frame.render_widget(
             Paragraph::new(status).wrap(ratatui::widgets::Wrap { trim: true }),
             area,
