@@ -120,11 +120,19 @@ fn event_loop(
     let mut dirty = true;
     // Events of the port check running in the background, if any.
     let mut check: Option<std::sync::mpsc::Receiver<crate::check::Event>> = None;
+    let mut drawn_size = None;
     while !app.quit {
         if terminal::signalled(stop) {
             return Ok(true);
         }
         let size = tui.size()?;
+        // A resize that came before the input reader was listening sends no
+        // event; comparing sizes each turn catches it too.
+        if Some(size) != drawn_size {
+            tui.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))?;
+            drawn_size = Some(size);
+            dirty = true;
+        }
         let areas = layout::areas(size.into(), app);
         app.set_list_height(areas.list_rows.map_or(1, |r| r.height as usize));
         if dirty {
@@ -181,12 +189,11 @@ fn event_loop(
         let action = match event::read()? {
             Event::Key(key) => keymap::key(app, key),
             Event::Mouse(mouse) => keymap::mouse(app, mouse, &areas),
-            Event::Resize(width, height) => {
-                // A quick shrink and grow can report the size last drawn at,
+            Event::Resize(..) => {
+                // A quick shrink and grow can end at the size last drawn at,
                 // while the terminal has already lost what it cut off: always
                 // repaint everything.
-                tui.resize(ratatui::layout::Rect::new(0, 0, width, height))?;
-                dirty = true;
+                drawn_size = None;
                 None
             }
             _ => None,
