@@ -13,6 +13,7 @@ use std::sync::OnceLock;
 use proptest::prelude::*;
 use tree_sitter::{Node, Parser};
 use vmmports::catalog::{Catalog, ComponentKind, Connection, Direction, PortSpec, Transport};
+use vmmports::rules::address::Family;
 use vmmports::rules::plan::{self, Item, Rule};
 use vmmports::rules::settings::Settings;
 use vmmports::rules::{Dialect, Provenance, script};
@@ -122,6 +123,8 @@ const HOSTILE: &str = "x'\\'' \"q\" $(touch pwned1) `touch pwned2`; touch pwned3
 /// The same, without what nft comments cannot hold (`"`, `\`), and short
 /// enough for nft's 128-byte comments.
 const HOSTILE_NFT: &str = "x' '' $(touch pwned1) `touch pwned2`; touch pwned3 && touch pwned4 'y'";
+/// The same, without what ufw comments cannot hold (`'`).
+const HOSTILE_UFW: &str = "x\\ \"q\" $(touch pwned1) `touch pwned2`; touch pwned3 && touch pwned4 | touch pwned5 > pwned6 \"it\\\"s\" \\";
 
 fn settings_cases(catalog: &Catalog) -> Vec<(&'static str, Settings)> {
     let with_group = |g: &str| Settings {
@@ -150,6 +153,7 @@ fn settings_cases(catalog: &Catalog) -> Vec<(&'static str, Settings)> {
         ("odd group", with_group("it's \u{2018}odd\u{2019} $(x) `y`")),
         ("hostile group", with_group(HOSTILE)),
         ("hostile nft group", hostile_remote),
+        ("hostile ufw group", with_group(HOSTILE_UFW)),
         (
             "profiles",
             Settings {
@@ -209,12 +213,14 @@ const TOOLS: [&str; 7] = [
 ];
 
 /// Logs its name and argv, NUL-separated, to its own file; `-C` checks fail
-/// so the `-A` branch runs, and grep finds nothing so the `||` branch runs.
+/// so the `-A` branch runs, `nft list` finds no chain so the `add chain`
+/// branch runs, and grep finds nothing so the `||` branch runs.
 const STUB: &str = r#"#!/bin/sh
 tool=${0##*/}
 printf '%s\0' "$tool" "$#" "$@" > "$STUB_LOG/$tool.$$"
 case $tool in
   iptables|ip6tables) [ "$1" = -C ] && exit 1 ;;
+  nft) [ "$1" = list ] && exit 1 ;;
   grep) exit 1 ;;
 esac
 exit 0
@@ -359,6 +365,16 @@ fn stubs_log_argv_exactly() {
             call("iptables", &["-C", "X"])
         ]
     );
+    let calls = sandbox
+        .run("nft list chain X >/dev/null 2>&1 || nft 'add chain X'")
+        .unwrap();
+    assert_eq!(
+        calls,
+        [
+            call("nft", &["add chain X"]),
+            call("nft", &["list", "chain", "X"])
+        ]
+    );
     assert!(sandbox.run("touch pwned").is_err(), "side effects are seen");
     assert!(syntax_check("echo 'open").is_err());
     assert!(syntax_check("echo (").is_err());
@@ -401,15 +417,20 @@ fn check_calls(
                     calls == [call("nft", &["add", "table", "inet", "filter"])],
                     ctx,
                 )?;
-            } else if line.starts_with("nft 'add chain") {
+            } else if line.contains(" || nft 'add chain ") {
+                // Created only when `nft list` does not find it (the stub
+                // finds nothing), so an existing chain keeps its settings.
                 let chain = ["input", "output"].into_iter().find(|c| {
                     calls
-                        == [call(
-                            "nft",
-                            &[&format!(
-                                "add chain inet filter {c} {{ type filter hook {c} priority 0; }}"
-                            )],
-                        )]
+                        == [
+                            call(
+                                "nft",
+                                &[&format!(
+                                    "add chain inet filter {c} {{ type filter hook {c} priority 0; }}"
+                                )],
+                            ),
+                            call("nft", &["list", "chain", "inet", "filter", c]),
+                        ]
                 });
                 expect(chain.is_some(), ctx)?;
             } else {
@@ -456,13 +477,31 @@ fn check_calls(
                 expect(text.ends_with(&format!(" accept {pattern}")), || {
                     format!("rule text does not end with its comment: {}", ctx())
                 })?;
-                let display = comment
-                    .strip_suffix(" ipv4")
-                    .or_else(|| comment.strip_suffix(" ipv6"))
-                    .filter(|d| displays.contains(*d))
-                    .unwrap_or(comment);
-                known(display)?;
-                let rule = rule_of(display)?;
+                expect(comment.len() <= NFT_COMMENT_MAX, || {
+                    format!("comment over {NFT_COMMENT_MAX} bytes: {}", ctx())
+                })?;
+                // The rule's nft name (see `nft_name`), and for a rule split
+                // by family, the family it says.
+                let (rule, family) = rules
+                    .iter()
+                    .filter(|r| displays.contains(&r.display_name))
+                    .find_map(|r| match comment.strip_prefix(nft_name(r))? {
+                        "" => Some((r, None)),
+                        " ipv4" => Some((r, Some("ip"))),
+                        " ipv6" => Some((r, Some("ip6"))),
+                        _ => None,
+                    })
+                    .ok_or_else(|| {
+                        format!("{comment:?} is not a planned rule's nft comment: {}", ctx())
+                    })?;
+                expect(family.is_some() == nft_split(rule), || {
+                    format!("family suffix only on split rules: {}", ctx())
+                })?;
+                if let Some(key) = family {
+                    let side = if rule.is_inbound() { "saddr" } else { "daddr" };
+                    expect(text.contains(&format!(" {key} {side} {{ ")), ctx)?;
+                }
+                let display = rule.display_name.as_str();
                 let want_chain = if rule.is_inbound() { "input" } else { "output" };
                 expect(chain == want_chain, ctx)?;
                 expect(
@@ -570,6 +609,9 @@ fn check_calls(
                 ctx,
             )?;
             known(display)?;
+            expect(!ufw_cannot_hold(display), || {
+                format!("ufw's parser rejects a comment with `'`: {}", ctx())
+            })?;
             let rule = rule_of(display)?;
             expect(
                 *proto == rule.transport.as_str() && out != rule.is_inbound(),
@@ -594,10 +636,44 @@ fn check_calls(
     Ok(carried)
 }
 
+/// nft keeps at most this many bytes of a comment.
+const NFT_COMMENT_MAX: usize = 128;
+
+/// Whether nft writes `rule` as one line per family (each comment then ends
+/// in " ipv4" or " ipv6").
+fn nft_split(rule: &Rule) -> bool {
+    [Family::V4, Family::V6]
+        .iter()
+        .all(|f| rule.remote.iter().any(|a| a.family() == Some(*f)))
+}
+
+/// The name an nft comment carries: the display name, or the short name
+/// (no ports) when the display name plus a possible " ipv4" would not fit.
+fn nft_name(rule: &Rule) -> &str {
+    if rule.display_name.len() + " ipv4".len() > NFT_COMMENT_MAX {
+        &rule.short_name
+    } else {
+        &rule.display_name
+    }
+}
+
 /// What nft may fairly refuse: its comments have no escapes (no `"` or
-/// `\`) and hold at most 128 bytes (split rules add " ipv4").
-fn nft_cannot_hold(group: &str, displays: &BTreeSet<String>) -> bool {
-    group.contains(['"', '\\']) || displays.iter().any(|d| d.len() + " ipv4".len() > 128)
+/// `\`) and hold at most 128 bytes, even with the short name (split rules
+/// add " ipv4").
+fn nft_cannot_hold(group: &str, rules: &[Rule], displays: &BTreeSet<String>) -> bool {
+    group.contains(['"', '\\'])
+        || rules
+            .iter()
+            .filter(|r| displays.contains(&r.display_name))
+            .any(|r| {
+                let suffix = if nft_split(r) { " ipv4".len() } else { 0 };
+                nft_name(r).len() + suffix > NFT_COMMENT_MAX
+            })
+}
+
+/// What ufw may fairly refuse: its parser rejects any comment holding `'`.
+fn ufw_cannot_hold(group: &str) -> bool {
+    group.contains('\'')
 }
 
 /// The header line that records the group; the only place firewalld and
@@ -666,16 +742,26 @@ fn every_sh_line_of_every_connection_runs_as_intended() {
                         "all"
                     }
                 );
+                let rules: Vec<Rule> = planned(&catalog, conns, &settings)
+                    .into_iter()
+                    .map(|(_, r)| r)
+                    .collect();
+                let displays = linux_displays(&catalog, conns, &settings);
                 let text = match script(&catalog, conns, dialect, &settings, None, &provenance()) {
                     Ok(text) => text,
                     Err(e)
                         if dialect == Dialect::Nft
-                            && nft_cannot_hold(
-                                &settings.group,
-                                &linux_displays(&catalog, conns, &settings),
-                            ) =>
+                            && nft_cannot_hold(&settings.group, &rules, &displays) =>
                     {
-                        assert!(e.message.contains("nft comments"), "{e:?}");
+                        assert!(e.message.contains("nft comments"), "{context}: {e:?}");
+                        continue;
+                    }
+                    Err(e) if dialect == Dialect::Ufw && ufw_cannot_hold(&settings.group) => {
+                        assert!(
+                            e.message.contains("ufw comments cannot hold `'`"),
+                            "{context}: {e:?}"
+                        );
+                        assert!(e.hint.contains("--group"), "{context}: {e:?}");
                         continue;
                     }
                     Err(e) => panic!("{context}: {} ({})", e.message, e.hint),
@@ -684,11 +770,6 @@ fn every_sh_line_of_every_connection_runs_as_intended() {
                     header_has_group(&text, dialect, &settings.group),
                     "{context}"
                 );
-                let rules: Vec<Rule> = planned(&catalog, conns, &settings)
-                    .into_iter()
-                    .map(|(_, r)| r)
-                    .collect();
-                let displays = linux_displays(&catalog, conns, &settings);
                 let seen = check_sh_script(&sandbox, dialect, &text, &displays, &rules)
                     .unwrap_or_else(|e| panic!("{context}: {e}"));
                 for line in sh_lines(&text, dialect) {
@@ -757,10 +838,13 @@ fn nft_rule_arrives_as_one_argument() {
         runs,
         [
             vec![call("nft", &["add", "table", "inet", "filter"])],
-            vec![call(
-                "nft",
-                &["add chain inet filter input { type filter hook input priority 0; }"]
-            )],
+            vec![
+                call(
+                    "nft",
+                    &["add chain inet filter input { type filter hook input priority 0; }"]
+                ),
+                call("nft", &["list", "chain", "inet", "filter", "input"]),
+            ],
             rule("ipv4", "ip saddr", "10.0.0.5"),
             rule("ipv6", "ip6 saddr", "fd00::5"),
         ]
@@ -830,6 +914,29 @@ fn iptables_and_ufw_comments_are_the_display_name() {
         ]
     );
 
+    // ufw's own parser rejects a comment holding `'`: refused, not mangled.
+    let err = script(
+        &catalog,
+        &[conn],
+        Dialect::Ufw,
+        &settings,
+        None,
+        &provenance(),
+    )
+    .unwrap_err();
+    assert!(
+        err.message.contains("ufw comments cannot hold `'`"),
+        "{err:?}"
+    );
+    assert!(err.hint.contains("without that character"), "{err:?}");
+
+    let group = "Prod VMM \"east\" $(x)";
+    let settings = Settings {
+        group: group.into(),
+        ..Settings::default()
+    };
+    let tcp = format!("{group} - test-guest-out (80,443,49152-65535/tcp)");
+    let udp = format!("{group} - test-guest-out (53,5000-5010/udp)");
     let text = script(
         &catalog,
         &[conn],
@@ -914,13 +1021,14 @@ fn hostile_group_arrives_byte_identical_and_runs_nothing() {
         .map(|id| catalog.connection(id).unwrap())
         .collect();
     for (group, dialects) in [
-        (
-            HOSTILE,
-            &[Dialect::Iptables, Dialect::Firewalld, Dialect::Ufw][..],
-        ),
+        (HOSTILE, &[Dialect::Iptables, Dialect::Firewalld][..]),
         (
             HOSTILE_NFT,
-            &[Dialect::Nft, Dialect::Iptables, Dialect::Ufw][..],
+            &[Dialect::Nft, Dialect::Iptables, Dialect::Firewalld][..],
+        ),
+        (
+            HOSTILE_UFW,
+            &[Dialect::Ufw, Dialect::Iptables, Dialect::Firewalld][..],
         ),
     ] {
         let settings = Settings {
@@ -979,21 +1087,26 @@ fn hostile_group_arrives_byte_identical_and_runs_nothing() {
             assert_eq!(arrived, want, "{}", dialect.name());
         }
     }
-    // nft cannot hold `"` or `\`: refused, not mangled.
-    let settings = Settings {
-        group: HOSTILE.into(),
-        ..Settings::default()
-    };
-    let err = script(
-        &catalog,
-        &conns,
-        Dialect::Nft,
-        &settings,
-        None,
-        &provenance(),
-    )
-    .unwrap_err();
-    assert!(err.message.contains("nft"), "{err:?}");
+    // nft cannot hold `"` or `\`, and ufw cannot parse `'`: refused, not
+    // mangled.
+    for (group, dialect, reason) in [
+        (HOSTILE, Dialect::Nft, "nft comments cannot hold"),
+        (HOSTILE_UFW, Dialect::Nft, "nft comments cannot hold"),
+        (HOSTILE, Dialect::Ufw, "ufw comments cannot hold `'`"),
+        (HOSTILE_NFT, Dialect::Ufw, "ufw comments cannot hold `'`"),
+    ] {
+        let settings = Settings {
+            group: group.into(),
+            ..Settings::default()
+        };
+        let err = script(&catalog, &conns, dialect, &settings, None, &provenance()).unwrap_err();
+        assert!(err.message.contains(reason), "{}: {err:?}", dialect.name());
+        assert!(
+            err.hint.contains("without that character"),
+            "{}: {err:?}",
+            dialect.name()
+        );
+    }
     assert!(std::fs::read_dir(&sandbox.work).unwrap().next().is_none());
 }
 
@@ -1017,18 +1130,45 @@ fn windows_keywords_are_refused_by_linux_dialects() {
     }
 }
 
-/// nft refuses an over-long comment, rightly, but its hint is the one for a
-/// bad character: "choose a --group without that character". It should say
-/// the comment is too long and to shorten the group.
+/// The comments of an nft script's rules as they reach nft, run against the
+/// stubs; each line's shape is checked too.
+fn nft_comments(catalog: &Catalog, conns: &[&Connection], settings: &Settings) -> Vec<String> {
+    let text = script(catalog, conns, Dialect::Nft, settings, None, &provenance()).unwrap();
+    let rules: Vec<Rule> = planned(catalog, conns, settings)
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect();
+    let displays = linux_displays(catalog, conns, settings);
+    let sandbox = Sandbox::new();
+    let seen = check_sh_script(&sandbox, Dialect::Nft, &text, &displays, &rules).unwrap();
+    assert_eq!(seen, displays, "every rule has its line");
+    sh_lines(&text, Dialect::Nft)
+        .into_iter()
+        .flat_map(|line| sandbox.run(line).unwrap())
+        .filter(|c| c.tool == "grep")
+        .map(|c| {
+            let comment = c.args[1].strip_prefix("comment \"").unwrap();
+            comment.strip_suffix('"').unwrap().to_string()
+        })
+        .collect()
+}
+
+/// A display name too long for nft's 128-byte comments (with room for a
+/// possible " ipv4") falls back to the short name, without the ports; the
+/// short name still tells rules apart by group, connection and protocol.
 #[test]
-fn nft_length_refusal_hints_at_length() {
+fn nft_long_names_fall_back_to_the_short_name() {
     let catalog = extended();
+    let conn = catalog.connection("vmm-to-guest-bits").unwrap();
+    let group = "x".repeat(100);
     let settings = Settings {
-        group: "x".repeat(100),
+        group: group.clone(),
         ..Settings::default()
     };
-    let conn = catalog.connection("vmm-to-guest-bits").unwrap();
-    let err = script(
+    let display = format!("{group} - vmm-to-guest-bits (443/tcp)");
+    let short = format!("{group} - vmm-to-guest-bits (tcp)");
+    assert!(display.len() > NFT_COMMENT_MAX && short.len() <= NFT_COMMENT_MAX);
+    let text = script(
         &catalog,
         &[conn],
         Dialect::Nft,
@@ -1036,13 +1176,112 @@ fn nft_length_refusal_hints_at_length() {
         None,
         &provenance(),
     )
-    .unwrap_err();
-    assert!(err.message.contains("128 bytes"), "{err:?}");
-    assert!(
-        !err.hint.contains("without that character"),
-        "hint does not fit a length problem: {}",
-        err.hint
+    .unwrap();
+    let sandbox = Sandbox::new();
+    let runs: Vec<Vec<Call>> = sh_lines(&text, Dialect::Nft)
+        .into_iter()
+        .map(|l| sandbox.run(l).unwrap())
+        .collect();
+    let comment = format!("comment \"{short}\"");
+    assert_eq!(
+        runs,
+        [
+            vec![call("nft", &["add", "table", "inet", "filter"])],
+            vec![
+                call(
+                    "nft",
+                    &["add chain inet filter input { type filter hook input priority 0; }"]
+                ),
+                call("nft", &["list", "chain", "inet", "filter", "input"]),
+            ],
+            vec![
+                call("grep", &["-qF", &comment]),
+                call(
+                    "nft",
+                    &[&format!(
+                        "add rule inet filter input tcp dport {{ 443 }} accept {comment}"
+                    )],
+                ),
+                call("nft", &["list", "chain", "inet", "filter", "input"]),
+            ],
+        ]
     );
+
+    // Split rules: the display name is kept while it fits with " ipv4", and
+    // the short name takes over one byte later.
+    let room = NFT_COMMENT_MAX - " ipv4".len() - " - vmm-to-guest-bits (443/tcp)".len();
+    for (len, ports) in [(room, "443/tcp"), (room + 1, "tcp")] {
+        let group = "y".repeat(len);
+        let mut settings = Settings {
+            group: group.clone(),
+            ..Settings::default()
+        };
+        settings
+            .add_remote(&catalog, "vmm-server=10.0.0.5,fd00::5")
+            .unwrap();
+        let name = format!("{group} - vmm-to-guest-bits ({ports})");
+        assert_eq!(
+            nft_comments(&catalog, &[conn], &settings),
+            [format!("{name} ipv4"), format!("{name} ipv6")],
+            "group of {len} bytes"
+        );
+    }
+
+    // Unsplit: the short name may use all 128 bytes.
+    let len = NFT_COMMENT_MAX - " - vmm-to-guest-bits (tcp)".len();
+    let settings = Settings {
+        group: "z".repeat(len),
+        ..Settings::default()
+    };
+    let comments = nft_comments(&catalog, &[conn], &settings);
+    assert_eq!(comments.len(), 1);
+    assert_eq!(comments[0].len(), NFT_COMMENT_MAX);
+    assert!(comments[0].ends_with(" - vmm-to-guest-bits (tcp)"));
+}
+
+/// When even the short name does not fit, nft refuses the group, and the
+/// hint says to shorten it (not the one for a bad character).
+#[test]
+fn nft_length_refusal_hints_at_length() {
+    let catalog = extended();
+    let conn = catalog.connection("vmm-to-guest-bits").unwrap();
+    let short_room = NFT_COMMENT_MAX - " - vmm-to-guest-bits (tcp)".len();
+    let cases = [
+        // 146 bytes even as the short name.
+        ("x".repeat(120), false),
+        // One byte over, unsplit.
+        ("x".repeat(short_room + 1), false),
+        // The short name fits, but not with " ipv4".
+        ("x".repeat(short_room - " ipv4".len() + 1), true),
+    ];
+    for (group, split) in cases {
+        let mut settings = Settings {
+            group,
+            ..Settings::default()
+        };
+        if split {
+            settings
+                .add_remote(&catalog, "vmm-server=10.0.0.5,fd00::5")
+                .unwrap();
+        }
+        let context = format!("{} bytes, split: {split}", settings.group.len());
+        let err = script(
+            &catalog,
+            &[conn],
+            Dialect::Nft,
+            &settings,
+            None,
+            &provenance(),
+        )
+        .unwrap_err();
+        assert!(err.message.contains("128 bytes"), "{context}: {err:?}");
+        assert!(err.hint.contains("shorten --group"), "{context}: {err:?}");
+        assert!(
+            !err.hint.contains("without that character"),
+            "{context}: hint does not fit a length problem: {}",
+            err.hint
+        );
+    }
 }
 
 /// Query, origin and `--on` text go into the header comments through the
@@ -1300,7 +1539,8 @@ fn check_group(world: &mut World, group: &str) -> Result<(), String> {
             Ok(text) => text,
             Err(e) => {
                 let fair = match dialect {
-                    Dialect::Nft => nft_cannot_hold(group, &displays),
+                    Dialect::Nft => nft_cannot_hold(group, &rules, &displays),
+                    Dialect::Ufw => ufw_cannot_hold(group),
                     Dialect::Netsh => {
                         group.contains(['"', '\u{201C}', '\u{201D}', '\u{201E}', '%', '$', '`'])
                     }
@@ -1432,6 +1672,7 @@ fn property_checker_accepts_known_groups() {
         "it's \u{2018}odd\u{2019} $(x) `y`",
         HOSTILE,
         HOSTILE_NFT,
+        HOSTILE_UFW,
         "\u{201A}\u{201B}''",
         "-rf --reload",
         "a\nb",
