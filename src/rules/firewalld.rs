@@ -3,7 +3,7 @@
 //! script twice is harmless.
 
 use super::address::{Address, Family};
-use super::plan::{Rule, Section};
+use super::plan::{Rule, Section, range_text};
 use super::quote::sh;
 use super::{RulesError, by_family, rules_of};
 
@@ -27,13 +27,7 @@ fn rule_lines(rule: &Rule) -> Result<Vec<String>, RulesError> {
             rule.ports_text()
         )]);
     }
-    let port_text = |&(a, b): &(u16, u16)| {
-        if a == b {
-            a.to_string()
-        } else {
-            format!("{a}-{b}")
-        }
-    };
+    let port_text = |&range: &(u16, u16)| range_text(range, '-');
     let mut lines = Vec::new();
     for (family, addresses) in by_family(rule, "firewalld")? {
         let Some(family) = family else {

@@ -2,7 +2,7 @@
 //! OUTPUT chains. `-C … || -A …` appends a rule only when it is missing.
 
 use super::address::{Address, Family};
-use super::plan::{Rule, Section, chunk_ports};
+use super::plan::{Rule, Section, chunk_ports, range_text};
 use super::quote::iptables_comment;
 use super::{RulesError, by_family, rules_of};
 
@@ -70,13 +70,7 @@ fn address_match(address: &Address, inbound: bool) -> String {
 
 /// `--dport 443`, `--dport 49152:65535`, or multiport for a list.
 fn port_match(ports: &[(u16, u16)]) -> String {
-    let colon = |&(a, b): &(u16, u16)| {
-        if a == b {
-            a.to_string()
-        } else {
-            format!("{a}:{b}")
-        }
-    };
+    let colon = |&range: &(u16, u16)| range_text(range, ':');
     match ports {
         [one] => format!(" --dport {}", colon(one)),
         many => format!(

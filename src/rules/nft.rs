@@ -3,7 +3,7 @@
 //! already there, so running the script twice adds nothing.
 
 use super::address::{Address, Family};
-use super::plan::{Rule, Section};
+use super::plan::{Rule, Section, range_text};
 use super::quote::{nft_string, sh};
 use super::{RulesError, by_family, rules_of};
 
@@ -40,13 +40,7 @@ fn rule_lines(rule: &Rule) -> Result<Vec<String>, RulesError> {
     let ports: Vec<String> = rule
         .ports
         .iter()
-        .map(|&(a, b)| {
-            if a == b {
-                a.to_string()
-            } else {
-                format!("{a}-{b}")
-            }
-        })
+        .map(|&range| range_text(range, '-'))
         .collect();
     let proto = rule.transport.as_str();
     let groups = by_family(rule, "nft")?;

@@ -56,13 +56,7 @@ impl Rule {
     pub fn ports_text(&self) -> String {
         self.ports
             .iter()
-            .map(|&(a, b)| {
-                if a == b {
-                    a.to_string()
-                } else {
-                    format!("{a}-{b}")
-                }
-            })
+            .map(|&range| range_text(range, '-'))
             .collect::<Vec<_>>()
             .join(",")
     }
@@ -254,6 +248,16 @@ fn remote_addresses(settings: &Settings, peers: &[String]) -> Vec<Address> {
     all.sort_unstable();
     all.dedup();
     all
+}
+
+/// `443`, or a range with the dialect's separator: `49152-65535` (most) or
+/// `49152:65535` (iptables, ufw).
+pub fn range_text((first, last): (u16, u16), separator: char) -> String {
+    if first == last {
+        first.to_string()
+    } else {
+        format!("{first}{separator}{last}")
+    }
 }
 
 /// Splits port ranges into groups that fit a `limit`-port list where a range

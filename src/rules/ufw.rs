@@ -1,7 +1,7 @@
 //! Linux: ufw. It skips rules it already has, so running twice is harmless.
 
 use super::address::Address;
-use super::plan::{Rule, Section, chunk_ports};
+use super::plan::{Rule, Section, chunk_ports, range_text};
 use super::quote::ufw_comment;
 use super::{RulesError, by_family, rules_of};
 
@@ -32,16 +32,7 @@ fn rule_lines(rule: &Rule) -> Result<Vec<String>, RulesError> {
     let mut lines = Vec::new();
     for peer in &peers {
         for chunk in chunk_ports(&rule.ports, PORT_LIST_LIMIT) {
-            let ports: Vec<String> = chunk
-                .iter()
-                .map(|&(a, b)| {
-                    if a == b {
-                        a.to_string()
-                    } else {
-                        format!("{a}:{b}")
-                    }
-                })
-                .collect();
+            let ports: Vec<String> = chunk.iter().map(|&range| range_text(range, ':')).collect();
             let (direction, from, to) = if rule.is_inbound() {
                 ("", peer.as_str(), "any")
             } else {

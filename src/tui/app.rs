@@ -453,14 +453,20 @@ impl App {
         let Some(conn) = self.selected_connection() else {
             return vec!["# no connection selected".into()];
         };
-        match crate::rules::body(&self.catalog, &[conn], self.dialect, &self.settings, None) {
+        self.body_lines(&[conn], None)
+    }
+
+    /// A script body in the current dialect, without its leading blank
+    /// line; a rule that cannot be written says why, as a comment.
+    fn body_lines(&self, connections: &[&Connection], on: Option<&str>) -> Vec<String> {
+        match crate::rules::body(&self.catalog, connections, self.dialect, &self.settings, on) {
             Ok(body) => body
                 .lines
                 .into_iter()
                 .skip_while(String::is_empty)
                 .collect(),
             Err(e) => vec![format!(
-                "{} cannot write this rule: {} ({})",
+                "{} cannot write this: {} ({})",
                 self.dialect.comment(),
                 e.message,
                 e.hint
@@ -849,24 +855,6 @@ impl App {
             return Vec::new();
         };
         let connections: Vec<&Connection> = self.catalog.connections.iter().collect();
-        match crate::rules::body(
-            &self.catalog,
-            &connections,
-            self.dialect,
-            &self.settings,
-            Some(&machine),
-        ) {
-            Ok(body) => body
-                .lines
-                .into_iter()
-                .skip_while(String::is_empty)
-                .collect(),
-            Err(e) => vec![format!(
-                "{} {} ({})",
-                self.dialect.comment(),
-                e.message,
-                e.hint
-            )],
-        }
+        self.body_lines(&connections, Some(&machine))
     }
 }
