@@ -465,8 +465,8 @@ fn big_catalogs_search_in_the_background_without_blocking_keys() {
     let total = big.connections.len();
     let mut app = App::new(big, "test".into(), Settings::default());
     app.set_list_height(10);
-    assert!(app.searching, "the first search runs on the worker");
-    app.wait_for_search();
+    // An empty filter needs no index: every row shows at once.
+    assert!(!app.searching);
     assert_eq!(app.hits.len(), total);
     app.update(FocusFilter);
     typed(&mut app, "winrm");

@@ -404,6 +404,16 @@ impl App {
     /// Runs the filter: at once for a small catalog, on the worker for a
     /// large one (the answer then comes through [`App::poll_search`]).
     fn refilter(&mut self) {
+        // An empty filter matches every row in catalog order: no index
+        // needed, so a big catalog's first frame shows its rows at once.
+        if self.filter.trim().is_empty() {
+            let all = (0..self.catalog.connections.len())
+                .map(|index| Hit { index, score: 0 })
+                .collect();
+            self.searching = false;
+            self.search.cancel();
+            return self.take_answer(Ok(all));
+        }
         match self.search.submit(&self.filter) {
             Some(answer) => self.take_answer(answer),
             None => self.searching = true,

@@ -176,9 +176,9 @@ fn event_loop(
             continue;
         }
         // A short timeout keeps signals noticed promptly while idle, and
-        // background search answers drawn within a frame (16 ms) of arriving.
+        // background answers drawn within a few milliseconds of arriving.
         let timeout = if app.searching || check.is_some() {
-            16
+            4
         } else {
             100
         };
@@ -186,21 +186,33 @@ fn event_loop(
             dirty |= app.poll_search();
             continue;
         }
-        let action = match event::read()? {
-            Event::Key(key) => keymap::key(app, key),
-            Event::Mouse(mouse) => keymap::mouse(app, mouse, &areas),
-            Event::Resize(..) => {
-                // A quick shrink and grow can end at the size last drawn at,
-                // while the terminal has already lost what it cut off: always
-                // repaint everything.
-                drawn_size = None;
-                None
+        // Take every event already waiting (a burst of typed keys, a paste)
+        // before drawing, so the screen shows the end state once, not each
+        // step on the way.
+        loop {
+            let action = match event::read()? {
+                Event::Key(key) => keymap::key(app, key),
+                Event::Mouse(mouse) => keymap::mouse(app, mouse, &areas),
+                Event::Resize(..) => {
+                    // A quick shrink and grow can end at the size last drawn
+                    // at, while the terminal has already lost what it cut
+                    // off: always repaint everything.
+                    drawn_size = None;
+                    None
+                }
+                _ => None,
+            };
+            if let Some(action) = action {
+                app.update(action);
+                dirty = true;
             }
-            _ => None,
-        };
-        if let Some(action) = action {
-            app.update(action);
-            dirty = true;
+            if app.quit
+                || app.copy_request.is_some()
+                || app.check_request
+                || !event::poll(Duration::ZERO)?
+            {
+                break;
+            }
         }
         dirty |= app.poll_search();
     }

@@ -69,6 +69,14 @@ impl SearchEngine {
         }
     }
 
+    /// Forgets answers still on their way (the filter was cleared).
+    pub fn cancel(&mut self) {
+        if let SearchEngine::Worker { sent, .. } = self {
+            // Answers carry the number of their request; none will match.
+            *sent += 1;
+        }
+    }
+
     /// The answer to the newest request, once it is ready.
     pub fn poll(&mut self) -> Option<Answer> {
         match self {

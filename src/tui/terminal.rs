@@ -29,8 +29,14 @@ pub enum Screen {
 impl Screen {
     pub fn open(self) -> io::Result<Box<dyn Write>> {
         Ok(match self {
-            Screen::Stdout => Box::new(io::stdout()),
-            Screen::Tty => Box::new(std::fs::OpenOptions::new().write(true).open("/dev/tty")?),
+            // Buffered so a frame leaves in one write (stdout's own buffer is
+            // 1 KiB, which splits a frame into pieces a terminal may show
+            // half-drawn); ratatui flushes after every frame.
+            Screen::Stdout => Box::new(io::BufWriter::with_capacity(1 << 16, io::stdout())),
+            Screen::Tty => Box::new(io::BufWriter::with_capacity(
+                1 << 16,
+                std::fs::OpenOptions::new().write(true).open("/dev/tty")?,
+            )),
         })
     }
 }
