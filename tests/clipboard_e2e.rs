@@ -14,53 +14,26 @@
 //! xclip are skipped when missing, unless `CI` is set (`.ci/run` installs
 //! them).
 
+mod common;
+
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read, Seek, Write};
-use std::num::NonZeroU16;
+use std::io::{BufRead, BufReader, Read, Seek};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, mpsc};
+use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use portable_pty::{Child, CommandBuilder, ExitStatus, MasterPty, PtySize, native_pty_system};
+use common::pty::{self, Copy, Pty, SCRUBBED, STEP, row_text, vmmports, within_timeout};
 use vmmports::catalog;
 use vmmports::rules::settings::Settings;
 use vmmports::tui::action::Action;
 use vmmports::tui::app::App;
 
-/// How long one step may take.
-const STEP: Duration = Duration::from_secs(10);
-/// How long a whole scenario may take.
-const SCENARIO: Duration = Duration::from_secs(60);
 /// The row every test filters to.
 const ID: &str = "vmm-to-bmc-ipmi";
-
-/// Locks, ignoring poison: a failed step must not make the reader panic too.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// Runs `scenario` on its own thread and fails if it takes longer than
-/// `SCENARIO`: a hang must fail the test, not block CI.
-fn within_timeout(scenario: impl FnOnce() + Send + 'static) {
-    let (done, finished) = mpsc::channel();
-    let worker = thread::spawn(move || {
-        scenario();
-        let _ = done.send(());
-    });
-    match finished.recv_timeout(SCENARIO) {
-        Ok(()) => worker.join().unwrap(),
-        Err(mpsc::RecvTimeoutError::Disconnected) => {
-            std::panic::resume_unwind(worker.join().unwrap_err())
-        }
-        Err(mpsc::RecvTimeoutError::Timeout) => panic!("the scenario hung for {SCENARIO:?}"),
-    }
-}
 
 /// Whether every tool is on PATH. Missing tools fail the test when `CI` is
 /// set, and skip it (saying so) otherwise.
@@ -164,84 +137,10 @@ impl Scratch {
     }
 }
 
-fn vmmports() -> PathBuf {
-    assert_cmd::cargo::cargo_bin("vmmports")
-}
-
-/// Variables that would change how copies go, or leak the user's setup.
-const SCRUBBED: [&str; 8] = [
-    "TMUX",
-    "TMUX_PANE",
-    "STY",
-    "SSH_CONNECTION",
-    "SSH_TTY",
-    "SSH_CLIENT",
-    "DISPLAY",
-    "WAYLAND_DISPLAY",
-];
-
 // ── the pseudo-terminal ──────────────────────────────────────────────────
 
-/// One OSC 52 copy as the emulator received it.
-#[derive(Clone)]
-struct Copy {
-    target: Vec<u8>,
-    /// The base64 payload: vt100 hands it over undecoded.
-    data: Vec<u8>,
-    /// The screen at the moment the copy arrived.
-    screen: String,
-}
-
-/// Records OSC 52 copies, and answers the cursor position query ratatui
-/// asks at start-up.
-struct Recorder {
-    writer: Writer,
-    copies: Vec<Copy>,
-}
-
-type Writer = Arc<Mutex<Box<dyn Write + Send>>>;
-
-impl vt100::Callbacks for Recorder {
-    fn copy_to_clipboard(&mut self, screen: &mut vt100::Screen, target: &[u8], data: &[u8]) {
-        self.copies.push(Copy {
-            target: target.to_vec(),
-            data: data.to_vec(),
-            screen: screen.contents(),
-        });
-    }
-
-    fn unhandled_csi(
-        &mut self,
-        screen: &mut vt100::Screen,
-        i1: Option<u8>,
-        _: Option<u8>,
-        params: &[&[u16]],
-        c: char,
-    ) {
-        if i1.is_none() && c == 'n' && params == [&[6u16][..]] {
-            let (row, col) = screen.cursor_position();
-            let mut w = lock(&self.writer);
-            let _ = write!(w, "\x1b[{};{}R", row + 1, col + 1);
-            let _ = w.flush();
-        }
-    }
-}
-
-struct Seen {
-    parser: vt100::Parser<Recorder>,
-    /// Every byte the program wrote.
-    raw: Vec<u8>,
-    eof: bool,
-}
-
-/// A program running in a pseudo-terminal, its output parsed by vt100.
-struct Pty {
-    _master: Box<dyn MasterPty + Send>,
-    writer: Writer,
-    child: Box<dyn Child + Send + Sync>,
-    seen: Arc<(Mutex<Seen>, Condvar)>,
-}
-
+/// This file's ways to start a program in the shared pseudo-terminal, and
+/// its steps through the explorer.
 impl Pty {
     /// Runs `program args` in a `cols`×`rows` terminal, in `scratch`, with
     /// the scrubbed environment plus `env`.
@@ -253,69 +152,12 @@ impl Pty {
         args: &[&str],
         env: &[(&str, &str)],
     ) -> Pty {
-        let size = PtySize {
-            rows,
-            cols,
-            pixel_width: 0,
-            pixel_height: 0,
-        };
-        let pair = native_pty_system().openpty(size).expect("open a pty");
-        let mut cmd = CommandBuilder::new(program);
-        cmd.args(args);
+        let mut cmd = pty::command(program, args, &scratch.config_home());
         cmd.cwd(scratch.path());
-        cmd.env("TERM", "xterm-256color");
-        cmd.env_remove("NO_COLOR");
-        for var in SCRUBBED {
-            cmd.env_remove(var);
-        }
-        cmd.env("HOME", scratch.config_home());
-        cmd.env("XDG_CONFIG_HOME", scratch.config_home());
         for (name, value) in env {
             cmd.env(name, value);
         }
-        let child = pair.slave.spawn_command(cmd).expect("spawn");
-        drop(pair.slave);
-
-        let writer: Writer = Arc::new(Mutex::new(pair.master.take_writer().expect("writer")));
-        let recorder = Recorder {
-            writer: Arc::clone(&writer),
-            copies: Vec::new(),
-        };
-        let nonzero = |n: u16| NonZeroU16::new(n).unwrap();
-        let parser = vt100::Parser::new_with_callbacks(nonzero(rows), nonzero(cols), 0, recorder);
-        let seen = Arc::new((
-            Mutex::new(Seen {
-                parser,
-                raw: Vec::new(),
-                eof: false,
-            }),
-            Condvar::new(),
-        ));
-        let mut reader = pair.master.try_clone_reader().expect("pty reader");
-        let shared = Arc::clone(&seen);
-        thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            loop {
-                // Linux reports EIO, not 0, once the slave side is closed.
-                let n = reader.read(&mut buf).unwrap_or(0);
-                let (seen, changed) = &*shared;
-                let mut seen = lock(seen);
-                if n == 0 {
-                    seen.eof = true;
-                    changed.notify_all();
-                    return;
-                }
-                seen.parser.process(&buf[..n]);
-                seen.raw.extend_from_slice(&buf[..n]);
-                changed.notify_all();
-            }
-        });
-        Pty {
-            _master: pair.master,
-            writer,
-            child,
-            seen,
-        }
+        Pty::start(cmd, cols, rows, true)
     }
 
     /// The explorer (`vmmports args`) in a 120×40 terminal.
@@ -332,34 +174,6 @@ impl Pty {
         Pty::spawn(scratch, 120, 40, Path::new("sh"), &all, env)
     }
 
-    fn send(&self, bytes: &[u8]) {
-        let mut w = lock(&self.writer);
-        w.write_all(bytes).expect("write to the pty");
-        w.flush().expect("flush the pty");
-    }
-
-    /// Waits until `done` holds; returns the screen. Fails with the screen.
-    fn wait_until(&self, what: &str, done: impl Fn(&Seen) -> bool) -> String {
-        let deadline = Instant::now() + STEP;
-        let (seen, changed) = &*self.seen;
-        let mut seen = lock(seen);
-        loop {
-            if done(&seen) {
-                return seen.parser.screen().contents();
-            }
-            let now = Instant::now();
-            if now >= deadline {
-                let screen = seen.parser.screen().contents();
-                drop(seen);
-                panic!("timed out waiting for {what}; the screen shows:\n{screen}");
-            }
-            seen = changed
-                .wait_timeout(seen, deadline - now)
-                .unwrap_or_else(|p| p.into_inner())
-                .0;
-        }
-    }
-
     /// Waits until the bottom row (the status line, the last row a full
     /// frame writes) contains `text`; returns that row.
     fn wait_status(&self, text: &str) -> String {
@@ -367,18 +181,6 @@ impl Pty {
             bottom_row(s.parser.screen()).contains(text)
         });
         self.screen(bottom_row)
-    }
-
-    fn screen<T>(&self, check: impl FnOnce(&vt100::Screen) -> T) -> T {
-        check(lock(&self.seen.0).parser.screen())
-    }
-
-    fn copies(&self) -> Vec<Copy> {
-        lock(&self.seen.0).parser.callbacks().copies.clone()
-    }
-
-    fn raw(&self) -> Vec<u8> {
-        lock(&self.seen.0).raw.clone()
     }
 
     /// The first frame, then `/`, `id`, Enter: the filter is kept and the
@@ -390,44 +192,22 @@ impl Pty {
         });
         self.send(b"/");
         self.wait_until("the filter prompt", |s| {
-            row(s.parser.screen(), 0).starts_with("/ ")
+            row_text(s.parser.screen(), 0).starts_with("/ ")
         });
         self.send(id.as_bytes());
         self.wait_until("the typed filter", |s| {
-            row(s.parser.screen(), 0).contains(id)
+            row_text(s.parser.screen(), 0).contains(id)
         });
         self.send(b"\r");
         self.wait_until("the kept filter with one row", |s| {
             let screen = s.parser.screen();
-            let top = row(screen, 0);
+            let top = row_text(screen, 0);
             !top.starts_with("/ ")
                 && top.contains(" 1/")
                 && !bottom_row(screen).contains("Enter keep filter")
                 && selected_row(screen).is_some()
-                && (1..screen.size().0.get()).any(|r| row(screen, r).contains(id))
+                && (1..screen.size().0.get()).any(|r| row_text(screen, r).contains(id))
         });
-    }
-
-    /// Waits for the process to exit and its output to be drained.
-    fn wait_exit(&mut self) -> ExitStatus {
-        let deadline = Instant::now() + STEP;
-        let status = loop {
-            if let Some(status) = self.child.try_wait().expect("try_wait") {
-                break status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the program did not exit; the screen shows:\n{}",
-                self.screen(|s| s.contents())
-            );
-            thread::sleep(Duration::from_millis(10));
-        };
-        self.wait_until("the end of the output", |s| s.eof);
-        status
-    }
-
-    fn running(&mut self) -> bool {
-        self.child.try_wait().expect("try_wait").is_none()
     }
 
     /// Quits with `q` and checks the terminal is given back.
@@ -441,26 +221,12 @@ impl Pty {
     }
 }
 
-impl Drop for Pty {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-fn row(screen: &vt100::Screen, n: u16) -> String {
-    let cols = screen.size().1.get();
-    screen.rows(0, cols).nth(n as usize).unwrap_or_default()
-}
-
 /// The status line: the bottom row, or the bottom two rows joined when a
 /// long message wraps over the key hints.
 fn bottom_row(screen: &vt100::Screen) -> String {
     let rows = screen.size().0.get();
-    let last = row(screen, rows - 1);
-    let above = row(screen, rows.saturating_sub(2));
+    let last = row_text(screen, rows - 1);
+    let above = row_text(screen, rows.saturating_sub(2));
     // The key-hint row always holds "help"; a wrapped message does not.
     if rows >= 2 && !above.contains(" help ") && !above.contains("any key") {
         format!("{} {}", above.trim_end(), last.trim())
@@ -472,7 +238,7 @@ fn bottom_row(screen: &vt100::Screen) -> String {
 /// The list row under the ▶ cursor.
 fn selected_row(screen: &vt100::Screen) -> Option<String> {
     (0..screen.size().0.get())
-        .map(|r| row(screen, r))
+        .map(|r| row_text(screen, r))
         .find(|r| r.contains('▶'))
 }
 

@@ -10,13 +10,11 @@
 //! A frame reaches the emulator in pieces, top to bottom, so a step waits for
 //! the last thing it checks (or for the bottom of the frame) before asserting.
 
-use std::io::{Read, Write};
-use std::num::NonZeroU16;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, mpsc};
-use std::thread;
-use std::time::{Duration, Instant};
+mod common;
 
-use portable_pty::{Child, CommandBuilder, ExitStatus, MasterPty, PtySize, native_pty_system};
+use std::ops::{Deref, DerefMut};
+
+use common::pty::{self, Pty, row_text, within_timeout};
 use ratatui::layout::Rect;
 use vmmports::catalog;
 use vmmports::rules::Dialect;
@@ -25,78 +23,25 @@ use vmmports::tui::action::Action;
 use vmmports::tui::app::App;
 use vmmports::tui::layout;
 
-/// How long one step may take to show on screen.
-const STEP: Duration = Duration::from_secs(10);
-/// How long a whole scenario may take.
-const SCENARIO: Duration = Duration::from_secs(60);
-
-type Writer = Arc<Mutex<Box<dyn Write + Send>>>;
-
-/// Locks, ignoring poison: a failed step must not make the reader thread
-/// panic too.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-fn nonzero(n: u16) -> NonZeroU16 {
-    NonZeroU16::new(n).expect("a terminal size is at least 1")
-}
-
-/// The emulator's replies to the program's queries. A real terminal answers
-/// "where is the cursor?" (`CSI 6 n`), and the explorer asks once at start-up
-/// (ratatui's `Terminal::clear`); vt100 only parses, so the test answers, or
-/// stays silent to see what happens without an answer.
-struct Replies {
-    writer: Option<Writer>,
-    cursor_queries: usize,
-    /// OSC 52 copies received: (target, base64 payload).
-    copies: Vec<(Vec<u8>, Vec<u8>)>,
-}
-
-impl vt100::Callbacks for Replies {
-    fn copy_to_clipboard(&mut self, _: &mut vt100::Screen, target: &[u8], data: &[u8]) {
-        self.copies.push((target.to_vec(), data.to_vec()));
-    }
-
-    fn unhandled_csi(
-        &mut self,
-        screen: &mut vt100::Screen,
-        i1: Option<u8>,
-        _: Option<u8>,
-        params: &[&[u16]],
-        c: char,
-    ) {
-        if i1.is_none() && c == 'n' && params == [&[6u16][..]] {
-            self.cursor_queries += 1;
-            if let Some(writer) = &self.writer {
-                let (row, col) = screen.cursor_position();
-                let mut w = lock(writer);
-                let _ = write!(w, "\x1b[{};{}R", row + 1, col + 1);
-                let _ = w.flush();
-            }
-        }
-    }
-}
-
-/// What the reader thread has seen so far.
-struct Seen {
-    parser: vt100::Parser<Replies>,
-    /// Every byte the program wrote, to look for sequences the screen state
-    /// does not keep (e.g. a mouse mode switched on and off again).
-    raw: Vec<u8>,
-    /// The program's side of the terminal is closed: it exited.
-    eof: bool,
-}
-
-/// The binary running in a pseudo-terminal.
+/// The explorer in a pseudo-terminal, with an empty configuration folder of
+/// its own.
 struct Session {
-    master: Box<dyn MasterPty + Send>,
-    writer: Writer,
-    child: Box<dyn Child + Send + Sync>,
-    seen: Arc<(Mutex<Seen>, Condvar)>,
+    pty: Pty,
     _config: tempfile::TempDir,
+}
+
+impl Deref for Session {
+    type Target = Pty;
+
+    fn deref(&self) -> &Pty {
+        &self.pty
+    }
+}
+
+impl DerefMut for Session {
+    fn deref_mut(&mut self) -> &mut Pty {
+        &mut self.pty
+    }
 }
 
 impl Session {
@@ -106,119 +51,12 @@ impl Session {
 
     /// `answer`: whether the emulator answers cursor position queries.
     fn start_with(cols: u16, rows: u16, args: &[&str], answer: bool) -> Session {
-        let size = PtySize {
-            rows,
-            cols,
-            pixel_width: 0,
-            pixel_height: 0,
-        };
-        let pair = native_pty_system().openpty(size).expect("open a pty");
-        let mut cmd = CommandBuilder::new(assert_cmd::cargo::cargo_bin("vmmports"));
-        cmd.args(args);
-        // A known terminal, colours on, no user configuration, and no
-        // multiplexer, SSH session or display to change how copies go.
         let config = tempfile::tempdir().expect("temp dir");
-        cmd.env("TERM", "xterm-256color");
-        for var in [
-            "NO_COLOR",
-            "TMUX",
-            "STY",
-            "SSH_CONNECTION",
-            "SSH_TTY",
-            "DISPLAY",
-            "WAYLAND_DISPLAY",
-        ] {
-            cmd.env_remove(var);
-        }
-        cmd.env("HOME", config.path());
-        cmd.env("XDG_CONFIG_HOME", config.path());
-        let child = pair.slave.spawn_command(cmd).expect("spawn vmmports");
-        // Only the child keeps the slave side open, so the reader sees the
-        // end of the output once the child has exited.
-        drop(pair.slave);
-
-        let writer: Writer = Arc::new(Mutex::new(pair.master.take_writer().expect("writer")));
-        let replies = Replies {
-            writer: answer.then(|| Arc::clone(&writer)),
-            cursor_queries: 0,
-            copies: Vec::new(),
-        };
-        let parser = vt100::Parser::new_with_callbacks(nonzero(rows), nonzero(cols), 0, replies);
-        let seen = Arc::new((
-            Mutex::new(Seen {
-                parser,
-                raw: Vec::new(),
-                eof: false,
-            }),
-            Condvar::new(),
-        ));
-        let mut reader = pair.master.try_clone_reader().expect("pty reader");
-        let shared = Arc::clone(&seen);
-        thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            loop {
-                // Linux reports EIO, not 0, once the slave side is closed.
-                let n = reader.read(&mut buf).unwrap_or(0);
-                let (seen, changed) = &*shared;
-                let mut seen = lock(seen);
-                if n == 0 {
-                    seen.eof = true;
-                    changed.notify_all();
-                    return;
-                }
-                seen.parser.process(&buf[..n]);
-                seen.raw.extend_from_slice(&buf[..n]);
-                changed.notify_all();
-            }
-        });
+        let cmd = pty::command(pty::vmmports(), args, config.path());
         Session {
-            master: pair.master,
-            writer,
-            child,
-            seen,
+            pty: Pty::start(cmd, cols, rows, answer),
             _config: config,
         }
-    }
-
-    fn send(&self, bytes: &[u8]) {
-        let mut writer = lock(&self.writer);
-        writer.write_all(bytes).expect("write to the pty");
-        writer.flush().expect("flush the pty");
-    }
-
-    /// Waits until `done` holds for what the reader has seen, and returns
-    /// the screen's text; fails with the screen after `STEP`.
-    fn wait_until(&self, what: &str, done: impl Fn(&Seen) -> bool) -> String {
-        let deadline = Instant::now() + STEP;
-        let (seen, changed) = &*self.seen;
-        let mut seen = lock(seen);
-        loop {
-            if done(&seen) {
-                return seen.parser.screen().contents();
-            }
-            let now = Instant::now();
-            if now >= deadline {
-                let screen = seen.parser.screen().contents();
-                drop(seen);
-                panic!("timed out waiting for {what}; the screen shows:\n{screen}");
-            }
-            seen = changed
-                .wait_timeout(seen, deadline - now)
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .0;
-        }
-    }
-
-    /// Waits until the screen contains `text`.
-    fn wait_for(&self, text: &str) -> String {
-        self.wait_until(&format!("{text:?} on screen"), |s| {
-            s.parser.screen().contents().contains(text)
-        })
-    }
-
-    /// Waits until row `row` satisfies `done`, and returns the screen.
-    fn wait_row(&self, row: u16, what: &str, done: impl Fn(&str) -> bool) -> String {
-        self.wait_until(what, |s| done(&row_text(s.parser.screen(), row)))
     }
 
     /// Waits until the bottom row, the last one a full redraw writes,
@@ -235,64 +73,6 @@ impl Session {
             );
             row_text(screen, rows - 1).contains(text) || last_two.contains(text)
         })
-    }
-
-    /// Runs `check` on the current screen.
-    fn screen<T>(&self, check: impl FnOnce(&vt100::Screen) -> T) -> T {
-        check(lock(&self.seen.0).parser.screen())
-    }
-
-    fn raw(&self) -> Vec<u8> {
-        lock(&self.seen.0).raw.clone()
-    }
-
-    /// Resizes the emulator, then the pty, which sends SIGWINCH.
-    fn resize(&self, cols: u16, rows: u16) {
-        lock(&self.seen.0)
-            .parser
-            .set_size(nonzero(rows), nonzero(cols));
-        self.master
-            .resize(PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("resize the pty");
-    }
-
-    fn running(&mut self) -> bool {
-        self.child.try_wait().expect("try_wait").is_none()
-    }
-
-    fn signal(&self, name: &str) {
-        let pid = self.child.process_id().expect("child pid");
-        let status = std::process::Command::new("kill")
-            .arg(format!("-{name}"))
-            .arg(pid.to_string())
-            .status()
-            .expect("run kill");
-        assert!(status.success(), "kill -{name} {pid} failed");
-    }
-
-    /// Waits for the process to exit and for the reader to have drained its
-    /// output, so the emulator shows the final state.
-    fn wait_exit(&mut self) -> ExitStatus {
-        let deadline = Instant::now() + STEP;
-        let status = loop {
-            if let Some(status) = self.child.try_wait().expect("try_wait") {
-                break status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "vmmports did not exit; the screen shows:\n{}",
-                self.screen(|s| s.contents())
-            );
-            // No notification exists for an exit: poll.
-            thread::sleep(Duration::from_millis(10));
-        };
-        self.wait_until("the end of the output", |s| s.eof);
-        status
     }
 
     /// After exit: the main screen is back, the cursor shows and the mouse
@@ -326,43 +106,9 @@ impl Session {
     }
 }
 
-impl Drop for Session {
-    fn drop(&mut self) {
-        // A failed test must not leave the child behind.
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-/// Row `row` of the screen as text.
-fn row_text(screen: &vt100::Screen, row: u16) -> String {
-    let cols = screen.size().1.get();
-    screen.rows(0, cols).nth(row as usize).unwrap_or_default()
-}
-
 /// The row showing the list's ▶ cursor.
 fn cursor_row(screen: &vt100::Screen) -> Option<u16> {
     (0..screen.size().0.get()).find(|&r| row_text(screen, r).contains('▶'))
-}
-
-/// Runs `scenario` on its own thread and fails if it takes longer than
-/// `SCENARIO`: a hang must fail the test, not block CI.
-fn within_timeout(scenario: impl FnOnce() + Send + 'static) {
-    let (done, finished) = mpsc::channel();
-    let worker = thread::spawn(move || {
-        scenario();
-        let _ = done.send(());
-    });
-    match finished.recv_timeout(SCENARIO) {
-        Ok(()) => worker.join().unwrap(),
-        // The scenario failed: pass its message on.
-        Err(mpsc::RecvTimeoutError::Disconnected) => {
-            std::panic::resume_unwind(worker.join().unwrap_err())
-        }
-        Err(mpsc::RecvTimeoutError::Timeout) => panic!("the scenario hung for {SCENARIO:?}"),
-    }
 }
 
 /// What the embedded catalog should put on screen, from the library, so the
@@ -717,9 +463,9 @@ fn y_copies_the_selected_rule_through_osc52() {
             !seen.parser.callbacks().copies.is_empty()
         });
         s.wait_bottom("Sent via OSC 52");
-        let copies = lock(&s.seen.0).parser.callbacks().copies.clone();
+        let copies = s.copies();
         assert_eq!(copies.len(), 1, "one copy for one y");
-        let (target, data) = &copies[0];
+        let (target, data) = (&copies[0].target, &copies[0].data);
         assert_eq!(target, b"c", "OSC 52 names the clipboard");
         assert_eq!(String::from_utf8_lossy(&base64_decode(data)), want);
         // Still the list, and still usable.
@@ -909,7 +655,7 @@ fn a_terminal_that_never_answers_is_never_asked() {
         s.send(b"q");
         let status = s.wait_exit();
         assert!(status.success());
-        let queries = lock(&s.seen.0).parser.callbacks().cursor_queries;
+        let queries = s.seen().parser.callbacks().cursor_queries;
         assert_eq!(queries, 0, "no cursor position query");
         s.assert_restored("after a start without queries");
     });
