@@ -10,7 +10,7 @@ use assert_cmd::Command;
 use tree_sitter::{Node, Parser};
 use vmmports::catalog::{Catalog, ComponentKind, Connection, Transport};
 use vmmports::rules::address::Address;
-use vmmports::rules::plan::{self, Item, Rule};
+use vmmports::rules::plan::{self, Rule};
 use vmmports::rules::settings::Settings;
 use vmmports::rules::{Dialect, Provenance, script};
 
@@ -123,17 +123,10 @@ struct Planned {
 /// The rules the plan makes for these connections: what the lines must say.
 fn planned(effective: &Catalog, conns: &[&Connection], s: &Settings) -> Vec<Planned> {
     plan::plan(effective, conns, s, None)
-        .sections
-        .into_iter()
-        .flat_map(|section| {
-            let kind = section.machine.kind;
-            section
-                .items
-                .into_iter()
-                .filter_map(move |item| match item {
-                    Item::Rule(rule) => Some(Planned { kind, rule }),
-                    Item::Note(_) => None,
-                })
+        .rules()
+        .map(|(machine, rule)| Planned {
+            kind: machine.kind,
+            rule: rule.clone(),
         })
         .collect()
 }

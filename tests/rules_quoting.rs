@@ -14,7 +14,7 @@ use proptest::prelude::*;
 use tree_sitter::{Node, Parser};
 use vmmports::catalog::{Catalog, ComponentKind, Connection, Direction, PortSpec, Transport};
 use vmmports::rules::address::Family;
-use vmmports::rules::plan::{self, Item, Rule};
+use vmmports::rules::plan::{self, Rule};
 use vmmports::rules::settings::Settings;
 use vmmports::rules::{Dialect, Provenance, script};
 
@@ -95,18 +95,8 @@ fn linux_displays(catalog: &Catalog, conns: &[&Connection], s: &Settings) -> BTr
 
 fn planned(catalog: &Catalog, conns: &[&Connection], s: &Settings) -> Vec<(ComponentKind, Rule)> {
     plan::plan(catalog, conns, s, None)
-        .sections
-        .into_iter()
-        .flat_map(|section| {
-            let kind = section.machine.kind;
-            section
-                .items
-                .into_iter()
-                .filter_map(move |item| match item {
-                    Item::Rule(rule) => Some((kind, rule)),
-                    Item::Note(_) => None,
-                })
-        })
+        .rules()
+        .map(|(machine, rule)| (machine.kind, rule.clone()))
         .collect()
 }
 

@@ -5,11 +5,11 @@
 use super::address::{Address, Family};
 use super::plan::{Rule, Section, range_text};
 use super::quote::sh;
-use super::{RulesError, by_family, rules_of};
+use super::{RulesError, by_family};
 
 pub fn section(section: &Section) -> Result<Vec<String>, RulesError> {
     let mut lines = Vec::new();
-    for rule in rules_of(section) {
+    for rule in section.rules() {
         lines.extend(rule_lines(rule)?);
     }
     if lines.iter().any(|l| l.starts_with("firewall-cmd")) {

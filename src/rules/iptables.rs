@@ -4,14 +4,14 @@
 use super::address::{Address, Family};
 use super::plan::{Rule, Section, chunk_ports, range_text};
 use super::quote::iptables_comment;
-use super::{RulesError, by_family, rules_of};
+use super::{RulesError, by_family};
 
 /// multiport takes at most 15 ports, a range counting as two.
 const MULTIPORT_LIMIT: usize = 15;
 
 pub fn section(section: &Section) -> Result<Vec<String>, RulesError> {
     let mut lines = Vec::new();
-    for rule in rules_of(section) {
+    for rule in section.rules() {
         lines.extend(rule_lines(rule)?);
     }
     Ok(lines)

@@ -288,7 +288,7 @@ fn section_lines(
         .collect();
     let machine = section.machine;
     if !dialect.fits(machine.kind) {
-        for rule in rules_of(section) {
+        for rule in section.rules() {
             let instead = match machine.kind {
                 ComponentKind::Appliance | ComponentKind::Device => format!(
                     "not a Windows or Linux firewall: set it in {}",
@@ -342,14 +342,6 @@ fn addresses_text(addresses: &[Address]) -> String {
         .map(Address::to_string)
         .collect::<Vec<_>>()
         .join(",")
-}
-
-/// The rules of a section, skipping notes.
-fn rules_of<'a>(section: &'a Section) -> impl Iterator<Item = &'a Rule> {
-    section.items.iter().filter_map(|item| match item {
-        Item::Rule(rule) => Some(rule),
-        Item::Note(_) => None,
-    })
 }
 
 /// Addresses of one IP family; `None` with no addresses means "any".

@@ -1,17 +1,17 @@
 //! Windows: `netsh advfirewall firewall`, for Server Core and hosts without
 //! the NetSecurity module. Lines work in cmd.exe and in PowerShell.
 
+use super::RulesError;
 use super::address::{Address, NETSH_KEYWORDS};
 use super::plan::{Rule, Section};
 use super::quote::netsh_string;
 use super::settings::Settings;
-use super::{RulesError, rules_of};
 
 /// netsh allows several rules with one name, so each `add` is preceded by a
 /// `delete` of that name: running the script twice leaves one copy.
 pub fn section(section: &Section, settings: &Settings) -> Result<Vec<String>, RulesError> {
     let mut lines = Vec::new();
-    for rule in rules_of(section) {
+    for rule in section.rules() {
         let name = netsh_string(&rule.display_name)
             .map_err(|e| RulesError::unquotable("netsh", &rule.display_name, e))?;
         lines.push(format!(

@@ -5,13 +5,13 @@
 use super::address::{Address, Family};
 use super::plan::{Rule, Section, range_text};
 use super::quote::{nft_string, sh};
-use super::{RulesError, by_family, rules_of};
+use super::{RulesError, by_family};
 
 /// nft keeps at most this many bytes of a comment.
 const NFT_COMMENT_MAX: usize = 128;
 
 pub fn section(section: &Section) -> Result<Vec<String>, RulesError> {
-    let rules: Vec<&Rule> = rules_of(section).collect();
+    let rules: Vec<&Rule> = section.rules().collect();
     if rules.is_empty() {
         return Ok(Vec::new());
     }

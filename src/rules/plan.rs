@@ -175,12 +175,25 @@ impl<'c> Plan<'c> {
         }
     }
 
-    pub fn rule_count(&self) -> usize {
+    /// Every rule, with the machine it goes on.
+    pub fn rules(&self) -> impl Iterator<Item = (&'c Component, &Rule)> {
         self.sections
             .iter()
-            .flat_map(|s| &s.items)
-            .filter(|i| matches!(i, Item::Rule(_)))
-            .count()
+            .flat_map(|s| s.rules().map(move |rule| (s.machine, rule)))
+    }
+
+    pub fn rule_count(&self) -> usize {
+        self.rules().count()
+    }
+}
+
+impl Section<'_> {
+    /// The section's rules, skipping notes.
+    pub fn rules(&self) -> impl Iterator<Item = &Rule> {
+        self.items.iter().filter_map(|item| match item {
+            Item::Rule(rule) => Some(rule),
+            Item::Note(_) => None,
+        })
     }
 }
 

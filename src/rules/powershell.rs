@@ -1,15 +1,15 @@
 //! Windows: `New-NetFirewallRule` (the NetSecurity module), run in an
 //! elevated PowerShell.
 
+use super::RulesError;
 use super::plan::{Rule, Section};
 use super::quote::powershell as q;
 use super::settings::Settings;
-use super::{RulesError, rules_of};
 
 /// First removes this section's rules by their deterministic names, so a
 /// second run replaces them instead of failing on "already exists".
 pub fn section(section: &Section, settings: &Settings) -> Result<Vec<String>, RulesError> {
-    let rules: Vec<&Rule> = rules_of(section).collect();
+    let rules: Vec<&Rule> = section.rules().collect();
     if rules.is_empty() {
         return Ok(Vec::new());
     }

@@ -3,14 +3,14 @@
 use super::address::Address;
 use super::plan::{Rule, Section, chunk_ports, range_text};
 use super::quote::ufw_comment;
-use super::{RulesError, by_family, rules_of};
+use super::{RulesError, by_family};
 
 /// ufw port lists take at most 15 ports, a range counting as two.
 const PORT_LIST_LIMIT: usize = 15;
 
 pub fn section(section: &Section) -> Result<Vec<String>, RulesError> {
     let mut lines = Vec::new();
-    for rule in rules_of(section) {
+    for rule in section.rules() {
         lines.extend(rule_lines(rule)?);
     }
     Ok(lines)
