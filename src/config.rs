@@ -1,8 +1,10 @@
 //! The user's config file: the deployment settings the explorer saves and
 //! `vmmports rules` reads (flags override it).
 //!
-//! It lives at `$XDG_CONFIG_HOME/vmmports/config.ron` (by default
-//! `~/.config/vmmports/config.ron`). Saving writes a temporary file beside it
+//! It lives in `vmmports/config.ron` under `XDG_CONFIG_HOME` when that is
+//! set, on every platform; otherwise under the platform's config folder:
+//! `~/.config` on Linux, `%APPDATA%` (the roaming profile) on Windows.
+//! Saving writes a temporary file beside it
 //! and renames it over the old one, so a crash never leaves half a file. A
 //! file that does not parse is reported with line:col and never overwritten.
 
@@ -50,13 +52,15 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-/// Where the config file is, from the environment; `None` when neither
-/// `XDG_CONFIG_HOME` nor `HOME` is set.
+/// Where the config file is; `None` when the platform has no config folder
+/// (no `HOME` and no user database entry, say).
 pub fn default_path() -> Option<PathBuf> {
-    let base = match std::env::var_os("XDG_CONFIG_HOME").filter(|v| !v.is_empty()) {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(std::env::var_os("HOME").filter(|v| !v.is_empty())?).join(".config"),
-    };
+    // `dirs` honours XDG_CONFIG_HOME only on Linux; an admin who sets it on
+    // Windows (a portable setup, a test) means it there too.
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(dirs::config_dir)?;
     Some(base.join("vmmports").join("config.ron"))
 }
 

@@ -3,7 +3,8 @@
 use std::process::Command;
 
 use super::Outcome;
-use crate::clipboard::{Choice, Environment, Transport, choose, osc52};
+use crate::clipboard::{Choice, Environment, Transport, WindowsConsole, choose, osc52};
+use crate::platform::Os;
 
 /// tmux's value of a global option, asked of the tmux we run inside.
 fn tmux_option(name: &str) -> Option<String> {
@@ -17,7 +18,12 @@ fn tmux_option(name: &str) -> Option<String> {
 }
 
 pub fn run(choice: Choice, limit: Option<usize>) -> (String, Outcome) {
-    let env = Environment::from_process();
+    report(choice, limit, &Environment::from_process())
+}
+
+/// The report for `env`; asks tmux and the native clipboard only when they
+/// matter here.
+fn report(choice: Choice, limit: Option<usize>, env: &Environment) -> (String, Outcome) {
     let mut out = String::from("vmmports doctor: how copying works here\n\n");
     let mut fixes: Vec<String> = Vec::new();
     let yes_no = |b: bool| if b { "yes" } else { "no" };
@@ -25,9 +31,21 @@ pub fn run(choice: Choice, limit: Option<usize>) -> (String, Outcome) {
 
     line(
         "SSH session",
-        format!("{} (SSH_CONNECTION or SSH_TTY)", yes_no(env.ssh)),
+        format!(
+            "{} (SSH_CONNECTION, SSH_CLIENT or SSH_TTY)",
+            yes_no(env.ssh)
+        ),
     );
-    if env.tmux {
+    if let Some(console) = env.console {
+        line("console", console.describe().into());
+        line(
+            "Remote Desktop",
+            format!("{} (SESSIONNAME)", yes_no(env.remote_desktop)),
+        );
+    }
+    if env.os == Os::Windows {
+        // tmux, screen and X11 do not exist for a Windows program.
+    } else if env.tmux {
         let clipboard = tmux_option("set-clipboard");
         let passthrough = tmux_option("allow-passthrough");
         let show = |v: &Option<String>| {
@@ -62,13 +80,15 @@ pub fn run(choice: Choice, limit: Option<usize>) -> (String, Outcome) {
     } else {
         line("tmux", "no".into());
     }
-    line("GNU screen", yes_no(env.screen).into());
-    line(
-        "display",
-        env.display.clone().unwrap_or_else(|| "none".into()),
-    );
+    if env.os == Os::Unix {
+        line("GNU screen", yes_no(env.screen).into());
+        line(
+            "display",
+            env.display.clone().unwrap_or_else(|| "none".into()),
+        );
+    }
     line("TERM", env.term.clone().unwrap_or_else(|| "(unset)".into()));
-    let (transport, why) = choose(choice, &env);
+    let (transport, why) = choose(choice, env);
     let name = match transport {
         Transport::Native => "the system clipboard",
         Transport::Osc52 => "OSC 52 through the terminal",
@@ -99,15 +119,30 @@ pub fn run(choice: Choice, limit: Option<usize>) -> (String, Outcome) {
                 ));
             }
         }
-        Transport::Osc52 => fixes.push(
-            "your terminal must allow OSC 52 clipboard writes: most do (Windows Terminal, kitty, WezTerm, Alacritty, foot); \
-             iTerm2 needs Settings > General > Selection > \"Applications in terminal may access clipboard\"; \
-             in PuTTY there is no OSC 52, so use w (write to a file) or --print"
-                .into(),
-        ),
+        Transport::Osc52 => {
+            fixes.push(
+                "your terminal must allow OSC 52 clipboard writes: most do (Windows Terminal, kitty, WezTerm, Alacritty, foot); \
+                 iTerm2 needs Settings > General > Selection > \"Applications in terminal may access clipboard\"; \
+                 in PuTTY there is no OSC 52, so use w (write to a file) or --print"
+                    .into(),
+            );
+            if env.console == Some(WindowsConsole::SshPseudoConsole) {
+                fixes.push(format!(
+                    "Windows' OpenSSH server runs this session in the server's own pseudo console (ConPTY), \
+                     and what reaches your terminal depends on the server's Windows build: \
+                     Windows 10-era builds pass an OSC sequence only up to {} characters (microsoft/terminal#15551), \
+                     so a copy of more than about 186 bytes is dropped without an error; \
+                     Windows Server 2019 and 2022 ship conhost of that era. \
+                     The route that always works: w (write the copy to a file) or --print",
+                    osc52::CONPTY_OSC_LIMIT
+                ));
+            }
+        }
         Transport::None => {
             works = false;
-            fixes.push("copying is off: use --clipboard auto, or w (write to a file) and --print".into());
+            fixes.push(
+                "copying is off: use --clipboard auto, or w (write to a file) and --print".into(),
+            );
         }
     }
     out.push('\n');

@@ -214,7 +214,7 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
                                 Outcome::Success
                             },
                         )),
-                        Err(e) => Err(CliError::new(format!("the explorer stopped: {e}"), None)),
+                        Err(e) => Err(explorer_error(e)),
                     };
                 }
                 _ => list::run(&catalog, &[], ListFormat::Table, &painter, width),
@@ -228,6 +228,24 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
     }
 }
 
+/// Why the explorer could not run, and what works instead.
+fn explorer_error(e: std::io::Error) -> CliError {
+    match e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<crate::platform::ConsoleUnsupported>())
+    {
+        Some(unsupported) => CliError::new(
+            format!("cannot start the explorer: {unsupported}"),
+            Some(
+                "run it in Windows Terminal, or use the plain commands (`vmmports list`, \
+                 `vmmports rules`), which print text only"
+                    .into(),
+            ),
+        ),
+        None => CliError::new(format!("the explorer stopped: {e}"), None),
+    }
+}
+
 /// `rules --copy`: the script goes to the clipboard too, and stderr says
 /// honestly what happened. OSC 52 needs the controlling terminal.
 fn copy_to_clipboard(text: &str, choice: crate::clipboard::Choice, limit: Option<usize>) {
@@ -236,7 +254,7 @@ fn copy_to_clipboard(text: &str, choice: crate::clipboard::Choice, limit: Option
         crate::clipboard::Environment::from_process(),
         limit,
     );
-    let report = match std::fs::OpenOptions::new().write(true).open("/dev/tty") {
+    let report = match crate::platform::terminal_writer() {
         Ok(mut tty) => clipboard.copy(text, &mut tty),
         Err(e) => clipboard.copy(text, &mut FailingWriter(e.to_string())),
     };

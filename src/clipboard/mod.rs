@@ -9,11 +9,13 @@ pub mod environment;
 pub mod osc52;
 
 use std::io::Write;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-pub use environment::Environment;
+pub use environment::{Environment, WindowsConsole};
+
+use crate::platform::Os;
 
 /// What the admin asked for (`--clipboard`, or the config file).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,6 +46,15 @@ pub fn choose(choice: Choice, env: &Environment) -> (Transport, String) {
             Transport::Osc52,
             "this is an SSH session: the clipboard you want is on your own machine, which only your terminal can reach"
                 .into(),
+        ),
+        Choice::Auto if env.os == Os::Windows => (
+            Transport::Native,
+            if env.remote_desktop {
+                "this is a Remote Desktop session: the Windows clipboard, which RDP shares with your own machine"
+            } else {
+                "this is a Windows desktop session (no SSH): the Windows clipboard"
+            }
+            .into(),
         ),
         Choice::Auto => match &env.display {
             Some(display) => (Transport::Native, format!("there is a local display ({display}) and no SSH session")),
@@ -147,13 +158,21 @@ impl Clipboard {
         }
         let wrapping = self.env.wrapping();
         let bytes = osc52::encode(text, wrapping);
+        let caveat = if self.env.console == Some(WindowsConsole::SshPseudoConsole)
+            && osc52::too_long_for_old_conpty(text)
+        {
+            "; Windows' pseudo console before Windows 11 drops OSC 52 of more than about 186 bytes: \
+             if nothing arrives, press w or run with --print"
+        } else {
+            ""
+        };
         match terminal
             .write_all(bytes.as_bytes())
             .and_then(|_| terminal.flush())
         {
             Ok(()) => Report {
                 message: format!(
-                    "{prefix}Sent via OSC 52 ({}), {} bytes — your terminal must allow OSC 52 (vmmports doctor)",
+                    "{prefix}Sent via OSC 52 ({}), {} bytes — your terminal must allow OSC 52 (vmmports doctor){caveat}",
                     wrapping.name(),
                     text.len()
                 ),
@@ -181,16 +200,7 @@ impl Clipboard {
         if clipboard.get_text().ok().as_ref() != Some(text) {
             return; // someone else owns the clipboard now
         }
-        #[cfg(all(unix, not(target_os = "macos")))]
-        {
-            use arboard::SetExtLinux;
-            let _ = clipboard
-                .set()
-                .wait_until(Instant::now() + deadline)
-                .text(text.clone());
-        }
-        #[cfg(not(all(unix, not(target_os = "macos"))))]
-        let _ = (deadline, Instant::now());
+        crate::platform::keep_serving_clipboard(clipboard, text, deadline);
     }
 }
 
@@ -202,12 +212,16 @@ fn first_line(text: &str) -> &str {
 mod tests {
     use super::*;
 
-    fn env(vars: &[(&str, &str)]) -> Environment {
-        Environment::from_vars(|name| {
+    fn env_on(os: Os, vars: &[(&str, &str)]) -> Environment {
+        Environment::from_vars(os, |name| {
             vars.iter()
                 .find(|(k, _)| *k == name)
                 .map(|(_, v)| v.to_string())
         })
+    }
+
+    fn env(vars: &[(&str, &str)]) -> Environment {
+        env_on(Os::Unix, vars)
     }
 
     #[test]
@@ -221,6 +235,7 @@ mod tests {
                 Transport::Osc52,
             ),
             (vec![("SSH_TTY", "/dev/pts/1")], Transport::Osc52),
+            (vec![("SSH_CLIENT", "10.0.0.9 50000 22")], Transport::Osc52),
             (
                 vec![("TMUX", "/tmp/tmux-0/default,1,0"), ("SSH_CONNECTION", "x")],
                 Transport::Osc52,
@@ -236,6 +251,76 @@ mod tests {
         assert_eq!(
             choose(Choice::Osc52, &env(&[("DISPLAY", ":0")])).0,
             Transport::Osc52
+        );
+    }
+
+    #[test]
+    fn auto_on_windows_uses_the_desktop_clipboard_unless_over_ssh() {
+        let windows = |vars: &[(&str, &str)]| choose(Choice::Auto, &env_on(Os::Windows, vars));
+        // No DISPLAY on a Windows desktop, and none needed.
+        let (transport, why) = windows(&[]);
+        assert_eq!(transport, Transport::Native);
+        assert!(why.contains("Windows desktop"), "{why}");
+        assert_eq!(windows(&[("WT_SESSION", "0b8a…")]).0, Transport::Native);
+        let (transport, why) = windows(&[("SESSIONNAME", "RDP-Tcp#3")]);
+        assert_eq!(transport, Transport::Native);
+        assert!(why.contains("Remote Desktop"), "{why}");
+        // Windows' OpenSSH server sets both; either one means SSH.
+        for var in ["SSH_CONNECTION", "SSH_CLIENT"] {
+            let (transport, why) =
+                windows(&[(var, "10.0.0.9 50000 10.0.0.5 22"), ("WT_SESSION", "x")]);
+            assert_eq!(transport, Transport::Osc52, "{var}");
+            assert!(why.contains("SSH"), "{why}");
+        }
+        // X11 and Wayland mean nothing on Windows.
+        assert_eq!(windows(&[("DISPLAY", ":0")]).1, windows(&[]).1);
+    }
+
+    #[test]
+    fn windows_console_is_told_apart() {
+        let console = |vars: &[(&str, &str)]| env_on(Os::Windows, vars).console;
+        assert_eq!(console(&[]), Some(WindowsConsole::Conhost));
+        assert_eq!(
+            console(&[("WT_SESSION", "x")]),
+            Some(WindowsConsole::Terminal)
+        );
+        assert_eq!(
+            console(&[("WT_SESSION", "inherited"), ("SSH_CLIENT", "x")]),
+            Some(WindowsConsole::SshPseudoConsole)
+        );
+        assert_eq!(
+            env(&[("WT_SESSION", "x")]).console,
+            None,
+            "Unix has no console host"
+        );
+        assert!(!env(&[("SESSIONNAME", "RDP-Tcp#1")]).remote_desktop);
+    }
+
+    #[test]
+    fn a_long_copy_over_windows_ssh_warns_of_the_pseudo_console() {
+        let ssh = env_on(Os::Windows, &[("SSH_CONNECTION", "x")]);
+        let mut clipboard = Clipboard::new(Choice::Auto, ssh, None);
+        let mut terminal = Vec::new();
+        let short = clipboard.copy("New-NetFirewallRule", &mut terminal);
+        assert!(
+            short.ok && !short.message.contains("pseudo console"),
+            "{}",
+            short.message
+        );
+        let long = clipboard.copy(&"x".repeat(400), &mut terminal);
+        assert!(long.ok, "still sent: newer builds pass it");
+        assert!(
+            long.message.contains("pseudo console") && long.message.contains("press w"),
+            "{}",
+            long.message
+        );
+        // The same copy from a Linux SSH session carries no such warning.
+        let mut linux = Clipboard::new(Choice::Auto, env(&[("SSH_CONNECTION", "x")]), None);
+        assert!(
+            !linux
+                .copy(&"x".repeat(400), &mut terminal)
+                .message
+                .contains("pseudo console")
         );
     }
 

@@ -14,6 +14,20 @@ const SCREEN_CHUNK: usize = 250;
 const ESC: char = '\u{1b}';
 const BEL: char = '\u{7}';
 
+/// The longest OSC string (`52;c;` and the base64) the pseudo console of
+/// Windows 10-era builds passes on to the terminal; longer ones vanish
+/// without an error (microsoft/terminal#15551, seen on build 19045, not on
+/// Windows 11). Windows' OpenSSH server runs every session in that pseudo
+/// console, so this is what an SSH session into Windows Server 2019 or 2022
+/// can expect.
+pub const CONPTY_OSC_LIMIT: usize = 256;
+
+/// Whether `text`'s sequence is longer than [`CONPTY_OSC_LIMIT`]: about
+/// 186 bytes of text.
+pub fn too_long_for_old_conpty(text: &str) -> bool {
+    "52;c;".len() + text.len().div_ceil(3) * 4 > CONPTY_OSC_LIMIT
+}
+
 /// How the sequence must be packed to get through a multiplexer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Wrapping {
@@ -67,6 +81,15 @@ pub fn encode(text: &str, wrapping: Wrapping) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_conpty_limit_counts_the_whole_osc_string() {
+        // 186 bytes encode to 248 characters: with `52;c;`, 253.
+        assert!(!super::too_long_for_old_conpty(&"x".repeat(186)));
+        assert!(super::too_long_for_old_conpty(&"x".repeat(190)));
+        let body = super::sequence(&"x".repeat(186));
+        assert_eq!(body.len() - "\u{1b}]".len() - "\u{7}".len(), 253);
+    }
+
     use super::*;
 
     fn decode(sequence: &str) -> String {

@@ -1,8 +1,9 @@
 //! Owning the terminal: raw mode, the alternate screen, mouse capture and the
 //! hidden cursor are switched on in one place and undone in one place, on
 //! every way out: a normal quit, an error return (RAII `Drop`), a panic (the
-//! hook), and SIGTERM or SIGHUP (flags the event loop checks, so it returns
-//! and `Drop` runs).
+//! hook), and the session being ended from outside (SIGTERM, SIGHUP and
+//! SIGINT on Unix; Ctrl-C, Ctrl-Break and closing the window on Windows: a
+//! flag the event loop checks, so it returns and `Drop` runs).
 
 use std::io::{self, Write};
 use std::sync::Arc;
@@ -35,7 +36,7 @@ impl Screen {
             Screen::Stdout => Box::new(io::BufWriter::with_capacity(1 << 16, io::stdout())),
             Screen::Tty => Box::new(io::BufWriter::with_capacity(
                 1 << 16,
-                std::fs::OpenOptions::new().write(true).open("/dev/tty")?,
+                crate::platform::terminal_writer()?,
             )),
         })
     }
@@ -49,6 +50,7 @@ pub struct TerminalGuard {
 
 impl TerminalGuard {
     pub fn enter(mouse: bool, screen: Screen) -> io::Result<(TerminalGuard, Tui)> {
+        crate::platform::prepare_console().map_err(io::Error::other)?;
         let mut out = screen.open()?;
         install_panic_hook(mouse, screen);
         enable_raw_mode()?;
@@ -100,32 +102,26 @@ fn install_panic_hook(mouse: bool, screen: Screen) {
     }));
 }
 
-/// Set when SIGTERM, SIGHUP or SIGINT arrives; the event loop then quits
-/// cleanly and `Drop` restores the terminal.
+/// Set when the session is ended from outside (SIGTERM, SIGHUP or SIGINT;
+/// Ctrl-C, Ctrl-Break or closing the console window); the event loop then
+/// quits cleanly and `Drop` restores the terminal.
 ///
-/// A watchdog thread backs this up: after a hang-up the terminal's input can
+/// The hook doubles as a watchdog: after a hang-up the terminal's input can
 /// read as endless end-of-file, and the event loop may never get back to
-/// check the flag. If the process is still here shortly after a signal, the
-/// watchdog restores the terminal itself (best effort) and exits with 130.
+/// check the flag. If the process is still here shortly after, the hook
+/// restores the terminal itself (best effort) and exits with 130. On Windows
+/// the hook runs inside the console's control handler, which must not
+/// return before the terminal is restored: Windows ends the process as soon
+/// as it does, for a closed window.
 pub fn termination_flag(mouse: bool, screen: Screen) -> Arc<AtomicBool> {
     let flag = Arc::new(AtomicBool::new(false));
-    let signals = [
-        signal_hook::consts::SIGTERM,
-        signal_hook::consts::SIGHUP,
-        signal_hook::consts::SIGINT,
-    ];
-    // Registration failures leave the default signal behaviour, which is safe.
-    if let Ok(mut incoming) = signal_hook::iterator::Signals::new(signals) {
-        let flag = Arc::clone(&flag);
-        std::thread::spawn(move || {
-            if incoming.forever().next().is_some() {
-                flag.store(true, Ordering::Relaxed);
-                std::thread::sleep(std::time::Duration::from_millis(500));
-                restore(mouse, screen);
-                std::process::exit(130);
-            }
-        });
-    }
+    let hook_flag = Arc::clone(&flag);
+    crate::platform::on_termination(move || {
+        hook_flag.store(true, Ordering::Relaxed);
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        restore(mouse, screen);
+        std::process::exit(130);
+    });
     flag
 }
 

@@ -1,0 +1,50 @@
+//! Everything that differs between Unix and Windows, in one place.
+//!
+//! The rest of the crate calls these functions and never writes `cfg(unix)`
+//! or `cfg(windows)` itself:
+//! - [`terminal_writer`]: the terminal to draw on when stdout is kept for a
+//!   result (`--print`, `rules --copy`'s OSC 52)
+//! - [`prepare_console`]: make sure the console takes VT escape sequences
+//! - [`on_termination`]: run a hook when the session is being ended from
+//!   outside (SIGTERM, SIGHUP, SIGINT; Ctrl-C, Ctrl-Break, closing the
+//!   console window, log-off, shutdown)
+//! - [`keep_serving_clipboard`]: keep a native copy alive after exit where
+//!   the clipboard dies with its owner (X11, Wayland)
+//! - [`OS`]: which family this build runs on, for choices that are pure
+//!   logic elsewhere (the clipboard transport)
+
+#[cfg(unix)]
+mod unix;
+#[cfg(unix)]
+use unix as imp;
+
+#[cfg(windows)]
+mod windows;
+#[cfg(windows)]
+use windows as imp;
+
+pub use imp::{keep_serving_clipboard, on_termination, prepare_console, terminal_writer};
+
+/// An operating system family, as far as vmmports' behaviour differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Os {
+    Unix,
+    Windows,
+}
+
+/// The family this binary was built for.
+pub const OS: Os = if cfg!(windows) { Os::Windows } else { Os::Unix };
+
+/// The console cannot show the explorer (see [`prepare_console`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsoleUnsupported {
+    pub reason: String,
+}
+
+impl std::fmt::Display for ConsoleUnsupported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.reason)
+    }
+}
+
+impl std::error::Error for ConsoleUnsupported {}

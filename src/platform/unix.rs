@@ -1,0 +1,51 @@
+//! The Unix side of [`super`]: the controlling terminal is `/dev/tty`, and
+//! the session ends with SIGTERM, SIGHUP or SIGINT.
+
+use std::io::{self, Write};
+use std::time::{Duration, Instant};
+
+/// The controlling terminal, even when stdout and stderr are redirected.
+pub fn terminal_writer() -> io::Result<Box<dyn Write + Send>> {
+    Ok(Box::new(
+        std::fs::OpenOptions::new().write(true).open("/dev/tty")?,
+    ))
+}
+
+/// Every Unix terminal vmmports meets takes VT sequences.
+pub fn prepare_console() -> Result<(), super::ConsoleUnsupported> {
+    Ok(())
+}
+
+/// Runs `hook` on a thread of its own when SIGTERM, SIGHUP or SIGINT
+/// arrives. Registration failures leave the default signal behaviour, which
+/// ends the process: safe, if less tidy.
+pub fn on_termination(hook: impl Fn() + Send + Sync + 'static) {
+    let signals = [
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+        signal_hook::consts::SIGINT,
+    ];
+    if let Ok(mut incoming) = signal_hook::iterator::Signals::new(signals) {
+        std::thread::spawn(move || {
+            if incoming.forever().next().is_some() {
+                hook();
+            }
+        });
+    }
+}
+
+/// On X11 and Wayland the copied text lives in its owner: serve it until a
+/// clipboard manager (or a paste) takes it, or `deadline` passes.
+pub fn keep_serving_clipboard(clipboard: &mut arboard::Clipboard, text: &str, deadline: Duration) {
+    #[cfg(not(target_os = "macos"))]
+    {
+        use arboard::SetExtLinux;
+        let _ = clipboard
+            .set()
+            .wait_until(Instant::now() + deadline)
+            .text(text.to_owned());
+    }
+    // macOS keeps the text after its owner exits.
+    #[cfg(target_os = "macos")]
+    let _ = (clipboard, text, deadline, Instant::now());
+}

@@ -1,0 +1,85 @@
+//! The Windows side of [`super`]: the console is reached through stderr when
+//! stdout is redirected, VT processing is switched on (or its absence
+//! reported), and console control events end the session tidily.
+//!
+//! The one `unsafe` block in the crate is here: registering a console control
+//! handler is a plain Win32 call with no safe wrapper that also covers
+//! closing the window (see [`on_termination`]).
+#![allow(unsafe_code)]
+
+use std::io::{self, IsTerminal, Write};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use windows_sys::Win32::System::Console::SetConsoleCtrlHandler;
+use windows_sys::core::BOOL;
+
+/// The console, when stdout is kept for a result (`$x = vmmports --print`).
+///
+/// Not `CONOUT$` opened as a file: bytes written to a file handle are read
+/// in the console's code page (437 or 850, not UTF-8), which garbles every
+/// box-drawing character. The standard streams turn UTF-8 into the console's
+/// own UTF-16 calls, so stderr is used when it is the console.
+pub fn terminal_writer() -> io::Result<Box<dyn Write + Send>> {
+    if io::stderr().is_terminal() {
+        Ok(Box::new(io::stderr()))
+    } else {
+        Err(io::Error::other(
+            "no console to draw on: stdout and stderr are both redirected \
+             (keep stderr on the console, e.g. drop 2>file)",
+        ))
+    }
+}
+
+/// Switches on VT processing for the console (Windows 10 1511, Windows
+/// Server 2016 and later have it); on an older console, says so rather than
+/// drawing escape sequences as text.
+pub fn prepare_console() -> Result<(), super::ConsoleUnsupported> {
+    if crossterm::ansi_support::supports_ansi() {
+        Ok(())
+    } else {
+        Err(super::ConsoleUnsupported {
+            reason: "this console does not take VT escape sequences (Windows 10 1511 and \
+                     Windows Server 2016 or later do), so the explorer cannot draw here"
+                .into(),
+        })
+    }
+}
+
+type Hook = Box<dyn Fn() + Send + Sync>;
+
+static HOOK: OnceLock<Hook> = OnceLock::new();
+
+/// Called by Windows on a thread of its own for Ctrl-C (when the console
+/// still processes it), Ctrl-Break (always delivered, even in raw mode),
+/// closing the window, log-off and shutdown.
+///
+/// For the last three Windows ends the process as soon as the handler
+/// returns, so the hook runs here, before returning; it normally ends the
+/// process itself. Windows allows a handler about five seconds.
+unsafe extern "system" fn console_event(_kind: u32) -> BOOL {
+    if let Some(hook) = HOOK.get() {
+        hook();
+    }
+    1 // handled: no other handler, and no default ExitProcess, runs first
+}
+
+/// Runs `hook` when the console asks the process to end. Only the first
+/// hook registered in a process is kept.
+pub fn on_termination(hook: impl Fn() + Send + Sync + 'static) {
+    if HOOK.set(Box::new(hook)).is_ok() {
+        // SAFETY: `console_event` has the signature PHANDLER_ROUTINE asks
+        // for, never unwinds across the boundary (the hook only stores a
+        // flag, sleeps, writes to the console and exits), and reads only a
+        // `OnceLock` that was filled before registration. A failed
+        // registration leaves Windows' default handling, which ends the
+        // process: safe, if less tidy.
+        unsafe {
+            SetConsoleCtrlHandler(Some(console_event), 1);
+        }
+    }
+}
+
+/// The Win32 clipboard keeps its own copy of the text after the owner
+/// exits: nothing to serve.
+pub fn keep_serving_clipboard(_: &mut arboard::Clipboard, _: &str, _: Duration) {}
