@@ -101,7 +101,11 @@ pub fn save(path: &Path, config: &Config) -> Result<(), ConfigError> {
         .parent()
         .ok_or_else(|| error("has no parent folder".into()))?;
     std::fs::create_dir_all(dir).map_err(|e| error(format!("cannot create its folder: {e}")))?;
-    let pretty = ron::ser::PrettyConfig::new().struct_names(true);
+    // LF on Windows too (ron's default there is CRLF): Notepad, VS Code and
+    // PowerShell read either, and a synced config then never flips endings.
+    let pretty = ron::ser::PrettyConfig::new()
+        .struct_names(true)
+        .new_line("\n");
     let mut text = ron::ser::to_string_pretty(config, pretty)
         .map_err(|e| error(format!("cannot encode settings: {e}")))?;
     text.push('\n');

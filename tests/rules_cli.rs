@@ -377,7 +377,7 @@ fn with_config(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
 fn rules_read_the_config_file_and_flags_override_it() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("vmmports")).unwrap();
-    let path = dir.path().join("vmmports/config.ron");
+    let path = dir.path().join("vmmports").join("config.ron");
     std::fs::write(
         &path,
         "Config(settings: (group: \"Contoso\", remote: {\"vmm-server\": [\"10.0.0.5\"]}, ports: {\"SqlPort\": 14330}))\n",
@@ -417,7 +417,7 @@ fn rules_read_the_config_file_and_flags_override_it() {
 fn a_broken_config_file_is_reported_with_its_position_and_never_touched() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("vmmports")).unwrap();
-    let path = dir.path().join("vmmports/config.ron");
+    let path = dir.path().join("vmmports").join("config.ron");
     let broken = "Config(\n  settings: (group: 5),\n)\n";
     std::fs::write(&path, broken).unwrap();
     let out = with_config(dir.path(), &["rules"]);

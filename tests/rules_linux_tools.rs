@@ -20,6 +20,9 @@
 //! .ci/run installs the tools; otherwise the test says what to install and
 //! passes.
 
+// Unix only: the real nft, iptables, firewalld and ufw, in network namespaces.
+#![cfg(unix)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};

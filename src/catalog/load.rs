@@ -188,6 +188,9 @@ fn strip_json_position(message: &str) -> String {
 pub fn to_ron(catalog: &Catalog) -> String {
     let config = ron::ser::PrettyConfig::new()
         .struct_names(true)
+        // ron's default is CRLF on Windows; the same file everywhere, so an
+        // export diffs cleanly between a Windows and a Linux checkout.
+        .new_line("\n")
         .indentor("  ".to_string())
         // Keep `row's` readable; strings with quotes become raw strings.
         .escape_strings(false)

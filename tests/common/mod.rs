@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests that declare `mod common;`.
 
 // Each test binary compiles this module on its own and uses only part of it
-// (`tui_pty` resizes and signals, `clipboard_e2e` does not), so whatever one
+// (`tui_pty_unix` resizes and signals, `clipboard_e2e_unix` does not), so whatever one
 // binary leaves unused would otherwise warn there.
 #![allow(dead_code)]
 

@@ -14,6 +14,9 @@
 //! xclip are skipped when missing, unless `CI` is set (`.ci/run` installs
 //! them).
 
+// Unix only: a Unix pseudo-terminal, tmux, Xvfb and xclip.
+#![cfg(unix)]
+
 mod common;
 
 use std::fs::File;

@@ -10,6 +10,9 @@
 //! A frame reaches the emulator in pieces, top to bottom, so a step waits for
 //! the last thing it checks (or for the bottom of the frame) before asserting.
 
+// Unix only: a Unix pseudo-terminal and Unix signals (SIGTERM, SIGHUP).
+#![cfg(unix)]
+
 mod common;
 
 use std::ops::{Deref, DerefMut};

@@ -1,0 +1,473 @@
+//! The Windows binary, `vmmports.exe` cross-built for x86_64-pc-windows-gnu,
+//! run under Wine and held to what a Windows admin needs:
+//!
+//! - it prints byte for byte what the Linux binary prints (tables, JSON, CSV,
+//!   the RON export, and every rule dialect);
+//! - it imports only DLLs that a clean Windows Server ships;
+//! - it reads its config from `%APPDATA%\vmmports\config.ron`, lets
+//!   `XDG_CONFIG_HOME` win, and reports a broken file there by name with
+//!   exit 2, leaving it untouched;
+//! - `doctor` tells a Windows desktop, Windows Terminal and Windows' OpenSSH
+//!   server apart;
+//! - the explorer, in a terminal, gives the console back on `q` and when the
+//!   console asks it to stop (Wine turns SIGINT into a console Ctrl-C event,
+//!   which reaches the same handler as Ctrl-Break and a closed window).
+//!
+//! Wine is only the harness. `.ci/run` builds the .exe and sources
+//! `.ci/wine/setup` (prefix, ProcessPrng stand-in, one persistent
+//! wineserver). Without them these tests fail when `CI` is set, and
+//! otherwise say what to run and pass.
+
+// Unix only: Wine runs the Windows binary on Linux.
+#![cfg(unix)]
+
+mod common;
+
+use std::ffi::OsStr;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::pty::{self, Pty, within_timeout};
+use vmmports::rules::Dialect;
+
+/// How long one run of the .exe may take (a cold Wine start is seconds).
+const RUN_LIMIT: Duration = Duration::from_secs(120);
+
+/// Besides `pty::SCRUBBED` (SSH, multiplexers, displays): variables that
+/// would make a run describe another Windows console or config folder.
+const SCRUBBED_TOO: [&str; 4] = ["WT_SESSION", "SESSIONNAME", "XDG_CONFIG_HOME", "NO_COLOR"];
+
+/// The Windows binary and the Wine that runs it.
+struct Wine {
+    wine: PathBuf,
+    exe: PathBuf,
+}
+
+/// What one run printed.
+struct Run {
+    code: Option<i32>,
+    stdout: Vec<u8>,
+    stderr: String,
+}
+
+impl Run {
+    fn stdout(&self) -> String {
+        String::from_utf8(self.stdout.clone()).expect("stdout is UTF-8")
+    }
+}
+
+fn is_ci() -> bool {
+    std::env::var_os("CI").is_some_and(|v| !v.is_empty())
+}
+
+/// The harness, or `None` (with a note) when it is not set up here; under
+/// CI a missing piece fails the test.
+fn wine() -> Option<Wine> {
+    let exe = std::env::var_os("VMMPORTS_WINDOWS_EXE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("target/x86_64-pc-windows-gnu/debug/vmmports.exe")
+        });
+    let wine = PathBuf::from(
+        std::env::var_os("VMMPORTS_WINE").unwrap_or_else(|| "/usr/lib/wine/wine64".into()),
+    );
+    let missing = if !exe.is_file() {
+        Some(format!(
+            "{} (cargo build --target x86_64-pc-windows-gnu)",
+            exe.display()
+        ))
+    } else if !wine.is_file() {
+        Some(format!("{} (apt-get install wine64)", wine.display()))
+    } else if std::env::var_os("WINEPREFIX").is_none() {
+        Some("WINEPREFIX (source .ci/wine/setup)".to_string())
+    } else {
+        None
+    };
+    match missing {
+        None => Some(Wine { wine, exe }),
+        Some(what) if is_ci() => panic!("the Windows test harness is missing {what}"),
+        Some(what) => {
+            eprintln!("skipped: the Windows test harness is missing {what}");
+            None
+        }
+    }
+}
+
+/// Runs `program args` with a scrubbed environment plus `env`, output to
+/// files (Wine's helper processes can hold a pipe open past the exit), and
+/// a deadline.
+fn run(program: &Path, args: &[&str], env: &[(&str, &OsStr)]) -> Run {
+    let scratch = tempfile::tempdir().unwrap();
+    let out_path = scratch.path().join("stdout");
+    let err_path = scratch.path().join("stderr");
+    let mut cmd = Command::new(program);
+    cmd.args(args)
+        .stdin(Stdio::null())
+        .stdout(File::create(&out_path).unwrap())
+        .stderr(File::create(&err_path).unwrap())
+        .env("WINEDEBUG", "-all");
+    for var in pty::SCRUBBED.iter().chain(&SCRUBBED_TOO) {
+        cmd.env_remove(var);
+    }
+    for (name, value) in env {
+        cmd.env(name, value);
+    }
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("{program:?}: {e}"));
+    let deadline = Instant::now() + RUN_LIMIT;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("{program:?} {args:?} did not finish within {RUN_LIMIT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Run {
+        code: status.code(),
+        stdout: std::fs::read(&out_path).unwrap(),
+        stderr: std::fs::read_to_string(&err_path).unwrap(),
+    }
+}
+
+impl Wine {
+    /// `vmmports.exe args` under Wine.
+    fn vmmports(&self, args: &[&str], env: &[(&str, &OsStr)]) -> Run {
+        let mut all = vec![self.exe.to_str().expect("a UTF-8 path")];
+        all.extend_from_slice(args);
+        run(&self.wine, &all, env)
+    }
+
+    /// A Windows environment variable as a program in the prefix sees it.
+    fn windows_variable(&self, name: &str) -> String {
+        let out = run(
+            &self.wine,
+            &["cmd.exe", "/c", &format!("echo %{name}%")],
+            &[],
+        );
+        let value = out.stdout().trim().to_string();
+        assert!(
+            out.code == Some(0) && !value.is_empty() && !value.contains('%'),
+            "cmd could not tell %{name}%: {value:?} {}",
+            out.stderr
+        );
+        value
+    }
+
+    /// The Unix path of a Windows path in the prefix.
+    fn unix_path(&self, windows: &str) -> PathBuf {
+        let winepath = self.wine.with_file_name("winepath");
+        let winepath = if winepath.is_file() {
+            winepath
+        } else {
+            PathBuf::from("winepath")
+        };
+        let out = run(&winepath, &["-u", windows], &[]);
+        assert_eq!(out.code, Some(0), "winepath: {}", out.stderr);
+        PathBuf::from(out.stdout().trim())
+    }
+}
+
+fn linux(args: &[&str], env: &[(&str, &OsStr)]) -> Run {
+    run(&pty::vmmports(), args, env)
+}
+
+#[test]
+fn windows_binary_prints_what_the_linux_binary_prints() {
+    let Some(wine) = wine() else { return };
+    // Both read an empty config folder, so no admin's file changes a byte.
+    let empty = tempfile::tempdir().unwrap();
+    let env = [("XDG_CONFIG_HOME", empty.path().as_os_str())];
+    let mut cases: Vec<Vec<String>> = [
+        "list --format json",
+        "list",
+        "list hyper-v --format csv",
+        "list winrm --format markdown",
+        "show vmm-to-host-agent",
+        "export --format ron",
+        "export --format json",
+        "rules --on sql --format powershell --remote vmm-server=10.0.0.5 --group Contoso",
+        "completions powershell",
+    ]
+    .iter()
+    .map(|line| line.split(' ').map(String::from).collect())
+    .collect();
+    for dialect in Dialect::ALL {
+        cases.push(vec![
+            "rules".into(),
+            "--format".into(),
+            dialect.name().into(),
+        ]);
+    }
+    for case in cases {
+        let args: Vec<&str> = case.iter().map(String::as_str).collect();
+        let expected = linux(&args, &env);
+        let actual = wine.vmmports(&args, &env);
+        assert_eq!(
+            expected.code,
+            Some(0),
+            "{args:?} on Linux: {}",
+            expected.stderr
+        );
+        assert_eq!(actual.code, expected.code, "{args:?}: {}", actual.stderr);
+        assert!(!expected.stdout.is_empty(), "{args:?} printed nothing");
+        // LF everywhere: no CRLF is chosen on Windows, so no allowance.
+        if actual.stdout != expected.stdout {
+            let (a, e) = (
+                String::from_utf8_lossy(&actual.stdout),
+                String::from_utf8_lossy(&expected.stdout),
+            );
+            // Split on LF alone, so a stray CR shows in the lines compared.
+            let (a, e): (Vec<&str>, Vec<&str>) = (a.split('\n').collect(), e.split('\n').collect());
+            let line = (0..a.len().max(e.len()))
+                .find(|&i| a.get(i) != e.get(i))
+                .unwrap_or_default();
+            panic!(
+                "{args:?}: the Windows binary differs from line {}:\n  windows: {:?}\n  linux:   {:?}",
+                line + 1,
+                a.get(line),
+                e.get(line)
+            );
+        }
+    }
+}
+
+/// DLLs a clean Windows Server has (API sets resolve inside Windows).
+fn ships_with_windows(dll: &str) -> bool {
+    let dll = dll.to_ascii_lowercase();
+    dll.starts_with("api-ms-win-")
+        || [
+            "kernel32.dll",
+            "kernelbase.dll",
+            "ntdll.dll",
+            "user32.dll",
+            "gdi32.dll",
+            "advapi32.dll",
+            "shell32.dll",
+            "ole32.dll",
+            "oleaut32.dll",
+            "userenv.dll",
+            "ws2_32.dll",
+            "bcrypt.dll",
+            "bcryptprimitives.dll",
+            "msvcrt.dll",
+            "ucrtbase.dll",
+            "secur32.dll",
+            "crypt32.dll",
+            "ncrypt.dll",
+            "combase.dll",
+            "iphlpapi.dll",
+            "dnsapi.dll",
+            "synchronization.dll",
+        ]
+        .contains(&dll.as_str())
+}
+
+#[test]
+fn windows_binary_imports_only_dlls_windows_ships() {
+    let Some(wine) = wine() else { return };
+    let mut exes = vec![wine.exe.clone()];
+    // The release build is what admins copy to a server; .ci/run builds it.
+    let release = wine
+        .exe
+        .parent()
+        .and_then(Path::parent)
+        .map(|target| target.join("release/vmmports.exe"));
+    match release {
+        Some(path) if path.is_file() => exes.push(path),
+        _ if is_ci() => panic!("CI builds the release vmmports.exe too"),
+        _ => {}
+    }
+    for exe in exes {
+        let out = Command::new("x86_64-w64-mingw32-objdump")
+            .arg("-p")
+            .arg(&exe)
+            .output()
+            .expect("x86_64-w64-mingw32-objdump (apt-get install binutils-mingw-w64-x86-64)");
+        assert!(out.status.success(), "objdump -p {}", exe.display());
+        let text = String::from_utf8_lossy(&out.stdout);
+        let dlls: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("DLL Name: "))
+            .collect();
+        assert!(
+            dlls.iter().any(|d| d.eq_ignore_ascii_case("kernel32.dll")),
+            "{text}"
+        );
+        let foreign: Vec<_> = dlls.iter().filter(|d| !ships_with_windows(d)).collect();
+        assert!(
+            foreign.is_empty(),
+            "{} needs DLLs a clean Windows Server lacks: {foreign:?}",
+            exe.display()
+        );
+    }
+}
+
+#[test]
+fn windows_binary_keeps_its_config_in_appdata() {
+    let Some(wine) = wine() else { return };
+    let appdata = wine.windows_variable("APPDATA");
+    let windows_file = format!("{appdata}\\vmmports\\config.ron");
+    let folder = wine.unix_path(&appdata).join("vmmports");
+    let file = folder.join("config.ron");
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).unwrap();
+    let rules = |env: &[(&str, &OsStr)]| wine.vmmports(&["rules", "--on", "sql"], env);
+
+    // Read from %APPDATA% when XDG_CONFIG_HOME is not set.
+    std::fs::write(&file, "Config(settings: (group: \"FromAppData\"))\n").unwrap();
+    let out = rules(&[]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(
+        out.stdout().contains("-Group 'FromAppData'"),
+        "{}",
+        out.stdout()
+    );
+
+    // XDG_CONFIG_HOME wins on Windows too, written as a Windows path.
+    let xdg = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(xdg.path().join("vmmports")).unwrap();
+    std::fs::write(
+        xdg.path().join("vmmports").join("config.ron"),
+        "Config(settings: (group: \"FromXdg\"))\n",
+    )
+    .unwrap();
+    let xdg_windows = format!("Z:{}", xdg.path().display()).replace('/', "\\");
+    let out = rules(&[("XDG_CONFIG_HOME", OsStr::new(&xdg_windows))]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(
+        out.stdout().contains("-Group 'FromXdg'"),
+        "{}",
+        out.stdout()
+    );
+
+    // A broken file there is named, with line:col, exit 2, and left alone.
+    let broken = "Config(\n  settings: (group: 5),\n)\n";
+    std::fs::write(&file, broken).unwrap();
+    let out = rules(&[]);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(out.stdout.is_empty(), "no half a script: {}", out.stdout());
+    assert!(
+        out.stderr.contains(&format!("{windows_file}:2:")),
+        "names {windows_file}:\n{}",
+        out.stderr
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), broken);
+    std::fs::remove_dir_all(&folder).unwrap();
+}
+
+#[test]
+fn windows_doctor_tells_the_console_and_the_route() {
+    let Some(wine) = wine() else { return };
+    let doctor = |env: &[(&str, &str)]| {
+        let env: Vec<(&str, &OsStr)> = env.iter().map(|(k, v)| (*k, OsStr::new(v))).collect();
+        let out = wine.vmmports(&["doctor"], &env);
+        assert!(out.code.is_some_and(|c| c <= 1), "{}", out.stderr);
+        out.stdout()
+    };
+    let line = |report: &str, label: &str| -> String {
+        report
+            .lines()
+            .find(|l| l.starts_with(label))
+            .unwrap_or_else(|| panic!("no {label:?} line:\n{report}"))
+            .to_string()
+    };
+
+    let desktop = doctor(&[]);
+    assert!(line(&desktop, "console").contains("conhost"), "{desktop}");
+    assert!(line(&desktop, "SSH session").contains("no"), "{desktop}");
+    assert!(line(&desktop, "Remote Desktop").contains("no"), "{desktop}");
+    let copy = line(&desktop, "copy with");
+    assert!(
+        copy.contains("the system clipboard") && copy.contains("Windows desktop"),
+        "{desktop}"
+    );
+    for unix_only in ["tmux", "GNU screen", "display"] {
+        assert!(
+            !desktop.lines().any(|l| l.starts_with(unix_only)),
+            "{unix_only} means nothing on Windows:\n{desktop}"
+        );
+    }
+
+    let terminal = doctor(&[("WT_SESSION", "0e7f4d54-5d3b-4f0c-9a53-cd2d9c1a2b11")]);
+    assert!(
+        line(&terminal, "console").contains("Windows Terminal"),
+        "{terminal}"
+    );
+
+    // Remote Desktop (SESSIONNAME=RDP-Tcp#N) is left to the unit tests:
+    // Wine sets SESSIONNAME itself, whatever the Unix side passes.
+
+    for var in ["SSH_CONNECTION", "SSH_CLIENT"] {
+        let ssh = doctor(&[(var, "10.0.0.9 50123 10.0.0.5 22")]);
+        assert!(line(&ssh, "SSH session").contains("yes"), "{var}:\n{ssh}");
+        assert!(line(&ssh, "console").contains("ConPTY"), "{var}:\n{ssh}");
+        assert!(line(&ssh, "copy with").contains("OSC 52"), "{var}:\n{ssh}");
+        assert!(
+            ssh.contains("microsoft/terminal#15551") && ssh.contains("--print"),
+            "{var}: the ConPTY caveat and the route that always works:\n{ssh}"
+        );
+    }
+}
+
+/// The explorer under Wine in a Unix terminal: Wine's console host draws
+/// it, as conhost does for a ConPTY session.
+fn explorer(wine: &Wine) -> (Pty, tempfile::TempDir) {
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = pty::command(&wine.wine, &[wine.exe.to_str().unwrap()], home.path());
+    cmd.env("WINEDEBUG", "-all");
+    for var in ["WT_SESSION", "SESSIONNAME"] {
+        cmd.env_remove(var);
+    }
+    let pty = Pty::start(cmd, 120, 40, true);
+    pty.wait_for("q quit");
+    (pty, home)
+}
+
+#[test]
+fn windows_explorer_gives_the_console_back_on_q_and_on_a_console_ctrl_event() {
+    let Some(wine) = wine() else { return };
+    let wine = std::sync::Arc::new(wine);
+    let on_q = std::sync::Arc::clone(&wine);
+    within_timeout(move || {
+        let (mut pty, _home) = explorer(&on_q);
+        pty.send(b"q");
+        let status = pty.wait_exit();
+        assert_eq!(status.exit_code(), 0, "after q: {status}");
+        let screen = pty.screen(|s| s.contents());
+        assert!(
+            !screen.contains("q quit"),
+            "the explorer is gone:\n{screen}"
+        );
+    });
+    within_timeout(move || {
+        let (mut pty, _home) = explorer(&wine);
+        // Wine delivers SIGINT to a console program as CTRL_C_EVENT, through
+        // the handler Ctrl-Break and a closed window also reach.
+        pty.signal("INT");
+        let status = pty.wait_exit();
+        assert_eq!(
+            status.exit_code(),
+            130,
+            "the console handler ended the explorer: {status}"
+        );
+        let screen = pty.screen(|s| s.contents());
+        assert!(
+            !screen.contains("q quit"),
+            "the explorer is gone:\n{screen}"
+        );
+        pty.screen(|s| {
+            assert!(!s.hide_cursor(), "cursor shown");
+            assert!(!s.alternate_screen(), "main screen");
+            assert_eq!(
+                s.mouse_protocol_mode(),
+                vt100::MouseProtocolMode::None,
+                "mouse reporting off"
+            );
+        });
+    });
+}
