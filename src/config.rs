@@ -101,14 +101,13 @@ pub fn save(path: &Path, config: &Config) -> Result<(), ConfigError> {
         .parent()
         .ok_or_else(|| error("has no parent folder".into()))?;
     std::fs::create_dir_all(dir).map_err(|e| error(format!("cannot create its folder: {e}")))?;
-    // LF on Windows too (ron's default there is CRLF): Notepad, VS Code and
-    // PowerShell read either, and a synced config then never flips endings.
+    let newline = crate::platform::EDITABLE_NEWLINE;
     let pretty = ron::ser::PrettyConfig::new()
         .struct_names(true)
-        .new_line("\n");
+        .new_line(newline);
     let mut text = ron::ser::to_string_pretty(config, pretty)
         .map_err(|e| error(format!("cannot encode settings: {e}")))?;
-    text.push('\n');
+    text.push_str(newline);
     crate::atomic_file::write(path, text.as_bytes()).map_err(|e| error(format!("cannot save: {e}")))
 }
 
@@ -126,6 +125,19 @@ mod tests {
         config.dialect = Some(Dialect::Nft);
         save(&path, &config).unwrap();
         assert_eq!(load(&path).unwrap(), config);
+        // Every line ends the platform's way for a hand-edited file: CRLF on
+        // Windows (this test runs there too, under Wine in CI), LF elsewhere.
+        let text = std::fs::read_to_string(&path).unwrap();
+        let newline = crate::platform::EDITABLE_NEWLINE;
+        assert!(
+            text.ends_with(newline) && text.lines().count() > 3,
+            "{text:?}"
+        );
+        assert_eq!(
+            text.matches('\n').count(),
+            text.matches(newline).count(),
+            "{text:?}"
+        );
         let names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
             .unwrap()
             .map(|e| e.unwrap().file_name())

@@ -1016,3 +1016,41 @@ fn windows_probes_are_single_test_netconnection_commands() {
     assert!(probes > 50, "only {probes} probes checked");
     assert!(udp_comments > 0, "no UDP connection from a Windows machine");
 }
+
+/// `vmmports completions powershell`, the README's way to complete in
+/// PowerShell, is a whole script PowerShell's grammar accepts, registered for
+/// `vmmports` and offering its subcommands.
+#[test]
+fn powershell_completions_parse_and_offer_the_subcommands() {
+    let script = run_ok(&["completions".into(), "powershell".into()]);
+    let tree = parser().parse(&script, None).expect("parsed");
+    let mut nodes = Vec::new();
+    walk(tree.root_node(), &mut nodes);
+    // The grammar lacks one PowerShell 4 form clap's script ends with,
+    // `$completions.Where{ … }` (a method called with a bare script block);
+    // anything else it cannot parse is a real error.
+    let errors: Vec<String> = nodes
+        .iter()
+        .filter(|n| n.is_error() || n.is_missing())
+        .map(|n| {
+            let at = n.start_position();
+            let text: String = script[n.start_byte()..].chars().take(40).collect();
+            format!("{}:{} {text:?}", at.row + 1, at.column + 1)
+        })
+        .filter(|e| !e.contains("\"Where{ $_.CompletionText -like"))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "tree-sitter-powershell finds errors in the completion script: {errors:?}"
+    );
+    assert!(
+        script.contains("Register-ArgumentCompleter -Native -CommandName 'vmmports'"),
+        "{script}"
+    );
+    for sub in ["list", "rules", "check", "doctor", "completions"] {
+        assert!(
+            script.contains(&format!("[CompletionResult]::new('{sub}'")),
+            "offers {sub}"
+        );
+    }
+}

@@ -9,6 +9,7 @@
 //!   exit 2, leaving it untouched;
 //! - `doctor` tells a Windows desktop, Windows Terminal and Windows' OpenSSH
 //!   server apart;
+//! - `rules --copy` over SSH sends the script through the console as OSC 52;
 //! - the explorer, in a terminal, gives the console back on `q` and when the
 //!   console asks it to stop (Wine turns SIGINT into a console Ctrl-C event,
 //!   which reaches the same handler as Ctrl-Break and a closed window).
@@ -29,6 +30,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use base64::Engine;
 use common::pty::{self, Pty, within_timeout};
 use vmmports::rules::Dialect;
 
@@ -469,5 +471,52 @@ fn windows_explorer_gives_the_console_back_on_q_and_on_a_console_ctrl_event() {
                 "mouse reporting off"
             );
         });
+    });
+}
+
+/// `rules --copy` in an SSH session into Windows: the script goes to stdout
+/// and, as OSC 52, through the console to the terminal, whose clipboard then
+/// holds exactly the script the Linux binary prints.
+#[test]
+fn windows_rules_copy_over_ssh_reaches_the_terminal_as_osc52() {
+    let Some(wine) = wine() else { return };
+    let empty = tempfile::tempdir().unwrap();
+    let expected = linux(
+        &["rules", "--on", "sql"],
+        &[("XDG_CONFIG_HOME", empty.path().as_os_str())],
+    );
+    assert_eq!(expected.code, Some(0), "{}", expected.stderr);
+    within_timeout(move || {
+        let home = tempfile::tempdir().unwrap();
+        let exe = wine.exe.to_str().unwrap();
+        let mut cmd = pty::command(
+            &wine.wine,
+            &[exe, "rules", "--on", "sql", "--copy"],
+            home.path(),
+        );
+        cmd.env("WINEDEBUG", "-all");
+        cmd.env("SSH_CONNECTION", "10.0.0.9 50123 10.0.0.5 22");
+        for var in ["WT_SESSION", "SESSIONNAME"] {
+            cmd.env_remove(var);
+        }
+        let mut pty = Pty::start(cmd, 200, 60, true);
+        let status = pty.wait_exit();
+        assert_eq!(status.exit_code(), 0, "{}", pty.screen(|s| s.contents()));
+        let copies = pty.copies();
+        assert_eq!(copies.len(), 1, "one OSC 52 copy");
+        let sent = base64::engine::general_purpose::STANDARD
+            .decode(&copies[0].data)
+            .expect("base64");
+        assert_eq!(
+            String::from_utf8(sent).unwrap(),
+            expected.stdout(),
+            "the clipboard holds the script"
+        );
+        let screen = pty.screen(|s| s.contents());
+        assert!(screen.contains("Sent via OSC 52 (terminal)"), "{screen}");
+        assert!(
+            screen.contains("pseudo console"),
+            "a long copy over Windows SSH warns of the old ConPTY limit:\n{screen}"
+        );
     });
 }

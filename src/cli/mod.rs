@@ -308,3 +308,28 @@ fn print(text: &str) {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_console_without_vt_is_told_what_works_instead() {
+        let unsupported = crate::platform::ConsoleUnsupported {
+            reason: "this console does not take VT escape sequences".into(),
+        };
+        let e = explorer_error(std::io::Error::other(unsupported));
+        assert_eq!(
+            e.message,
+            "cannot start the explorer: this console does not take VT escape sequences"
+        );
+        let hint = e.hint.expect("a way out");
+        assert!(
+            hint.contains("Windows Terminal") && hint.contains("vmmports list"),
+            "{hint}"
+        );
+        // Any other failure keeps its own words.
+        let other = explorer_error(std::io::Error::other("broken pipe"));
+        assert_eq!(other.message, "the explorer stopped: broken pipe");
+    }
+}

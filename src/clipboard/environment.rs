@@ -11,9 +11,9 @@ pub struct Environment {
     /// `SSH_CONNECTION`, `SSH_CLIENT` or `SSH_TTY` is set. OpenSSH sets all
     /// three on Unix; Windows' OpenSSH server sets them too.
     pub ssh: bool,
-    /// Inside tmux (`TMUX`).
+    /// Inside tmux (`TMUX`), on Unix.
     pub tmux: bool,
-    /// Inside GNU screen (`STY`).
+    /// Inside GNU screen (`STY`), on Unix.
     pub screen: bool,
     /// The local display on Unix, e.g. `X11 :0` or `Wayland wayland-0`;
     /// always `None` on Windows, where the desktop needs no variable.
@@ -86,11 +86,14 @@ impl Environment {
                 (None, Some(console))
             }
         };
+        // tmux and GNU screen run on Unix; on Windows a stray TMUX or STY
+        // (from an MSYS shell, or passed through by a tool) wraps nothing.
+        let unix = os == Os::Unix;
         Environment {
             os,
             ssh,
-            tmux: set("TMUX"),
-            screen: set("STY"),
+            tmux: unix && set("TMUX"),
+            screen: unix && set("STY"),
             display,
             term: value("TERM"),
             console,

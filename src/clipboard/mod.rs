@@ -294,6 +294,12 @@ mod tests {
             "Unix has no console host"
         );
         assert!(!env(&[("SESSIONNAME", "RDP-Tcp#1")]).remote_desktop);
+        let stray = env_on(Os::Windows, &[("TMUX", "x"), ("STY", "y")]);
+        assert_eq!(
+            stray.wrapping(),
+            osc52::Wrapping::Plain,
+            "no tmux on Windows"
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //!   the clipboard dies with its owner (X11, Wayland)
 //! - [`OS`]: which family this build runs on, for choices that are pure
 //!   logic elsewhere (the clipboard transport)
+//! - [`EDITABLE_NEWLINE`]: the line ending of the hand-edited config file
 
 #[cfg(unix)]
 mod unix;
@@ -34,6 +35,13 @@ pub enum Os {
 
 /// The family this binary was built for.
 pub const OS: Os = if cfg!(windows) { Os::Windows } else { Os::Unix };
+
+/// The line ending of files admins open and edit by hand (the config file):
+/// CRLF on Windows, where Notepad before Windows 10 1809, Windows Server
+/// 2016's included, shows an LF file as one long line. Everything else
+/// vmmports writes (output, exports, `w` copies) is LF everywhere, so it is
+/// the same bytes on every platform.
+pub const EDITABLE_NEWLINE: &str = if cfg!(windows) { "\r\n" } else { "\n" };
 
 /// The console cannot show the explorer (see [`prepare_console`]).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -20,15 +20,19 @@ use windows_sys::core::BOOL;
 /// in the console's code page (437 or 850, not UTF-8), which garbles every
 /// box-drawing character. The standard streams turn UTF-8 into the console's
 /// own UTF-16 calls, so stderr is used when it is the console.
+///
+/// VT processing is switched on first: `rules --copy` writes OSC 52 here
+/// without the explorer having prepared the console, and a console without
+/// it would print the sequence as text.
 pub fn terminal_writer() -> io::Result<Box<dyn Write + Send>> {
-    if io::stderr().is_terminal() {
-        Ok(Box::new(io::stderr()))
-    } else {
-        Err(io::Error::other(
+    if !io::stderr().is_terminal() {
+        return Err(io::Error::other(
             "no console to draw on: stdout and stderr are both redirected \
              (keep stderr on the console, e.g. drop 2>file)",
-        ))
+        ));
     }
+    prepare_console().map_err(io::Error::other)?;
+    Ok(Box::new(io::stderr()))
 }
 
 /// Switches on VT processing for the console (Windows 10 1511, Windows
