@@ -17,6 +17,42 @@ fn tmux_option(name: &str) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
+/// The tmux line, asked of the tmux we run inside, and what to fix there.
+fn tmux_status(fixes: &mut Vec<String>) -> String {
+    let clipboard = tmux_option("set-clipboard");
+    let passthrough = tmux_option("allow-passthrough");
+    let show = |v: &Option<String>| {
+        v.clone()
+            .unwrap_or_else(|| "unknown (tmux did not answer)".into())
+    };
+    if clipboard.is_none() {
+        fixes.push(
+            "could not ask tmux for its options; check `tmux show -g set-clipboard` yourself"
+                .into(),
+        );
+    }
+    if clipboard
+        .as_deref()
+        .is_some_and(|v| v != "on" && v != "external")
+    {
+        fixes.push(
+            "tmux ignores OSC 52: run `tmux set -g set-clipboard on` (and add it to ~/.tmux.conf)"
+                .into(),
+        );
+    }
+    if passthrough.as_deref() == Some("off") {
+        fixes.push(
+            "optional: `tmux set -g allow-passthrough on` lets the wrapped copy reach the outer terminal too"
+                .into(),
+        );
+    }
+    format!(
+        "yes; set-clipboard: {}; allow-passthrough: {}",
+        show(&clipboard),
+        show(&passthrough)
+    )
+}
+
 pub fn run(choice: Choice, limit: Option<usize>) -> (String, Outcome) {
     report(choice, limit, &Environment::from_process())
 }
@@ -43,44 +79,14 @@ fn report(choice: Choice, limit: Option<usize>, env: &Environment) -> (String, O
             format!("{} (SESSIONNAME)", yes_no(env.remote_desktop)),
         );
     }
-    if env.os == Os::Windows {
-        // tmux, screen and X11 do not exist for a Windows program.
-    } else if env.tmux {
-        let clipboard = tmux_option("set-clipboard");
-        let passthrough = tmux_option("allow-passthrough");
-        let show = |v: &Option<String>| {
-            v.clone()
-                .unwrap_or_else(|| "unknown (tmux did not answer)".into())
-        };
-        if clipboard.is_none() {
-            fixes.push(
-                "could not ask tmux for its options; check `tmux show -g set-clipboard` yourself"
-                    .into(),
-            );
-        }
-        line(
-            "tmux",
-            format!(
-                "yes; set-clipboard: {}; allow-passthrough: {}",
-                show(&clipboard),
-                show(&passthrough)
-            ),
-        );
-        if clipboard
-            .as_deref()
-            .is_some_and(|v| v != "on" && v != "external")
-        {
-            fixes.push("tmux ignores OSC 52: run `tmux set -g set-clipboard on` (and add it to ~/.tmux.conf)".into());
-        }
-        if passthrough.as_deref() == Some("off") {
-            fixes.push(
-                "optional: `tmux set -g allow-passthrough on` lets the wrapped copy reach the outer terminal too".into(),
-            );
-        }
-    } else {
-        line("tmux", "no".into());
-    }
+    // tmux, GNU screen and X11 exist for Unix programs only.
     if env.os == Os::Unix {
+        let tmux = if env.tmux {
+            tmux_status(&mut fixes)
+        } else {
+            "no".to_string()
+        };
+        line("tmux", tmux);
         line("GNU screen", yes_no(env.screen).into());
         line(
             "display",
@@ -131,10 +137,11 @@ fn report(choice: Choice, limit: Option<usize>, env: &Environment) -> (String, O
                     "Windows' OpenSSH server runs this session in the server's own pseudo console (ConPTY), \
                      and what reaches your terminal depends on the server's Windows build: \
                      Windows 10-era builds pass an OSC sequence only up to {} characters (microsoft/terminal#15551), \
-                     so a copy of more than about 186 bytes is dropped without an error; \
+                     so a copy of more than {} bytes is dropped without an error; \
                      Windows Server 2019 and 2022 ship conhost of that era. \
                      The route that always works: w (write the copy to a file) or --print",
-                    osc52::CONPTY_OSC_LIMIT
+                    osc52::CONPTY_OSC_LIMIT,
+                    osc52::CONPTY_TEXT_LIMIT
                 ));
             }
         }

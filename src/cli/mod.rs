@@ -29,7 +29,8 @@ pub enum Outcome {
     NoMatch = 1,
     /// Bad input: a query, a flag value or a file.
     BadInput = 2,
-    /// The explorer was stopped by a signal (SIGTERM, SIGHUP, SIGINT).
+    /// The explorer was stopped from outside: SIGTERM, SIGHUP or SIGINT on
+    /// Unix; Ctrl-Break or a closed console window on Windows.
     Interrupted = 130,
 }
 
@@ -237,8 +238,8 @@ fn explorer_error(e: std::io::Error) -> CliError {
         Some(unsupported) => CliError::new(
             format!("cannot start the explorer: {unsupported}"),
             Some(
-                "run it in Windows Terminal, or use the plain commands (`vmmports list`, \
-                 `vmmports rules`), which print text only"
+                "the plain commands work on any console: `vmmports list`, `vmmports show`, \
+                 `vmmports rules`"
                     .into(),
             ),
         ),
@@ -268,10 +269,7 @@ struct FailingWriter(String);
 
 impl Write for FailingWriter {
     fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
-        Err(std::io::Error::other(format!(
-            "no controlling terminal ({})",
-            self.0
-        )))
+        Err(std::io::Error::other(self.0.clone()))
     }
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
@@ -325,7 +323,7 @@ mod tests {
         );
         let hint = e.hint.expect("a way out");
         assert!(
-            hint.contains("Windows Terminal") && hint.contains("vmmports list"),
+            hint.contains("vmmports list") && hint.contains("vmmports rules"),
             "{hint}"
         );
         // Any other failure keeps its own words.

@@ -161,10 +161,13 @@ impl Clipboard {
         let caveat = if self.env.console == Some(WindowsConsole::SshPseudoConsole)
             && osc52::too_long_for_old_conpty(text)
         {
-            "; Windows' pseudo console before Windows 11 drops OSC 52 of more than about 186 bytes: \
-             if nothing arrives, press w or run with --print"
+            format!(
+                "; the pseudo console of Windows 10-era servers (2019, 2022) drops OSC 52 of more than {} bytes: \
+                 if nothing arrives, press w or run with --print",
+                osc52::CONPTY_TEXT_LIMIT
+            )
         } else {
-            ""
+            String::new()
         };
         match terminal
             .write_all(bytes.as_bytes())

@@ -22,10 +22,17 @@ const BEL: char = '\u{7}';
 /// can expect.
 pub const CONPTY_OSC_LIMIT: usize = 256;
 
-/// Whether `text`'s sequence is longer than [`CONPTY_OSC_LIMIT`]: about
-/// 186 bytes of text.
+/// What every OSC 52 string starts with (see [`sequence`]).
+const OSC52_PARAMETERS: &str = "52;c;";
+
+/// The most text whose OSC 52 string fits [`CONPTY_OSC_LIMIT`]: base64 turns
+/// each 3 bytes into 4 characters, so 186 bytes.
+pub const CONPTY_TEXT_LIMIT: usize = (CONPTY_OSC_LIMIT - OSC52_PARAMETERS.len()) / 4 * 3;
+
+/// Whether `text` is too long for the pseudo console of Windows 10-era
+/// builds ([`CONPTY_TEXT_LIMIT`]).
 pub fn too_long_for_old_conpty(text: &str) -> bool {
-    "52;c;".len() + text.len().div_ceil(3) * 4 > CONPTY_OSC_LIMIT
+    text.len() > CONPTY_TEXT_LIMIT
 }
 
 /// How the sequence must be packed to get through a multiplexer.
@@ -54,7 +61,7 @@ impl Wrapping {
 /// primary selection on some terminals.
 pub fn sequence(text: &str) -> String {
     let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
-    format!("{ESC}]52;c;{encoded}{BEL}")
+    format!("{ESC}]{OSC52_PARAMETERS}{encoded}{BEL}")
 }
 
 /// The bytes to write for `text` through `wrapping`.
@@ -81,16 +88,20 @@ pub fn encode(text: &str, wrapping: Wrapping) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn the_conpty_limit_counts_the_whole_osc_string() {
-        // 186 bytes encode to 248 characters: with `52;c;`, 253.
-        assert!(!super::too_long_for_old_conpty(&"x".repeat(186)));
-        assert!(super::too_long_for_old_conpty(&"x".repeat(190)));
-        let body = super::sequence(&"x".repeat(186));
-        assert_eq!(body.len() - "\u{1b}]".len() - "\u{7}".len(), 253);
+        assert_eq!(CONPTY_TEXT_LIMIT, 186);
+        // 186 bytes encode to 248 characters: with `52;c;`, 253, which fits;
+        // 187 bytes need 252, so 257.
+        let osc_string =
+            |n: usize| sequence(&"x".repeat(n)).len() - "\u{1b}]".len() - "\u{7}".len();
+        assert_eq!(osc_string(186), 253);
+        assert!(!too_long_for_old_conpty(&"x".repeat(186)));
+        assert_eq!(osc_string(187), 257);
+        assert!(too_long_for_old_conpty(&"x".repeat(187)));
     }
-
-    use super::*;
 
     fn decode(sequence: &str) -> String {
         let body = sequence

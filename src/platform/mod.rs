@@ -7,7 +7,7 @@
 //! - [`prepare_console`]: make sure the console takes VT escape sequences
 //! - [`on_termination`]: run a hook when the session is being ended from
 //!   outside (SIGTERM, SIGHUP, SIGINT; Ctrl-C, Ctrl-Break, closing the
-//!   console window, log-off, shutdown)
+//!   console window)
 //! - [`keep_serving_clipboard`]: keep a native copy alive after exit where
 //!   the clipboard dies with its owner (X11, Wayland)
 //! - [`OS`]: which family this build runs on, for choices that are pure

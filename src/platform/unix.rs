@@ -6,9 +6,13 @@ use std::time::{Duration, Instant};
 
 /// The controlling terminal, even when stdout and stderr are redirected.
 pub fn terminal_writer() -> io::Result<Box<dyn Write + Send>> {
-    Ok(Box::new(
-        std::fs::OpenOptions::new().write(true).open("/dev/tty")?,
-    ))
+    match std::fs::OpenOptions::new().write(true).open("/dev/tty") {
+        Ok(tty) => Ok(Box::new(tty)),
+        Err(e) => Err(io::Error::new(
+            e.kind(),
+            format!("no controlling terminal (/dev/tty: {e})"),
+        )),
+    }
 }
 
 /// Every Unix terminal vmmports meets takes VT sequences.
@@ -35,7 +39,9 @@ pub fn on_termination(hook: impl Fn() + Send + Sync + 'static) {
 }
 
 /// On X11 and Wayland the copied text lives in its owner: serve it until a
-/// clipboard manager (or a paste) takes it, or `deadline` passes.
+/// clipboard manager (or a paste) takes it, or `deadline` passes. (macOS
+/// keeps the text after its owner exits, so there is nothing to do there.)
+#[cfg_attr(target_os = "macos", allow(unused_variables))]
 pub fn keep_serving_clipboard(clipboard: &mut arboard::Clipboard, text: &str, deadline: Duration) {
     #[cfg(not(target_os = "macos"))]
     {
@@ -45,7 +51,4 @@ pub fn keep_serving_clipboard(clipboard: &mut arboard::Clipboard, text: &str, de
             .wait_until(Instant::now() + deadline)
             .text(text.to_owned());
     }
-    // macOS keeps the text after its owner exits.
-    #[cfg(target_os = "macos")]
-    let _ = (clipboard, text, deadline, Instant::now());
 }

@@ -11,7 +11,9 @@ use std::io::{self, IsTerminal, Write};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use windows_sys::Win32::System::Console::SetConsoleCtrlHandler;
+use windows_sys::Win32::System::Console::{
+    ENABLE_VIRTUAL_TERMINAL_PROCESSING, SetConsoleCtrlHandler,
+};
 use windows_sys::core::BOOL;
 
 /// The console, when stdout is kept for a result (`$x = vmmports --print`).
@@ -27,8 +29,8 @@ use windows_sys::core::BOOL;
 pub fn terminal_writer() -> io::Result<Box<dyn Write + Send>> {
     if !io::stderr().is_terminal() {
         return Err(io::Error::other(
-            "no console to draw on: stdout and stderr are both redirected \
-             (keep stderr on the console, e.g. drop 2>file)",
+            "stderr is not the console, and it is where vmmports draws while stdout is captured \
+             (drop the 2> redirection)",
         ));
     }
     prepare_console().map_err(io::Error::other)?;
@@ -36,18 +38,36 @@ pub fn terminal_writer() -> io::Result<Box<dyn Write + Send>> {
 }
 
 /// Switches on VT processing for the console (Windows 10 1511, Windows
-/// Server 2016 and later have it); on an older console, says so rather than
-/// drawing escape sequences as text.
+/// Server 2016 and later take it); on an older console, says so rather
+/// than drawing escape sequences as text.
+///
+/// Only a process with no console at all (mintty, an MSYS pty) falls back
+/// on `TERM`: there the terminal on the other side reads VT itself. A
+/// console that refuses VT is refused whatever `TERM` says.
 pub fn prepare_console() -> Result<(), super::ConsoleUnsupported> {
-    if crossterm::ansi_support::supports_ansi() {
+    let console = match crossterm_winapi::Handle::current_out_handle() {
+        Ok(handle) => crossterm_winapi::ConsoleMode::from(handle),
+        Err(_) if std::env::var("TERM").is_ok_and(|t| !t.is_empty() && t != "dumb") => {
+            return Ok(());
+        }
+        Err(e) => {
+            return Err(super::ConsoleUnsupported {
+                reason: format!("there is no console to draw on ({e})"),
+            });
+        }
+    };
+    let enabled = console.mode().and_then(|mode| {
+        if mode & ENABLE_VIRTUAL_TERMINAL_PROCESSING == 0 {
+            console.set_mode(mode | ENABLE_VIRTUAL_TERMINAL_PROCESSING)?;
+        }
         Ok(())
-    } else {
-        Err(super::ConsoleUnsupported {
-            reason: "this console does not take VT escape sequences (Windows 10 1511 and \
-                     Windows Server 2016 or later do), so the explorer cannot draw here"
-                .into(),
-        })
-    }
+    });
+    enabled.map_err(|e| super::ConsoleUnsupported {
+        reason: format!(
+            "this console does not take VT escape sequences ({e}); the explorer needs \
+             Windows 10, Windows Server 2016 or later"
+        ),
+    })
 }
 
 type Hook = Box<dyn Fn() + Send + Sync>;
@@ -55,10 +75,11 @@ type Hook = Box<dyn Fn() + Send + Sync>;
 static HOOK: OnceLock<Hook> = OnceLock::new();
 
 /// Called by Windows on a thread of its own for Ctrl-C (when the console
-/// still processes it), Ctrl-Break (always delivered, even in raw mode),
-/// closing the window, log-off and shutdown.
+/// still processes it), Ctrl-Break (always delivered, even in raw mode) and
+/// closing the window. (Log-off and shutdown never reach a process that has
+/// loaded user32.dll, as every GUI-capable one has; Windows ends it then.)
 ///
-/// For the last three Windows ends the process as soon as the handler
+/// For a closed window Windows ends the process as soon as the handler
 /// returns, so the hook runs here, before returning; it normally ends the
 /// process itself. Windows allows a handler about five seconds.
 unsafe extern "system" fn console_event(_kind: u32) -> BOOL {
@@ -73,11 +94,10 @@ unsafe extern "system" fn console_event(_kind: u32) -> BOOL {
 pub fn on_termination(hook: impl Fn() + Send + Sync + 'static) {
     if HOOK.set(Box::new(hook)).is_ok() {
         // SAFETY: `console_event` has the signature PHANDLER_ROUTINE asks
-        // for, never unwinds across the boundary (the hook only stores a
-        // flag, sleeps, writes to the console and exits), and reads only a
-        // `OnceLock` that was filled before registration. A failed
-        // registration leaves Windows' default handling, which ends the
-        // process: safe, if less tidy.
+        // for and reads only a `OnceLock` filled before registration. A
+        // panic in the hook cannot unwind into Windows: it aborts at the
+        // `extern "system"` boundary. A failed registration leaves Windows'
+        // default handling, which ends the process: safe, if less tidy.
         unsafe {
             SetConsoleCtrlHandler(Some(console_event), 1);
         }

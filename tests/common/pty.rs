@@ -208,7 +208,18 @@ impl Pty {
     /// Waits until `done` holds for what the reader has seen, and returns
     /// the screen's text; fails with the screen after `STEP`.
     pub fn wait_until(&self, what: &str, done: impl Fn(&Seen) -> bool) -> String {
-        let deadline = Instant::now() + STEP;
+        self.wait_until_within(STEP, what, done)
+    }
+
+    /// [`Pty::wait_until`] with a limit of its own, for a step known to be
+    /// slow (a program's first start under Wine).
+    pub fn wait_until_within(
+        &self,
+        limit: Duration,
+        what: &str,
+        done: impl Fn(&Seen) -> bool,
+    ) -> String {
+        let deadline = Instant::now() + limit;
         let (seen, changed) = &*self.seen;
         let mut seen = lock(seen);
         loop {
