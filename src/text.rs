@@ -29,17 +29,82 @@ pub fn join_unique<'a>(parts: impl Iterator<Item = &'a str>, separator: &str) ->
     seen.join(separator)
 }
 
-/// Replaces control characters (C0, DEL, C1) with U+FFFD so that text from a
-/// catalog file can never move the cursor or change colours when printed.
+/// Characters that show as nothing, or silently reorder what follows, so a
+/// line can read differently from what it does: zero-width characters, the
+/// byte order mark, bidirectional controls, and the Unicode line and
+/// paragraph separators. Returns the character's Unicode name.
+pub fn invisible_name(c: char) -> Option<&'static str> {
+    Some(match c {
+        '\u{061C}' => "ARABIC LETTER MARK",
+        '\u{200B}' => "ZERO WIDTH SPACE",
+        '\u{200C}' => "ZERO WIDTH NON-JOINER",
+        '\u{200D}' => "ZERO WIDTH JOINER",
+        '\u{200E}' => "LEFT-TO-RIGHT MARK",
+        '\u{200F}' => "RIGHT-TO-LEFT MARK",
+        '\u{2028}' => "LINE SEPARATOR",
+        '\u{2029}' => "PARAGRAPH SEPARATOR",
+        '\u{202A}' => "LEFT-TO-RIGHT EMBEDDING",
+        '\u{202B}' => "RIGHT-TO-LEFT EMBEDDING",
+        '\u{202C}' => "POP DIRECTIONAL FORMATTING",
+        '\u{202D}' => "LEFT-TO-RIGHT OVERRIDE",
+        '\u{202E}' => "RIGHT-TO-LEFT OVERRIDE",
+        '\u{2066}' => "LEFT-TO-RIGHT ISOLATE",
+        '\u{2067}' => "RIGHT-TO-LEFT ISOLATE",
+        '\u{2068}' => "FIRST STRONG ISOLATE",
+        '\u{2069}' => "POP DIRECTIONAL ISOLATE",
+        '\u{FEFF}' => "ZERO WIDTH NO-BREAK SPACE (byte order mark)",
+        _ => return None,
+    })
+}
+
+/// Whether `c` must never be printed from input or written into a script: a
+/// control character (C0, DEL, C1) or an invisible one.
+pub fn is_unsafe(c: char) -> bool {
+    c.is_control() || invisible_name(c).is_some()
+}
+
+/// Refuses text holding a control or invisible character, saying which one
+/// and where (1-based character position), e.g. for `--group` or a
+/// catalog field.
+pub fn check_plain(what: &str, text: &str) -> Result<(), String> {
+    let Some((index, c)) = text.chars().enumerate().find(|(_, c)| is_unsafe(*c)) else {
+        return Ok(());
+    };
+    let at = index + 1;
+    Err(match invisible_name(c) {
+        Some(name) => format!(
+            "{what} contains the invisible character U+{:04X} {name} at character {at}; \
+             it makes text read differently from what it is: remove it",
+            c as u32
+        ),
+        None => format!(
+            "{what} contains the control character U+{:04X} at character {at}; \
+             remove it (line breaks and tabs are not allowed either)",
+            c as u32
+        ),
+    })
+}
+
+/// Replaces control and invisible characters with U+FFFD, so that text from
+/// a catalog file, a flag or a config can never move the cursor, change
+/// colours, set the clipboard or reorder a line when printed.
 pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.chars().any(char::is_control) {
+    if text.chars().any(is_unsafe) {
         text.chars()
-            .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+            .map(|c| if is_unsafe(c) { '\u{FFFD}' } else { c })
             .collect::<String>()
             .into()
     } else {
         text.into()
     }
+}
+
+/// [`printable`] for text of several lines: the line breaks stay.
+pub fn printable_lines(text: &str) -> String {
+    text.split('\n')
+        .map(printable)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Cuts `text` to at most `width` columns, ending with `…` when cut.
@@ -81,5 +146,29 @@ mod tests {
             "a\u{FFFD}[31mb\u{FFFD}c\u{FFFD}"
         );
         assert_eq!(printable("plain"), "plain");
+        assert_eq!(printable("a\u{202E}b\u{200B}"), "a\u{FFFD}b\u{FFFD}");
+        assert_eq!(printable_lines("a\u{1b}\nb\r\n"), "a\u{FFFD}\nb\u{FFFD}\n");
+    }
+
+    #[test]
+    fn check_plain_names_the_character_and_where() {
+        assert!(check_plain("--group", "VMM Prod").is_ok());
+        assert!(check_plain("--group", "Ünïcödé ok, it’s fine").is_ok());
+        let e = check_plain("--group", "VMM\u{202E}x").unwrap_err();
+        assert!(
+            e.contains("U+202E RIGHT-TO-LEFT OVERRIDE at character 4"),
+            "{e}"
+        );
+        let e = check_plain("the title", "a\u{1b}]0;x").unwrap_err();
+        assert!(e.contains("control character U+001B at character 2"), "{e}");
+        for c in [
+            '\u{200B}', '\u{FEFF}', '\u{2028}', '\u{2029}', '\u{2066}', '\u{85}',
+        ] {
+            assert!(
+                check_plain("x", &format!("a{c}")).is_err(),
+                "U+{:04X}",
+                c as u32
+            );
+        }
     }
 }

@@ -450,11 +450,17 @@ fn script(catalog: &Path, format: &str, remote: Remote, extra: &[&str]) -> Strin
     vmmports(&args)
 }
 
+/// Whether `line` is a comment of the Linux dialects: `: '…'`, inert in
+/// bash, dash and zsh alike.
+fn is_comment(line: &str) -> bool {
+    line.starts_with(": '")
+}
+
 /// Lines that are commands, not comments or blanks.
 fn commands(script: &str) -> Vec<&str> {
     script
         .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter(|l| !l.trim().is_empty() && !is_comment(l))
         .collect()
 }
 
@@ -1083,10 +1089,10 @@ fn sections(script: &str) -> BTreeMap<String, Vec<String>> {
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut machine = String::new();
     for line in script.lines() {
-        if let Some(head) = line.strip_prefix("# ── on ") {
+        if let Some(head) = line.strip_prefix(": '── on ") {
             let id = head.rsplit_once('(').unwrap().1;
             machine = id.split_once(')').unwrap().0.to_string();
-        } else if !line.trim().is_empty() && !line.starts_with('#') {
+        } else if !line.trim().is_empty() && !is_comment(line) {
             out.entry(machine.clone())
                 .or_default()
                 .push(line.to_string());
@@ -1264,7 +1270,7 @@ fn firewalld_lines_apply_offline_and_each_zone_holds_what_they_mean() {
     let script = script(&catalog, "firewalld", REMOTE_SLIM, &[]);
     // Outbound rules need nothing in firewalld, and say so.
     assert!(script.contains(
-        "# VMM - esxi-to-hyperv (443,445/tcp): outbound 443,445/tcp: firewalld lets outgoing traffic through"
+        ": 'VMM - esxi-to-hyperv (443,445/tcp): outbound 443,445/tcp: firewalld lets outgoing traffic through"
     ));
     let sections = sections(&script);
     let machines: Vec<&String> = sections.keys().collect();

@@ -137,10 +137,9 @@ fn windows_fits(kind: ComponentKind) -> bool {
 
 /// Lines that are commands, not comments or blanks.
 fn commands(script: &str, dialect: Dialect) -> Vec<&str> {
-    let c = dialect.comment();
     script
         .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with(c))
+        .filter(|l| !l.trim().is_empty() && !dialect.is_comment_line(l))
         .collect()
 }
 
@@ -346,7 +345,7 @@ impl Parsed {
 
 const COMMANDS: [&str; 3] = [
     "New-NetFirewallRule",
-    "Remove-NetFirewallRule",
+    "Set-NetFirewallRule",
     "Test-NetConnection",
 ];
 
@@ -454,9 +453,21 @@ fn check_powershell_script(
 ) {
     let rules: Vec<&Rule> = planned.iter().map(|p| &p.rule).collect();
     let mut seen_names = BTreeSet::new();
+    let mut updated_names = BTreeSet::new();
     for line in commands(script, Dialect::Powershell) {
         let parsed = parse_line(parser, line).unwrap_or_else(|e| panic!("{context}: {e}"));
         ps_bare_text_is_plain(line).unwrap_or_else(|e| panic!("{context}: {e}"));
+        // The -Name of the line, and the planned rule it names.
+        let named_rule = || {
+            let name = parsed
+                .string("-Name")
+                .unwrap_or_else(|e| panic!("{context}: {e}\n{line}"));
+            let rule = *rules
+                .iter()
+                .find(|r| r.name == name)
+                .unwrap_or_else(|| panic!("{context}: no planned rule named {name:?}"));
+            (name, rule)
+        };
         match parsed.name.as_str() {
             "New-NetFirewallRule" => {
                 let group = parsed
@@ -466,13 +477,7 @@ fn check_powershell_script(
                 let display = parsed
                     .string("-DisplayName")
                     .unwrap_or_else(|e| panic!("{context}: {e}\n{line}"));
-                let name = parsed
-                    .string("-Name")
-                    .unwrap_or_else(|e| panic!("{context}: {e}\n{line}"));
-                let rule = rules
-                    .iter()
-                    .find(|r| r.name == name)
-                    .unwrap_or_else(|| panic!("{context}: no planned rule named {name:?}"));
+                let (name, rule) = named_rule();
                 assert_eq!(display, rule.display_name, "{context}: {line}");
                 assert_eq!(
                     display,
@@ -512,35 +517,39 @@ fn check_powershell_script(
                     format!(" -Profile {} ", p.join(","))
                 };
                 assert!(line.contains(&profile), "{context}: want{profile}in {line}");
-                assert!(line.ends_with(" -Action Allow"), "{context}: {line}");
-                if rule.remote.is_empty() {
-                    assert!(!line.contains("-RemoteAddress"), "{context}: {line}");
-                } else {
-                    let want: Vec<String> = rule.remote.iter().map(|a| format!("'{a}'")).collect();
-                    assert!(
-                        line.contains(&format!(" -RemoteAddress {} ", want.join(","))),
-                        "{context}: {line}"
-                    );
-                }
-                seen_names.insert(name);
-            }
-            "Remove-NetFirewallRule" => {
+                // A second run finds the rule there; the Set line updates it.
                 assert!(
-                    line.ends_with(" -ErrorAction SilentlyContinue"),
+                    line.ends_with(" -Action Allow -ErrorAction SilentlyContinue"),
                     "{context}: {line}"
                 );
-                let words = ps_words(line).unwrap();
-                assert_eq!(words[1].bare, "-Name", "{context}: {line}");
-                for name in &words[2].literals {
-                    assert!(
-                        rules.iter().any(|r| &r.name == name),
-                        "{context}: removes unknown rule {name:?}"
-                    );
-                }
+                assert_remote(rule, line, context);
+                seen_names.insert(name);
             }
+            "Set-NetFirewallRule" => {
+                let (name, rule) = named_rule();
+                assert!(
+                    seen_names.contains(&name),
+                    "{context}: {name} is updated before its New line"
+                );
+                assert_eq!(
+                    parsed.string("-NewDisplayName").unwrap(),
+                    rule.display_name,
+                    "{context}: {line}"
+                );
+                assert!(line.contains(" -Enabled True "), "{context}: {line}");
+                assert!(line.ends_with(" -Action Allow"), "{context}: {line}");
+                assert_remote(rule, line, context);
+                updated_names.insert(name);
+            }
+            // Deleting before creating could leave a port closed when the
+            // create fails; the dialect never deletes.
             other => panic!("{context}: {other} in a rules script"),
         }
     }
+    assert_eq!(
+        seen_names, updated_names,
+        "{context}: every created rule is also brought up to date"
+    );
     // Every rule planned on a Windows (or either) machine has its line.
     let windows_rules: BTreeSet<String> = planned
         .iter()
@@ -550,6 +559,21 @@ fn check_powershell_script(
     assert_eq!(
         seen_names, windows_rules,
         "{context}: rule lines are exactly the Windows rules of the plan"
+    );
+}
+
+/// `-RemoteAddress` is always given, `Any` when the rule has no scope, so an
+/// update also clears a scope an earlier run set.
+fn assert_remote(rule: &Rule, line: &str, context: &str) {
+    let want = if rule.remote.is_empty() {
+        "Any".to_string()
+    } else {
+        let quoted: Vec<String> = rule.remote.iter().map(|a| format!("'{a}'")).collect();
+        quoted.join(",")
+    };
+    assert!(
+        line.contains(&format!(" -RemoteAddress {want} ")),
+        "{context}: want -RemoteAddress {want} in {line}"
     );
 }
 
@@ -899,14 +923,26 @@ fn netsh_refuses_groups_it_cannot_hold() {
         );
         assert!(stderr.contains("--group"), "{group:?}: no hint: {stderr}");
     }
-    // The same groups are fine for PowerShell, which can quote them.
-    for group in ["a\"b", "%PATH%", "$env:x", "a`b"] {
+    // PowerShell quotes these safely, and cmd.exe does not act on them.
+    for group in ["%PATH%", "$env:x", "a`b"] {
         let out = vmmports()
             .args(["rules", "--format", "powershell", "--group", group])
             .output()
             .unwrap();
         assert!(out.status.success(), "{group:?}");
     }
+    // `"` is quoted safely for PowerShell too, but a PowerShell script pasted
+    // into cmd.exe would have it change what cmd.exe quotes: refused.
+    let out = vmmports()
+        .args(["rules", "--format", "powershell", "--group", "a\"b"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("`\"` at character 2") && stderr.contains("cmd.exe"),
+        "{stderr}"
+    );
 }
 
 /// netsh lines are meant for cmd.exe *and* PowerShell. In PowerShell,
@@ -967,16 +1003,16 @@ fn windows_probes_are_single_test_netconnection_commands() {
             }
             let mut windows = false;
             for line in text.lines() {
-                if let Some(rest) = line.strip_prefix("# \u{2500}\u{2500} run on ") {
+                if let Some(rest) = line.strip_prefix(": '\u{2500}\u{2500} run on ") {
                     let id = rest
-                        .rsplit_once('(')
-                        .and_then(|(_, r)| r.split_once(')'))
+                        .rsplit_once('‹')
+                        .and_then(|(_, r)| r.split_once('›'))
                         .map(|(id, _)| id)
                         .unwrap();
                     windows = effective.component(id).unwrap().kind == ComponentKind::Windows;
                     continue;
                 }
-                if line.is_empty() || line.starts_with('#') {
+                if line.is_empty() || Dialect::Probe.is_comment_line(line) {
                     if windows && line.contains("Test-NetConnection tests TCP only") {
                         udp_comments += 1;
                         assert!(line.contains("/udp"), "{context}: {line}");

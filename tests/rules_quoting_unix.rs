@@ -107,7 +107,7 @@ fn planned(catalog: &Catalog, conns: &[&Connection], s: &Settings) -> Vec<(Compo
 /// the `nc` lines (Windows sections hold PowerShell).
 fn sh_lines(text: &str, dialect: Dialect) -> Vec<&str> {
     text.lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter(|l| !l.trim().is_empty() && !dialect.is_comment_line(l))
         .filter(|l| dialect != Dialect::Probe || l.starts_with("nc "))
         .collect()
 }
@@ -672,8 +672,15 @@ fn ufw_cannot_hold(group: &str) -> bool {
 /// The header line that records the group; the only place firewalld and
 /// probes say it.
 fn header_has_group(text: &str, dialect: Dialect, group: &str) -> bool {
-    let want = format!("{} settings: group: {group}; profile: ", dialect.comment());
+    let want = comment_start(dialect, &format!("settings: group: {group}; profile: "));
     text.lines().nth(3).is_some_and(|l| l.starts_with(&want))
+}
+
+/// How a comment line saying `text` (and maybe more after it) starts: the
+/// comment without its closing quote.
+fn comment_start(dialect: Dialect, text: &str) -> String {
+    let line = dialect.comment_line(text);
+    line.strip_suffix('\'').unwrap_or(&line).to_string()
 }
 
 /// Every sh line of one script: syntax, stub run, shape. Returns the
@@ -687,7 +694,7 @@ fn check_sh_script(
 ) -> Result<BTreeSet<String>, String> {
     let mut seen = BTreeSet::new();
     for line in text.lines() {
-        if line.trim().is_empty() || line.starts_with('#') {
+        if line.trim().is_empty() || dialect.is_comment_line(line) {
             continue;
         }
         let tool = line.split(' ').next().unwrap_or_default();
@@ -776,7 +783,13 @@ fn every_sh_line_of_every_connection_runs_as_intended() {
                     for rule in rules.iter().filter(|r| !r.is_inbound()) {
                         if displays.contains(&rule.display_name) {
                             assert!(
-                                text.contains(&format!("\n# {}: outbound ", rule.display_name)),
+                                text.contains(&format!(
+                                    "\n{}",
+                                    comment_start(
+                                        dialect,
+                                        &format!("{}: outbound ", rule.display_name)
+                                    )
+                                )),
                                 "{context}: {}",
                                 rule.display_name
                             );
@@ -1038,7 +1051,10 @@ fn hostile_group_arrives_byte_identical_and_runs_nothing() {
                 // No name field: the outbound note and the header hold it.
                 assert!(header_has_group(&text, dialect, group));
                 for d in &displays {
-                    if text.contains(&format!("\n# {d}: outbound ")) {
+                    if text.contains(&format!(
+                        "\n{}",
+                        comment_start(dialect, &format!("{d}: outbound "))
+                    )) {
                         arrived.insert(d.clone());
                     }
                 }
@@ -1385,7 +1401,7 @@ fn ps_check(parser: &mut Parser, line: &str) -> Result<(String, Vec<(String, Str
         .unwrap_or_default();
     if ![
         "New-NetFirewallRule",
-        "Remove-NetFirewallRule",
+        "Set-NetFirewallRule",
         "Test-NetConnection",
     ]
     .contains(&name.as_str())
@@ -1511,7 +1527,8 @@ fn check_group(world: &mut World, group: &str) -> Result<(), String> {
     settings
         .add_remote(catalog, "vmm-server=10.0.0.5,fd00::5")
         .unwrap();
-    let has_control = group.chars().any(char::is_control);
+    // Control and invisible characters are refused everywhere.
+    let has_control = group.chars().any(vmmports::text::is_unsafe);
     if let Err(e) = settings.check(catalog) {
         return expect(has_control || group.trim().is_empty(), || {
             format!("refused a fine group: {}", e.message)
@@ -1534,8 +1551,13 @@ fn check_group(world: &mut World, group: &str) -> Result<(), String> {
                 let fair = match dialect {
                     Dialect::Nft => nft_cannot_hold(group, &rules, &displays),
                     Dialect::Ufw => ufw_cannot_hold(group),
-                    Dialect::Netsh => {
-                        group.contains(['"', '\u{201C}', '\u{201D}', '\u{201E}', '%', '$', '`'])
+                    Dialect::Netsh => group.contains([
+                        '"', '\u{201C}', '\u{201D}', '\u{201E}', '%', '$', '`', '!', '|',
+                    ]),
+                    // Wildcards in -Name, `|` in rule names, and what cmd.exe
+                    // acts on should the script be pasted there.
+                    Dialect::Powershell => {
+                        group.contains(['|', '*', '?', '[', ']', '&', '<', '>', '^', '"'])
                     }
                     _ => false,
                 };
@@ -1553,7 +1575,7 @@ fn check_group(world: &mut World, group: &str) -> Result<(), String> {
                 let mut rule_lines = 0;
                 for line in text
                     .lines()
-                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                    .filter(|l| !l.is_empty() && !dialect.is_comment_line(l))
                 {
                     let (name, flags) = ps_check(&mut world.parser, line)?;
                     if name != "New-NetFirewallRule" {
@@ -1614,7 +1636,10 @@ fn check_group(world: &mut World, group: &str) -> Result<(), String> {
                     // No name field: the outbound notes and the header say it.
                     for rule in rules.iter().filter(|r| !r.is_inbound()) {
                         if displays.contains(&rule.display_name) {
-                            let note = format!("# {}: outbound ", rule.display_name);
+                            let note = comment_start(
+                                dialect,
+                                &format!("{}: outbound ", rule.display_name),
+                            );
                             expect(text.lines().any(|l| l.starts_with(&note)), || {
                                 format!("firewalld note for {}", rule.display_name)
                             })?;

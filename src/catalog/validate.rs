@@ -22,6 +22,8 @@ pub fn validate(catalog: &Catalog) -> Vec<Violation> {
         // Looked up for every reference: a set keeps 100,000-row catalogs fast.
         component_ids: catalog.components.iter().map(|c| c.id.as_str()).collect(),
     };
+    out.text(&catalog.title, vec![Step::Field("title")]);
+    out.text(&catalog.source, vec![Step::Field("source")]);
     out.components(catalog);
     out.setup_features(catalog);
     out.connections(catalog);
@@ -288,7 +290,8 @@ impl Checker<'_> {
     }
 
     /// Catalog text ends up in terminals and in firewall scripts run as
-    /// Administrator, so control characters are refused at the door.
+    /// Administrator, so control and invisible characters are refused at
+    /// the door.
     fn text(&mut self, text: &str, path: Vec<Step>) {
         if text.trim().is_empty() {
             self.push(
@@ -296,10 +299,10 @@ impl Checker<'_> {
                 "text is empty".into(),
                 Some("write a few words".into()),
             );
-        } else if let Some(c) = text.chars().find(|c| c.is_control()) {
+        } else if let Err(message) = crate::text::check_plain("text", text) {
             self.push(
                 path,
-                format!("text contains the control character U+{:04X}", c as u32),
+                message,
                 Some("remove it; use separate list entries instead of line breaks".into()),
             );
         }

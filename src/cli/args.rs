@@ -233,9 +233,42 @@ const QUERY_COMMANDS: &[&str] = &["list", "rules", "check"];
 impl Cli {
     /// Parses the process's arguments, letting negated query terms
     /// (`-proto:udp`) stand anywhere among options.
+    /// The process's arguments, parsed; on bad input, prints the error and
+    /// exits 2 (0 for `--help` and `--version`), as clap does, but never
+    /// echoes a control or invisible character it was given.
     pub fn parse_args() -> Self {
-        Cli::parse_from(negations_as_terms(std::env::args_os().collect()))
+        let args: Vec<OsString> = std::env::args_os().collect();
+        if let Err(message) = check_arguments(&args) {
+            eprintln!("vmmports: error: {message}");
+            std::process::exit(2);
+        }
+        match Cli::try_parse_from(negations_as_terms(args)) {
+            Ok(cli) => cli,
+            Err(e) if !e.use_stderr() => e.exit(), // --help, --version: stdout, exit 0
+            Err(e) => {
+                // clap quotes what it was given; printable() keeps a hostile
+                // value from driving the terminal.
+                eprint!("{}", crate::text::printable_lines(&e.render().to_string()));
+                std::process::exit(e.exit_code());
+            }
+        }
     }
+}
+
+/// Refuses any argument holding a control or invisible character, before
+/// anything reads it: no flag, query word or path needs one, and each could
+/// make a script or an error message act or read differently.
+fn check_arguments(args: &[OsString]) -> Result<(), String> {
+    for (i, arg) in args.iter().enumerate().skip(1) {
+        let text = arg.to_string_lossy();
+        crate::text::check_plain(&format!("argument {i}"), &text).map_err(|e| {
+            format!(
+                "{e}\n  help: the argument reads `{}`",
+                crate::text::printable(&text)
+            )
+        })?;
+    }
+    Ok(())
 }
 
 /// clap would read `-proto:udp` as the short options `-p -r -o …`, and

@@ -90,12 +90,15 @@ pub fn run(cli: Cli) -> Outcome {
         }
         Err(e) => {
             let _ = std::io::stdout().flush();
+            // Errors quote what they were given (a catalog value, a flag, a
+            // config key): never let that text drive the terminal.
+            let shown = crate::text::printable_lines;
             if let Some(details) = e.details {
-                eprintln!("{details}");
+                eprintln!("{}", shown(&details));
             }
-            eprintln!("vmmports: error: {}", e.message);
+            eprintln!("vmmports: error: {}", shown(&e.message));
             if let Some(hint) = e.hint {
-                eprintln!("  help: {hint}");
+                eprintln!("  help: {}", shown(&hint));
             }
             Outcome::BadInput
         }

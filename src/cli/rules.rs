@@ -94,5 +94,5 @@ pub fn run(
 /// The query is echoed into the script header; control characters there
 /// could hide or break lines an admin is about to run.
 fn reject_control_in_query(text: &str) -> Result<(), CliError> {
-    crate::rules::quote::reject_control("the query", text).map_err(|e| CliError::new(e, None))
+    crate::text::check_plain("the query", text).map_err(|e| CliError::new(e, None))
 }

@@ -21,11 +21,11 @@ pub fn section(section: &Section) -> Result<Vec<String>, RulesError> {
 fn rule_lines(rule: &Rule) -> Result<Vec<String>, RulesError> {
     let proto = rule.transport.as_str();
     if !rule.is_inbound() {
-        return Ok(vec![format!(
-            "# {}: outbound {}/{proto}: firewalld lets outgoing traffic through unless you added policies; nothing to open",
+        return Ok(vec![super::Dialect::Firewalld.comment_line(&format!(
+            "{}: outbound {}/{proto}: firewalld lets outgoing traffic through unless you added policies; nothing to open",
             rule.display_name,
             rule.ports_text()
-        )]);
+        ))]);
     }
     let port_text = |&range: &(u16, u16)| range_text(range, '-');
     let mut lines = Vec::new();

@@ -61,12 +61,40 @@ impl Dialect {
         }
     }
 
-    /// Comment marker: `REM` for netsh (cmd.exe), `#` elsewhere.
-    pub fn comment(self) -> &'static str {
+    /// How every comment line of this dialect starts.
+    /// - netsh: `REM`, cmd.exe's comment.
+    /// - PowerShell: `#`.
+    /// - the sh family, probes included: `: '…'`, a call of the no-op
+    ///   builtin `:` with one quoted argument. `#` starts no comment in an
+    ///   interactive zsh (unless `interactivecomments` is set), so there
+    ///   `# a; touch x` would run `touch`; the quoted argument of `:` is
+    ///   inert in bash, dash and zsh alike.
+    fn comment_prefix(self) -> &'static str {
         match self {
-            Dialect::Netsh => "REM",
-            _ => "#",
+            Dialect::Netsh => "REM ",
+            Dialect::Powershell => "# ",
+            _ => ": '",
         }
+    }
+
+    /// A comment line saying `text`, inert in every shell the dialect's
+    /// scripts are pasted into. In the Windows dialects the text is reduced
+    /// to characters neither PowerShell nor cmd.exe acts on (a `REM` line is
+    /// a command to PowerShell, a `#` line one to cmd.exe); probe scripts
+    /// mix Windows and Linux sections, so their text is reduced the same way.
+    pub fn comment_line(self, text: &str) -> String {
+        match self {
+            Dialect::Powershell | Dialect::Netsh => {
+                format!("{}{}", self.comment_prefix(), quote::windows_inert(text))
+            }
+            Dialect::Probe => format!(": {}", quote::sh(&quote::windows_inert(text))),
+            _ => format!(": {}", quote::sh(&safe(text))),
+        }
+    }
+
+    /// Whether `line` is one of this dialect's comment lines.
+    pub fn is_comment_line(self, line: &str) -> bool {
+        line.starts_with(self.comment_prefix())
     }
 
     fn fits(self, kind: ComponentKind) -> bool {
@@ -174,18 +202,20 @@ pub fn body(
     settings: &Settings,
     on: Option<&str>,
 ) -> Result<Body, RulesError> {
-    let c = dialect.comment();
     let mut lines = Vec::new();
     let mut count = 0;
     if dialect == Dialect::Probe {
         for section in probe::sections(catalog, connections, settings, on) {
-            count += section.lines.iter().filter(|l| !l.starts_with(c)).count();
+            count += section
+                .lines
+                .iter()
+                .filter(|l| !dialect.is_comment_line(l))
+                .count();
             lines.push(String::new());
-            lines.push(format!(
-                "{c} ── run on {} ({}) ──",
-                safe(&section.machine.name),
-                section.machine.id
-            ));
+            lines.push(dialect.comment_line(&format!(
+                "── run on {} ({}) ──",
+                section.machine.name, section.machine.id
+            )));
             lines.extend(section.lines);
         }
     } else {
@@ -193,24 +223,21 @@ pub fn body(
         count = plan.rule_count();
         for section in &plan.sections {
             lines.push(String::new());
-            lines.push(format!(
-                "{c} ── on {} ({}) ──",
-                safe(&section.machine.name),
-                section.machine.id
-            ));
+            lines.push(dialect.comment_line(&format!(
+                "── on {} ({}) ──",
+                section.machine.name, section.machine.id
+            )));
             lines.extend(section_lines(dialect, section, settings)?);
         }
     }
     // Never silently empty: say why there is nothing to run.
     if connections.is_empty() {
-        lines.push(format!(
-            "{c} no connection matches the query; nothing to do"
-        ));
+        lines.push(dialect.comment_line("no connection matches the query; nothing to do"));
     } else if lines.is_empty() {
-        lines.push(format!(
-            "{c} none of these connections needs a rule on {}",
+        lines.push(dialect.comment_line(&format!(
+            "none of these connections needs a rule on {}",
             on.unwrap_or("any machine")
-        ));
+        )));
     }
     Ok(Body { lines, count })
 }
@@ -223,28 +250,14 @@ fn header(
     settings: &Settings,
     p: &Provenance,
 ) -> Vec<String> {
-    let c = dialect.comment();
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let mut lines = vec![
+        format!("vmmports {}: {}", env!("CARGO_PKG_VERSION"), dialect.what()),
+        format!("catalog: {}, from {}", catalog.title, p.catalog_origin),
         format!(
-            "{c} vmmports {}: {}",
-            env!("CARGO_PKG_VERSION"),
-            dialect.what()
-        ),
-        format!(
-            "{c} catalog: {}, from {}",
-            safe(&catalog.title),
-            safe(p.catalog_origin)
-        ),
-        format!(
-            "{c} query: {}{}: {} matched, {}",
-            if p.query.is_empty() {
-                "(all)".to_string()
-            } else {
-                safe(p.query)
-            },
-            p.on.map(|o| format!(" --on {}", safe(o)))
-                .unwrap_or_default(),
+            "query: {}{}: {} matched, {}",
+            if p.query.is_empty() { "(all)" } else { p.query },
+            p.on.map(|o| format!(" --on {o}")).unwrap_or_default(),
             plural(matched, "connection"),
             plural(
                 count,
@@ -255,19 +268,16 @@ fn header(
                 }
             ),
         ),
+        format!("settings: {}", settings.describe().join("; ")),
     ];
-    lines.push(format!(
-        "{c} settings: {}",
-        safe(&settings.describe().join("; "))
-    ));
     if settings.remote.is_empty() {
-        lines.push(format!("{c} no --remote addresses given: rules allow any remote address, and probes use component ids as host names"));
+        lines.push("no --remote addresses given: rules allow any remote address, and probes use component ids as host names".into());
     }
-    lines
+    lines.iter().map(|l| dialect.comment_line(l)).collect()
 }
 
-/// Catalog and user text in comments: control characters neutralised, so
-/// nothing can end the comment line.
+/// Catalog and user text in comments: control and invisible characters
+/// neutralised, so nothing can end the comment line or reorder it.
 fn safe(text: &str) -> String {
     crate::text::printable(text).into_owned()
 }
@@ -277,12 +287,11 @@ fn section_lines(
     section: &Section,
     settings: &Settings,
 ) -> Result<Vec<String>, RulesError> {
-    let c = dialect.comment();
     let mut lines: Vec<String> = section
         .items
         .iter()
         .filter_map(|item| match item {
-            Item::Note(note) => Some(format!("{c} {}", safe(note))),
+            Item::Note(note) => Some(dialect.comment_line(note)),
             Item::Rule(_) => None,
         })
         .collect();
@@ -292,12 +301,10 @@ fn section_lines(
             let instead = match machine.kind {
                 ComponentKind::Appliance | ComponentKind::Device => format!(
                     "not a Windows or Linux firewall: set it in {}",
-                    safe(
-                        machine
-                            .configured_in
-                            .as_deref()
-                            .unwrap_or("the device's own settings")
-                    )
+                    machine
+                        .configured_in
+                        .as_deref()
+                        .unwrap_or("the device's own settings")
                 ),
                 ComponentKind::Windows => {
                     "a Windows machine: use the powershell or netsh dialect".into()
@@ -309,8 +316,8 @@ fn section_lines(
                 (false, true) => format!(" from {}", addresses_text(&rule.remote)),
                 (false, false) => format!(" to {}", addresses_text(&rule.remote)),
             };
-            lines.push(format!(
-                "{c} {}: allow {} {}/{}{scope}; {} is {instead}",
+            lines.push(dialect.comment_line(&format!(
+                "{}: allow {} {}/{}{scope}; {} is {instead}",
                 rule.source_id,
                 if rule.is_inbound() {
                     "inbound"
@@ -319,8 +326,8 @@ fn section_lines(
                 },
                 rule.ports_text(),
                 rule.transport.as_str(),
-                safe(&machine.name),
-            ));
+                machine.name,
+            )));
         }
         return Ok(lines);
     }

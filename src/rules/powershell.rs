@@ -1,50 +1,52 @@
 //! Windows: `New-NetFirewallRule` (the NetSecurity module), run in an
 //! elevated PowerShell.
+//!
+//! Each rule is two lines, and nothing is ever deleted:
+//! - `New-NetFirewallRule` creates the rule, quietly doing nothing when a
+//!   rule of that name is already there (a second run);
+//! - `Set-NetFirewallRule` then gives the rule of that name every setting,
+//!   so an existing rule is brought up to date and a new one is unchanged.
+//!
+//! Deleting first and creating after (as this dialect once did) leaves the
+//! port closed when the create fails; here a failing line leaves the old
+//! rule as it was, and the `Set` line's own error says so.
 
 use super::RulesError;
 use super::plan::{Rule, Section};
-use super::quote::powershell as q;
+use super::quote::{self, powershell as q};
 use super::settings::Settings;
 
-/// First removes this section's rules by their deterministic names, so a
-/// second run replaces them instead of failing on "already exists".
 pub fn section(section: &Section, settings: &Settings) -> Result<Vec<String>, RulesError> {
-    let rules: Vec<&Rule> = section.rules().collect();
-    if rules.is_empty() {
-        return Ok(Vec::new());
-    }
-    let names: Vec<String> = rules.iter().map(|r| q(&r.name)).collect();
-    let mut lines = vec![format!(
-        "Remove-NetFirewallRule -Name {} -ErrorAction SilentlyContinue",
-        names.join(",")
-    )];
-    for rule in rules {
-        lines.push(rule_line(rule, settings)?);
+    quote::windows_name_part("--group", &settings.group)
+        .map_err(|e| RulesError::unquotable("powershell", &settings.group, e))?;
+    let mut lines = Vec::new();
+    for rule in section.rules() {
+        let description = quote::windows_description(
+            &format!("the description of {}", rule.source_id),
+            &rule.description,
+        )
+        .map_err(|e| RulesError::unquotable("powershell", &rule.description, e))?;
+        lines.extend(rule_lines(rule, &description, settings));
     }
     Ok(lines)
 }
 
-fn rule_line(rule: &Rule, settings: &Settings) -> Result<String, RulesError> {
+/// The create line and the update line of one rule.
+fn rule_lines(rule: &Rule, description: &str, settings: &Settings) -> [String; 2] {
     let ports: Vec<String> = rule.ports_text().split(',').map(q).collect();
     let (direction, port_flag) = if rule.is_inbound() {
         ("Inbound", "-LocalPort")
     } else {
         ("Outbound", "-RemotePort")
     };
-    let mut line = format!(
-        "New-NetFirewallRule -Name {} -DisplayName {} -Group {} -Description {} -Direction {direction} -Protocol {} {port_flag} {}",
-        q(&rule.name),
-        q(&rule.display_name),
-        q(&settings.group),
-        q(&rule.description),
-        rule.transport.as_str().to_uppercase(),
-        ports.join(","),
-    );
-    if !rule.remote.is_empty() {
+    // `Any` is spelled out, so an update also clears a scope set before.
+    let remote = if rule.remote.is_empty() {
+        "Any".to_string()
+    } else {
         // -RemoteAddress takes every kind of address in its neutral spelling.
         let addresses: Vec<String> = rule.remote.iter().map(|a| q(&a.to_string())).collect();
-        line.push_str(&format!(" -RemoteAddress {}", addresses.join(",")));
-    }
+        addresses.join(",")
+    };
     let profile = if settings.profiles.is_empty() {
         "Any".to_string()
     } else {
@@ -55,6 +57,23 @@ fn rule_line(rule: &Rule, settings: &Settings) -> Result<String, RulesError> {
             .collect::<Vec<_>>()
             .join(",")
     };
-    line.push_str(&format!(" -Profile {profile} -Action Allow"));
-    Ok(line)
+    let filter = format!(
+        "-Description {} -Direction {direction} -Protocol {} {port_flag} {} -RemoteAddress {remote} -Profile {profile} -Action Allow",
+        q(description),
+        rule.transport.as_str().to_uppercase(),
+        ports.join(","),
+    );
+    [
+        format!(
+            "New-NetFirewallRule -Name {} -DisplayName {} -Group {} {filter} -ErrorAction SilentlyContinue",
+            q(&rule.name),
+            q(&rule.display_name),
+            q(&settings.group),
+        ),
+        format!(
+            "Set-NetFirewallRule -Name {} -NewDisplayName {} -Enabled True {filter}",
+            q(&rule.name),
+            q(&rule.display_name),
+        ),
+    ]
 }

@@ -39,6 +39,10 @@ pub fn sections<'c>(
     sections
 }
 
+fn comment(text: &str) -> String {
+    super::Dialect::Probe.comment_line(text)
+}
+
 fn probe_lines(
     catalog: &Catalog,
     conn: &Connection,
@@ -46,10 +50,10 @@ fn probe_lines(
     settings: &Settings,
 ) -> Vec<String> {
     if kind == ComponentKind::Device {
-        return vec![format!(
-            "# {}: the source is a device that cannot run a probe",
+        return vec![comment(&format!(
+            "{}: the source is a device that cannot run a probe",
             conn.id
-        )];
+        ))];
     }
     let mut lines = Vec::new();
     for target in &conn.to {
@@ -65,10 +69,10 @@ fn probe_lines(
             hosts.push(target.clone());
         }
         for skipped in addresses.iter().filter(|a| a.host().is_none()) {
-            lines.push(format!(
-                "# {}: {skipped} is not a single host; probe one address in it",
+            lines.push(comment(&format!(
+                "{}: {skipped} is not a single host; probe one address in it",
                 conn.id
-            ));
+            )));
         }
         let name = catalog
             .component(target)
@@ -80,22 +84,22 @@ fn probe_lines(
                     conn.id,
                     port.number_text(),
                     port.transport.as_str(),
-                    crate::text::printable(name)
+                    name
                 );
                 if port.is_range() {
-                    lines.push(format!(
-                        "# {label}: a range; probe a port in it where a service listens"
-                    ));
+                    lines.push(comment(&format!(
+                        "{label}: a range; probe a port in it where a service listens"
+                    )));
                     continue;
                 }
                 lines.push(match (kind, port.transport) {
                     (ComponentKind::Windows, Transport::Tcp) => {
                         format!("Test-NetConnection -ComputerName {} -Port {}", powershell(host), port.first)
                     }
-                    (ComponentKind::Windows, Transport::Udp) => format!(
-                        "# {label}: Test-NetConnection tests TCP only; from a Linux machine run: nc -zuv {host} {}",
+                    (ComponentKind::Windows, Transport::Udp) => comment(&format!(
+                        "{label}: Test-NetConnection tests TCP only; from a Linux machine run: nc -zuv {host} {}",
                         port.first
-                    ),
+                    )),
                     (_, Transport::Tcp) => format!("nc -zv {} {}", sh(host), port.first),
                     (_, Transport::Udp) => format!("nc -zuv {} {}", sh(host), port.first),
                 });

@@ -38,16 +38,117 @@ const AVOID_CHARACTER: &str = "choose a --group without that character";
 const SHORTEN: &str =
     "shorten --group: the comment holds the group, the connection id and its ports";
 
-/// Control characters (C0, DEL, C1) can end a command line or hide text in a
-/// terminal; no dialect gets them.
-pub fn reject_control(what: &str, text: &str) -> Result<(), String> {
-    match text.chars().find(|c| c.is_control()) {
-        Some(c) => Err(format!(
-            "{what} contains the control character U+{:04X}; remove it (line breaks and tabs are not allowed either)",
-            c as u32
-        )),
-        None => Ok(()),
+/// Text for a comment line of a Windows script, reduced to characters that
+/// do nothing whether the line reaches PowerShell or cmd.exe. A netsh `REM`
+/// line is a command in PowerShell, where `;` starts another statement and
+/// `(…)` or `$(…)` run; a PowerShell `#` line is a command in cmd.exe, where
+/// `&`, `|`, `<` and `>` act. So only letters, digits, spaces and a few inert
+/// marks stay, and the rest become look-alikes that neither shell reads:
+/// `Configure > System` becomes `Configure › System`.
+pub fn windows_inert(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            c if c.is_alphanumeric() => c,
+            ' ' | '-' | '_' | '.' | ',' | ':' | '/' | '=' | '+' | '@' => c,
+            // Drawn by vmmports itself, or the look-alikes below.
+            '─' | '…' | '·' | '→' | '‹' | '›' => c,
+            '\'' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '`' | '´' => 'ʼ',
+            '"' | '\u{201C}' | '\u{201D}' | '\u{201E}' => 'ʺ',
+            '(' | '[' | '{' | '<' => '‹',
+            ')' | ']' | '}' | '>' => '›',
+            '\u{2013}' | '\u{2014}' | '\u{2015}' => '-',
+            ';' => ',',
+            '&' => '+',
+            '|' => '/',
+            _ => '_',
+        })
+        .collect()
+}
+
+/// Characters a Windows rule name (`-Name`, `-DisplayName`, netsh `name=`)
+/// must not hold, and why. The group is part of every name.
+/// - `|`: Windows Firewall refuses it in rule names and descriptions.
+/// - `*`, `?`, `[`, `]`: `Remove-NetFirewallRule -Name` reads them as
+///   wildcards, so the name would match other rules, or not its own.
+/// - `&`, `<`, `>`, `^`, `"`: cmd.exe acts on them outside double quotes,
+///   and a PowerShell script pasted into cmd.exe has them there.
+const WINDOWS_NAME_UNSAFE: [(char, &str); 10] = [
+    ('|', "Windows Firewall does not allow it in rule names"),
+    ('*', "Remove-NetFirewallRule -Name reads it as a wildcard"),
+    ('?', "Remove-NetFirewallRule -Name reads it as a wildcard"),
+    ('[', "Remove-NetFirewallRule -Name reads it as a wildcard"),
+    (']', "Remove-NetFirewallRule -Name reads it as a wildcard"),
+    (
+        '&',
+        "cmd.exe runs what follows it, should the script be pasted there",
+    ),
+    (
+        '<',
+        "cmd.exe redirects input with it, should the script be pasted there",
+    ),
+    (
+        '>',
+        "cmd.exe redirects output with it, should the script be pasted there",
+    ),
+    (
+        '^',
+        "cmd.exe reads it as an escape, should the script be pasted there",
+    ),
+    (
+        '"',
+        "cmd.exe changes what it quotes, should the script be pasted there",
+    ),
+];
+
+/// Refuses a group that cannot be part of a Windows rule name, naming the
+/// character, where it is, and why.
+pub fn windows_name_part(what: &str, text: &str) -> Result<(), Unquotable> {
+    for (index, c) in text.chars().enumerate() {
+        if let Some((_, why)) = WINDOWS_NAME_UNSAFE.iter().find(|(u, _)| *u == c) {
+            return Err(Unquotable {
+                reason: format!(
+                    "{what} `{text}` has `{c}` at character {}, and it becomes part of Windows rule names: {why}",
+                    index + 1
+                ),
+                hint: AVOID_CHARACTER,
+            });
+        }
     }
+    Ok(())
+}
+
+/// Free text (a rule's description) for a PowerShell line that may also be
+/// pasted into cmd.exe: inside PowerShell's single quotes everything but the
+/// quote is literal, but cmd.exe does not know those quotes and acts on `&`,
+/// `<`, `>`, `^` and `"`. Those become look-alikes; the text stays readable.
+/// `|` is refused before this (Windows Firewall does not allow it).
+pub fn cmd_inert(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '&' => '+',
+            '<' => '‹',
+            '>' => '›',
+            '^' => 'ˆ',
+            '"' => 'ʺ',
+            c => c,
+        })
+        .collect()
+}
+
+/// Refuses `|` in a Windows rule's description (Windows Firewall rejects it,
+/// and a rejected `New-NetFirewallRule` would leave the port closed),
+/// saying where it is.
+pub fn windows_description(what: &str, text: &str) -> Result<String, Unquotable> {
+    if let Some(index) = text.chars().position(|c| c == '|') {
+        return Err(Unquotable {
+            reason: format!(
+                "{what} has `|` at character {}: Windows Firewall does not allow it in rule descriptions",
+                index + 1
+            ),
+            hint: "use another character in that catalog text, e.g. `/`",
+        });
+    }
+    Ok(cmd_inert(text))
 }
 
 /// iptables keeps at most 256 bytes of a comment, and cuts the rest silently.
@@ -100,19 +201,28 @@ pub fn nft_string(text: &str) -> Result<String, Unquotable> {
 
 /// What would end or expand a double-quoted string in cmd.exe or PowerShell:
 /// the ASCII quote and PowerShell's three typographic double quotes, `%`,
-/// `$` and the backtick.
-const NETSH_UNSAFE: [char; 7] = ['"', '\u{201C}', '\u{201D}', '\u{201E}', '%', '$', '`'];
+/// `$`, the backtick, and `!` (cmd.exe's delayed expansion, `cmd /v:on`);
+/// and `|`, which Windows Firewall refuses in a rule name.
+const NETSH_UNSAFE: [char; 9] = [
+    '"', '\u{201C}', '\u{201D}', '\u{201E}', '%', '$', '`', '!', '|',
+];
 
 /// netsh takes `name="…"` with no way to escape `"`. The same line may be
 /// pasted into cmd.exe (which expands `%VAR%`) or PowerShell (which expands
 /// `$x` and backticks in double quotes), so those are refused too.
 pub fn netsh_string(text: &str) -> Result<String, Unquotable> {
-    if let Some(c) = text
+    if let Some((index, c)) = text
         .chars()
-        .find(|c| NETSH_UNSAFE.contains(c) || c.is_control())
+        .enumerate()
+        .find(|(_, c)| NETSH_UNSAFE.contains(c) || crate::text::is_unsafe(*c))
     {
         return Err(Unquotable {
-            reason: format!("netsh names cannot safely hold `{}`", c.escape_default()),
+            reason: format!(
+                "netsh names cannot safely hold `{}` (character {} of `{}`)",
+                c.escape_default(),
+                index + 1,
+                crate::text::printable(text)
+            ),
             hint: AVOID_CHARACTER,
         });
     }
@@ -167,9 +277,10 @@ mod tests {
 
     #[test]
     fn control_characters_are_refused() {
-        assert!(reject_control("group", "a\u{1b}[2J").is_err());
-        assert!(reject_control("group", "a\u{85}").is_err());
-        assert!(reject_control("group", "a\u{7f}").is_err());
-        assert!(reject_control("group", "VMM Prod").is_ok());
+        use crate::text::check_plain;
+        assert!(check_plain("group", "a\u{1b}[2J").is_err());
+        assert!(check_plain("group", "a\u{85}").is_err());
+        assert!(check_plain("group", "a\u{7f}").is_err());
+        assert!(check_plain("group", "VMM Prod").is_ok());
     }
 }

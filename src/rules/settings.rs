@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::address::Address;
-use super::quote::reject_control;
 use crate::catalog::Catalog;
 
 /// Settings for rule generation; `Default` is what an admin gets with no flags.
@@ -150,7 +149,7 @@ impl Settings {
     /// Checks everything, including what a config file (rather than flags)
     /// may hold: the group, every address, every port choice and clashes.
     pub fn check(&self, catalog: &Catalog) -> Result<(), SettingsError> {
-        reject_control("--group", &self.group)
+        crate::text::check_plain("--group", &self.group)
             .map_err(|e| error(e, "choose a plain group name, e.g. --group VMM"))?;
         if self.group.trim().is_empty() {
             return Err(error(

@@ -461,7 +461,7 @@ impl App {
     /// The rule lines for the selected connection in the current dialect.
     pub fn rule_lines(&self) -> Vec<String> {
         let Some(conn) = self.selected_connection() else {
-            return vec!["# no connection selected".into()];
+            return vec![self.dialect.comment_line("no connection selected")];
         };
         self.body_lines(&[conn], None)
     }
@@ -475,12 +475,10 @@ impl App {
                 .into_iter()
                 .skip_while(String::is_empty)
                 .collect(),
-            Err(e) => vec![format!(
-                "{} cannot write this: {} ({})",
-                self.dialect.comment(),
-                e.message,
-                e.hint
-            )],
+            Err(e) => vec![
+                self.dialect
+                    .comment_line(&format!("cannot write this: {} ({})", e.message, e.hint)),
+            ],
         }
     }
 

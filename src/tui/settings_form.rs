@@ -3,8 +3,8 @@
 
 use crate::catalog::Catalog;
 use crate::rules::address::Address;
-use crate::rules::quote::reject_control;
 use crate::rules::settings::{Settings, SettingsError};
+use crate::text::check_plain;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Field {
@@ -117,7 +117,7 @@ fn apply(
 ) -> Result<(), String> {
     match field {
         Field::Group => {
-            reject_control("the group", value)?;
+            check_plain("the group", value)?;
             settings.group = value.to_string();
         }
         Field::Profile => {

@@ -32,12 +32,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ),
         None => " no machine carries a rule ".into(),
     };
-    let comment = app.dialect.comment();
     let lines: Vec<Line> = app
         .machine_lines()
         .into_iter()
         .map(|l| {
-            if l.starts_with(comment) {
+            if app.dialect.is_comment_line(&l) {
                 Line::styled(shown(&l), theme.dim)
             } else {
                 Line::raw(shown(&l))

@@ -38,13 +38,12 @@ pub fn render(frame: &mut Frame, area: Rect, tabs: &[(Dialect, Rect)], app: &App
         height: inner.height.saturating_sub(1),
         ..inner
     };
-    let comment = app.dialect.comment();
     let lines: Vec<Line> = app
         .rule_lines()
         .into_iter()
         .map(|l| {
             let text = shown(&l);
-            if l.starts_with(comment) {
+            if app.dialect.is_comment_line(&l) {
                 Line::styled(text, theme.dim)
             } else {
                 Line::raw(text)
