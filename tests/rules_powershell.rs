@@ -4,9 +4,12 @@
 //! PowerShell also ends strings on are doubled, netsh lines have their
 //! documented shape, and Windows probes are single `Test-NetConnection` calls.
 
+mod common;
+
 use std::collections::BTreeSet;
 
 use assert_cmd::Command;
+use common::powershell_grammar::{parser, walk};
 use tree_sitter::{Node, Parser};
 use vmmports::catalog::{Catalog, ComponentKind, Connection, Transport};
 use vmmports::rules::address::Address;
@@ -296,21 +299,6 @@ fn reference_unquoter_follows_powershell() {
 // ---------------------------------------------------------------------------
 // tree-sitter
 // ---------------------------------------------------------------------------
-
-fn parser() -> Parser {
-    let mut p = Parser::new();
-    p.set_language(&tree_sitter_powershell::LANGUAGE.into())
-        .expect("tree-sitter-powershell loads");
-    p
-}
-
-fn walk<'t>(node: Node<'t>, out: &mut Vec<Node<'t>>) {
-    out.push(node);
-    let mut cursor = node.walk();
-    for child in node.children(&mut cursor) {
-        walk(child, out);
-    }
-}
 
 /// What one parsed line holds: its command's name and the string literal
 /// (as written, quotes included) after each `-Flag`.
@@ -871,7 +859,7 @@ fn netsh_lines_have_the_documented_shape() {
                 assert_eq!(deleted, name, "{context}: delete precedes its own add");
                 let rule = rules
                     .iter()
-                    .find(|r| r.display_name == name)
+                    .find(|r| r.name == name)
                     .unwrap_or_else(|| panic!("{context}: unplanned name {name:?}"));
                 let get = |k: &str| pairs.iter().find(|p| p.0 == k).map(|p| p.1);
                 assert_eq!(
@@ -1005,8 +993,8 @@ fn windows_probes_are_single_test_netconnection_commands() {
             for line in text.lines() {
                 if let Some(rest) = line.strip_prefix(": '\u{2500}\u{2500} run on ") {
                     let id = rest
-                        .rsplit_once('‹')
-                        .and_then(|(_, r)| r.split_once('›'))
+                        .rsplit_once('(')
+                        .and_then(|(_, r)| r.split_once(')'))
                         .map(|(id, _)| id)
                         .unwrap();
                     windows = effective.component(id).unwrap().kind == ComponentKind::Windows;

@@ -7,6 +7,8 @@
 // Unix only: the lines run in bash, dash and sh against stub tools.
 #![cfg(unix)]
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -251,18 +253,7 @@ impl Sandbox {
         for d in [&bin, &log, &work] {
             std::fs::create_dir(d).unwrap();
         }
-        // Written by a child process, so this (multi-threaded) test process
-        // never holds a write handle on a file that is about to be executed
-        // (which can fail with ETXTBSY).
-        let status = Command::new("sh")
-            .arg("-c")
-            .arg(r#"for t in $TOOLS; do printf '%s' "$STUB" > "$BIN/$t" && chmod 755 "$BIN/$t" || exit 1; done"#)
-            .env("TOOLS", TOOLS.join(" "))
-            .env("STUB", STUB)
-            .env("BIN", &bin)
-            .status()
-            .unwrap();
-        assert!(status.success(), "stubs written");
+        common::stubs::install(&bin, &TOOLS, STUB);
         let mut path = bin.into_os_string();
         if let Some(rest) = std::env::var_os("PATH") {
             path.push(":");
@@ -1551,9 +1542,10 @@ fn check_group(world: &mut World, group: &str) -> Result<(), String> {
                 let fair = match dialect {
                     Dialect::Nft => nft_cannot_hold(group, &rules, &displays),
                     Dialect::Ufw => ufw_cannot_hold(group),
-                    Dialect::Netsh => group.contains([
-                        '"', '\u{201C}', '\u{201D}', '\u{201E}', '%', '$', '`', '!', '|',
-                    ]),
+                    // netsh names: letters, digits, spaces, `-`, `_`, `.`.
+                    Dialect::Netsh => !group
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.')),
                     // Wildcards in -Name, `|` in rule names, and what cmd.exe
                     // acts on should the script be pasted there.
                     Dialect::Powershell => {
@@ -1609,8 +1601,8 @@ fn check_group(world: &mut World, group: &str) -> Result<(), String> {
                         .and_then(|l| l.split_once('"'))
                         .map(|(name, _)| name)
                         .ok_or_else(|| format!("netsh shape: {line}"))?;
-                    expect(rules.iter().any(|r| r.display_name == name), || {
-                        format!("netsh name {name:?} is not a display name")
+                    expect(rules.iter().any(|r| r.name == name), || {
+                        format!("netsh name {name:?} is not a rule name")
                     })?;
                     expect(
                         !name.contains(['"', '\u{201C}', '\u{201D}', '\u{201E}', '%', '$', '`']),

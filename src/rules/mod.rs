@@ -62,32 +62,33 @@ impl Dialect {
     }
 
     /// How every comment line of this dialect starts.
-    /// - netsh: `REM`, cmd.exe's comment.
+    /// - netsh: `REM '…'`. cmd.exe ignores the rest of a `REM` line; to
+    ///   PowerShell `REM` is an unknown command, which fails, and the quotes
+    ///   keep its text a plain string (no `;`, `(…)` or `$(…)` can act).
     /// - PowerShell: `#`.
     /// - the sh family, probes included: `: '…'`, a call of the no-op
     ///   builtin `:` with one quoted argument. `#` starts no comment in an
     ///   interactive zsh (unless `interactivecomments` is set), so there
     ///   `# a; touch x` would run `touch`; the quoted argument of `:` is
-    ///   inert in bash, dash and zsh alike.
+    ///   inert in bash, dash and zsh alike (and, for the Windows sections of
+    ///   a probe script, a failing command in PowerShell).
     fn comment_prefix(self) -> &'static str {
         match self {
-            Dialect::Netsh => "REM ",
+            Dialect::Netsh => "REM '",
             Dialect::Powershell => "# ",
             _ => ": '",
         }
     }
 
     /// A comment line saying `text`, inert in every shell the dialect's
-    /// scripts are pasted into. In the Windows dialects the text is reduced
-    /// to characters neither PowerShell nor cmd.exe acts on (a `REM` line is
-    /// a command to PowerShell, a `#` line one to cmd.exe); probe scripts
-    /// mix Windows and Linux sections, so their text is reduced the same way.
+    /// scripts are pasted into (see [`quote::windows_comment_text`] for the
+    /// Windows dialects; probe scripts mix Windows and Linux sections, so
+    /// their text is reduced the same way).
     pub fn comment_line(self, text: &str) -> String {
         match self {
-            Dialect::Powershell | Dialect::Netsh => {
-                format!("{}{}", self.comment_prefix(), quote::windows_inert(text))
-            }
-            Dialect::Probe => format!(": {}", quote::sh(&quote::windows_inert(text))),
+            Dialect::Powershell => format!("# {}", quote::windows_comment_text(text)),
+            Dialect::Netsh => format!("REM '{}'", quote::windows_comment_text(text)),
+            Dialect::Probe => format!(": {}", quote::sh(&quote::windows_comment_text(text))),
             _ => format!(": {}", quote::sh(&safe(text))),
         }
     }

@@ -9,11 +9,15 @@ use super::settings::Settings;
 
 /// netsh allows several rules with one name, so each `add` is preceded by a
 /// `delete` of that name: running the script twice leaves one copy.
+///
+/// The name is the rule's unique id (`VMM-vmm-to-sql-tcp-in`, as
+/// PowerShell's `-Name`), which holds nothing that cmd.exe or PowerShell
+/// could read as code; ports and direction are in the rule itself.
 pub fn section(section: &Section, settings: &Settings) -> Result<Vec<String>, RulesError> {
     let mut lines = Vec::new();
     for rule in section.rules() {
-        let name = netsh_string(&rule.display_name)
-            .map_err(|e| RulesError::unquotable("netsh", &rule.display_name, e))?;
+        let name =
+            netsh_string(&rule.name).map_err(|e| RulesError::unquotable("netsh", &rule.name, e))?;
         lines.push(format!(
             "netsh advfirewall firewall delete rule name={name}"
         ));

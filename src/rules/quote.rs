@@ -38,31 +38,32 @@ const AVOID_CHARACTER: &str = "choose a --group without that character";
 const SHORTEN: &str =
     "shorten --group: the comment holds the group, the connection id and its ports";
 
-/// Text for a comment line of a Windows script, reduced to characters that
-/// do nothing whether the line reaches PowerShell or cmd.exe. A netsh `REM`
-/// line is a command in PowerShell, where `;` starts another statement and
-/// `(…)` or `$(…)` run; a PowerShell `#` line is a command in cmd.exe, where
-/// `&`, `|`, `<` and `>` act. So only letters, digits, spaces and a few inert
-/// marks stay, and the rest become look-alikes that neither shell reads:
+/// Text for a comment line of a Windows script (`# …` in PowerShell,
+/// `REM '…'` in netsh), reduced so that the line does nothing in PowerShell
+/// or cmd.exe, whichever it is pasted into:
+/// - cmd.exe acts on `&`, `|`, `<`, `>`, `^` and `"` in a line it does not
+///   know (a PowerShell `#` line is one);
+/// - PowerShell's five single quotes would end the `'…'` that holds a netsh
+///   comment's text for PowerShell, where `REM` is a command.
+///
+/// They become Windows-1252 look-alikes, never the full-width forms that
+/// Windows' "best fit" code-page conversion turns back into ASCII:
 /// `Configure > System` becomes `Configure › System`.
-pub fn windows_inert(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            c if c.is_alphanumeric() => c,
-            ' ' | '-' | '_' | '.' | ',' | ':' | '/' | '=' | '+' | '@' => c,
-            // Drawn by vmmports itself, or the look-alikes below.
-            '─' | '…' | '·' | '→' | '‹' | '›' => c,
-            '\'' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '`' | '´' => 'ʼ',
-            '"' | '\u{201C}' | '\u{201D}' | '\u{201E}' => 'ʺ',
-            '(' | '[' | '{' | '<' => '‹',
-            ')' | ']' | '}' | '>' => '›',
-            '\u{2013}' | '\u{2014}' | '\u{2015}' => '-',
-            ';' => ',',
-            '&' => '+',
-            '|' => '/',
-            _ => '_',
-        })
-        .collect()
+pub fn windows_comment_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in crate::text::printable(text).chars() {
+        match c {
+            '&' => out.push_str("and"),
+            '|' => out.push('/'),
+            '<' => out.push('‹'),
+            '>' => out.push('›'),
+            '^' => out.push('ˆ'),
+            '"' | '\u{201C}' | '\u{201D}' | '\u{201E}' => out.push('´'),
+            c if POWERSHELL_QUOTES.contains(&c) => out.push('´'),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Characters a Windows rule name (`-Name`, `-DisplayName`, netsh `name=`)
@@ -199,29 +200,22 @@ pub fn nft_string(text: &str) -> Result<String, Unquotable> {
     Ok(format!("\"{text}\""))
 }
 
-/// What would end or expand a double-quoted string in cmd.exe or PowerShell:
-/// the ASCII quote and PowerShell's three typographic double quotes, `%`,
-/// `$`, the backtick, and `!` (cmd.exe's delayed expansion, `cmd /v:on`);
-/// and `|`, which Windows Firewall refuses in a rule name.
-const NETSH_UNSAFE: [char; 9] = [
-    '"', '\u{201C}', '\u{201D}', '\u{201E}', '%', '$', '`', '!', '|',
-];
-
-/// netsh takes `name="…"` with no way to escape `"`. The same line may be
-/// pasted into cmd.exe (which expands `%VAR%`) or PowerShell (which expands
-/// `$x` and backticks in double quotes), so those are refused too.
+/// netsh takes `name="…"` with no way to escape `"`, and the same line is
+/// pasted into cmd.exe (which expands `%VAR%`, and `!VAR!` with delayed
+/// expansion) and PowerShell (where the quotes expand `$x`, backticks and
+/// end on typographic quotes, and whose grammar reads `(`, `,` or `;` in a
+/// `name="…"` argument as code). Rather than list every danger, a netsh name
+/// holds only letters, digits, spaces, `-`, `_` and `.`; anything else is
+/// refused, naming the character and where it is.
 pub fn netsh_string(text: &str) -> Result<String, Unquotable> {
-    if let Some((index, c)) = text
-        .chars()
-        .enumerate()
-        .find(|(_, c)| NETSH_UNSAFE.contains(c) || crate::text::is_unsafe(*c))
-    {
+    let allowed = |c: char| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.');
+    if let Some((index, c)) = text.chars().enumerate().find(|(_, c)| !allowed(*c)) {
         return Err(Unquotable {
             reason: format!(
-                "netsh names cannot safely hold `{}` (character {} of `{}`)",
-                c.escape_default(),
-                index + 1,
-                crate::text::printable(text)
+                "netsh names hold only letters, digits, spaces, `-`, `_` and `.`, and `{}` has `{}` at character {}",
+                crate::text::printable(text),
+                crate::text::printable(&c.to_string()),
+                index + 1
             ),
             hint: AVOID_CHARACTER,
         });

@@ -5,4 +5,7 @@
 // binary leaves unused would otherwise warn there.
 #![allow(dead_code)]
 
+pub mod hostile;
+pub mod powershell_grammar;
 pub mod pty;
+pub mod stubs;

