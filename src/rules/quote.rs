@@ -212,8 +212,7 @@ pub fn netsh_string(text: &str) -> Result<String, Unquotable> {
     if let Some((index, c)) = text.chars().enumerate().find(|(_, c)| !allowed(*c)) {
         return Err(Unquotable {
             reason: format!(
-                "netsh names hold only letters, digits, spaces, `-`, `_` and `.`, and `{}` has `{}` at character {}",
-                crate::text::printable(text),
+                "netsh names hold only letters, digits, spaces, `-`, `_` and `.`, and this one has `{}` at character {}",
                 crate::text::printable(&c.to_string()),
                 index + 1
             ),
