@@ -14,9 +14,10 @@ mod common;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::hostile::{self, vmmports};
+use common::process::wait_within;
 
 const WINE: &str = "/usr/lib/wine/wine64";
 
@@ -47,14 +48,11 @@ fn paste_into_cmd(script: &str) -> Vec<String> {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("cmd.exe did not finish the paste");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_within(
+        &mut child,
+        Duration::from_secs(120),
+        "cmd.exe, with the paste",
+    );
     hostile::markers(work.path())
 }
 

@@ -15,9 +15,10 @@ mod common;
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::hostile;
+use common::process::wait_within;
 
 /// The tools the Linux dialects call, stubbed: each logs its name and
 /// arguments and succeeds.
@@ -102,14 +103,11 @@ impl Scratch {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while child.try_wait().unwrap().is_none() {
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                panic!("{shell} did not finish the paste");
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        wait_within(
+            &mut child,
+            Duration::from_secs(60),
+            &format!("{shell}, with the paste"),
+        );
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 

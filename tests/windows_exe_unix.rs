@@ -28,9 +28,10 @@ use std::ffi::OsStr;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine;
+use common::process::wait_within;
 use common::pty::{self, Pty, within_timeout};
 use vmmports::rules::Dialect;
 
@@ -121,17 +122,7 @@ fn run(program: &Path, args: &[&str], env: &[(&str, &OsStr)]) -> Run {
         cmd.env(name, value);
     }
     let mut child = cmd.spawn().unwrap_or_else(|e| panic!("{program:?}: {e}"));
-    let deadline = Instant::now() + RUN_LIMIT;
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("{program:?} {args:?} did not finish within {RUN_LIMIT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = wait_within(&mut child, RUN_LIMIT, &format!("{program:?} {args:?}"));
     Run {
         code: status.code(),
         stdout: std::fs::read(&out_path).unwrap(),

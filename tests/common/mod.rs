@@ -7,5 +7,6 @@
 
 pub mod hostile;
 pub mod powershell_grammar;
+pub mod process;
 pub mod pty;
 pub mod stubs;
