@@ -276,4 +276,29 @@ mod tests {
         assert!(check_plain("group", "a\u{7f}").is_err());
         assert!(check_plain("group", "VMM Prod").is_ok());
     }
+
+    #[test]
+    fn windows_comment_text_keeps_words_and_drops_what_acts() {
+        assert_eq!(
+            windows_comment_text("the host's Configure > System & more | x ^ \"q\" ‘a’"),
+            "the host´s Configure › System and more / x ˆ ´q´ ´a´"
+        );
+        // Punctuation PowerShell reads inside `REM '…'` and cmd.exe ignores
+        // in a `#` line stays.
+        assert_eq!(
+            windows_comment_text("(all); 80,135/tcp $x %y%"),
+            "(all); 80,135/tcp $x %y%"
+        );
+        assert_eq!(windows_comment_text("a\u{1b}b"), "a\u{FFFD}b");
+    }
+
+    #[test]
+    fn windows_names_refuse_wildcards_pipes_and_cmd_metacharacters() {
+        assert!(windows_name_part("--group", "VMM Prod-2").is_ok());
+        let e = windows_name_part("--group", "VMM [prod]").unwrap_err();
+        assert!(e.reason.contains("`[` at character 5"), "{}", e.reason);
+        assert!(netsh_string("VMM-x.y_z 2").is_ok());
+        let e = netsh_string("VMM!x").unwrap_err();
+        assert!(e.reason.contains("`!` at character 4"), "{}", e.reason);
+    }
 }
