@@ -69,16 +69,18 @@ pub fn windows_comment_text(text: &str) -> String {
 /// Characters a Windows rule name (`-Name`, `-DisplayName`, netsh `name=`)
 /// must not hold, and why. The group is part of every name.
 /// - `|`: Windows Firewall refuses it in rule names and descriptions.
-/// - `*`, `?`, `[`, `]`: `Remove-NetFirewallRule -Name` reads them as
+/// - `*`, `?`, `[`, `]`: `Set-NetFirewallRule -Name` reads them as
 ///   wildcards, so the name would match other rules, or not its own.
 /// - `&`, `<`, `>`, `^`, `"`: cmd.exe acts on them outside double quotes,
 ///   and a PowerShell script pasted into cmd.exe has them there.
+const WILDCARD: &str = "Set-NetFirewallRule -Name (and Get- or Remove-) reads it as a wildcard";
+
 const WINDOWS_NAME_UNSAFE: [(char, &str); 10] = [
     ('|', "Windows Firewall does not allow it in rule names"),
-    ('*', "Remove-NetFirewallRule -Name reads it as a wildcard"),
-    ('?', "Remove-NetFirewallRule -Name reads it as a wildcard"),
-    ('[', "Remove-NetFirewallRule -Name reads it as a wildcard"),
-    (']', "Remove-NetFirewallRule -Name reads it as a wildcard"),
+    ('*', WILDCARD),
+    ('?', WILDCARD),
+    ('[', WILDCARD),
+    (']', WILDCARD),
     (
         '&',
         "cmd.exe runs what follows it, should the script be pasted there",
