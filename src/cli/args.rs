@@ -232,10 +232,9 @@ const QUERY_COMMANDS: &[&str] = &["list", "rules", "check"];
 
 impl Cli {
     /// Parses the process's arguments, letting negated query terms
-    /// (`-proto:udp`) stand anywhere among options.
-    /// The process's arguments, parsed; on bad input, prints the error and
-    /// exits 2 (0 for `--help` and `--version`), as clap does, but never
-    /// echoes a control or invisible character it was given.
+    /// (`-proto:udp`) stand anywhere among options. On bad input it prints
+    /// the error and exits 2 (0 for `--help` and `--version`), as clap does,
+    /// but never echoes a control or invisible character it was given.
     pub fn parse_args() -> Self {
         let args: Vec<OsString> = std::env::args_os().collect();
         if let Err(message) = check_arguments(&args) {
