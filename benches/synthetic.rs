@@ -140,6 +140,7 @@ pub fn catalog(count: usize) -> Catalog {
                 aliases: vec![format!("{role}{i}")],
                 kind: ComponentKind::Windows,
                 configured_in: None,
+                also: Vec::new(),
             }
         })
         .collect();

@@ -95,6 +95,11 @@ pub fn resolve(host: &str) -> Result<IpAddr, String> {
 
 /// What to run instead of a connect for a port that cannot be tested by one.
 fn untestable(target: &Target, host: &str) -> Option<String> {
+    if target.transport == Transport::Icmp {
+        return Some(format!(
+            "ICMP has no port to connect to, and sending a ping needs privileges vmmports does not ask for; run: ping {host}"
+        ));
+    }
     if target.transport == Transport::Udp {
         return Some(format!(
             "UDP cannot be tested by a connect; from the source run: nc -zuv {host} {} (or PortQry -n {host} -p udp -e {})",

@@ -149,6 +149,23 @@ fn row_06_vmm_to_guest_winrm() {
 
 #[test]
 fn row_07_host_to_host_bits() {
+    // The VMM server takes part: it holds the default library share ([S4];
+    // [S2] lists "VMM library server on the VMM management server: 443
+    // BITS"), so it is a destination beside the hosts.
+    let c = catalog();
+    let row = c.connection("host-to-host-bits").unwrap();
+    assert_eq!(row.to, ["hyperv-host", "vmm-server"]);
+    assert!(
+        row.notes
+            .iter()
+            .any(|n| n.contains("[S4]") && n.contains("[S2]")),
+        "{:?}",
+        row.notes
+    );
+    assert!(
+        !row.notes.iter().any(|n| n.contains("only hosts take part")),
+        "the old, wrong note is gone"
+    );
     let ports = &[(443, 443, TCP, Some("BitsTcpPort"))];
     general(
         "host-to-host-bits",
@@ -208,6 +225,14 @@ fn row_11_vmm_to_wsus() {
         (8531, 8531, TCP, None),
     ];
     general("vmm-to-wsus", ports, &["wsus-server"], Inbound, "fixed");
+    // Since WSUS 3.0 SP2 the pair is chosen at install time, not a default.
+    let c = catalog();
+    let notes = c.connection("vmm-to-wsus").unwrap().notes.join(" ");
+    assert!(
+        notes.contains("3.0 SP2") && notes.contains("8530/8531"),
+        "{notes}"
+    );
+    assert!(!notes.contains("default to 8530"), "{notes}");
 }
 
 #[test]
@@ -294,10 +319,11 @@ fn row_19_wds_to_vmm() {
 fn row_20_perimeter_host_to_vmm() {
     general(
         "perimeter-host-to-vmm",
-        &[(443, 443, TCP, None)],
+        // [S2] marks the perimeter host's BITS port as set in VMM setup.
+        &[(443, 443, TCP, Some("BitsTcpPort"))],
         &["vmm-server"],
         Inbound,
-        "none",
+        "setup",
     );
 }
 
@@ -305,11 +331,22 @@ fn row_20_perimeter_host_to_vmm() {
 fn row_21_perimeter_host_to_library() {
     general(
         "perimeter-host-to-library",
-        &[(443, 443, TCP, None)],
+        // [S2] marks the perimeter host's BITS port as set in VMM setup.
+        &[(443, 443, TCP, Some("BitsTcpPort"))],
         &["library-server"],
         Inbound,
-        "none",
+        "setup",
     );
+}
+
+#[test]
+fn the_perimeter_host_is_also_a_hyperv_host() {
+    // It runs the VMM agent like any Hyper-V host, so it needs that role's
+    // rules as well as its own rows.
+    let c = catalog();
+    assert_eq!(c.component("perimeter-host").unwrap().also, ["hyperv-host"]);
+    assert!(c.acts_as("perimeter-host", "hyperv-host"));
+    assert!(!c.acts_as("hyperv-host", "perimeter-host"));
 }
 
 #[test]
@@ -425,8 +462,104 @@ fn extra_console_to_host_vmconnect() {
         &[(2179, 2179, TCP, None)],
         &["hyperv-host"],
         Inbound,
+        "host",
+    );
+    // Add-SCVMHost and Set-SCVMHost take -RemoteConnectPort: set per host.
+    let c = catalog();
+    let row = c.connection("console-to-host-vmconnect").unwrap();
+    assert_eq!(row.modifiability.badge(), "HOST");
+    let place = row.modifiability.place().unwrap();
+    assert!(place.contains("-RemoteConnectPort"), "{place}");
+    assert!(row.notes.iter().any(|n| n.contains("[PS]")));
+}
+
+#[test]
+fn extra_vmm_to_wds_agent() {
+    // Add-SCPXEServer installs a VMM agent on the WDS server [PS].
+    extra(
+        "vmm-to-wds-agent",
+        &[
+            (135, 135, TCP, None),
+            (139, 139, TCP, None),
+            (445, 445, TCP, None),
+            (5986, 5986, TCP, None),
+        ],
+        &["wds-server"],
+        Inbound,
         "fixed",
     );
+    extra(
+        "vmm-to-wds-winrm",
+        &[(5985, 5985, TCP, Some("WSManTcpPort"))],
+        &["wds-server"],
+        Inbound,
+        "setup",
+    );
+    let c = catalog();
+    for id in ["vmm-to-wds-agent", "vmm-to-wds-winrm"] {
+        let notes = c.connection(id).unwrap().notes.join(" ");
+        assert!(
+            notes.contains("Add-SCPXEServer") && notes.contains("[PS]"),
+            "{id}: {notes}"
+        );
+    }
+}
+
+#[test]
+fn extra_host_to_library_smb() {
+    // Linked ISOs are read from the library share over SMB
+    // (Set-SCVirtualDVDDrive -Link [PS]); the VMM server holds the default
+    // library share [S4].
+    extra(
+        "host-to-library-smb",
+        &[(445, 445, TCP, None)],
+        &["library-server", "vmm-server"],
+        Inbound,
+        "fixed",
+    );
+    let c = catalog();
+    let row = c.connection("host-to-library-smb").unwrap();
+    assert_eq!(row.from, ["hyperv-host"]);
+    let notes = row.notes.join(" ");
+    assert!(notes.contains("[PS]") && notes.contains("[S4]"), "{notes}");
+}
+
+#[test]
+fn extra_vmm_to_host_ping() {
+    // [S2] lists ICMP (ping) from the VMM server to Hyper-V hosts.
+    extra(
+        "vmm-to-host-ping",
+        &[(8, 8, Transport::Icmp, None)],
+        &["hyperv-host"],
+        Inbound,
+        "fixed",
+    );
+    let c = catalog();
+    let row = c.connection("vmm-to-host-ping").unwrap();
+    assert_eq!(row.ports_text(), "echo-request/icmp");
+    assert!(row.notes.join(" ").contains("[S2]"));
+}
+
+#[test]
+fn every_cited_source_is_listed() {
+    let c = catalog();
+    let sources = &c.notes.iter().find(|n| n.id == "sources").unwrap().text;
+    for tag in ["[S1]", "[S2]", "[S4]", "[PS]"] {
+        assert!(sources.contains(tag), "{tag} is not in the sources note");
+    }
+    for conn in &c.connections {
+        for note in &conn.notes {
+            for tag in ["[S1]", "[S2]", "[S3]", "[S4]", "[S5]", "[PS]"] {
+                if note.contains(tag) {
+                    assert!(
+                        sources.contains(tag),
+                        "{}: cites {tag}, which is not listed",
+                        conn.id
+                    );
+                }
+            }
+        }
+    }
 }
 
 // ---- Whole-catalog checks ----
@@ -455,7 +588,7 @@ fn docs_rows_are_29_in_page_order() {
     );
     // The docs rows come first, in the page's order; the extras follow.
     assert!(catalog.connections[..29].iter().all(|c| c.from_docs));
-    assert_eq!(catalog.connections.len(), 32, "29 docs rows and 3 extras");
+    assert_eq!(catalog.connections.len(), 36, "29 docs rows and 7 extras");
     assert_eq!(catalog.connections[0].id, "vmm-to-host-agent");
     assert_eq!(catalog.connections[28].id, "esxi-to-vmm");
 }
@@ -509,7 +642,7 @@ fn setup_features_and_their_defaults() {
 fn catalog_notes() {
     let catalog = catalog();
     let ids: Vec<&str> = catalog.notes.iter().map(|n| n.id.as_str()).collect();
-    assert_eq!(ids, ["dynamic-ports", "ntlm", "docs-oddities"]);
+    assert_eq!(ids, ["dynamic-ports", "ntlm", "sources", "docs-oddities"]);
     let dynamic = &catalog.notes[0];
     assert!(dynamic.from_docs);
     let ports: Vec<(u16, u16, Transport)> = dynamic
@@ -525,4 +658,5 @@ fn catalog_notes() {
     assert!(catalog.notes[1].from_docs);
     assert_eq!(catalog.notes[1].versions, ["2019", "2022"]);
     assert!(!catalog.notes[2].from_docs);
+    assert!(!catalog.notes[3].from_docs);
 }

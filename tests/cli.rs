@@ -14,7 +14,7 @@ use unicode_width::UnicodeWidthStr;
 /// The table's columns, in order.
 const COLUMNS: [&str; 7] = ["ID", "FROM", "TO", "PORTS", "RULE ON", "DIR", "MOD"];
 /// How many connections the embedded catalog has.
-const EMBEDDED_ROWS: usize = 32;
+const EMBEDDED_ROWS: usize = 36;
 /// The width used when stdout is not a terminal.
 const PIPE_WIDTH: usize = 100;
 
@@ -216,14 +216,14 @@ fn bad_query_terms_exit_2_and_say_what_is_valid() {
         ),
         ("port:abc", "is not a port number", "ports are 1-65535"),
         (
-            "proto:icmp",
-            "`icmp` is not a transport",
-            "`proto:tcp` or `proto:udp`",
+            "proto:gre",
+            "`gre` is not a transport",
+            "`proto:udp` or `proto:icmp`",
         ),
         (
             "mod:maybe",
             "`maybe` is not a modifiability",
-            "`mod:setup`, `mod:fixed`, `mod:device` or `mod:none`",
+            "`mod:setup`, `mod:fixed`, `mod:device`, `mod:host` or `mod:none`",
         ),
         (
             "dir:sideways",
@@ -271,8 +271,8 @@ fn unknown_qualifier_suggests_a_real_one() {
 
 #[test]
 fn a_bad_term_fails_the_whole_query() {
-    let stderr = error_of(&["list", "winrm", "proto:icmp", "port:443"]);
-    assert!(stderr.contains("`proto:icmp`"), "{stderr}");
+    let stderr = error_of(&["list", "winrm", "proto:gre", "port:443"]);
+    assert!(stderr.contains("`proto:gre`"), "{stderr}");
 }
 
 #[test]
@@ -305,7 +305,7 @@ fn negated_terms_exclude_rows_in_every_spelling() {
     assert!(rows.iter().all(|r| !has_tcp(r)));
     assert!(rows.iter().any(|r| !ports(r).is_empty()));
     for r in &rows {
-        assert!(ports(r).iter().all(|p| p["transport"] == "udp"), "{r}");
+        assert!(ports(r).iter().all(|p| p["transport"] != "tcp"), "{r}");
     }
 }
 
@@ -373,7 +373,29 @@ fn json_records_have_the_documented_fields_and_types() {
         assert_string(r, "to");
         assert_string(r, "rule_on");
         assert_one_of(r, "direction", &["inbound", "outbound", "none"]);
-        assert_one_of(r, "configurable", &["setup", "fixed", "device", "none"]);
+        assert_one_of(
+            r,
+            "configurable",
+            &["setup", "fixed", "device", "host", "none"],
+        );
+        // `device` and `host` say where; the others do not.
+        assert_eq!(
+            r["configured_at"].is_string(),
+            r["configurable"] == "device" || r["configurable"] == "host",
+            "{id}"
+        );
+        // Every rule goes on a component id, inbound on each destination.
+        let rules = r["rules"].as_array().expect("rules is an array");
+        for to in r["to_ids"].as_array().unwrap() {
+            if r["direction"] != "none" {
+                assert!(
+                    rules
+                        .iter()
+                        .any(|p| p["on"] == *to && p["direction"] == "inbound"),
+                    "{id}: no inbound rule on {to}"
+                );
+            }
+        }
         assert!(
             r["setup_key"].is_string() || r["setup_key"].is_null(),
             "{id}: setup_key {}",
@@ -385,8 +407,13 @@ fn json_records_have_the_documented_fields_and_types() {
         for p in ports(r) {
             let first = p["first"].as_u64().expect("first is a number");
             let last = p["last"].as_u64().expect("last is a number");
-            assert!((1..=65535).contains(&first) && first <= last && last <= 65535);
-            assert_one_of(p, "transport", &["tcp", "udp"]);
+            assert_one_of(p, "transport", &["tcp", "udp", "icmp"]);
+            if p["transport"] == "icmp" {
+                // An ICMP message type (echo request), not a port.
+                assert_eq!((first, last), (8, 8), "{id}");
+            } else {
+                assert!((1..=65535).contains(&first) && first <= last && last <= 65535);
+            }
             assert_string(p, "service");
         }
         // A setup row names its setup key; no other row does.
@@ -721,7 +748,7 @@ fn show_text_for_a_setup_row_names_its_setup_key() {
     assert!(flat.contains("WSManTcpPort (default 5985)"), "{text}");
     assert!(flat.contains("SETUP"), "{text}");
     assert!(
-        flat.contains("inbound on Hyper-V host, VMM library server"),
+        flat.contains("inbound on Hyper-V host (and perimeter-host), VMM library server"),
         "{text}"
     );
 }
@@ -737,7 +764,12 @@ fn show_text_lists_every_note_and_setup_key() {
             assert!(text.contains(&note), "{id}: note missing: {note}\n{text}");
         }
         for p in ports(r) {
-            let port = p["first"].to_string();
+            // ICMP shows its message type's name, TCP and UDP their numbers.
+            let port = if p["transport"] == "icmp" {
+                "echo-request/icmp".to_string()
+            } else {
+                p["first"].to_string()
+            };
             assert!(text.contains(&port), "{id}: port {port} missing\n{text}");
             if let Some(key) = p["setup_key"].as_str() {
                 assert!(text.contains(key), "{id}: setup key {key} missing");
@@ -770,7 +802,7 @@ fn show_json_is_the_list_record() {
 fn show_unknown_id_suggests_the_nearest() {
     let stderr = error_of(&["show", "vmm-to-host-winrn"]);
     assert!(
-        stderr.contains("no connection has the id `vmm-to-host-winrn`"),
+        stderr.contains("no connection or component has the id `vmm-to-host-winrn`"),
         "{stderr}"
     );
     assert!(

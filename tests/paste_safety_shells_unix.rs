@@ -22,7 +22,15 @@ use common::process::wait_within;
 
 /// The tools the Linux dialects call, stubbed: each logs its name and
 /// arguments and succeeds.
-const TOOLS: [&str; 6] = ["nft", "iptables", "ip6tables", "firewall-cmd", "ufw", "nc"];
+const TOOLS: [&str; 7] = [
+    "nft",
+    "iptables",
+    "ip6tables",
+    "firewall-cmd",
+    "ufw",
+    "nc",
+    "ping",
+];
 
 const STUB: &str = "#!/bin/sh\n{ printf '%s' \"${0##*/}\"; for a in \"$@\"; do printf ' [%s]' \"$a\"; done; printf '\\n'; } >> \"$STUB_LOG\"\nexit 0\n";
 

@@ -82,7 +82,7 @@ fn bad_terms_name_the_term_and_what_is_valid() {
         ("port:9-1", "port:9-1", "port:1-9"),
         ("port:abc", "port:abc", "not a port"),
         ("port:80,", "port:80,", "not a port"),
-        ("proto:icmp", "proto:icmp", "proto:udp"),
+        ("proto:gre", "proto:gre", "proto:icmp"),
         ("mod:maybe", "mod:maybe", "mod:setup"),
         ("dir:sideways", "dir:sideways", "dir:in"),
         ("section:x", "section:x", "section:vmware"),
@@ -162,9 +162,22 @@ fn qualifiers_filter_as_documented() {
                 .unwrap()
                 .ports
                 .iter()
-                .all(|p| p.transport == Transport::Tcp)
+                .all(|p| p.transport != Transport::Udp)
         );
     }
+    // ICMP is a transport of its own, and its message types are no ports.
+    assert_eq!(ids(&c, "proto:icmp"), ["vmm-to-host-ping"]);
+    assert!(!ids(&c, "port:8").contains(&"vmm-to-host-ping".to_string()));
+    assert_eq!(ids(&c, "mod:host"), ["console-to-host-vmconnect"]);
+    // on: follows where rules go, roles included: the perimeter host
+    // carries the Hyper-V host's rules.
+    let on_perimeter = ids(&c, "on:perimeter-host");
+    assert!(
+        on_perimeter.contains(&"vmm-to-host-winrm".to_string()),
+        "{on_perimeter:?}"
+    );
+    // and inbound on every destination: vCenter's callback opens the VMM server.
+    assert!(ids(&c, "on:vmm-server").contains(&"vcenter-to-vmm".to_string()));
     assert_eq!(ids(&c, "section:vmware").len(), 5);
     assert_eq!(
         ids(&c, "dir:out"),
@@ -180,10 +193,10 @@ fn qualifiers_filter_as_documented() {
     assert_eq!(ids(&c, "to:database"), ["vmm-to-sql", "vmm-to-sql-browser"]);
     let on_hyperv = ids(&c, "on:hyper-v");
     assert!(on_hyperv.contains(&"vmm-to-host-winrm".to_string()));
-    assert!(
-        !on_hyperv.contains(&"esxi-to-hyperv".to_string()),
-        "that rule is on ESXi"
-    );
+    // The docs put ESXi's rule on ESXi (outbound), but the Hyper-V host,
+    // its destination, needs an inbound rule too.
+    assert!(on_hyperv.contains(&"esxi-to-hyperv".to_string()));
+    assert!(!ids(&c, "on:hyper-v").contains(&"vmm-to-sql".to_string()));
     // Terms are ANDed; negation excludes.
     assert_eq!(ids(&c, "to:sql proto:udp"), ["vmm-to-sql-browser"]);
     assert_eq!(ids(&c, "to:sql -1434"), ["vmm-to-sql"]);

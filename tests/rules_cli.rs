@@ -82,11 +82,18 @@ fn hyper_v_host_gets_exactly_its_inbound_rules() {
             "VMM-vmm-to-host-winrm-tls-tcp-in",
             "VMM-host-to-host-bits-tcp-in",
             "VMM-library-to-host-bits-tcp-in",
+            // The docs put this rule on ESXi only; the Hyper-V host, its
+            // destination, must accept it too.
+            "VMM-esxi-to-hyperv-tcp-in",
             "VMM-console-to-host-vmconnect-tcp-in",
+            // Ping, once per IP family.
+            "VMM-vmm-to-host-ping-icmpv4-in",
+            "VMM-vmm-to-host-ping-icmpv6-in",
         ]
     );
     // Rules that go on other machines never appear, e.g. ESXi's outbound rule to Hyper-V.
-    assert!(!script.contains("esxi-to-hyperv"));
+    assert!(!script.contains("-Direction Outbound"));
+    assert!(!script.contains("vmm-to-sql"));
     assert!(script.contains("-LocalPort '80','135','139','445'"));
 }
 
@@ -162,7 +169,14 @@ fn set_port_moves_setup_ports_and_never_fixed_ones() {
     );
     // Queries see the deployed ports.
     let found = run(&["rules", "port:8443", "--set-port", "BitsTcpPort=8443"], 0);
-    assert!(found.contains("3 connections matched"), "{found}");
+    // Rows 2, 7, 12, and the perimeter host's 20 and 21 ([S2]: set in setup).
+    assert!(found.contains("5 connections matched"), "{found}");
+    for id in ["perimeter-host-to-vmm", "perimeter-host-to-library"] {
+        assert!(
+            found.contains(&format!("-DisplayName 'VMM - {id} (8443/tcp)'")),
+            "{id} follows BitsTcpPort:\n{found}"
+        );
+    }
     // Setup keys are matched case-insensitively, as admins type them.
     run(&["rules", "--set-port", "bitstcpport=8443"], 0);
 }

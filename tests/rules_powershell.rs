@@ -331,10 +331,11 @@ impl Parsed {
     }
 }
 
-const COMMANDS: [&str; 3] = [
+const COMMANDS: [&str; 4] = [
     "New-NetFirewallRule",
     "Set-NetFirewallRule",
     "Test-NetConnection",
+    "Test-Connection",
 ];
 
 /// Parses one line; it must have no error and exactly one command node,
@@ -474,10 +475,19 @@ fn check_powershell_script(
                         settings.group,
                         rule.source_id,
                         rule.ports_text(),
-                        rule.transport.as_str()
+                        rule.protocol()
                     ),
                     "{context}: display name format"
                 );
+                // ICMP has message types, not ports: one per IP family.
+                if rule.transport == Transport::Icmp {
+                    let want = match rule.protocol() {
+                        "icmpv4" => format!(" -Protocol ICMPv4 -IcmpType {} ", rule.icmp_type()),
+                        _ => format!(" -Protocol ICMPv6 -IcmpType {} ", rule.icmp_type()),
+                    };
+                    assert!(line.contains(&want), "{context}: want{want}in {line}");
+                    assert!(!line.contains("Port "), "{context}: {line}");
+                }
                 assert!(name.starts_with(&settings.group), "{context}: {name}");
                 parsed
                     .string("-Description")
@@ -796,13 +806,20 @@ fn parse_netsh(line: &str) -> Result<NetshLine<'_>, String> {
     } else {
         "remoteport"
     };
-    let shape: Vec<&str> = if keys.contains(&"remoteip") {
+    let mut shape: Vec<&str> = if keys.contains(&"remoteip") {
         vec![
             "dir", "action", "protocol", want_port, "remoteip", "profile",
         ]
     } else {
         vec!["dir", "action", "protocol", want_port, "profile"]
     };
+    // ICMP (`protocol=icmpv4:8,any`) has no port.
+    if pairs
+        .iter()
+        .any(|(k, v)| *k == "protocol" && v.starts_with("icmp"))
+    {
+        shape.retain(|k| *k != want_port);
+    }
     if keys != shape {
         return Err(format!("keys {keys:?}, want {shape:?}"));
     }
@@ -810,7 +827,14 @@ fn parse_netsh(line: &str) -> Result<NetshLine<'_>, String> {
         let ok = match *k {
             "dir" => matches!(*v, "in" | "out"),
             "action" => *v == "allow",
-            "protocol" => matches!(*v, "TCP" | "UDP"),
+            "protocol" => {
+                matches!(*v, "TCP" | "UDP")
+                    || ["icmpv4:", "icmpv6:"].iter().any(|p| {
+                        v.strip_prefix(p)
+                            .and_then(|t| t.strip_suffix(",any"))
+                            .is_some_and(|t| t.parse::<u8>().is_ok())
+                    })
+            }
             "localport" | "remoteport" => netsh_ports_ok(v),
             "remoteip" => v.split(',').all(|a| {
                 NETSH_KEYWORDS.contains(&a)
@@ -866,12 +890,21 @@ fn netsh_lines_have_the_documented_shape() {
                     get("dir"),
                     Some(if rule.is_inbound() { "in" } else { "out" })
                 );
-                assert_eq!(
-                    get("protocol").unwrap(),
-                    rule.transport.as_str().to_uppercase()
-                );
-                let port = get("localport").or(get("remoteport")).unwrap();
-                assert_eq!(port, rule.ports_text(), "{context}");
+                if rule.transport == Transport::Icmp {
+                    // `icmpv4:TYPE,CODE`, and no port at all.
+                    assert_eq!(
+                        get("protocol").unwrap(),
+                        format!("{}:{},any", rule.protocol(), rule.icmp_type())
+                    );
+                    assert!(get("localport").or(get("remoteport")).is_none());
+                } else {
+                    assert_eq!(
+                        get("protocol").unwrap(),
+                        rule.transport.as_str().to_uppercase()
+                    );
+                    let port = get("localport").or(get("remoteport")).unwrap();
+                    assert_eq!(port, rule.ports_text(), "{context}");
+                }
                 match get("remoteip") {
                     None => assert!(rule.remote.is_empty(), "{context}"),
                     Some(ips) => assert_eq!(ips.split(',').count(), rule.remote.len()),
@@ -1007,13 +1040,28 @@ fn windows_probes_are_single_test_netconnection_commands() {
                     }
                     continue;
                 }
+                let icmp = conn.ports.iter().any(|p| p.transport == Transport::Icmp);
                 if !windows {
-                    assert!(line.starts_with("nc -z"), "{context}: {line}");
+                    let want = if icmp { "ping -c 1 " } else { "nc -z" };
+                    assert!(line.starts_with(want), "{context}: {line}");
                     continue;
                 }
                 let parsed =
                     parse_line(&mut parser, line).unwrap_or_else(|e| panic!("{context}: {e}"));
                 ps_bare_text_is_plain(line).unwrap_or_else(|e| panic!("{context}: {e}"));
+                if icmp {
+                    // One echo request to the host.
+                    assert_eq!(parsed.name, "Test-Connection", "{context}");
+                    let words = ps_words(line).unwrap();
+                    assert_eq!(words.len(), 5, "{context}: {line}");
+                    assert_eq!(
+                        (words[1].bare.as_str(), words[3].bare.as_str()),
+                        ("-ComputerName", "-Count")
+                    );
+                    assert!(hosts.contains(&parsed.string("-ComputerName").unwrap()));
+                    probes += 1;
+                    continue;
+                }
                 assert_eq!(parsed.name, "Test-NetConnection", "{context}");
                 let words = ps_words(line).unwrap();
                 assert_eq!(words.len(), 5, "{context}: {line}");

@@ -110,7 +110,7 @@ fn planned(catalog: &Catalog, conns: &[&Connection], s: &Settings) -> Vec<(Compo
 fn sh_lines(text: &str, dialect: Dialect) -> Vec<&str> {
     text.lines()
         .filter(|l| !l.trim().is_empty() && !dialect.is_comment_line(l))
-        .filter(|l| dialect != Dialect::Probe || l.starts_with("nc "))
+        .filter(|l| dialect != Dialect::Probe || l.starts_with("nc ") || l.starts_with("ping "))
         .collect()
 }
 
@@ -197,18 +197,19 @@ fn syntax_check(line: &str) -> Result<(), String> {
     Ok(())
 }
 
-const TOOLS: [&str; 7] = [
+const TOOLS: [&str; 8] = [
     "nft",
     "iptables",
     "ip6tables",
     "firewall-cmd",
     "ufw",
     "nc",
+    "ping",
     "grep",
 ];
 
 /// Logs its name and argv, NUL-separated, to its own file; `-C` checks fail
-/// so the `-A` branch runs, `nft list` finds no chain so the `add chain`
+/// so the `-I` branch runs, `nft list` finds no chain so the `add chain`
 /// branch runs, and grep finds nothing so the `||` branch runs.
 const STUB: &str = r#"#!/bin/sh
 tool=${0##*/}
@@ -382,10 +383,13 @@ fn check_calls(
     rules: &[Rule],
 ) -> Result<Vec<String>, String> {
     let ctx = || format!("{line}\n{calls:#?}");
-    let rule_of = |display: &str| {
+    // A display name and a direction name one planned rule: a connection
+    // can have an inbound rule on its destination and an outbound one on
+    // its source, under one display name.
+    let rule_of = |display: &str, inbound: bool| {
         rules
             .iter()
-            .find(|r| r.display_name == display)
+            .find(|r| r.display_name == display && r.is_inbound() == inbound)
             .ok_or_else(|| format!("no planned rule {display:?}: {}", ctx()))
     };
     let known = |d: &str| -> Result<(), String> {
@@ -448,7 +452,8 @@ fn check_calls(
                 )?;
                 let text = &add.args[0];
                 expect(
-                    text.starts_with(&format!("add rule inet filter {chain} ")),
+                    // Inserted at the head, ahead of any final reject.
+                    text.starts_with(&format!("insert rule inet filter {chain} ")),
                     ctx,
                 )?;
                 expect(grep.tool == "grep" && grep.args.len() == 2, ctx)?;
@@ -466,9 +471,13 @@ fn check_calls(
                 })?;
                 // The rule's nft name (see `nft_name`), and for a rule split
                 // by family, the family it says.
+                // (A connection can have an inbound rule on its destination
+                // and an outbound one on its source, with one display name:
+                // the chain tells them apart.)
                 let (rule, family) = rules
                     .iter()
                     .filter(|r| displays.contains(&r.display_name))
+                    .filter(|r| r.is_inbound() == (chain == "input"))
                     .find_map(|r| match comment.strip_prefix(nft_name(r))? {
                         "" => Some((r, None)),
                         " ipv4" => Some((r, Some("ip"))),
@@ -496,13 +505,14 @@ fn check_calls(
             }
         }
         Dialect::Iptables => {
-            let [a, c] = calls else {
-                return Err(format!("want -A and -C: {}", ctx()));
+            // -C checks, then -I inserts at the top, ahead of any REJECT.
+            let [c, a] = calls else {
+                return Err(format!("want -C and -I: {}", ctx()));
             };
             expect(
                 a.tool == c.tool
                     && matches!(a.tool.as_str(), "iptables" | "ip6tables")
-                    && a.args.first().map(String::as_str) == Some("-A")
+                    && a.args.first().map(String::as_str) == Some("-I")
                     && c.args.first().map(String::as_str) == Some("-C")
                     && a.args[1..] == c.args[1..],
                 ctx,
@@ -520,7 +530,7 @@ fn check_calls(
                 .get(i + 1)
                 .ok_or_else(|| format!("--comment without value: {}", ctx()))?;
             known(display)?;
-            let rule = rule_of(display)?;
+            let rule = rule_of(display, spec[0] == "INPUT")?;
             let chain = if rule.is_inbound() { "INPUT" } else { "OUTPUT" };
             expect(
                 spec[0] == chain && spec[1] == "-p" && spec[2] == rule.transport.as_str(),
@@ -596,12 +606,22 @@ fn check_calls(
             expect(!ufw_cannot_hold(display), || {
                 format!("ufw's parser rejects a comment with `'`: {}", ctx())
             })?;
-            let rule = rule_of(display)?;
+            let rule = rule_of(display, !out)?;
             expect(
                 *proto == rule.transport.as_str() && out != rule.is_inbound(),
                 ctx,
             )?;
             carried.push(display.to_string());
+        }
+        Dialect::Probe if line.starts_with("ping ") => {
+            // One echo request.
+            let [one] = calls else {
+                return Err(format!("want one ping call: {}", ctx()));
+            };
+            expect(
+                one.tool == "ping" && one.args.len() == 3 && one.args[..2] == ["-c", "1"],
+                ctx,
+            )?;
         }
         Dialect::Probe => {
             let [one] = calls else {
@@ -694,7 +714,7 @@ fn check_sh_script(
             Dialect::Iptables => &["iptables", "ip6tables"],
             Dialect::Firewalld => &["firewall-cmd"],
             Dialect::Ufw => &["ufw"],
-            _ => &["nc", "Test-NetConnection"],
+            _ => &["nc", "ping", "Test-NetConnection", "Test-Connection"],
         };
         expect(allowed.contains(&tool), || {
             format!("{}: unexpected command line\n{line}", dialect.name())
@@ -825,7 +845,7 @@ fn nft_rule_arrives_as_one_argument() {
             call(
                 "nft",
                 &[&format!(
-                    "add rule inet filter input {key} {{ {addr} }} tcp dport {{ 443 }} accept {comment}"
+                    "insert rule inet filter input {key} {{ {addr} }} tcp dport {{ 443 }} accept {comment}"
                 )],
             ),
             call("nft", &["list", "chain", "inet", "filter", "input"]),
@@ -899,7 +919,7 @@ fn iptables_and_ufw_comments_are_the_display_name() {
             tool: tool.into(),
             args: std::iter::once(flag.to_string()).chain(s.clone()).collect(),
         };
-        vec![with("-A"), with("-C")]
+        vec![with("-C"), with("-I")]
     };
     assert_eq!(
         runs,
@@ -1199,7 +1219,7 @@ fn nft_long_names_fall_back_to_the_short_name() {
                 call(
                     "nft",
                     &[&format!(
-                        "add rule inet filter input tcp dport {{ 443 }} accept {comment}"
+                        "insert rule inet filter input tcp dport {{ 443 }} accept {comment}"
                     )],
                 ),
                 call("nft", &["list", "chain", "inet", "filter", "input"]),

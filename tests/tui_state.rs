@@ -266,7 +266,8 @@ fn matrix_enter_filters_the_list_to_the_cell() {
             "vmm-to-host-agent",
             "vmm-to-host-bits",
             "vmm-to-host-winrm",
-            "vmm-to-host-winrm-tls"
+            "vmm-to-host-winrm-tls",
+            "vmm-to-host-ping"
         ]
     );
 }

@@ -42,6 +42,11 @@ pub struct Component {
     /// changed, since no Windows or Linux command reaches them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configured_in: Option<String>,
+    /// Other components this one also is, with every rule they need: a
+    /// Hyper-V host in a perimeter domain is still a Hyper-V host running the
+    /// VMM agent, so `--on perimeter-host` gives the agent's rules too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<String>,
 }
 
 /// What runs on a component; decides which firewall dialects fit it.
@@ -92,9 +97,13 @@ pub struct Connection {
     /// Component ids that accept it.
     pub to: Vec<String>,
     pub ports: Vec<PortSpec>,
-    /// Component ids whose firewall carries the rule; empty for local calls.
+    /// Where the docs page puts the firewall exception (corrected where the
+    /// row's notes say so); empty for local calls. Information first: rules
+    /// go inbound on every destination whatever this says, and outbound
+    /// where it says `outbound` (see [`Connection::placements`]).
     #[serde(default)]
     pub rule_on: Vec<String>,
+    /// The direction of the docs' rule on `rule_on`.
     pub direction: Direction,
     pub modifiability: Modifiability,
     /// True when the row comes from the docs page; false for rows we added.
@@ -112,7 +121,9 @@ pub enum Section {
     Vmware,
 }
 
-/// One port or contiguous port range on one transport.
+/// One port or contiguous port range on one transport. For ICMP, `first`
+/// and `last` hold the ICMPv4 message type (8 for an echo request), and
+/// rules add the matching ICMPv6 type.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PortSpec {
@@ -133,6 +144,8 @@ pub struct PortSpec {
 pub enum Transport {
     Tcp,
     Udp,
+    /// ICMP messages (ping), by type; no ports.
+    Icmp,
 }
 
 /// Which way the rule faces, on the machine that carries it.
@@ -155,6 +168,9 @@ pub enum Modifiability {
     Fixed,
     /// Set on a device or in a provider, outside the product.
     Device { place: String },
+    /// Set per host in VMM (a host property such as `Set-SCVMHost
+    /// -RemoteConnectPort`), not once in setup.
+    Host { place: String },
     /// The docs say nothing.
     None,
 }
@@ -246,8 +262,18 @@ impl PortSpec {
         self.first != self.last
     }
 
-    /// `443` or `49152-65535`.
+    /// Whether `first..=last` are port numbers (TCP, UDP) rather than an
+    /// ICMP message type.
+    pub fn has_ports(&self) -> bool {
+        self.transport.has_ports()
+    }
+
+    /// `443`, `49152-65535`, or an ICMP type's name (`echo-request`).
     pub fn number_text(&self) -> String {
+        if !self.has_ports() {
+            return icmp_type_name(self.first)
+                .map_or_else(|| self.first.to_string(), str::to_string);
+        }
         if self.is_range() {
             format!("{}-{}", self.first, self.last)
         } else {
@@ -255,9 +281,35 @@ impl PortSpec {
         }
     }
 
+    /// Whether the spec's ports overlap `first..=last`; never for ICMP.
     pub fn overlaps(&self, first: u16, last: u16) -> bool {
-        self.first <= last && first <= self.last
+        self.has_ports() && self.first <= last && first <= self.last
     }
+}
+
+/// The ICMP message types the catalog may name, as (ICMPv4 type, ICMPv6
+/// type, name). The names are the ones nft, iptables and firewalld all take.
+pub const ICMP_TYPES: &[(u16, u16, &str)] = &[
+    (0, 129, "echo-reply"),
+    (3, 1, "destination-unreachable"),
+    (8, 128, "echo-request"),
+    (11, 3, "time-exceeded"),
+];
+
+/// The name of an ICMPv4 type in [`ICMP_TYPES`].
+pub fn icmp_type_name(v4_type: u16) -> Option<&'static str> {
+    ICMP_TYPES
+        .iter()
+        .find(|(v4, _, _)| *v4 == v4_type)
+        .map(|(_, _, name)| *name)
+}
+
+/// The ICMPv6 type for an ICMPv4 type in [`ICMP_TYPES`].
+pub fn icmpv6_type(v4_type: u16) -> Option<u16> {
+    ICMP_TYPES
+        .iter()
+        .find(|(v4, _, _)| *v4 == v4_type)
+        .map(|(_, v6, _)| *v6)
 }
 
 impl Transport {
@@ -265,7 +317,15 @@ impl Transport {
         match self {
             Transport::Tcp => "tcp",
             Transport::Udp => "udp",
+            Transport::Icmp => "icmp",
         }
+    }
+
+    pub const ALL: [Transport; 3] = [Transport::Tcp, Transport::Udp, Transport::Icmp];
+
+    /// TCP and UDP have ports; ICMP has message types.
+    pub fn has_ports(self) -> bool {
+        self != Transport::Icmp
     }
 }
 
@@ -296,6 +356,7 @@ impl Modifiability {
             Modifiability::Setup => "SETUP",
             Modifiability::Fixed => "FIXED",
             Modifiability::Device { .. } => "DEVICE",
+            Modifiability::Host { .. } => "HOST",
             Modifiability::None => "—",
         }
     }
@@ -306,7 +367,19 @@ impl Modifiability {
             Modifiability::Setup => "setup",
             Modifiability::Fixed => "fixed",
             Modifiability::Device { .. } => "device",
+            Modifiability::Host { .. } => "host",
             Modifiability::None => "none",
+        }
+    }
+
+    /// Every word of [`Modifiability::as_str`], for queries and help.
+    pub const WORDS: [&'static str; 5] = ["setup", "fixed", "device", "host", "none"];
+
+    /// Where a `device` or `host` value is changed.
+    pub fn place(&self) -> Option<&str> {
+        match self {
+            Modifiability::Device { place } | Modifiability::Host { place } => Some(place),
+            _ => None,
         }
     }
 }
@@ -323,10 +396,11 @@ impl Connection {
         keys
     }
 
-    /// `80,135,139,445/tcp` or `443/tcp 623/udp`: ports grouped per transport.
+    /// `80,135,139,445/tcp`, `443/tcp 623/udp` or `echo-request/icmp`:
+    /// ports grouped per transport.
     pub fn ports_text(&self) -> String {
         let mut parts = Vec::new();
-        for transport in [Transport::Tcp, Transport::Udp] {
+        for transport in Transport::ALL {
             let numbers: Vec<String> = self
                 .ports
                 .iter()
@@ -338,5 +412,127 @@ impl Connection {
             }
         }
         parts.join(" ")
+    }
+}
+
+/// One machine that needs a rule for a connection, and which way it faces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placement<'a> {
+    /// The component whose firewall carries the rule.
+    pub machine: &'a str,
+    pub direction: Direction,
+    /// The components at the other end, whose addresses scope the rule.
+    pub peers: &'a [String],
+}
+
+impl Connection {
+    /// Every rule the connection needs, in order:
+    /// - inbound on every destination, wherever the docs put the rule: a
+    ///   destination with a host firewall that lacks it blocks the
+    ///   connection (the docs put vCenter's and ESXi's callbacks on the
+    ///   appliances only, which leaves the VMM server shut to them);
+    /// - outbound on a source where the docs ask for it (`direction:
+    ///   outbound`), and on every source when `outbound` is set, for estates
+    ///   that deny outgoing traffic by default.
+    ///
+    /// A local call (`direction: none`) needs none.
+    pub fn placements(&self, outbound: bool) -> Vec<Placement<'_>> {
+        if self.direction == Direction::None {
+            return Vec::new();
+        }
+        let inbound = self.to.iter().map(|machine| Placement {
+            machine,
+            direction: Direction::Inbound,
+            peers: &self.from,
+        });
+        let docs_outbound =
+            |m: &String| self.direction == Direction::Outbound && self.rule_on.contains(m);
+        let outgoing = self
+            .from
+            .iter()
+            .filter(|m| outbound || docs_outbound(m))
+            .map(|machine| Placement {
+                machine,
+                direction: Direction::Outbound,
+                peers: &self.to,
+            });
+        let mut out: Vec<Placement> = Vec::new();
+        for p in inbound.chain(outgoing) {
+            if !out.contains(&p) {
+                out.push(p);
+            }
+        }
+        out
+    }
+}
+
+impl Catalog {
+    /// The components that are `id` or declare (`also`) that they are it:
+    /// every machine that needs a rule placed on `id`.
+    pub fn machines_acting_as<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Component> {
+        self.components
+            .iter()
+            .filter(move |c| c.id == id || c.also.iter().any(|a| a == id))
+    }
+
+    /// Where a connection's rules go, for people: `inbound on Hyper-V host
+    /// (and perimeter-host); outbound on VMware ESXi host`, or `none
+    /// needed` for a local call. Outbound rules
+    /// that only `--outbound` adds are not listed.
+    pub fn placements_text(&self, conn: &Connection) -> String {
+        let mut parts = Vec::new();
+        for direction in [Direction::Inbound, Direction::Outbound] {
+            let machines: Vec<String> = conn
+                .placements(false)
+                .into_iter()
+                .filter(|p| p.direction == direction)
+                .map(|p| {
+                    let name = self
+                        .component(p.machine)
+                        .map_or(p.machine, |c| c.name.as_str());
+                    // By id: the names are long, and this is one line.
+                    let also: Vec<&str> = self
+                        .machines_acting_as(p.machine)
+                        .filter(|c| c.id != p.machine)
+                        .map(|c| c.id.as_str())
+                        .collect();
+                    if also.is_empty() {
+                        name.to_string()
+                    } else {
+                        format!("{name} (and {})", also.join(", "))
+                    }
+                })
+                .collect();
+            if !machines.is_empty() {
+                parts.push(format!("{} on {}", direction.as_str(), machines.join(", ")));
+            }
+        }
+        if parts.is_empty() {
+            "none needed".into()
+        } else {
+            parts.join("; ")
+        }
+    }
+
+    /// Where the docs page puts the rule, when that is not simply "inbound on
+    /// every destination" (which [`Catalog::placements_text`] already says).
+    pub fn docs_rule_text(&self, conn: &Connection) -> Option<String> {
+        let plain = conn.direction == Direction::Inbound && conn.rule_on == conn.to;
+        (!plain && !conn.rule_on.is_empty()).then(|| {
+            format!(
+                "{} on {}",
+                conn.direction.as_str(),
+                self.names(&conn.rule_on)
+            )
+        })
+    }
+
+    /// Whether `machine` carries the rules placed on `role`: it is `role`,
+    /// or declares that it is also `role`.
+    pub fn acts_as(&self, machine: &str, role: &str) -> bool {
+        machine == role
+            || self
+                .component(machine)
+                .is_some_and(|c| c.also.iter().any(|a| a == role))
     }
 }

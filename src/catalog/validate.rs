@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::locate::Step;
-use super::model::{Catalog, Direction, Modifiability, PortSpec};
+use super::model::{Catalog, Direction, ICMP_TYPES, Modifiability, PortSpec, icmp_type_name};
 
 /// One thing wrong with a catalog, at a path inside it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +64,19 @@ impl Checker<'_> {
                 let mut path = at("aliases");
                 path.push(Step::Index(j));
                 self.text(alias, path);
+            }
+            for (j, other) in c.also.iter().enumerate() {
+                let mut path = at("also");
+                path.push(Step::Index(j));
+                if *other == c.id {
+                    self.push(
+                        path,
+                        format!("component `{}` says it is also itself", c.id),
+                        Some("list other component ids in `also`, or remove it".into()),
+                    );
+                } else {
+                    self.component_ref(catalog, other, path);
+                }
             }
         }
     }
@@ -145,6 +158,30 @@ impl Checker<'_> {
                 ),
                 _ => {}
             }
+            // The docs' rule location must be an end of the connection:
+            // inbound on a destination, outbound on a source.
+            let (ends, end_name) = match conn.direction {
+                Direction::Inbound => (&conn.to, "`to`"),
+                _ => (&conn.from, "`from`"),
+            };
+            // (A misspelt end is reported once, as an unknown component.)
+            let ends_known = ends.iter().all(|e| self.component_ids.contains(e.as_str()));
+            for (j, id) in conn.rule_on.iter().enumerate() {
+                if ends_known && conn.direction != Direction::None && !ends.contains(id) {
+                    let mut path = at("rule_on");
+                    path.push(Step::Index(j));
+                    self.push(
+                        path,
+                        format!(
+                            "`{id}` carries an {} rule but is not in {end_name}",
+                            conn.direction.as_str()
+                        ),
+                        Some(format!(
+                            "an inbound rule goes on a destination and an outbound rule on a source: add `{id}` to {end_name}, or fix `rule_on`"
+                        )),
+                    );
+                }
+            }
             if conn.ports.is_empty() && conn.direction != Direction::None {
                 self.push(
                     at("ports"),
@@ -165,7 +202,7 @@ impl Checker<'_> {
                     Some("add `setup_key: \"...\"` to the ports setup can change".into()),
                 );
             }
-            if let Modifiability::Device { place } = &conn.modifiability {
+            if let Some(place) = conn.modifiability.place() {
                 self.text(place, at("modifiability"));
             }
             for (j, note) in conn.notes.iter().enumerate() {
@@ -198,6 +235,31 @@ impl Checker<'_> {
         }
     }
 
+    /// An ICMP spec names one message type that rules can write for both
+    /// IP families.
+    fn icmp_type(&mut self, port: &PortSpec, first: Vec<Step>, last: Vec<Step>) {
+        let known: Vec<String> = ICMP_TYPES
+            .iter()
+            .map(|(v4, _, name)| format!("{v4} ({name})"))
+            .collect();
+        if icmp_type_name(port.first).is_none() {
+            self.push(
+                first,
+                format!(
+                    "ICMP type {} is not one vmmports can write rules for",
+                    port.first
+                ),
+                Some(format!("use one of {}", known.join(", "))),
+            );
+        } else if port.first != port.last {
+            self.push(
+                last,
+                "an ICMP spec names one message type, not a range".into(),
+                Some(format!("set `last` to {}, like `first`", port.first)),
+            );
+        }
+    }
+
     fn port(
         &mut self,
         catalog: &Catalog,
@@ -210,21 +272,23 @@ impl Checker<'_> {
             p.push(Step::Field(field));
             p
         };
-        if port.first == 0 {
+        if !port.has_ports() {
+            self.icmp_type(port, at("first"), at("last"));
+        } else if port.first == 0 {
             self.push(
                 at("first"),
                 "port 0 is not a real port".into(),
                 Some(PORT_HINT.into()),
             );
         }
-        if port.last == 0 {
+        if port.has_ports() && port.last == 0 {
             self.push(
                 at("last"),
                 "port 0 is not a real port".into(),
                 Some(PORT_HINT.into()),
             );
         }
-        if port.first > port.last {
+        if port.has_ports() && port.first > port.last {
             self.push(
                 at("last"),
                 format!(
@@ -237,7 +301,13 @@ impl Checker<'_> {
         self.text(&port.service, at("service"));
         self.text(&port.purpose, at("purpose"));
         if let Some(key) = &port.setup_key {
-            if *modifiability != Modifiability::Setup {
+            if !port.has_ports() {
+                self.push(
+                    at("setup_key"),
+                    format!("an ICMP message type cannot follow the setup port `{key}`"),
+                    Some("remove the setup_key".into()),
+                );
+            } else if *modifiability != Modifiability::Setup {
                 self.push(
                     at("setup_key"),
                     format!(

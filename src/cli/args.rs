@@ -20,9 +20,11 @@ Examples:
   vmmports --data my.json list            use your own catalog
   vmmports validate my.json
 
-Query terms (ANDed): free words (fuzzy), from:/src:, to:/dst:, on:, port:N or
-port:A-B, proto:tcp|udp, mod:setup|fixed|device|none, dir:in|out|none,
-section:general|vmware. A bare number is a port; -term or !term negates.";
+Query terms (ANDed): free words, from:/src:, to:/dst:, on:, port:N or
+port:A-B, proto:tcp|udp|icmp, mod:setup|fixed|device|host|none,
+dir:in|out|none, section:general|vmware. A bare number is a port; -term or
+!term negates. `list` matches free words fuzzily; `rules` and `check` match
+them as plain text and keep only the ports the query names.";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -145,6 +147,9 @@ pub struct SettingsArgs {
     /// Also open the dynamic RPC range (TCP 49152-65535) on hosts, file and library servers
     #[arg(long)]
     pub include_dynamic: bool,
+    /// Also give each source its outbound rules, for estates that deny outgoing traffic
+    #[arg(long)]
+    pub outbound: bool,
 }
 
 /// `--format` of `rules`: the core's dialects, as clap values.
@@ -273,9 +278,12 @@ fn check_arguments(args: &[OsString]) -> Result<(), String> {
 /// clap would read `-proto:udp` as the short options `-p -r -o …`, and
 /// letting the query take hyphen values makes it swallow every option after
 /// the first term (`list winrm --format json`). So, after a query command,
-/// each argument that starts with `-` but is none of that command's options
-/// is rewritten to the query's other negation sign, `!` (`-5985` → `!5985`),
-/// which means the same. Everything after `--` is left alone.
+/// each argument that starts with a single `-` but is none of that command's
+/// options is rewritten to the query's other negation sign, `!` (`-5985` →
+/// `!5985`), which means the same. An unknown `--flag` is left for clap to
+/// refuse (exit 2, naming the nearest flag): read as a query term, a typo
+/// such as `--remtoe` would silently select nothing. Everything after `--`
+/// is left alone.
 pub fn negations_as_terms(args: Vec<OsString>) -> Vec<OsString> {
     // Building adds the automatic `--help`/`--version` and global options
     // to every subcommand, so they are recognised too.
@@ -316,7 +324,13 @@ pub fn negations_as_terms(args: Vec<OsString>) -> Vec<OsString> {
                 expecting_value = value && !text.contains('=');
                 out.push(arg);
             }
-            None if query_command.is_some() && text.len() > 1 && text.starts_with('-') => {
+            // `--anything` unknown is a mistyped flag: clap refuses it and
+            // names the nearest one. Only a single dash negates.
+            None if query_command.is_some()
+                && text.len() > 1
+                && text.starts_with('-')
+                && !text.starts_with("--") =>
+            {
                 out.push(OsString::from(format!("!{}", &text[1..])));
             }
             None => {

@@ -11,7 +11,7 @@ use super::args::CheckFormat;
 use super::{CliError, Outcome};
 use crate::catalog::Catalog;
 use crate::check::{self, Status, Target};
-use crate::query::{Field, SearchIndex, parse};
+use crate::query::{parse, select};
 
 #[derive(Serialize)]
 struct Row<'a> {
@@ -61,32 +61,12 @@ pub fn run(
             Some("give 1-60000 milliseconds".into()),
         ));
     }
-    // A check touches the network, so free words match as plain text here,
-    // not fuzzily: `ipmi` must not also probe a row that merely scatters
-    // those letters. And with port terms, only those ports are tried.
-    let hits = SearchIndex::new(catalog).search(&query);
-    let words: Vec<&str> = query.fuzzy_words().collect();
-    let connections: Vec<_> = hits
-        .iter()
-        .map(|h| &catalog.connections[h.index])
-        .filter(|c| {
-            words.iter().all(|w| {
-                Field::ALL
-                    .iter()
-                    .any(|f| f.text(catalog, c).to_lowercase().contains(w))
-            })
-        })
-        .collect();
-    let asked_ports = query.port_ranges();
-    let targets: Vec<Target> = check::targets(&connections)
-        .into_iter()
-        .filter(|t| {
-            asked_ports.is_empty()
-                || asked_ports
-                    .iter()
-                    .any(|&(a, b)| t.first <= b && a <= t.last)
-        })
-        .collect();
+    // A check touches the network, so it tries exactly what was asked:
+    // `ipmi` must not also probe a row that merely scatters those letters,
+    // and `port:445` tries 445 only (see `query::select`).
+    let selected = select(catalog, &query);
+    let connections: Vec<_> = selected.iter().collect();
+    let targets: Vec<Target> = check::targets(&connections);
     if targets.is_empty() {
         eprintln!("vmmports: nothing to check: no connection (or port) matches `{text}`");
         return Ok((String::new(), Outcome::NoMatch));

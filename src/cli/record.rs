@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::catalog::{Catalog, Connection, Modifiability};
+use crate::catalog::{Catalog, Connection};
 
 #[derive(Debug, Serialize)]
 pub struct Record<'a> {
@@ -16,20 +16,33 @@ pub struct Record<'a> {
     pub from_ids: &'a [String],
     pub to_ids: &'a [String],
     pub ports: Vec<PortRecord<'a>>,
-    /// Display names of the machines that carry the rule (empty for local calls).
+    /// Display names of the machines the docs put the rule on (empty for
+    /// local calls); `rules` says where vmmports puts rules.
     pub rule_on: String,
     pub rule_on_ids: &'a [String],
+    /// The direction of the docs' rule.
     pub direction: &'static str,
-    /// `setup`, `fixed`, `device` or `none`.
+    /// Every rule the connection needs: inbound on each destination, and
+    /// outbound where the docs ask for it.
+    pub rules: Vec<PlacementRecord<'a>>,
+    /// `setup`, `fixed`, `device`, `host` or `none`.
     pub configurable: &'static str,
     /// The first setup key (VMServer.ini) of the connection's ports, if any.
     pub setup_key: Option<&'a str>,
     /// Every setup key, for connections whose ports have different ones.
     pub setup_keys: Vec<&'a str>,
-    /// For `device`: where the port is set.
+    /// For `device` and `host`: where the port is set.
     pub configured_at: Option<&'a str>,
     pub from_docs: bool,
     pub notes: &'a [String],
+}
+
+/// One machine that carries a rule for the connection.
+#[derive(Debug, Serialize)]
+pub struct PlacementRecord<'a> {
+    /// A component id.
+    pub on: &'a str,
+    pub direction: &'static str,
 }
 
 #[derive(Debug, Serialize)]
@@ -74,13 +87,18 @@ impl<'a> Record<'a> {
             rule_on: catalog.names(&conn.rule_on),
             rule_on_ids: &conn.rule_on,
             direction: conn.direction.as_str(),
+            rules: conn
+                .placements(false)
+                .into_iter()
+                .map(|p| PlacementRecord {
+                    on: p.machine,
+                    direction: p.direction.as_str(),
+                })
+                .collect(),
             configurable: conn.modifiability.as_str(),
             setup_key: setup_keys.first().copied(),
             setup_keys,
-            configured_at: match &conn.modifiability {
-                Modifiability::Device { place } => Some(place),
-                _ => None,
-            },
+            configured_at: conn.modifiability.place(),
             from_docs: conn.from_docs,
             notes: &conn.notes,
         }

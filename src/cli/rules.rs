@@ -3,7 +3,7 @@
 use super::args::{DialectArg, SettingsArgs};
 use super::{CliError, Outcome};
 use crate::catalog::Catalog;
-use crate::query::{SearchIndex, parse};
+use crate::query::{parse, select};
 use crate::rules::settings::{Settings, SettingsError, resolve};
 use crate::rules::{Provenance, RulesError, script};
 
@@ -39,6 +39,7 @@ pub fn settings_from(
         settings.set_port(catalog, port)?;
     }
     settings.include_dynamic |= args.include_dynamic;
+    settings.outbound |= args.outbound;
     settings.check(catalog)?;
     Ok(settings)
 }
@@ -66,11 +67,9 @@ pub fn run(
     // `port:8443` finds the BITS rows after `--set-port BitsTcpPort=8443`.
     let effective = settings.apply_ports(catalog);
     let on = on.map(|o| resolve(&effective, o, "--on")).transpose()?;
-    let hits = SearchIndex::new(&effective).search(&query);
-    let connections: Vec<_> = hits
-        .iter()
-        .map(|h| &effective.connections[h.index])
-        .collect();
+    // Exactly what was asked: plain-text words, and only the ports named.
+    let selected = select(&effective, &query);
+    let connections: Vec<_> = selected.iter().collect();
     let provenance = Provenance {
         catalog_origin: origin,
         query: &text,

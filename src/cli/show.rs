@@ -1,10 +1,11 @@
-//! `vmmports show ID`: one connection in full.
+//! `vmmports show ID`: one connection in full, or one component: what it
+//! is, what else it is, and which connections put a rule on it.
 
 use super::CliError;
 use super::args::ShowFormat;
 use super::record::Record;
 use super::style::{self, DIM, HEADER, Painter};
-use crate::catalog::{Catalog, Connection, Modifiability, suggestion};
+use crate::catalog::{Catalog, Component, ComponentKind, Connection, Modifiability, suggestion};
 use crate::text::printable;
 
 pub fn run(
@@ -14,13 +15,23 @@ pub fn run(
     painter: &Painter,
     width: usize,
 ) -> Result<String, CliError> {
+    if catalog.connection(id).is_none()
+        && let Some(component) = catalog.component(id)
+    {
+        return Ok(component_text(catalog, component, format, painter, width));
+    }
     let conn = catalog.connection(id).ok_or_else(|| {
-        let known: Vec<&str> = catalog.connections.iter().map(|c| c.id.as_str()).collect();
+        let known: Vec<&str> = catalog
+            .connections
+            .iter()
+            .map(|c| c.id.as_str())
+            .chain(catalog.components.iter().map(|c| c.id.as_str()))
+            .collect();
         CliError::new(
-            format!("no connection has the id `{id}`"),
+            format!("no connection or component has the id `{id}`"),
             Some(format!(
-                "{} (`vmmports list` shows every id)",
-                suggestion("connection id", id, &known)
+                "{} (`vmmports list` shows every connection id, `vmmports list --format json` every component id)",
+                suggestion("id", id, &known)
             )),
         )
     })?;
@@ -37,18 +48,116 @@ pub fn run(
 
 const LABEL_WIDTH: usize = 10;
 
-fn text(catalog: &Catalog, conn: &Connection, painter: &Painter, width: usize) -> String {
-    let mut out = String::new();
-    // Values wrap under themselves, leaving the label column clear.
+/// Labelled lines whose values wrap under themselves, leaving the label
+/// column clear.
+fn labelled<'a>(
+    out: &'a mut String,
+    painter: &'a Painter,
+    width: usize,
+) -> impl FnMut(&str, String) + 'a {
     let indent = " ".repeat(LABEL_WIDTH);
-    let options = textwrap::Options::new(width.max(LABEL_WIDTH + 20)).subsequent_indent(&indent);
-    let mut line = |label: &str, value: String| {
+    move |label: &str, value: String| {
+        let options = textwrap::Options::new(width.max(LABEL_WIDTH + 20))
+            .subsequent_indent(&indent)
+            .word_splitter(textwrap::WordSplitter::NoHyphenation);
         let label = painter.paint(HEADER, &format!("{label:<LABEL_WIDTH$}"));
         let wrapped = textwrap::fill(&format!("{indent}{value}"), &options);
         out.push_str(&label);
         out.push_str(&wrapped[LABEL_WIDTH..]);
         out.push('\n');
-    };
+    }
+}
+
+/// The component's JSON shape: the catalog's own fields, plus where its
+/// rules come from.
+#[derive(serde::Serialize)]
+struct ComponentRecord<'a> {
+    #[serde(flatten)]
+    component: &'a Component,
+    /// Connections that put a rule on this component, directly or through
+    /// `also`.
+    rules_from: Vec<&'a str>,
+}
+
+fn component_text(
+    catalog: &Catalog,
+    component: &Component,
+    format: ShowFormat,
+    painter: &Painter,
+    width: usize,
+) -> String {
+    let rules_from: Vec<&str> = catalog
+        .connections
+        .iter()
+        .filter(|c| {
+            c.placements(false)
+                .iter()
+                .any(|p| catalog.acts_as(&component.id, p.machine))
+        })
+        .map(|c| c.id.as_str())
+        .collect();
+    if format == ShowFormat::Json {
+        let record = ComponentRecord {
+            component,
+            rules_from,
+        };
+        let mut text = serde_json::to_string_pretty(&record).unwrap_or_default();
+        text.push('\n');
+        return text;
+    }
+    let mut out = String::new();
+    let mut line = labelled(&mut out, painter, width);
+    line("id", printable(&component.id).into_owned());
+    line("name", printable(&component.name).into_owned());
+    line(
+        "kind",
+        match component.kind {
+            ComponentKind::Windows => "Windows (Windows Defender Firewall)",
+            ComponentKind::Linux => "Linux (nft, iptables, firewalld or ufw)",
+            ComponentKind::Any => "Windows or Linux",
+            ComponentKind::Appliance => "an appliance with its own firewall settings",
+            ComponentKind::Device => "a device",
+        }
+        .into(),
+    );
+    if !component.aliases.is_empty() {
+        line(
+            "aliases",
+            printable(&component.aliases.join(", ")).into_owned(),
+        );
+    }
+    if !component.also.is_empty() {
+        line(
+            "also",
+            format!(
+                "{}: it carries those rules too",
+                printable(&catalog.names(&component.also))
+            ),
+        );
+    }
+    if let Some(place) = &component.configured_in {
+        line("set in", printable(place).into_owned());
+    }
+    line(
+        "rules",
+        if rules_from.is_empty() {
+            "none: no connection needs a rule here".into()
+        } else {
+            format!(
+                "{} connections: {} (vmmports rules --on {})",
+                rules_from.len(),
+                rules_from.join(", "),
+                component.id
+            )
+        },
+    );
+    drop(line);
+    out
+}
+
+fn text(catalog: &Catalog, conn: &Connection, painter: &Painter, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = labelled(&mut out, painter, width);
     line("id", printable(&conn.id).into_owned());
     line(
         "from",
@@ -86,17 +195,12 @@ fn text(catalog: &Catalog, conn: &Connection, painter: &Painter, width: usize) -
         );
     }
     line(
-        "rule",
-        if conn.rule_on.is_empty() {
-            "none needed".into()
-        } else {
-            format!(
-                "{} on {}",
-                conn.direction.as_str(),
-                printable(&catalog.names(&conn.rule_on))
-            )
-        },
+        "rules",
+        printable(&catalog.placements_text(conn)).into_owned(),
     );
+    if let Some(docs) = catalog.docs_rule_text(conn) {
+        line("docs rule", printable(&docs).into_owned());
+    }
     let badge = painter.paint(
         style::badge_style(&conn.modifiability),
         conn.modifiability.badge(),
@@ -127,6 +231,10 @@ fn text(catalog: &Catalog, conn: &Connection, painter: &Painter, width: usize) -
             "change",
             format!("{badge} set on the device: {}", printable(place)),
         ),
+        Modifiability::Host { place } => line(
+            "change",
+            format!("{badge} set per host in VMM: {}", printable(place)),
+        ),
         Modifiability::None => line("change", format!("{badge} the docs do not say")),
     }
     for (i, note) in conn.notes.iter().enumerate() {
@@ -135,5 +243,6 @@ fn text(catalog: &Catalog, conn: &Connection, painter: &Painter, width: usize) -
             format!("{} {}", painter.paint(DIM, "-"), printable(note)),
         );
     }
+    drop(line);
     out
 }

@@ -45,6 +45,7 @@ pub fn badge_style(modifiability: &Modifiability) -> Style {
         Modifiability::Setup => AnsiColor::Green,
         Modifiability::Fixed => AnsiColor::Yellow,
         Modifiability::Device { .. } => AnsiColor::Cyan,
+        Modifiability::Host { .. } => AnsiColor::Magenta,
         Modifiability::None => return DIM,
     };
     Style::new().fg_color(Some(color.into()))

@@ -88,7 +88,9 @@ struct Entry {
     mask: u64,
     from: Vec<u32>,
     to: Vec<u32>,
-    rule_on: Vec<u32>,
+    /// Components that carry one of the connection's rules, including those
+    /// that are `also` such a component.
+    placed_on: Vec<u32>,
     ports: Vec<(u16, u16, Transport)>,
     modifiability: &'static str,
     direction: Direction,
@@ -143,7 +145,17 @@ impl SearchIndex {
                     mask,
                     from: conn.from.iter().map(component_index).collect(),
                     to: conn.to.iter().map(component_index).collect(),
-                    rule_on: conn.rule_on.iter().map(component_index).collect(),
+                    placed_on: catalog
+                        .components
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, c)| {
+                            conn.placements(false)
+                                .iter()
+                                .any(|p| p.machine == c.id || c.also.iter().any(|a| a == p.machine))
+                        })
+                        .map(|(i, _)| i as u32)
+                        .collect(),
                     ports: conn
                         .ports
                         .iter()
@@ -214,6 +226,24 @@ impl SearchIndex {
         self.search_among(query, &all)
     }
 
+    /// Matches every connection, with free words as plain text: a row
+    /// matches a word when one of its fields contains it, ignoring case.
+    /// For commands that act on what they select (firewall rules, probes),
+    /// where a fuzzy match on scattered letters would open ports nobody
+    /// asked for. Results keep catalog order.
+    pub fn search_plain(&self, query: &Query) -> Vec<Hit> {
+        let mut prepared = Prepared::new(self, query);
+        prepared.plain = true;
+        prepared.ranks = false;
+        (0..self.entries.len())
+            .filter_map(|index| {
+                let entry = self.entries.get(index)?;
+                self.score(&prepared, entry)
+                    .map(|score| Hit { index, score })
+            })
+            .collect()
+    }
+
     fn match_all(&self, prepared: &Prepared, candidates: &[usize]) -> Vec<Hit> {
         candidates
             .iter()
@@ -229,7 +259,7 @@ impl SearchIndex {
         let mut total = 0;
         for term in &prepared.terms {
             let holds = match &term.test {
-                Test::Fuzzy { word, mask } if !term.negated => {
+                Test::Fuzzy { word, mask } if !term.negated && !prepared.plain => {
                     total += self.fuzzy(entry, word, *mask)?;
                     true
                 }
@@ -238,15 +268,14 @@ impl SearchIndex {
                     let ids = match which {
                         Which::From => &entry.from,
                         Which::To => &entry.to,
-                        Which::On => &entry.rule_on,
+                        Which::On => &entry.placed_on,
                     };
                     ids.iter()
                         .any(|&c| accepted.get(c as usize).copied().unwrap_or(false))
                 }
-                Test::Ports(ranges) => entry
-                    .ports
-                    .iter()
-                    .any(|&(first, last, _)| ranges.iter().any(|&(a, b)| first <= b && a <= last)),
+                Test::Ports(ranges) => entry.ports.iter().any(|&(first, last, t)| {
+                    t.has_ports() && ranges.iter().any(|&(a, b)| first <= b && a <= last)
+                }),
                 Test::Proto(t) => entry.ports.iter().any(|p| p.2 == *t),
                 Test::Mod(m) => entry.modifiability == *m,
                 Test::Dir(d) => entry.direction == *d,
@@ -301,6 +330,8 @@ struct Prepared {
     terms: Vec<PreparedTerm>,
     /// Whether any positive free word gives scores worth sorting by.
     ranks: bool,
+    /// Free words match as plain text, not fuzzily.
+    plain: bool,
 }
 
 struct PreparedTerm {
@@ -358,6 +389,7 @@ impl Prepared {
         Prepared {
             terms,
             ranks: query.fuzzy_words().next().is_some(),
+            plain: false,
         }
     }
 }

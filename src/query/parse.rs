@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use crate::catalog::{Direction, Section, Transport};
+use crate::catalog::{Direction, Modifiability, Section, Transport};
 
 /// A parsed query: every term must hold for a connection to match.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -37,7 +37,7 @@ pub enum TermKind {
     /// Any of the connection's ports overlaps any of these inclusive ranges.
     Port(Vec<(u16, u16)>),
     Proto(Transport),
-    /// Modifiability word: `setup`, `fixed`, `device` or `none`.
+    /// Modifiability word: one of [`Modifiability::WORDS`].
     Mod(&'static str),
     Dir(Direction),
     Section(Section),
@@ -194,14 +194,12 @@ fn qualifier(name: &str, value: &str) -> Result<TermKind, TermError> {
         "proto" => match lower.as_str() {
             "tcp" => TermKind::Proto(Transport::Tcp),
             "udp" => TermKind::Proto(Transport::Udp),
+            "icmp" => TermKind::Proto(Transport::Icmp),
             _ => return Err(bad("transport")),
         },
-        "mod" => match lower.as_str() {
-            "setup" => TermKind::Mod("setup"),
-            "fixed" => TermKind::Mod("fixed"),
-            "device" => TermKind::Mod("device"),
-            "none" => TermKind::Mod("none"),
-            _ => return Err(bad("modifiability")),
+        "mod" => match Modifiability::WORDS.iter().find(|w| **w == lower) {
+            Some(word) => TermKind::Mod(word),
+            None => return Err(bad("modifiability")),
         },
         "dir" => match lower.as_str() {
             "in" | "inbound" => TermKind::Dir(Direction::Inbound),
@@ -251,8 +249,8 @@ fn value_hint(name: &str) -> &'static str {
             "give part of a component's id or name, e.g. `hyper-v` or `sql`"
         }
         "port" => "ports are 1-65535: `port:443`, `port:49152-65535` or `port:80,443`",
-        "proto" => "use `proto:tcp` or `proto:udp`",
-        "mod" => "use `mod:setup`, `mod:fixed`, `mod:device` or `mod:none`",
+        "proto" => "use `proto:tcp`, `proto:udp` or `proto:icmp`",
+        "mod" => "use `mod:setup`, `mod:fixed`, `mod:device`, `mod:host` or `mod:none`",
         "dir" => "use `dir:in`, `dir:out` or `dir:none`",
         _ => "use `section:general` or `section:vmware`",
     }

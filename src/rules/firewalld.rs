@@ -1,24 +1,23 @@
 //! Linux: firewalld's `firewall-cmd`, permanent rules in the default zone,
 //! then one reload. Adding what is already there only warns, so running the
-//! script twice is harmless.
+//! script twice is harmless. Order needs no care: firewalld evaluates a
+//! zone's allowed ports and rich rules before the zone's final reject.
 
 use super::address::{Address, Family};
-use super::plan::{Rule, Section, range_text};
+use super::plan::{Rule, range_text};
 use super::quote::sh;
 use super::{RulesError, by_family};
 
-pub fn section(section: &Section) -> Result<Vec<String>, RulesError> {
-    let mut lines = Vec::new();
-    for rule in section.rules() {
-        lines.extend(rule_lines(rule)?);
-    }
+/// One reload after the permanent changes, when there were any.
+pub fn epilogue(lines: &[String]) -> Vec<String> {
     if lines.iter().any(|l| l.starts_with("firewall-cmd")) {
-        lines.push("firewall-cmd --reload".into());
+        vec!["firewall-cmd --reload".into()]
+    } else {
+        Vec::new()
     }
-    Ok(lines)
 }
 
-fn rule_lines(rule: &Rule) -> Result<Vec<String>, RulesError> {
+pub fn rule_lines(rule: &Rule) -> Result<Vec<String>, RulesError> {
     let proto = rule.transport.as_str();
     if !rule.is_inbound() {
         return Ok(vec![super::Dialect::Firewalld.comment_line(&format!(
@@ -26,6 +25,9 @@ fn rule_lines(rule: &Rule) -> Result<Vec<String>, RulesError> {
             rule.display_name,
             rule.ports_text()
         ))]);
+    }
+    if !rule.transport.has_ports() {
+        return icmp_lines(rule);
     }
     let port_text = |&range: &(u16, u16)| range_text(range, '-');
     let mut lines = Vec::new();
@@ -56,4 +58,35 @@ fn rule_lines(rule: &Rule) -> Result<Vec<String>, RulesError> {
         }
     }
     Ok(lines)
+}
+
+/// ICMP is always a rich rule (`icmp-type name=…`), one per source, or one
+/// with no source for any address: a zone whose target drops or rejects
+/// (`drop`, `block`) would otherwise stop the echo requests.
+fn icmp_lines(rule: &Rule) -> Result<Vec<String>, RulesError> {
+    let family = if rule.family == Some(Family::V6) {
+        "ipv6"
+    } else {
+        "ipv4"
+    };
+    let tail = format!("icmp-type name=\"{}\" accept", rule.icmp_type_name());
+    let mut sources: Vec<String> = Vec::new();
+    for (_, addresses) in by_family(rule, "firewalld")? {
+        sources.extend(
+            addresses
+                .iter()
+                .flat_map(Address::to_networks)
+                .map(|n| format!(" source address=\"{n}\"")),
+        );
+    }
+    if sources.is_empty() {
+        sources.push(String::new());
+    }
+    Ok(sources
+        .iter()
+        .map(|source| {
+            let rich = format!("rule family=\"{family}\"{source} {tail}");
+            format!("firewall-cmd --permanent --add-rich-rule={}", sh(&rich))
+        })
+        .collect())
 }

@@ -1,30 +1,25 @@
 //! Linux: iptables (IPv4) and ip6tables (IPv6) on the built-in INPUT and
-//! OUTPUT chains. `-C … || -A …` appends a rule only when it is missing.
+//! OUTPUT chains. `-C … || -I …` adds a rule only when it is missing, and
+//! inserts it at the top: RHEL-style rulesets end INPUT in a `REJECT`, so an
+//! appended rule would never match.
 
 use super::address::{Address, Family};
-use super::plan::{Rule, Section, chunk_ports, range_text};
+use super::plan::{Rule, chunk_ports, range_text};
 use super::quote::iptables_comment;
 use super::{RulesError, by_family};
 
 /// multiport takes at most 15 ports, a range counting as two.
 const MULTIPORT_LIMIT: usize = 15;
 
-pub fn section(section: &Section) -> Result<Vec<String>, RulesError> {
-    let mut lines = Vec::new();
-    for rule in section.rules() {
-        lines.extend(rule_lines(rule)?);
-    }
-    Ok(lines)
-}
-
-fn rule_lines(rule: &Rule) -> Result<Vec<String>, RulesError> {
+pub fn rule_lines(rule: &Rule) -> Result<Vec<String>, RulesError> {
     let chain = if rule.is_inbound() { "INPUT" } else { "OUTPUT" };
     let comment = iptables_comment(&rule.display_name)
         .map_err(|e| RulesError::unquotable("iptables", &rule.display_name, e))?;
     let mut lines = Vec::new();
     for (family, addresses) in by_family(rule, "iptables")? {
-        // No address means any, and an IPv4-only rule would leave IPv6 shut.
-        let families = match family {
+        // No address means any, and an IPv4-only rule would leave IPv6 shut;
+        // an ICMP rule is for its own family only.
+        let families = match family.or(rule.family) {
             Some(f) => vec![f],
             None => vec![Family::V4, Family::V6],
         };
@@ -43,14 +38,28 @@ fn rule_lines(rule: &Rule) -> Result<Vec<String>, RulesError> {
                     .collect()
             };
             for address in &matches {
-                for chunk in chunk_ports(&rule.ports, MULTIPORT_LIMIT) {
-                    let mut spec = format!("{chain} -p {}", rule.transport.as_str());
+                // (protocol, what to match after the address): one per
+                // multiport chunk, or the ICMP type.
+                let protocol_matches: Vec<(&str, String)> = if rule.transport.has_ports() {
+                    chunk_ports(&rule.ports, MULTIPORT_LIMIT)
+                        .iter()
+                        .map(|chunk| (rule.transport.as_str(), port_match(chunk)))
+                        .collect()
+                } else if family == Family::V6 {
+                    let name = rule.icmp_type_name();
+                    vec![("ipv6-icmp", format!(" --icmpv6-type {name}"))]
+                } else {
+                    let name = rule.icmp_type_name();
+                    vec![("icmp", format!(" --icmp-type {name}"))]
+                };
+                for (protocol, matched) in protocol_matches {
+                    let mut spec = format!("{chain} -p {protocol}");
                     if let Some(a) = address {
                         spec.push_str(&format!(" {a}"));
                     }
-                    spec.push_str(&port_match(&chunk));
+                    spec.push_str(&matched);
                     spec.push_str(&format!(" -m comment --comment {comment} -j ACCEPT"));
-                    lines.push(format!("{tool} -C {spec} 2>/dev/null || {tool} -A {spec}"));
+                    lines.push(format!("{tool} -C {spec} 2>/dev/null || {tool} -I {spec}"));
                 }
             }
         }

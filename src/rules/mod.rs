@@ -22,7 +22,7 @@ use plan::{Item, Rule, Section};
 use quote::Unquotable;
 use settings::Settings;
 
-use crate::catalog::{Catalog, ComponentKind, Connection};
+use crate::catalog::{Catalog, Component, ComponentKind, Connection};
 
 /// The output dialects, in the order the CLI and the explorer list them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -173,14 +173,7 @@ pub fn script(
     provenance: &Provenance,
 ) -> Result<String, RulesError> {
     let body = body(catalog, connections, dialect, settings, on)?;
-    let mut out = header(
-        catalog,
-        connections.len(),
-        body.count,
-        dialect,
-        settings,
-        provenance,
-    );
+    let mut out = header(catalog, connections, &body, dialect, settings, provenance);
     out.extend(body.lines);
     let mut text = out.join("\n");
     text.push('\n');
@@ -192,6 +185,11 @@ pub fn script(
 pub struct Body {
     pub lines: Vec<String>,
     pub count: usize,
+    /// How many rules are open to any address because some peer's address
+    /// is missing (each has an `unscoped` comment above it).
+    pub unscoped: usize,
+    /// The ids of the connections the lines cover.
+    pub covers: Vec<String>,
 }
 
 /// The rules (or probes) for `connections`, grouped by machine, each group
@@ -205,6 +203,8 @@ pub fn body(
 ) -> Result<Body, RulesError> {
     let mut lines = Vec::new();
     let mut count = 0;
+    let mut unscoped = 0;
+    let mut covers: Vec<String> = Vec::new();
     if dialect == Dialect::Probe {
         for section in probe::sections(catalog, connections, settings, on) {
             count += section
@@ -212,6 +212,11 @@ pub fn body(
                 .iter()
                 .filter(|l| !dialect.is_comment_line(l))
                 .count();
+            for id in &section.covers {
+                if !covers.iter().any(|c| c == id) {
+                    covers.push(id.to_string());
+                }
+            }
             lines.push(String::new());
             lines.push(dialect.comment_line(&format!(
                 "── run on {} ({}) ──",
@@ -222,13 +227,21 @@ pub fn body(
     } else {
         let plan = plan::plan(catalog, connections, settings, on);
         count = plan.rule_count();
+        unscoped = plan.rules().filter(|(_, r)| !r.unscoped.is_empty()).count();
+        covers = plan.sources().into_iter().map(str::to_string).collect();
         for section in &plan.sections {
             lines.push(String::new());
+            let also: String = section
+                .machine
+                .also
+                .iter()
+                .map(|id| format!(", also {} ({id})", catalog.names(std::slice::from_ref(id))))
+                .collect();
             lines.push(dialect.comment_line(&format!(
-                "── on {} ({}) ──",
+                "── on {} ({}){also} ──",
                 section.machine.name, section.machine.id
             )));
-            lines.extend(section_lines(dialect, section, settings)?);
+            lines.extend(section_lines(catalog, dialect, section, settings)?);
         }
     }
     // Never silently empty: say why there is nothing to run.
@@ -240,17 +253,23 @@ pub fn body(
             on.unwrap_or("any machine")
         )));
     }
-    Ok(Body { lines, count })
+    Ok(Body {
+        lines,
+        count,
+        unscoped,
+        covers,
+    })
 }
 
 fn header(
     catalog: &Catalog,
-    matched: usize,
-    count: usize,
+    connections: &[&Connection],
+    body: &Body,
     dialect: Dialect,
     settings: &Settings,
     p: &Provenance,
 ) -> Vec<String> {
+    let (matched, count) = (connections.len(), body.count);
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let mut lines = vec![
         format!("vmmports {}: {}", env!("CARGO_PKG_VERSION"), dialect.what()),
@@ -271,6 +290,15 @@ fn header(
         ),
         format!("settings: {}", settings.describe().join("; ")),
     ];
+    if !body.covers.is_empty() {
+        lines.push(format!("covers: {}", body.covers.join(", ")));
+    }
+    if body.unscoped > 0 {
+        lines.push(format!(
+            "{} open to any address (unscoped) because some peers have no --remote; each is marked below",
+            plural(body.unscoped, "rule"),
+        ));
+    }
     if settings.remote.is_empty() {
         lines.push("no --remote addresses given: rules allow any remote address, and probes use component ids as host names".into());
     }
@@ -284,6 +312,7 @@ fn safe(text: &str) -> String {
 }
 
 fn section_lines(
+    catalog: &Catalog,
     dialect: Dialect,
     section: &Section,
     settings: &Settings,
@@ -292,56 +321,92 @@ fn section_lines(
         .items
         .iter()
         .filter_map(|item| match item {
-            Item::Note(note) => Some(dialect.comment_line(note)),
+            Item::Note { text, .. } => Some(dialect.comment_line(text)),
             Item::Rule(_) => None,
         })
         .collect();
     let machine = section.machine;
-    if !dialect.fits(machine.kind) {
-        for rule in section.rules() {
-            let instead = match machine.kind {
-                ComponentKind::Appliance | ComponentKind::Device => format!(
-                    "not a Windows or Linux firewall: set it in {}",
-                    machine
-                        .configured_in
-                        .as_deref()
-                        .unwrap_or("the device's own settings")
-                ),
-                ComponentKind::Windows => {
-                    "a Windows machine: use the powershell or netsh dialect".into()
-                }
-                _ => "a Linux machine: use the nft, iptables, firewalld or ufw dialect".into(),
-            };
-            let scope = match (rule.remote.is_empty(), rule.is_inbound()) {
-                (true, _) => String::new(),
-                (false, true) => format!(" from {}", addresses_text(&rule.remote)),
-                (false, false) => format!(" to {}", addresses_text(&rule.remote)),
-            };
-            lines.push(dialect.comment_line(&format!(
-                "{}: allow {} {}/{}{scope}; {} is {instead}",
-                rule.source_id,
-                if rule.is_inbound() {
-                    "inbound"
-                } else {
-                    "outbound"
-                },
-                rule.ports_text(),
-                rule.transport.as_str(),
-                machine.name,
-            )));
-        }
-        return Ok(lines);
+    let fits = dialect.fits(machine.kind);
+    if fits {
+        lines.extend(match dialect {
+            Dialect::Powershell => powershell::prelude(settings)?,
+            Dialect::Nft => nft::prelude(section),
+            _ => Vec::new(),
+        });
     }
-    lines.extend(match dialect {
-        Dialect::Powershell => powershell::section(section, settings)?,
-        Dialect::Netsh => netsh::section(section, settings)?,
-        Dialect::Nft => nft::section(section)?,
-        Dialect::Iptables => iptables::section(section)?,
-        Dialect::Firewalld => firewalld::section(section)?,
-        Dialect::Ufw => ufw::section(section)?,
-        Dialect::Probe => Vec::new(),
-    });
+    for rule in section.rules() {
+        if let Some(warning) = unscoped_warning(catalog, rule) {
+            lines.push(dialect.comment_line(&warning));
+        }
+        lines.extend(if fits {
+            match dialect {
+                Dialect::Powershell => powershell::rule_lines(rule, settings)?,
+                Dialect::Netsh => netsh::rule_lines(rule, settings)?,
+                Dialect::Nft => nft::rule_lines(rule)?,
+                Dialect::Iptables => iptables::rule_lines(rule)?,
+                Dialect::Firewalld => firewalld::rule_lines(rule)?,
+                Dialect::Ufw => ufw::rule_lines(rule)?,
+                Dialect::Probe => Vec::new(),
+            }
+        } else {
+            vec![dialect.comment_line(&elsewhere(machine, rule))]
+        });
+    }
+    if fits && dialect == Dialect::Firewalld {
+        let reload = firewalld::epilogue(&lines);
+        lines.extend(reload);
+    }
     Ok(lines)
+}
+
+/// The comment line above a rule left open because some peer's address is
+/// missing: it names the peers, so the admin knows which `--remote` to add.
+fn unscoped_warning(catalog: &Catalog, rule: &Rule) -> Option<String> {
+    if rule.unscoped.is_empty() {
+        return None;
+    }
+    let peers: Vec<String> = rule
+        .unscoped
+        .iter()
+        .map(|id| format!("{} ({id})", catalog.names(std::slice::from_ref(id))))
+        .collect();
+    Some(format!(
+        "unscoped: the next rule allows any address, because no --remote was given for {}",
+        peers.join(", ")
+    ))
+}
+
+/// What to do for a rule on a machine the dialect does not fit: where it is
+/// set instead, said as a comment.
+fn elsewhere(machine: &Component, rule: &Rule) -> String {
+    let instead = match machine.kind {
+        ComponentKind::Appliance | ComponentKind::Device => format!(
+            "not a Windows or Linux firewall: set it in {}",
+            machine
+                .configured_in
+                .as_deref()
+                .unwrap_or("the device's own settings")
+        ),
+        ComponentKind::Windows => "a Windows machine: use the powershell or netsh dialect".into(),
+        _ => "a Linux machine: use the nft, iptables, firewalld or ufw dialect".into(),
+    };
+    let scope = match (rule.remote.is_empty(), rule.is_inbound()) {
+        (true, _) => String::new(),
+        (false, true) => format!(" from {}", addresses_text(&rule.remote)),
+        (false, false) => format!(" to {}", addresses_text(&rule.remote)),
+    };
+    format!(
+        "{}: allow {} {}/{}{scope}; {} is {instead}",
+        rule.source_id,
+        if rule.is_inbound() {
+            "inbound"
+        } else {
+            "outbound"
+        },
+        rule.ports_text(),
+        rule.protocol(),
+        machine.name,
+    )
 }
 
 fn addresses_text(addresses: &[Address]) -> String {

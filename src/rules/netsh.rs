@@ -3,7 +3,7 @@
 
 use super::RulesError;
 use super::address::{Address, NETSH_KEYWORDS};
-use super::plan::{Rule, Section};
+use super::plan::Rule;
 use super::quote::netsh_string;
 use super::settings::Settings;
 
@@ -13,17 +13,13 @@ use super::settings::Settings;
 /// The name is the rule's unique id (`VMM-vmm-to-sql-tcp-in`, as
 /// PowerShell's `-Name`), which holds nothing that cmd.exe or PowerShell
 /// could read as code; ports and direction are in the rule itself.
-pub fn section(section: &Section, settings: &Settings) -> Result<Vec<String>, RulesError> {
-    let mut lines = Vec::new();
-    for rule in section.rules() {
-        let name =
-            netsh_string(&rule.name).map_err(|e| RulesError::unquotable("netsh", &rule.name, e))?;
-        lines.push(format!(
-            "netsh advfirewall firewall delete rule name={name}"
-        ));
-        lines.push(add_line(rule, &name, settings)?);
-    }
-    Ok(lines)
+pub fn rule_lines(rule: &Rule, settings: &Settings) -> Result<Vec<String>, RulesError> {
+    let name =
+        netsh_string(&rule.name).map_err(|e| RulesError::unquotable("netsh", &rule.name, e))?;
+    Ok(vec![
+        format!("netsh advfirewall firewall delete rule name={name}"),
+        add_line(rule, &name, settings)?,
+    ])
 }
 
 fn add_line(rule: &Rule, name: &str, settings: &Settings) -> Result<String, RulesError> {
@@ -32,10 +28,18 @@ fn add_line(rule: &Rule, name: &str, settings: &Settings) -> Result<String, Rule
     } else {
         ("out", "remoteport")
     };
+    // ICMP is `protocol=icmpv4:TYPE,CODE`, with no ports.
+    let protocol = if rule.transport.has_ports() {
+        format!(
+            "protocol={} {port_key}={}",
+            rule.protocol().to_uppercase(),
+            rule.ports_text()
+        )
+    } else {
+        format!("protocol={}:{},any", rule.protocol(), rule.icmp_type())
+    };
     let mut line = format!(
-        "netsh advfirewall firewall add rule name={name} dir={dir} action=allow protocol={} {port_key}={}",
-        rule.transport.as_str().to_uppercase(),
-        rule.ports_text()
+        "netsh advfirewall firewall add rule name={name} dir={dir} action=allow {protocol}"
     );
     if !rule.remote.is_empty() {
         let addresses = rule

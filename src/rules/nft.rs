@@ -1,6 +1,10 @@
 //! Linux: nftables, as `nft` shell commands against the conventional
 //! `inet filter` table. Each rule first checks, by its comment, whether it is
 //! already there, so running the script twice adds nothing.
+//!
+//! Rules are inserted at the head of the chain, not added at its end: many
+//! rulesets (RHEL's among them) end their input chain in a `reject`, and a
+//! rule after it never matches.
 
 use super::address::{Address, Family};
 use super::plan::{Rule, Section, range_text};
@@ -10,10 +14,11 @@ use super::{RulesError, by_family};
 /// nft keeps at most this many bytes of a comment.
 const NFT_COMMENT_MAX: usize = 128;
 
-pub fn section(section: &Section) -> Result<Vec<String>, RulesError> {
+/// The table, and each chain the section's rules need, when missing.
+pub fn prelude(section: &Section) -> Vec<String> {
     let rules: Vec<&Rule> = section.rules().collect();
     if rules.is_empty() {
-        return Ok(Vec::new());
+        return Vec::new();
     }
     // `add table` is idempotent. A chain is created only when missing: an
     // admin's existing chain keeps its own priority and policy (re-adding it
@@ -29,25 +34,21 @@ pub fn section(section: &Section) -> Result<Vec<String>, RulesError> {
             ));
         }
     }
-    for rule in rules {
-        lines.extend(rule_lines(rule)?);
-    }
-    Ok(lines)
+    lines
 }
 
-fn rule_lines(rule: &Rule) -> Result<Vec<String>, RulesError> {
+pub fn rule_lines(rule: &Rule) -> Result<Vec<String>, RulesError> {
     let chain = if rule.is_inbound() { "input" } else { "output" };
     let ports: Vec<String> = rule
         .ports
         .iter()
         .map(|&range| range_text(range, '-'))
         .collect();
-    let proto = rule.transport.as_str();
     let groups = by_family(rule, "nft")?;
     let split = groups.len() > 1;
     let mut lines = Vec::new();
     for (family, addresses) in groups {
-        let mut text = format!("add rule inet filter {chain}");
+        let mut text = format!("insert rule inet filter {chain}");
         if let Some(family) = family {
             let key = match (family, rule.is_inbound()) {
                 (Family::V4, true) => "ip saddr",
@@ -58,7 +59,22 @@ fn rule_lines(rule: &Rule) -> Result<Vec<String>, RulesError> {
             let list: Vec<String> = addresses.iter().map(Address::to_string).collect();
             text.push_str(&format!(" {key} {{ {} }}", list.join(", ")));
         }
-        text.push_str(&format!(" {proto} dport {{ {} }} accept", ports.join(", ")));
+        text.push_str(&if rule.transport.has_ports() {
+            format!(
+                " {} dport {{ {} }} accept",
+                rule.transport.as_str(),
+                ports.join(", ")
+            )
+        } else {
+            // `icmp type` matches IPv4 only and `icmpv6 type` IPv6 only, in
+            // an inet table too.
+            let keyword = if rule.family == Some(Family::V6) {
+                "icmpv6"
+            } else {
+                "icmp"
+            };
+            format!(" {keyword} type {} accept", rule.icmp_type_name())
+        });
         // The comment is how the check finds the rule, so it must be unique
         // per line: split rules say their family.
         // A long port list would not fit nft's 128 bytes: then the name

@@ -1,15 +1,23 @@
 //! What the rules mean, before any dialect spells them: for each machine,
 //! which ports to allow, in which direction, from or to which addresses.
 //!
-//! - Inbound on the rule's machine: local ports are the service ports, and the
-//!   remote addresses are the sources' (when the user gave them).
-//! - Outbound: remote ports are the service ports, and the remote addresses
-//!   are the destinations'.
-//! - TCP and UDP become separate rules; a local call becomes a note.
+//! - Each connection's [`placements`](crate::catalog::Connection::placements)
+//!   say which machines need a rule: inbound on every destination, outbound
+//!   where the docs ask or `--outbound` is set.
+//! - A machine that is also another (`also` in the catalog) carries that
+//!   one's rules too: the perimeter host gets the Hyper-V host's.
+//! - Inbound: local ports are the service ports, and the remote addresses
+//!   are the sources'. Outbound: remote ports, and the destinations'.
+//! - TCP, UDP, ICMPv4 and ICMPv6 become separate rules; a local call becomes
+//!   a note.
+//! - A rule left open to any address because some peer's address is missing
+//!   says which peer (`unscoped`), so a partly scoped script is never silent.
 
-use super::address::Address;
+use super::address::{Address, Family};
 use super::settings::Settings;
-use crate::catalog::{Catalog, Component, Connection, Direction, PortSpec, Transport};
+use crate::catalog::{
+    Catalog, Component, ComponentKind, Connection, Direction, PortSpec, Transport, icmpv6_type,
+};
 
 /// Everything to do, grouped by the machine it is done on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,7 +35,10 @@ pub struct Section<'c> {
 pub enum Item {
     Rule(Rule),
     /// Said as a comment: something with no firewall rule (a local call).
-    Note(String),
+    Note {
+        source_id: String,
+        text: String,
+    },
 }
 
 /// One firewall rule, independent of dialect.
@@ -37,10 +48,18 @@ pub struct Rule {
     pub source_id: String,
     pub direction: Direction,
     pub transport: Transport,
-    /// Inclusive port ranges; local ports inbound, remote ports outbound.
+    /// For ICMP rules, the IP family: ICMPv4 and ICMPv6 are two protocols,
+    /// each with its own type numbers. `None` for TCP and UDP.
+    pub family: Option<Family>,
+    /// Inclusive port ranges (local ports inbound, remote ports outbound);
+    /// for ICMP, the one message type of `family`.
     pub ports: Vec<(u16, u16)>,
     /// Empty means any address.
     pub remote: Vec<Address>,
+    /// The peers whose addresses were not given while others were: why the
+    /// rule is open to any address. Empty when it is scoped, or when no
+    /// `--remote` was given at all (the header says so once).
+    pub unscoped: Vec<String>,
     /// `<group> - <connection> (<ports>/<proto>)`: what admins see.
     pub display_name: String,
     /// `<group> - <connection> (<proto>)`, for fields too small for the ports.
@@ -52,8 +71,11 @@ pub struct Rule {
 }
 
 impl Rule {
-    /// `80,135,49152-65535`
+    /// `80,135,49152-65535`, or the ICMP type's name.
     pub fn ports_text(&self) -> String {
+        if !self.transport.has_ports() {
+            return self.icmp_type_name().to_string();
+        }
         self.ports
             .iter()
             .map(|&range| range_text(range, '-'))
@@ -64,10 +86,38 @@ impl Rule {
     pub fn is_inbound(&self) -> bool {
         self.direction == Direction::Inbound
     }
+
+    /// `tcp`, `udp`, `icmpv4` or `icmpv6`.
+    pub fn protocol(&self) -> &'static str {
+        match (self.transport, self.family) {
+            (Transport::Icmp, Some(Family::V6)) => "icmpv6",
+            (Transport::Icmp, _) => "icmpv4",
+            (t, _) => t.as_str(),
+        }
+    }
+
+    /// The ICMP message type number of this rule's family.
+    pub fn icmp_type(&self) -> u16 {
+        self.ports.first().map_or(0, |p| p.0)
+    }
+
+    /// The name nft, iptables and firewalld give the ICMP type (the same
+    /// for both families).
+    pub fn icmp_type_name(&self) -> &'static str {
+        let v4 = match self.family {
+            Some(Family::V6) => crate::catalog::ICMP_TYPES
+                .iter()
+                .find(|(_, v6, _)| *v6 == self.icmp_type())
+                .map_or(0, |(v4, _, _)| *v4),
+            _ => self.icmp_type(),
+        };
+        crate::catalog::icmp_type_name(v4).unwrap_or("echo-request")
+    }
 }
 
 /// Builds the plan for `connections` (already filtered by the query).
-/// `on` keeps only the rules that go on that component.
+/// `on` keeps only the rules that go on that component, including those of
+/// every component it is `also`.
 pub fn plan<'c>(
     catalog: &'c Catalog,
     connections: &[&'c Connection],
@@ -79,47 +129,37 @@ pub fn plan<'c>(
     };
     for conn in connections {
         if conn.direction == Direction::None {
-            // A local call: say so on the machine that makes it.
-            if let Some(machine) = conn
-                .from
-                .first()
-                .filter(|m| on.is_none_or(|o| o == m.as_str()))
-            {
-                let note = format!(
-                    "{}: a local call on {} ({}); no firewall rule is needed",
-                    conn.id,
-                    catalog.names(&conn.from),
-                    catalog.names(&conn.to)
-                );
-                if let Some(section) = plan.section(catalog, machine) {
-                    section.items.push(Item::Note(note));
-                }
-            }
+            plan.add_local_call(catalog, conn, on);
             continue;
         }
-        let peers = if conn.direction == Direction::Inbound {
-            &conn.from
-        } else {
-            &conn.to
-        };
-        let remote = remote_addresses(settings, peers);
         let description =
             crate::text::join_unique(conn.ports.iter().map(|p| p.purpose.as_str()), " ");
-        for machine in conn
-            .rule_on
-            .iter()
-            .filter(|m| on.is_none_or(|o| o == m.as_str()))
-        {
+        for placement in conn.placements(settings.outbound) {
+            let docs_asked = conn.rule_on.iter().any(|m| m == placement.machine)
+                && conn.direction == placement.direction;
+            if !docs_asked && placement.direction == Direction::Outbound {
+                // --outbound: only machines with a host firewall of ours.
+                let kind = catalog.component(placement.machine).map(|c| c.kind);
+                if !matches!(
+                    kind,
+                    Some(ComponentKind::Windows | ComponentKind::Linux | ComponentKind::Any)
+                ) {
+                    continue;
+                }
+            }
+            let scope = Scope::of(settings, placement.peers);
             let rules = rules_for(
                 &conn.id,
                 &conn.ports,
-                conn.direction,
-                &remote,
+                placement.direction,
+                &scope,
                 &description,
                 settings,
             );
-            if let Some(section) = plan.section(catalog, machine) {
-                section.items.extend(rules.into_iter().map(Item::Rule));
+            for machine in catalog.machines_acting_as(placement.machine) {
+                if on.is_none_or(|o| o == machine.id) {
+                    plan.section(machine).add_rules(&rules);
+                }
             }
         }
     }
@@ -130,45 +170,71 @@ pub fn plan<'c>(
 }
 
 impl<'c> Plan<'c> {
-    /// The section for `machine`, created at the end if new (`None` only for
-    /// an unknown component, which validation rules out).
-    fn section(&mut self, catalog: &'c Catalog, machine: &str) -> Option<&mut Section<'c>> {
-        let index = match self.sections.iter().position(|s| s.machine.id == machine) {
+    /// The section for `machine`, created at the end if new.
+    fn section(&mut self, machine: &'c Component) -> &mut Section<'c> {
+        let index = match self
+            .sections
+            .iter()
+            .position(|s| s.machine.id == machine.id)
+        {
             Some(i) => i,
             None => {
                 self.sections.push(Section {
-                    machine: catalog.component(machine)?,
+                    machine,
                     items: Vec::new(),
                 });
                 self.sections.len() - 1
             }
         };
-        self.sections.get_mut(index)
+        &mut self.sections[index]
+    }
+
+    /// A local call needs no rule: say so on the machine that makes it.
+    fn add_local_call(&mut self, catalog: &'c Catalog, conn: &Connection, on: Option<&str>) {
+        let Some(machine) = conn
+            .from
+            .first()
+            .filter(|m| on.is_none_or(|o| o == m.as_str()))
+            .and_then(|m| catalog.component(m))
+        else {
+            return;
+        };
+        let note = format!(
+            "{}: a local call on {} ({}); no firewall rule is needed",
+            conn.id,
+            catalog.names(&conn.from),
+            catalog.names(&conn.to)
+        );
+        self.section(machine).items.push(Item::Note {
+            source_id: conn.id.clone(),
+            text: note,
+        });
     }
 
     /// The catalog notes' extra ports (the dynamic RPC range), inbound on each
-    /// of their components that this plan already covers or `on` names.
+    /// of their components that this plan already covers or `on` names,
+    /// scoped to whichever of the note's peers were given addresses.
     fn add_dynamic(&mut self, catalog: &'c Catalog, settings: &Settings, on: Option<&str>) {
         for note in catalog.notes.iter().filter(|n| !n.ports.is_empty()) {
-            let remote = remote_addresses(settings, &note.peers);
+            let scope = Scope::of_any_given(settings, &note.peers);
             let description =
                 crate::text::join_unique(note.ports.iter().map(|p| p.purpose.as_str()), " ");
-            for machine in &note.components {
-                let wanted = match on {
-                    Some(o) => o == machine,
-                    None => self.sections.iter().any(|s| &s.machine.id == machine),
-                };
-                if wanted {
-                    let rules = rules_for(
-                        &note.id,
-                        &note.ports,
-                        Direction::Inbound,
-                        &remote,
-                        &description,
-                        settings,
-                    );
-                    if let Some(section) = self.section(catalog, machine) {
-                        section.items.extend(rules.into_iter().map(Item::Rule));
+            let rules = rules_for(
+                &note.id,
+                &note.ports,
+                Direction::Inbound,
+                &scope,
+                &description,
+                settings,
+            );
+            for role in &note.components {
+                for machine in catalog.machines_acting_as(role) {
+                    let wanted = match on {
+                        Some(o) => o == machine.id,
+                        None => self.sections.iter().any(|s| s.machine.id == machine.id),
+                    };
+                    if wanted {
+                        self.section(machine).add_rules(&rules);
                     }
                 }
             }
@@ -185,82 +251,230 @@ impl<'c> Plan<'c> {
     pub fn rule_count(&self) -> usize {
         self.rules().count()
     }
+
+    /// The ids of the connections (and catalog notes) that gave the plan a
+    /// rule or a note, each once, in plan order.
+    pub fn sources(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = Vec::new();
+        for item in self.sections.iter().flat_map(|s| &s.items) {
+            let id = match item {
+                Item::Rule(rule) => rule.source_id.as_str(),
+                Item::Note { source_id, .. } => source_id.as_str(),
+            };
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        ids
+    }
 }
 
 impl Section<'_> {
+    /// Adds `rules`, skipping any the section already has: a machine that is
+    /// also another can meet the same rule through both.
+    fn add_rules(&mut self, rules: &[Rule]) {
+        for rule in rules {
+            if !self.rules().any(|r| r == rule) {
+                self.items.push(Item::Rule(rule.clone()));
+            }
+        }
+    }
+
     /// The section's rules, skipping notes.
     pub fn rules(&self) -> impl Iterator<Item = &Rule> {
         self.items.iter().filter_map(|item| match item {
             Item::Rule(rule) => Some(rule),
-            Item::Note(_) => None,
+            Item::Note { .. } => None,
         })
     }
 }
 
-/// One rule per transport.
+/// The addresses a rule is scoped to, or why it is not.
+struct Scope {
+    /// Empty means any address.
+    remote: Vec<Address>,
+    /// Peers left without an address while others have one.
+    missing: Vec<String>,
+}
+
+impl Scope {
+    /// Scoped only when every peer has addresses: scoping to the ones we
+    /// know would shut out the ones we do not. A peer given as `Any` opens
+    /// the rule on purpose; a peer not given at all is `missing`, but only
+    /// when `--remote` was used for something (else nothing was scoped).
+    fn of(settings: &Settings, peers: &[String]) -> Scope {
+        let missing = missing_peers(settings, peers);
+        let per_peer: Vec<Vec<Address>> = peers.iter().map(|p| settings.addresses(p)).collect();
+        if peers.is_empty() || per_peer.iter().any(Vec::is_empty) {
+            return Scope {
+                remote: Vec::new(),
+                missing,
+            };
+        }
+        Scope {
+            remote: sorted(per_peer.into_iter().flatten().collect()),
+            missing: Vec::new(),
+        }
+    }
+
+    /// Scoped to the peers that were given addresses (the dynamic RPC range,
+    /// which any of its peers may use); open, and `missing` all of them,
+    /// when none was.
+    fn of_any_given(settings: &Settings, peers: &[String]) -> Scope {
+        let given: Vec<&String> = peers
+            .iter()
+            .filter(|p| settings.remote.contains_key(p.as_str()))
+            .collect();
+        if given.is_empty() {
+            return Scope {
+                remote: Vec::new(),
+                missing: missing_peers(settings, peers),
+            };
+        }
+        let per_peer: Vec<Vec<Address>> = given.iter().map(|p| settings.addresses(p)).collect();
+        if per_peer.iter().any(Vec::is_empty) {
+            // One of them was given as `Any`.
+            return Scope {
+                remote: Vec::new(),
+                missing: Vec::new(),
+            };
+        }
+        Scope {
+            remote: sorted(per_peer.into_iter().flatten().collect()),
+            missing: Vec::new(),
+        }
+    }
+}
+
+/// The peers with no `--remote` entry, when some other component has one.
+fn missing_peers(settings: &Settings, peers: &[String]) -> Vec<String> {
+    if settings.remote.is_empty() {
+        return Vec::new();
+    }
+    let mut missing: Vec<String> = peers
+        .iter()
+        .filter(|p| !settings.remote.contains_key(p.as_str()))
+        .cloned()
+        .collect();
+    missing.dedup();
+    missing
+}
+
+fn sorted(mut addresses: Vec<Address>) -> Vec<Address> {
+    addresses.sort_unstable();
+    addresses.dedup();
+    addresses
+}
+
+/// One rule per protocol: TCP, UDP, and ICMP once per IP family (only the
+/// families of the scope's addresses, when it has some).
 fn rules_for(
     source_id: &str,
     ports: &[PortSpec],
     direction: Direction,
-    remote: &[Address],
+    scope: &Scope,
     description: &str,
     settings: &Settings,
 ) -> Vec<Rule> {
-    [Transport::Tcp, Transport::Udp]
-        .into_iter()
-        .filter_map(|transport| {
-            let mut ranges: Vec<(u16, u16)> = ports
-                .iter()
-                .filter(|p| p.transport == transport)
-                .map(|p| (p.first, p.last))
-                .collect();
-            if ranges.is_empty() {
-                return None;
-            }
-            ranges.sort_unstable();
-            ranges.dedup();
-            let mut rule = Rule {
-                source_id: source_id.to_string(),
+    let mut out = Vec::new();
+    for transport in Transport::ALL {
+        let mut ranges: Vec<(u16, u16)> = ports
+            .iter()
+            .filter(|p| p.transport == transport)
+            .map(|p| (p.first, p.last))
+            .collect();
+        if ranges.is_empty() {
+            continue;
+        }
+        ranges.sort_unstable();
+        ranges.dedup();
+        if transport.has_ports() {
+            out.push(rule(
+                source_id,
                 direction,
                 transport,
-                ports: ranges,
-                remote: remote.to_vec(),
-                display_name: String::new(),
-                short_name: format!("{} - {source_id} ({})", settings.group, transport.as_str()),
-                name: format!(
-                    "{}-{source_id}-{}-{}",
-                    settings.group,
-                    transport.as_str(),
-                    if direction == Direction::Inbound {
-                        "in"
-                    } else {
-                        "out"
-                    }
-                ),
-                description: description.to_string(),
-            };
-            rule.display_name = format!(
-                "{} - {source_id} ({}/{})",
-                settings.group,
-                rule.ports_text(),
-                transport.as_str()
-            );
-            Some(rule)
-        })
-        .collect()
+                None,
+                ranges,
+                scope.remote.clone(),
+            ));
+            continue;
+        }
+        // Each ICMP type its own rule per family; a scoped rule only for the
+        // families its addresses have.
+        for (v4_type, _) in ranges {
+            for family in [Family::V4, Family::V6] {
+                let remote: Vec<Address> = scope
+                    .remote
+                    .iter()
+                    .filter(|a| a.family().is_none_or(|f| f == family))
+                    .copied()
+                    .collect();
+                if !scope.remote.is_empty() && remote.is_empty() {
+                    continue;
+                }
+                let number = match family {
+                    Family::V4 => Some(v4_type),
+                    Family::V6 => icmpv6_type(v4_type),
+                };
+                if let Some(number) = number {
+                    out.push(rule(
+                        source_id,
+                        direction,
+                        transport,
+                        Some(family),
+                        vec![(number, number)],
+                        remote,
+                    ));
+                }
+            }
+        }
+    }
+    for rule in &mut out {
+        rule.unscoped = scope.missing.clone();
+        rule.description = description.to_string();
+        rule.short_name = format!("{} - {source_id} ({})", settings.group, rule.protocol());
+        rule.name = format!(
+            "{}-{source_id}-{}-{}",
+            settings.group,
+            rule.protocol(),
+            if direction == Direction::Inbound {
+                "in"
+            } else {
+                "out"
+            }
+        );
+        rule.display_name = format!(
+            "{} - {source_id} ({}/{})",
+            settings.group,
+            rule.ports_text(),
+            rule.protocol()
+        );
+    }
+    out
 }
 
-/// The addresses of `peers`, but only when every peer has some: scoping to
-/// the ones we know would shut out the ones we do not.
-fn remote_addresses(settings: &Settings, peers: &[String]) -> Vec<Address> {
-    let per_peer: Vec<Vec<Address>> = peers.iter().map(|p| settings.addresses(p)).collect();
-    if per_peer.is_empty() || per_peer.iter().any(Vec::is_empty) {
-        return Vec::new();
+/// A rule with its names still to be given by [`rules_for`].
+fn rule(
+    source_id: &str,
+    direction: Direction,
+    transport: Transport,
+    family: Option<Family>,
+    ports: Vec<(u16, u16)>,
+    remote: Vec<Address>,
+) -> Rule {
+    Rule {
+        source_id: source_id.to_string(),
+        direction,
+        transport,
+        family,
+        ports,
+        remote,
+        unscoped: Vec::new(),
+        display_name: String::new(),
+        short_name: String::new(),
+        name: String::new(),
+        description: String::new(),
     }
-    let mut all: Vec<Address> = per_peer.into_iter().flatten().collect();
-    all.sort_unstable();
-    all.dedup();
-    all
 }
 
 /// `443`, or a range with the dialect's separator: `49152-65535` (most) or

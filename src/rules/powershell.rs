@@ -12,32 +12,48 @@
 //! rule as it was, and the `Set` line's own error says so.
 
 use super::RulesError;
-use super::plan::{Rule, Section};
+use super::plan::Rule;
 use super::quote::{self, powershell as q};
 use super::settings::Settings;
 
-pub fn section(section: &Section, settings: &Settings) -> Result<Vec<String>, RulesError> {
+/// Nothing to set up before the rules, but the group must be writable.
+pub fn prelude(settings: &Settings) -> Result<Vec<String>, RulesError> {
     quote::windows_name_part("--group", &settings.group)
         .map_err(|e| RulesError::unquotable("powershell", &settings.group, e))?;
-    let mut lines = Vec::new();
-    for rule in section.rules() {
-        let description = quote::windows_description(
-            &format!("the description of {}", rule.source_id),
-            &rule.description,
-        )
-        .map_err(|e| RulesError::unquotable("powershell", &rule.description, e))?;
-        lines.extend(rule_lines(rule, &description, settings));
-    }
-    Ok(lines)
+    Ok(Vec::new())
 }
 
 /// The create line and the update line of one rule.
-fn rule_lines(rule: &Rule, description: &str, settings: &Settings) -> [String; 2] {
-    let ports: Vec<String> = rule.ports_text().split(',').map(q).collect();
-    let (direction, port_flag) = if rule.is_inbound() {
-        ("Inbound", "-LocalPort")
+pub fn rule_lines(rule: &Rule, settings: &Settings) -> Result<Vec<String>, RulesError> {
+    let description = quote::windows_description(
+        &format!("the description of {}", rule.source_id),
+        &rule.description,
+    )
+    .map_err(|e| RulesError::unquotable("powershell", &rule.description, e))?;
+    let direction = if rule.is_inbound() {
+        "Inbound"
     } else {
-        ("Outbound", "-RemotePort")
+        "Outbound"
+    };
+    // ICMP has message types where TCP and UDP have ports.
+    let protocol = if rule.transport.has_ports() {
+        let ports: Vec<String> = rule.ports_text().split(',').map(q).collect();
+        format!(
+            "-Protocol {} {} {}",
+            rule.protocol().to_uppercase(),
+            if rule.is_inbound() {
+                "-LocalPort"
+            } else {
+                "-RemotePort"
+            },
+            ports.join(",")
+        )
+    } else {
+        format!(
+            "-Protocol {} -IcmpType {}",
+            rule.protocol().replace("icmp", "ICMP"),
+            rule.icmp_type()
+        )
     };
     // `Any` is spelled out, so an update also clears a scope set before.
     let remote = if rule.remote.is_empty() {
@@ -58,12 +74,10 @@ fn rule_lines(rule: &Rule, description: &str, settings: &Settings) -> [String; 2
             .join(",")
     };
     let filter = format!(
-        "-Description {} -Direction {direction} -Protocol {} {port_flag} {} -RemoteAddress {remote} -Profile {profile} -Action Allow",
-        q(description),
-        rule.transport.as_str().to_uppercase(),
-        ports.join(","),
+        "-Description {} -Direction {direction} {protocol} -RemoteAddress {remote} -Profile {profile} -Action Allow",
+        q(&description),
     );
-    [
+    Ok(vec![
         format!(
             "New-NetFirewallRule -Name {} -DisplayName {} -Group {} {filter} -ErrorAction SilentlyContinue",
             q(&rule.name),
@@ -75,5 +89,5 @@ fn rule_lines(rule: &Rule, description: &str, settings: &Settings) -> [String; 2
             q(&rule.name),
             q(&rule.display_name),
         ),
-    ]
+    ])
 }

@@ -10,6 +10,8 @@ use crate::catalog::{Catalog, ComponentKind, Connection, Direction, Transport};
 pub struct ProbeSection<'c> {
     pub machine: &'c crate::catalog::Component,
     pub lines: Vec<String>,
+    /// The connections probed from this machine.
+    pub covers: Vec<&'c str>,
 }
 
 pub fn sections<'c>(
@@ -20,9 +22,12 @@ pub fn sections<'c>(
 ) -> Vec<ProbeSection<'c>> {
     let mut sections: Vec<ProbeSection<'c>> = Vec::new();
     for conn in connections {
-        if conn.direction == Direction::None
-            || on.is_some_and(|o| !conn.rule_on.iter().any(|m| m == o))
-        {
+        let placed_on = |o: &str| {
+            conn.placements(settings.outbound)
+                .iter()
+                .any(|p| catalog.acts_as(o, p.machine))
+        };
+        if conn.direction == Direction::None || on.is_some_and(|o| !placed_on(o)) {
             continue;
         }
         for source in &conn.from {
@@ -31,8 +36,15 @@ pub fn sections<'c>(
             };
             let lines = probe_lines(catalog, conn, machine.kind, settings);
             match sections.iter_mut().find(|s| s.machine.id == machine.id) {
-                Some(section) => section.lines.extend(lines),
-                None => sections.push(ProbeSection { machine, lines }),
+                Some(section) => {
+                    section.lines.extend(lines);
+                    section.covers.push(&conn.id);
+                }
+                None => sections.push(ProbeSection {
+                    machine,
+                    lines,
+                    covers: vec![&conn.id],
+                }),
             }
         }
     }
@@ -102,6 +114,11 @@ fn probe_lines(
                     )),
                     (_, Transport::Tcp) => format!("nc -zv {} {}", sh(host), port.first),
                     (_, Transport::Udp) => format!("nc -zuv {} {}", sh(host), port.first),
+                    // One echo request: the answer proves ICMP gets through.
+                    (ComponentKind::Windows, Transport::Icmp) => {
+                        format!("Test-Connection -ComputerName {} -Count 1", powershell(host))
+                    }
+                    (_, Transport::Icmp) => format!("ping -c 1 {}", sh(host)),
                 });
             }
         }

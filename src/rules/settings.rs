@@ -24,6 +24,9 @@ pub struct Settings {
     pub ports: BTreeMap<String, u16>,
     /// Also open the dynamic RPC range the catalog's notes ask for.
     pub include_dynamic: bool,
+    /// Also give every source its outbound rules, for estates that deny
+    /// outgoing traffic by default.
+    pub outbound: bool,
 }
 
 impl Default for Settings {
@@ -34,6 +37,7 @@ impl Default for Settings {
             remote: BTreeMap::new(),
             ports: BTreeMap::new(),
             include_dynamic: false,
+            outbound: false,
         }
     }
 }
@@ -259,6 +263,9 @@ impl Settings {
         }
         if self.include_dynamic {
             out.push("include-dynamic: yes".into());
+        }
+        if self.outbound {
+            out.push("outbound: yes".into());
         }
         out
     }

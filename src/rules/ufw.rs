@@ -1,22 +1,17 @@
 //! Linux: ufw. It skips rules it already has, so running twice is harmless.
 
 use super::address::Address;
-use super::plan::{Rule, Section, chunk_ports, range_text};
+use super::plan::{Rule, chunk_ports, range_text};
 use super::quote::ufw_comment;
 use super::{RulesError, by_family};
 
 /// ufw port lists take at most 15 ports, a range counting as two.
 const PORT_LIST_LIMIT: usize = 15;
 
-pub fn section(section: &Section) -> Result<Vec<String>, RulesError> {
-    let mut lines = Vec::new();
-    for rule in section.rules() {
-        lines.extend(rule_lines(rule)?);
+pub fn rule_lines(rule: &Rule) -> Result<Vec<String>, RulesError> {
+    if !rule.transport.has_ports() {
+        return Ok(icmp_note(rule));
     }
-    Ok(lines)
-}
-
-fn rule_lines(rule: &Rule) -> Result<Vec<String>, RulesError> {
     let comment = ufw_comment(&rule.display_name)
         .map_err(|e| RulesError::unquotable("ufw", &rule.display_name, e))?;
     // ufw takes one source or destination per rule, and no ranges.
@@ -46,4 +41,30 @@ fn rule_lines(rule: &Rule) -> Result<Vec<String>, RulesError> {
         }
     }
     Ok(lines)
+}
+
+/// ufw's command line takes no ICMP rules. Its shipped `before.rules` and
+/// `before6.rules` already accept echo requests from anywhere; narrowing
+/// that means editing those files, which a pasted line should not do.
+fn icmp_note(rule: &Rule) -> Vec<String> {
+    let file = if rule.family == Some(super::address::Family::V6) {
+        "/etc/ufw/before6.rules"
+    } else {
+        "/etc/ufw/before.rules"
+    };
+    let scope = if rule.remote.is_empty() {
+        String::new()
+    } else {
+        let list: Vec<String> = rule.remote.iter().map(Address::to_string).collect();
+        format!(
+            "; to allow only {}, edit the echo-request lines there",
+            list.join(",")
+        )
+    };
+    vec![super::Dialect::Ufw.comment_line(&format!(
+        "{}: {} {}: ufw has no command for ICMP; its default {file} already accepts it{scope}",
+        rule.source_id,
+        rule.protocol(),
+        rule.icmp_type_name(),
+    ))]
 }

@@ -843,16 +843,19 @@ impl App {
             .filter(move |c| c.from.contains(&from) && c.to.contains(&to))
     }
 
-    /// Components that carry at least one rule, for the machine view.
+    /// Components that carry at least one rule, for the machine view: a
+    /// machine that is also another (the perimeter host, a Hyper-V host)
+    /// carries that one's rules too.
     pub fn machines(&self) -> Vec<&crate::catalog::Component> {
         self.catalog
             .components
             .iter()
             .filter(|m| {
-                self.catalog
-                    .connections
-                    .iter()
-                    .any(|c| c.rule_on.contains(&m.id))
+                self.catalog.connections.iter().any(|c| {
+                    c.placements(self.settings.outbound)
+                        .iter()
+                        .any(|p| self.catalog.acts_as(&m.id, p.machine))
+                })
             })
             .collect()
     }

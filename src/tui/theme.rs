@@ -87,7 +87,7 @@ impl Theme {
         match modifiability {
             Modifiability::Setup => self.setup,
             Modifiability::Fixed => self.fixed,
-            Modifiability::Device { .. } => self.device,
+            Modifiability::Device { .. } | Modifiability::Host { .. } => self.device,
             Modifiability::None => self.none,
         }
     }

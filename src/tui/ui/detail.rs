@@ -61,17 +61,12 @@ fn lines<'a>(catalog: &Catalog, conn: &Connection, theme: &Theme) -> Vec<Line<'a
         ]));
     }
     out.push(Line::from(vec![
-        label("rule"),
-        Span::raw(if conn.rule_on.is_empty() {
-            "none needed".to_string()
-        } else {
-            format!(
-                "{} on {}",
-                conn.direction.as_str(),
-                shown(&catalog.names(&conn.rule_on))
-            )
-        }),
+        label("rules"),
+        Span::raw(shown(&catalog.placements_text(conn))),
     ]));
+    if let Some(docs) = catalog.docs_rule_text(conn) {
+        out.push(Line::from(vec![label("docs"), Span::raw(shown(&docs))]));
+    }
     let badge = Span::styled(conn.modifiability.badge(), theme.badge(&conn.modifiability));
     let how = match &conn.modifiability {
         Modifiability::Setup => conn
@@ -85,6 +80,7 @@ fn lines<'a>(catalog: &Catalog, conn: &Connection, theme: &Theme) -> Vec<Line<'a
             .join("; "),
         Modifiability::Fixed => "cannot be changed".into(),
         Modifiability::Device { place } => format!("set on the device: {}", shown(place)),
+        Modifiability::Host { place } => format!("set per host in VMM: {}", shown(place)),
         Modifiability::None => "the docs do not say".into(),
     };
     out.push(Line::from(vec![

@@ -26,8 +26,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 
     let title = match machines.get(app.machine) {
         Some(m) => format!(
-            " {} · {} · y copies the script ",
+            " {}{} · {} · y copies the script ",
             shown(&m.name),
+            if m.also.is_empty() {
+                String::new()
+            } else {
+                format!(", also {}", shown(&app.catalog.names(&m.also)))
+            },
             app.dialect.name()
         ),
         None => " no machine carries a rule ".into(),
