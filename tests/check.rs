@@ -265,3 +265,41 @@ fn spawn_resolves_once_then_streams_answers_and_closes() {
     let all: Vec<Event> = events.iter().collect();
     assert!(matches!(&all[..], [Event::Resolved(Err(_))]), "{all:?}");
 }
+
+#[test]
+fn a_word_naming_some_ports_tries_only_those_and_icmp_is_never_sent() {
+    let run = |args: &[&str]| {
+        let out = Command::cargo_bin("vmmports")
+            .unwrap()
+            .args(["check", "127.0.0.1", "--timeout", "300", "--format", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}: {out:?}"));
+        json["results"].as_array().unwrap().clone()
+    };
+    // `winrm` names port 80 (WinRM 1.1) of the agent rows, not 135, 139, 445.
+    let results = run(&["winrm"]);
+    let ports: std::collections::BTreeSet<&str> = results
+        .iter()
+        .map(|r| r["port"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ports,
+        ["5985", "5986", "80"].into_iter().collect(),
+        "{results:?}"
+    );
+    // Ping is listed, never sent: no raw sockets, no privileges asked.
+    let results = run(&["ping"]);
+    assert_eq!(results.len(), 1, "{results:?}");
+    assert_eq!(results[0]["transport"], "icmp");
+    assert_eq!(results[0]["result"], "untested");
+    assert!(
+        results[0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("ping 127.0.0.1"),
+        "{results:?}"
+    );
+}

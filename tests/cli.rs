@@ -1076,3 +1076,80 @@ fn listed_ids_are_unique() {
     let unique: BTreeSet<String> = ids(&rows).into_iter().collect();
     assert_eq!(unique.len(), rows.len());
 }
+
+#[test]
+fn a_mistyped_flag_is_an_error_never_a_query_term() {
+    // Once `--remtoe vmm-server=10.0.0.5` became the query
+    // `!-remtoe vmm-server=10.0.0.5` and printed a script with no rules.
+    let cases: &[(&[&str], &str, &str)] = &[
+        (
+            &["list", "winrm", "--fromat", "json"],
+            "--fromat",
+            "--format",
+        ),
+        (
+            &[
+                "rules",
+                "--on",
+                "hyper-v",
+                "--remtoe",
+                "vmm-server=10.0.0.5",
+            ],
+            "--remtoe",
+            "--remote",
+        ),
+        (
+            &["check", "127.0.0.1", "5985", "--timout", "50"],
+            "--timout",
+            "--timeout",
+        ),
+        (
+            &["show", "vmm-to-sql", "--fromat", "json"],
+            "--fromat",
+            "--format",
+        ),
+    ];
+    for (args, typo, nearest) in cases {
+        let stderr = error_of(args);
+        assert!(stderr.contains(&format!("'{typo}'")), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(&format!("similar argument exists: '{nearest}'")),
+            "{args:?}: {stderr}"
+        );
+    }
+    // A single dash still negates a term, as documented.
+    let rows = records(&["-proto:tcp"]);
+    assert!(!rows.is_empty());
+    let table = stdout_of(&["list", "to:sql", "-1434"], 0);
+    assert_eq!(table_ids(&table), ["vmm-to-sql"]);
+}
+
+#[test]
+fn show_a_component_says_what_else_it_is_and_where_its_rules_come_from() {
+    let text = squash(&stdout_of(&["show", "perimeter-host"], 0));
+    assert!(
+        text.contains("also Hyper-V host: it carries those rules too"),
+        "{text}"
+    );
+    assert!(text.contains("vmm-to-host-winrm"), "{text}");
+    let json = json_of(&["show", "perimeter-host", "--format", "json"], 0);
+    assert_eq!(json["also"], serde_json::json!(["hyperv-host"]));
+    let from: Vec<&str> = json["rules_from"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(from.contains(&"vmm-to-host-bits"), "{from:?}");
+    assert!(from.contains(&"vmm-to-host-ping"), "{from:?}");
+    // A connection names where its rules go, roles included.
+    let text = squash(&stdout_of(&["show", "vcenter-to-vmm"], 0));
+    assert!(
+        text.contains("rules inbound on VMM server; outbound on VMware vCenter server"),
+        "{text}"
+    );
+    assert!(
+        text.contains("docs rule outbound on VMware vCenter server"),
+        "{text}"
+    );
+}

@@ -461,3 +461,272 @@ fn a_broken_config_file_is_reported_with_its_position_and_never_touched() {
         "{stderr}"
     );
 }
+
+// ---- Rules as a whole (issue 11) -------------------------------------------
+
+/// The New-NetFirewallRule lines of a PowerShell script.
+fn created(script: &str) -> Vec<&str> {
+    commands(script)
+        .into_iter()
+        .filter(|l| l.starts_with("New-NetFirewallRule"))
+        .collect()
+}
+
+/// The one New-NetFirewallRule line of rule `name`.
+fn created_rule<'a>(script: &'a str, name: &str) -> &'a str {
+    let wanted = format!("-Name '{name}' ");
+    let found: Vec<&str> = created(script)
+        .into_iter()
+        .filter(|l| l.contains(&wanted))
+        .collect();
+    assert_eq!(found.len(), 1, "one rule {name} in\n{script}");
+    found[0]
+}
+
+#[test]
+fn the_perimeter_host_gets_the_agents_inbound_rules_from_the_vmm_server() {
+    // It is still a Hyper-V host running the VMM agent.
+    let script = run(
+        &[
+            "rules",
+            "--on",
+            "perimeter-host",
+            "--remote",
+            "vmm-server=10.0.0.5",
+        ],
+        0,
+    );
+    assert!(
+        script.contains("(perimeter-host), also Hyper-V host (hyperv-host)"),
+        "the section says what else it is:\n{script}"
+    );
+    for (name, port) in [
+        ("VMM-vmm-to-host-winrm-tcp-in", "'5985'"),
+        ("VMM-vmm-to-host-bits-tcp-in", "'443'"),
+    ] {
+        let line = created_rule(&script, name);
+        assert!(line.contains("-Direction Inbound"), "{line}");
+        assert!(line.contains(&format!("-LocalPort {port} ")), "{line}");
+        assert!(line.contains("-RemoteAddress '10.0.0.5' "), "{line}");
+    }
+}
+
+#[test]
+fn the_vmm_server_accepts_vcenters_callback() {
+    // The docs put this rule on vCenter (outbound) only; scoped rules on the
+    // VMM server would otherwise shut vCenter out.
+    let script = run(
+        &[
+            "rules",
+            "--on",
+            "vmm-server",
+            "--remote",
+            "vcenter=10.0.0.9",
+        ],
+        0,
+    );
+    let line = created_rule(&script, "VMM-vcenter-to-vmm-tcp-in");
+    assert!(line.contains("-Direction Inbound -Protocol TCP -LocalPort '443' "));
+    assert!(line.contains("-RemoteAddress '10.0.0.9' "), "{line}");
+}
+
+#[test]
+fn the_hyperv_host_accepts_esxi_conversions() {
+    let script = run(
+        &["rules", "--on", "hyper-v", "--remote", "esxi-host=10.0.0.8"],
+        0,
+    );
+    let line = created_rule(&script, "VMM-esxi-to-hyperv-tcp-in");
+    assert!(line.contains("-LocalPort '443','445' "), "{line}");
+    assert!(line.contains("-RemoteAddress '10.0.0.8' "), "{line}");
+    // ESXi's own outbound rule is still said, where ESXi is configured.
+    let esxi = run(&["rules", "--on", "esxi-host"], 0);
+    assert!(
+        esxi.contains("esxi-to-hyperv: allow outbound 443,445/tcp"),
+        "{esxi}"
+    );
+}
+
+#[test]
+fn outbound_rules_come_with_the_flag() {
+    let without = run(&["rules", "--on", "vmm-server", "to:sql"], 0);
+    assert!(!without.contains("-Direction Outbound"), "{without}");
+    let with = run(
+        &[
+            "rules",
+            "--on",
+            "vmm-server",
+            "to:sql",
+            "--outbound",
+            "--remote",
+            "sql-server=10.0.0.7",
+        ],
+        0,
+    );
+    let line = created_rule(&with, "VMM-vmm-to-sql-tcp-out");
+    assert!(
+        line.contains("-Direction Outbound -Protocol TCP -RemotePort '1433' "),
+        "{line}"
+    );
+    assert!(line.contains("-RemoteAddress '10.0.0.7' "), "{line}");
+    assert!(with.contains("outbound: yes"), "the header says so");
+}
+
+#[test]
+fn a_free_word_selects_exactly_its_rows() {
+    // `ipmi` once matched the perimeter and agent rows fuzzily, opening 80,
+    // 135, 139 and 445.
+    let script = run(&["rules", "ipmi"], 0);
+    assert!(script.contains("covers: vmm-to-bmc-ipmi\n"), "{script}");
+    assert!(script.contains("1 connection matched, 1 rule"), "{script}");
+    assert!(script.contains("623/udp"), "{script}");
+    for port in ["80", "135", "139", "445"] {
+        assert!(!script.contains(&format!("{port},")), "{script}");
+    }
+    // The explorer and `list` stay fuzzy.
+    let list = run(&["list", "ipmi"], 0);
+    assert!(list.lines().count() > 2, "{list}");
+}
+
+#[test]
+fn a_word_that_names_some_ports_keeps_only_those() {
+    let script = run(&["rules", "winrm", "--on", "hyper-v"], 0);
+    let ports: Vec<&str> = created(&script)
+        .iter()
+        .map(|l| {
+            l.split("-LocalPort ")
+                .nth(1)
+                .unwrap()
+                .split(' ')
+                .next()
+                .unwrap()
+        })
+        .collect();
+    // Port 80 is WinRM 1.1; 135, 139 and 445 are not WinRM.
+    assert_eq!(ports, ["'80'", "'5985'", "'5986'"], "{script}");
+    assert!(script.contains("covers: vmm-to-host-agent, vmm-to-host-winrm, vmm-to-host-winrm-tls"));
+    // A port term narrows the same way.
+    let smb = run(&["rules", "445", "--on", "hyper-v"], 0);
+    assert!(smb.contains("-LocalPort '445' "), "{smb}");
+    assert!(!smb.contains("'135'"), "{smb}");
+}
+
+#[test]
+fn partial_remote_marks_every_unscoped_rule() {
+    for format in ["powershell", "netsh", "nft", "iptables", "firewalld", "ufw"] {
+        let script = run(
+            &[
+                "rules",
+                "--on",
+                "hyper-v",
+                "--remote",
+                "vmm-server=10.0.0.5",
+                "--format",
+                format,
+            ],
+            0,
+        );
+        let lines: Vec<&str> = script.lines().collect();
+        // host-to-host-bits, library-to-host-bits, esxi-to-hyperv and
+        // console-to-host-vmconnect have no address for their sources.
+        let header = "4 rules open to any address (unscoped)";
+        assert!(script.contains(header), "{format}:\n{script}");
+        let warnings: Vec<&&str> = lines
+            .iter()
+            .filter(|l| {
+                l.contains("unscoped: the next rule (") && l.contains(") allows any address")
+            })
+            .collect();
+        assert_eq!(warnings.len(), 4, "{format}:\n{script}");
+        for (peer, id) in [
+            ("Hyper-V host (hyperv-host)", "host-to-host-bits"),
+            (
+                "VMM library server (library-server)",
+                "library-to-host-bits",
+            ),
+            ("VMware ESXi host (esxi-host)", "esxi-to-hyperv"),
+            ("VMM console (vmm-console)", "console-to-host-vmconnect"),
+        ] {
+            let at = lines
+                .iter()
+                .position(|l| l.contains(&format!("unscoped: the next rule ({id})")))
+                .unwrap_or_else(|| panic!("{format}: no unscoped comment for {id}"));
+            assert!(lines[at].contains(peer), "{format}: {}", lines[at]);
+            // The rule itself comes next.
+            let next = lines[at + 1];
+            assert!(
+                next.contains(id) || next.starts_with("firewall-cmd --permanent --add-port="),
+                "{format}: {next}"
+            );
+        }
+    }
+    // With no --remote at all, the header says it once; no rule is marked.
+    let open = run(&["rules", "--on", "hyper-v"], 0);
+    assert!(!open.contains("unscoped"), "{open}");
+}
+
+#[test]
+fn the_dynamic_range_is_scoped_to_the_peers_given() {
+    let script = run(
+        &[
+            "rules",
+            "--on",
+            "hyper-v",
+            "to:hyper-v",
+            "--include-dynamic",
+            "--remote",
+            "vmm-server=10.0.0.5",
+        ],
+        0,
+    );
+    let line = created_rule(&script, "VMM-dynamic-ports-tcp-in");
+    assert!(line.contains("-RemoteAddress '10.0.0.5' "), "{line}");
+    // With only other components given, it is open and says so.
+    let open = run(
+        &[
+            "rules",
+            "--on",
+            "hyper-v",
+            "--include-dynamic",
+            "--remote",
+            "sql-server=10.0.0.7",
+        ],
+        0,
+    );
+    let lines: Vec<&str> = open.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("New-NetFirewallRule -Name 'VMM-dynamic-ports-tcp-in'"))
+        .unwrap();
+    assert!(lines[at - 1].contains("unscoped"), "{}", lines[at - 1]);
+    assert!(lines[at].contains("-RemoteAddress Any "), "{}", lines[at]);
+}
+
+#[test]
+fn ping_has_a_rule_in_every_dialect() {
+    // The embedded catalog pings Hyper-V hosts (Windows).
+    let ps = run(&["rules", "proto:icmp"], 0);
+    assert!(
+        ps.contains("-Protocol ICMPv4 -IcmpType 8 -RemoteAddress Any"),
+        "{ps}"
+    );
+    assert!(
+        ps.contains("-Protocol ICMPv6 -IcmpType 128 -RemoteAddress Any"),
+        "{ps}"
+    );
+    let netsh = run(&["rules", "ping", "--format", "netsh"], 0);
+    assert!(
+        netsh.contains(" protocol=icmpv4:8,any profile=any"),
+        "{netsh}"
+    );
+    assert!(
+        netsh.contains(" protocol=icmpv6:128,any profile=any"),
+        "{netsh}"
+    );
+    // A scoped rule only for the families its addresses have.
+    let scoped = run(&["rules", "ping", "--remote", "vmm-server=10.0.0.5"], 0);
+    assert!(scoped.contains("ICMPv4"), "{scoped}");
+    assert!(!scoped.contains("ICMPv6"), "{scoped}");
+    // The Linux dialects' ICMP lines are run through nft, iptables and
+    // firewalld in tests/rules_linux_tools.rs.
+}

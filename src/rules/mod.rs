@@ -370,8 +370,10 @@ fn unscoped_warning(catalog: &Catalog, rule: &Rule) -> Option<String> {
         .iter()
         .map(|id| format!("{} ({id})", catalog.names(std::slice::from_ref(id))))
         .collect();
+    // The id too: some dialects' lines (firewalld's) do not name it.
     Some(format!(
-        "unscoped: the next rule allows any address, because no --remote was given for {}",
+        "unscoped: the next rule ({}) allows any address, because no --remote was given for {}",
+        rule.source_id,
         peers.join(", ")
     ))
 }
