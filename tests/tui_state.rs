@@ -441,6 +441,35 @@ fn settings_toggle_and_session_only_without_a_config_path() {
     );
     app.update(Confirm);
     assert!(!app.settings.include_dynamic);
+    // Outbound rules toggle the same way, and the machine view follows.
+    select_row(&mut app, "outbound rules");
+    app.update(Confirm);
+    assert!(app.settings.outbound);
+    app.update(ShowMachine);
+    assert_eq!(app.machines()[app.machine].id, "vmm-server");
+    let lines = app.machine_lines().join("\n");
+    assert!(
+        lines.contains("-Name 'VMM-vmm-to-sql-tcp-out' ") && lines.contains("-Direction Outbound"),
+        "{lines}"
+    );
+}
+
+#[test]
+fn machine_view_gives_the_perimeter_host_the_agents_rules() {
+    let mut app = app();
+    app.update(ShowMachine);
+    let machines: Vec<String> = app.machines().iter().map(|m| m.id.clone()).collect();
+    let perimeter = machines
+        .iter()
+        .position(|m| m == "perimeter-host")
+        .expect("the perimeter host carries rules as a Hyper-V host");
+    for _ in 0..perimeter {
+        app.update(Down);
+    }
+    let lines = app.machine_lines().join("\n");
+    assert!(lines.contains("also Hyper-V host (hyperv-host)"), "{lines}");
+    assert!(lines.contains("VMM-vmm-to-host-winrm-tcp-in"), "{lines}");
+    assert!(lines.contains("VMM-vmm-to-host-bits-tcp-in"), "{lines}");
 }
 
 /// The embedded catalog repeated until it is big enough for the worker.

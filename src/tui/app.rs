@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use super::action::Action;
-use super::settings_form::{Field, SettingsForm};
+use super::settings_form::SettingsForm;
 use crate::catalog::{Catalog, Connection};
 use std::sync::Arc;
 
@@ -745,7 +745,7 @@ impl App {
             }
             (Action::Confirm, false) => {
                 let row = &form.rows[form.selected];
-                if row.field == Field::IncludeDynamic {
+                if row.field.is_toggle() {
                     let flipped = if row.value == "yes" { "no" } else { "yes" };
                     self.commit_setting(flipped.to_string());
                 } else {

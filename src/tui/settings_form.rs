@@ -11,6 +11,8 @@ pub enum Field {
     Group,
     Profile,
     IncludeDynamic,
+    /// Outbound rules on every source (`--outbound`).
+    Outbound,
     /// A setup port, by key.
     Port(String),
     /// Remote addresses of a component, by id.
@@ -51,12 +53,12 @@ impl SettingsForm {
             Row {
                 field: Field::IncludeDynamic,
                 label: "include dynamic RPC range".into(),
-                value: if settings.include_dynamic {
-                    "yes"
-                } else {
-                    "no"
-                }
-                .into(),
+                value: yes_no(settings.include_dynamic),
+            },
+            Row {
+                field: Field::Outbound,
+                label: "outbound rules on sources".into(),
+                value: yes_no(settings.outbound),
             },
         ];
         for feature in &catalog.setup_features {
@@ -109,6 +111,21 @@ impl SettingsForm {
     }
 }
 
+impl Field {
+    /// A yes/no setting, flipped by Enter rather than typed.
+    pub fn is_toggle(&self) -> bool {
+        matches!(self, Field::IncludeDynamic | Field::Outbound)
+    }
+}
+
+fn yes_no(on: bool) -> String {
+    if on { "yes" } else { "no" }.into()
+}
+
+fn is_yes(value: &str) -> bool {
+    matches!(value, "yes" | "y" | "true" | "on")
+}
+
 fn apply(
     settings: &mut Settings,
     catalog: &Catalog,
@@ -123,9 +140,8 @@ fn apply(
         Field::Profile => {
             settings.profiles = Settings::parse_profiles(value).map_err(|e| e.message)?
         }
-        Field::IncludeDynamic => {
-            settings.include_dynamic = matches!(value, "yes" | "y" | "true" | "on")
-        }
+        Field::IncludeDynamic => settings.include_dynamic = is_yes(value),
+        Field::Outbound => settings.outbound = is_yes(value),
         Field::Port(key) if !value.is_empty() => settings
             .set_port(catalog, &format!("{key}={value}"))
             .map_err(|e| e.message)?,
