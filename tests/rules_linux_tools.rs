@@ -12,9 +12,10 @@
 //!
 //! The test catalog is the embedded one with the Hyper-V host, SQL Server, WDS
 //! and ESXi made Linux machines, plus a connection with more than 15 ports, so
-//! UDP, port lists, ranges, the multiport split and outbound rules all appear.
-//! What each rule must allow is written out below (`wants`), independently of
-//! the generator.
+//! UDP, ICMP (ping, per IP family), port lists, ranges, the multiport split,
+//! inbound rules on every destination and outbound rules all appear. What
+//! each rule must allow is written out below (`wants`), independently of the
+//! generator.
 //!
 //! A missing tool (or not being root) fails a test when `CI` is set, since
 //! .ci/run installs the tools; otherwise the test says what to install and
@@ -64,7 +65,10 @@ const MANY_UDP: &[(u16, u16)] = &[(7200, 7210), (7301, 7301)];
 type Remote = &'static [(&'static str, &'static [&'static str])];
 
 /// Every address form: IPv4, IPv6, CIDR, and a-b ranges of both families.
-/// vmm-console has no address, so its rules stay open to any address.
+/// vmm-console and esxi-host have no address, so rules from them stay open to
+/// any address. file-server has none either: the dynamic ports, which any of
+/// their peers may use, are scoped to the other peers' addresses
+/// (`REMOTE_SLIM` gives every one of those peers an address).
 const REMOTE: Remote = &[
     (
         "vmm-server",
@@ -78,7 +82,6 @@ const REMOTE: Remote = &[
     ),
     ("hyperv-host", &["10.0.0.7", "fd00::7"]),
     ("library-server", &["10.0.0.6"]),
-    ("file-server", &["10.0.0.9"]),
     ("bare-metal-machine", &["10.20.0.0/16"]),
 ];
 
@@ -99,21 +102,62 @@ struct Want {
     machine: &'static str,
     id: &'static str,
     outbound: bool,
+    /// `tcp`, `udp`, `icmpv4` or `icmpv6`: ICMPv4 and ICMPv6 are two
+    /// protocols, each with its own type numbers, and one rule each.
     proto: &'static str,
+    /// TCP and UDP: the ports. ICMP: none.
     ports: &'static [(u16, u16)],
+    /// ICMP: the message type, in the numbering of `proto`'s family (an
+    /// echo request is 8 in ICMPv4, 128 in ICMPv6).
+    icmp_type: Option<u16>,
     /// The remote components: sources inbound, destinations outbound.
     peers: &'static [&'static str],
+    scoping: Scoping,
+}
+
+/// How a rule's peers' `--remote` addresses scope it.
+#[derive(Clone, Copy)]
+enum Scoping {
+    /// A connection: scoped only when every peer has addresses, since
+    /// scoping to some would shut out the others; else open to any.
+    EveryPeer,
+    /// The dynamic ports, which any of their peers may use: scoped to the
+    /// peers that have addresses; open to any only when none has.
+    GivenPeers,
+}
+
+/// The ICMP types of the catalog: (proto, type number, the name nft,
+/// iptables and firewalld give it).
+const ICMP_TYPES: &[(&str, u16, &str)] = &[
+    ("icmpv4", 8, "echo-request"),
+    ("icmpv6", 128, "echo-request"),
+];
+
+fn icmp_type_name(proto: &str, number: u16) -> &'static str {
+    ICMP_TYPES
+        .iter()
+        .find(|&&(p, n, _)| p == proto && n == number)
+        .unwrap_or_else(|| panic!("no {proto} type {number} in ICMP_TYPES"))
+        .2
+}
+
+fn icmp_type_number(proto: &str, name: &str) -> u16 {
+    ICMP_TYPES
+        .iter()
+        .find(|&&(p, _, n)| p == proto && n == name)
+        .unwrap_or_else(|| panic!("no {proto} type {name:?} in ICMP_TYPES"))
+        .1
 }
 
 impl Want {
-    /// `VMM - <connection> (<ports>/<proto>)`, the documented rule name.
+    /// `VMM - <connection> (<ports>/<proto>)`, the documented rule name;
+    /// for ICMP `VMM - <connection> (<type name>/<icmpv4|icmpv6>)`.
     fn name(&self) -> String {
-        format!(
-            "VMM - {} ({}/{})",
-            self.id,
-            ports_text(self.ports),
-            self.proto
-        )
+        let what = match self.icmp_type {
+            Some(number) => icmp_type_name(self.proto, number).to_string(),
+            None => ports_text(self.ports),
+        };
+        format!("VMM - {} ({what}/{})", self.id, self.proto)
     }
 
     fn port_spans(&self) -> Vec<Span> {
@@ -124,9 +168,68 @@ impl Want {
                 .collect(),
         )
     }
+
+    /// The IP family an ICMP rule is for (`true` for IPv6); `None` for TCP
+    /// and UDP, whose rules cover both.
+    fn icmp_family(&self) -> Option<bool> {
+        match self.proto {
+            "icmpv4" => Some(false),
+            "icmpv6" => Some(true),
+            _ => None,
+        }
+    }
+
+    /// What the rule matches besides addresses.
+    fn matched(&self) -> Matched {
+        Matched {
+            ports: self.port_spans(),
+            icmp_type: self.icmp_type,
+        }
+    }
+
+    /// Each address the rule is scoped to, as typed (one iptables rule
+    /// each); `None` when it allows any address. An ICMP rule keeps only the
+    /// addresses of its family: with none of them, it is not there at all
+    /// (`Some` of an empty set).
+    fn addresses(&self, remote: Remote) -> Option<BTreeSet<(bool, Span)>> {
+        let given = |peer: &&str| remote.iter().any(|(id, _)| id == peer);
+        let peers: Vec<&str> = match self.scoping {
+            Scoping::EveryPeer => self.peers.to_vec(),
+            Scoping::GivenPeers => self.peers.iter().copied().filter(given).collect(),
+        };
+        if peers.is_empty() {
+            return None;
+        }
+        let mut out = peer_addresses(remote, &peers)?;
+        if let Some(v6) = self.icmp_family() {
+            out.retain(|&(family, _)| family == v6);
+        }
+        Some(out)
+    }
+
+    /// The rule's addresses by family, `[v4, v6]`, merged into spans; `None`
+    /// when it allows any address.
+    fn scope(&self, remote: Remote) -> Option<[Vec<Span>; 2]> {
+        let mut by_family = [Vec::new(), Vec::new()];
+        for (v6, span) in self.addresses(remote)? {
+            by_family[usize::from(v6)].push(span);
+        }
+        Some(by_family.map(merge))
+    }
 }
 
-/// Every rule on a Linux machine of the test catalog, with `--include-dynamic`.
+/// What one rule matches besides addresses: merged TCP or UDP ports, or
+/// one ICMP type.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Matched {
+    ports: Vec<Span>,
+    icmp_type: Option<u16>,
+}
+
+/// Every rule on a Linux machine of the test catalog, with `--include-dynamic`:
+/// inbound on each destination of a connection, from its sources; outbound
+/// on a source where the docs put the rule outbound (ESXi's two callbacks),
+/// to the destinations; the dynamic ports inbound on the Hyper-V host.
 fn wants() -> Vec<Want> {
     const VMM: &[&str] = &["vmm-server"];
     let w = |machine, id, outbound, proto, ports, peers| Want {
@@ -135,7 +238,14 @@ fn wants() -> Vec<Want> {
         outbound,
         proto,
         ports,
+        icmp_type: None,
         peers,
+        scoping: Scoping::EveryPeer,
+    };
+    // Ping from the VMM server: an echo request in each IP family.
+    let ping = |proto, icmp_type| Want {
+        icmp_type: Some(icmp_type),
+        ..w("hyperv-host", "vmm-to-host-ping", false, proto, &[], VMM)
     };
     vec![
         w(
@@ -186,6 +296,16 @@ fn wants() -> Vec<Want> {
             &[(443, 443)],
             &["library-server"],
         ),
+        // The docs put ESXi's rule outbound on the ESXi host; the Hyper-V
+        // host, its destination, needs it inbound too.
+        w(
+            "hyperv-host",
+            "esxi-to-hyperv",
+            false,
+            "tcp",
+            &[(443, 443), (445, 445)],
+            &["esxi-host"],
+        ),
         w(
             "hyperv-host",
             "console-to-host-vmconnect",
@@ -194,6 +314,8 @@ fn wants() -> Vec<Want> {
             &[(2179, 2179)],
             &["vmm-console"],
         ),
+        ping("icmpv4", 8),
+        ping("icmpv6", 128),
         w(
             "hyperv-host",
             "many-ports",
@@ -210,14 +332,17 @@ fn wants() -> Vec<Want> {
             MANY_UDP,
             &["vmm-console"],
         ),
-        w(
-            "hyperv-host",
-            "dynamic-ports",
-            false,
-            "tcp",
-            &[(49152, 65535)],
-            &["vmm-server", "hyperv-host", "file-server", "library-server"],
-        ),
+        Want {
+            scoping: Scoping::GivenPeers,
+            ..w(
+                "hyperv-host",
+                "dynamic-ports",
+                false,
+                "tcp",
+                &[(49152, 65535)],
+                &["vmm-server", "hyperv-host", "file-server", "library-server"],
+            )
+        },
         w(
             "guest-vm",
             "vmm-to-guest-bits",
@@ -283,21 +408,27 @@ fn wants() -> Vec<Want> {
             &[(67, 67), (68, 68), (69, 69), (4011, 4011), (64001, 65000)],
             &["bare-metal-machine"],
         ),
+        w(
+            "wds-server",
+            "vmm-to-wds-agent",
+            false,
+            "tcp",
+            &[(135, 135), (139, 139), (445, 445), (5986, 5986)],
+            VMM,
+        ),
+        w(
+            "wds-server",
+            "vmm-to-wds-winrm",
+            false,
+            "tcp",
+            &[(5985, 5985)],
+            VMM,
+        ),
     ]
 }
 
-/// The addresses of a rule's peers by family, `[v4, v6]`, merged into
-/// spans; `None` when some peer has no address (the rule allows any).
-fn scope(remote: Remote, peers: &[&str]) -> Option<[Vec<Span>; 2]> {
-    let mut by_family = [Vec::new(), Vec::new()];
-    for (v6, span) in addresses(remote, peers)? {
-        by_family[usize::from(v6)].push(span);
-    }
-    Some(by_family.map(merge))
-}
-
-/// Each address of a rule's peers as typed (one iptables rule each).
-fn addresses(remote: Remote, peers: &[&str]) -> Option<BTreeSet<(bool, Span)>> {
+/// Each address of `peers` as typed; `None` when some peer has none.
+fn peer_addresses(remote: Remote, peers: &[&str]) -> Option<BTreeSet<(bool, Span)>> {
     let mut out = BTreeSet::new();
     for peer in peers {
         let (_, list) = remote.iter().find(|(id, _)| id == peer)?;
@@ -464,6 +595,57 @@ fn commands(script: &str) -> Vec<&str> {
         .collect()
 }
 
+/// The script's lines that are not blank, comments included, by the machine
+/// whose section (`: '── on NAME (ID) ──'`) they are in; the header's under "".
+fn machine_lines(script: &str) -> BTreeMap<String, Vec<&str>> {
+    let mut out: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    let mut machine = String::new();
+    for line in script.lines() {
+        if let Some(head) = line.strip_prefix(": '── on ") {
+            // `NAME (ID) ──'`, or `NAME (ID), also NAME (ID) ──'` for a
+            // machine that is also another: the first ID is the machine's.
+            let own = head.split(", also ").next().unwrap();
+            let id = own.rsplit_once('(').unwrap().1;
+            machine = id.split_once(')').unwrap().0.to_string();
+        } else if !line.trim().is_empty() {
+            out.entry(machine.clone()).or_default().push(line);
+        }
+    }
+    out
+}
+
+/// Every rule of `wants` that is open to any address because some peer has
+/// no `--remote` has an `unscoped` comment right above its command, and no
+/// other rule on these machines has one.
+fn assert_unscoped_marked(script: &str, remote: Remote) {
+    let mut marked: Vec<(String, String)> = Vec::new();
+    for (machine, lines) in machine_lines(script) {
+        if !wants().iter().any(|w| w.machine == machine) {
+            continue;
+        }
+        for (i, line) in lines.iter().enumerate() {
+            let Some(rest) = line.strip_prefix(": 'unscoped: the next rule (") else {
+                continue;
+            };
+            let id = rest.split_once(')').unwrap().0;
+            let next = lines.get(i + 1).copied().unwrap_or_default();
+            assert!(
+                !is_comment(next) && next.contains(&format!(" - {id} (")),
+                "{machine}: the unscoped comment for {id} is not above its rule:\n{line}\n{next}"
+            );
+            marked.push((machine.clone(), id.to_string()));
+        }
+    }
+    marked.sort();
+    let mut expected: Vec<(String, String)> = wants()
+        .iter()
+        .filter(|w| w.addresses(remote).is_none())
+        .map(|w| (w.machine.to_string(), w.id.to_string()))
+        .collect();
+    expected.sort();
+    assert_eq!(marked, expected, "rules marked unscoped");
+}
+
 fn show(out: &Output) -> String {
     format!(
         "exit: {}\nstdout:\n{}\nstderr:\n{}",
@@ -595,8 +777,11 @@ struct NftRule {
     chain: String,
     /// `ip saddr` etc., with its merged spans; `None` for any address.
     addresses: Option<(String, Vec<Span>)>,
+    /// `tcp`, `udp` (`… dport`), `icmpv4` (`icmp type`) or `icmpv6`
+    /// (`icmpv6 type`).
     proto: String,
     ports: Vec<Span>,
+    icmp_type: Option<u16>,
     verdict: String,
 }
 
@@ -651,24 +836,46 @@ fn nft_ruleset(json: &str) -> (BTreeMap<String, NftRule>, BTreeMap<String, Value
             addresses: None,
             proto: String::new(),
             ports: Vec::new(),
+            icmp_type: None,
             verdict: String::new(),
         };
         for expr in rule["expr"].as_array().unwrap() {
             if let Some(m) = expr.get("match") {
                 assert_eq!(m["op"], "==", "{comment}: {m}");
                 let payload = &m["left"]["payload"];
-                let (protocol, field) = (
-                    payload["protocol"].as_str().unwrap(),
-                    payload["field"].as_str().unwrap(),
-                );
-                if field == "dport" {
-                    parsed.proto = protocol.to_string();
-                    parsed.ports = merge(nft_spans(&m["right"], false));
-                } else {
-                    parsed.addresses = Some((
-                        format!("{protocol} {field}"),
-                        merge(nft_spans(&m["right"], true)),
-                    ));
+                let (Some(protocol), Some(field)) =
+                    (payload["protocol"].as_str(), payload["field"].as_str())
+                else {
+                    panic!("{comment}: unexpected match {m}");
+                };
+                match (protocol, field) {
+                    ("tcp" | "udp", "dport") => {
+                        assert!(parsed.proto.is_empty(), "{comment}: two protocols");
+                        parsed.proto = protocol.to_string();
+                        parsed.ports = merge(nft_spans(&m["right"], false));
+                    }
+                    ("icmp" | "icmpv6", "type") => {
+                        assert!(parsed.proto.is_empty(), "{comment}: two protocols");
+                        let proto = if protocol == "icmp" {
+                            "icmpv4"
+                        } else {
+                            "icmpv6"
+                        };
+                        parsed.proto = proto.to_string();
+                        parsed.icmp_type = Some(match &m["right"] {
+                            Value::String(name) => icmp_type_number(proto, name),
+                            Value::Number(n) => u16::try_from(n.as_u64().unwrap()).unwrap(),
+                            other => panic!("{comment}: one ICMP type, not {other}"),
+                        });
+                    }
+                    ("ip" | "ip6", "saddr" | "daddr") => {
+                        assert!(parsed.addresses.is_none(), "{comment}: two address matches");
+                        parsed.addresses = Some((
+                            format!("{protocol} {field}"),
+                            merge(nft_spans(&m["right"], true)),
+                        ));
+                    }
+                    _ => panic!("{comment}: unexpected match {m}"),
                 }
             } else if let Some(verdict) = expr.as_object().and_then(|o| o.keys().next()) {
                 parsed.verdict = verdict.clone();
@@ -690,9 +897,12 @@ fn nft_expected(wants: &[Want], remote: Remote) -> BTreeMap<String, NftRule> {
             addresses,
             proto: want.proto.into(),
             ports: want.port_spans(),
+            icmp_type: want.icmp_type,
             verdict: "accept".into(),
         };
-        let Some([v4, v6]) = scope(remote, want.peers) else {
+        // An ICMP rule's scope holds addresses of its own family only, so
+        // it is never split.
+        let Some([v4, v6]) = want.scope(remote) else {
             out.insert(want.name(), rule(None));
             continue;
         };
@@ -741,11 +951,16 @@ echo $MARK; nft list ruleset"#,
         "ip6 saddr { fd00::5, fd00:1::10-fd00:1::20 } tcp dport { 80, 135, 139, 445 } accept",
         "ip daddr 10.0.0.7 tcp dport { 443, 445 } accept",
         "ip saddr 10.20.0.0/16 udp dport { 67-69, 4011, 64001-65000 } accept",
-        "tcp dport 49152-65535 accept",
+        // The dynamic ports from the peers that were given addresses.
+        "ip6 saddr { fd00::5, fd00::7, fd00:1::10-fd00:1::20 } tcp dport 49152-65535 accept",
         "comment \"VMM - console-to-host-vmconnect (2179/tcp)\"",
+        // Ping, one rule per IP family, each with its own ICMP.
+        "ip saddr { 10.0.0.5, 10.1.0.0/24, 10.2.0.5-10.2.0.9 } icmp type echo-request accept comment \"VMM - vmm-to-host-ping (echo-request/icmpv4)\"",
+        "ip6 saddr { fd00::5, fd00:1::10-fd00:1::20 } icmpv6 type echo-request accept comment \"VMM - vmm-to-host-ping (echo-request/icmpv6)\"",
     ] {
         assert!(listing.contains(text), "missing {text:?} in\n{listing}");
     }
+    assert_unscoped_marked(&script, REMOTE);
 
     let (rules, chains) = nft_ruleset(json);
     for (name, hook) in [("input", "input"), ("output", "output")] {
@@ -888,8 +1103,28 @@ struct IptRule {
     ports: Vec<Span>,
     /// The port list as written, for the 15-port limit.
     list: String,
+    /// `--icmp-type N` (false) or `--icmpv6-type N` (true).
+    icmp: Option<(bool, u16)>,
     comment: String,
     target: String,
+}
+
+impl IptRule {
+    /// The protocol as `Want` says it, for a line of `tool`'s listing:
+    /// `tcp` or `udp` with ports; `icmpv4` (`-p icmp --icmp-type`, in
+    /// iptables) or `icmpv6` (`-p ipv6-icmp --icmpv6-type`, in ip6tables)
+    /// with one type and no ports. Anything else matches something no rule
+    /// means, and fails.
+    fn want_proto(&self, tool: &str, line: &str) -> &'static str {
+        let ports = !self.ports.is_empty();
+        match (self.proto.as_str(), self.icmp, tool) {
+            ("tcp", None, _) if ports => "tcp",
+            ("udp", None, _) if ports => "udp",
+            ("icmp", Some((false, _)), "iptables") if !ports => "icmpv4",
+            ("ipv6-icmp", Some((true, _)), "ip6tables") if !ports => "icmpv6",
+            _ => panic!("{tool}: not one protocol with its ports or ICMP type: {line}"),
+        }
+    }
 }
 
 /// Splits an `iptables -S` line into words: `"…"` with `\` escapes is one word.
@@ -933,6 +1168,7 @@ fn ipt_rule(line: &str) -> IptRule {
         address: None,
         ports: Vec::new(),
         list: String::new(),
+        icmp: None,
         comment: String::new(),
         target: String::new(),
     };
@@ -947,6 +1183,13 @@ fn ipt_rule(line: &str) -> IptRule {
             "--dport" | "--dports" => {
                 rule.ports = merge(value.split(',').map(port_span).collect());
                 rule.list = value;
+            }
+            "--icmp-type" | "--icmpv6-type" => {
+                assert!(rule.icmp.is_none(), "two ICMP types in {line}");
+                let number = value
+                    .parse()
+                    .unwrap_or_else(|_| panic!("ICMP type `{value}` is not one number in {line}"));
+                rule.icmp = Some((words[i] == "--icmpv6-type", number));
             }
             "--comment" => rule.comment = value,
             "-j" => rule.target = value,
@@ -1021,13 +1264,23 @@ echo $MARK; ip6tables -S"#,
             v4,
             "--comment \"VMM - many-ports (7200-7210,7301/udp)\" -j ACCEPT",
         ),
+        // Ping: ICMPv4 in iptables, ICMPv6 in ip6tables, by type number.
+        (
+            v4,
+            "-A INPUT -s 10.0.0.5/32 -p icmp -m icmp --icmp-type 8 -m comment --comment \"VMM - vmm-to-host-ping (echo-request/icmpv4)\" -j ACCEPT",
+        ),
+        (
+            v6,
+            "-A INPUT -s fd00::5/128 -p ipv6-icmp -m icmp6 --icmpv6-type 128 -m comment --comment \"VMM - vmm-to-host-ping (echo-request/icmpv6)\" -j ACCEPT",
+        ),
     ] {
         assert!(listing.contains(text), "missing {text:?} in\n{listing}");
     }
 
-    // (tool, chain, proto, comment) → address (None: any) → merged ports.
+    // (tool, chain, proto, comment) → address (None: any) → merged ports,
+    // or the ICMP type.
     type Key = (&'static str, String, String, String);
-    let mut actual: BTreeMap<Key, BTreeMap<Option<Span>, Vec<Span>>> = BTreeMap::new();
+    let mut actual: BTreeMap<Key, BTreeMap<Option<Span>, Matched>> = BTreeMap::new();
     for (tool, listing) in [("iptables", v4), ("ip6tables", v6)] {
         let lines: Vec<&str> = listing.lines().filter(|l| l.starts_with("-A ")).collect();
         let unique: BTreeSet<&&str> = lines.iter().collect();
@@ -1042,34 +1295,43 @@ echo $MARK; ip6tables -S"#,
             if let Some((source, _)) = rule.address {
                 assert_eq!(source, rule.chain == "INPUT", "{line}");
             }
-            let ports = actual
-                .entry((tool, rule.chain, rule.proto, rule.comment))
+            let proto = rule.want_proto(tool, line);
+            let matched = actual
+                .entry((tool, rule.chain, proto.into(), rule.comment))
                 .or_default()
                 .entry(rule.address.map(|(_, span)| span))
                 .or_default();
-            ports.extend(rule.ports);
-            *ports = merge(std::mem::take(ports));
+            matched.ports.extend(rule.ports);
+            matched.ports = merge(std::mem::take(&mut matched.ports));
+            if let Some((_, number)) = rule.icmp {
+                let previous = matched.icmp_type.replace(number);
+                assert!(previous.is_none(), "{tool}: a second ICMP rule like {line}");
+            }
         }
     }
-    let mut expected: BTreeMap<Key, BTreeMap<Option<Span>, Vec<Span>>> = BTreeMap::new();
+    let mut expected: BTreeMap<Key, BTreeMap<Option<Span>, Matched>> = BTreeMap::new();
     for want in wants() {
         let chain = if want.outbound { "OUTPUT" } else { "INPUT" };
         let tools = [("iptables", false), ("ip6tables", true)];
         for (tool, v6) in tools {
+            // ICMPv4 is iptables' only, ICMPv6 ip6tables'.
+            if want.icmp_family().is_some_and(|family| family != v6) {
+                continue;
+            }
             let key = (tool, chain.into(), want.proto.into(), want.name());
-            match addresses(REMOTE, want.peers) {
+            match want.addresses(REMOTE) {
                 None => {
                     expected
                         .entry(key)
                         .or_default()
-                        .insert(None, want.port_spans());
+                        .insert(None, want.matched());
                 }
                 Some(list) => {
                     for (_, span) in list.into_iter().filter(|(f, _)| *f == v6) {
                         expected
                             .entry(key.clone())
                             .or_default()
-                            .insert(Some(span), want.port_spans());
+                            .insert(Some(span), want.matched());
                     }
                 }
             }
@@ -1086,19 +1348,17 @@ echo $MARK; ip6tables -S"#,
 
 /// The script's sections: machine id → its command lines.
 fn sections(script: &str) -> BTreeMap<String, Vec<String>> {
-    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut machine = String::new();
-    for line in script.lines() {
-        if let Some(head) = line.strip_prefix(": '── on ") {
-            let id = head.rsplit_once('(').unwrap().1;
-            machine = id.split_once(')').unwrap().0.to_string();
-        } else if !line.trim().is_empty() && !is_comment(line) {
-            out.entry(machine.clone())
-                .or_default()
-                .push(line.to_string());
-        }
-    }
-    out
+    machine_lines(script)
+        .into_iter()
+        .filter_map(|(machine, lines)| {
+            let commands: Vec<String> = lines
+                .into_iter()
+                .filter(|l| !is_comment(l))
+                .map(str::to_string)
+                .collect();
+            (!commands.is_empty()).then_some((machine, commands))
+        })
+        .collect()
 }
 
 /// A fresh copy of the firewalld configuration.
@@ -1159,12 +1419,16 @@ fn zone_xml(copy: &Path) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// What a zone opens: plain ports `(proto, port)`, and rich rules by
-/// `(ipv6, proto, port)` → merged source spans.
+/// What a zone opens: plain ports `(proto, port)`, rich rules by
+/// `(ipv6, proto, port)` → merged source spans, and ICMP rich rules by
+/// `(ipv6, icmp type name)`, with no source (any address) or → merged
+/// source spans.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct Zone {
     ports: BTreeSet<(String, Span)>,
     rich: BTreeMap<(bool, String, Span), Vec<Span>>,
+    icmp_any: BTreeSet<(bool, String)>,
+    icmp_rich: BTreeMap<(bool, String), Vec<Span>>,
 }
 
 fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
@@ -1178,6 +1442,8 @@ struct RichRule {
     source: Option<String>,
     /// (protocol, port)
     port: Option<(String, String)>,
+    /// `<icmp-type name="…"/>`
+    icmp: Option<String>,
     accept: bool,
 }
 
@@ -1195,32 +1461,63 @@ fn parse_zone(xml: &str) -> Zone {
         match (name, rule.as_mut()) {
             ("rule", None) => {
                 let family = attribute(tag, "family").expect("rich rules name a family");
+                assert!(
+                    family == "ipv4" || family == "ipv6",
+                    "a rich rule of family {family:?} in\n{xml}"
+                );
                 rule = Some(RichRule {
                     family: family.to_string(),
                     source: None,
                     port: None,
+                    icmp: None,
                     accept: false,
                 });
             }
-            ("source", Some(r)) => r.source = attribute(tag, "address").map(str::to_string),
-            ("port", Some(r)) => r.port = Some(port()),
+            ("source", Some(r)) if r.source.is_none() => {
+                assert!(attribute(tag, "invert").is_none(), "an inverted <{tag}>");
+                r.source = Some(attribute(tag, "address").expect("a source address").into());
+            }
+            ("port", Some(r)) if r.port.is_none() => r.port = Some(port()),
+            ("icmp-type", Some(r)) if r.icmp.is_none() => {
+                r.icmp = Some(attribute(tag, "name").expect("an ICMP type name").into());
+            }
             ("accept", Some(r)) => r.accept = true,
-            ("", Some(_)) if tag == "/rule" => {
-                let Some(RichRule {
+            ("", Some(_)) if tag == "/rule" => match rule.take() {
+                Some(RichRule {
                     family,
                     source: Some(source),
                     port: Some((proto, port)),
+                    icmp: None,
                     accept: true,
-                }) = rule.take()
-                else {
-                    panic!("a rich rule that is not `source … port … accept` in\n{xml}");
-                };
-                let (v6, span) = address_span(&source);
-                assert_eq!(v6, family == "ipv6", "{source} in a {family} rule");
-                let spans = zone.rich.entry((v6, proto, port_span(&port))).or_default();
-                spans.push(span);
-                *spans = merge(std::mem::take(spans));
-            }
+                }) => {
+                    let (v6, span) = address_span(&source);
+                    assert_eq!(v6, family == "ipv6", "{source} in a {family} rule");
+                    let spans = zone.rich.entry((v6, proto, port_span(&port))).or_default();
+                    spans.push(span);
+                    *spans = merge(std::mem::take(spans));
+                }
+                Some(RichRule {
+                    family,
+                    source,
+                    port: None,
+                    icmp: Some(name),
+                    accept: true,
+                }) => {
+                    let key = (family == "ipv6", name);
+                    let Some(source) = source else {
+                        assert!(zone.icmp_any.insert(key), "two same ICMP rules in\n{xml}");
+                        continue;
+                    };
+                    let (v6, span) = address_span(&source);
+                    assert_eq!(v6, family == "ipv6", "{source} in a {family} rule");
+                    let spans = zone.icmp_rich.entry(key).or_default();
+                    spans.push(span);
+                    *spans = merge(std::mem::take(spans));
+                }
+                _ => panic!(
+                    "a rich rule that is not `source … port … accept` or `[source …] icmp-type … accept` in\n{xml}"
+                ),
+            },
             ("port", None) => {
                 let (proto, port) = port();
                 zone.ports.insert((proto, port_span(&port)));
@@ -1238,9 +1535,29 @@ fn firewalld_expected(machine: &str, remote: Remote) -> Zone {
         .iter()
         .filter(|w| w.machine == machine && !w.outbound)
     {
+        // ICMP: always a rich rule of the ICMP's own family.
+        if let (Some(number), Some(v6)) = (want.icmp_type, want.icmp_family()) {
+            let key = (v6, icmp_type_name(want.proto, number).to_string());
+            match want.scope(remote) {
+                None => {
+                    zone.icmp_any.insert(key);
+                }
+                Some(families) => {
+                    let [v4_spans, v6_spans] = families;
+                    assert!((if v6 { &v4_spans } else { &v6_spans }).is_empty());
+                    let spans = if v6 { v6_spans } else { v4_spans };
+                    if !spans.is_empty() {
+                        let all = zone.icmp_rich.entry(key).or_default();
+                        all.extend(spans);
+                        *all = merge(std::mem::take(all));
+                    }
+                }
+            }
+            continue;
+        }
         for &(a, b) in want.ports {
             let port = (u128::from(a), u128::from(b));
-            match scope(remote, want.peers) {
+            match want.scope(remote) {
                 None => {
                     zone.ports.insert((want.proto.into(), port));
                 }
@@ -1442,14 +1759,36 @@ fn ufw_accepts_every_line_in_dry_run_and_each_means_its_rule() {
         );
     }
 
+    // ufw's command line has no ICMP rules: an ICMP rule is only a comment
+    // in its machine's section, and no command is about ICMP.
+    let by_machine = machine_lines(&script);
+    for want in wants().iter().filter(|w| w.icmp_type.is_some()) {
+        let about: Vec<&&str> = by_machine[want.machine]
+            .iter()
+            .filter(|l| l.contains(want.id) && l.contains(want.proto))
+            .collect();
+        assert!(
+            !about.is_empty(),
+            "{}: nothing says {}",
+            want.machine,
+            want.name()
+        );
+        for line in about {
+            assert!(is_comment(line), "{}: not a comment: {line}", want.name());
+        }
+    }
+    for line in &lines {
+        assert!(!line.to_lowercase().contains("icmp"), "{line}");
+    }
+
     let actual = ufw_tuples(&outputs);
     let mut expected = UfwRules::new();
     let everyone = [(false, (0, u128::from(u32::MAX))), (true, (0, u128::MAX))];
-    for want in wants() {
+    for want in wants().iter().filter(|w| w.icmp_type.is_none()) {
         let direction = if want.outbound { "out" } else { "in" };
         let key = (direction.to_string(), want.proto.to_string(), want.name());
         let rule = expected.entry(key).or_default();
-        match addresses(REMOTE_SLIM, want.peers) {
+        match want.addresses(REMOTE_SLIM) {
             None => {
                 for peer in everyone {
                     rule.insert(peer, want.port_spans());
