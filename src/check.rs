@@ -53,6 +53,21 @@ pub struct Target {
     pub transport: Transport,
 }
 
+impl Target {
+    /// `443`, `64001-65000`, or an ICMP type's name (`echo-request`).
+    pub fn port_text(&self) -> String {
+        if !self.transport.has_ports() {
+            return crate::catalog::icmp_type_name(self.first)
+                .map_or_else(|| self.first.to_string(), str::to_string);
+        }
+        if self.first == self.last {
+            self.first.to_string()
+        } else {
+            format!("{}-{}", self.first, self.last)
+        }
+    }
+}
+
 /// The ports of `connections`, in order; each appears once per connection.
 pub fn targets(connections: &[&Connection]) -> Vec<Target> {
     connections

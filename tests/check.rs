@@ -294,6 +294,7 @@ fn a_word_naming_some_ports_tries_only_those_and_icmp_is_never_sent() {
     let results = run(&["ping"]);
     assert_eq!(results.len(), 1, "{results:?}");
     assert_eq!(results[0]["transport"], "icmp");
+    assert_eq!(results[0]["port"], "echo-request");
     assert_eq!(results[0]["result"], "untested");
     assert!(
         results[0]["detail"]

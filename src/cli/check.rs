@@ -131,7 +131,7 @@ pub fn run(
                 let status = s.clone().unwrap_or(Status::Failed("no answer".into()));
                 Row {
                     connection: &t.connection,
-                    port: port_text(t),
+                    port: t.port_text(),
                     transport: t.transport.as_str(),
                     result: status.word(),
                     ms: match status {
@@ -151,14 +151,6 @@ pub fn run(
     Ok((text, outcome))
 }
 
-fn port_text(t: &Target) -> String {
-    if t.first == t.last {
-        t.first.to_string()
-    } else {
-        format!("{}-{}", t.first, t.last)
-    }
-}
-
 fn table_line(target: &Target, status: &Status) -> String {
     let what = match status {
         Status::Open(d) => format!("open ({:.1} ms)", d.as_secs_f64() * 1000.0),
@@ -169,7 +161,7 @@ fn table_line(target: &Target, status: &Status) -> String {
     format!(
         "{:<28} {:>11}/{}  {what}",
         target.connection,
-        port_text(target),
+        target.port_text(),
         target.transport.as_str()
     )
 }

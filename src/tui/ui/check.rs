@@ -24,11 +24,7 @@ pub fn render(frame: &mut Frame, area: Rect, run: &CheckRun, scroll: u16, theme:
         theme.title,
     )];
     for (target, status) in run.targets.iter().zip(&run.statuses) {
-        let port = if target.first == target.last {
-            target.first.to_string()
-        } else {
-            format!("{}-{}", target.first, target.last)
-        };
+        let port = target.port_text();
         let (text, style) = match status {
             None if matches!(run.address, Some(Err(_))) => ("unresolved".to_string(), theme.error),
             None => ("…".to_string(), theme.dim),
