@@ -65,6 +65,18 @@ pub enum ComponentKind {
     Device,
 }
 
+impl ComponentKind {
+    /// Whether the machine has a host firewall vmmports writes rules for
+    /// (Windows Defender Firewall, or a Linux one), rather than settings of
+    /// its own.
+    pub fn has_host_firewall(self) -> bool {
+        matches!(
+            self,
+            ComponentKind::Windows | ComponentKind::Linux | ComponentKind::Any
+        )
+    }
+}
+
 /// A port the installer lets the admin choose, once, at install time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -111,6 +111,7 @@ impl Rule {
                 .map_or(0, |(v4, _, _)| *v4),
             _ => self.icmp_type(),
         };
+        // Validation admits only the types of ICMP_TYPES.
         crate::catalog::icmp_type_name(v4).unwrap_or("echo-request")
     }
 }
@@ -140,10 +141,7 @@ pub fn plan<'c>(
             if !docs_asked && placement.direction == Direction::Outbound {
                 // --outbound: only machines with a host firewall of ours.
                 let kind = catalog.component(placement.machine).map(|c| c.kind);
-                if !matches!(
-                    kind,
-                    Some(ComponentKind::Windows | ComponentKind::Linux | ComponentKind::Any)
-                ) {
+                if !kind.is_some_and(ComponentKind::has_host_firewall) {
                     continue;
                 }
             }
