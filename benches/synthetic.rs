@@ -162,6 +162,8 @@ pub fn catalog(count: usize) -> Catalog {
                         service: rng.pick(SERVICES).to_string(),
                         purpose: rng.sentence(6),
                         setup_key: None,
+                        probe: None,
+                        inside_tls: None,
                     }
                 })
                 .collect();

@@ -600,6 +600,30 @@ fn cases(fmt: Fmt, text: &str) -> Vec<Case> {
             hint: Some("kebab"),
         },
         Case {
+            name: "probe over the wrong transport",
+            edit: edit(
+                text,
+                &[&id_of("vmm-to-bmc-ipmi")],
+                &format!("{}\"ipmi\"", k("probe")),
+                &format!("{}\"tls\"", k("probe")),
+                "\"tls\"",
+            ),
+            message: "probe `tls` runs over tcp, but the port is udp".into(),
+            hint: Some("for a udp port use one of: udp, sql-browser, ipmi, tftp"),
+        },
+        Case {
+            name: "inside_tls on a port that is not TLS",
+            edit: edit(
+                text,
+                &[&id_of("vmm-to-host-winrm")],
+                &format!("{}\"winrm\"", k("probe")),
+                &format!("{}\"winrm\", {}\"http\"", k("probe"), k("inside_tls")),
+                "\"http\"",
+            ),
+            message: "inside_tls needs `probe: \"tls\"` on the same port".into(),
+            hint: Some("set probe to"),
+        },
+        Case {
             name: "control character in a note",
             edit: edit(
                 text,

@@ -42,6 +42,7 @@ fn extended() -> Catalog {
         last,
         transport,
         setup_key: None,
+        probe: None,
         ..base.ports[0].clone()
     };
     let mut out = base.clone();

@@ -4,6 +4,7 @@
 mod load;
 pub mod locate;
 mod model;
+mod probe;
 mod validate;
 
 pub use load::{
@@ -11,4 +12,5 @@ pub use load::{
     to_json, to_ron,
 };
 pub use model::*;
+pub use probe::Probe;
 pub use validate::suggestion;

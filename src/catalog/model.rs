@@ -4,6 +4,7 @@
 //! These types are plain data. Parsing lives in `load.rs`, checking in
 //! `validate.rs`; nothing here knows about terminals or output formats.
 
+use super::probe::Probe;
 use serde::{Deserialize, Serialize};
 
 /// A whole port matrix: the machines involved, the ports setup can change,
@@ -149,6 +150,15 @@ pub struct PortSpec {
     /// The setup feature (by key) that chooses this port, if setup can change it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup_key: Option<String>,
+    /// What `check` speaks once the port is reached; the bare transport
+    /// when absent (see [`PortSpec::probe`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe: Option<Probe>,
+    /// With `probe: "tls"`: the probe to run inside the TLS session (WinRM
+    /// over HTTPS on 5986). Its mismatches are warnings: the handshake and
+    /// the certificate are what the port is checked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inside_tls: Option<Probe>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -270,6 +280,12 @@ impl Catalog {
 }
 
 impl PortSpec {
+    /// The probe `check` runs: the one named, or the bare transport.
+    pub fn probe(&self) -> Probe {
+        self.probe
+            .unwrap_or_else(|| Probe::default_for(self.transport))
+    }
+
     pub fn is_range(&self) -> bool {
         self.first != self.last
     }
@@ -282,15 +298,7 @@ impl PortSpec {
 
     /// `443`, `49152-65535`, or an ICMP type's name (`echo-request`).
     pub fn number_text(&self) -> String {
-        if !self.has_ports() {
-            return icmp_type_name(self.first)
-                .map_or_else(|| self.first.to_string(), str::to_string);
-        }
-        if self.is_range() {
-            format!("{}-{}", self.first, self.last)
-        } else {
-            self.first.to_string()
-        }
+        number_text(self.transport, self.first, self.last)
     }
 
     /// Whether the spec's ports overlap `first..=last`; never for ICMP.
@@ -307,6 +315,19 @@ pub const ICMP_TYPES: &[(u16, u16, &str)] = &[
     (8, 128, "echo-request"),
     (11, 3, "time-exceeded"),
 ];
+
+/// `443`, `49152-65535`, or an ICMP type's name (`echo-request`): how a
+/// port (or an ICMP type) is written everywhere.
+pub fn number_text(transport: Transport, first: u16, last: u16) -> String {
+    if !transport.has_ports() {
+        return icmp_type_name(first).map_or_else(|| first.to_string(), str::to_string);
+    }
+    if first == last {
+        first.to_string()
+    } else {
+        format!("{first}-{last}")
+    }
+}
 
 /// The name of an ICMPv4 type in [`ICMP_TYPES`].
 pub fn icmp_type_name(v4_type: u16) -> Option<&'static str> {

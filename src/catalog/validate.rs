@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::locate::Step;
 use super::model::{Catalog, Direction, ICMP_TYPES, Modifiability, PortSpec, icmp_type_name};
+use super::probe::Probe;
 
 /// One thing wrong with a catalog, at a path inside it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -326,6 +327,50 @@ impl Checker<'_> {
                     at("setup_key"),
                     format!("unknown setup feature `{key}`"),
                     Some(suggestion("setup feature", key, &known)),
+                );
+            }
+        }
+        self.probe(port, at("probe"), at("inside_tls"));
+    }
+
+    /// A probe speaks over one transport, and only WinRM or HTTP run
+    /// inside a TLS session.
+    fn probe(&mut self, port: &PortSpec, probe_at: Vec<Step>, inside_at: Vec<Step>) {
+        if let Some(probe) = port.probe
+            && probe.transport() != port.transport
+        {
+            let fitting: Vec<&str> = Probe::ALL
+                .iter()
+                .filter(|p| p.transport() == port.transport)
+                .map(|p| p.as_str())
+                .collect();
+            self.push(
+                probe_at,
+                format!(
+                    "probe `{}` runs over {}, but the port is {}",
+                    probe.as_str(),
+                    probe.transport().as_str(),
+                    port.transport.as_str()
+                ),
+                Some(format!(
+                    "for a {} port use one of: {}",
+                    port.transport.as_str(),
+                    fitting.join(", ")
+                )),
+            );
+        }
+        if let Some(inside) = port.inside_tls {
+            if port.probe() != Probe::Tls {
+                self.push(
+                    inside_at,
+                    "inside_tls needs `probe: \"tls\"` on the same port".into(),
+                    Some("set probe to \"tls\", or remove inside_tls".into()),
+                );
+            } else if !inside.runs_inside_tls() {
+                self.push(
+                    inside_at,
+                    format!("probe `{}` does not run inside TLS", inside.as_str()),
+                    Some("use \"winrm\" or \"http\"".into()),
                 );
             }
         }

@@ -55,6 +55,10 @@ pub struct PortRecord<'a> {
     pub setup_key: Option<&'a str>,
     /// The port setup proposes for `setup_key`.
     pub setup_default: Option<u16>,
+    /// What `check` speaks on the port.
+    pub probe: &'static str,
+    /// With a TLS probe, what `check` speaks inside the session.
+    pub inside_tls: Option<&'static str>,
 }
 
 impl<'a> Record<'a> {
@@ -82,6 +86,8 @@ impl<'a> Record<'a> {
                         .as_deref()
                         .and_then(|k| catalog.setup_feature(k))
                         .map(|f| f.default),
+                    probe: p.probe().as_str(),
+                    inside_tls: p.inside_tls.map(|p| p.as_str()),
                 })
                 .collect(),
             rule_on: catalog.names(&conn.rule_on),

@@ -194,6 +194,23 @@ fn text(catalog: &Catalog, conn: &Connection, painter: &Painter, width: usize) -
             ),
         );
     }
+    // What `vmmports check` speaks on each port.
+    if !conn.ports.is_empty() {
+        let probes: Vec<String> = conn
+            .ports
+            .iter()
+            .map(|p| match p.inside_tls {
+                Some(inside) => format!(
+                    "{} {} (then {} inside)",
+                    p.number_text(),
+                    p.probe().as_str(),
+                    inside.as_str()
+                ),
+                None => format!("{} {}", p.number_text(), p.probe().as_str()),
+            })
+            .collect();
+        line("probes", probes.join(", "));
+    }
     line(
         "rules",
         printable(&catalog.placements_text(conn)).into_owned(),
