@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 use socket2::{Domain, Socket, Type};
-use vmmports::catalog::Transport;
-use vmmports::check::{self, Status, Target};
+use vmmports::catalog::{Probe, Transport};
+use vmmports::check::{self, Context, Status, Target};
 
 /// Three TCP ports on 127.0.0.1, kept alive while the test runs.
 struct Ports {
@@ -73,6 +73,16 @@ fn target(id: &str, port: u16) -> Target {
         first: port,
         last: port,
         transport: Transport::Tcp,
+        probe: Probe::Tcp,
+        inside_tls: None,
+    }
+}
+
+fn context(host: &str, timeout: Duration) -> Context {
+    Context {
+        host: host.into(),
+        timeout,
+        sql_ports: Vec::new(),
     }
 }
 
@@ -92,15 +102,14 @@ fn each_port_gets_its_status_and_answers_arrive_as_they_come() {
         scope.spawn(move || {
             check::run(
                 "127.0.0.1".parse().unwrap(),
-                "127.0.0.1",
                 targets,
-                timeout,
+                &context("127.0.0.1", timeout),
                 &send,
             )
         });
         let mut seen = Vec::new();
-        for (i, status) in receive {
-            seen.push((i, status, start.elapsed()));
+        for (i, finding) in receive {
+            seen.push((i, finding.status, start.elapsed()));
         }
         assert_eq!(seen.len(), 3);
         let status = |i: usize| seen.iter().find(|s| s.0 == i).unwrap();
@@ -150,16 +159,20 @@ fn cli_table_json_and_exit_codes() {
     let out = run(&["127.0.0.1", "svc", "--timeout", "300"]);
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8(out.stdout).unwrap();
-    for expected in [
-        "refused",
-        "timed out",
-        "not tested: UDP cannot be tested by a connect",
-        "nc -zuv 127.0.0.1 623",
-        "a range",
-    ] {
+    for expected in ["refused", "timed out", "not tested", "a range"] {
         assert!(stdout.contains(expected), "{expected}: {stdout}");
     }
-    assert!(stdout.contains("1 of 3 tested ports open"), "{stdout}");
+    // UDP is probed too: nothing listens on 623 here.
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.contains("623/udp") && (l.contains("refused") || l.contains("no answer"))),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("1 of 4 tested ports answered as expected"),
+        "{stdout}"
+    );
     // JSON: one object per port, with the address used.
     let out = run(&["localhost", "svc", "--timeout", "300", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -170,10 +183,18 @@ fn cli_table_json_and_exit_codes() {
     let by_id = |id: &str| results.iter().find(|r| r["connection"] == id).unwrap();
     assert_eq!(by_id("open-svc")["result"], "open");
     assert!(by_id("open-svc")["ms"].is_number());
+    assert_eq!(by_id("open-svc")["probe"], "tcp");
+    assert_eq!(by_id("open-svc")["answered"], true);
+    assert_eq!(by_id("refused-svc")["answered"], false);
+    assert_eq!(by_id("range-svc")["result"], "untested");
     assert_eq!(by_id("refused-svc")["result"], "refused");
     assert_eq!(by_id("silent-svc")["result"], "timed out");
-    assert_eq!(by_id("udp-svc")["result"], "untested");
+    assert_eq!(by_id("udp-svc")["probe"], "udp");
     assert_eq!(by_id("udp-svc")["transport"], "udp");
+    assert!(
+        ["refused", "no answer"].contains(&by_id("udp-svc")["result"].as_str().unwrap()),
+        "{results:?}"
+    );
     // Only the ports asked for are tried.
     let out = run(&["127.0.0.1", &p.refused.to_string()]);
     let stdout = String::from_utf8(out.stdout).unwrap();
@@ -246,9 +267,8 @@ fn spawn_resolves_once_then_streams_answers_and_closes() {
     use vmmports::check::Event;
     let p = ports();
     let events = check::spawn(
-        "localhost".into(),
+        context("localhost", Duration::from_millis(500)),
         vec![target("open", p.open), target("refused", p.refused)],
-        Duration::from_millis(500),
     );
     let all: Vec<Event> = events.iter().collect();
     assert!(
@@ -256,11 +276,14 @@ fn spawn_resolves_once_then_streams_answers_and_closes() {
         "{all:?}"
     );
     assert_eq!(all.len(), 3, "{all:?}");
-    assert!(all.contains(&Event::Answer(1, Status::Refused)));
+    assert!(
+        all.iter()
+            .any(|e| matches!(e, Event::Answer(1, f) if f.status == Status::Refused)),
+        "{all:?}"
+    );
     let events = check::spawn(
-        "no-such-host.invalid".into(),
+        context("no-such-host.invalid", Duration::from_millis(100)),
         vec![target("x", 1)],
-        Duration::from_millis(100),
     );
     let all: Vec<Event> = events.iter().collect();
     assert!(matches!(&all[..], [Event::Resolved(Err(_))]), "{all:?}");

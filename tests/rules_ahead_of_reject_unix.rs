@@ -10,6 +10,9 @@
 
 use std::process::Command;
 
+mod common;
+use common::needs;
+
 /// The guest VM (Windows or Linux) accepts BITS and WinRM from the VMM
 /// server: two rules, scoped to one IPv4 and one IPv6 address.
 const ARGS: &[&str] = &[
@@ -23,38 +26,17 @@ const ARGS: &[&str] = &[
 /// Separates the parts of one namespace's output.
 const MARK: &str = "@@mark@@";
 
-fn path_env() -> String {
-    let path = std::env::var("PATH").unwrap_or_default();
-    format!("{path}:/usr/sbin:/sbin")
-}
-
 /// Whether `tools` and network namespaces are here; under CI they must be.
 fn ready(tools: &[&str]) -> bool {
-    let have = |tool: &str| {
-        Command::new("sh")
-            .args(["-c", &format!("command -v {tool}")])
-            .env("PATH", path_env())
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    let namespaces = Command::new("unshare")
-        .args(["-n", "true"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    let mut missing: Vec<&str> = tools.iter().copied().filter(|t| !have(t)).collect();
-    if !namespaces {
-        missing.push("root, for `unshare -n`");
+    let mut missing: Vec<String> = tools
+        .iter()
+        .filter(|t| !needs::has_tool(t))
+        .map(|t| t.to_string())
+        .collect();
+    if !needs::can_unshare(&["-n"]) {
+        missing.push("root, for `unshare -n`".into());
     }
-    if missing.is_empty() {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI is set, so this test must run, but it lacks: {}",
-        missing.join(", ")
-    );
-    eprintln!("skipped: needs {}", missing.join(", "));
-    false
+    needs::ready(&missing, ".ci/run installs the tools; run it as root")
 }
 
 fn script(format: &str) -> String {
@@ -78,7 +60,7 @@ fn apply_twice(setup: &str, script: &str, list: &str) -> (String, String) {
     let body = format!("{setup}\nsh -e -c \"$1\"\n{list}\necho {MARK}\nsh -e -c \"$1\"\n{list}");
     let out = Command::new("unshare")
         .args(["-n", "sh", "-e", "-c", &body, "sh", script])
-        .env("PATH", path_env())
+        .env("PATH", needs::path_env())
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();

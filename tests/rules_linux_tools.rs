@@ -32,6 +32,9 @@ use std::thread;
 
 use serde_json::Value;
 
+mod common;
+use common::needs;
+
 // ── the scenario ──────────────────────────────────────────────────────────
 
 /// Components made Linux machines in the test catalog (guest-vm already is `any`).
@@ -454,17 +457,6 @@ fn ports_text(ports: &[(u16, u16)]) -> String {
 // ── running things ────────────────────────────────────────────────────────
 
 /// Where Debian keeps the firewall tools, which a non-login PATH may lack.
-fn path_env() -> String {
-    let path = std::env::var("PATH").unwrap_or_default();
-    format!("{path}:/usr/sbin:/sbin:/usr/bin:/bin")
-}
-
-fn tool_exists(tool: &str) -> bool {
-    path_env()
-        .split(':')
-        .any(|dir| !dir.is_empty() && Path::new(dir).join(tool).is_file())
-}
-
 /// The Debian package of each tool the tests need.
 fn package(tool: &str) -> &'static str {
     match tool {
@@ -481,29 +473,13 @@ fn package(tool: &str) -> &'static str {
 fn ready(tools: &[&str], root: bool) -> bool {
     let mut missing: Vec<String> = tools
         .iter()
-        .filter(|t| !tool_exists(t))
+        .filter(|t| !needs::has_tool(t))
         .map(|t| format!("{t} (apt-get install {})", package(t)))
         .collect();
-    if missing.is_empty() && root {
-        let namespaces = Command::new("unshare")
-            .args(["-n", "-m", "true"])
-            .env("PATH", path_env())
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if !namespaces {
-            missing.push("root, for `unshare -n` and `unshare -m`".into());
-        }
+    if missing.is_empty() && root && !needs::can_unshare(&["-n", "-m"]) {
+        missing.push("root, for `unshare -n` and `unshare -m`".into());
     }
-    if missing.is_empty() {
-        return true;
-    }
-    let what = missing.join(", ");
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI is set, so this test must run, but it needs: {what}. .ci/run installs the tools; run it as root"
-    );
-    eprintln!("skipped: install {what}, and run as root");
-    false
+    needs::ready(&missing, ".ci/run installs the tools; run it as root")
 }
 
 /// `vmmports ARGS`, which must succeed; its stdout.
@@ -684,7 +660,7 @@ fn in_namespace(flags: &str, body: &str, script: &str, arg: &str) -> Vec<String>
                 script,
                 arg,
             ])
-            .env("PATH", path_env())
+            .env("PATH", needs::path_env())
             .output()
             .unwrap()
     };
@@ -1395,7 +1371,7 @@ fn firewalld_apply(copy: &Path, lines: &[String]) {
         );
         let out = Command::new("sh")
             .args(["-c", &offline])
-            .env("PATH", path_env())
+            .env("PATH", needs::path_env())
             .output()
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -1610,7 +1586,7 @@ fn firewalld_lines_apply_offline_and_each_zone_holds_what_they_mean() {
                 firewalld_apply(&copy, lines);
                 let check = Command::new("firewall-offline-cmd")
                     .args(["--system-config", copy.to_str().unwrap(), "--check-config"])
-                    .env("PATH", path_env())
+                    .env("PATH", needs::path_env())
                     .output()
                     .unwrap();
                 assert!(check.status.success(), "{machine}: {}", show(&check));
@@ -1667,7 +1643,7 @@ fn ufw_each(lines: &[String]) -> Vec<String> {
                         .map(|line| {
                             let out = Command::new("unshare")
                                 .args(["-n", "sh", "-c", line])
-                                .env("PATH", path_env())
+                                .env("PATH", needs::path_env())
                                 .output()
                                 .unwrap();
                             let text = format!(

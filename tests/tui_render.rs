@@ -105,3 +105,97 @@ fn no_size_panics() {
         }
     }
 }
+
+/// The check popup once answers are in: each port's result and what its
+/// service said, with a certificate's expiry and a name it lacks as warning
+/// lines in the error style.
+#[test]
+fn check_popup_shows_each_service_and_its_warnings() {
+    use std::time::Duration;
+    use vmmports::check::{Event, Finding, Status, TlsInfo};
+    use vmmports::tui::app::Overlay;
+
+    let mut app = App::new(
+        catalog::embedded().unwrap(),
+        "test".into(),
+        Settings::default(),
+    );
+    app.set_filter("vmm-to-file-server-winrm".into());
+    app.update(CheckPorts);
+    for c in "fs01".chars() {
+        app.update(FormInput(c));
+    }
+    app.update(Confirm);
+    let Some(Overlay::Check(run)) = &app.overlay else {
+        panic!("{:?}", app.overlay)
+    };
+    let ports: Vec<u16> = run.targets.iter().map(|t| t.first).collect();
+    assert_eq!(ports, [5985, 5986]);
+
+    // What the probes report against `python3 -m http.server` on 5985 and
+    // `openssl s_server` with a three-day certificate on 5986.
+    let winrm = Finding {
+        answered: false,
+        detail: Some("HTTP, not WinRM (501, Server: SimpleHTTP/0.6 Python/3.11.2)".into()),
+        ..Finding::unreached(Status::Open(Duration::from_micros(300)))
+    };
+    let tls = Finding {
+        answered: true,
+        detail: Some(
+            "TLS 1.3, cert CN=fs01 expires in 3 days; WinRM (401 Negotiate, Kerberos)".into(),
+        ),
+        warnings: vec![
+            "the certificate expires in 3 days (2026-12-05); renew it before clients refuse it"
+                .into(),
+        ],
+        tls: Some(TlsInfo {
+            version: "TLS 1.3".into(),
+            subject: "CN=fs01".into(),
+            issuer: "CN=Contoso CA".into(),
+            san: vec!["fs01".into()],
+            self_signed: false,
+            not_after: "2026-12-05T10:00:00Z".into(),
+            days_left: 3,
+            expired: false,
+            name_matches: true,
+        }),
+        ..Finding::unreached(Status::Open(Duration::from_micros(400)))
+    };
+    app.check_event(Event::Resolved(Ok("10.0.0.8".parse().unwrap())));
+    app.check_event(Event::Answer(0, Box::new(winrm)));
+    app.check_event(Event::Answer(1, Box::new(tls)));
+
+    let mut terminal = Terminal::new(TestBackend::new(120, 24)).unwrap();
+    terminal
+        .draw(|frame| ui::render(frame, &app, &Theme::COLOR))
+        .unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    let text = terminal.backend().to_string();
+    insta::assert_snapshot!("check_results_120x24", text);
+    assert!(text.contains("Check — done"), "{text}");
+    assert!(text.contains("HTTP, not WinRM"), "{text}");
+    assert!(text.contains("expires in 3 days"), "{text}");
+
+    // The warning line and the failed service are in the error style; the
+    // service that answered is not.
+    let style_of = |needle: &str| {
+        let row = (0..buffer.area.height)
+            .find(|&y| {
+                (0..buffer.area.width)
+                    .map(|x| buffer[(x, y)].symbol().to_string())
+                    .collect::<String>()
+                    .contains(needle)
+            })
+            .unwrap_or_else(|| panic!("{needle} not on screen:\n{text}"));
+        let line: String = (0..buffer.area.width)
+            .map(|x| buffer[(x, row)].symbol().to_string())
+            .collect();
+        let x = line.find(needle).unwrap();
+        let col = line[..x].chars().count() as u16;
+        buffer[(col, row)].fg
+    };
+    let error = Theme::COLOR.error.fg.unwrap();
+    assert_eq!(style_of("warning: the certificate"), error);
+    assert_eq!(style_of("HTTP, not WinRM"), error);
+    assert_ne!(style_of("TLS 1.3, cert CN=fs01"), error);
+}

@@ -563,7 +563,7 @@ fn w_writes_the_last_copy_to_a_file_atomically() {
 
 #[test]
 fn p_checks_the_selected_or_marked_rows_on_a_remembered_host() {
-    use vmmports::check::{Event, Status};
+    use vmmports::check::{Event, Finding, Status};
     use vmmports::tui::app::{CheckRun, Prompt};
     let mut app = app();
     app.set_filter("to:sql".into());
@@ -587,7 +587,8 @@ fn p_checks_the_selected_or_marked_rows_on_a_remembered_host() {
     let Some(Overlay::Check(CheckRun {
         host,
         targets,
-        statuses,
+        findings,
+        sql_ports,
         ..
     })) = &app.overlay
     else {
@@ -596,17 +597,23 @@ fn p_checks_the_selected_or_marked_rows_on_a_remembered_host() {
     assert_eq!(host, "10.0.0.7");
     assert_eq!(targets.len(), 1, "only the selected row (1433)");
     assert_eq!(targets[0].first, 1433);
-    assert!(statuses.iter().all(Option::is_none));
+    assert_eq!(targets[0].probe.as_str(), "tds");
+    assert_eq!(sql_ports, &[1433], "the SQL Browser is told VMM's SQL port");
+    assert!(findings.iter().all(Option::is_none));
     app.check_event(Event::Resolved(Ok("10.0.0.7".parse().unwrap())));
-    app.check_event(Event::Answer(0, Status::Refused));
+    let refused = Finding::unreached(Status::Refused);
+    app.check_event(Event::Answer(0, Box::new(refused.clone())));
     let Some(Overlay::Check(run)) = &app.overlay else {
         panic!()
     };
-    assert_eq!(run.statuses, [Some(Status::Refused)]);
+    assert_eq!(run.findings, [Some(refused)]);
     assert_eq!(run.address, Some(Ok("10.0.0.7".into())));
     // Any key closes; later answers are ignored.
     app.update(Back);
-    app.check_event(Event::Answer(0, Status::TimedOut));
+    app.check_event(Event::Answer(
+        0,
+        Box::new(Finding::unreached(Status::TimedOut)),
+    ));
     assert!(app.overlay.is_none());
     // The host is remembered for the destination.
     app.update(CheckPorts);

@@ -1,48 +1,27 @@
-//! Incident mode: does a port answer right now? A plain TCP connect, with a
-//! timeout, from wherever vmmports runs.
+//! Incident mode: does a port answer right now, and is it the service the
+//! catalog says? A connect (or a datagram), then the port's probe: just
+//! enough of its protocol to recognise the service (see [`probes`]).
 //!
-//! Limits, so it is safe to point at production: it connects only to the one
-//! host the admin named, only to the ports of the connections they chose,
-//! with at most `MAX_PARALLEL` connects in flight, each bounded by the
+//! Limits, so it is safe to point at production: it talks only to the one
+//! host the admin named, only on the ports of the connections they chose,
+//! with at most `MAX_PARALLEL` probes in flight, each bounded by the
 //! timeout. The host name is resolved once, and the address used is reported.
 
-use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
+mod finding;
+pub mod probes;
+
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::sync::mpsc::{Sender, channel};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::catalog::{Connection, Transport};
+pub use finding::{Finding, SqlInstance, Status, TlsInfo};
+pub use probes::Context;
 
-/// Connects in flight at once.
+use crate::catalog::{Catalog, Connection, Probe, Transport};
+
+/// Probes in flight at once.
 pub const MAX_PARALLEL: usize = 32;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
-
-/// What a check found for one port.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Status {
-    /// The connect succeeded, in this time.
-    Open(Duration),
-    /// Something answered and said no: nothing listens, or a firewall rejects.
-    Refused,
-    /// No answer within the timeout: a firewall drops, or the host is down.
-    TimedOut,
-    /// Another error (network unreachable…), as the system said it.
-    Failed(String),
-    /// A port that a connect cannot test (UDP, or a range), with what to do.
-    Untestable(String),
-}
-
-impl Status {
-    /// The word used in tables and JSON.
-    pub fn word(&self) -> &'static str {
-        match self {
-            Status::Open(_) => "open",
-            Status::Refused => "refused",
-            Status::TimedOut => "timed out",
-            Status::Failed(_) => "failed",
-            Status::Untestable(_) => "untested",
-        }
-    }
-}
 
 /// One port of one connection to check.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,20 +30,16 @@ pub struct Target {
     pub first: u16,
     pub last: u16,
     pub transport: Transport,
+    /// What is spoken once the port is reached.
+    pub probe: Probe,
+    /// With a TLS probe, what is spoken inside the session.
+    pub inside_tls: Option<Probe>,
 }
 
 impl Target {
     /// `443`, `64001-65000`, or an ICMP type's name (`echo-request`).
     pub fn port_text(&self) -> String {
-        if !self.transport.has_ports() {
-            return crate::catalog::icmp_type_name(self.first)
-                .map_or_else(|| self.first.to_string(), str::to_string);
-        }
-        if self.first == self.last {
-            self.first.to_string()
-        } else {
-            format!("{}-{}", self.first, self.last)
-        }
+        crate::catalog::number_text(self.transport, self.first, self.last)
     }
 }
 
@@ -78,9 +53,25 @@ pub fn targets(connections: &[&Connection]) -> Vec<Target> {
                 first: p.first,
                 last: p.last,
                 transport: p.transport,
+                probe: p.probe(),
+                inside_tls: p.inside_tls,
             })
         })
         .collect()
+}
+
+/// The ports the catalog gives SQL Server (its TDS probes), for the SQL
+/// Browser's answer: which instance is on the port VMM uses.
+pub fn sql_ports(catalog: &Catalog) -> Vec<u16> {
+    let mut ports: Vec<u16> = catalog
+        .connections
+        .iter()
+        .flat_map(|c| &c.ports)
+        .filter(|p| p.probe() == Probe::Tds)
+        .map(|p| p.first)
+        .collect();
+    ports.dedup();
+    ports
 }
 
 /// Resolves `host` once: an IP address as is, a name through the system
@@ -115,12 +106,6 @@ fn untestable(target: &Target, host: &str) -> Option<String> {
             "ICMP has no port to connect to, and sending a ping needs privileges vmmports does not ask for; run: ping {host}"
         ));
     }
-    if target.transport == Transport::Udp {
-        return Some(format!(
-            "UDP cannot be tested by a connect; from the source run: nc -zuv {host} {} (or PortQry -n {host} -p udp -e {})",
-            target.first, target.first
-        ));
-    }
     (target.first != target.last).then(|| {
         format!(
             "a range ({}-{}); check one port in it where a service listens, e.g. vmmports check {host} port:{}",
@@ -129,39 +114,37 @@ fn untestable(target: &Target, host: &str) -> Option<String> {
     })
 }
 
-/// One answer, sent as soon as it is known: the target's index and status.
-pub type Answer = (usize, Status);
+/// One finding, sent as soon as it is known: the target's index, and what
+/// was found.
+pub type Answer = (usize, Finding);
 
 /// Progress of a check started with [`spawn`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     /// The host resolved (once), or why it did not.
     Resolved(Result<IpAddr, String>),
-    /// A target's status.
-    Answer(usize, Status),
+    /// A target's finding (boxed: it holds certificate details).
+    Answer(usize, Box<Finding>),
 }
 
-/// Resolves `host` and checks `targets` on a thread of its own, so that a
-/// slow resolver or a silent port never holds up the caller; progress comes
-/// through the returned channel, which closes when the check is done.
-pub fn spawn(
-    host: String,
-    targets: Vec<Target>,
-    timeout: Duration,
-) -> std::sync::mpsc::Receiver<Event> {
+/// Resolves `context.host` and checks `targets` on a thread of its own, so
+/// that a slow resolver or a silent port never holds up the caller;
+/// progress comes through the returned channel, which closes when the
+/// check is done.
+pub fn spawn(context: Context, targets: Vec<Target>) -> std::sync::mpsc::Receiver<Event> {
     let (events, receiver) = channel();
     std::thread::spawn(move || {
-        let address = resolve(&host);
+        let address = resolve(&context.host);
         let _ = events.send(Event::Resolved(address.clone()));
         let Ok(address) = address else { return };
         let (answers, answered) = channel();
         std::thread::scope(|scope| {
             // Every target gets exactly one answer, so counting ends the loop.
-            scope.spawn(|| run(address, &host, &targets, timeout, &answers));
+            scope.spawn(|| run(address, &targets, &context, &answers));
             for _ in 0..targets.len() {
                 match answered.recv() {
-                    Ok((i, status)) => {
-                        let _ = events.send(Event::Answer(i, status));
+                    Ok((i, finding)) => {
+                        let _ = events.send(Event::Answer(i, Box::new(finding)));
                     }
                     Err(_) => break,
                 }
@@ -171,30 +154,29 @@ pub fn spawn(
     receiver
 }
 
-/// Checks every target against `address`, sending each answer to `answers`
-/// as it arrives (untestable ones first, at once). Returns when all are done.
-pub fn run(
-    address: IpAddr,
-    host: &str,
-    targets: &[Target],
-    timeout: Duration,
-    answers: &Sender<Answer>,
-) {
-    // Each port is connected to once, whichever connections share it.
-    let mut testable: std::collections::BTreeMap<u16, Vec<usize>> = Default::default();
+/// Checks every target against `address`, sending each finding to
+/// `answers` as it arrives (untestable ones first, at once). Returns when
+/// all are done.
+pub fn run(address: IpAddr, targets: &[Target], context: &Context, answers: &Sender<Answer>) {
+    // Each port is probed once per probe, whichever connections share it.
+    type Job = (u16, Probe, Option<Probe>);
+    let mut testable: std::collections::BTreeMap<Job, Vec<usize>> = Default::default();
     for (i, target) in targets.iter().enumerate() {
-        match untestable(target, host) {
+        match untestable(target, &context.host) {
             Some(why) => {
-                let _ = answers.send((i, Status::Untestable(why)));
+                let _ = answers.send((i, Finding::unreached(Status::Untestable(why))));
             }
-            None => testable.entry(target.first).or_default().push(i),
+            None => testable
+                .entry((target.first, target.probe, target.inside_tls))
+                .or_default()
+                .push(i),
         }
     }
     // A fixed pool of workers pulling from a shared queue: at most
-    // MAX_PARALLEL connects at a time, however many ports there are.
-    let (queue_in, queue_out) = channel::<(u16, Vec<usize>)>();
-    for (port, indices) in &testable {
-        let _ = queue_in.send((*port, indices.clone()));
+    // MAX_PARALLEL probes at a time, however many ports there are.
+    let (queue_in, queue_out) = channel::<(Job, Vec<usize>)>();
+    for (job, indices) in &testable {
+        let _ = queue_in.send((*job, indices.clone()));
     }
     drop(queue_in);
     let queue = std::sync::Mutex::new(queue_out);
@@ -206,27 +188,18 @@ pub fn run(
                         Ok(q) => q.recv(),
                         Err(_) => return,
                     };
-                    let Ok((port, indices)) = job else { return };
-                    let status = connect(SocketAddr::new(address, port), timeout);
+                    let Ok(((port, probe, inside_tls), indices)) = job else {
+                        return;
+                    };
+                    let finding =
+                        probes::check(SocketAddr::new(address, port), probe, inside_tls, context);
                     for i in indices {
-                        let _ = answers.send((i, status.clone()));
+                        let _ = answers.send((i, finding.clone()));
                     }
                 }
             });
         }
     });
-}
-
-fn connect(address: SocketAddr, timeout: Duration) -> Status {
-    let start = Instant::now();
-    match TcpStream::connect_timeout(&address, timeout) {
-        Ok(_) => Status::Open(start.elapsed()),
-        Err(e) => match e.kind() {
-            std::io::ErrorKind::ConnectionRefused => Status::Refused,
-            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => Status::TimedOut,
-            _ => Status::Failed(e.to_string()),
-        },
-    }
 }
 
 #[cfg(test)]
@@ -244,18 +217,21 @@ mod tests {
     }
 
     #[test]
-    fn udp_and_ranges_are_not_connected_to() {
+    fn ranges_are_not_probed_but_udp_is() {
         let udp = Target {
             connection: "c".into(),
             first: 623,
             last: 623,
             transport: Transport::Udp,
+            probe: Probe::Ipmi,
+            inside_tls: None,
         };
-        assert!(untestable(&udp, "h").unwrap().contains("nc -zuv h 623"));
+        assert_eq!(untestable(&udp, "h"), None);
         let range = Target {
             first: 49152,
             last: 65535,
             transport: Transport::Tcp,
+            probe: Probe::Tcp,
             ..udp
         };
         assert!(untestable(&range, "h").unwrap().contains("a range"));

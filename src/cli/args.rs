@@ -100,17 +100,32 @@ pub enum Command {
         /// The catalog to check (*.ron or *.json)
         file: PathBuf,
     },
-    /// Check whether the ports of the matching connections answer on HOST now (TCP connect)
+    /// Check whether the ports of the matching connections answer on HOST now, and which service answers
     Check {
         /// The machine to connect to: a name (resolved once) or an IP address
         host: String,
         /// Query terms choosing the connections, as for `list` (required)
         query: Vec<String>,
-        /// Connect timeout in milliseconds
+        /// Timeout in milliseconds, for the connect and again for the service's reply
         #[arg(long, default_value_t = 2000, value_name = "MS")]
         timeout: u64,
         #[arg(long, short, value_enum, default_value_t = CheckFormat::Table)]
         format: CheckFormat,
+        /// A port setup moved, e.g. SqlPort=50123 or WSManTcpPort=5995 (repeatable; adds to the config file's)
+        #[arg(long = "set-port", value_name = "KEY=PORT")]
+        set_port: Vec<String>,
+    },
+    /// Listen on the ports of the matching connections here, to test the firewall path while the service is down
+    #[command(after_help = LISTEN_HELP)]
+    Listen {
+        /// Query terms choosing the connections and ports, as for `check` (required)
+        query: Vec<String>,
+        /// How long to listen: 90s, 10m, 1h, 500ms… (at most 7d)
+        #[arg(long = "for", default_value = "10m", value_name = "DURATION")]
+        duration: String,
+        /// The local address to listen on: 0.0.0.0 (every IPv4 address), ::, or one of this machine's addresses
+        #[arg(long, default_value = "0.0.0.0", value_name = "ADDR")]
+        bind: String,
     },
     /// Say how copying works here (SSH, tmux, screen, display) and what to fix
     Doctor,
@@ -128,6 +143,24 @@ Examples:
   vmmports rules --on guest-vm --format nft            a Linux VM with the guest agent
   vmmports rules winrm --format probe --remote hyperv-host=10.0.0.21
   vmmports rules --on hyper-v --set-port BitsTcpPort=8443 --include-dynamic";
+
+const LISTEN_HELP: &str = "\
+Opens a TCP listener and a UDP socket for each selected port (each port once,
+whatever number of connections share it) and prints every attempt as it
+arrives: time (UTC), source, port and the connections it belongs to. A TCP
+connection is accepted and closed; a UDP datagram gets a short reply. Ports
+already in use are refused and named, and then nothing is opened. ICMP and
+ranges wider than 16 ports are skipped with a note: pick one with port:N.
+Ends after --for or on Ctrl-C, with a summary per port.
+
+Exit codes: 0 something arrived; 1 nothing arrived (or nothing to listen on);
+2 bad input, or a port that could not be bound.
+
+Examples:
+  vmmports listen port:5985                    WinRM, while the service is stopped
+  vmmports listen vmm-to-bmc-ipmi --for 2m     623/udp for two minutes
+  vmmports listen to:sql --bind 10.0.0.7       SQL Server's ports, on one address
+  vmmports listen pxe-boot port:64001          one port of the PXE range";
 
 /// The deployment settings shared by everything that writes rules.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -233,7 +266,7 @@ pub enum ExportFormat {
 }
 
 /// Subcommands whose positional arguments are query terms.
-const QUERY_COMMANDS: &[&str] = &["list", "rules", "check"];
+const QUERY_COMMANDS: &[&str] = &["list", "rules", "check", "listen"];
 
 impl Cli {
     /// Parses the process's arguments, letting negated query terms

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::args::CheckFormat;
 use super::{CliError, Outcome};
 use crate::catalog::Catalog;
-use crate::check::{self, Status, Target};
+use crate::check::{self, Context, Finding, SqlInstance, Status, Target, TlsInfo};
 use crate::query::{parse, select};
 
 #[derive(Serialize)]
@@ -19,10 +19,19 @@ struct Row<'a> {
     port: String,
     transport: &'static str,
     result: &'static str,
-    /// Connect time in milliseconds, for open ports.
+    /// Connect (or reply) time in milliseconds, for open ports.
     ms: Option<f64>,
-    /// Why a port was not tested, or the error, and what to do.
+    /// The probe spoken once the port was reached.
+    probe: &'static str,
+    /// The service answered as its probe expects.
+    answered: bool,
+    /// One human line: what answered, or the error and what to do.
     detail: Option<String>,
+    warnings: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tls: Option<&'a TlsInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    instances: Option<&'a [SqlInstance]>,
 }
 
 #[derive(Serialize)]
@@ -41,12 +50,7 @@ pub fn run(
     format: CheckFormat,
 ) -> Result<(String, Outcome), CliError> {
     let text = words.join(" ");
-    let query = parse(&text).map_err(|e| {
-        CliError::new(
-            format!("bad query term `{}`: {}", e.term, e.message),
-            Some(e.hint),
-        )
-    })?;
+    let query = parse(&text)?;
     if query.is_empty() {
         return Err(CliError::new(
             "name what to check: vmmports never probes anything you did not ask for",
@@ -88,36 +92,52 @@ pub fn run(
             targets.len()
         );
     }
+    let context = Context {
+        host: host.to_string(),
+        timeout,
+        sql_ports: check::sql_ports(catalog),
+    };
     let (send, receive) = channel();
-    let mut statuses: Vec<Option<Status>> = vec![None; targets.len()];
+    let mut findings: Vec<Option<Finding>> = vec![None; targets.len()];
     std::thread::scope(|scope| {
         let targets = &targets;
-        scope.spawn(move || check::run(address, host, targets, timeout, &send));
-        for (i, status) in receive {
+        let context = &context;
+        scope.spawn(move || check::run(address, targets, context, &send));
+        for (i, finding) in receive {
             if format == CheckFormat::Table {
-                let _ = writeln!(out, "{}", table_line(&targets[i], &status));
+                let _ = write!(out, "{}", table_lines(&targets[i], &finding));
                 let _ = out.flush();
             }
-            statuses[i] = Some(status);
+            findings[i] = Some(finding);
         }
     });
-    let tested: Vec<&Status> = statuses
-        .iter()
-        .flatten()
-        .filter(|s| !matches!(s, Status::Untestable(_)))
+    let findings: Vec<Finding> = findings
+        .into_iter()
+        .map(|f| f.unwrap_or_else(|| Finding::unreached(Status::Failed("no answer".into()))))
         .collect();
-    let all_open = !tested.is_empty() && tested.iter().all(|s| matches!(s, Status::Open(_)));
-    let outcome = if all_open {
+    let tested: Vec<&Finding> = findings.iter().filter(|f| f.tested()).collect();
+    // Success only when every port tried was reached and its service
+    // answered as expected; warnings (a certificate close to expiry) do
+    // not fail the check.
+    let all_answered = !tested.is_empty() && tested.iter().all(|f| f.answered);
+    let outcome = if all_answered {
         Outcome::Success
     } else {
         Outcome::NoMatch
     };
     if format == CheckFormat::Table {
-        let open = tested
-            .iter()
-            .filter(|s| matches!(s, Status::Open(_)))
-            .count();
-        let _ = writeln!(out, "{open} of {} tested ports open", tested.len());
+        let answered = tested.iter().filter(|f| f.answered).count();
+        let warnings: usize = tested.iter().map(|f| f.warnings.len()).sum();
+        let warnings = match warnings {
+            0 => String::new(),
+            1 => ", 1 warning".to_string(),
+            n => format!(", {n} warnings"),
+        };
+        let _ = writeln!(
+            out,
+            "{answered} of {} tested ports answered as expected{warnings}",
+            tested.len()
+        );
         return Ok((String::new(), outcome));
     }
     let report = Report {
@@ -126,23 +146,22 @@ pub fn run(
         timeout_ms,
         results: targets
             .iter()
-            .zip(&statuses)
-            .map(|(t, s)| {
-                let status = s.clone().unwrap_or(Status::Failed("no answer".into()));
-                Row {
-                    connection: &t.connection,
-                    port: t.port_text(),
-                    transport: t.transport.as_str(),
-                    result: status.word(),
-                    ms: match status {
-                        Status::Open(d) => Some((d.as_secs_f64() * 1000.0 * 10.0).round() / 10.0),
-                        _ => None,
-                    },
-                    detail: match status {
-                        Status::Failed(e) | Status::Untestable(e) => Some(e),
-                        _ => None,
-                    },
-                }
+            .zip(&findings)
+            .map(|(t, f)| Row {
+                connection: &t.connection,
+                port: t.port_text(),
+                transport: t.transport.as_str(),
+                result: f.status.word(),
+                ms: match f.status {
+                    Status::Open(d) => Some((d.as_secs_f64() * 1000.0 * 10.0).round() / 10.0),
+                    _ => None,
+                },
+                probe: t.probe.as_str(),
+                answered: f.answered,
+                detail: f.detail.clone(),
+                warnings: &f.warnings,
+                tls: f.tls.as_ref(),
+                instances: f.instances.as_deref(),
             })
             .collect(),
     };
@@ -151,17 +170,32 @@ pub fn run(
     Ok((text, outcome))
 }
 
-fn table_line(target: &Target, status: &Status) -> String {
-    let what = match status {
+/// A port's line, then one indented line per warning.
+fn table_lines(target: &Target, finding: &Finding) -> String {
+    let result = match &finding.status {
         Status::Open(d) => format!("open ({:.1} ms)", d.as_secs_f64() * 1000.0),
-        Status::Failed(e) => format!("failed: {e}"),
-        Status::Untestable(why) => format!("not tested: {why}"),
+        Status::NoAnswer => "no answer".to_string(),
+        Status::Untestable(_) => "not tested".to_string(),
         other => other.word().to_string(),
     };
-    format!(
-        "{:<28} {:>11}/{}  {what}",
+    let detail = match &finding.status {
+        Status::NoAnswer => {
+            "open or filtered: UDP cannot tell a silent service from a firewall that drops"
+                .to_string()
+        }
+        _ => finding.detail.clone().unwrap_or_default(),
+    };
+    let mut text = format!(
+        "{:<28} {:>11}/{}  {result:<15} {detail}",
         target.connection,
         target.port_text(),
         target.transport.as_str()
     )
+    .trim_end()
+    .to_string();
+    text.push('\n');
+    for warning in &finding.warnings {
+        text.push_str(&format!("{:<28}   warning: {warning}\n", ""));
+    }
+    text
 }

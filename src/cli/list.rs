@@ -16,12 +16,7 @@ pub fn run(
     painter: &Painter,
     width: usize,
 ) -> Result<(String, Outcome), CliError> {
-    let query = parse(&words.join(" ")).map_err(|e| {
-        CliError::new(
-            format!("bad query term `{}`: {}", e.term, e.message),
-            Some(e.hint),
-        )
-    })?;
+    let query = parse(&words.join(" "))?;
     let hits = SearchIndex::new(catalog).search(&query);
     let rows: Vec<&Connection> = hits.iter().map(|h| &catalog.connections[h.index]).collect();
     let text = match format {

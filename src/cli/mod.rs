@@ -6,6 +6,7 @@ mod args;
 mod check;
 mod doctor;
 mod list;
+mod listen;
 mod record;
 mod rules;
 mod show;
@@ -51,6 +52,16 @@ impl CliError {
             hint,
             details: None,
         }
+    }
+}
+
+/// A query that does not parse names the term, what is wrong, and a fix.
+impl From<crate::query::QueryError> for CliError {
+    fn from(e: crate::query::QueryError) -> Self {
+        CliError::new(
+            format!("bad query term `{}`: {}", e.term, e.message),
+            Some(e.hint),
+        )
     }
 }
 
@@ -183,7 +194,26 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
                     query,
                     timeout,
                     format,
-                }) => check::run(&catalog, &host, &query, timeout, format),
+                    set_port,
+                }) => {
+                    let config = load_config(&catalog)?;
+                    let mut settings = config.settings;
+                    for port in &set_port {
+                        settings.set_port(&catalog, port)?;
+                    }
+                    check::run(
+                        &settings.apply_ports(&catalog),
+                        &host,
+                        &query,
+                        timeout,
+                        format,
+                    )
+                }
+                Some(Command::Listen {
+                    query,
+                    duration,
+                    bind,
+                }) => listen::run(&catalog, &query, &duration, &bind),
                 Some(Command::Show { id, format }) => Ok((
                     show::run(&catalog, &id, format, &painter, width)?,
                     Outcome::Success,

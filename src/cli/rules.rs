@@ -56,12 +56,7 @@ pub fn run(
     // The query is echoed into the script header; `Cli::parse_args` has
     // already refused control and invisible characters in every argument.
     let text = words.join(" ");
-    let query = parse(&text).map_err(|e| {
-        CliError::new(
-            format!("bad query term `{}`: {}", e.term, e.message),
-            Some(e.hint),
-        )
-    })?;
+    let query = parse(&text)?;
     let settings = settings_from(catalog, base, args)?;
     // Search the catalog as deployed: with the admin's setup ports, so
     // `port:8443` finds the BITS rows after `--set-port BitsTcpPort=8443`.

@@ -65,7 +65,9 @@ pub struct CheckRun {
     pub address: Option<Result<String, String>>,
     pub targets: Vec<crate::check::Target>,
     /// One per target, filled in as answers arrive.
-    pub statuses: Vec<Option<crate::check::Status>>,
+    pub findings: Vec<Option<crate::check::Finding>>,
+    /// The ports SQL Server is set to use, for the SQL Browser's answer.
+    pub sql_ports: Vec<u16>,
 }
 
 /// A message in the status line.
@@ -656,8 +658,9 @@ impl App {
         self.overlay = Some(Overlay::Check(CheckRun {
             host: host.clone(),
             address: None,
-            statuses: vec![None; targets.len()],
+            findings: vec![None; targets.len()],
             targets,
+            sql_ports: crate::check::sql_ports(&self.catalog),
         }));
         self.check_request = true;
     }
@@ -671,9 +674,9 @@ impl App {
             crate::check::Event::Resolved(result) => {
                 run.address = Some(result.map(|ip| ip.to_string()))
             }
-            crate::check::Event::Answer(i, status) => {
-                if let Some(slot) = run.statuses.get_mut(i) {
-                    *slot = Some(status);
+            crate::check::Event::Answer(i, finding) => {
+                if let Some(slot) = run.findings.get_mut(i) {
+                    *slot = Some(*finding);
                 }
             }
         }

@@ -139,14 +139,15 @@ fn event_loop(
             tui.draw(|frame| ui::render(frame, app, theme))?;
             dirty = false;
         }
-        if std::mem::take(&mut app.check_request) {
-            if let Some(app::Overlay::Check(run)) = &app.overlay {
-                check = Some(crate::check::spawn(
-                    run.host.clone(),
-                    run.targets.clone(),
-                    crate::check::DEFAULT_TIMEOUT,
-                ));
-            }
+        if std::mem::take(&mut app.check_request)
+            && let Some(app::Overlay::Check(run)) = &app.overlay
+        {
+            let context = crate::check::Context {
+                host: run.host.clone(),
+                timeout: crate::check::DEFAULT_TIMEOUT,
+                sql_ports: run.sql_ports.clone(),
+            };
+            check = Some(crate::check::spawn(context, run.targets.clone()));
         }
         if let Some(events) = &check {
             // Answers show as they arrive; the check never blocks the keys.

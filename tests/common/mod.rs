@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod hostile;
+pub mod needs;
 pub mod powershell_grammar;
 pub mod process;
 pub mod pty;

@@ -1,8 +1,10 @@
 //! The check popup: each port of the checked connections, filled in as the
-//! answers arrive (`…` while waiting).
+//! answers arrive (`…` while waiting): the result, what the service said,
+//! and warnings (a certificate near expiry, a name not on it).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
@@ -12,7 +14,7 @@ use crate::tui::app::CheckRun;
 use crate::tui::theme::Theme;
 
 pub fn render(frame: &mut Frame, area: Rect, run: &CheckRun, scroll: u16, theme: &Theme) {
-    let popup = centered(area, 100, area.height.saturating_sub(4));
+    let popup = centered(area, 120, area.height.saturating_sub(4));
     frame.render_widget(Clear, popup);
     let address = match &run.address {
         None => "resolving…".to_string(),
@@ -23,31 +25,67 @@ pub fn render(frame: &mut Frame, area: Rect, run: &CheckRun, scroll: u16, theme:
         format!("{} ({address})", shown(&run.host)),
         theme.title,
     )];
-    for (target, status) in run.targets.iter().zip(&run.statuses) {
-        let port = target.port_text();
-        let (text, style) = match status {
-            None if matches!(run.address, Some(Err(_))) => ("unresolved".to_string(), theme.error),
-            None => ("…".to_string(), theme.dim),
-            Some(Status::Open(d)) => (
-                format!("open ({:.1} ms)", d.as_secs_f64() * 1000.0),
-                theme.ok,
-            ),
-            Some(Status::Refused) => ("refused".to_string(), theme.error),
-            Some(Status::TimedOut) => ("timed out".to_string(), theme.error),
-            Some(Status::Failed(e)) => (format!("failed: {}", shown(e)), theme.error),
-            Some(Status::Untestable(why)) => (format!("not tested: {}", shown(why)), theme.dim),
+    // Each port: `5986/tcp  open (0.4 ms)  connection`, then what the
+    // service said and any warnings, indented beneath it.
+    const INDENT: &str = "              ";
+    for (target, finding) in run.targets.iter().zip(&run.findings) {
+        let port = format!(
+            "{:>11}/{:<4} ",
+            target.port_text(),
+            target.transport.as_str()
+        );
+        let Some(finding) = finding else {
+            let (text, style) = if matches!(run.address, Some(Err(_))) {
+                ("unresolved", theme.error)
+            } else {
+                ("…", theme.dim)
+            };
+            lines.push(Line::from(vec![
+                Span::raw(port),
+                Span::styled(format!("{text:<16}"), style),
+                Span::styled(shown(&target.connection), theme.dim),
+            ]));
+            continue;
+        };
+        // Green when the service answered as expected, red when it was
+        // tried and did not, dim when it was not tried.
+        let style = if finding.answered {
+            theme.ok
+        } else if finding.tested() {
+            theme.error
+        } else {
+            theme.dim
+        };
+        let result = match &finding.status {
+            Status::Open(d) => format!("open ({:.1} ms)", d.as_secs_f64() * 1000.0),
+            Status::Untestable(_) => "not tested".to_string(),
+            other => other.word().to_string(),
         };
         lines.push(Line::from(vec![
-            Span::raw(format!(
-                "{:<28} {:>11}/{}  ",
-                shown(&target.connection),
-                port,
-                target.transport.as_str()
-            )),
-            Span::styled(text, style),
+            Span::raw(port),
+            Span::styled(format!("{result:<16}"), style),
+            Span::styled(shown(&target.connection), theme.dim),
         ]));
+        if let Some(detail) = &finding.detail {
+            let detail_style = if finding.answered {
+                Style::default()
+            } else {
+                style
+            };
+            lines.push(Line::styled(
+                format!("{INDENT}{}", shown(detail)),
+                detail_style,
+            ));
+        }
+        // Expiry and name mismatches: the error style.
+        for warning in &finding.warnings {
+            lines.push(Line::styled(
+                format!("{INDENT}warning: {}", shown(warning)),
+                theme.error,
+            ));
+        }
     }
-    let done = run.statuses.iter().all(Option::is_some) || matches!(run.address, Some(Err(_)));
+    let done = run.findings.iter().all(Option::is_some) || matches!(run.address, Some(Err(_)));
     let title = if done {
         " Check — done · any key closes "
     } else {

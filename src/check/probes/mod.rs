@@ -1,0 +1,142 @@
+//! After the connect, just enough of each protocol to recognise the
+//! service. No probe authenticates or sends credentials, and each sends the
+//! fewest bytes its protocol allows; every read has a deadline and a cap.
+
+mod http;
+mod io;
+mod ipmi;
+mod rpc_epm;
+mod smb;
+mod sql_browser;
+mod ssh;
+mod tds;
+mod tftp;
+mod tls;
+
+use std::net::{SocketAddr, TcpStream};
+use std::time::{Duration, Instant};
+
+use super::finding::{Finding, SqlInstance, Status, TlsInfo};
+use crate::catalog::{Probe, Transport};
+use io::UdpReply;
+
+/// What every probe may need besides the socket.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// The host as the user gave it: for TLS's name check and HTTP's Host.
+    pub host: String,
+    pub timeout: Duration,
+    /// The TCP ports the catalog gives SQL Server (after `--set-port`), for
+    /// the SQL Browser's answer.
+    pub sql_ports: Vec<u16>,
+}
+
+/// What a probe made of the service's reply.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reply {
+    pub answered: bool,
+    pub detail: String,
+    pub warnings: Vec<String>,
+    pub tls: Option<TlsInfo>,
+    pub instances: Option<Vec<SqlInstance>>,
+}
+
+impl Reply {
+    /// The service answered as expected.
+    pub fn yes(detail: impl Into<String>) -> Reply {
+        Reply {
+            answered: true,
+            detail: detail.into(),
+            ..Reply::default()
+        }
+    }
+
+    /// Something answered, but not as the service should, or not at all.
+    pub fn no(detail: impl Into<String>) -> Reply {
+        Reply {
+            answered: false,
+            detail: detail.into(),
+            ..Reply::default()
+        }
+    }
+
+    fn into_finding(self, took: Duration) -> Finding {
+        Finding {
+            warnings: self.warnings,
+            tls: self.tls,
+            instances: self.instances,
+            ..Finding::reached(took, self.answered, self.detail)
+        }
+    }
+}
+
+/// Checks one port of `address` with `probe` (and, for TLS, `inside_tls`
+/// within the session).
+pub fn check(
+    address: SocketAddr,
+    probe: Probe,
+    inside_tls: Option<Probe>,
+    context: &Context,
+) -> Finding {
+    match probe.transport() {
+        Transport::Tcp => tcp(address, probe, inside_tls, context),
+        Transport::Udp => udp(address, probe, context),
+        Transport::Icmp => Finding::unreached(Status::Untestable(
+            "ICMP is not sent: it needs privileges vmmports does not ask for".into(),
+        )),
+    }
+}
+
+fn tcp(address: SocketAddr, probe: Probe, inside_tls: Option<Probe>, context: &Context) -> Finding {
+    let start = Instant::now();
+    let mut stream = match TcpStream::connect_timeout(&address, context.timeout) {
+        Ok(stream) => stream,
+        Err(e) => {
+            return Finding::unreached(match e.kind() {
+                std::io::ErrorKind::ConnectionRefused => Status::Refused,
+                std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => Status::TimedOut,
+                _ => Status::Failed(e.to_string()),
+            });
+        }
+    };
+    let took = start.elapsed();
+    let _ = stream.set_write_timeout(Some(context.timeout));
+    let _ = stream.set_nodelay(true);
+    // The protocol exchange gets a timeout of its own, after the connect.
+    let deadline = Instant::now() + context.timeout;
+    let reply = match probe {
+        Probe::Tls => tls::probe(stream, address.port(), inside_tls, context, deadline),
+        Probe::Winrm => http::winrm(&mut stream, address.port(), context, deadline),
+        Probe::Http => http::http(&mut stream, address.port(), context, deadline),
+        Probe::Smb => smb::probe(&mut stream, address.port(), context, deadline),
+        Probe::RpcEpm => rpc_epm::probe(&mut stream, context, deadline),
+        Probe::Tds => tds::probe(&mut stream, context, deadline),
+        Probe::Ssh => ssh::probe(&mut stream, context, deadline),
+        _ => Reply::yes("connected"),
+    };
+    reply.into_finding(took)
+}
+
+fn udp(address: SocketAddr, probe: Probe, context: &Context) -> Finding {
+    let (payload, same_port): (&[u8], bool) = match probe {
+        Probe::Ipmi => (&ipmi::PRESENCE_PING, true),
+        Probe::SqlBrowser => (&sql_browser::INSTANCE_QUERY, true),
+        Probe::Tftp => (&tftp::READ_REQUEST, false),
+        // Any short datagram: most services ignore it, some answer.
+        _ => (b"vmmports check\n", true),
+    };
+    match io::udp_exchange(address, payload, same_port, context.timeout) {
+        UdpReply::Got(bytes, from_port, took) => {
+            let reply = match probe {
+                Probe::Ipmi => ipmi::read_pong(&bytes),
+                Probe::SqlBrowser => sql_browser::read_response(&bytes, &context.sql_ports),
+                Probe::Tftp => tftp::read_reply(&bytes, from_port, address, context.timeout),
+                _ => Reply::yes(format!("a reply of {} bytes", bytes.len())),
+            };
+            reply.into_finding(took)
+        }
+        UdpReply::Refused => Finding::unreached(Status::Refused),
+        UdpReply::NoAnswer => Finding::unreached(Status::NoAnswer),
+        UdpReply::Failed(e) => Finding::unreached(Status::Failed(e)),
+    }
+}

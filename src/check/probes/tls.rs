@@ -1,0 +1,424 @@
+//! TLS: the handshake, then the server's certificate read for what breaks
+//! WinRM over HTTPS and BITS in an incident: expiry, and the names on it.
+//! Trust is not judged (an internal CA is normal), so every certificate is
+//! taken as presented.
+
+use std::net::{IpAddr, TcpStream};
+use std::sync::{Arc, OnceLock};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, SignatureScheme, StreamOwned};
+use x509_parser::prelude::{FromDer, GeneralName, ParsedExtension, X509Certificate};
+
+use super::{Context, Reply, http};
+use crate::catalog::Probe;
+use crate::check::finding::TlsInfo;
+
+/// A certificate this close to expiry is a warning.
+pub const WARN_DAYS: i64 = 30;
+
+/// Takes any certificate chain and any handshake signature. The probe sends
+/// nothing secret and reports the certificate rather than trusting it; and
+/// checking signatures would go through webpki, which refuses the X.509 v1
+/// certificates that old self-signed ones often are, so such a server could
+/// not be reported at all.
+#[derive(Debug)]
+struct AnyChain(Arc<CryptoProvider>);
+
+impl ServerCertVerifier for AnyChain {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        _message: &[u8],
+        _cert: &CertificateDer<'_>,
+        _dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        Ok(HandshakeSignatureValid::assertion())
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        _message: &[u8],
+        _cert: &CertificateDer<'_>,
+        _dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        Ok(HandshakeSignatureValid::assertion())
+    }
+
+    /// Every scheme the provider knows, so any server certificate's key fits.
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+fn config() -> Result<Arc<ClientConfig>, String> {
+    static CONFIG: OnceLock<Result<Arc<ClientConfig>, String>> = OnceLock::new();
+    CONFIG
+        .get_or_init(|| {
+            let provider = Arc::new(rustls::crypto::ring::default_provider());
+            let config = ClientConfig::builder_with_provider(provider.clone())
+                .with_protocol_versions(rustls::ALL_VERSIONS)
+                .map_err(|e| format!("TLS is not available: {e}"))?
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(AnyChain(provider)))
+                .with_no_client_auth();
+            Ok(Arc::new(config))
+        })
+        .clone()
+}
+
+/// The name sent as SNI: a DNS name as given; none for an address (or a
+/// name TLS cannot carry), as Windows clients do.
+fn server_name(host: &str) -> ServerName<'static> {
+    let bare = host.trim_matches(['[', ']']);
+    if let Ok(ip) = bare.parse::<IpAddr>() {
+        return ServerName::IpAddress(ip.into());
+    }
+    ServerName::try_from(bare.to_string())
+        .unwrap_or(ServerName::IpAddress(IpAddr::from([0, 0, 0, 0]).into()))
+}
+
+pub fn probe(
+    mut stream: TcpStream,
+    port: u16,
+    inside: Option<Probe>,
+    context: &Context,
+    deadline: Instant,
+) -> Reply {
+    let config = match config() {
+        Ok(c) => c,
+        Err(e) => return Reply::no(e),
+    };
+    let mut session = match ClientConnection::new(config, server_name(&context.host)) {
+        Ok(s) => s,
+        Err(e) => return Reply::no(format!("TLS could not start: {e}")),
+    };
+    while session.is_handshaking() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            return Reply::no(format!(
+                "connected, but the TLS handshake did not finish within {} ms",
+                context.timeout.as_millis()
+            ));
+        }
+        if let Err(e) = session.complete_io(&mut stream) {
+            return Reply::no(handshake_error(&e, context));
+        }
+    }
+    let version = match session.protocol_version() {
+        Some(rustls::ProtocolVersion::TLSv1_3) => "TLS 1.3",
+        Some(rustls::ProtocolVersion::TLSv1_2) => "TLS 1.2",
+        _ => "TLS",
+    };
+    let Some(der) = session.peer_certificates().and_then(|c| c.first()).cloned() else {
+        return Reply::no(format!("{version}, but the server sent no certificate"));
+    };
+    let mut reply = match certificate(&der, version, &context.host, now()) {
+        Ok(info) => judge(info, &context.host),
+        Err(e) => Reply::no(format!(
+            "{version}, but its certificate does not parse: {e}"
+        )),
+    };
+    if let Some(inner) = inside {
+        let mut tls = StreamOwned::new(session, stream);
+        let inner_reply = inside_session(&mut tls, inner, port, context);
+        if inner_reply.answered {
+            reply.detail = format!("{}; {}", reply.detail, inner_reply.detail);
+        } else {
+            // The port is checked for its handshake and certificate; what
+            // answers inside is reported, not failed on.
+            reply.detail = format!("{}; no {} answer inside TLS", reply.detail, inner.label());
+            reply
+                .warnings
+                .push(format!("inside TLS: {}", inner_reply.detail));
+        }
+    }
+    reply
+}
+
+fn inside_session(
+    tls: &mut StreamOwned<ClientConnection, TcpStream>,
+    inner: Probe,
+    port: u16,
+    context: &Context,
+) -> Reply {
+    let deadline = Instant::now() + context.timeout;
+    let set_timeout =
+        |s: &mut StreamOwned<ClientConnection, TcpStream>, t| s.sock.set_read_timeout(Some(t));
+    match inner {
+        Probe::Winrm => http::exchange(
+            tls,
+            set_timeout,
+            &http::winrm_request(&context.host, port),
+            http::judge_winrm,
+            context,
+            deadline,
+        ),
+        _ => Reply::yes(format!("{} is not spoken inside TLS", inner.as_str())),
+    }
+}
+
+fn handshake_error(e: &std::io::Error, context: &Context) -> String {
+    if matches!(
+        e.kind(),
+        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+    ) {
+        return format!(
+            "connected, but the TLS handshake did not finish within {} ms",
+            context.timeout.as_millis()
+        );
+    }
+    match e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+    {
+        Some(rustls::Error::InvalidMessage(_)) => {
+            "not TLS: the reply to a TLS hello is something else".into()
+        }
+        Some(rustls::Error::AlertReceived(alert)) => format!(
+            "TLS handshake refused by the server ({alert:?}); it may offer only TLS 1.0/1.1, which vmmports does not speak"
+        ),
+        Some(other) => format!("TLS handshake failed: {other}"),
+        None => format!("TLS handshake failed: {e}"),
+    }
+}
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Reads what matters from a DER certificate, as of `now` (Unix seconds),
+/// for a client that asked for `host`.
+pub fn certificate(der: &[u8], version: &str, host: &str, now: i64) -> Result<TlsInfo, String> {
+    let (_, cert) = X509Certificate::from_der(der).map_err(|e| e.to_string())?;
+    let mut dns = Vec::new();
+    let mut ips = Vec::new();
+    let mut has_san = false;
+    if let Ok(Some(san)) = cert.subject_alternative_name() {
+        has_san = true;
+        for name in &san.value.general_names {
+            match name {
+                GeneralName::DNSName(d) => dns.push(d.to_string()),
+                GeneralName::IPAddress(bytes) => {
+                    if let Some(ip) = ip_from(bytes) {
+                        ips.push(ip);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let common_name = cert
+        .subject()
+        .iter_common_name()
+        .next()
+        .and_then(|cn| cn.as_str().ok())
+        .map(str::to_string);
+    let not_after = cert.validity().not_after.timestamp();
+    let not_after_text = cert
+        .validity()
+        .not_after
+        .to_datetime()
+        .format(&time::format_description::well_known::Rfc3339)
+        .map_err(|e| e.to_string())?;
+    Ok(TlsInfo {
+        version: version.to_string(),
+        subject: cert.subject().to_string(),
+        issuer: cert.issuer().to_string(),
+        san: dns
+            .iter()
+            .cloned()
+            .chain(ips.iter().map(IpAddr::to_string))
+            .collect(),
+        self_signed: self_signed(&cert),
+        not_after: not_after_text,
+        days_left: (not_after - now).div_euclid(86_400),
+        expired: now > not_after,
+        name_matches: names_host(
+            host,
+            &dns,
+            &ips,
+            if has_san {
+                None
+            } else {
+                common_name.as_deref()
+            },
+        ),
+    })
+}
+
+fn ip_from(bytes: &[u8]) -> Option<IpAddr> {
+    match bytes.len() {
+        4 => Some(IpAddr::from(<[u8; 4]>::try_from(bytes).ok()?)),
+        16 => Some(IpAddr::from(<[u8; 16]>::try_from(bytes).ok()?)),
+        _ => None,
+    }
+}
+
+/// Issued by itself: the issuer is the subject, and the key identifiers
+/// (where both are present) agree.
+fn self_signed(cert: &X509Certificate<'_>) -> bool {
+    if cert.subject().as_raw() != cert.issuer().as_raw() {
+        return false;
+    }
+    let mut subject_key = None;
+    let mut authority_key = None;
+    for extension in cert.extensions() {
+        match extension.parsed_extension() {
+            ParsedExtension::SubjectKeyIdentifier(id) => subject_key = Some(id.0),
+            ParsedExtension::AuthorityKeyIdentifier(aki) => {
+                authority_key = aki.key_identifier.as_ref().map(|id| id.0);
+            }
+            _ => {}
+        }
+    }
+    match (subject_key, authority_key) {
+        (Some(s), Some(a)) => s == a,
+        _ => true,
+    }
+}
+
+/// Whether a client asking for `host` finds it on the certificate: an
+/// address among the SAN addresses; a name among the SAN names (a leading
+/// `*.` stands for one label). Without a SAN, the common name is used, as
+/// older Windows clients still do.
+fn names_host(host: &str, dns: &[String], ips: &[IpAddr], common_name: Option<&str>) -> bool {
+    let host = host.trim_matches(['[', ']']).trim_end_matches('.');
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return ips.contains(&ip) || common_name.is_some_and(|cn| cn.parse() == Ok(ip));
+    }
+    let matches = |pattern: &str| {
+        let pattern = pattern.trim_end_matches('.');
+        match pattern.strip_prefix("*.") {
+            Some(rest) => host.split_once('.').is_some_and(|(label, domain)| {
+                !label.is_empty() && domain.eq_ignore_ascii_case(rest)
+            }),
+            None => pattern.eq_ignore_ascii_case(host),
+        }
+    };
+    dns.iter().any(|d| matches(d)) || common_name.is_some_and(matches)
+}
+
+/// The one-line summary and what deserves a warning.
+fn judge(info: TlsInfo, host: &str) -> Reply {
+    let who = info
+        .subject
+        .split(", ")
+        .find(|part| part.starts_with("CN="))
+        .unwrap_or(&info.subject)
+        .to_string();
+    let date = info
+        .not_after
+        .get(..10)
+        .unwrap_or(&info.not_after)
+        .to_string();
+    let when = match info.days_left {
+        d if info.expired => match -d - 1 {
+            0 => "expired today".to_string(),
+            1 => "expired 1 day ago".to_string(),
+            n => format!("expired {n} days ago"),
+        },
+        0 => "expires within a day".to_string(),
+        1 => "expires in 1 day".to_string(),
+        d => format!("expires in {d} days"),
+    };
+    let summary = format!("{}, cert {who} {when}", info.version);
+    let mut reply = if info.expired {
+        Reply::no(format!(
+            "{summary} ({date}): clients refuse it; renew it and bind the new one"
+        ))
+    } else {
+        Reply::yes(summary)
+    };
+    if !info.expired && info.days_left < WARN_DAYS {
+        reply.warnings.push(format!(
+            "the certificate {when} ({date}); renew it before clients refuse it"
+        ));
+    }
+    if !info.name_matches {
+        let names = if info.san.is_empty() {
+            who.clone()
+        } else {
+            info.san.join(", ")
+        };
+        reply.detail.push_str(&format!(", name {host} not on it"));
+        reply.warnings.push(format!(
+            "the certificate does not name {host} (it names {names}); clients that check names refuse it unless told to skip the check"
+        ));
+    }
+    reply.tls = Some(info);
+    reply
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_match_like_a_client_checks_them() {
+        let dns = ["hv01.contoso.test".to_string(), "*.lab.test".to_string()];
+        let ips = ["10.0.0.5".parse().unwrap()];
+        assert!(names_host("HV01.contoso.test", &dns, &ips, None));
+        assert!(names_host("hv02.lab.test", &dns, &ips, None));
+        assert!(!names_host("a.b.lab.test", &dns, &ips, None));
+        assert!(!names_host("lab.test", &dns, &ips, None));
+        assert!(names_host("10.0.0.5", &dns, &ips, None));
+        assert!(!names_host("10.0.0.6", &dns, &ips, None));
+        assert!(!names_host("hv01", &dns, &ips, None));
+        // No SAN: the common name stands in.
+        assert!(names_host("hv01", &[], &[], Some("hv01")));
+        assert!(!names_host("hv02", &[], &[], Some("hv01")));
+    }
+
+    fn info(days_left: i64, expired: bool, name_matches: bool) -> TlsInfo {
+        TlsInfo {
+            version: "TLS 1.2".into(),
+            subject: "O=Contoso, CN=hv01".into(),
+            issuer: "CN=Contoso CA".into(),
+            san: vec!["hv01".into()],
+            self_signed: false,
+            not_after: "2026-12-05T10:00:00Z".into(),
+            days_left,
+            expired,
+            name_matches,
+        }
+    }
+
+    #[test]
+    fn expiry_soon_warns_and_expired_fails() {
+        let soon = judge(info(3, false, true), "hv01");
+        assert!(soon.answered);
+        assert_eq!(soon.detail, "TLS 1.2, cert CN=hv01 expires in 3 days");
+        assert_eq!(soon.warnings.len(), 1);
+        let later = judge(info(300, false, true), "hv01");
+        assert!(later.answered && later.warnings.is_empty());
+        let old = judge(info(-31, true, true), "hv01");
+        assert!(!old.answered);
+        assert!(
+            old.detail
+                .starts_with("TLS 1.2, cert CN=hv01 expired 30 days ago (2026-12-05)"),
+            "{}",
+            old.detail
+        );
+        assert!(soon.warnings[0].contains("expires in 3 days (2026-12-05)"));
+        let wrong_name = judge(info(300, false, false), "10.0.0.9");
+        assert!(wrong_name.answered);
+        assert!(wrong_name.detail.ends_with("name 10.0.0.9 not on it"));
+        assert!(wrong_name.warnings[0].contains("it names hv01"));
+    }
+}

@@ -1,0 +1,327 @@
+//! `vmmports listen [QUERY]`: listen on the selected ports here, so the other
+//! side can test the firewall path while the real service is stopped.
+//! Attempts print as they arrive; a summary per port ends the run.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use super::{CliError, Outcome};
+use crate::catalog::Catalog;
+use crate::listen::{self, Attempt, End, Listeners, Plan, Port, Tally};
+use crate::query::{TermKind, parse, select};
+
+pub fn run(
+    catalog: &Catalog,
+    words: &[String],
+    duration: &str,
+    bind: &str,
+) -> Result<(String, Outcome), CliError> {
+    let text = words.join(" ");
+    let query = parse(&text)?;
+    if query.is_empty() {
+        return Err(CliError::new(
+            "name what to listen for: vmmports never opens a port you did not ask for",
+            Some(
+                "add a query, e.g. `vmmports listen port:5985` or `vmmports listen vmm-to-bmc-ipmi`"
+                    .into(),
+            ),
+        ));
+    }
+    let duration = listen::parse_duration(duration).map_err(|e| {
+        CliError::new(
+            format!("--for: {e}"),
+            Some("give a duration such as 90s, 10m, 1h or 500ms (at most 7d)".into()),
+        )
+    })?;
+    let address = listen::parse_address(bind).map_err(|e| {
+        CliError::new(
+            format!("--bind: {e}"),
+            Some(
+                "give an IP address of this machine: 0.0.0.0 (every IPv4 address), :: (IPv6), \
+                 127.0.0.1, or one of its own, e.g. 10.0.0.5"
+                    .into(),
+            ),
+        )
+    })?;
+
+    // Listening opens ports, so it takes exactly what was asked, as `check`
+    // does (see `query::select`); `port:` terms also cut a range down.
+    let selected = select(catalog, &query);
+    let targets = listen::wanted(&selected);
+    let within: Vec<Vec<(u16, u16)>> = query
+        .terms
+        .iter()
+        .filter(|t| !t.negated)
+        .filter_map(|t| match &t.kind {
+            TermKind::Port(ranges) => Some(ranges.clone()),
+            _ => None,
+        })
+        .collect();
+    let Plan { ports, skipped } = listen::plan(&targets, &within);
+
+    let mut out = std::io::stdout().lock();
+    for skip in &skipped {
+        let _ = writeln!(
+            out,
+            "note: not listening on {}/{} ({}): {}",
+            skip.target.port_text(),
+            skip.target.transport.as_str(),
+            skip.target.connection,
+            skip.why
+        );
+    }
+    if ports.is_empty() {
+        let _ = out.flush();
+        let why = if targets.is_empty() {
+            format!("no connection (or port) matches `{text}`")
+        } else {
+            "every port selected was skipped (see the notes above)".to_string()
+        };
+        eprintln!("vmmports: nothing to listen on: {why}");
+        return Ok((String::new(), Outcome::NoMatch));
+    }
+
+    let listeners =
+        listen::bind(address, ports).map_err(|errors| bind_failure(address, &errors))?;
+
+    // Ctrl-C (SIGINT), SIGTERM and SIGHUP, or Ctrl-C and Ctrl-Break on
+    // Windows, end the run with its summary instead of killing it.
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = Arc::clone(&stop);
+        crate::platform::on_termination(move || stop.store(true, Ordering::SeqCst));
+    }
+    let started = Instant::now();
+    let until = started + duration;
+    let ends_at = time::OffsetDateTime::now_utc()
+        .checked_add(time::Duration::try_from(duration).unwrap_or(time::Duration::ZERO))
+        .map_or_else(|| "later".to_string(), listen::timestamp);
+
+    let _ = write!(out, "{}", header(&listeners, &ends_at, duration));
+    let _ = out.flush();
+    let (end, tallies) = listeners.serve(until, &stop, |attempt| {
+        let _ = writeln!(out, "{}", attempt_line(attempt));
+        let _ = out.flush();
+    });
+    let _ = write!(
+        out,
+        "{}",
+        summary(listeners.ports(), &tallies, end, started.elapsed())
+    );
+    let _ = out.flush();
+    let arrived = tallies.iter().any(|t| t.attempts > 0);
+    Ok((
+        String::new(),
+        if arrived {
+            Outcome::Success
+        } else {
+            Outcome::NoMatch
+        },
+    ))
+}
+
+/// Every port that could not be bound, one line each, and an error that
+/// says nothing was opened.
+fn bind_failure(address: std::net::IpAddr, errors: &[listen::BindError]) -> CliError {
+    let details = errors
+        .iter()
+        .map(|e| format!("vmmports: {}", e.message(address)))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let count = errors.len();
+    let (ports, they) = if count == 1 {
+        ("port", "it")
+    } else {
+        ("ports", "them")
+    };
+    let hint = errors.iter().any(listen::BindError::in_use).then(|| {
+        format!(
+            "see who holds {they}: `ss -ltnup` on Linux, `Get-NetTCPConnection -State Listen` or \
+             `netstat -ano` on Windows; or narrow the query"
+        )
+    });
+    CliError {
+        message: format!(
+            "{count} {ports} could not be bound on {address}, so vmmports listens on nothing"
+        ),
+        hint,
+        details: Some(details),
+    }
+}
+
+/// What is listened on, where, and until when.
+fn header(listeners: &Listeners, ends_at: &str, duration: Duration) -> String {
+    let ports = listeners.ports();
+    let width = ports.iter().map(|p| p.label().len()).max().unwrap_or(0);
+    let mut text = format!(
+        "listening on {} until {ends_at} ({}), {} {}:\n",
+        listeners.address(),
+        humantime::format_duration(duration),
+        ports.len(),
+        if ports.len() == 1 { "port" } else { "ports" }
+    );
+    for port in ports {
+        text.push_str(&format!(
+            "  {:<width$}  {}\n",
+            port.label(),
+            port.connections.join(", ")
+        ));
+    }
+    text.push_str("waiting; Ctrl-C ends\n");
+    text
+}
+
+/// `2026-12-02T00:41:07Z  10.0.0.5:51234 -> 5985/tcp  vmm-to-host-winrm`
+fn attempt_line(attempt: &Attempt) -> String {
+    format!(
+        "{}  {} -> {}  {}",
+        listen::timestamp(attempt.at),
+        attempt.source,
+        attempt.port.label(),
+        attempt.port.connections.join(", ")
+    )
+}
+
+/// Per port: how many attempts from how many sources, or that nothing
+/// arrived; then what that means.
+fn summary(ports: &[Port], tallies: &[Tally], end: End, elapsed: Duration) -> String {
+    // Whole seconds, or milliseconds for a run shorter than one.
+    let elapsed = if elapsed < Duration::from_secs(1) {
+        Duration::from_millis(elapsed.as_millis() as u64)
+    } else {
+        Duration::from_secs(elapsed.as_secs_f64().round() as u64)
+    };
+    let how = match end {
+        End::TimeUp => "time is up",
+        End::Stopped => "stopped",
+    };
+    let mut text = format!(
+        "{how} after {}; summary:\n",
+        humantime::format_duration(elapsed)
+    );
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let rows: Vec<(String, String, String)> = ports
+        .iter()
+        .zip(tallies)
+        .map(|(port, tally)| {
+            let what = if tally.attempts == 0 {
+                "nothing arrived".to_string()
+            } else {
+                format!(
+                    "{} from {}",
+                    plural(tally.attempts as usize, "attempt"),
+                    plural(tally.sources.len(), "source")
+                )
+            };
+            (port.label(), what, port.connections.join(", "))
+        })
+        .collect();
+    let label_width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
+    let what_width = rows.iter().map(|r| r.1.len()).max().unwrap_or(0);
+    for (label, what, ids) in &rows {
+        text.push_str(&format!(
+            "  {label:<label_width$}  {what:<what_width$}  {ids}\n"
+        ));
+    }
+    let silent: Vec<&str> = rows
+        .iter()
+        .zip(tallies)
+        .filter(|(_, t)| t.attempts == 0)
+        .map(|(r, _)| r.0.as_str())
+        .collect();
+    if silent.len() == ports.len() {
+        text.push_str(
+            "nothing arrived on any port: if the other side did try, a firewall on the way \
+             (or on this machine) blocks it\n",
+        );
+    } else {
+        let reached: Vec<&str> = rows
+            .iter()
+            .zip(tallies)
+            .filter(|(_, t)| t.attempts > 0)
+            .map(|(r, _)| r.0.as_str())
+            .collect();
+        text.push_str(&format!(
+            "reached {}: the path to this machine is open; if the real service still fails \
+             there, look at the service\n",
+            reached.join(", ")
+        ));
+        if !silent.is_empty() {
+            text.push_str(&format!(
+                "nothing arrived on {}: if the other side did try, a firewall on the way \
+                 (or on this machine) blocks it\n",
+                silent.join(", ")
+            ));
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Transport;
+
+    fn port(number: u16, transport: Transport, ids: &[&str]) -> Port {
+        Port {
+            number,
+            transport,
+            connections: ids.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn an_attempt_is_one_line_with_time_source_port_and_ids() {
+        let p = port(5985, Transport::Tcp, &["vmm-to-host-winrm"]);
+        let attempt = Attempt {
+            at: time::OffsetDateTime::from_unix_timestamp(1_796_172_067).unwrap(),
+            source: "10.0.0.5:51234".parse().unwrap(),
+            port: &p,
+        };
+        assert_eq!(
+            attempt_line(&attempt),
+            "2026-12-02T00:41:07Z  10.0.0.5:51234 -> 5985/tcp  vmm-to-host-winrm"
+        );
+    }
+
+    #[test]
+    fn the_summary_tells_reached_ports_from_silent_ones() {
+        let ports = [
+            port(5985, Transport::Tcp, &["a"]),
+            port(623, Transport::Udp, &["b", "c"]),
+        ];
+        let reached = Tally {
+            attempts: 3,
+            sources: ["10.0.0.5".parse().unwrap(), "10.0.0.6".parse().unwrap()].into(),
+        };
+        let text = summary(
+            &ports,
+            &[reached, Tally::default()],
+            End::Stopped,
+            Duration::from_millis(61_400),
+        );
+        assert!(
+            text.starts_with("stopped after 1m 1s; summary:\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  5985/tcp  3 attempts from 2 sources  a\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  623/udp   nothing arrived            b, c\n"),
+            "{text}"
+        );
+        assert!(text.contains("nothing arrived on 623/udp: "), "{text}");
+        assert!(text.contains("reached 5985/tcp: "), "{text}");
+        let text = summary(
+            &ports,
+            &[Tally::default(), Tally::default()],
+            End::TimeUp,
+            Duration::from_secs(2),
+        );
+        assert!(text.contains("nothing arrived on any port"), "{text}");
+    }
+}

@@ -1,0 +1,555 @@
+//! `vmmports listen` end to end: the real binary listens on high ports of
+//! 127.0.0.1 from a catalog written here, and this test reaches them over
+//! TCP and UDP. No traffic leaves the machine, and every wait has a
+//! deadline: a hung listener fails its test instead of blocking CI.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::{TcpListener, TcpStream, UdpSocket};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+use common::process::wait_within;
+
+/// The longest any one wait may take before the test fails.
+const PATIENCE: Duration = Duration::from_secs(15);
+
+/// A TCP port free on 127.0.0.1 just now (bound to port 0, then dropped).
+fn free_tcp() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A UDP port free on 127.0.0.1 just now.
+fn free_udp() -> u16 {
+    UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A catalog of connections `(id, first, last, transport)`.
+fn catalog(dir: &Path, connections: &[(&str, u16, u16, &str)]) -> PathBuf {
+    let rows: Vec<String> = connections
+        .iter()
+        .map(|(id, first, last, transport)| {
+            format!(
+                r#"{{"id": "{id}", "section": "general", "from": ["client"], "to": ["server"],
+                   "ports": [{{"first": {first}, "last": {last}, "transport": "{transport}", "service": "svc", "purpose": "test"}}],
+                   "rule_on": ["server"], "direction": "inbound", "modifiability": "fixed", "from_docs": false}}"#
+            )
+        })
+        .collect();
+    let text = format!(
+        r#"{{"title": "listen test", "source": "tests/listen.rs",
+            "components": [{{"id": "client", "name": "Client", "kind": "linux"}}, {{"id": "server", "name": "Server", "kind": "linux"}}],
+            "connections": [{}]}}"#,
+        rows.join(", ")
+    );
+    let path = dir.join("catalog.json");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn vmmports(data: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vmmports"));
+    cmd.env_remove("NO_COLOR")
+        .arg("--data")
+        .arg(data)
+        .arg("listen")
+        .args(args);
+    cmd
+}
+
+/// Runs a listen that must end on its own (bad input, or a short --for).
+fn output_of(data: &Path, args: &[&str]) -> Output {
+    let mut child = vmmports(data, args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (stdout, stderr) = drain(&mut child);
+    let status = wait_within(&mut child, PATIENCE, &format!("listen {args:?}"));
+    Output {
+        status,
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
+    }
+}
+
+type Reader = std::thread::JoinHandle<Vec<u8>>;
+
+/// Reads stdout and stderr on threads of their own, so a full pipe never
+/// blocks the child.
+fn drain(child: &mut Child) -> (Reader, Reader) {
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    (
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = stdout.read_to_end(&mut bytes);
+            bytes
+        }),
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = stderr.read_to_end(&mut bytes);
+            bytes
+        }),
+    )
+}
+
+/// A listen running in the background, its stdout arriving line by line.
+struct Running {
+    child: Child,
+    lines: Receiver<String>,
+    seen: Vec<String>,
+    stderr: Reader,
+}
+
+impl Running {
+    fn start(data: &Path, args: &[&str]) -> Running {
+        let mut child = vmmports(data, args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut stderr = child.stderr.take().unwrap();
+        let (send, lines) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if send.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let stderr = std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = stderr.read_to_end(&mut bytes);
+            bytes
+        });
+        let mut running = Running {
+            child,
+            lines,
+            seen: Vec::new(),
+            stderr,
+        };
+        running.line_with("waiting; Ctrl-C ends");
+        running
+    }
+
+    /// Waits for a line containing `needle` and returns it; kills the child
+    /// and fails after [`PATIENCE`].
+    fn line_with(&mut self, needle: &str) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Some(line) = self.seen.iter().find(|l| l.contains(needle)) {
+                return line.clone();
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => self.seen.push(line),
+                Err(_) => {
+                    let _ = self.child.kill();
+                    let _ = self.child.wait();
+                    panic!(
+                        "no line with `{needle}` within {PATIENCE:?}; stdout so far:\n{}",
+                        self.seen.join("\n")
+                    );
+                }
+            }
+        }
+    }
+
+    /// Waits for the end; returns the exit code and all of stdout and stderr.
+    fn finish(mut self, limit: Duration) -> (Option<i32>, String, String) {
+        let status = wait_within(&mut self.child, limit, "listen");
+        // The reader thread ends at EOF, after the child's last line.
+        while let Ok(line) = self.lines.recv_timeout(PATIENCE) {
+            self.seen.push(line);
+        }
+        let stderr = String::from_utf8(self.stderr.join().unwrap()).unwrap();
+        (status.code(), self.seen.join("\n"), stderr)
+    }
+}
+
+/// `2026-12-02T00:41:07Z`: RFC 3339, UTC, to the second.
+fn is_timestamp(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 20
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            10 => *c == b'T',
+            13 | 16 => *c == b':',
+            19 => *c == b'Z',
+            _ => c.is_ascii_digit(),
+        })
+}
+
+#[test]
+fn tcp_and_udp_attempts_print_as_they_come_and_are_counted() {
+    let tcp = free_tcp();
+    let udp = free_udp();
+    let silent = free_tcp();
+    let dir = tempfile::tempdir().unwrap();
+    let data = catalog(
+        dir.path(),
+        &[
+            ("tcp-svc", tcp, tcp, "tcp"),
+            ("shared-svc", tcp, tcp, "tcp"),
+            ("udp-svc", udp, udp, "udp"),
+            ("silent-svc", silent, silent, "tcp"),
+            ("ping-svc", 8, 8, "icmp"),
+            ("range-svc", 40000, 40999, "tcp"),
+        ],
+    );
+    let mut run = Running::start(&data, &["svc", "--bind", "127.0.0.1", "--for", "3s"]);
+    // The header: each port once, with every connection it serves; the
+    // ICMP row and the wide range are skipped with a note, never bound.
+    let header = run.seen.join("\n");
+    assert!(header.contains("listening on 127.0.0.1 until "), "{header}");
+    assert!(
+        header.contains(&format!("{tcp}/tcp  tcp-svc, shared-svc")),
+        "{header}"
+    );
+    assert!(header.contains(&format!("{udp}/udp  udp-svc")), "{header}");
+    assert!(header.contains("3 ports"), "{header}");
+    assert!(
+        header.contains("(ping-svc): ICMP has no port to listen on"),
+        "{header}"
+    );
+    assert!(
+        header.contains("40000-40999/tcp (range-svc)") && header.contains("port:40000"),
+        "{header}"
+    );
+
+    // TCP: accepted, greeted, closed.
+    let mut stream = TcpStream::connect(("127.0.0.1", tcp)).unwrap();
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    let mut greeting = String::new();
+    let _ = stream.read_to_string(&mut greeting);
+    assert!(greeting.contains("vmmports"), "{greeting:?}");
+    let local = stream.local_addr().unwrap();
+    let line = run.line_with(&format!("-> {tcp}/tcp"));
+    let (time, rest) = line.split_once("  ").unwrap();
+    assert!(is_timestamp(time), "{line}");
+    assert_eq!(
+        rest,
+        format!("{local} -> {tcp}/tcp  tcp-svc, shared-svc"),
+        "{line}"
+    );
+
+    // UDP: the sender gets a reply naming vmmports.
+    let sender = UdpSocket::bind("127.0.0.1:0").unwrap();
+    sender.set_read_timeout(Some(PATIENCE)).unwrap();
+    sender.send_to(b"hello", ("127.0.0.1", udp)).unwrap();
+    let mut reply = [0u8; 512];
+    let (n, from) = sender.recv_from(&mut reply).unwrap();
+    assert_eq!(from.port(), udp);
+    let reply = String::from_utf8_lossy(&reply[..n]);
+    assert!(reply.contains("vmmports"), "{reply:?}");
+    let line = run.line_with(&format!("-> {udp}/udp"));
+    assert!(
+        line.ends_with(&format!(
+            "  {} -> {udp}/udp  udp-svc",
+            sender.local_addr().unwrap()
+        )),
+        "{line}"
+    );
+    // A second datagram from the same address: two attempts, one source.
+    sender.send_to(b"again", ("127.0.0.1", udp)).unwrap();
+    let _ = sender.recv_from(&mut [0u8; 512]).unwrap();
+
+    let (code, stdout, stderr) = run.finish(PATIENCE);
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("time is up after"), "{stdout}");
+    let summary = stdout.split("summary:").nth(1).unwrap();
+    let row = |port: String| {
+        summary
+            .lines()
+            .find(|l| l.trim_start().starts_with(&port))
+            .unwrap_or_else(|| panic!("{port}: {summary}"))
+            .to_string()
+    };
+    assert!(
+        row(format!("{tcp}/tcp")).contains("1 attempt from 1 source"),
+        "{summary}"
+    );
+    assert!(
+        row(format!("{udp}/udp")).contains("2 attempts from 1 source"),
+        "{summary}"
+    );
+    assert!(
+        row(format!("{silent}/tcp")).contains("nothing arrived"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(&format!("nothing arrived on {silent}/tcp")),
+        "{summary}"
+    );
+}
+
+#[test]
+fn nothing_arriving_ends_with_exit_1_and_says_so() {
+    let tcp = free_tcp();
+    let udp = free_udp();
+    let dir = tempfile::tempdir().unwrap();
+    let data = catalog(
+        dir.path(),
+        &[("tcp-svc", tcp, tcp, "tcp"), ("udp-svc", udp, udp, "udp")],
+    );
+    let start = Instant::now();
+    let out = output_of(&data, &["svc", "--bind", "127.0.0.1", "--for", "700ms"]);
+    let took = start.elapsed();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(took >= Duration::from_millis(700), "{took:?}");
+    assert!(stdout.contains("waiting; Ctrl-C ends"), "{stdout}");
+    assert!(stdout.contains("time is up after"), "{stdout}");
+    assert!(stdout.contains("nothing arrived on any port"), "{stdout}");
+    assert_eq!(stdout.matches("nothing arrived  ").count(), 2, "{stdout}");
+}
+
+#[test]
+fn ports_in_use_are_named_and_nothing_is_opened() {
+    let busy_tcp = TcpListener::bind("127.0.0.1:0").unwrap();
+    let busy_udp = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let busy_tcp_port = busy_tcp.local_addr().unwrap().port();
+    let busy_udp_port = busy_udp.local_addr().unwrap().port();
+    let free = free_tcp();
+    let dir = tempfile::tempdir().unwrap();
+    let data = catalog(
+        dir.path(),
+        &[
+            ("busy-svc", busy_tcp_port, busy_tcp_port, "tcp"),
+            ("busy-udp-svc", busy_udp_port, busy_udp_port, "udp"),
+            ("free-svc", free, free, "tcp"),
+        ],
+    );
+    let start = Instant::now();
+    let out = output_of(&data, &["svc", "--bind", "127.0.0.1", "--for", "30s"]);
+    assert!(start.elapsed() < Duration::from_secs(10), "it did not wait");
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains(&format!(
+            "port {busy_tcp_port}/tcp is already in use on 127.0.0.1"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "port {busy_udp_port}/udp is already in use on 127.0.0.1"
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("listens on nothing"), "{stderr}");
+    assert!(!stderr.contains(&format!("{free}/tcp")), "{stderr}");
+    assert!(
+        !stdout.contains("listening on") && !stdout.contains("waiting"),
+        "{stdout}"
+    );
+    // The free port was let go again at once (it was bound, then closed).
+    TcpListener::bind(("127.0.0.1", free)).expect("the free port is free again");
+}
+
+#[test]
+fn bad_input_is_refused_with_exit_2() {
+    let tcp = free_tcp();
+    let dir = tempfile::tempdir().unwrap();
+    let data = catalog(dir.path(), &[("tcp-svc", tcp, tcp, "tcp")]);
+    let cases: &[(&[&str], &str)] = &[
+        (&[], "name what to listen for"),
+        (&["--for", "2s"], "e.g. `vmmports listen port:"),
+        (&["svc", "--for", "soon"], "--for"),
+        (&["svc", "--for", "0s"], "--for"),
+        (&["svc", "--bind", "nowhere"], "--bind"),
+        (&["svc", "--bind", "10.0.0.300"], "not an IP address"),
+        (&["port:99999"], "bad query term"),
+        (&["proto:gre"], "bad query term"),
+    ];
+    for (args, needle) in cases {
+        let out = output_of(&data, args);
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(needle), "{args:?}: {stderr}");
+        assert!(stderr.contains("help: "), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    // Nothing selected: exit 1, and a word on stderr.
+    let out = output_of(&data, &["nomatch", "--bind", "127.0.0.1"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("nothing to listen on")
+    );
+}
+
+#[test]
+fn a_port_term_picks_ports_out_of_a_range() {
+    // A 16-port range is bound port by port; port:N narrows a wider one.
+    let first = free_udp().min(65_000);
+    let dir = tempfile::tempdir().unwrap();
+    let data = catalog(dir.path(), &[("range-svc", first, first + 499, "udp")]);
+    let out = output_of(
+        &data,
+        &[
+            "range-svc",
+            &format!("port:{first}-{}", first + 2),
+            "--bind",
+            "127.0.0.1",
+            "--for",
+            "300ms",
+        ],
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    // A neighbouring port may be taken on a busy machine; then exit 2 names it.
+    if out.status.code() == Some(2) {
+        assert!(stderr.contains("already in use"), "{stderr}");
+        return;
+    }
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(stdout.contains(", 3 ports:"), "{stdout}");
+    for port in first..=first + 2 {
+        assert!(
+            stdout.contains(&format!("{port}/udp  range-svc")),
+            "{stdout}"
+        );
+    }
+}
+
+#[test]
+fn ipv6_bind_addresses_are_accepted() {
+    // Only where this machine has IPv6 loopback.
+    let Ok(probe) = TcpListener::bind("[::1]:0") else {
+        return;
+    };
+    let port = probe.local_addr().unwrap().port();
+    drop(probe);
+    let dir = tempfile::tempdir().unwrap();
+    let data = catalog(dir.path(), &[("v6-svc", port, port, "tcp")]);
+    let mut run = Running::start(&data, &["v6-svc", "--bind", "::1", "--for", "2s"]);
+    assert!(run.seen.join("\n").contains("listening on ::1 until"));
+    let stream = TcpStream::connect(("::1", port)).unwrap();
+    let local = stream.local_addr().unwrap();
+    drop(stream);
+    let line = run.line_with(&format!("-> {port}/tcp"));
+    assert!(line.contains(&format!("  {local} -> ")), "{line}");
+    let (code, stdout, _) = run.finish(PATIENCE);
+    assert_eq!(code, Some(0), "{stdout}");
+}
+
+/// Ctrl-C (SIGINT) and SIGTERM end the run early, with its summary.
+#[cfg(unix)]
+#[test]
+fn a_signal_ends_the_run_promptly_with_the_summary() {
+    for (signal, reach) in [("-INT", true), ("-TERM", false)] {
+        let tcp = free_tcp();
+        let dir = tempfile::tempdir().unwrap();
+        let data = catalog(dir.path(), &[("tcp-svc", tcp, tcp, "tcp")]);
+        let mut run = Running::start(&data, &["tcp-svc", "--bind", "127.0.0.1", "--for", "1m"]);
+        if reach {
+            drop(TcpStream::connect(("127.0.0.1", tcp)).unwrap());
+            run.line_with(&format!("-> {tcp}/tcp"));
+        }
+        let sent = Instant::now();
+        let status = Command::new("kill")
+            .args([signal, &run.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let (code, stdout, stderr) = run.finish(Duration::from_secs(5));
+        let took = sent.elapsed();
+        assert!(took < Duration::from_secs(2), "{signal}: took {took:?}");
+        assert!(stdout.contains("stopped after"), "{signal}: {stdout}");
+        if reach {
+            assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+            assert!(stdout.contains("1 attempt from 1 source"), "{stdout}");
+        } else {
+            assert_eq!(code, Some(1), "{stdout}\n{stderr}");
+            assert!(stdout.contains("nothing arrived on any port"), "{stdout}");
+        }
+    }
+}
+
+/// The serving loop stops soon after its stop flag or its deadline, on every
+/// platform (the signal test above is Unix-only), and counts what arrived.
+#[test]
+fn serving_stops_promptly_on_the_flag_or_the_deadline() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use vmmports::catalog::Transport;
+    use vmmports::listen::{self, End, Port};
+
+    let port = |number| Port {
+        number,
+        transport: Transport::Tcp,
+        connections: vec!["tcp-svc".into()],
+    };
+    let address = "127.0.0.1".parse().unwrap();
+
+    // The flag: set from another thread while the loop sleeps.
+    let listeners = listen::bind(address, vec![port(free_tcp())]).unwrap();
+    let stop = AtomicBool::new(false);
+    let start = Instant::now();
+    let (end, tallies) = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            std::thread::sleep(Duration::from_millis(300));
+            stop.store(true, Ordering::SeqCst);
+        });
+        listeners.serve(start + PATIENCE, &stop, |_| {})
+    });
+    let took = start.elapsed();
+    assert_eq!(end, End::Stopped);
+    assert!(
+        took < Duration::from_millis(300) + Duration::from_secs(1),
+        "{took:?}"
+    );
+    assert_eq!(tallies[0].attempts, 0);
+
+    // The deadline, with one attempt on the way.
+    let number = free_tcp();
+    let listeners = listen::bind(address, vec![port(number)]).unwrap();
+    drop(TcpStream::connect(("127.0.0.1", number)).unwrap());
+    let start = Instant::now();
+    let mut seen = Vec::new();
+    let (end, tallies) = listeners.serve(
+        start + Duration::from_millis(300),
+        &AtomicBool::new(false),
+        |attempt| seen.push(attempt.source),
+    );
+    let took = start.elapsed();
+    assert_eq!(end, End::TimeUp);
+    assert!(took >= Duration::from_millis(300), "{took:?}");
+    assert!(
+        took < Duration::from_millis(300) + Duration::from_secs(1),
+        "{took:?}"
+    );
+    assert_eq!(tallies[0].attempts, 1);
+    assert_eq!(seen.len(), 1);
+    assert!(seen[0].ip().is_loopback(), "{seen:?}");
+
+    // All or nothing: a port in use fails the bind and frees the others.
+    let busy = TcpListener::bind("127.0.0.1:0").unwrap();
+    let free = free_tcp();
+    let errors = match listen::bind(
+        address,
+        vec![port(free), port(busy.local_addr().unwrap().port())],
+    ) {
+        Ok(_) => panic!("a port in use was bound"),
+        Err(errors) => errors,
+    };
+    assert_eq!(errors.len(), 1);
+    assert!(errors[0].in_use());
+    TcpListener::bind(("127.0.0.1", free)).expect("the free port was let go");
+}
