@@ -198,4 +198,12 @@ fn check_popup_shows_each_service_and_its_warnings() {
     assert_eq!(style_of("warning: the certificate"), error);
     assert_eq!(style_of("HTTP, not WinRM"), error);
     assert_ne!(style_of("TLS 1.3, cert CN=fs01"), error);
+
+    // Small terminals: drawn without a panic.
+    for (width, height) in [(1, 1), (20, 5), (50, 12), (80, 24)] {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+        terminal
+            .draw(|frame| ui::render(frame, &app, &Theme::PLAIN))
+            .unwrap();
+    }
 }

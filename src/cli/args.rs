@@ -101,6 +101,7 @@ pub enum Command {
         file: PathBuf,
     },
     /// Check whether the ports of the matching connections answer on HOST now, and which service answers
+    #[command(after_help = CHECK_HELP)]
     Check {
         /// The machine to connect to: a name (resolved once) or an IP address
         host: String,
@@ -143,6 +144,23 @@ Examples:
   vmmports rules --on guest-vm --format nft            a Linux VM with the guest agent
   vmmports rules winrm --format probe --remote hyperv-host=10.0.0.21
   vmmports rules --on hyper-v --set-port BitsTcpPort=8443 --include-dynamic";
+
+const CHECK_HELP: &str = "\
+After the connect (or one datagram, for UDP) each port's probe speaks just
+enough of its protocol to recognise the service, never with credentials: TLS
+(version, certificate names and expiry), WinRM, HTTP, SMB, the RPC endpoint
+mapper, SQL Server (TDS), the SQL Browser, IPMI, TFTP or SSH. UDP with no reply
+is `no answer`: open or filtered.
+
+Exit codes: 0 every tested port is open and its service answered as expected;
+1 a port is refused, timed out or silent, a service is not what was expected,
+or a certificate has expired (expiring within 30 days is only a warning);
+2 bad input.
+
+Examples:
+  vmmports check hv01.contoso.com from:vmm-server to:hyper-v
+  vmmports check hv01 vmm-to-host-winrm-tls --format json
+  vmmports check sql01 to:sql --set-port SqlPort=50123";
 
 const LISTEN_HELP: &str = "\
 Opens a TCP listener and a UDP socket for each selected port (each port once,

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use super::finding::{Finding, SqlInstance, Status, TlsInfo};
 use crate::catalog::{Probe, Transport};
+use crate::text::printable;
 use io::UdpReply;
 
 /// What every probe may need besides the socket.
@@ -60,12 +61,32 @@ impl Reply {
         }
     }
 
+    /// The finding for a port reached in `took`. Everything a server said
+    /// (a `Server` header, a banner, a certificate's names, an instance
+    /// name) is made printable here, once, so no front end can be handed a
+    /// terminal escape sequence by a hostile peer.
     fn into_finding(self, took: Duration) -> Finding {
+        let clean = |text: String| printable(&text).into_owned();
+        let tls = self.tls.map(|tls| TlsInfo {
+            subject: clean(tls.subject),
+            issuer: clean(tls.issuer),
+            san: tls.san.into_iter().map(clean).collect(),
+            ..tls
+        });
+        let instances = self.instances.map(|list| {
+            list.into_iter()
+                .map(|i| SqlInstance {
+                    name: clean(i.name),
+                    version: i.version.map(clean),
+                    ..i
+                })
+                .collect()
+        });
         Finding {
-            warnings: self.warnings,
-            tls: self.tls,
-            instances: self.instances,
-            ..Finding::reached(took, self.answered, self.detail)
+            warnings: self.warnings.into_iter().map(clean).collect(),
+            tls,
+            instances,
+            ..Finding::reached(took, self.answered, clean(self.detail))
         }
     }
 }
@@ -138,5 +159,37 @@ fn udp(address: SocketAddr, probe: Probe, context: &Context) -> Finding {
         UdpReply::Refused => Finding::unreached(Status::Refused),
         UdpReply::NoAnswer => Finding::unreached(Status::NoAnswer),
         UdpReply::Failed(e) => Finding::unreached(Status::Failed(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_a_server_says_reaches_no_terminal_raw() {
+        let hostile = "Server: x\u{1b}]52;c;cm0gLXJmIH4=\u{7}y";
+        let reply = Reply {
+            warnings: vec![hostile.into()],
+            instances: Some(vec![SqlInstance {
+                name: hostile.into(),
+                tcp_port: Some(1433),
+                version: Some(hostile.into()),
+            }]),
+            ..Reply::yes(hostile)
+        };
+        let finding = reply.into_finding(Duration::ZERO);
+        let texts = [
+            finding.detail.clone().unwrap(),
+            finding.warnings[0].clone(),
+            finding.instances.as_ref().unwrap()[0].name.clone(),
+        ];
+        for text in texts {
+            assert!(
+                !text.contains('\u{1b}') && !text.contains('\u{7}'),
+                "{text:?}"
+            );
+            assert!(text.starts_with("Server: x"), "{text:?}");
+        }
     }
 }
