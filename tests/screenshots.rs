@@ -202,7 +202,7 @@ fn write_png(svg: &str, options: &usvg::Options, path: &Path) {
 }
 
 fn typed(text: &str) -> Vec<Action> {
-    text.chars().map(FilterInsert).collect()
+    text.chars().map(Type).collect()
 }
 
 #[test]

@@ -135,7 +135,7 @@ fn expected() -> Expected {
     let total = app.hits.len();
     app.update(Action::FocusFilter);
     for c in "winrm".chars() {
-        app.update(Action::FilterInsert(c));
+        app.update(Action::Type(c));
     }
     let id = |i: usize| app.catalog.connections[app.hits[i].index].id.clone();
     Expected {

@@ -17,12 +17,7 @@ const SCREENS: &[(&str, &[Action])] = &[
     ("list", &[]),
     (
         "list_filtering",
-        &[
-            FocusFilter,
-            FilterInsert('w'),
-            FilterInsert('i'),
-            FilterInsert('n'),
-        ],
+        &[FocusFilter, Type('w'), Type('i'), Type('n')],
     ),
     (
         "list_rule_pane_nft",
@@ -33,11 +28,11 @@ const SCREENS: &[(&str, &[Action])] = &[
         "list_bad_filter",
         &[
             FocusFilter,
-            FilterInsert('m'),
-            FilterInsert('o'),
-            FilterInsert('d'),
-            FilterInsert(':'),
-            FilterInsert('x'),
+            Type('m'),
+            Type('o'),
+            Type('d'),
+            Type(':'),
+            Type('x'),
         ],
     ),
     ("matrix", &[ShowMatrix, Down, Right, Right]),
@@ -45,14 +40,11 @@ const SCREENS: &[(&str, &[Action])] = &[
     ("notes", &[ShowNotes]),
     ("help", &[ToggleHelp]),
     ("write_prompt", &[CopyRule, WriteCopy]),
-    (
-        "check_prompt",
-        &[CheckPorts, FormInput('h'), FormInput('v')],
-    ),
+    ("check_prompt", &[CheckPorts, Type('h'), Type('v')]),
     ("settings", &[OpenSettings, Down]),
     (
         "settings_editing_error",
-        &[OpenSettings, Confirm, FormInput('\u{1b}')],
+        &[OpenSettings, Confirm, Type('\u{1b}')],
     ),
 ];
 
@@ -123,7 +115,7 @@ fn check_popup_shows_each_service_and_its_warnings() {
     app.set_filter("vmm-to-file-server-winrm".into());
     app.update(CheckPorts);
     for c in "fs01".chars() {
-        app.update(FormInput(c));
+        app.update(Type(c));
     }
     app.update(Confirm);
     let Some(Overlay::Check(run)) = &app.overlay else {

@@ -6,6 +6,7 @@ use vmmports::rules::Dialect;
 use vmmports::rules::settings::Settings;
 use vmmports::tui::action::Action::{self, *};
 use vmmports::tui::app::{App, Overlay, Pane, View};
+use vmmports::tui::text_input::{Edit as TextEdit, TextInput};
 
 fn app() -> App {
     let mut app = App::new(
@@ -25,7 +26,7 @@ fn apply(app: &mut App, actions: &[Action]) {
 
 fn typed(app: &mut App, text: &str) {
     for c in text.chars() {
-        app.update(FilterInsert(c));
+        app.update(Type(c));
     }
 }
 
@@ -80,7 +81,7 @@ fn typing_filters_live_and_esc_clears() {
     app.update(FocusFilter);
     assert!(app.filtering);
     typed(&mut app, "winrm");
-    assert_eq!(app.filter, "winrm");
+    assert_eq!(app.filter.text(), "winrm");
     assert!(app.hits.len() < all);
     assert_eq!(
         selected_id(&app),
@@ -88,16 +89,16 @@ fn typing_filters_live_and_esc_clears() {
         "the best match is selected"
     );
     // Letters type while filtering: `q` does not quit.
-    app.update(FilterInsert('q'));
+    app.update(Type('q'));
     assert!(!app.quit);
-    app.update(FilterBackspace);
+    app.update(Action::Edit(TextEdit::Backspace));
     app.update(FilterAccept);
     assert!(!app.filtering);
-    assert_eq!(app.filter, "winrm", "Enter keeps the filter");
+    assert_eq!(app.filter.text(), "winrm", "Enter keeps the filter");
     app.update(FocusFilter);
     app.update(FilterClear);
     assert!(!app.filtering);
-    assert_eq!(app.filter, "");
+    assert_eq!(app.filter.text(), "");
     assert_eq!(app.hits.len(), all);
 }
 
@@ -112,9 +113,9 @@ fn a_bad_term_keeps_results_and_says_why() {
     let error = app.filter_error.clone().expect("an error is shown");
     assert!(error.contains("out of range"), "{error}");
     for _ in 0..5 {
-        app.update(FilterBackspace);
+        app.update(Action::Edit(TextEdit::Backspace));
     }
-    assert_eq!(app.filter, "port:9");
+    assert_eq!(app.filter.text(), "port:9");
     assert_eq!(app.filter_error, None, "fixed filter, no error");
 }
 
@@ -123,19 +124,19 @@ fn ctrl_w_deletes_a_word_and_cursor_edits_in_place() {
     let mut app = app();
     app.update(FocusFilter);
     typed(&mut app, "to:sql proto:udp");
-    app.update(FilterDeleteWord);
-    assert_eq!(app.filter, "to:sql ");
+    app.update(Action::Edit(TextEdit::DeleteWord));
+    assert_eq!(app.filter.text(), "to:sql ");
     apply(
         &mut app,
         &[
-            FilterCursorLeft,
-            FilterCursorLeft,
-            FilterCursorLeft,
-            FilterCursorLeft,
+            Action::Edit(TextEdit::Left),
+            Action::Edit(TextEdit::Left),
+            Action::Edit(TextEdit::Left),
+            Action::Edit(TextEdit::Left),
         ],
     );
-    app.update(FilterInsert('x'));
-    assert_eq!(app.filter, "to:xsql ");
+    app.update(Type('x'));
+    assert_eq!(app.filter.text(), "to:xsql ");
 }
 
 #[test]
@@ -254,7 +255,7 @@ fn matrix_enter_filters_the_list_to_the_cell() {
     assert_eq!(app.matrix_cell, (0, hyperv));
     app.update(Confirm);
     assert_eq!(app.view, View::List);
-    assert_eq!(app.filter, "from:vmm-server to:hyperv-host");
+    assert_eq!(app.filter.text(), "from:vmm-server to:hyperv-host");
     let ids: Vec<String> = app
         .hits
         .iter()
@@ -334,7 +335,7 @@ fn settings_shape_the_rules() {
 
 fn type_form(app: &mut App, text: &str) {
     for c in text.chars() {
-        app.update(FormInput(c));
+        app.update(Type(c));
     }
 }
 
@@ -377,8 +378,8 @@ fn settings_validate_as_typed_apply_and_save_atomically() {
             .contains("not an address"),
         "shown while typing"
     );
-    app.update(FormBackspace);
-    app.update(FormBackspace);
+    app.update(Action::Edit(TextEdit::Backspace));
+    app.update(Action::Edit(TextEdit::Backspace));
     app.update(Confirm);
     assert_eq!(form(&app).editing, None, "applied");
     assert_eq!(app.settings.addresses("vmm-server").len(), 1);
@@ -501,7 +502,7 @@ fn big_catalogs_search_in_the_background_without_blocking_keys() {
     app.update(FocusFilter);
     typed(&mut app, "winrm");
     // The keystrokes are taken at once; the list follows when the search ends.
-    assert_eq!(app.filter, "winrm");
+    assert_eq!(app.filter.text(), "winrm");
     assert!(app.searching);
     app.wait_for_search();
     assert!(!app.searching);
@@ -539,10 +540,10 @@ fn w_writes_the_last_copy_to_a_file_atomically() {
     let (_, text) = copied(&mut app);
     app.update(WriteCopy);
     for _ in 0..40 {
-        app.update(FormBackspace);
+        app.update(Action::Edit(TextEdit::Backspace));
     }
     for c in path.to_str().unwrap().chars() {
-        app.update(FormInput(c));
+        app.update(Type(c));
     }
     app.update(Confirm);
     assert!(app.overlay.is_none());
@@ -555,7 +556,7 @@ fn w_writes_the_last_copy_to_a_file_atomically() {
     // A folder that does not exist: an error, and nothing half-written.
     app.update(WriteCopy);
     for c in "/nonexistent-dir/x".chars() {
-        app.update(FormInput(c));
+        app.update(Type(c));
     }
     app.update(Confirm);
     assert!(app.status.as_ref().unwrap().is_error);
@@ -572,12 +573,12 @@ fn p_checks_the_selected_or_marked_rows_on_a_remembered_host() {
         app.overlay,
         Some(Overlay::Prompt {
             purpose: Prompt::CheckHost,
-            text: String::new()
+            input: TextInput::prefilled("")
         }),
         "no host remembered yet"
     );
     for c in "10.0.0.7".chars() {
-        app.update(FormInput(c));
+        app.update(Type(c));
     }
     app.update(Confirm);
     assert!(
@@ -621,10 +622,49 @@ fn p_checks_the_selected_or_marked_rows_on_a_remembered_host() {
         app.overlay,
         Some(Overlay::Prompt {
             purpose: Prompt::CheckHost,
-            text: "10.0.0.7".into()
+            input: TextInput::prefilled("10.0.0.7")
         })
     );
     app.update(Back);
+    // Every text input edits the same way. The remembered host is
+    // selected, so typing replaces it rather than appending to it...
+    let typed_host = |app: &mut App, keys: &[Action]| {
+        app.update(CheckPorts);
+        apply(app, keys);
+        let Some(Overlay::Prompt { input, .. }) = &app.overlay else {
+            panic!("{:?}", app.overlay)
+        };
+        let text = input.text().to_string();
+        app.update(Back);
+        text
+    };
+    let retyped: Vec<Action> = "10.0.0.9".chars().map(Type).collect();
+    assert_eq!(typed_host(&mut app, &retyped), "10.0.0.9");
+    // ...Ctrl-U clears it, Ctrl-W deletes a word, and ←/→, Home and End move.
+    let cleared = [vec![Action::Edit(TextEdit::Clear)], retyped.clone()].concat();
+    assert_eq!(typed_host(&mut app, &cleared), "10.0.0.9");
+    let edited = [
+        Action::Edit(TextEdit::End),
+        Action::Edit(TextEdit::Backspace),
+        Type('8'),
+        Action::Edit(TextEdit::Home),
+        Type('['),
+        Action::Edit(TextEdit::End),
+        Type(']'),
+    ];
+    assert_eq!(typed_host(&mut app, &edited), "[10.0.0.8]");
+    let words = [Type(' '), Type('x'), Action::Edit(TextEdit::DeleteWord)];
+    assert_eq!(
+        typed_host(
+            &mut app,
+            &[Action::Edit(TextEdit::End)]
+                .iter()
+                .chain(&words)
+                .copied()
+                .collect::<Vec<_>>()
+        ),
+        "10.0.0.7 "
+    );
     // Marked rows are checked together.
     apply(&mut app, &[Top, ToggleMark, ToggleMark, CheckPorts]);
     app.update(Confirm);

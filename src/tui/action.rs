@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::text_input::Edit;
 use crate::rules::Dialect;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,16 +27,11 @@ pub enum Action {
     PageUp,
     /// Put the cursor in the filter bar and type.
     FocusFilter,
-    /// Type one character into the filter.
-    FilterInsert(char),
-    /// Delete the character before the cursor.
-    FilterBackspace,
-    /// Delete the word before the cursor (Ctrl-W).
-    FilterDeleteWord,
-    /// Move the filter cursor left.
-    FilterCursorLeft,
-    /// Move the filter cursor right.
-    FilterCursorRight,
+    /// Type one character into whatever text has the focus: the filter, a
+    /// prompt or a settings field.
+    Type(char),
+    /// Edit that text otherwise: delete, move the cursor, clear.
+    Edit(Edit),
     /// Keep the filter and return to the list (Enter).
     FilterAccept,
     /// Clear the filter and return to the list (Esc).
@@ -78,10 +74,6 @@ pub enum Action {
     ClickRow(u16),
     /// Scroll the list by this many rows (the mouse wheel).
     Scroll(i8),
-    /// Type a character into the settings field being edited.
-    FormInput(char),
-    /// Delete the last character of the settings field being edited.
-    FormBackspace,
     /// Quit the explorer.
     Quit,
 }

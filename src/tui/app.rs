@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 
 use super::action::Action;
 use super::settings_form::SettingsForm;
+use super::text_input::{Edit, TextInput};
 use crate::catalog::{Catalog, Connection};
 use std::sync::Arc;
 
@@ -40,7 +41,8 @@ pub enum Overlay {
     /// A one-line text prompt.
     Prompt {
         purpose: Prompt,
-        text: String,
+        /// What is typed; a proposed value starts selected.
+        input: TextInput,
     },
     /// Port checks against one host, filling in as answers arrive.
     Check(CheckRun),
@@ -88,9 +90,8 @@ pub struct App {
     search: SearchEngine,
     /// A search is running on the worker; the list shows the previous results.
     pub searching: bool,
-    pub filter: String,
-    /// Cursor position in `filter`, in characters.
-    pub cursor: usize,
+    /// The query as typed, with its cursor.
+    pub filter: TextInput,
     pub filtering: bool,
     /// The current matches, best first.
     pub hits: Vec<Hit>,
@@ -140,8 +141,7 @@ impl App {
             settings,
             search,
             searching: false,
-            filter: String::new(),
-            cursor: 0,
+            filter: TextInput::default(),
             filtering: false,
             hits: Vec::new(),
             selected: 0,
@@ -216,38 +216,19 @@ impl App {
             Action::FocusFilter => {
                 self.view = View::List;
                 self.filtering = true;
-                self.cursor = self.filter.chars().count();
+                self.filter.apply(Edit::End);
             }
-            Action::FilterInsert(c) => {
-                let at = self.byte_at(self.cursor);
-                self.filter.insert(at, c);
-                self.cursor += 1;
-                self.refilter();
-            }
-            Action::FilterBackspace => {
-                if self.cursor > 0 {
-                    self.cursor -= 1;
-                    let at = self.byte_at(self.cursor);
-                    self.filter.remove(at);
+            // Typing outside an input (a stray event) changes nothing.
+            Action::Type(_) | Action::Edit(_) if !self.filtering => {}
+            Action::Type(c) => {
+                if self.filter.apply(Edit::Insert(c)) {
                     self.refilter();
                 }
             }
-            Action::FilterDeleteWord => {
-                let chars: Vec<char> = self.filter.chars().collect();
-                let mut start = self.cursor;
-                while start > 0 && chars[start - 1] == ' ' {
-                    start -= 1;
+            Action::Edit(edit) => {
+                if self.filter.apply(edit) {
+                    self.refilter();
                 }
-                while start > 0 && chars[start - 1] != ' ' {
-                    start -= 1;
-                }
-                self.filter = chars[..start].iter().chain(&chars[self.cursor..]).collect();
-                self.cursor = start;
-                self.refilter();
-            }
-            Action::FilterCursorLeft => self.cursor = self.cursor.saturating_sub(1),
-            Action::FilterCursorRight => {
-                self.cursor = (self.cursor + 1).min(self.filter.chars().count())
             }
             Action::FilterAccept => self.filtering = false,
             Action::FilterClear => {
@@ -276,10 +257,9 @@ impl App {
                     &self.settings,
                 )));
             }
-            Action::FormInput(_) | Action::FormBackspace => {}
             Action::Confirm => self.confirm(),
             Action::Back => match self.view {
-                View::List if !self.filter.is_empty() => self.set_filter(String::new()),
+                View::List if !self.filter.text().is_empty() => self.set_filter(String::new()),
                 _ => self.switch(View::List),
             },
         }
@@ -389,17 +369,9 @@ impl App {
         }
     }
 
-    fn byte_at(&self, chars: usize) -> usize {
-        self.filter
-            .char_indices()
-            .nth(chars)
-            .map_or(self.filter.len(), |(i, _)| i)
-    }
-
     /// Replaces the filter text (e.g. from a matrix cell) and searches.
     pub fn set_filter(&mut self, text: String) {
-        self.cursor = text.chars().count();
-        self.filter = text;
+        self.filter = TextInput::new(text);
         self.refilter();
     }
 
@@ -408,7 +380,7 @@ impl App {
     fn refilter(&mut self) {
         // An empty filter matches every row in catalog order: no index
         // needed, so a big catalog's first frame shows its rows at once.
-        if self.filter.trim().is_empty() {
+        if self.filter.text().trim().is_empty() {
             let all = (0..self.catalog.connections.len())
                 .map(|index| Hit { index, score: 0 })
                 .collect();
@@ -416,7 +388,7 @@ impl App {
             self.search.cancel();
             return self.take_answer(Ok(all));
         }
-        match self.search.submit(&self.filter) {
+        match self.search.submit(self.filter.text()) {
             Some(answer) => self.take_answer(answer),
             None => self.searching = true,
         }
@@ -535,7 +507,7 @@ impl App {
             .iter()
             .map(|&i| &self.catalog.connections[i])
             .collect();
-        match self.script_for(&connections, None, &self.filter.clone()) {
+        match self.script_for(&connections, None, self.filter.text()) {
             Ok(text) => self.show_copy(
                 format!("{} script for {what} connections", self.dialect.name()),
                 text,
@@ -571,7 +543,7 @@ impl App {
         }
         self.overlay = Some(Overlay::Prompt {
             purpose: Prompt::WriteCopy,
-            text: "vmmports-rules.txt".into(),
+            input: TextInput::prefilled("vmmports-rules.txt"),
         });
     }
 
@@ -589,24 +561,26 @@ impl App {
             .unwrap_or_default();
         self.overlay = Some(Overlay::Prompt {
             purpose: Prompt::CheckHost,
-            text: remembered,
+            input: TextInput::prefilled(remembered),
         });
     }
 
     /// Keys while a prompt is open.
     fn update_prompt(&mut self, action: Action) {
-        let Some(Overlay::Prompt { purpose, text }) = &mut self.overlay else {
+        let Some(Overlay::Prompt { purpose, input }) = &mut self.overlay else {
             return;
         };
         match action {
             Action::Quit => self.quit = true,
-            Action::FormInput(c) => text.push(c),
-            Action::FormBackspace => {
-                text.pop();
+            Action::Type(c) => {
+                input.apply(Edit::Insert(c));
+            }
+            Action::Edit(edit) => {
+                input.apply(edit);
             }
             Action::Back => self.overlay = None,
             Action::Confirm => {
-                let (purpose, text) = (*purpose, text.trim().to_string());
+                let (purpose, text) = (*purpose, input.text().trim().to_string());
                 self.overlay = None;
                 match purpose {
                     Prompt::WriteCopy => self.write_copy(&text),
@@ -730,21 +704,18 @@ impl App {
                 form.error = None;
             }
             (Action::Back, false) => self.overlay = None,
-            (Action::FormInput(c), true) => {
-                if let Some(text) = form.editing.as_mut() {
-                    text.push(c);
+            (Action::Type(_) | Action::Edit(_), true) => {
+                let edit = match action {
+                    Action::Type(c) => Edit::Insert(c),
+                    Action::Edit(edit) => edit,
+                    _ => return,
+                };
+                if let Some(input) = form.editing.as_mut()
+                    && input.apply(edit)
+                {
+                    let text = input.text().to_string();
+                    form.error = form.settings_with(&self.base, &text).err();
                 }
-                form.error = form
-                    .settings_with(&self.base, form.editing.as_deref().unwrap_or(""))
-                    .err();
-            }
-            (Action::FormBackspace, true) => {
-                if let Some(text) = form.editing.as_mut() {
-                    text.pop();
-                }
-                form.error = form
-                    .settings_with(&self.base, form.editing.as_deref().unwrap_or(""))
-                    .err();
             }
             (Action::Confirm, false) => {
                 let row = &form.rows[form.selected];
@@ -752,12 +723,16 @@ impl App {
                     let flipped = if row.value == "yes" { "no" } else { "yes" };
                     self.commit_setting(flipped.to_string());
                 } else {
-                    form.editing = Some(row.value.clone());
+                    form.editing = Some(TextInput::prefilled(row.value.clone()));
                     form.error = None;
                 }
             }
             (Action::Confirm, true) => {
-                let text = form.editing.clone().unwrap_or_default();
+                let text = form
+                    .editing
+                    .as_ref()
+                    .map(|input| input.text().to_string())
+                    .unwrap_or_default();
                 self.commit_setting(text);
             }
             _ => {}

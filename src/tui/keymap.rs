@@ -8,6 +8,26 @@ use crossterm::event::{
 use super::action::Action;
 use super::app::{App, Overlay, View};
 use super::layout::Areas;
+use super::text_input::Edit;
+
+/// The keys every text input shares: the filter, the prompts, the settings
+/// fields.
+fn edit_key(code: KeyCode, ctrl: bool) -> Option<Action> {
+    Some(match code {
+        KeyCode::Backspace => Action::Edit(Edit::Backspace),
+        KeyCode::Delete => Action::Edit(Edit::Delete),
+        KeyCode::Char('w') if ctrl => Action::Edit(Edit::DeleteWord),
+        KeyCode::Char('u') if ctrl => Action::Edit(Edit::Clear),
+        KeyCode::Char('a') if ctrl => Action::Edit(Edit::Home),
+        KeyCode::Char('e') if ctrl => Action::Edit(Edit::End),
+        KeyCode::Left => Action::Edit(Edit::Left),
+        KeyCode::Right => Action::Edit(Edit::Right),
+        KeyCode::Home => Action::Edit(Edit::Home),
+        KeyCode::End => Action::Edit(Edit::End),
+        KeyCode::Char(c) if !ctrl => Action::Type(c),
+        _ => return None,
+    })
+}
 
 pub fn key(app: &App, key: KeyEvent) -> Option<Action> {
     // Windows terminals also report releases; act on presses (and repeats) only.
@@ -23,9 +43,7 @@ pub fn key(app: &App, key: KeyEvent) -> Option<Action> {
             match key.code {
                 KeyCode::Enter => Some(Action::Confirm),
                 KeyCode::Esc => Some(Action::Back),
-                KeyCode::Backspace => Some(Action::FormBackspace),
-                KeyCode::Char(c) if !ctrl => Some(Action::FormInput(c)),
-                _ => None,
+                code => edit_key(code, ctrl),
             }
         } else {
             match key.code {
@@ -41,9 +59,7 @@ pub fn key(app: &App, key: KeyEvent) -> Option<Action> {
         return match key.code {
             KeyCode::Enter => Some(Action::Confirm),
             KeyCode::Esc => Some(Action::Back),
-            KeyCode::Backspace => Some(Action::FormBackspace),
-            KeyCode::Char(c) if !ctrl => Some(Action::FormInput(c)),
-            _ => None,
+            code => edit_key(code, ctrl),
         };
     }
     if app.overlay.is_some() {
@@ -55,19 +71,13 @@ pub fn key(app: &App, key: KeyEvent) -> Option<Action> {
         });
     }
     if app.filtering {
-        return Some(match key.code {
-            KeyCode::Enter => Action::FilterAccept,
-            KeyCode::Esc => Action::FilterClear,
-            KeyCode::Backspace => Action::FilterBackspace,
-            KeyCode::Char('w') if ctrl => Action::FilterDeleteWord,
-            KeyCode::Char('u') if ctrl => Action::FilterClear,
-            KeyCode::Left => Action::FilterCursorLeft,
-            KeyCode::Right => Action::FilterCursorRight,
-            KeyCode::Down => Action::Down,
-            KeyCode::Up => Action::Up,
-            KeyCode::Char(c) if !ctrl => Action::FilterInsert(c),
-            _ => return None,
-        });
+        return match key.code {
+            KeyCode::Enter => Some(Action::FilterAccept),
+            KeyCode::Esc => Some(Action::FilterClear),
+            KeyCode::Down => Some(Action::Down),
+            KeyCode::Up => Some(Action::Up),
+            code => edit_key(code, ctrl),
+        };
     }
     Some(match key.code {
         KeyCode::Char('q') => Action::Quit,

@@ -13,6 +13,7 @@ pub mod layout;
 pub mod search;
 pub mod settings_form;
 mod terminal;
+pub mod text_input;
 pub mod theme;
 pub mod ui;
 

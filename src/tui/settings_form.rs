@@ -32,7 +32,7 @@ pub struct SettingsForm {
     pub rows: Vec<Row>,
     pub selected: usize,
     /// The text being typed into the selected row, while editing.
-    pub editing: Option<String>,
+    pub editing: Option<crate::tui::text_input::TextInput>,
     /// What is wrong with the text being typed, or with the last save.
     pub error: Option<String>,
 }

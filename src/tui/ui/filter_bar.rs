@@ -18,7 +18,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     );
     let prompt = if app.filtering { "/ " } else { "  " };
     let mut spans = vec![Span::styled(prompt, theme.title)];
-    if app.filter.is_empty() && !app.filtering {
+    if app.filter.text().is_empty() && !app.filtering {
         // The hint gives way to the count on narrow terminals.
         let room = (area.width as usize).saturating_sub(prompt.len() + count.chars().count());
         let hint = [
@@ -35,7 +35,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         } else {
             ratatui::style::Style::new()
         };
-        spans.push(Span::styled(shown(&app.filter), style));
+        spans.push(Span::styled(shown(app.filter.text()), style));
     }
     let used: usize = spans.iter().map(|s| s.width()).sum();
     let pad = (area.width as usize).saturating_sub(used + count.chars().count());
@@ -43,7 +43,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     spans.push(Span::styled(count, theme.dim));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
     if app.filtering {
-        let before: String = app.filter.chars().take(app.cursor).collect();
+        let before = app.filter.before_cursor();
         let x = area.x + 2 + unicode_width::UnicodeWidthStr::width(shown(&before).as_str()) as u16;
         frame.set_cursor_position(Position::new(x.min(area.right().saturating_sub(1)), area.y));
     }

@@ -18,6 +18,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             ("Esc", "clear"),
             ("↑/↓", "move"),
             ("Ctrl-W", "delete word"),
+            ("Ctrl-U", "clear"),
         ]
     } else {
         match app.view {

@@ -27,6 +27,10 @@ pub const GROUPS: &[(&str, &[(&str, &str)])] = &[
             ("Enter", "keep the filter, back to the list"),
             ("Esc", "clear the filter"),
             (
+                "editing",
+                "Ctrl-U clear, Ctrl-W word, ←/→ Home/End; in prompts too",
+            ),
+            (
                 "terms",
                 "winrm from: to: on: port:443 proto:udp mod:setup dir:in -term",
             ),

@@ -22,7 +22,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     );
     let block = pane_block(title, app.pane == Pane::List, theme);
     // Highlights follow the query as typed; a half-typed bad term highlights nothing.
-    let query = parse(&app.filter).unwrap_or_default();
+    let query = parse(app.filter.text()).unwrap_or_default();
     let visible = app
         .hits
         .iter()

@@ -51,8 +51,8 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
     footer::render(frame, areas.footer, app, theme);
     match &app.overlay {
         Some(Overlay::Help) => help::render(frame, area, app, theme),
-        Some(Overlay::Prompt { purpose, text }) => {
-            prompt::render(frame, area, *purpose, text, theme)
+        Some(Overlay::Prompt { purpose, input }) => {
+            prompt::render(frame, area, *purpose, input, theme)
         }
         Some(Overlay::Check(run)) => check::render(frame, area, run, app.scroll, theme),
         Some(Overlay::Settings(form)) => settings::render(frame, area, form, theme),
@@ -82,6 +82,30 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
         width,
         height,
     }
+}
+
+/// A text input as shown in a prompt or a settings field: the text with a
+/// `▏` at the cursor, and a proposed value (typing replaces it) selected.
+pub fn input_spans(
+    input: &crate::tui::text_input::TextInput,
+    theme: &Theme,
+) -> Vec<ratatui::text::Span<'static>> {
+    use ratatui::text::Span;
+    if input.is_selected() {
+        // Reversed as a selection is, and underlined, so it still shows
+        // inside a row that is itself drawn reversed (the settings form).
+        let style = theme
+            .selected
+            .add_modifier(ratatui::style::Modifier::UNDERLINED);
+        return vec![Span::styled(shown(input.text()), style), Span::raw("▏")];
+    }
+    let before = input.before_cursor();
+    let after: String = input.text().chars().skip(input.cursor()).collect();
+    vec![
+        Span::raw(shown(&before)),
+        Span::raw("▏"),
+        Span::raw(shown(&after)),
+    ]
 }
 
 /// Catalog text as shown: control characters neutralised.

@@ -5,11 +5,12 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::{centered, pane_block, shown};
+use super::{centered, input_spans, pane_block};
 use crate::tui::app::Prompt;
+use crate::tui::text_input::TextInput;
 use crate::tui::theme::Theme;
 
-pub fn render(frame: &mut Frame, area: Rect, purpose: Prompt, text: &str, theme: &Theme) {
+pub fn render(frame: &mut Frame, area: Rect, purpose: Prompt, input: &TextInput, theme: &Theme) {
     let (title, hint) = match purpose {
         Prompt::WriteCopy => (
             " Write the last copy to a file ",
@@ -17,13 +18,13 @@ pub fn render(frame: &mut Frame, area: Rect, purpose: Prompt, text: &str, theme:
         ),
         Prompt::CheckHost => (
             " Check ports on which host? ",
-            "a name or an IP address; only the selected (or marked) rows' TCP ports are tried · Esc cancels",
+            "a name or an IP address; the selected (or marked) rows' ports are probed · Esc cancels",
         ),
     };
     let popup = centered(area, 76, 5);
     frame.render_widget(Clear, popup);
     let lines = vec![
-        Line::raw(format!("{}▏", shown(text))),
+        Line::from(input_spans(input, theme)),
         Line::styled(hint, theme.dim),
     ];
     frame.render_widget(

@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
-use super::{centered, pane_block, shown};
+use super::{centered, input_spans, pane_block, shown};
 use crate::tui::layout::inset;
 use crate::tui::settings_form::SettingsForm;
 use crate::tui::theme::Theme;
@@ -42,24 +42,18 @@ pub fn render(frame: &mut Frame, area: Rect, form: &SettingsForm, theme: &Theme)
         .take(height)
         .map(|(i, row)| {
             let selected = i == form.selected;
-            let value = match (&form.editing, selected) {
-                (Some(text), true) => format!("{}▏", shown(text)),
-                _ if row.value.is_empty() => "(default)".to_string(),
-                _ => shown(&row.value),
+            let value_spans = match (&form.editing, selected) {
+                (Some(input), true) => input_spans(input, theme),
+                _ if row.value.is_empty() => vec![Span::styled("(default)", theme.dim)],
+                _ => vec![Span::raw(shown(&row.value))],
             };
             let cursor = if selected { "▶ " } else { "  " };
-            let line = Line::from(vec![
+            let mut spans = vec![
                 Span::raw(cursor),
                 Span::styled(format!("{:<label_width$}", row.label), theme.title),
-                Span::styled(
-                    value,
-                    if row.value.is_empty() && form.editing.is_none() {
-                        theme.dim
-                    } else {
-                        Default::default()
-                    },
-                ),
-            ]);
+            ];
+            spans.extend(value_spans);
+            let line = Line::from(spans);
             if selected {
                 line.style(theme.selected)
             } else {
