@@ -23,13 +23,9 @@ pub const GROUPS: &[(&str, &[(&str, &str)])] = &[
     (
         "Filter",
         &[
-            ("/", "type a filter (live)"),
+            ("/", "type a filter (live); Ctrl-U Ctrl-W ←/→ Home/End edit"),
             ("Enter", "keep the filter, back to the list"),
             ("Esc", "clear the filter"),
-            (
-                "editing",
-                "Ctrl-U clear, Ctrl-W word, ←/→ Home/End; in prompts too",
-            ),
             (
                 "terms",
                 "winrm from: to: on: port:443 proto:udp mod:setup dir:in -term",
