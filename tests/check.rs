@@ -327,3 +327,93 @@ fn a_word_naming_some_ports_tries_only_those_and_icmp_is_never_sent() {
         "{results:?}"
     );
 }
+
+/// A server that accepts, reads the request, then sends a TLS record header
+/// and one byte every 200 ms: no probe may wait past its timeout, whatever
+/// loop it reads in (rustls reads until a record is whole).
+#[test]
+fn a_server_that_drips_bytes_cannot_stretch_any_probe() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let server = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            listener.set_nonblocking(true).unwrap();
+            let mut drips = Vec::new();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                match listener.accept() {
+                    Ok((mut stream, _)) => drips.push(std::thread::spawn(move || {
+                        use std::io::{Read, Write};
+                        stream.set_nonblocking(false).unwrap();
+                        stream
+                            .set_read_timeout(Some(Duration::from_millis(300)))
+                            .unwrap();
+                        let _ = stream.read(&mut [0u8; 4096]);
+                        let _ = stream.write_all(b"\x16\x03\x03\x40\x00");
+                        for _ in 0..25 {
+                            std::thread::sleep(Duration::from_millis(200));
+                            if stream.write_all(b"\x02").is_err() {
+                                break;
+                            }
+                        }
+                    })),
+                    Err(_) => std::thread::sleep(Duration::from_millis(10)),
+                }
+            }
+            drips
+        })
+    };
+    let probes = ["tls", "winrm", "http", "smb", "rpc-epm", "tds", "ssh"];
+    let ports: Vec<String> = probes
+        .iter()
+        .map(|probe| {
+            format!(
+                r#"{{"first": {port}, "last": {port}, "transport": "tcp", "service": "s", "purpose": "p", "probe": "{probe}"}}"#
+            )
+        })
+        .collect();
+    let text = format!(
+        r#"{{"title": "drip", "source": "tests/check.rs",
+            "components": [{{"id": "a", "name": "A", "kind": "windows"}}, {{"id": "b", "name": "B", "kind": "windows"}}],
+            "connections": [{{"id": "a-to-b", "section": "general", "from": ["a"], "to": ["b"], "ports": [{}],
+              "rule_on": ["b"], "direction": "inbound", "modifiability": "fixed", "from_docs": false}}]}}"#,
+        ports.join(", ")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("drip.json");
+    std::fs::write(&data, text).unwrap();
+    let start = Instant::now();
+    let out = Command::cargo_bin("vmmports")
+        .unwrap()
+        .arg("--data")
+        .arg(&data)
+        .args([
+            "check",
+            "127.0.0.1",
+            "a-to-b",
+            "--timeout",
+            "500",
+            "--format",
+            "json",
+        ])
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    let took = start.elapsed();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for drip in server.join().unwrap() {
+        let _ = drip.join();
+    }
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = json["results"].as_array().unwrap();
+    assert_eq!(results.len(), probes.len());
+    for result in results {
+        assert_eq!(result["result"], "open", "{result:#}");
+        assert_eq!(result["answered"], false, "{result:#}");
+    }
+    // Connect, then one 500 ms exchange, all probes at once: far less than
+    // the 5 s the drip would last.
+    assert!(took < Duration::from_secs(4), "took {took:?}");
+}

@@ -88,6 +88,8 @@ wait_servers() {
 # valid until 5 days less 12 hours from now, so 4 whole days are left.
 # expired.pem: RSA, CN=hv01.contoso.test, no SAN, signed by ca.pem
 # ("Contoso Test CA"), valid from 40 until 10 days ago.
+# future.pem: like valid.pem, but valid only from 2 days from now (a
+# certificate bound too early, or a clock that is wrong).
 # v1.pem: self-signed X.509 version 1 (no extensions at all), CN=old-appliance,
 # as old appliances and hand-made certificates still have.
 make_certs() {
@@ -119,7 +121,13 @@ make_certs() {
                 -enddate "$(date -u -d '-10 days' "$day")" &&
             openssl req -new -newkey rsa:2048 -nodes -subj /CN=old-appliance \
                 -keyout v1.key -out v1.csr &&
-            openssl x509 -req -in v1.csr -signkey v1.key -days 400 -out v1.pem
+            openssl x509 -req -in v1.csr -signkey v1.key -days 400 -out v1.pem &&
+            openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+                -subj /CN=localhost -keyout future.key -out future.csr &&
+            openssl ca -batch -config ca.cnf -notext -selfsign -keyfile future.key \
+                -extensions localhost -in future.csr -out future.pem \
+                -startdate "$(date -u -d '+2 days' "$day")" \
+                -enddate "$(date -u -d '+400 days' "$day")"
     } >logs/certificates.log 2>&1 || { echo "@@fatal: certificates (logs/certificates.log)"; exit 3; }
 }
 
@@ -711,6 +719,29 @@ fn version_1_certificate_is_still_read() {
     }
     // A name mismatch is a warning: the check passes.
     assert_eq!(check.code, 0, "{report:#}");
+}
+
+/// A certificate whose notBefore is still ahead: clients refuse it, so the
+/// check fails, and says when it starts.
+#[test]
+fn certificate_not_yet_valid_fails_the_check() {
+    if !ready(&[]) {
+        return;
+    }
+    let run = run(
+        "make_certs\nstart_tls 8531 future.pem future.key\nwait_servers\n\
+         run_check json port:8531 --format json\n",
+    );
+    let check = run.check("json");
+    let report = check.json();
+    let rows = rows(&report, "8531");
+    assert_eq!(rows.len(), 1, "{report:#}");
+    let row = rows[0];
+    assert_row(row, "tcp", "tls", false);
+    assert_detail(row, "not valid before");
+    assert_eq!(row["tls"]["not_yet_valid"], true, "{row:#}");
+    assert_eq!(row["tls"]["expired"], false, "{row:#}");
+    assert_eq!(check.code, 1, "{report:#}");
 }
 
 /// Python's http.server on WinRM's port is reachable but is not WinRM (a

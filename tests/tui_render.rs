@@ -146,9 +146,11 @@ fn check_popup_shows_each_service_and_its_warnings() {
             issuer: "CN=Contoso CA".into(),
             san: vec!["fs01".into()],
             self_signed: false,
+            not_before: "2026-01-01T00:00:00Z".into(),
             not_after: "2026-12-05T10:00:00Z".into(),
             days_left: 3,
             expired: false,
+            not_yet_valid: false,
             name_matches: true,
         }),
         ..Finding::unreached(Status::Open(Duration::from_micros(400)))

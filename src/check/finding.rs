@@ -53,11 +53,15 @@ pub struct TlsInfo {
     /// Subject alternative names: DNS names and IP addresses, as written.
     pub san: Vec<String>,
     pub self_signed: bool,
+    /// The certificate's notBefore, RFC 3339 in UTC.
+    pub not_before: String,
     /// The certificate's notAfter, RFC 3339 in UTC.
     pub not_after: String,
     /// Whole days until notAfter, rounded down; negative once expired.
     pub days_left: i64,
     pub expired: bool,
+    /// notBefore is still ahead: clients refuse the certificate too.
+    pub not_yet_valid: bool,
     /// Whether the host name (or address) the check was given is one the
     /// certificate names, as a client checking it would see it.
     pub name_matches: bool,
@@ -94,7 +98,8 @@ impl Finding {
         let detail = match &status {
             Status::Failed(e) | Status::Untestable(e) => Some(e.clone()),
             Status::NoAnswer => Some(
-                "no reply: open or filtered (UDP has no handshake, and a firewall that drops looks the same as a service that stays silent)".into(),
+                "open or filtered: UDP cannot tell a silent service from a firewall that drops"
+                    .into(),
             ),
             _ => None,
         };

@@ -70,6 +70,7 @@ pub fn sql_ports(catalog: &Catalog) -> Vec<u16> {
         .filter(|p| p.probe() == Probe::Tds)
         .map(|p| p.first)
         .collect();
+    ports.sort_unstable();
     ports.dedup();
     ports
 }

@@ -163,16 +163,31 @@ pub fn winrm(stream: &mut TcpStream, port: u16, context: &Context, deadline: Ins
 }
 
 /// A `HEAD /`: any HTTP reply means a web server answered.
-pub fn http(stream: &mut TcpStream, port: u16, context: &Context, deadline: Instant) -> Reply {
-    let request = format!(
+pub fn head_request(host: &str, port: u16) -> String {
+    format!(
         "HEAD / HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-        host_header(&context.host, port)
-    );
-    let judge = |head: &Head| match &head.server {
+        host_header(host, port)
+    )
+}
+
+/// Any HTTP reply: its status line and `Server` header.
+pub fn judge_http(head: &Head) -> Reply {
+    match &head.server {
         Some(server) => Reply::yes(format!("{}, Server: {server}", head.status_line)),
         None => Reply::yes(head.status_line.clone()),
-    };
-    exchange(stream, set_tcp_timeout, &request, judge, context, deadline)
+    }
+}
+
+pub fn http(stream: &mut TcpStream, port: u16, context: &Context, deadline: Instant) -> Reply {
+    let request = head_request(&context.host, port);
+    exchange(
+        stream,
+        set_tcp_timeout,
+        &request,
+        judge_http,
+        context,
+        deadline,
+    )
 }
 
 #[cfg(test)]

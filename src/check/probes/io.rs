@@ -97,11 +97,53 @@ pub fn receive_from<S: Read>(
     Ok(got)
 }
 
+/// A TCP stream whose every read and write ends by `deadline`, for code
+/// that loops over reads itself (rustls): a peer that drips one byte at a
+/// time cannot stretch such a loop past the deadline.
+pub struct Deadlined {
+    pub stream: TcpStream,
+    pub deadline: Instant,
+}
+
+impl Deadlined {
+    fn left(&self) -> std::io::Result<Duration> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(std::io::Error::new(
+                ErrorKind::TimedOut,
+                "the probe's time is up",
+            ));
+        }
+        Ok(left)
+    }
+}
+
+impl Read for Deadlined {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self.left()?;
+        self.stream.set_read_timeout(Some(left))?;
+        self.stream.read(buf)
+    }
+}
+
+impl Write for Deadlined {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let left = self.left()?;
+        self.stream.set_write_timeout(Some(left))?;
+        self.stream.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.stream.flush()
+    }
+}
+
 /// A UDP exchange's outcome.
 #[derive(Debug)]
 pub enum UdpReply {
-    /// A datagram from the host, after this long, from this port.
-    Got(Vec<u8>, u16, Duration),
+    /// A datagram from the host: its bytes, the port it came from, how
+    /// long it took, and the socket (for a reply from the same port).
+    Got(Vec<u8>, u16, Duration, UdpSocket),
     /// An ICMP port unreachable came back: nothing listens.
     Refused,
     NoAnswer,
@@ -136,7 +178,9 @@ pub fn udp_exchange(
         return udp_error(&e);
     }
     let deadline = start + timeout;
-    let mut buffer = vec![0u8; 2048];
+    // The largest datagram there is: a long SQL Browser list must not be
+    // cut short (which Linux does silently).
+    let mut buffer = vec![0u8; 65_535];
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
@@ -149,7 +193,7 @@ pub fn udp_exchange(
             // Datagrams from other hosts are not the reply; keep waiting.
             Ok((n, from)) if from.ip() == address.ip() => {
                 buffer.truncate(n);
-                return UdpReply::Got(buffer, from.port(), start.elapsed());
+                return UdpReply::Got(buffer, from.port(), start.elapsed(), socket);
             }
             Ok(_) => {}
             Err(e) if e.kind() == ErrorKind::Interrupted => {}

@@ -147,11 +147,13 @@ fn udp(address: SocketAddr, probe: Probe, context: &Context) -> Finding {
         _ => (b"vmmports check\n", true),
     };
     match io::udp_exchange(address, payload, same_port, context.timeout) {
-        UdpReply::Got(bytes, from_port, took) => {
+        UdpReply::Got(bytes, from_port, took, socket) => {
             let reply = match probe {
                 Probe::Ipmi => ipmi::read_pong(&bytes),
                 Probe::SqlBrowser => sql_browser::read_response(&bytes, &context.sql_ports),
-                Probe::Tftp => tftp::read_reply(&bytes, from_port, address, context.timeout),
+                Probe::Tftp => {
+                    tftp::read_reply(&bytes, &socket, SocketAddr::new(address.ip(), from_port))
+                }
                 _ => Reply::yes(format!("a reply of {} bytes", bytes.len())),
             };
             reply.into_finding(took)

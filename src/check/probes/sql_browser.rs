@@ -13,9 +13,13 @@ pub const INSTANCE_QUERY: [u8; 1] = [0x03];
 /// SVR_RESP's first byte.
 const SVR_RESP: u8 = 0x05;
 
-/// Parses RESP_DATA: `key;value;` pairs, each instance ending in `;;`.
+/// Parses RESP_DATA: `key;value;` pairs, each instance ending in `;;`. A
+/// record without its `;;` (a reply cut short) is left out rather than read
+/// with a wrong port.
 pub fn parse_instances(text: &str) -> Vec<SqlInstance> {
-    text.split(";;")
+    let complete = text.rfind(";;").map_or("", |end| &text[..end]);
+    complete
+        .split(";;")
         .filter(|record| !record.trim().is_empty())
         .filter_map(|record| {
             let fields: Vec<&str> = record.split(';').collect();
@@ -47,6 +51,7 @@ pub fn read_response(reply: &[u8], sql_ports: &[u16]) -> Reply {
     let data = reply
         .get(3..(3 + size).min(reply.len()))
         .unwrap_or_default();
+    let received = reply.len().saturating_sub(3);
     let instances = parse_instances(&String::from_utf8_lossy(data));
     if instances.is_empty() {
         return Reply::no("the SQL Server Browser answered, but lists no instance");
@@ -63,6 +68,11 @@ pub fn read_response(reply: &[u8], sql_ports: &[u16]) -> Reply {
         n => format!("{n} instances"),
     };
     let mut reply = Reply::yes(format!("SQL Browser: {count}: {}", listed.join(", ")));
+    if received < size {
+        reply.warnings.push(format!(
+            "the SQL Browser's reply was cut short ({received} of {size} bytes); the instances listed are the complete ones"
+        ));
+    }
     if let Some(&wanted) = sql_ports.first() {
         let on_it: Vec<&str> = instances
             .iter()
@@ -85,4 +95,25 @@ pub fn read_response(reply: &[u8], sql_ports: &[u16]) -> Reply {
     }
     reply.instances = Some(instances);
     reply
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_cut_short_is_left_out() {
+        let whole = "ServerName;H;InstanceName;A;IsClustered;No;Version;15.0;tcp;1433;;";
+        let cut = format!("{whole}ServerName;H;InstanceName;B;tcp;50");
+        let instances = parse_instances(&cut);
+        assert_eq!(instances.len(), 1);
+        assert_eq!(instances[0].tcp_port, Some(1433));
+        // A reply whose RESP_SIZE says more than arrived warns.
+        let mut bytes = vec![0x05];
+        bytes.extend_from_slice(&((cut.len() + 20) as u16).to_le_bytes());
+        bytes.extend_from_slice(cut.as_bytes());
+        let reply = read_response(&bytes, &[1433]);
+        assert!(reply.answered);
+        assert!(reply.warnings[0].contains("cut short"), "{reply:?}");
+    }
 }

@@ -2,8 +2,7 @@
 //! exist. An ERROR packet means a TFTP server is alive; it answers from a
 //! port of its own, so the reply is taken from any port of the host.
 
-use std::net::SocketAddr;
-use std::time::Duration;
+use std::net::{SocketAddr, UdpSocket};
 
 use super::Reply;
 use super::io::be16;
@@ -14,9 +13,11 @@ pub const READ_REQUEST: [u8; 36] = *b"\x00\x01vmmports-probe-no-such-file\x00oct
 const DATA: u16 = 3;
 const ERROR: u16 = 5;
 
-/// Reads the server's reply, from `from_port` of `address`. If the file
-/// exists after all, the transfer is ended with an ERROR of our own.
-pub fn read_reply(reply: &[u8], from_port: u16, address: SocketAddr, timeout: Duration) -> Reply {
+/// Reads the server's reply, which came to `socket` from `from` (the
+/// transfer's own port). If the file exists after all, the transfer is
+/// ended with an ERROR from the same socket: a server ignores packets from
+/// any other port (RFC 1350, 4).
+pub fn read_reply(reply: &[u8], socket: &UdpSocket, from: SocketAddr) -> Reply {
     match be16(reply, 0) {
         Some(ERROR) => {
             let code = be16(reply, 2).unwrap_or(0);
@@ -29,7 +30,7 @@ pub fn read_reply(reply: &[u8], from_port: u16, address: SocketAddr, timeout: Du
             Reply::yes(format!("TFTP error {code}: {}", message.trim()))
         }
         Some(DATA) => {
-            end_transfer(SocketAddr::new(address.ip(), from_port), timeout);
+            let _ = socket.send_to(b"\x00\x05\x00\x00transfer ended\x00", from);
             Reply::yes("TFTP (it sent data for the probe's file name; the transfer was ended)")
         }
         _ => Reply::no(format!(
@@ -39,34 +40,17 @@ pub fn read_reply(reply: &[u8], from_port: u16, address: SocketAddr, timeout: Du
     }
 }
 
-/// ERROR 0 "transfer ended" to the server's transfer port, best effort.
-fn end_transfer(to: SocketAddr, timeout: Duration) {
-    let local: SocketAddr = if to.is_ipv4() {
-        (std::net::Ipv4Addr::UNSPECIFIED, 0).into()
-    } else {
-        (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
-    };
-    if let Ok(socket) = std::net::UdpSocket::bind(local) {
-        let _ = socket.set_write_timeout(Some(timeout));
-        let _ = socket.send_to(b"\x00\x05\x00\x00transfer ended\x00", to);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn error_packets_mean_tftp() {
-        let address: SocketAddr = "127.0.0.1:69".parse().unwrap();
-        let reply = read_reply(
-            b"\x00\x05\x00\x01File not found\x00",
-            40000,
-            address,
-            Duration::from_millis(10),
-        );
+        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let from: SocketAddr = "127.0.0.1:40000".parse().unwrap();
+        let reply = read_reply(b"\x00\x05\x00\x01File not found\x00", &socket, from);
         assert_eq!(reply, Reply::yes("TFTP error 1: File not found"));
-        assert!(!read_reply(b"SSH-2.0", 69, address, Duration::from_millis(10)).answered);
+        assert!(!read_reply(b"SSH-2.0", &socket, from).answered);
         assert_eq!(&READ_REQUEST[..2], &[0, 1]);
         assert!(READ_REQUEST.ends_with(b"octet\0"));
     }

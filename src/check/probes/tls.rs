@@ -13,6 +13,7 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, SignatureScheme, StreamOwned};
 use x509_parser::prelude::{FromDer, GeneralName, ParsedExtension, X509Certificate};
 
+use super::io::Deadlined;
 use super::{Context, Reply, http};
 use crate::catalog::Probe;
 use crate::check::finding::TlsInfo;
@@ -92,7 +93,7 @@ fn server_name(host: &str) -> ServerName<'static> {
 }
 
 pub fn probe(
-    mut stream: TcpStream,
+    stream: TcpStream,
     port: u16,
     inside: Option<Probe>,
     context: &Context,
@@ -106,14 +107,10 @@ pub fn probe(
         Ok(s) => s,
         Err(e) => return Reply::no(format!("TLS could not start: {e}")),
     };
+    // rustls reads in a loop until a record is whole; the deadline on every
+    // read bounds the handshake as a whole.
+    let mut stream = Deadlined { stream, deadline };
     while session.is_handshaking() {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
-            return Reply::no(format!(
-                "connected, but the TLS handshake did not finish within {} ms",
-                context.timeout.as_millis()
-            ));
-        }
         if let Err(e) = session.complete_io(&mut stream) {
             return Reply::no(handshake_error(&e, context));
         }
@@ -133,6 +130,8 @@ pub fn probe(
         )),
     };
     if let Some(inner) = inside {
+        // The exchange inside gets a time of its own, as every exchange does.
+        stream.deadline = Instant::now() + context.timeout;
         let mut tls = StreamOwned::new(session, stream);
         let inner_reply = inside_session(&mut tls, inner, port, context);
         if inner_reply.answered {
@@ -150,25 +149,20 @@ pub fn probe(
 }
 
 fn inside_session(
-    tls: &mut StreamOwned<ClientConnection, TcpStream>,
+    tls: &mut StreamOwned<ClientConnection, Deadlined>,
     inner: Probe,
     port: u16,
     context: &Context,
 ) -> Reply {
-    let deadline = Instant::now() + context.timeout;
-    let set_timeout =
-        |s: &mut StreamOwned<ClientConnection, TcpStream>, t| s.sock.set_read_timeout(Some(t));
-    match inner {
-        Probe::Winrm => http::exchange(
-            tls,
-            set_timeout,
-            &http::winrm_request(&context.host, port),
-            http::judge_winrm,
-            context,
-            deadline,
-        ),
-        _ => Reply::yes(format!("{} is not spoken inside TLS", inner.as_str())),
-    }
+    let deadline = tls.sock.deadline;
+    // The stream keeps its own deadline; nothing more to set per read.
+    let unchanged = |_: &mut StreamOwned<ClientConnection, Deadlined>, _| Ok(());
+    let (request, judge): (String, fn(&http::Head) -> Reply) = match inner {
+        Probe::Winrm => (http::winrm_request(&context.host, port), http::judge_winrm),
+        Probe::Http => (http::head_request(&context.host, port), http::judge_http),
+        _ => return Reply::no(format!("{} is not spoken inside TLS", inner.as_str())),
+    };
+    http::exchange(tls, unchanged, &request, judge, context, deadline)
 }
 
 fn handshake_error(e: &std::io::Error, context: &Context) -> String {
@@ -229,13 +223,13 @@ pub fn certificate(der: &[u8], version: &str, host: &str, now: i64) -> Result<Tl
         .next()
         .and_then(|cn| cn.as_str().ok())
         .map(str::to_string);
-    let not_after = cert.validity().not_after.timestamp();
-    let not_after_text = cert
-        .validity()
-        .not_after
-        .to_datetime()
-        .format(&time::format_description::well_known::Rfc3339)
-        .map_err(|e| e.to_string())?;
+    let rfc3339 = |t: &x509_parser::time::ASN1Time| {
+        t.to_datetime()
+            .format(&time::format_description::well_known::Rfc3339)
+            .map_err(|e| e.to_string())
+    };
+    let validity = cert.validity();
+    let not_after = validity.not_after.timestamp();
     Ok(TlsInfo {
         version: version.to_string(),
         subject: cert.subject().to_string(),
@@ -246,9 +240,11 @@ pub fn certificate(der: &[u8], version: &str, host: &str, now: i64) -> Result<Tl
             .chain(ips.iter().map(IpAddr::to_string))
             .collect(),
         self_signed: self_signed(&cert),
-        not_after: not_after_text,
+        not_before: rfc3339(&validity.not_before)?,
+        not_after: rfc3339(&validity.not_after)?,
         days_left: (not_after - now).div_euclid(86_400),
         expired: now > not_after,
+        not_yet_valid: now < validity.not_before.timestamp(),
         name_matches: names_host(
             host,
             &dns,
@@ -342,6 +338,12 @@ fn judge(info: TlsInfo, host: &str) -> Reply {
         Reply::no(format!(
             "{summary} ({date}): clients refuse it; renew it and bind the new one"
         ))
+    } else if info.not_yet_valid {
+        // A certificate bound before its time, or a clock that is wrong.
+        Reply::no(format!(
+            "{summary}, but is not valid before {}: clients refuse it until then (or this machine's clock is wrong)",
+            info.not_before
+        ))
     } else {
         Reply::yes(summary)
     };
@@ -392,9 +394,11 @@ mod tests {
             issuer: "CN=Contoso CA".into(),
             san: vec!["hv01".into()],
             self_signed: false,
+            not_before: "2026-01-01T00:00:00Z".into(),
             not_after: "2026-12-05T10:00:00Z".into(),
             days_left,
             expired,
+            not_yet_valid: false,
             name_matches,
         }
     }
@@ -416,6 +420,19 @@ mod tests {
             old.detail
         );
         assert!(soon.warnings[0].contains("expires in 3 days (2026-12-05)"));
+        let early = judge(
+            TlsInfo {
+                not_yet_valid: true,
+                ..info(300, false, true)
+            },
+            "hv01",
+        );
+        assert!(!early.answered);
+        assert!(
+            early
+                .detail
+                .contains("not valid before 2026-01-01T00:00:00Z")
+        );
         let wrong_name = judge(info(300, false, false), "10.0.0.9");
         assert!(wrong_name.answered);
         assert!(wrong_name.detail.ends_with("name 10.0.0.9 not on it"));
