@@ -35,6 +35,9 @@ pub const MAX_DURATION: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 /// not starve the others or the stop check.
 const BURST: usize = 64;
 
+/// How every reply of listen's starts, so that it never answers one.
+pub const REPLY_PREFIX: &str = "vmmports listen:";
+
 /// One port to listen on, and the connections it serves.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Port {
@@ -56,9 +59,9 @@ impl Port {
         format!("vmmports listen: reached port {}\r\n", self.number)
     }
 
-    /// What a UDP sender gets back.
+    /// What a UDP sender gets back; starts with [`REPLY_PREFIX`].
     pub fn udp_reply(&self) -> String {
-        format!("vmmports listen: reached {}/udp\n", self.number)
+        format!("{REPLY_PREFIX} reached {}/udp\n", self.number)
     }
 }
 
@@ -390,8 +393,13 @@ fn take(socket: &Socket, port: &Port, buffer: &mut [u8]) -> Taken {
             Err(_) => Taken::Nothing,
         },
         Socket::Udp(udp) => match udp.recv_from(buffer) {
-            Ok((_, source)) => {
-                let _ = udp.send_to(port.udp_reply().as_bytes(), source);
+            Ok((length, source)) => {
+                // Never answer another listen's reply: two of them (or one
+                // forged datagram between two ports of this one) would
+                // otherwise bounce replies forever.
+                if !buffer[..length].starts_with(REPLY_PREFIX.as_bytes()) {
+                    let _ = udp.send_to(port.udp_reply().as_bytes(), source);
+                }
                 Taken::Attempt(source)
             }
             // Windows reports an ICMP port-unreachable for an earlier reply

@@ -553,3 +553,76 @@ fn serving_stops_promptly_on_the_flag_or_the_deadline() {
     assert!(errors[0].in_use());
     TcpListener::bind(("127.0.0.1", free)).expect("the free port was let go");
 }
+
+/// `--set-port` (and the config file's moved ports) decide what is bound,
+/// as they decide what `check` tries.
+#[test]
+fn a_port_setup_moved_is_the_one_bound() {
+    let moved = free_tcp();
+    let config = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vmmports"))
+        .env("XDG_CONFIG_HOME", config.path())
+        .env("APPDATA", config.path())
+        .args([
+            "listen",
+            "vmm-to-sql",
+            "--bind",
+            "127.0.0.1",
+            "--for",
+            "500ms",
+        ])
+        .arg("--set-port")
+        .arg(format!("SqlPort={moved}"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (stdout, stderr) = drain(&mut child);
+    let status = wait_within(&mut child, PATIENCE, "listen --set-port");
+    let stdout = String::from_utf8(stdout.join().unwrap()).unwrap();
+    let stderr = String::from_utf8(stderr.join().unwrap()).unwrap();
+    assert_eq!(status.code(), Some(1), "nothing arrived: {stdout}{stderr}");
+    assert!(
+        stdout.contains(&format!("{moved}/tcp")) && !stdout.contains("1433/tcp"),
+        "{stdout}"
+    );
+}
+
+/// Another listen's reply (or a forged one) gets no answer, so two listens
+/// cannot bounce datagrams between them; anything else is answered.
+#[test]
+fn a_reply_from_another_listen_is_not_answered() {
+    let udp = free_udp();
+    let dir = tempfile::tempdir().unwrap();
+    let data = catalog(dir.path(), &[("udp-svc", udp, udp, "udp")]);
+    let mut child = vmmports(&data, &["udp-svc", "--bind", "127.0.0.1", "--for", "3s"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (stdout, _stderr) = drain(&mut child);
+    // Bound once the port cannot be taken any more.
+    let start = Instant::now();
+    while UdpSocket::bind(("127.0.0.1", udp)).is_ok() {
+        assert!(start.elapsed() < PATIENCE, "listen never bound {udp}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let sender = UdpSocket::bind("127.0.0.1:0").unwrap();
+    sender
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let mut buffer = [0u8; 256];
+    sender
+        .send_to(b"vmmports listen: reached 9/udp\n", ("127.0.0.1", udp))
+        .unwrap();
+    assert!(
+        sender.recv_from(&mut buffer).is_err(),
+        "a listen's reply was answered"
+    );
+    sender.send_to(b"hello\n", ("127.0.0.1", udp)).unwrap();
+    let (n, _) = sender.recv_from(&mut buffer).expect("an answer");
+    assert!(buffer[..n].starts_with(b"vmmports listen: reached"));
+    wait_within(&mut child, PATIENCE, "listen");
+    let stdout = String::from_utf8(stdout.join().unwrap()).unwrap();
+    assert!(stdout.contains("2 attempts from 1 source"), "{stdout}");
+}

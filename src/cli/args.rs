@@ -127,6 +127,9 @@ pub enum Command {
         /// The local address to listen on: 0.0.0.0 (every IPv4 address), ::, or one of this machine's addresses
         #[arg(long, default_value = "0.0.0.0", value_name = "ADDR")]
         bind: String,
+        /// A port setup moved, e.g. SqlPort=50123 (repeatable; adds to the config file's)
+        #[arg(long = "set-port", value_name = "KEY=PORT")]
+        set_port: Vec<String>,
     },
     /// Say how copying works here (SSH, tmux, screen, display) and what to fix
     Doctor,

@@ -195,25 +195,19 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
                     timeout,
                     format,
                     set_port,
-                }) => {
-                    let config = load_config(&catalog)?;
-                    let mut settings = config.settings;
-                    for port in &set_port {
-                        settings.set_port(&catalog, port)?;
-                    }
-                    check::run(
-                        &settings.apply_ports(&catalog),
-                        &host,
-                        &query,
-                        timeout,
-                        format,
-                    )
-                }
+                }) => check::run(
+                    &deployed(&catalog, &set_port)?,
+                    &host,
+                    &query,
+                    timeout,
+                    format,
+                ),
                 Some(Command::Listen {
                     query,
                     duration,
                     bind,
-                }) => listen::run(&catalog, &query, &duration, &bind),
+                    set_port,
+                }) => listen::run(&deployed(&catalog, &set_port)?, &query, &duration, &bind),
                 Some(Command::Show { id, format }) => Ok((
                     show::run(&catalog, &id, format, &painter, width)?,
                     Outcome::Success,
@@ -311,6 +305,16 @@ impl Write for FailingWriter {
 
 /// The config file's settings; a file that does not parse is an error
 /// (exit 2), so a script never silently runs without the admin's settings.
+/// The catalog as deployed: the ports setup moved, from the config file and
+/// then `--set-port`, so `check` and `listen` act on the real port numbers.
+fn deployed(catalog: &Catalog, set_port: &[String]) -> Result<Catalog, CliError> {
+    let mut settings = load_config(catalog)?.settings;
+    for port in set_port {
+        settings.set_port(catalog, port)?;
+    }
+    Ok(settings.apply_ports(catalog))
+}
+
 fn load_config(catalog: &Catalog) -> Result<crate::config::Config, CliError> {
     let Some(path) = crate::config::default_path() else {
         return Ok(Default::default());
