@@ -201,3 +201,55 @@ fn check_popup_shows_each_service_and_its_warnings() {
             .unwrap();
     }
 }
+
+/// The list of `to:hyper-v` at the sizes admins use: a Service column,
+/// ports whole with their transport at 120 columns and wider, and every
+/// cell that is cut ending in `…`.
+#[test]
+fn the_list_shows_services_and_whole_ports() {
+    let filter: Vec<Action> = [FocusFilter]
+        .into_iter()
+        .chain("to:hyper-v".chars().map(Type))
+        .chain([FilterAccept])
+        .collect();
+    for (width, height) in [(80, 24), (120, 40), (200, 50)] {
+        let screen = render(&filter, width, height);
+        insta::assert_snapshot!(format!("list_to_hyperv_{width}x{height}"), screen);
+        let header = screen
+            .lines()
+            .find(|l| l.contains("From") && l.contains("Service"))
+            .unwrap_or_else(|| panic!("no header at {width}x{height}:\n{screen}"));
+        // Columns by character, not byte: the borders are multi-byte.
+        let column = |needle: &str| {
+            let at = header.find(needle).unwrap();
+            header[..at].chars().count()
+        };
+        let (ports_at, mod_at) = (column("Ports"), column("Mod"));
+        let rows: Vec<&str> = screen
+            .lines()
+            .skip_while(|l| *l != header)
+            .skip(1)
+            .take_while(|l| !l.contains('└'))
+            // Rows with a source: the blank ones below the last row aside.
+            .filter(|l| l.chars().skip(4).take(8).any(|c| c.is_alphanumeric()))
+            .collect();
+        assert!(rows.len() > 3, "{screen}");
+        for row in rows {
+            let cells: String = row.chars().skip(ports_at).take(mod_at - ports_at).collect();
+            let ports = cells.trim();
+            assert!(
+                ports.ends_with("/tcp")
+                    || ports.ends_with("/udp")
+                    || ports.ends_with("/icmp")
+                    || ports.ends_with('…'),
+                "{width}x{height}: ports `{ports}` cut without a mark:\n{screen}"
+            );
+            if width >= 120 {
+                assert!(
+                    !ports.ends_with('…'),
+                    "{width}x{height}: `{ports}` cut:\n{screen}"
+                );
+            }
+        }
+    }
+}

@@ -429,6 +429,12 @@ impl Connection {
         keys
     }
 
+    /// The services of the connection's ports, each once, in port order:
+    /// `WinRM 1.1 (legacy), RPC endpoint mapper, NetBIOS session, SMB`.
+    pub fn services_text(&self) -> String {
+        crate::text::join_unique(self.ports.iter().map(|p| p.service.as_str()), ", ")
+    }
+
     /// `80,135,139,445/tcp`, `443/tcp 623/udp` or `echo-request/icmp`:
     /// ports grouped per transport.
     pub fn ports_text(&self) -> String {

@@ -66,9 +66,7 @@ impl Field {
     /// indexing a large catalog can use a hash map instead of a linear scan.
     fn text_with(self, conn: &Connection, names: &dyn Fn(&[String]) -> String) -> String {
         match self {
-            Field::Service => {
-                crate::text::join_unique(conn.ports.iter().map(|p| p.service.as_str()), ", ")
-            }
+            Field::Service => conn.services_text(),
             Field::From => names(&conn.from),
             Field::To => names(&conn.to),
             Field::Id => conn.id.clone(),

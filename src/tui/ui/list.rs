@@ -1,10 +1,14 @@
-//! The connection list: From, To, Ports/proto and a modifiability badge, with
-//! the filter's matched characters highlighted and marked rows flagged.
+//! The connection list: From, To, Service, Ports/proto and a modifiability
+//! badge, with the filter's matched characters highlighted and marked rows
+//! flagged. Columns take the width their content needs; the ports come
+//! first, whole with their transport, and every cell cut ends in `…`.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table, TableState};
+
+use unicode_width::UnicodeWidthStr;
 
 use super::{pane_block, shown};
 use crate::query::{Field, Query, match_positions, parse};
@@ -29,11 +33,37 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .enumerate()
         .skip(app.offset)
         .take(app.list_height);
+    let visible: Vec<(usize, &crate::query::Hit)> = visible.collect();
+    // Each row's texts, once: they size the columns and fill the cells.
+    let texts: Vec<[String; 4]> = visible
+        .iter()
+        .map(|(_, hit)| {
+            let conn = &app.catalog.connections[hit.index];
+            [
+                shown(&app.catalog.names(&conn.from)),
+                shown(&app.catalog.names(&conn.to)),
+                shown(&conn.services_text()),
+                conn.ports_text(),
+            ]
+        })
+        .collect();
+    let mut natural = HEADERS.map(|h| h.chars().count());
+    for row in &texts {
+        for (width, text) in natural.iter_mut().zip(row) {
+            *width = (*width).max(text.width());
+        }
+    }
+    // Borders, the cursor and mark column, the badge, and one space
+    // between each of the six columns.
+    let available = (area.width as usize).saturating_sub(2 + 2 + BADGE + 5);
+    let widths = fit_columns(natural, available);
     let rows: Vec<Row> = visible
-        .map(|(i, hit)| {
+        .iter()
+        .zip(&texts)
+        .map(|((i, hit), [from, to, services, ports])| {
             let conn = &app.catalog.connections[hit.index];
             // The cursor and the mark are characters, not only colours.
-            let cursor = if i == app.selected {
+            let cursor = if *i == app.selected {
                 Span::styled("▶", theme.title)
             } else {
                 Span::raw(" ")
@@ -45,40 +75,38 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             };
             let row = Row::new(vec![
                 Cell::from(Line::from(vec![cursor, mark])),
+                Cell::from(highlighted(from, widths[0], Field::From, &query, theme)),
+                Cell::from(highlighted(to, widths[1], Field::To, &query, theme)),
                 Cell::from(highlighted(
-                    &app.catalog.names(&conn.from),
-                    Field::From,
+                    services,
+                    widths[2],
+                    Field::Service,
                     &query,
                     theme,
                 )),
-                Cell::from(highlighted(
-                    &app.catalog.names(&conn.to),
-                    Field::To,
-                    &query,
-                    theme,
-                )),
-                Cell::from(conn.ports_text()),
+                Cell::from(truncate(ports, widths[3])),
                 Cell::from(Span::styled(
                     conn.modifiability.badge(),
                     theme.badge(&conn.modifiability),
                 )),
             ]);
-            if i == app.selected {
+            if *i == app.selected {
                 row.style(theme.selected)
             } else {
                 row
             }
         })
         .collect();
-    let header = Row::new(vec!["", "From", "To", "Ports", "Mod"]).style(theme.title);
-    let widths = [
-        Constraint::Length(2),
-        Constraint::Fill(2),
-        Constraint::Fill(3),
-        Constraint::Fill(2),
-        Constraint::Length(6),
-    ];
-    let table = Table::new(rows, widths)
+    let header = Row::new(
+        std::iter::once(String::new())
+            .chain(HEADERS.iter().zip(widths).map(|(h, w)| truncate(h, w)))
+            .chain(std::iter::once("Mod".to_string())),
+    )
+    .style(theme.title);
+    let constraints = std::iter::once(Constraint::Length(2))
+        .chain(widths.iter().map(|&w| Constraint::Length(w as u16)))
+        .chain(std::iter::once(Constraint::Length(BADGE as u16)));
+    let table = Table::new(rows, constraints)
         .header(header)
         .block(block)
         .column_spacing(1);
@@ -86,18 +114,74 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     frame.render_stateful_widget(table, area, &mut TableState::default());
 }
 
-/// `text` with the characters the query's free words match in bold colour.
-fn highlighted<'a>(text: &str, field: Field, query: &Query, theme: &Theme) -> Line<'a> {
-    let text = shown(text);
-    let positions = match_positions(field, &text, query);
-    if positions.is_empty() {
-        return Line::from(text);
+const HEADERS: [&str; 4] = ["From", "To", "Service", "Ports"];
+/// The badge column: `DEVICE` is the widest.
+const BADGE: usize = 6;
+
+/// Widths for From, To, Service and Ports within `available` cells, from
+/// their `natural` (widest content) widths. Ports come first and whole,
+/// leaving the others a few cells each; the rest is shared so that no
+/// column gets more than it needs and the narrow ones are never cut to
+/// feed a wide one (max-min fair).
+pub fn fit_columns(natural: [usize; 4], available: usize) -> [usize; 4] {
+    const FLOOR: usize = 4;
+    let others_floor: usize = natural[..3].iter().map(|&n| n.min(FLOOR)).sum();
+    let ports = natural[3].min(available.saturating_sub(others_floor));
+    let mut widths = [0, 0, 0, ports];
+    let mut left = available - ports;
+    let mut open: Vec<usize> = (0..3).collect();
+    open.sort_by_key(|&i| natural[i]);
+    while let Some(&i) = open.first() {
+        let share = left / open.len();
+        if natural[i] <= share {
+            widths[i] = natural[i];
+            left -= natural[i];
+            open.remove(0);
+        } else {
+            // Every column left wants more than an equal share: split what
+            // is left evenly, the first ones taking the odd cells.
+            let extra = left % open.len();
+            for (n, &j) in open.iter().enumerate() {
+                widths[j] = share + usize::from(n < extra);
+            }
+            break;
+        }
     }
-    let spans: Vec<Span> = text
+    widths
+}
+
+/// `text` cut to `width` columns, ending in `…` when cut.
+fn truncate(text: &str, width: usize) -> String {
+    if width == 0 {
+        return String::new();
+    }
+    crate::text::truncate(text, width)
+}
+
+/// `text` cut to `width`, with the characters the query's free words match
+/// in bold colour (never the `…` of a cut).
+fn highlighted<'a>(
+    text: &str,
+    width: usize,
+    field: Field,
+    query: &Query,
+    theme: &Theme,
+) -> Line<'a> {
+    let positions = match_positions(field, text, query);
+    let shown = truncate(text, width);
+    let kept = if shown == text {
+        text.chars().count()
+    } else {
+        shown.chars().count().saturating_sub(1)
+    };
+    if positions.is_empty() {
+        return Line::from(shown);
+    }
+    let spans: Vec<Span> = shown
         .chars()
         .enumerate()
         .map(|(i, c)| {
-            if positions.binary_search(&i).is_ok() {
+            if i < kept && positions.binary_search(&i).is_ok() {
                 Span::styled(c.to_string(), theme.matched)
             } else {
                 Span::raw(c.to_string())
@@ -105,4 +189,28 @@ fn highlighted<'a>(text: &str, field: Field, query: &Query, theme: &Theme) -> Li
         })
         .collect();
     Line::from(spans)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit_columns;
+
+    #[test]
+    fn ports_come_whole_and_the_rest_is_shared_fairly() {
+        // Room for everything: natural widths.
+        assert_eq!(fit_columns([10, 20, 12, 14], 100), [10, 20, 12, 14]);
+        // Tight: ports whole; the narrow From keeps its 10, the others split.
+        assert_eq!(fit_columns([10, 40, 40, 14], 60), [10, 18, 18, 14]);
+        // Very tight: the others keep a few cells each, ports take the rest.
+        assert_eq!(fit_columns([10, 40, 40, 30], 20), [4, 4, 4, 8]);
+        // Nothing at all.
+        assert_eq!(fit_columns([10, 40, 40, 30], 0), [0, 0, 0, 0]);
+        for available in 0..120 {
+            let widths = fit_columns([22, 37, 41, 17], available);
+            assert!(
+                widths.iter().sum::<usize>() <= available,
+                "{available}: {widths:?}"
+            );
+        }
+    }
 }
