@@ -274,6 +274,51 @@ fn matrix_enter_filters_the_list_to_the_cell() {
 }
 
 #[test]
+fn the_matrix_follows_the_filter() {
+    let mut app = app();
+    app.update(FocusFilter);
+    typed(&mut app, "winrm");
+    app.update(FilterAccept);
+    let matched = app.hits.len();
+    assert!(matched > 0 && matched < app.catalog.connections.len());
+    app.update(ShowMatrix);
+    let (rows, columns) = app.matrix_axes();
+    // Only the filter's connections fill cells: SQL (1433) and WSUS (8530)
+    // do not mention WinRM.
+    let cell = |app: &App, from: &str, to: &str| app.cell(from, to).count();
+    assert_eq!(cell(&app, "vmm-server", "sql-server"), 0);
+    assert_eq!(cell(&app, "vmm-server", "wsus-server"), 0);
+    assert!(cell(&app, "vmm-server", "hyperv-host") > 0);
+    // Enter on an empty cell keeps the filter and the view, and says so.
+    let sql = columns.iter().position(|c| c == "sql-server").unwrap();
+    assert_eq!(rows[0], "vmm-server");
+    for _ in 0..sql {
+        app.update(Right);
+    }
+    app.update(Confirm);
+    assert_eq!(app.view, View::Matrix);
+    assert_eq!(app.filter.text(), "winrm");
+    let status = app.status.clone().unwrap();
+    assert!(
+        status.is_error && status.text == "no connection here",
+        "{status:?}"
+    );
+    // Enter on a filled cell narrows the filter the user typed.
+    let hyperv = columns.iter().position(|c| c == "hyperv-host").unwrap();
+    app.update(Top);
+    while app.matrix_cell.1 > hyperv {
+        app.update(Left);
+    }
+    while app.matrix_cell.1 < hyperv {
+        app.update(Right);
+    }
+    app.update(Confirm);
+    assert_eq!(app.view, View::List);
+    assert_eq!(app.filter.text(), "winrm from:vmm-server to:hyperv-host");
+    assert!(app.hits.len() < matched);
+}
+
+#[test]
 fn machine_view_shows_and_copies_one_machines_script() {
     let mut app = app();
     app.update(ShowMachine);

@@ -672,7 +672,17 @@ impl App {
                     rows.get(self.matrix_cell.0),
                     columns.get(self.matrix_cell.1),
                 ) {
-                    let filter = format!("from:{from} to:{to}");
+                    if self.cell(from, to).next().is_none() {
+                        // Keep the filter (and the view): there is nothing
+                        // to narrow the list to.
+                        return self.error("no connection here");
+                    }
+                    // The cell narrows what is already filtered.
+                    let cell = format!("from:{from} to:{to}");
+                    let filter = match self.filter.text().trim() {
+                        "" => cell,
+                        current => format!("{current} {cell}"),
+                    };
                     self.view = View::List;
                     self.pane = Pane::List;
                     self.set_filter(filter);
@@ -812,12 +822,13 @@ impl App {
         (rows, columns)
     }
 
-    /// Connections from `from` to `to`.
+    /// The filter's connections from `from` to `to`: the matrix follows the
+    /// filter, as the list does.
     pub fn cell<'a>(&'a self, from: &str, to: &str) -> impl Iterator<Item = &'a Connection> {
         let (from, to) = (from.to_string(), to.to_string());
-        self.catalog
-            .connections
+        self.hits
             .iter()
+            .map(|hit| &self.catalog.connections[hit.index])
             .filter(move |c| c.from.contains(&from) && c.to.contains(&to))
     }
 

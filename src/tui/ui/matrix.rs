@@ -1,5 +1,6 @@
 //! The matrix: sources down, destinations across, each cell the ports of the
-//! connections between them. Scrolls to keep the selected cell in view.
+//! connections between them that the filter matches (`·` for none). Scrolls
+//! to keep the selected cell in view.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -20,9 +21,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     frame.render_widget(
         pane_block(
             format!(
-                " Matrix: source ↓ × destination → ({} × {}) ",
+                " Matrix: source ↓ × destination → ({} × {}) · {} of {} connections ",
                 rows.len(),
-                columns.len()
+                columns.len(),
+                app.hits.len(),
+                app.catalog.connections.len()
             ),
             true,
             theme,
@@ -66,8 +69,16 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 .skip(col_offset)
                 .take(visible_cols)
                 .map(|(c, to)| {
-                    let ports: Vec<String> =
-                        app.cell(from, to).map(|conn| conn.ports_text()).collect();
+                    // A local call has no ports; say so rather than leave
+                    // the cell blank. No connection (or none the filter
+                    // matches) is `·`.
+                    let ports: Vec<String> = app
+                        .cell(from, to)
+                        .map(|conn| match conn.ports_text() {
+                            text if text.is_empty() => "local".to_string(),
+                            text => text,
+                        })
+                        .collect();
                     let text = if ports.is_empty() {
                         "·".to_string()
                     } else {
