@@ -266,3 +266,31 @@ fn the_list_shows_services_and_whole_ports() {
         }
     }
 }
+
+/// Popups cover everything but the footer: its key hints (the popup's own)
+/// and the status line stay on screen.
+#[test]
+fn popups_leave_the_footer_and_status_line_visible() {
+    let popups: [(&str, &[Action]); 4] = [
+        ("help", &[ToggleHelp]),
+        ("settings", &[OpenSettings]),
+        ("check prompt", &[CheckPorts]),
+        ("write prompt", &[CopyRule, WriteCopy]),
+    ];
+    for (name, actions) in popups {
+        for (width, height) in [(80, 24), (120, 40)] {
+            let screen = render(actions, width, height);
+            let lines: Vec<&str> = screen.lines().collect();
+            let footer = lines[lines.len() - 2];
+            let status = lines[lines.len() - 1];
+            assert!(
+                footer.contains("Esc") || footer.contains("any key"),
+                "{name} at {width}x{height}: footer `{footer}`\n{screen}"
+            );
+            assert!(
+                !footer.contains('│') && !status.contains('│'),
+                "{name} at {width}x{height} covers the footer\n{screen}"
+            );
+        }
+    }
+}

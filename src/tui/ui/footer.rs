@@ -6,12 +6,28 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::tui::app::{App, View};
+use crate::tui::app::{App, Overlay, View};
 use crate::tui::theme::Theme;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let keys: &[(&str, &str)] = if app.overlay.is_some() {
-        &[("j/k", "scroll"), ("any key", "close")]
+    let keys: &[(&str, &str)] = if let Some(overlay) = &app.overlay {
+        // The popup's own keys: the footer stays visible under every popup.
+        match overlay {
+            Overlay::Settings(form) if form.editing.is_some() => &[
+                ("Enter", "apply"),
+                ("Esc", "cancel"),
+                ("Ctrl-U", "clear"),
+                ("Ctrl-W", "delete word"),
+            ],
+            Overlay::Settings(_) => &[("j/k", "move"), ("Enter", "edit"), ("Esc", "close")],
+            Overlay::Prompt { .. } => &[
+                ("Enter", "go"),
+                ("Esc", "cancel"),
+                ("Ctrl-U", "clear"),
+                ("Ctrl-W", "delete word"),
+            ],
+            Overlay::Help | Overlay::Check(_) => &[("j/k", "scroll"), ("any key", "close")],
+        }
     } else if app.filtering {
         &[
             ("Enter", "keep filter"),

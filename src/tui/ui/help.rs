@@ -66,8 +66,15 @@ pub const GROUPS: &[(&str, &[(&str, &str)])] = &[
 ];
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    // A blank line between groups when there is room for all of them; on a
+    // short terminal the groups close up so every key stays on screen.
+    let key_lines: usize = GROUPS.iter().map(|(_, keys)| 1 + keys.len()).sum();
+    let spaced = key_lines + GROUPS.len() - 1 + 2 <= area.height as usize;
     let mut lines = Vec::new();
-    for (group, keys) in GROUPS {
+    for (n, (group, keys)) in GROUPS.iter().enumerate() {
+        if n > 0 && spaced {
+            lines.push(Line::raw(""));
+        }
         lines.push(Line::styled(*group, theme.title));
         for (key, what) in *keys {
             lines.push(Line::from(vec![
@@ -75,7 +82,6 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 Span::raw(*what),
             ]));
         }
-        lines.push(Line::raw(""));
     }
     let height = lines.len() as u16 + 2;
     let popup = centered(area, 86, height);

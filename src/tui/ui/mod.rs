@@ -49,13 +49,19 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
         View::Notes => notes::render(frame, areas.body, app, theme),
     }
     footer::render(frame, areas.footer, app, theme);
+    // Popups cover everything but the footer: its key hints and the status
+    // line stay readable while one is open.
+    let popup_area = Rect {
+        height: area.height.saturating_sub(areas.footer.height),
+        ..area
+    };
     match &app.overlay {
-        Some(Overlay::Help) => help::render(frame, area, app, theme),
+        Some(Overlay::Help) => help::render(frame, popup_area, app, theme),
         Some(Overlay::Prompt { purpose, input }) => {
-            prompt::render(frame, area, *purpose, input, theme)
+            prompt::render(frame, popup_area, *purpose, input, theme)
         }
-        Some(Overlay::Check(run)) => check::render(frame, area, run, app.scroll, theme),
-        Some(Overlay::Settings(form)) => settings::render(frame, area, form, theme),
+        Some(Overlay::Check(run)) => check::render(frame, popup_area, run, app.scroll, theme),
+        Some(Overlay::Settings(form)) => settings::render(frame, popup_area, form, theme),
         None => {}
     }
 }
