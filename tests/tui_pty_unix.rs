@@ -708,3 +708,39 @@ fn a_quick_shrink_and_grow_is_repainted() {
         }
     });
 }
+
+/// `v` shows the selected rule alone on the terminal's own screen: no
+/// borders, no mouse capture, long lines left for the terminal to wrap, so
+/// a mouse selection gives exactly the command. Any key brings the
+/// explorer back.
+#[test]
+fn v_shows_the_rule_plain_and_any_key_returns() {
+    within_timeout(|| {
+        let mut s = Session::start(60, 24, &[]);
+        s.wait_first_frame();
+        s.send(b"v");
+        let screen = s.wait_for("any key returns to vmmports");
+        assert!(screen.contains("New-NetFirewallRule"), "{screen}");
+        assert!(
+            !screen.contains('│') && !screen.contains('┌'),
+            "no borders in the plain view:\n{screen}"
+        );
+        s.screen(|screen| {
+            assert!(!screen.alternate_screen(), "the terminal's own screen");
+            assert_eq!(screen.mouse_protocol_mode(), vt100::MouseProtocolMode::None);
+        });
+        // The terminal wraps the long line itself: the first row of the
+        // rule is as wide as the terminal, with no line break inserted.
+        s.screen(|screen| {
+            let first = screen.rows(0, 60).next().unwrap_or_default();
+            assert_eq!(first.chars().count(), 60, "`{first}`");
+            assert!(screen.row_wrapped(0), "row 0 soft-wraps into row 1");
+        });
+        s.send(b"x");
+        s.wait_for("Connections");
+        s.screen(|screen| assert!(screen.alternate_screen()));
+        s.send(b"q");
+        assert!(s.wait_exit().success());
+        s.assert_restored("after the plain view");
+    });
+}

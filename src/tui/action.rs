@@ -52,6 +52,9 @@ pub enum Action {
     CopyRule,
     /// Copy the rules of all marked rows, or of every filtered row when none is marked.
     CopyAll,
+    /// Show the selected rule (or the machine's script, or the last copy)
+    /// alone on the terminal's own screen, for a mouse selection (`v`).
+    PlainView,
     /// Write the last copy to a file named in a prompt.
     WriteCopy,
     /// Check whether the selected (or marked) connections' ports answer on a host.

@@ -125,6 +125,8 @@ pub struct App {
     /// A copy the event loop must make (it owns the clipboard and the
     /// terminal): what was copied, in words. The text is `last_copy`.
     pub copy_request: Option<String>,
+    /// Text the event loop is to show plain, outside the frame (`v`).
+    pub plain_request: Option<String>,
     /// Where settings are saved; `None` when they must not be (no home, or
     /// the file did not parse).
     pub config_path: Option<std::path::PathBuf>,
@@ -161,6 +163,7 @@ impl App {
             config_path: None,
             last_copy: None,
             copy_request: None,
+            plain_request: None,
             hosts: Default::default(),
             check_request: false,
         };
@@ -246,6 +249,7 @@ impl App {
             Action::ToggleMark => self.toggle_mark(),
             Action::CopyRule => self.copy_selected(),
             Action::CopyAll => self.copy_all(),
+            Action::PlainView => self.ask_plain_view(),
             Action::WriteCopy => self.ask_write_path(),
             Action::CheckPorts => self.ask_check_host(),
             Action::ShowMatrix => self.switch(View::Matrix),
@@ -489,6 +493,23 @@ impl App {
         let title = format!("{} rule for {}", self.dialect.name(), conn.id);
         let text = self.rule_lines().join("\n") + "\n";
         self.show_copy(title, text);
+    }
+
+    /// `v`: what is on show as a rule, as plain text for the event loop to
+    /// print outside the frame: the machine's script in the machine view,
+    /// else the selected rule, else the last copy.
+    fn ask_plain_view(&mut self) {
+        let text = if self.view == View::Machine {
+            Some(self.machine_lines().join("\n"))
+        } else if self.selected_connection().is_some() {
+            Some(self.rule_lines().join("\n"))
+        } else {
+            self.last_copy.clone()
+        };
+        match text {
+            Some(text) => self.plain_request = Some(text),
+            None => self.error("nothing to show: no rule selected and nothing copied yet"),
+        }
     }
 
     fn copy_all(&mut self) {

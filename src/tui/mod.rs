@@ -97,6 +97,7 @@ pub fn run(catalog: Catalog, origin: String, options: Options) -> io::Result<Exi
         &mut clipboard,
         &mut *osc_out,
         &stop,
+        options.mouse,
     )?;
     // Give the terminal back first, then keep the clipboard served a moment.
     drop(tui);
@@ -117,6 +118,7 @@ fn event_loop(
     clipboard: &mut Clipboard,
     osc_out: &mut dyn std::io::Write,
     stop: &std::sync::atomic::AtomicBool,
+    mouse: bool,
 ) -> io::Result<bool> {
     let mut dirty = true;
     // Events of the port check running in the background, if any.
@@ -166,6 +168,16 @@ fn event_loop(
                 }
             }
         }
+        // The plain view leaves the frame altogether, then everything is
+        // drawn anew.
+        if let Some(text) = app.plain_request.take() {
+            if terminal::show_plain(tui, &text, mouse, stop)? {
+                return Ok(true);
+            }
+            drawn_size = None;
+            dirty = true;
+            continue;
+        }
         // Copies go to the terminal between frames, never inside one.
         if let Some(what) = app.copy_request.take() {
             let text = app.last_copy.clone().unwrap_or_default();
@@ -210,6 +222,7 @@ fn event_loop(
             }
             if app.quit
                 || app.copy_request.is_some()
+                || app.plain_request.is_some()
                 || app.check_request
                 || !event::poll(Duration::ZERO)?
             {

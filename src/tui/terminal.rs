@@ -79,6 +79,54 @@ impl Drop for TerminalGuard {
     }
 }
 
+/// Shows `text` on the terminal's own screen, outside the alternate one,
+/// with nothing around it: the terminal wraps long lines itself, so a mouse
+/// selection gives exactly the text, whatever the width. Mouse capture is
+/// off meanwhile, so the terminal's selection works. Any key returns (true
+/// if a signal came instead), and the caller redraws everything.
+pub fn show_plain(tui: &mut Tui, text: &str, mouse: bool, stop: &AtomicBool) -> io::Result<bool> {
+    use crossterm::cursor::{Hide, MoveTo, Show};
+    use crossterm::event::{Event, KeyEventKind, poll, read};
+    use crossterm::style::{Attribute, Print, SetAttribute};
+    use crossterm::terminal::{Clear, ClearType};
+    let out = tui.backend_mut();
+    if mouse {
+        execute!(out, DisableMouseCapture)?;
+    }
+    // Raw mode stays on (for the key), so lines end in CR LF by hand.
+    let body = crate::text::printable_lines(text).replace('\n', "\r\n");
+    execute!(
+        out,
+        LeaveAlternateScreen,
+        Clear(ClearType::All),
+        MoveTo(0, 0),
+        Show,
+        Print(body),
+        Print("\r\n\r\n"),
+        SetAttribute(Attribute::Dim),
+        Print("any key returns to vmmports"),
+        SetAttribute(Attribute::Reset),
+    )?;
+    out.flush()?;
+    let signalled = loop {
+        if signalled(stop) {
+            break true;
+        }
+        if poll(std::time::Duration::from_millis(100))?
+            && let Event::Key(key) = read()?
+            && key.kind != KeyEventKind::Release
+        {
+            break false;
+        }
+    };
+    execute!(out, EnterAlternateScreen, Clear(ClearType::All), Hide)?;
+    if mouse {
+        execute!(out, EnableMouseCapture)?;
+    }
+    out.flush()?;
+    Ok(signalled)
+}
+
 /// Best effort: after SIGHUP the terminal may be gone, and nothing is left to
 /// report an error to.
 fn restore(mouse: bool, screen: Screen) {

@@ -48,6 +48,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 ("q", "quit"),
                 ("Space", "mark"),
                 ("Y", "copy all"),
+                ("v", "plain"),
                 ("m", "matrix"),
                 ("o", "machine"),
                 ("n", "notes"),

@@ -40,6 +40,7 @@ pub const GROUPS: &[(&str, &[(&str, &str)])] = &[
             ("Space", "mark a row"),
             ("Y", "copy marked rows (or all filtered) as one script"),
             ("w", "write the last copy to a file"),
+            ("v", "plain view: the rule alone, for a mouse selection"),
             (
                 "p",
                 "check whether the ports answer on a host (incident mode)",
