@@ -20,6 +20,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::catalog::{Connection, Transport};
+use crate::check::Target;
 use crate::platform::{OS, Os};
 
 /// The widest range bound port by port; a wider one is skipped with a note.
@@ -65,42 +66,16 @@ impl Port {
     }
 }
 
-/// One port (or range) of one selected connection: what the query asked
-/// to listen on, before deduplication.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Wanted {
-    pub connection: String,
-    pub first: u16,
-    pub last: u16,
-    pub transport: Transport,
-}
-
-impl Wanted {
-    /// `5985`, `64001-65000`, or an ICMP type's name (`echo-request`).
-    pub fn port_text(&self) -> String {
-        crate::catalog::number_text(self.transport, self.first, self.last)
-    }
-}
-
-/// The ports of `connections` (as `query::select` narrowed them), in order.
-pub fn wanted(connections: &[Connection]) -> Vec<Wanted> {
-    connections
-        .iter()
-        .flat_map(|c| {
-            c.ports.iter().map(|p| Wanted {
-                connection: c.id.clone(),
-                first: p.first,
-                last: p.last,
-                transport: p.transport,
-            })
-        })
-        .collect()
+/// The ports of `connections` (as `query::select` narrowed them), in order:
+/// the same targets `check` probes.
+pub fn wanted(connections: &[Connection]) -> Vec<Target> {
+    crate::check::targets(&connections.iter().collect::<Vec<_>>())
 }
 
 /// A selected port that is not listened on, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Skipped {
-    pub target: Wanted,
+    pub target: Target,
     pub why: String,
 }
 
@@ -117,7 +92,7 @@ pub struct Plan {
 /// `port:` terms (each a union of ranges; all must hold): a range row is cut
 /// down to the ports they name, so `port:50000` picks one port out of the
 /// dynamic RPC range instead of the range's 16,384.
-pub fn plan(targets: &[Wanted], within: &[Vec<(u16, u16)>]) -> Plan {
+pub fn plan(targets: &[Target], within: &[Vec<(u16, u16)>]) -> Plan {
     let mut ports: BTreeMap<(u16, Transport), Vec<String>> = BTreeMap::new();
     let mut skipped = Vec::new();
     for target in targets {
@@ -140,7 +115,7 @@ pub fn plan(targets: &[Wanted], within: &[Vec<(u16, u16)>]) -> Plan {
             let count = u32::from(last) - u32::from(first) + 1;
             if count > MAX_RANGE {
                 skipped.push(Skipped {
-                    target: Wanted {
+                    target: Target {
                         first,
                         last,
                         ..target.clone()
@@ -452,12 +427,14 @@ pub fn parse_address(text: &str) -> Result<IpAddr, String> {
 mod tests {
     use super::*;
 
-    fn target(id: &str, first: u16, last: u16, transport: Transport) -> Wanted {
-        Wanted {
+    fn target(id: &str, first: u16, last: u16, transport: Transport) -> Target {
+        Target {
             connection: id.into(),
             first,
             last,
             transport,
+            probe: crate::catalog::Probe::default_for(transport),
+            inside_tls: None,
         }
     }
 

@@ -129,10 +129,4 @@ impl Finding {
     pub fn tested(&self) -> bool {
         !matches!(self.status, Status::Untestable(_))
     }
-
-    /// Whether something is wrong for the user to see: a tested port that
-    /// did not answer as expected.
-    pub fn is_problem(&self) -> bool {
-        self.tested() && !self.answered
-    }
 }
