@@ -19,12 +19,14 @@ Examples:
   vmmports export --format json > my.json
   vmmports --data my.json list            use your own catalog
   vmmports validate my.json
+  vmmports check hv01 to:hyper-v          do the ports answer, and is it the right service?
+  vmmports listen vmm-to-host-bits        stand in for a stopped service to test the path
 
 Query terms (ANDed): free words, from:/src:, to:/dst:, on:, port:N or
 port:A-B, proto:tcp|udp|icmp, mod:setup|fixed|device|host|none,
 dir:in|out|none, section:general|vmware. A bare number is a port; -term or
 !term negates. `list` matches free words fuzzily; `rules` and `check` match
-them as plain text and keep only the ports the query names.";
+them as plain text and keep only the ports the query names (`listen` too).";
 
 #[derive(Debug, Parser)]
 #[command(
