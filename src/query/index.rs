@@ -113,13 +113,25 @@ pub struct Hit {
 
 impl SearchIndex {
     pub fn new(catalog: &Catalog) -> Self {
+        // Component lookups by id, built once: a linear search per reference
+        // costs seconds at 100,000 connections.
+        let by_id: std::collections::HashMap<&str, u32> = catalog
+            .components
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.as_str(), i as u32))
+            .collect();
+        // The components that carry a rule placed on each id: itself, and
+        // those that declare they are also it.
+        let mut acting_as: std::collections::HashMap<&str, Vec<u32>> = Default::default();
+        for (i, c) in catalog.components.iter().enumerate() {
+            for id in std::iter::once(&c.id).chain(&c.also) {
+                acting_as.entry(id.as_str()).or_default().push(i as u32);
+            }
+        }
         let component_index = |id: &String| -> u32 {
             // Validation guarantees every reference resolves.
-            catalog
-                .components
-                .iter()
-                .position(|c| &c.id == id)
-                .unwrap_or(usize::MAX) as u32
+            by_id.get(id.as_str()).copied().unwrap_or(u32::MAX)
         };
         let names = |ids: &[String]| {
             ids.iter()
@@ -138,22 +150,25 @@ impl SearchIndex {
             .map(|conn| {
                 let fields = Field::ALL.map(|f| f.text_with(conn, &names).to_lowercase());
                 let mask = fields.iter().fold(0, |m, f| m | byte_mask(f));
+                // Once per connection, not once per component it is tried
+                // against: at 100,000 rows this was a fifth of `list`.
+                let placements = conn.placements(false);
                 Entry {
                     fields,
                     mask,
                     from: conn.from.iter().map(component_index).collect(),
                     to: conn.to.iter().map(component_index).collect(),
-                    placed_on: catalog
-                        .components
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, c)| {
-                            conn.placements(false)
-                                .iter()
-                                .any(|p| p.machine == c.id || c.also.iter().any(|a| a == p.machine))
-                        })
-                        .map(|(i, _)| i as u32)
-                        .collect(),
+                    placed_on: {
+                        let mut on: Vec<u32> = placements
+                            .iter()
+                            .filter_map(|p| acting_as.get(p.machine))
+                            .flatten()
+                            .copied()
+                            .collect();
+                        on.sort_unstable();
+                        on.dedup();
+                        on
+                    },
                     ports: conn
                         .ports
                         .iter()
