@@ -28,6 +28,16 @@ pub enum Status {
 }
 
 impl Status {
+    /// How a table or the explorer shows it: `open (0.4 ms)`, `not tested`,
+    /// else [`Status::word`].
+    pub fn text(&self) -> String {
+        match self {
+            Status::Open(d) => format!("open ({:.1} ms)", d.as_secs_f64() * 1000.0),
+            Status::Untestable(_) => "not tested".to_string(),
+            other => other.word().to_string(),
+        }
+    }
+
     /// The word used in tables and JSON.
     pub fn word(&self) -> &'static str {
         match self {

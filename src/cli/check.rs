@@ -172,19 +172,8 @@ pub fn run(
 
 /// A port's line, then one indented line per warning.
 fn table_lines(target: &Target, finding: &Finding) -> String {
-    let result = match &finding.status {
-        Status::Open(d) => format!("open ({:.1} ms)", d.as_secs_f64() * 1000.0),
-        Status::NoAnswer => "no answer".to_string(),
-        Status::Untestable(_) => "not tested".to_string(),
-        other => other.word().to_string(),
-    };
-    let detail = match &finding.status {
-        Status::NoAnswer => {
-            "open or filtered: UDP cannot tell a silent service from a firewall that drops"
-                .to_string()
-        }
-        _ => finding.detail.clone().unwrap_or_default(),
-    };
+    let result = finding.status.text();
+    let detail = finding.detail.clone().unwrap_or_default();
     let mut text = format!(
         "{:<28} {:>11}/{}  {result:<15} {detail}",
         target.connection,

@@ -97,6 +97,22 @@ pub fn receive_from<S: Read>(
     Ok(got)
 }
 
+/// Sends `request` and receives the reply as [`receive`] does; a failure is
+/// the line to show, naming `what` was awaited ("SMB reply").
+pub fn ask(
+    stream: &mut TcpStream,
+    request: &[u8],
+    deadline: Instant,
+    cap: usize,
+    complete: impl Fn(&[u8]) -> bool,
+    what: &str,
+    timeout: Duration,
+) -> Result<Vec<u8>, String> {
+    send(stream, request)
+        .and_then(|()| receive(stream, deadline, cap, complete))
+        .map_err(|e| e.describe(what, timeout))
+}
+
 /// A TCP stream whose every read and write ends by `deadline`, for code
 /// that loops over reads itself (rustls): a peer that drips one byte at a
 /// time cannot stretch such a loop past the deadline.

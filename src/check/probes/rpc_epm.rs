@@ -48,13 +48,18 @@ pub fn bind_request() -> Vec<u8> {
 }
 
 pub fn probe(stream: &mut TcpStream, context: &Context, deadline: Instant) -> Reply {
-    if let Err(e) = io::send(stream, &bind_request()) {
-        return Reply::no(e.describe("RPC reply", context.timeout));
-    }
     let whole = |got: &[u8]| le16(got, 8).is_some_and(|length| got.len() >= length as usize);
-    match io::receive(stream, deadline, 8 * 1024, whole) {
+    match io::ask(
+        stream,
+        &bind_request(),
+        deadline,
+        8 * 1024,
+        whole,
+        "RPC reply",
+        context.timeout,
+    ) {
         Ok(reply) => read_bind_reply(&reply),
-        Err(e) => Reply::no(e.describe("RPC reply", context.timeout)),
+        Err(e) => Reply::no(e),
     }
 }
 

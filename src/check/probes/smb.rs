@@ -82,12 +82,18 @@ fn whole_packet(got: &[u8]) -> bool {
 }
 
 pub fn probe(stream: &mut TcpStream, port: u16, context: &Context, deadline: Instant) -> Reply {
-    let describe = |e: io::Silence, what| Reply::no(e.describe(what, context.timeout));
+    let timeout = context.timeout;
     if port == 139 {
-        if let Err(e) = io::send(stream, &session_request()) {
-            return describe(e, "NetBIOS session reply");
-        }
-        match io::receive(stream, deadline, 64, whole_packet) {
+        let what = "NetBIOS session reply";
+        match io::ask(
+            stream,
+            &session_request(),
+            deadline,
+            64,
+            whole_packet,
+            what,
+            timeout,
+        ) {
             Ok(reply) if reply.first() == Some(&0x82) => {}
             Ok(reply) if reply.first() == Some(&0x83) => {
                 return Reply::no(format!(
@@ -98,15 +104,20 @@ pub fn probe(stream: &mut TcpStream, port: u16, context: &Context, deadline: Ins
             Ok(reply) => {
                 return Reply::no(format!("not NetBIOS: it replied `{}`", io::preview(&reply)));
             }
-            Err(e) => return describe(e, "NetBIOS session reply"),
+            Err(e) => return Reply::no(e),
         }
     }
-    if let Err(e) = io::send(stream, &negotiate_request()) {
-        return describe(e, "SMB reply");
-    }
-    match io::receive(stream, deadline, 64 * 1024, whole_packet) {
+    match io::ask(
+        stream,
+        &negotiate_request(),
+        deadline,
+        64 * 1024,
+        whole_packet,
+        "SMB reply",
+        timeout,
+    ) {
         Ok(reply) => read_negotiate(&reply),
-        Err(e) => describe(e, "SMB reply"),
+        Err(e) => Reply::no(e),
     }
 }
 

@@ -54,13 +54,18 @@ pub fn prelogin_request() -> Vec<u8> {
 }
 
 pub fn probe(stream: &mut TcpStream, context: &Context, deadline: Instant) -> Reply {
-    if let Err(e) = io::send(stream, &prelogin_request()) {
-        return Reply::no(e.describe("TDS reply", context.timeout));
-    }
     let whole = |got: &[u8]| be16(got, 2).is_some_and(|length| got.len() >= length as usize);
-    match io::receive(stream, deadline, 8 * 1024, whole) {
+    match io::ask(
+        stream,
+        &prelogin_request(),
+        deadline,
+        8 * 1024,
+        whole,
+        "TDS reply",
+        context.timeout,
+    ) {
         Ok(reply) => read_response(&reply),
-        Err(e) => Reply::no(e.describe("TDS reply", context.timeout)),
+        Err(e) => Reply::no(e),
     }
 }
 

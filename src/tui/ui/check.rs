@@ -9,7 +9,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::{centered, pane_block, shown};
-use crate::check::Status;
 use crate::tui::app::CheckRun;
 use crate::tui::theme::Theme;
 
@@ -56,11 +55,7 @@ pub fn render(frame: &mut Frame, area: Rect, run: &CheckRun, scroll: u16, theme:
         } else {
             theme.dim
         };
-        let result = match &finding.status {
-            Status::Open(d) => format!("open ({:.1} ms)", d.as_secs_f64() * 1000.0),
-            Status::Untestable(_) => "not tested".to_string(),
-            other => other.word().to_string(),
-        };
+        let result = finding.status.text();
         lines.push(Line::from(vec![
             Span::raw(port),
             Span::styled(format!("{result:<16}"), style),
