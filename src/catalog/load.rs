@@ -7,8 +7,10 @@ use std::fmt;
 use std::path::Path;
 
 use super::locate::{Position, locate};
-use super::model::Catalog;
-use super::validate::validate;
+use serde::de::DeserializeSeed;
+
+use super::model::{Catalog, Connection};
+use super::stream::{TopLevel, stream};
 
 /// The catalog compiled into the binary.
 pub const EMBEDDED_TEXT: &str = include_str!("../../assets/vmm.ron");
@@ -98,15 +100,28 @@ impl std::error::Error for LoadError {}
 
 /// Parses and validates catalog text. `origin` names it in errors.
 pub fn load_str(origin: &str, text: &str, format: Format) -> Result<Catalog, LoadError> {
-    let catalog = parse(text, format).map_err(|p| LoadError {
+    load_str_with(origin, text, format, |_, _, _| {})
+}
+
+/// [`load_str`] that also hands the connections to `rows` in batches while
+/// the rest of the text is still being parsed (see `stream.rs`): with the
+/// catalog's components and setup features, the index of the batch's first
+/// connection, and the batch. `rows` runs on a second thread.
+pub fn load_str_with(
+    origin: &str,
+    text: &str,
+    format: Format,
+    rows: impl FnMut(&Catalog, usize, &[Connection]) + Send,
+) -> Result<Catalog, LoadError> {
+    let streamed = stream(|seed| parse(text, format, seed), rows).map_err(|p| LoadError {
         origin: origin.to_string(),
         problems: vec![p],
     })?;
-    let violations = validate(&catalog);
-    if violations.is_empty() {
-        return Ok(catalog);
+    if streamed.violations.is_empty() {
+        return Ok(streamed.catalog);
     }
-    let mut problems: Vec<Problem> = violations
+    let mut problems: Vec<Problem> = streamed
+        .violations
         .into_iter()
         .map(|v| Problem {
             position: Some(locate(text, &v.path)),
@@ -123,6 +138,14 @@ pub fn load_str(origin: &str, text: &str, format: Format) -> Result<Catalog, Loa
 
 /// Reads, parses and validates a catalog file; the format comes from its extension.
 pub fn load_file(path: &Path) -> Result<Catalog, LoadError> {
+    load_file_with(path, |_, _, _| {})
+}
+
+/// [`load_file`], handing the connections to `rows` as [`load_str_with`] does.
+pub fn load_file_with(
+    path: &Path,
+    rows: impl FnMut(&Catalog, usize, &[Connection]) + Send,
+) -> Result<Catalog, LoadError> {
     let format = Format::from_path(path)?;
     let origin = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {
@@ -133,7 +156,7 @@ pub fn load_file(path: &Path) -> Result<Catalog, LoadError> {
             None,
         )
     })?;
-    load_str(&origin, &text, format)
+    load_str_with(&origin, &text, format, rows)
 }
 
 /// The catalog compiled into the binary. A test guarantees it is valid.
@@ -141,9 +164,11 @@ pub fn embedded() -> Result<Catalog, LoadError> {
     load_str(EMBEDDED_ORIGIN, EMBEDDED_TEXT, Format::Ron)
 }
 
-fn parse(text: &str, format: Format) -> Result<Catalog, Problem> {
+/// Runs `seed` over the text with the format's parser; a syntax error
+/// becomes a problem at the parser's position.
+fn parse(text: &str, format: Format, seed: TopLevel<'_>) -> Result<Catalog, Problem> {
     match format {
-        Format::Ron => ron::Options::default().from_str(text).map_err(|e| Problem {
+        Format::Ron => ron::Options::default().from_str_seed(text, seed).map_err(|e| Problem {
             position: Some(Position {
                 line: e.span.start.line,
                 col: e.span.start.col,
@@ -151,7 +176,12 @@ fn parse(text: &str, format: Format) -> Result<Catalog, Problem> {
             message: e.code.to_string(),
             hint: Some("see assets/vmm.ron for the expected shape".into()),
         }),
-        Format::Json => serde_json::from_str(text).map_err(|e| Problem {
+        Format::Json => {
+            let mut parser = serde_json::Deserializer::from_str(text);
+            seed.deserialize(&mut parser)
+                .and_then(|catalog| parser.end().map(|()| catalog))
+        }
+        .map_err(|e| Problem {
             position: (e.line() > 0).then(|| Position {
                 line: e.line(),
                 col: char_column(text, e.line(), e.column()),

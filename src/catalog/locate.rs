@@ -10,7 +10,7 @@
 //! the real parsers do.
 
 /// One step of a path into the document.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
     Field(&'static str),
     Index(usize),

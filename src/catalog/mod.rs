@@ -5,11 +5,12 @@ mod load;
 pub mod locate;
 mod model;
 mod probe;
+mod stream;
 mod validate;
 
 pub use load::{
-    EMBEDDED_ORIGIN, EMBEDDED_TEXT, Format, LoadError, Problem, embedded, load_file, load_str,
-    to_json, to_ron,
+    EMBEDDED_ORIGIN, EMBEDDED_TEXT, Format, LoadError, Problem, embedded, load_file,
+    load_file_with, load_str, load_str_with, to_json, to_ron,
 };
 pub use model::*;
 pub use probe::Probe;

@@ -6,7 +6,9 @@
 use std::collections::{HashMap, HashSet};
 
 use super::locate::Step;
-use super::model::{Catalog, Direction, ICMP_TYPES, Modifiability, PortSpec, icmp_type_name};
+use super::model::{
+    Catalog, Connection, Direction, ICMP_TYPES, Modifiability, PortSpec, icmp_type_name,
+};
 use super::probe::Probe;
 
 /// One thing wrong with a catalog, at a path inside it.
@@ -17,19 +19,97 @@ pub struct Violation {
     pub hint: Option<String>,
 }
 
-pub fn validate(catalog: &Catalog) -> Vec<Violation> {
-    let mut out = Checker {
-        violations: Vec::new(),
-        // Looked up for every reference: a set keeps 100,000-row catalogs fast.
-        component_ids: catalog.components.iter().map(|c| c.id.as_str()).collect(),
-    };
-    out.text(&catalog.title, vec![Step::Field("title")]);
-    out.text(&catalog.source, vec![Step::Field("source")]);
+/// Every problem outside `connections`: title, source, components, setup
+/// features and notes. A streaming load checks these once the whole file
+/// is read, and the connections batch by batch with [`RowChecker`].
+pub fn validate_head(catalog: &Catalog) -> Vec<Violation> {
+    let mut out = Checker::new(catalog);
+    out.text(&catalog.title, At::root("title"));
+    out.text(&catalog.source, At::root("source"));
     out.components(catalog);
     out.setup_features(catalog);
-    out.connections(catalog);
     out.notes(catalog);
     out.violations
+}
+
+/// Checks connections a batch at a time, in file order, so they can be
+/// checked while the rest of the file is still being parsed. It remembers
+/// the ids seen so far, since ids must be unique across batches.
+pub struct RowChecker {
+    /// Looked up for every reference: a set keeps 100,000-row catalogs fast.
+    component_ids: HashSet<String>,
+    seen: HashMap<String, usize>,
+    violations: Vec<Violation>,
+}
+
+impl RowChecker {
+    /// `head` needs its components and setup features; its connections are
+    /// not looked at.
+    pub fn new(head: &Catalog) -> Self {
+        RowChecker {
+            component_ids: head.components.iter().map(|c| c.id.clone()).collect(),
+            seen: HashMap::new(),
+            violations: Vec::new(),
+        }
+    }
+
+    /// Checks `rows`, the connections from index `first` on.
+    pub fn check(&mut self, head: &Catalog, first: usize, rows: &[Connection]) {
+        let mut out = Checker {
+            violations: std::mem::take(&mut self.violations),
+            component_ids: self.component_ids.iter().map(String::as_str).collect(),
+        };
+        for (offset, conn) in rows.iter().enumerate() {
+            out.connection(head, first + offset, conn, &mut self.seen);
+        }
+        self.violations = out.violations;
+    }
+
+    pub fn finish(self) -> Vec<Violation> {
+        self.violations
+    }
+}
+
+/// A path into the document, kept on the stack: the checks make one for
+/// every value they look at, and only the few that fail turn it into a
+/// [`Violation`]'s `Vec` (allocating each path up front was a fifth of
+/// loading 100,000 connections).
+#[derive(Clone, Copy)]
+struct At {
+    steps: [Step; 6],
+    len: usize,
+}
+
+impl At {
+    fn root(field: &'static str) -> At {
+        At {
+            steps: [Step::Index(0); 6],
+            len: 0,
+        }
+        .field(field)
+    }
+
+    fn field(self, name: &'static str) -> At {
+        self.then(Step::Field(name))
+    }
+
+    fn index(self, i: usize) -> At {
+        self.then(Step::Index(i))
+    }
+
+    fn then(mut self, step: Step) -> At {
+        // The schema is at most five steps deep (connections[i].ports[j].first).
+        debug_assert!(self.len < self.steps.len(), "path deeper than the schema");
+        if let Some(slot) = self.steps.get_mut(self.len) {
+            *slot = step;
+            self.len += 1;
+        }
+        self
+    }
+
+    fn to_vec(self) -> Vec<Step> {
+        self.steps[..self.len].to_vec()
+    }
 }
 
 struct Checker<'c> {
@@ -37,10 +117,17 @@ struct Checker<'c> {
     component_ids: HashSet<&'c str>,
 }
 
-impl Checker<'_> {
-    fn push(&mut self, path: Vec<Step>, message: String, hint: Option<String>) {
+impl<'c> Checker<'c> {
+    fn new(catalog: &'c Catalog) -> Self {
+        Checker {
+            violations: Vec::new(),
+            component_ids: catalog.components.iter().map(|c| c.id.as_str()).collect(),
+        }
+    }
+
+    fn push(&mut self, at: At, message: String, hint: Option<String>) {
         self.violations.push(Violation {
-            path,
+            path: at.to_vec(),
             message,
             hint,
         });
@@ -49,26 +136,17 @@ impl Checker<'_> {
     fn components(&mut self, catalog: &Catalog) {
         let mut seen = HashMap::new();
         for (i, c) in catalog.components.iter().enumerate() {
-            let at = |field| {
-                vec![
-                    Step::Field("components"),
-                    Step::Index(i),
-                    Step::Field(field),
-                ]
-            };
-            self.id("component", &c.id, at("id"), &mut seen);
-            self.text(&c.name, at("name"));
+            let at = At::root("components").index(i);
+            self.id("component", &c.id, at.field("id"), &mut seen);
+            self.text(&c.name, at.field("name"));
             if let Some(place) = &c.configured_in {
-                self.text(place, at("configured_in"));
+                self.text(place, at.field("configured_in"));
             }
             for (j, alias) in c.aliases.iter().enumerate() {
-                let mut path = at("aliases");
-                path.push(Step::Index(j));
-                self.text(alias, path);
+                self.text(alias, at.field("aliases").index(j));
             }
             for (j, other) in c.also.iter().enumerate() {
-                let mut path = at("also");
-                path.push(Step::Index(j));
+                let path = at.field("also").index(j);
                 if *other == c.id {
                     self.push(
                         path,
@@ -85,31 +163,25 @@ impl Checker<'_> {
     fn setup_features(&mut self, catalog: &Catalog) {
         let mut seen = HashMap::new();
         for (i, f) in catalog.setup_features.iter().enumerate() {
-            let at = |field| {
-                vec![
-                    Step::Field("setup_features"),
-                    Step::Index(i),
-                    Step::Field(field),
-                ]
-            };
+            let at = At::root("setup_features").index(i);
             if let Some(first) = seen.insert(f.key.as_str(), i) {
                 self.push(
-                    at("key"),
+                    at.field("key"),
                     format!("setup feature `{}` is defined twice", f.key),
                     Some(format!("it is already setup_features[{first}]; keep one")),
                 );
             }
             if f.key.is_empty() || !f.key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                 self.push(
-                    at("key"),
+                    at.field("key"),
                     format!("setup feature key `{}` is not a plain word", f.key),
                     Some("use letters, digits and `_`, like `WSManTcpPort`".into()),
                 );
             }
-            self.text(&f.name, at("name"));
+            self.text(&f.name, at.field("name"));
             if f.default == 0 {
                 self.push(
-                    at("default"),
+                    at.field("default"),
                     "port 0 is not a real port".into(),
                     Some(PORT_HINT.into()),
                 );
@@ -117,120 +189,116 @@ impl Checker<'_> {
         }
     }
 
-    fn connections(&mut self, catalog: &Catalog) {
-        let mut seen = HashMap::new();
-        for (i, conn) in catalog.connections.iter().enumerate() {
-            let at = |field| {
-                vec![
-                    Step::Field("connections"),
-                    Step::Index(i),
-                    Step::Field(field),
-                ]
-            };
-            self.id("connection", &conn.id, at("id"), &mut seen);
-            for (field, ids) in [
-                ("from", &conn.from),
-                ("to", &conn.to),
-                ("rule_on", &conn.rule_on),
-            ] {
-                if ids.is_empty() && field != "rule_on" {
-                    self.push(
-                        at(field),
-                        format!("`{field}` names no component"),
-                        Some("list at least one component id".into()),
-                    );
-                }
-                for (j, id) in ids.iter().enumerate() {
-                    let mut path = at(field);
-                    path.push(Step::Index(j));
-                    self.component_ref(catalog, id, path);
-                }
-            }
-            match (conn.direction, conn.rule_on.is_empty()) {
-                (Direction::None, false) => self.push(
-                    at("rule_on"),
-                    "a connection with direction `none` (a local call) needs no rule, but `rule_on` names a machine".into(),
-                    Some("empty `rule_on`, or set direction to `inbound` or `outbound`".into()),
-                ),
-                (Direction::Inbound | Direction::Outbound, true) => self.push(
-                    at("rule_on"),
-                    "an inbound or outbound connection must say which machine carries the rule".into(),
-                    Some("set `rule_on` to the component ids whose firewall needs the rule".into()),
-                ),
-                _ => {}
-            }
-            // The docs' rule location must be an end of the connection:
-            // inbound on a destination, outbound on a source.
-            let (ends, end_name) = match conn.direction {
-                Direction::Inbound => (&conn.to, "`to`"),
-                _ => (&conn.from, "`from`"),
-            };
-            // (A misspelt end is reported once, as an unknown component.)
-            let ends_known = ends.iter().all(|e| self.component_ids.contains(e.as_str()));
-            for (j, id) in conn.rule_on.iter().enumerate() {
-                if ends_known && conn.direction != Direction::None && !ends.contains(id) {
-                    let mut path = at("rule_on");
-                    path.push(Step::Index(j));
-                    self.push(
-                        path,
-                        format!(
-                            "`{id}` carries an {} rule but is not in {end_name}",
-                            conn.direction.as_str()
-                        ),
-                        Some(format!(
-                            "an inbound rule goes on a destination and an outbound rule on a source: add `{id}` to {end_name}, or fix `rule_on`"
-                        )),
-                    );
-                }
-            }
-            if conn.ports.is_empty() && conn.direction != Direction::None {
+    /// The checks of `connections[i]`; `seen` holds the ids before it.
+    fn connection(
+        &mut self,
+        catalog: &Catalog,
+        i: usize,
+        conn: &Connection,
+        seen: &mut HashMap<String, usize>,
+    ) {
+        let at = At::root("connections").index(i);
+        self.id("connection", &conn.id, at.field("id"), seen);
+        for (field, ids) in [
+            ("from", &conn.from),
+            ("to", &conn.to),
+            ("rule_on", &conn.rule_on),
+        ] {
+            if ids.is_empty() && field != "rule_on" {
                 self.push(
-                    at("ports"),
-                    "a connection that needs a firewall rule must list at least one port".into(),
-                    None,
+                    at.field(field),
+                    format!("`{field}` names no component"),
+                    Some("list at least one component id".into()),
                 );
             }
-            for (j, port) in conn.ports.iter().enumerate() {
-                let mut path = at("ports");
-                path.push(Step::Index(j));
-                self.port(catalog, port, path, &conn.modifiability);
+            for (j, id) in ids.iter().enumerate() {
+                self.component_ref(catalog, id, at.field(field).index(j));
             }
-            let is_setup = conn.modifiability == Modifiability::Setup;
-            if is_setup && conn.setup_keys().is_empty() {
+        }
+        match (conn.direction, conn.rule_on.is_empty()) {
+            (Direction::None, false) => self.push(
+                at.field("rule_on"),
+                "a connection with direction `none` (a local call) needs no rule, but `rule_on` names a machine".into(),
+                Some("empty `rule_on`, or set direction to `inbound` or `outbound`".into()),
+            ),
+            (Direction::Inbound | Direction::Outbound, true) => self.push(
+                at.field("rule_on"),
+                "an inbound or outbound connection must say which machine carries the rule".into(),
+                Some("set `rule_on` to the component ids whose firewall needs the rule".into()),
+            ),
+            _ => {}
+        }
+        // The docs' rule location must be an end of the connection:
+        // inbound on a destination, outbound on a source.
+        let (ends, end_name) = match conn.direction {
+            Direction::Inbound => (&conn.to, "`to`"),
+            _ => (&conn.from, "`from`"),
+        };
+        // (A misspelt end is reported once, as an unknown component.)
+        let ends_known = ends.iter().all(|e| self.component_ids.contains(e.as_str()));
+        for (j, id) in conn.rule_on.iter().enumerate() {
+            if ends_known && conn.direction != Direction::None && !ends.contains(id) {
                 self.push(
-                    at("modifiability"),
-                    "modifiability is `setup` but no port names its setup feature".into(),
-                    Some("add `setup_key: \"...\"` to the ports setup can change".into()),
+                    at.field("rule_on").index(j),
+                    format!(
+                        "`{id}` carries an {} rule but is not in {end_name}",
+                        conn.direction.as_str()
+                    ),
+                    Some(format!(
+                        "an inbound rule goes on a destination and an outbound rule on a source: add `{id}` to {end_name}, or fix `rule_on`"
+                    )),
                 );
             }
-            if let Some(place) = conn.modifiability.place() {
-                self.text(place, at("modifiability"));
-            }
-            for (j, note) in conn.notes.iter().enumerate() {
-                let mut path = at("notes");
-                path.push(Step::Index(j));
-                self.text(note, path);
-            }
+        }
+        if conn.ports.is_empty() && conn.direction != Direction::None {
+            self.push(
+                at.field("ports"),
+                "a connection that needs a firewall rule must list at least one port".into(),
+                None,
+            );
+        }
+        for (j, port) in conn.ports.iter().enumerate() {
+            self.port(
+                catalog,
+                port,
+                at.field("ports").index(j),
+                &conn.modifiability,
+            );
+        }
+        let is_setup = conn.modifiability == Modifiability::Setup;
+        if is_setup && conn.setup_keys().is_empty() {
+            self.push(
+                at.field("modifiability"),
+                "modifiability is `setup` but no port names its setup feature".into(),
+                Some("add `setup_key: \"...\"` to the ports setup can change".into()),
+            );
+        }
+        if let Some(place) = conn.modifiability.place() {
+            self.text(place, at.field("modifiability"));
+        }
+        for (j, note) in conn.notes.iter().enumerate() {
+            self.text(note, at.field("notes").index(j));
         }
     }
 
     fn notes(&mut self, catalog: &Catalog) {
         let mut seen = HashMap::new();
         for (i, note) in catalog.notes.iter().enumerate() {
-            let at = |field| vec![Step::Field("notes"), Step::Index(i), Step::Field(field)];
-            self.id("note", &note.id, at("id"), &mut seen);
-            self.text(&note.title, at("title"));
-            self.text(&note.text, at("text"));
+            let at = At::root("notes").index(i);
+            self.id("note", &note.id, at.field("id"), &mut seen);
+            self.text(&note.title, at.field("title"));
+            self.text(&note.text, at.field("text"));
             for (j, port) in note.ports.iter().enumerate() {
-                let mut path = at("ports");
-                path.push(Step::Index(j));
-                self.port(catalog, port, path, &Modifiability::None);
+                self.port(
+                    catalog,
+                    port,
+                    at.field("ports").index(j),
+                    &Modifiability::None,
+                );
             }
             for (field, ids) in [("components", &note.components), ("peers", &note.peers)] {
                 for (j, id) in ids.iter().enumerate() {
-                    let mut path = at(field);
-                    path.push(Step::Index(j));
-                    self.component_ref(catalog, id, path);
+                    self.component_ref(catalog, id, at.field(field).index(j));
                 }
             }
         }
@@ -238,14 +306,14 @@ impl Checker<'_> {
 
     /// An ICMP spec names one message type that rules can write for both
     /// IP families.
-    fn icmp_type(&mut self, port: &PortSpec, first: Vec<Step>, last: Vec<Step>) {
-        let known: Vec<String> = ICMP_TYPES
-            .iter()
-            .map(|(v4, _, name)| format!("{v4} ({name})"))
-            .collect();
+    fn icmp_type(&mut self, port: &PortSpec, at: At) {
         if icmp_type_name(port.first).is_none() {
+            let known: Vec<String> = ICMP_TYPES
+                .iter()
+                .map(|(v4, _, name)| format!("{v4} ({name})"))
+                .collect();
             self.push(
-                first,
+                at.field("first"),
                 format!(
                     "ICMP type {} is not one vmmports can write rules for",
                     port.first
@@ -254,44 +322,33 @@ impl Checker<'_> {
             );
         } else if port.first != port.last {
             self.push(
-                last,
+                at.field("last"),
                 "an ICMP spec names one message type, not a range".into(),
                 Some(format!("set `last` to {}, like `first`", port.first)),
             );
         }
     }
 
-    fn port(
-        &mut self,
-        catalog: &Catalog,
-        port: &PortSpec,
-        path: Vec<Step>,
-        modifiability: &Modifiability,
-    ) {
-        let at = |field| {
-            let mut p = path.clone();
-            p.push(Step::Field(field));
-            p
-        };
+    fn port(&mut self, catalog: &Catalog, port: &PortSpec, at: At, modifiability: &Modifiability) {
         if !port.has_ports() {
-            self.icmp_type(port, at("first"), at("last"));
+            self.icmp_type(port, at);
         } else if port.first == 0 {
             self.push(
-                at("first"),
+                at.field("first"),
                 "port 0 is not a real port".into(),
                 Some(PORT_HINT.into()),
             );
         }
         if port.has_ports() && port.last == 0 {
             self.push(
-                at("last"),
+                at.field("last"),
                 "port 0 is not a real port".into(),
                 Some(PORT_HINT.into()),
             );
         }
         if port.has_ports() && port.first > port.last {
             self.push(
-                at("last"),
+                at.field("last"),
                 format!(
                     "port range {}-{} ends before it starts",
                     port.first, port.last
@@ -299,18 +356,18 @@ impl Checker<'_> {
                 Some(format!("did you mean {}-{}?", port.last, port.first)),
             );
         }
-        self.text(&port.service, at("service"));
-        self.text(&port.purpose, at("purpose"));
+        self.text(&port.service, at.field("service"));
+        self.text(&port.purpose, at.field("purpose"));
         if let Some(key) = &port.setup_key {
             if !port.has_ports() {
                 self.push(
-                    at("setup_key"),
+                    at.field("setup_key"),
                     format!("an ICMP message type cannot follow the setup port `{key}`"),
                     Some("remove the setup_key".into()),
                 );
             } else if *modifiability != Modifiability::Setup {
                 self.push(
-                    at("setup_key"),
+                    at.field("setup_key"),
                     format!(
                         "port has setup_key `{key}` but the connection's modifiability is `{}`",
                         modifiability.as_str()
@@ -324,18 +381,18 @@ impl Checker<'_> {
                     .map(|f| f.key.as_str())
                     .collect();
                 self.push(
-                    at("setup_key"),
+                    at.field("setup_key"),
                     format!("unknown setup feature `{key}`"),
                     Some(suggestion("setup feature", key, &known)),
                 );
             }
         }
-        self.probe(port, at("probe"), at("inside_tls"));
+        self.probe(port, at);
     }
 
     /// A probe speaks over one transport, and only WinRM or HTTP run
     /// inside a TLS session.
-    fn probe(&mut self, port: &PortSpec, probe_at: Vec<Step>, inside_at: Vec<Step>) {
+    fn probe(&mut self, port: &PortSpec, at: At) {
         if let Some(probe) = port.probe
             && probe.transport() != port.transport
         {
@@ -345,7 +402,7 @@ impl Checker<'_> {
                 .map(|p| p.as_str())
                 .collect();
             self.push(
-                probe_at,
+                at.field("probe"),
                 format!(
                     "probe `{}` runs over {}, but the port is {}",
                     probe.as_str(),
@@ -362,13 +419,13 @@ impl Checker<'_> {
         if let Some(inside) = port.inside_tls {
             if port.probe() != Probe::Tls {
                 self.push(
-                    inside_at,
+                    at.field("inside_tls"),
                     "inside_tls needs `probe: \"tls\"` on the same port".into(),
                     Some("set probe to \"tls\", or remove inside_tls".into()),
                 );
             } else if !inside.runs_inside_tls() {
                 self.push(
-                    inside_at,
+                    at.field("inside_tls"),
                     format!("probe `{}` does not run inside TLS", inside.as_str()),
                     Some("use \"winrm\" or \"http\"".into()),
                 );
@@ -376,28 +433,28 @@ impl Checker<'_> {
         }
     }
 
-    fn id(&mut self, what: &str, id: &str, path: Vec<Step>, seen: &mut HashMap<String, usize>) {
+    fn id(&mut self, what: &str, id: &str, at: At, seen: &mut HashMap<String, usize>) {
         if !is_kebab_case(id) {
             self.push(
-                path.clone(),
+                at,
                 format!("{what} id `{id}` is not kebab-case"),
                 Some("use lowercase letters, digits and single dashes, like `vmm-server`".into()),
             );
         }
         if seen.insert(id.to_string(), seen.len()).is_some() {
             self.push(
-                path,
+                at,
                 format!("{what} id `{id}` is used twice"),
                 Some("ids must be unique; rename one of them".into()),
             );
         }
     }
 
-    fn component_ref(&mut self, catalog: &Catalog, id: &str, path: Vec<Step>) {
+    fn component_ref(&mut self, catalog: &Catalog, id: &str, at: At) {
         if !self.component_ids.contains(id) {
             let known: Vec<&str> = catalog.components.iter().map(|c| c.id.as_str()).collect();
             self.push(
-                path,
+                at,
                 format!("unknown component `{id}`"),
                 Some(suggestion("component", id, &known)),
             );
@@ -407,16 +464,12 @@ impl Checker<'_> {
     /// Catalog text ends up in terminals and in firewall scripts run as
     /// Administrator, so control and invisible characters are refused at
     /// the door.
-    fn text(&mut self, text: &str, path: Vec<Step>) {
+    fn text(&mut self, text: &str, at: At) {
         if text.trim().is_empty() {
-            self.push(
-                path,
-                "text is empty".into(),
-                Some("write a few words".into()),
-            );
+            self.push(at, "text is empty".into(), Some("write a few words".into()));
         } else if let Err(message) = crate::text::check_plain("text", text) {
             self.push(
-                path,
+                at,
                 message,
                 Some("remove it; use separate list entries instead of line breaks".into()),
             );

@@ -11,13 +11,14 @@ use crate::text::printable;
 
 pub fn run(
     catalog: &Catalog,
+    index: &SearchIndex,
     words: &[String],
     format: ListFormat,
     painter: &Painter,
     width: usize,
 ) -> Result<(String, Outcome), CliError> {
     let query = parse(&words.join(" "))?;
-    let hits = SearchIndex::new(catalog).search(&query);
+    let hits = index.search(&query);
     let rows: Vec<&Connection> = hits.iter().map(|h| &catalog.connections[h.index]).collect();
     let text = match format {
         ListFormat::Table => table_text(catalog, &rows, painter, width),

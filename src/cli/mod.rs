@@ -20,6 +20,7 @@ use args::{Command, ExportFormat, ListFormat};
 use clap::CommandFactory;
 
 use crate::catalog::{self, Catalog, LoadError};
+use crate::query::{IndexBuilder, SearchIndex};
 
 /// What a command's exit status says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,6 +153,13 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
             clap_complete::generate(shell, &mut Cli::command(), "vmmports", &mut out);
             Ok((String::from_utf8_lossy(&out).into_owned(), Outcome::Success))
         }
+        Some(Command::List { query, format }) => {
+            let (catalog, index) = load_indexed(cli.data.as_deref())?;
+            let result = list::run(&catalog, &index, &query, format, &painter, width);
+            // See below: no point freeing it row by row just before exit.
+            std::mem::forget((catalog, index));
+            result
+        }
         command => {
             let catalog = load(cli.data.as_deref())?;
             let origin = cli.data.as_ref().map_or_else(
@@ -159,9 +167,6 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
                 |p| p.display().to_string(),
             );
             let result = match command {
-                Some(Command::List { query, format }) => {
-                    list::run(&catalog, &query, format, &painter, width)
-                }
                 Some(Command::Rules {
                     query,
                     format,
@@ -245,7 +250,14 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
                         Err(e) => Err(explorer_error(e)),
                     };
                 }
-                _ => list::run(&catalog, &[], ListFormat::Table, &painter, width),
+                _ => list::run(
+                    &catalog,
+                    &SearchIndex::new(&catalog),
+                    &[],
+                    ListFormat::Table,
+                    &painter,
+                    width,
+                ),
             };
             // The process ends right after printing: freeing a large catalog
             // row by row would only delay the exit (a third of the run time
@@ -336,6 +348,26 @@ fn load(data: Option<&std::path::Path>) -> Result<Catalog, CliError> {
         Some(path) => catalog::load_file(path)?,
         None => catalog::embedded()?,
     })
+}
+
+/// The catalog and its search index. From a file, the index is built on a
+/// second thread while the rest of the file is still being parsed: on a big
+/// catalog that is most of what `list` costs.
+fn load_indexed(data: Option<&std::path::Path>) -> Result<(Catalog, SearchIndex), CliError> {
+    let Some(path) = data else {
+        let catalog = catalog::embedded()?;
+        let index = SearchIndex::new(&catalog);
+        return Ok((catalog, index));
+    };
+    let mut builder: Option<IndexBuilder> = None;
+    let catalog = catalog::load_file_with(path, |head, _, rows| {
+        builder
+            .get_or_insert_with(|| IndexBuilder::new(head))
+            .extend(rows)
+    })?;
+    // A catalog without connections never started one.
+    let index = builder.map_or_else(|| SearchIndex::new(&catalog), IndexBuilder::finish);
+    Ok((catalog, index))
 }
 
 /// Writes to stdout; a closed pipe (`vmmports list | head`) is not an error.

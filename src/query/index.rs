@@ -7,6 +7,8 @@
 //! in-order (subsequence) byte check. Both only reject rows the fuzzy matcher
 //! would reject too, so ranking is unchanged; they just skip its work.
 
+use std::collections::HashMap;
+
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 
@@ -111,91 +113,127 @@ pub struct Hit {
     pub score: i64,
 }
 
-impl SearchIndex {
-    pub fn new(catalog: &Catalog) -> Self {
-        // Component lookups by id, built once: a linear search per reference
-        // costs seconds at 100,000 connections.
-        let by_id: std::collections::HashMap<&str, u32> = catalog
-            .components
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id.as_str(), i as u32))
-            .collect();
-        // The components that carry a rule placed on each id: itself, and
-        // those that declare they are also it.
-        let mut acting_as: std::collections::HashMap<&str, Vec<u32>> = Default::default();
-        for (i, c) in catalog.components.iter().enumerate() {
+/// Builds a [`SearchIndex`] a batch of connections at a time, so the index
+/// can grow while a big catalog is still being read (`catalog::load_file_with`).
+pub struct IndexBuilder {
+    /// Component index by id: a linear search per reference costs seconds
+    /// at 100,000 connections.
+    by_id: HashMap<String, u32>,
+    /// Display names, by component index.
+    names: Vec<String>,
+    /// The components that carry a rule placed on each id: itself, and
+    /// those that declare they are also it.
+    acting_as: HashMap<String, Vec<u32>>,
+    component_words: Vec<Vec<String>>,
+    entries: Vec<Entry>,
+}
+
+impl IndexBuilder {
+    /// `head` gives the components; its connections are not indexed.
+    pub fn new(head: &Catalog) -> Self {
+        let mut acting_as: HashMap<String, Vec<u32>> = HashMap::new();
+        for (i, c) in head.components.iter().enumerate() {
             for id in std::iter::once(&c.id).chain(&c.also) {
-                acting_as.entry(id.as_str()).or_default().push(i as u32);
+                acting_as.entry(id.clone()).or_default().push(i as u32);
             }
         }
-        let component_index = |id: &String| -> u32 {
-            // Validation guarantees every reference resolves.
-            by_id.get(id.as_str()).copied().unwrap_or(u32::MAX)
-        };
+        IndexBuilder {
+            by_id: head
+                .components
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.id.clone(), i as u32))
+                .collect(),
+            names: head.components.iter().map(|c| c.name.clone()).collect(),
+            acting_as,
+            component_words: head
+                .components
+                .iter()
+                .map(|c| {
+                    std::iter::once(&c.id)
+                        .chain(std::iter::once(&c.name))
+                        .chain(&c.aliases)
+                        .map(|w| w.to_lowercase())
+                        .collect()
+                })
+                .collect(),
+            entries: Vec::new(),
+        }
+    }
+
+    /// Indexes the next connections, in catalog order.
+    pub fn extend(&mut self, connections: &[Connection]) {
+        self.entries.reserve(connections.len());
+        for conn in connections {
+            let entry = self.entry(conn);
+            self.entries.push(entry);
+        }
+    }
+
+    pub fn finish(self) -> SearchIndex {
+        SearchIndex {
+            entries: self.entries,
+            component_words: self.component_words,
+            matcher: SkimMatcherV2::default().respect_case(),
+        }
+    }
+
+    fn component_index(&self, id: &str) -> u32 {
+        // Validation guarantees every reference resolves.
+        self.by_id.get(id).copied().unwrap_or(u32::MAX)
+    }
+
+    fn entry(&self, conn: &Connection) -> Entry {
         let names = |ids: &[String]| {
             ids.iter()
                 .map(|id| {
-                    catalog
-                        .components
-                        .get(component_index(id) as usize)
-                        .map_or(id.as_str(), |c| c.name.as_str())
+                    self.names
+                        .get(self.component_index(id) as usize)
+                        .map_or(id.as_str(), String::as_str)
                 })
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let entries = catalog
-            .connections
+        let fields = Field::ALL.map(|f| f.text_with(conn, &names).to_lowercase());
+        let mask = fields.iter().fold(0, |m, f| m | byte_mask(f));
+        // Once per connection, not once per component it is tried
+        // against: at 100,000 rows this was a fifth of `list`.
+        let placements = conn.placements(false);
+        let mut placed_on: Vec<u32> = placements
             .iter()
-            .map(|conn| {
-                let fields = Field::ALL.map(|f| f.text_with(conn, &names).to_lowercase());
-                let mask = fields.iter().fold(0, |m, f| m | byte_mask(f));
-                // Once per connection, not once per component it is tried
-                // against: at 100,000 rows this was a fifth of `list`.
-                let placements = conn.placements(false);
-                Entry {
-                    fields,
-                    mask,
-                    from: conn.from.iter().map(component_index).collect(),
-                    to: conn.to.iter().map(component_index).collect(),
-                    placed_on: {
-                        let mut on: Vec<u32> = placements
-                            .iter()
-                            .filter_map(|p| acting_as.get(p.machine))
-                            .flatten()
-                            .copied()
-                            .collect();
-                        on.sort_unstable();
-                        on.dedup();
-                        on
-                    },
-                    ports: conn
-                        .ports
-                        .iter()
-                        .map(|p| (p.first, p.last, p.transport))
-                        .collect(),
-                    modifiability: conn.modifiability.as_str(),
-                    direction: conn.direction,
-                    section: conn.section,
-                }
-            })
+            .filter_map(|p| self.acting_as.get(p.machine))
+            .flatten()
+            .copied()
             .collect();
-        let component_words = catalog
-            .components
-            .iter()
-            .map(|c| {
-                std::iter::once(&c.id)
-                    .chain(std::iter::once(&c.name))
-                    .chain(&c.aliases)
-                    .map(|w| w.to_lowercase())
-                    .collect()
-            })
-            .collect();
-        SearchIndex {
-            entries,
-            component_words,
-            matcher: SkimMatcherV2::default().respect_case(),
+        placed_on.sort_unstable();
+        placed_on.dedup();
+        Entry {
+            fields,
+            mask,
+            from: conn
+                .from
+                .iter()
+                .map(|id| self.component_index(id))
+                .collect(),
+            to: conn.to.iter().map(|id| self.component_index(id)).collect(),
+            placed_on,
+            ports: conn
+                .ports
+                .iter()
+                .map(|p| (p.first, p.last, p.transport))
+                .collect(),
+            modifiability: conn.modifiability.as_str(),
+            direction: conn.direction,
+            section: conn.section,
         }
+    }
+}
+
+impl SearchIndex {
+    pub fn new(catalog: &Catalog) -> Self {
+        let mut builder = IndexBuilder::new(catalog);
+        builder.extend(&catalog.connections);
+        builder.finish()
     }
 
     pub fn len(&self) -> usize {

@@ -7,7 +7,7 @@ mod parse;
 mod searcher;
 mod select;
 
-pub use index::{Field, Hit, SearchIndex, match_positions};
+pub use index::{Field, Hit, IndexBuilder, SearchIndex, match_positions};
 pub use parse::{QUALIFIERS, Query, QueryError, Term, TermKind, parse};
 pub use searcher::Searcher;
 pub use select::select;

@@ -1,0 +1,137 @@
+//! Loading a catalog while its connections are handed on in batches
+//! (`catalog::load_str_with`): every row once, in order, checked, and the
+//! same catalog and the same errors as a plain load.
+
+use std::sync::Mutex;
+
+use vmmports::catalog::{self, Catalog, Format};
+
+/// The embedded catalog with its connections repeated (new ids) until it
+/// has `count` of them: enough for several batches.
+fn big(count: usize) -> Catalog {
+    let mut catalog = catalog::embedded().expect("embedded catalog");
+    let originals = catalog.connections.clone();
+    catalog.connections = (0..count)
+        .map(|i| {
+            let mut conn = originals[i % originals.len()].clone();
+            conn.id = format!("{}-{i}", conn.id);
+            conn
+        })
+        .collect();
+    catalog
+}
+
+/// Each batch handed on: the index of its first row, and the rows' ids.
+type Batches = Vec<(usize, Vec<String>)>;
+
+/// Loads `text`, recording each batch handed on.
+fn load_recording(text: &str, format: Format) -> (Result<Catalog, catalog::LoadError>, Batches) {
+    let batches = Mutex::new(Vec::new());
+    let loaded = catalog::load_str_with("test", text, format, |head, first, rows| {
+        assert!(
+            !head.components.is_empty(),
+            "rows come with their components"
+        );
+        let ids = rows.iter().map(|c| c.id.clone()).collect();
+        batches.lock().unwrap().push((first, ids));
+    });
+    (loaded, batches.into_inner().unwrap())
+}
+
+#[test]
+fn every_row_is_handed_on_once_in_order_in_several_batches() {
+    let catalog = big(10_000);
+    let (loaded, batches) = load_recording(&catalog::to_json(&catalog), Format::Json);
+    assert_eq!(loaded.expect("valid"), catalog);
+    assert!(batches.len() >= 3, "{} batches", batches.len());
+    let mut next = 0;
+    for (first, ids) in &batches {
+        assert_eq!(*first, next, "batches are contiguous");
+        for (offset, id) in ids.iter().enumerate() {
+            assert_eq!(id, &catalog.connections[first + offset].id);
+        }
+        next += ids.len();
+    }
+    assert_eq!(next, 10_000);
+}
+
+#[test]
+fn ron_streams_the_same_way() {
+    let catalog = big(5_000);
+    let (loaded, batches) = load_recording(&catalog::to_ron(&catalog), Format::Ron);
+    assert_eq!(loaded.expect("valid"), catalog);
+    let total: usize = batches.iter().map(|(_, ids)| ids.len()).sum();
+    assert_eq!(total, 5_000);
+}
+
+/// serde_json's own map writes keys in alphabetical order: `connections`
+/// before `setup_features`, `source` and `title`. The rows then wait for the
+/// end of the file, and are still checked against the setup features.
+#[test]
+fn rows_before_the_components_and_setup_features_still_load() {
+    let catalog = big(3_000);
+    let value = serde_json::to_value(&catalog).expect("to value");
+    let text = serde_json::to_string(&value).expect("to text");
+    assert!(text.find("\"connections\"") < text.find("\"setup_features\""));
+    let (loaded, batches) = load_recording(&text, Format::Json);
+    assert_eq!(loaded.expect("valid"), catalog);
+    assert_eq!(
+        batches.iter().map(|(_, ids)| ids.len()).sum::<usize>(),
+        3_000
+    );
+}
+
+#[test]
+fn problems_in_rows_and_in_the_head_are_all_reported_with_positions() {
+    let mut catalog = big(6_000);
+    catalog.connections[4_321].to = vec!["hyperv-hots".into()];
+    catalog.connections[5_000].id = catalog.connections[10].id.clone();
+    catalog.title = " ".into();
+    let text = catalog::to_json(&catalog);
+    let (loaded, _) = load_recording(&text, Format::Json);
+    let error = loaded.expect_err("three problems");
+    let messages: Vec<&str> = error.problems.iter().map(|p| p.message.as_str()).collect();
+    assert_eq!(error.problems.len(), 3, "{error}");
+    // Sorted by position: the title comes first in the file.
+    assert_eq!(messages[0], "text is empty");
+    assert!(messages[1].contains("unknown component `hyperv-hots`"));
+    assert!(messages[2].contains("is used twice"));
+    // Each position points at the offending value in the text.
+    let line_of = |needle: &str| {
+        text.lines()
+            .position(|line| line.contains(needle))
+            .expect("in the text")
+            + 1
+    };
+    let at = |i: usize| error.problems[i].position.expect("a position").line;
+    assert_eq!(at(0), line_of("\"title\""));
+    assert_eq!(at(1), line_of("\"hyperv-hots\""));
+    let duplicate = &catalog.connections[5_000].id;
+    let second = text
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| line.contains(&format!("\"id\": \"{duplicate}\"")))
+        .nth(1)
+        .expect("the duplicate")
+        .0
+        + 1;
+    assert_eq!(at(2), second);
+    // And a plain load says exactly the same.
+    assert_eq!(
+        catalog::load_str("test", &text, Format::Json).expect_err("invalid"),
+        error
+    );
+}
+
+#[test]
+fn a_syntax_error_midway_is_one_problem_at_its_place() {
+    let text = catalog::to_json(&big(5_000));
+    // Cut the text in the middle of a row, then close nothing.
+    let cut = &text[..text.len() / 2];
+    let (loaded, batches) = load_recording(cut, Format::Json);
+    let error = loaded.expect_err("truncated");
+    assert_eq!(error.problems.len(), 1, "{error}");
+    assert!(error.problems[0].message.contains("EOF"), "{error}");
+    // What was read before the cut was already handed on.
+    assert!(!batches.is_empty());
+}
