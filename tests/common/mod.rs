@@ -6,8 +6,10 @@
 #![allow(dead_code)]
 
 pub mod hostile;
+pub mod library;
 pub mod needs;
 pub mod powershell_grammar;
+pub mod powershell_literal;
 pub mod process;
 pub mod pty;
 pub mod stubs;
