@@ -182,16 +182,13 @@ fn syntax_check(line: &str) -> Result<(), String> {
     Ok(())
 }
 
-const TOOLS: [&str; 8] = [
-    "nft",
-    "iptables",
-    "ip6tables",
-    "firewall-cmd",
-    "ufw",
-    "nc",
-    "ping",
-    "grep",
-];
+/// The firewall tools, and `grep`, which the nft lines use to look for a
+/// rule before inserting it.
+fn tools() -> Vec<&'static str> {
+    let mut tools = common::stubs::LINUX_TOOLS.to_vec();
+    tools.push("grep");
+    tools
+}
 
 /// Logs its name and argv, NUL-separated, to its own file; `-C` checks fail
 /// so the `-I` branch runs, `nft list` finds no chain so the `add chain`
@@ -224,7 +221,7 @@ fn call(tool: &str, args: &[&str]) -> Call {
 /// A temp dir with the stubs first on PATH, a log dir, and an empty working
 /// dir that must stay empty (anything injected would `touch` files there).
 struct Sandbox {
-    _root: tempfile::TempDir,
+    _stubs: common::stubs::Scratch,
     log: PathBuf,
     work: PathBuf,
     path: OsString,
@@ -232,24 +229,19 @@ struct Sandbox {
 
 impl Sandbox {
     fn new() -> Sandbox {
-        let root = tempfile::tempdir().unwrap();
-        let bin = root.path().join("bin");
-        let log = root.path().join("log");
-        let work = root.path().join("work");
-        for d in [&bin, &log, &work] {
-            std::fs::create_dir(d).unwrap();
-        }
-        common::stubs::install(&bin, &TOOLS, STUB);
-        let mut path = bin.into_os_string();
+        let stubs = common::stubs::Scratch::new(&tools(), STUB);
+        let log = stubs.root.path().join("log");
+        std::fs::create_dir(&log).unwrap();
+        let mut path = stubs.bin.clone().into_os_string();
         if let Some(rest) = std::env::var_os("PATH") {
             path.push(":");
             path.push(rest);
         }
         Sandbox {
-            _root: root,
             log,
-            work,
+            work: stubs.work.clone(),
             path,
+            _stubs: stubs,
         }
     }
 
