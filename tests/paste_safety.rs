@@ -275,9 +275,7 @@ fn no_control_character_reaches_stdout_or_stderr() {
             "\\u{1b}[2J"
         ),
     ] {
-        let home = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(home.path().join("vmmports")).unwrap();
-        std::fs::write(home.path().join("vmmports").join("config.ron"), &config).unwrap();
+        let (home, _) = common::config::config_home(&config);
         let out = Command::cargo_bin("vmmports")
             .unwrap()
             .args(["rules"])

@@ -5,6 +5,7 @@
 // binary leaves unused would otherwise warn there.
 #![allow(dead_code)]
 
+pub mod config;
 pub mod hostile;
 pub mod library;
 pub mod needs;
