@@ -37,11 +37,34 @@ impl Fmt {
 
     /// `vmmports export --format FMT`.
     fn export(self) -> String {
-        let assert = vmmports()
-            .args(["export", "--format", self.name()])
-            .assert()
-            .code(0);
-        String::from_utf8(assert.get_output().stdout.clone()).expect("export is UTF-8")
+        let mut cmd = vmmports();
+        cmd.args(["export", "--format", self.name()]);
+        exits(cmd, 0).0
+    }
+
+    /// This format's export with one [`edit`] made after `anchor`, in a
+    /// fresh scratch folder: the broken text and where the edit's marker
+    /// now sits. Most syntax tests break the export in just one place.
+    fn broken(
+        self,
+        anchor: &str,
+        needle: &str,
+        replacement: &str,
+        marker: &str,
+    ) -> (Scratch, String, Pos) {
+        let text = self.export();
+        let e = edit(&text, &[anchor], needle, replacement, marker);
+        let (bad, at) = apply(&text, &[e]);
+        (Scratch::new(), bad, at[0])
+    }
+
+    /// This format's export cut just after the first connection's id: every
+    /// bracket stays open.
+    fn cut(self) -> String {
+        let text = self.export();
+        let anchor = format!("{}\"vmm-to-host-agent\",\n", self.key("id"));
+        let cut = text.find(&anchor).unwrap() + anchor.len();
+        text[..cut].to_string()
     }
 }
 
@@ -49,6 +72,16 @@ fn vmmports() -> Command {
     let mut cmd = Command::cargo_bin("vmmports").expect("the vmmports binary is built");
     cmd.env_remove("NO_COLOR");
     cmd
+}
+
+/// Runs `cmd`, which must exit with `code`; its stdout and stderr as text.
+fn exits(mut cmd: Command, code: i32) -> (String, String) {
+    let assert = cmd.assert().code(code);
+    let out = assert.get_output();
+    (
+        String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8"),
+        String::from_utf8(out.stderr.clone()).expect("stderr is UTF-8"),
+    )
 }
 
 /// A 1-based line and column; columns count characters.
@@ -205,24 +238,22 @@ impl Scratch {
         std::fs::write(self.path().join(name), text).expect("write the test file");
     }
 
+    /// `vmmports ARGS`, run here.
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = vmmports();
+        cmd.current_dir(self.path()).args(args);
+        cmd
+    }
+
     /// Runs vmmports here, expecting exit 2 and nothing on stdout; returns stderr.
     fn fails(&self, args: &[&str]) -> String {
-        let assert = vmmports()
-            .current_dir(self.path())
-            .args(args)
-            .assert()
-            .code(2)
-            .stdout("");
-        String::from_utf8(assert.get_output().stderr.clone()).expect("stderr is UTF-8")
+        let (stdout, stderr) = exits(self.command(args), 2);
+        assert_eq!(stdout, "", "vmmports {args:?} printed on stdout");
+        stderr
     }
 
     fn succeeds(&self, args: &[&str]) -> String {
-        let assert = vmmports()
-            .current_dir(self.path())
-            .args(args)
-            .assert()
-            .code(0);
-        String::from_utf8(assert.get_output().stdout.clone()).expect("stdout is UTF-8")
+        exits(self.command(args), 0).0
     }
 
     /// Writes `text` as `file`, loads it both ways, checks both report the
@@ -253,33 +284,20 @@ fn single_problem(scratch: &Scratch, file: &str, text: &str, pos: Pos, message: 
 
 #[test]
 fn ron_missing_comma_on_one_line() {
-    let s = Scratch::new();
-    let text = Fmt::Ron.export();
     // `first: 80 last: 80,` on one line: the parser stops at `last`.
-    let e = edit(
-        &text,
-        &["id: \"vmm-to-host-agent\""],
+    let (s, bad, at) = Fmt::Ron.broken(
+        "id: \"vmm-to-host-agent\"",
         "first: 80,\n          last: 80,",
         "first: 80 last: 80,",
         "last",
     );
-    let (bad, at) = apply(&text, &[e]);
-    let stderr = single_problem(&s, "bad.ron", &bad, at[0], "comma");
+    let stderr = single_problem(&s, "bad.ron", &bad, at, "comma");
     assert!(stderr.contains("help:"), "{stderr}");
 }
 
 #[test]
 fn ron_missing_comma_at_the_end_of_a_line() {
-    let s = Scratch::new();
-    let text = Fmt::Ron.export();
-    let e = edit(
-        &text,
-        &["id: \"vmm-to-host-agent\""],
-        "first: 80,",
-        "first: 80",
-        "80",
-    );
-    let (bad, _) = apply(&text, &[e]);
+    let (s, bad, _) = Fmt::Ron.broken("id: \"vmm-to-host-agent\"", "first: 80,", "first: 80", "80");
     // The error is where the comma was wanted: at the next token, `last`,
     // on the following line.
     let missing = bad.find("first: 80\n").unwrap() + "first: 80".len();
@@ -290,74 +308,59 @@ fn ron_missing_comma_at_the_end_of_a_line() {
 
 #[test]
 fn ron_unclosed_paren_reports_the_end_of_input() {
-    let s = Scratch::new();
-    let text = Fmt::Ron.export();
-    // Cut the file inside the first connection: every bracket stays open.
-    let anchor = "id: \"vmm-to-host-agent\",\n";
-    let cut = text.find(anchor).unwrap() + anchor.len();
-    let bad = &text[..cut];
-    single_problem(&s, "cut.ron", bad, end_of_content(bad), "end");
+    let bad = Fmt::Ron.cut();
+    single_problem(
+        &Scratch::new(),
+        "cut.ron",
+        &bad,
+        end_of_content(&bad),
+        "end",
+    );
 }
 
 #[test]
 fn ron_number_out_of_range() {
-    let s = Scratch::new();
-    let text = Fmt::Ron.export();
-    let e = edit(
-        &text,
-        &["id: \"vmm-to-bmc-ipmi\""],
+    let (s, bad, at) = Fmt::Ron.broken(
+        "id: \"vmm-to-bmc-ipmi\"",
         "first: 623,",
         "first: 70000,",
         "70000",
     );
-    let (bad, at) = apply(&text, &[e]);
-    single_problem(&s, "big.ron", &bad, at[0], "out of bounds");
+    single_problem(&s, "big.ron", &bad, at, "out of bounds");
 }
 
 #[test]
 fn ron_unknown_field() {
-    let s = Scratch::new();
-    let text = Fmt::Ron.export();
-    let e = edit(
-        &text,
-        &["id: \"vmm-to-bmc-ipmi\""],
+    let (s, bad, at) = Fmt::Ron.broken(
+        "id: \"vmm-to-bmc-ipmi\"",
         "first: 623,",
         "colour: \"red\",\n          first: 623,",
         "colour",
     );
-    let (bad, at) = apply(&text, &[e]);
-    single_problem(&s, "field.ron", &bad, at[0], "colour");
+    single_problem(&s, "field.ron", &bad, at, "colour");
 }
 
 #[test]
 fn ron_columns_count_characters_not_bytes() {
-    let s = Scratch::new();
-    let text = Fmt::Ron.export();
     // Non-ASCII text before the error on the same line.
-    let e = edit(
-        &text,
-        &["id: \"vmm-to-host-agent\""],
+    let (s, bad, at) = Fmt::Ron.broken(
+        "id: \"vmm-to-host-agent\"",
         "service: \"WinRM 1.1 (legacy)\",\n          purpose:",
         "service: \"WinRM 1.1 (légacy → old)\" purpose:",
         "purpose",
     );
-    let (bad, at) = apply(&text, &[e]);
-    single_problem(&s, "utf8.ron", &bad, at[0], "comma");
+    single_problem(&s, "utf8.ron", &bad, at, "comma");
 }
 
 #[test]
 fn json_missing_comma_on_one_line() {
-    let s = Scratch::new();
-    let text = Fmt::Json.export();
-    let e = edit(
-        &text,
-        &["\"id\": \"vmm-to-host-agent\""],
+    let (s, bad, at) = Fmt::Json.broken(
+        "\"id\": \"vmm-to-host-agent\"",
         "\"first\": 80,\n          \"last\": 80,",
         "\"first\": 80 \"last\": 80,",
         "\"last\"",
     );
-    let (bad, at) = apply(&text, &[e]);
-    let stderr = single_problem(&s, "bad.json", &bad, at[0], "expected `,`");
+    let stderr = single_problem(&s, "bad.json", &bad, at, "expected `,`");
     // serde_json's own " at line L column C" is not repeated.
     assert!(!stderr.contains(" at line "), "{stderr}");
     assert!(stderr.contains("help:"), "{stderr}");
@@ -365,16 +368,12 @@ fn json_missing_comma_on_one_line() {
 
 #[test]
 fn json_missing_comma_at_the_end_of_a_line() {
-    let s = Scratch::new();
-    let text = Fmt::Json.export();
-    let e = edit(
-        &text,
-        &["\"id\": \"vmm-to-host-agent\""],
+    let (s, bad, _) = Fmt::Json.broken(
+        "\"id\": \"vmm-to-host-agent\"",
         "\"first\": 80,",
         "\"first\": 80",
         "80",
     );
-    let (bad, _) = apply(&text, &[e]);
     let missing = bad.find("\"first\": 80\n").unwrap() + "\"first\": 80".len();
     let expected = next_token(&bad, missing);
     assert_eq!(expected.line, pos_at(&bad, missing).line + 1);
@@ -383,41 +382,33 @@ fn json_missing_comma_at_the_end_of_a_line() {
 
 #[test]
 fn json_double_comma() {
-    let s = Scratch::new();
-    let text = Fmt::Json.export();
-    let e = edit(
-        &text,
-        &["\"id\": \"vmm-to-host-agent\""],
+    let (s, bad, at) = Fmt::Json.broken(
+        "\"id\": \"vmm-to-host-agent\"",
         "\"first\": 80,",
         "\"first\": 80,,",
         ",,",
     );
-    let (bad, at) = apply(&text, &[e]);
     // The second comma is the offending character.
     let second = Pos {
-        line: at[0].line,
-        col: at[0].col + 1,
+        line: at.line,
+        col: at.col + 1,
     };
     single_problem(&s, "commas.json", &bad, second, "key must be a string");
 }
 
 #[test]
 fn json_unknown_field_reports_its_line() {
-    let s = Scratch::new();
-    let text = Fmt::Json.export();
-    let e = edit(
-        &text,
-        &["\"id\": \"vmm-to-bmc-ipmi\""],
+    let (s, bad, at) = Fmt::Json.broken(
+        "\"id\": \"vmm-to-bmc-ipmi\"",
         "\"first\": 623,",
         "\"colour\": \"red\",\n          \"first\": 623,",
         "\"colour\"",
     );
-    let (bad, at) = apply(&text, &[e]);
     let (problems, stderr) = s.problems("field.json", &bad);
     assert_eq!(problems.len(), 1, "{stderr}");
     // serde_json points into the key; the line is what matters.
-    assert_eq!(problems[0].pos.line, at[0].line, "{stderr}");
-    assert!(problems[0].pos.col >= at[0].col, "{stderr}");
+    assert_eq!(problems[0].pos.line, at.line, "{stderr}");
+    assert!(problems[0].pos.col >= at.col, "{stderr}");
     assert!(
         problems[0].message.contains("unknown field `colour`"),
         "{stderr}"
@@ -426,26 +417,20 @@ fn json_unknown_field_reports_its_line() {
 
 #[test]
 fn json_columns_count_characters_not_bytes() {
-    let s = Scratch::new();
-    let text = Fmt::Json.export();
-    let e = edit(
-        &text,
-        &["\"id\": \"vmm-to-host-agent\""],
+    let (s, bad, at) = Fmt::Json.broken(
+        "\"id\": \"vmm-to-host-agent\"",
         "\"service\": \"WinRM 1.1 (legacy)\",\n          \"purpose\":",
         "\"service\": \"WinRM 1.1 (légacy → old)\" \"purpose\":",
         "\"purpose\"",
     );
-    let (bad, at) = apply(&text, &[e]);
-    single_problem(&s, "utf8.json", &bad, at[0], "expected `,`");
+    single_problem(&s, "utf8.json", &bad, at, "expected `,`");
 }
 
 #[test]
 fn json_unexpected_end_has_a_real_column() {
     let s = Scratch::new();
-    let text = Fmt::Json.export();
-    let anchor = "\"id\": \"vmm-to-host-agent\",\n";
-    let cut = text.find(anchor).unwrap() + anchor.len();
-    for (file, bad) in [("cut.json", &text[..cut]), ("empty.json", "")] {
+    let cut = Fmt::Json.cut();
+    for (file, bad) in [("cut.json", cut.as_str()), ("empty.json", "")] {
         let (problems, stderr) = s.problems(file, bad);
         assert_eq!(problems.len(), 1, "{stderr}");
         let at = problems[0].pos;
@@ -464,10 +449,7 @@ fn json_unexpected_end_has_a_real_column() {
 #[test]
 fn json_unexpected_end_reports_the_last_line() {
     let s = Scratch::new();
-    let text = Fmt::Json.export();
-    let anchor = "\"id\": \"vmm-to-host-agent\",\n";
-    let cut = text.find(anchor).unwrap() + anchor.len();
-    let bad = &text[..cut];
+    let bad = &Fmt::Json.cut();
     let (problems, stderr) = s.problems("cut.json", bad);
     assert_eq!(problems.len(), 1, "{stderr}");
     assert!(problems[0].message.contains("EOF"), "{stderr}");
@@ -821,26 +803,20 @@ fn a_bad_data_file_does_not_stop_validate_or_completions() {
 
 #[test]
 fn absolute_paths_are_named_as_given() {
-    let s = Scratch::new();
-    let text = Fmt::Json.export();
-    let e = edit(
-        &text,
-        &[],
+    let (s, bad, at) = Fmt::Json.broken(
+        "\"connections\": [",
         "\"id\": \"vmm-to-wsus\"",
         "\"id\": \"Not Kebab\"",
         "\"Not Kebab\"",
     );
-    let (bad, at) = apply(&text, &[e]);
     s.write("abs.json", &bad);
     let path = s.path().join("abs.json");
     let path = path.to_str().expect("a UTF-8 temp path");
-    let assert = vmmports()
-        .args(["validate", path])
-        .assert()
-        .code(2)
-        .stdout("");
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    let mut validate = vmmports();
+    validate.args(["validate", path]);
+    let (stdout, stderr) = exits(validate, 2);
+    assert_eq!(stdout, "", "{stderr}");
     let problems = reported(&stderr, path);
     assert_eq!(problems.len(), 1, "{stderr}");
-    assert_eq!(problems[0].pos, at[0], "{stderr}");
+    assert_eq!(problems[0].pos, at, "{stderr}");
 }

@@ -128,21 +128,25 @@ fn each_port_gets_its_status_and_answers_arrive_as_they_come() {
     });
 }
 
+/// `vmmports --data DATA check ARGS`, run to the end: every CLI test here
+/// checks against a catalog of this machine's own test ports.
+fn check_on(data: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("vmmports")
+        .unwrap()
+        .arg("--data")
+        .arg(data)
+        .arg("check")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn cli_table_json_and_exit_codes() {
     let p = ports();
     let dir = tempfile::tempdir().unwrap();
     let data = catalog(dir.path(), &p);
-    let run = |args: &[&str]| {
-        Command::cargo_bin("vmmports")
-            .unwrap()
-            .arg("--data")
-            .arg(&data)
-            .arg("check")
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| check_on(&data, args);
     // Everything tested is open: exit 0.
     let out = run(&["127.0.0.1", "open-svc"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
@@ -217,26 +221,13 @@ fn bad_input_is_refused_with_exit_2() {
         (&["bad host", "svc"], "not a host name"),
     ];
     for (args, needle) in cases {
-        let out = Command::cargo_bin("vmmports")
-            .unwrap()
-            .arg("--data")
-            .arg(&data)
-            .arg("check")
-            .args(*args)
-            .output()
-            .unwrap();
+        let out = check_on(&data, args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let stderr = String::from_utf8(out.stderr).unwrap();
         assert!(stderr.contains(needle), "{args:?}: {stderr}");
     }
     // Nothing matches: exit 1 and a word on stderr.
-    let out = Command::cargo_bin("vmmports")
-        .unwrap()
-        .arg("--data")
-        .arg(&data)
-        .args(["check", "127.0.0.1", "nomatch"])
-        .output()
-        .unwrap();
+    let out = check_on(&data, &["127.0.0.1", "nomatch"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         String::from_utf8(out.stderr)
@@ -251,13 +242,7 @@ fn free_words_match_plainly_so_nothing_unasked_is_probed() {
     let dir = tempfile::tempdir().unwrap();
     let data = catalog(dir.path(), &p);
     // `opn` fuzzy-matches `open-svc`, but check wants the plain text.
-    let out = Command::cargo_bin("vmmports")
-        .unwrap()
-        .arg("--data")
-        .arg(&data)
-        .args(["check", "127.0.0.1", "opn"])
-        .output()
-        .unwrap();
+    let out = check_on(&data, &["127.0.0.1", "opn"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
 }

@@ -649,19 +649,30 @@ fn tls_certificate_expiring_soon_is_reported_and_only_warns() {
     assert!(check.ms < 10_000 && table.ms < 10_000, "too slow");
 }
 
+/// How the certificate tests start: `openssl s_server` on `port` with the
+/// test certificate `name` (`name.pem` and `name.key`, and any further
+/// s_server `options`), then `check port:PORT --format json` against it;
+/// that check and its report. `None` when the tools are missing (skipped).
+fn tls_report(port: &str, name: &str, options: &str) -> Option<(Check, Value)> {
+    if !ready(&[]) {
+        return None;
+    }
+    let run = run(&format!(
+        "make_certs\nstart_tls {port} {name}.pem {name}.key {options}\nwait_servers\n\
+         run_check json port:{port} --format json\n"
+    ));
+    let check = run.check("json");
+    let report = check.json();
+    Some((check, report))
+}
+
 /// WSUS over HTTPS with a certificate that expired 10 days ago and names
 /// another machine: a failure, with the certificate's fields.
 #[test]
 fn expired_certificate_fails_the_check() {
-    if !ready(&[]) {
+    let Some((check, report)) = tls_report("8531", "expired", "-tls1_2") else {
         return;
-    }
-    let run = run(
-        "make_certs\nstart_tls 8531 expired.pem expired.key -tls1_2\nwait_servers\n\
-         run_check json port:8531 --format json\n",
-    );
-    let check = run.check("json");
-    let report = check.json();
+    };
     assert_header(&report);
     let rows = rows(&report, "8531");
     assert_eq!(rows.len(), 1, "{report:#}");
@@ -694,13 +705,9 @@ fn expired_certificate_fails_the_check() {
 /// its fields are still reported, and its name is the common name.
 #[test]
 fn version_1_certificate_is_still_read() {
-    if !ready(&[]) {
+    let Some((check, report)) = tls_report("443", "v1", "") else {
         return;
-    }
-    let run = run("make_certs\nstart_tls 443 v1.pem v1.key\nwait_servers\n\
-         run_check json port:443 --format json\n");
-    let check = run.check("json");
-    let report = check.json();
+    };
     let rows = rows(&report, "443");
     assert!(!rows.is_empty(), "{report:#}");
     for row in rows {
@@ -725,15 +732,9 @@ fn version_1_certificate_is_still_read() {
 /// check fails, and says when it starts.
 #[test]
 fn certificate_not_yet_valid_fails_the_check() {
-    if !ready(&[]) {
+    let Some((check, report)) = tls_report("8531", "future", "") else {
         return;
-    }
-    let run = run(
-        "make_certs\nstart_tls 8531 future.pem future.key\nwait_servers\n\
-         run_check json port:8531 --format json\n",
-    );
-    let check = run.check("json");
-    let report = check.json();
+    };
     let rows = rows(&report, "8531");
     assert_eq!(rows.len(), 1, "{report:#}");
     let row = rows[0];

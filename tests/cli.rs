@@ -816,7 +816,7 @@ fn show_unknown_id_suggests_the_nearest() {
 
 #[test]
 fn show_needs_an_id() {
-    vmmports().arg("show").assert().code(2).stdout("");
+    error_of(&["show"]);
 }
 
 // ---- export, --data and validate -----------------------------------------
@@ -875,12 +875,8 @@ fn export_is_parseable_and_is_the_embedded_catalog() {
 
 #[test]
 fn export_needs_a_format() {
-    vmmports().arg("export").assert().code(2).stdout("");
-    vmmports()
-        .args(["export", "--format", "yaml"])
-        .assert()
-        .code(2)
-        .stdout("");
+    error_of(&["export"]);
+    error_of(&["export", "--format", "yaml"]);
 }
 
 #[test]
@@ -980,7 +976,7 @@ fn validate_prints_a_one_line_summary() {
 
 #[test]
 fn validate_needs_a_file() {
-    vmmports().arg("validate").assert().code(2).stdout("");
+    error_of(&["validate"]);
 }
 
 // ---- completions, help, no subcommand ------------------------------------
@@ -994,11 +990,7 @@ fn completions_for_every_shell() {
         let script = stdout_of(&["completions", shell], 0);
         assert!(script.contains("vmmports"), "{shell}");
     }
-    vmmports()
-        .args(["completions", "tcsh"])
-        .assert()
-        .code(2)
-        .stdout("");
+    error_of(&["completions", "tcsh"]);
 }
 
 #[test]
@@ -1031,12 +1023,8 @@ fn version_prints_the_name() {
 
 #[test]
 fn unknown_subcommand_is_a_usage_error() {
-    vmmports().arg("frobnicate").assert().code(2).stdout("");
-    vmmports()
-        .args(["list", "--format", "xml"])
-        .assert()
-        .code(2)
-        .stdout("");
+    error_of(&["frobnicate"]);
+    error_of(&["list", "--format", "xml"]);
 }
 
 #[test]

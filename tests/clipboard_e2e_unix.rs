@@ -29,6 +29,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
+use common::needs;
 use common::pty::{self, Copy, Pty, SCRUBBED, STEP, row_text, vmmports, within_timeout};
 use vmmports::catalog;
 use vmmports::rules::settings::Settings;
@@ -40,23 +41,16 @@ const ID: &str = "vmm-to-bmc-ipmi";
 
 /// Whether every tool is on PATH. Missing tools fail the test when `CI` is
 /// set, and skip it (saying so) otherwise.
-fn require(test: &str, tools: &[&str]) -> bool {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let missing: Vec<&str> = tools
+fn require(tools: &[&str]) -> bool {
+    let missing: Vec<String> = tools
         .iter()
-        .copied()
-        .filter(|tool| !std::env::split_paths(&path).any(|dir| dir.join(tool).is_file()))
+        .filter(|tool| !needs::has_tool(tool))
+        .map(|tool| tool.to_string())
         .collect();
-    if missing.is_empty() {
-        return true;
-    }
-    if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
-        panic!("{test}: {missing:?} not on PATH, and CI is set (.ci/run installs them)");
-    }
-    eprintln!(
-        "SKIPPED {test}: {missing:?} not on PATH (apt-get install tmux xvfb xclip; with CI set this fails)"
-    );
-    false
+    needs::ready(
+        &missing,
+        "apt-get install tmux xvfb xclip (.ci/run installs them)",
+    )
 }
 
 /// The rule text `y` copies for `id`: the rule pane's lines, from the
@@ -168,6 +162,12 @@ impl Pty {
         Pty::spawn(scratch, 120, 40, &vmmports(), args, env)
     }
 
+    /// The explorer (`vmmports args`) in a `cols`×`rows` terminal: wide
+    /// ones for long messages, narrow ones for what must fit anyway.
+    fn explorer_sized(scratch: &Scratch, cols: u16, rows: u16, args: &[&str]) -> Pty {
+        Pty::spawn(scratch, cols, rows, &vmmports(), args, &[])
+    }
+
     /// `vmmports args` with stdout and stderr sent to `out` and `err` in the
     /// scratch folder; the pty stays its controlling terminal.
     fn redirected(scratch: &Scratch, args: &[&str], env: &[(&str, &str)]) -> Pty {
@@ -211,6 +211,21 @@ impl Pty {
                 && selected_row(screen).is_some()
                 && (1..screen.size().0.get()).any(|r| row_text(screen, r).contains(id))
         });
+    }
+
+    /// [`Pty::filter_to`] the test row, `y`, and the status line once it
+    /// says `status`: one copy of the rule, as every copy test starts.
+    fn copy_rule(&self, status: &str) -> String {
+        self.filter_to(ID);
+        self.send(b"y");
+        self.wait_status(status)
+    }
+
+    /// Quits, and checks no OSC 52 was received, nor even written.
+    fn quit_without_osc52(&mut self, why: &str) {
+        self.quit();
+        assert!(self.copies().is_empty(), "no OSC 52 {why}");
+        assert_eq!(find(&self.raw(), b"\x1b]52;"), None, "no OSC 52 bytes");
     }
 
     /// Quits with `q` and checks the terminal is given back.
@@ -260,10 +275,8 @@ fn osc52_y_sends_the_rule_between_frames_and_says_sent() {
         let want = rule_text(ID);
         let scratch = Scratch::new(None);
         let mut pty = Pty::explorer(&scratch, &["--clipboard", "osc52"], &[]);
-        pty.filter_to(ID);
         assert!(pty.copies().is_empty(), "nothing copied before y");
-        pty.send(b"y");
-        let status = pty.wait_status("Sent via OSC 52");
+        let status = pty.copy_rule("Sent via OSC 52");
         assert!(
             status.contains(&format!("rule for {ID}: Sent via OSC 52 (terminal)")),
             "{status:?}"
@@ -322,17 +335,13 @@ fn clipboard_none_sends_nothing_and_says_off() {
     within_timeout(|| {
         let scratch = Scratch::new(None);
         let mut pty = Pty::explorer(&scratch, &["--clipboard", "none"], &[]);
-        pty.filter_to(ID);
-        pty.send(b"y");
-        let status = pty.wait_status("Clipboard off");
+        let status = pty.copy_rule("Clipboard off");
         assert!(
             status.contains(&format!("rule for {ID}: Clipboard off")),
             "{status:?}"
         );
         // Quitting flushes everything the explorer wrote: still no copy.
-        pty.quit();
-        assert!(pty.copies().is_empty(), "no OSC 52 with --clipboard none");
-        assert_eq!(find(&pty.raw(), b"\x1b]52;"), None, "no OSC 52 bytes");
+        pty.quit_without_osc52("with --clipboard none");
     });
 }
 
@@ -343,17 +352,8 @@ fn over_the_osc52_limit_refuses_and_w_writes_the_file() {
         assert!(want.len() > 10);
         let scratch = Scratch::new(Some("Config(osc52_limit: Some(10))\n"));
         // Wide enough for the whole message on the status line.
-        let mut pty = Pty::spawn(
-            &scratch,
-            220,
-            40,
-            &vmmports(),
-            &["--clipboard", "osc52"],
-            &[],
-        );
-        pty.filter_to(ID);
-        pty.send(b"y");
-        let status = pty.wait_status("Clipboard unavailable");
+        let mut pty = Pty::explorer_sized(&scratch, 220, 40, &["--clipboard", "osc52"]);
+        let status = pty.copy_rule("Clipboard unavailable");
         for part in [
             &format!("{} bytes is more than OSC 52's limit of 10", want.len()),
             "press w",
@@ -371,9 +371,7 @@ fn over_the_osc52_limit_refuses_and_w_writes_the_file() {
         pty.send(b"\r");
         pty.wait_status("Wrote");
         assert_eq!(scratch.read("vmmports-rules.txt"), want);
-        pty.quit();
-        assert!(pty.copies().is_empty(), "no OSC 52 over the limit");
-        assert_eq!(find(&pty.raw(), b"\x1b]52;"), None, "no OSC 52 bytes");
+        pty.quit_without_osc52("over the limit");
     });
 }
 
@@ -383,17 +381,8 @@ fn native_without_a_display_falls_back_to_osc52_and_says_so() {
         let want = rule_text(ID);
         let scratch = Scratch::new(None);
         // Wide enough for arboard's reason and the rest of the message.
-        let mut pty = Pty::spawn(
-            &scratch,
-            250,
-            40,
-            &vmmports(),
-            &["--clipboard", "native"],
-            &[],
-        );
-        pty.filter_to(ID);
-        pty.send(b"y");
-        let status = pty.wait_status("Sent via OSC 52");
+        let mut pty = Pty::explorer_sized(&scratch, 250, 40, &["--clipboard", "native"]);
+        let status = pty.copy_rule("Sent via OSC 52");
         assert!(
             status.contains(&format!("rule for {ID}: System clipboard unavailable (")),
             "the status says the native copy failed: {status:?}"
@@ -411,14 +400,7 @@ fn native_without_a_display_falls_back_to_osc52_and_says_so() {
 fn over_the_limit_offer_shows_at_80_columns() {
     within_timeout(|| {
         let scratch = Scratch::new(Some("Config(osc52_limit: Some(10))\n"));
-        let mut pty = Pty::spawn(
-            &scratch,
-            80,
-            24,
-            &vmmports(),
-            &["--clipboard", "osc52"],
-            &[],
-        );
+        let mut pty = Pty::explorer_sized(&scratch, 80, 24, &["--clipboard", "osc52"]);
         pty.filter_to(ID);
         pty.send(b"y");
         pty.wait_until("the refusal", |s| {
@@ -443,9 +425,7 @@ fn print_writes_exactly_the_copy_to_stdout() {
         let scratch = Scratch::new(None);
         // stdout is a file; the explorer draws on the pty through /dev/tty.
         let mut pty = Pty::redirected(&scratch, &["--print", "--clipboard", "osc52"], &[]);
-        pty.filter_to(ID);
-        pty.send(b"y");
-        pty.wait_status("Sent via OSC 52");
+        pty.copy_rule("Sent via OSC 52");
         let (text, _) = one_copy(&pty);
         assert_eq!(text, want);
         pty.quit();
@@ -578,6 +558,18 @@ impl Tmux {
         cmd
     }
 
+    /// A detached 120×40 session `e2e` running the explorer with
+    /// `--clipboard clipboard`, with each of `env` (`NAME=value`) set.
+    fn explorer(&self, env: &[&str], clipboard: &str) {
+        let bin = vmmports();
+        let mut args = vec!["new-session", "-d", "-s", "e2e", "-x", "120", "-y", "40"];
+        for var in env {
+            args.extend(["-e", var]);
+        }
+        args.extend(["--", bin.to_str().unwrap(), "--clipboard", clipboard]);
+        self.run(&args);
+    }
+
     /// Runs a tmux command that must succeed; its stdout.
     fn run(&self, args: &[&str]) -> String {
         let out = run_bounded(self.command(args));
@@ -655,10 +647,7 @@ fn alive(pid: u32) -> bool {
 
 #[test]
 fn tmux_takes_the_copy_into_its_buffer_and_doctor_sees_it() {
-    if !require(
-        "tmux_takes_the_copy_into_its_buffer_and_doctor_sees_it",
-        &["tmux"],
-    ) {
+    if !require(&["tmux"]) {
         return;
     }
     within_timeout(|| {
@@ -667,24 +656,10 @@ fn tmux_takes_the_copy_into_its_buffer_and_doctor_sees_it() {
         let bin = vmmports();
         let bin = bin.to_str().unwrap();
         // An SSH session with a (dead) display: auto must still pick OSC 52.
-        tmux.run(&[
-            "new-session",
-            "-d",
-            "-s",
-            "e2e",
-            "-x",
-            "120",
-            "-y",
-            "40",
-            "-e",
-            "SSH_CONNECTION=192.0.2.1 50000 192.0.2.2 22",
-            "-e",
-            "DISPLAY=:99",
-            "--",
-            bin,
-            "--clipboard",
+        tmux.explorer(
+            &["SSH_CONNECTION=192.0.2.1 50000 192.0.2.2 22", "DISPLAY=:99"],
             "auto",
-        ]);
+        );
         tmux.run(&["set", "-s", "set-clipboard", "on"]);
         tmux.run(&["set", "-g", "remain-on-exit", "off"]);
 
@@ -778,26 +753,12 @@ fn tmux_takes_the_copy_into_its_buffer_and_doctor_sees_it() {
 /// connection dropped), the explorer must end, not linger.
 #[test]
 fn explorer_exits_when_its_terminal_goes_away() {
-    if !require("explorer_exits_when_its_terminal_goes_away", &["tmux"]) {
+    if !require(&["tmux"]) {
         return;
     }
     within_timeout(|| {
         let tmux = Tmux::start(Scratch::new(None));
-        let bin = vmmports();
-        tmux.run(&[
-            "new-session",
-            "-d",
-            "-s",
-            "e2e",
-            "-x",
-            "120",
-            "-y",
-            "40",
-            "--",
-            bin.to_str().unwrap(),
-            "--clipboard",
-            "osc52",
-        ]);
+        tmux.explorer(&[], "osc52");
         tmux.wait_screen("e2e", "the first frame", |s| s.contains("Connections"));
         let pids = tmux.pane_pids();
         assert_eq!(pids.len(), 1, "one pane");
@@ -892,28 +853,30 @@ impl Drop for Xvfb {
     }
 }
 
-#[test]
-fn x11_native_copy_is_readable_while_running_and_during_hand_off() {
-    if !require(
-        "x11_native_copy_is_readable_while_running_and_during_hand_off",
-        &["Xvfb", "xclip"],
-    ) {
+/// An X11 test, skipped without Xvfb and xclip: `body` gets a fresh
+/// display, a scratch folder and the rule text a copy must hold, under the
+/// overall timeout.
+fn with_x11(body: impl FnOnce(&Xvfb, &Scratch, String) + Send + 'static) {
+    if !require(&["Xvfb", "xclip"]) {
         return;
     }
     within_timeout(|| {
         let want = rule_text(ID);
         let xvfb = Xvfb::start();
+        body(&xvfb, &Scratch::new(None), want);
+    });
+}
+
+#[test]
+fn x11_native_copy_is_readable_while_running_and_during_hand_off() {
+    with_x11(|xvfb, scratch, want| {
         assert_eq!(xvfb.clipboard(), None, "a new display's clipboard is empty");
-        let scratch = Scratch::new(None);
-        let display = xvfb.display.clone();
         let mut pty = Pty::explorer(
-            &scratch,
+            scratch,
             &["--clipboard", "native"],
-            &[("DISPLAY", &display)],
+            &[("DISPLAY", &xvfb.display)],
         );
-        pty.filter_to(ID);
-        pty.send(b"y");
-        let status = pty.wait_status("Copied to the system clipboard");
+        let status = pty.copy_rule("Copied to the system clipboard");
         assert!(
             status.contains(&format!("({} bytes)", want.len())),
             "{status:?}"
@@ -969,21 +932,9 @@ fn x11_native_copy_is_readable_while_running_and_during_hand_off() {
 
 #[test]
 fn x11_print_writes_the_copy_to_stdout_and_the_clipboard() {
-    if !require(
-        "x11_print_writes_the_copy_to_stdout_and_the_clipboard",
-        &["Xvfb", "xclip"],
-    ) {
-        return;
-    }
-    within_timeout(|| {
-        let want = rule_text(ID);
-        let xvfb = Xvfb::start();
-        let scratch = Scratch::new(None);
-        let display = xvfb.display.clone();
-        let mut pty = Pty::redirected(&scratch, &["--print"], &[("DISPLAY", &display)]);
-        pty.filter_to(ID);
-        pty.send(b"y");
-        pty.wait_status("Copied to the system clipboard");
+    with_x11(|xvfb, scratch, want| {
+        let mut pty = Pty::redirected(scratch, &["--print"], &[("DISPLAY", &xvfb.display)]);
+        pty.copy_rule("Copied to the system clipboard");
         assert_eq!(xvfb.clipboard().as_deref(), Some(want.as_str()));
         pty.quit();
         assert_eq!(

@@ -12,44 +12,34 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use common::hostile::{self, vmmports};
-use common::process::wait_within;
+use common::needs;
+use common::process::run_with_input;
 
 const WINE: &str = "/usr/lib/wine/wine64";
 
 fn wine_ready() -> bool {
-    let ready = Path::new(WINE).is_file() && std::env::var_os("WINEPREFIX").is_some();
-    if !ready {
-        if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
-            panic!("Wine is not set up: source .ci/wine/setup");
-        }
-        eprintln!("skipped: Wine is not set up (source .ci/wine/setup)");
+    let mut missing = Vec::new();
+    if !needs::has_tool(WINE) || std::env::var_os("WINEPREFIX").is_none() {
+        missing.push("Wine".to_string());
     }
-    ready
+    needs::ready(&missing, "source .ci/wine/setup")
 }
 
 /// Feeds `script` to cmd.exe as typed input in a fresh folder, and returns
 /// the marker files it left there.
 fn paste_into_cmd(script: &str) -> Vec<String> {
     let work = tempfile::tempdir().unwrap();
-    let input = work.path().join("paste.txt");
-    std::fs::write(&input, script).unwrap();
-    let mut child = Command::new(WINE)
-        .arg("cmd.exe")
-        .current_dir(work.path())
-        .env("WINEDEBUG", "-all")
-        .stdin(std::fs::File::open(&input).unwrap())
-        // Wine's helpers may outlive cmd.exe: never give them a pipe.
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    wait_within(
-        &mut child,
+    run_with_input(
+        Command::new(WINE)
+            .arg("cmd.exe")
+            .current_dir(work.path())
+            .env("WINEDEBUG", "-all"),
+        &work.path().join("paste.txt"),
+        script,
         Duration::from_secs(120),
         "cmd.exe, with the paste",
     );
@@ -61,9 +51,8 @@ fn windows_scripts_run_nothing_in_cmd() {
     if !wine_ready() {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let data = hostile::catalog_file(dir.path(), false);
-    let data = data.to_str().unwrap();
+    let (_dir, data) = hostile::catalog_in_tempdir(false);
+    let data = data.as_str();
     let mut cases: Vec<Vec<&str>> = Vec::new();
     for dialect in ["powershell", "netsh"] {
         cases.push(vec!["--data", data, "rules", "--format", dialect]);
@@ -75,14 +64,10 @@ fn windows_scripts_run_nothing_in_cmd() {
     let mut pasted = 0;
     for args in cases {
         let out = vmmports(&args);
-        match out.status.code() {
-            Some(0) => {
-                let markers = paste_into_cmd(&String::from_utf8(out.stdout).unwrap());
-                assert!(markers.is_empty(), "{args:?}: cmd.exe created {markers:?}");
-                pasted += 1;
-            }
-            Some(2) => assert!(out.stdout.is_empty(), "{args:?}: half a script"),
-            other => panic!("{args:?}: exit {other:?}"),
+        if let Some(script) = hostile::script_or_refusal(&out, &format!("{args:?}")) {
+            let markers = paste_into_cmd(&script);
+            assert!(markers.is_empty(), "{args:?}: cmd.exe created {markers:?}");
+            pasted += 1;
         }
     }
     assert!(pasted >= 2, "the hostile catalog's scripts were pasted");

@@ -1,7 +1,10 @@
 //! `vmmports rules`: what each rule means, settings and their errors, `--on`,
 //! exit codes, and golden copies of whole scripts.
 
+mod common;
+
 use assert_cmd::Command;
+use common::config::config_home;
 
 /// The binary, with an empty config folder so a developer's own settings
 /// never leak into the test.
@@ -394,14 +397,9 @@ fn with_config(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
 
 #[test]
 fn rules_read_the_config_file_and_flags_override_it() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("vmmports")).unwrap();
-    let path = dir.path().join("vmmports").join("config.ron");
-    std::fs::write(
-        &path,
+    let (dir, _) = config_home(
         "Config(settings: (group: \"Contoso\", remote: {\"vmm-server\": [\"10.0.0.5\"]}, ports: {\"SqlPort\": 14330}))\n",
-    )
-    .unwrap();
+    );
     let out = with_config(dir.path(), &["rules", "--on", "sql"]);
     let script = String::from_utf8(out.stdout).unwrap();
     assert!(
@@ -434,11 +432,8 @@ fn rules_read_the_config_file_and_flags_override_it() {
 
 #[test]
 fn a_broken_config_file_is_reported_with_its_position_and_never_touched() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("vmmports")).unwrap();
-    let path = dir.path().join("vmmports").join("config.ron");
     let broken = "Config(\n  settings: (group: 5),\n)\n";
-    std::fs::write(&path, broken).unwrap();
+    let (dir, path) = config_home(broken);
     let out = with_config(dir.path(), &["rules"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8(out.stderr).unwrap();

@@ -235,7 +235,45 @@ struct Matched {
 /// to the destinations; the dynamic ports inbound on the Hyper-V host.
 fn wants() -> Vec<Want> {
     const VMM: &[&str] = &["vmm-server"];
-    let w = |machine, id, outbound, proto, ports, peers| Want {
+    const IN: bool = false;
+    const OUT: bool = true;
+    // (machine, connection, outbound, proto, ports, peers) of each TCP or
+    // UDP rule scoped only when every peer has addresses. The docs put
+    // ESXi's esxi-to-hyperv outbound on the ESXi host; the Hyper-V host,
+    // its destination, needs it inbound too.
+    type Row = (
+        &'static str,
+        &'static str,
+        bool,
+        &'static str,
+        &'static [(u16, u16)],
+        &'static [&'static str],
+    );
+    #[rustfmt::skip]
+    let rows: &[Row] = &[
+        ("hyperv-host", "vmm-to-host-agent",         IN,  "tcp", &[(80, 80), (135, 135), (139, 139), (445, 445)],               VMM),
+        ("hyperv-host", "vmm-to-host-bits",          IN,  "tcp", &[(443, 443)],                                                 VMM),
+        ("hyperv-host", "vmm-to-host-winrm",         IN,  "tcp", &[(5985, 5985)],                                               VMM),
+        ("hyperv-host", "vmm-to-host-winrm-tls",     IN,  "tcp", &[(5986, 5986)],                                               VMM),
+        ("hyperv-host", "host-to-host-bits",         IN,  "tcp", &[(443, 443)],                                                 &["hyperv-host"]),
+        ("hyperv-host", "library-to-host-bits",      IN,  "tcp", &[(443, 443)],                                                 &["library-server"]),
+        ("hyperv-host", "esxi-to-hyperv",            IN,  "tcp", &[(443, 443), (445, 445)],                                     &["esxi-host"]),
+        ("hyperv-host", "console-to-host-vmconnect", IN,  "tcp", &[(2179, 2179)],                                               &["vmm-console"]),
+        ("hyperv-host", "many-ports",                IN,  "tcp", MANY_TCP,                                                      &["vmm-console"]),
+        ("hyperv-host", "many-ports",                IN,  "udp", MANY_UDP,                                                      &["vmm-console"]),
+        ("guest-vm",    "vmm-to-guest-bits",         IN,  "tcp", &[(443, 443)],                                                 VMM),
+        ("guest-vm",    "vmm-to-guest-winrm",        IN,  "tcp", &[(5985, 5985)],                                               VMM),
+        ("esxi-host",   "vmm-to-esxi-sftp",          IN,  "tcp", &[(22, 22)],                                                   VMM),
+        ("esxi-host",   "vmm-to-esxi",               IN,  "tcp", &[(22, 22), (443, 443)],                                       VMM),
+        ("esxi-host",   "esxi-to-hyperv",            OUT, "tcp", &[(443, 443), (445, 445)],                                     &["hyperv-host"]),
+        ("esxi-host",   "esxi-to-vmm",               OUT, "tcp", &[(443, 443)],                                                 VMM),
+        ("sql-server",  "vmm-to-sql",                IN,  "tcp", &[(1433, 1433)],                                               VMM),
+        ("sql-server",  "vmm-to-sql-browser",        IN,  "udp", &[(1434, 1434)],                                               VMM),
+        ("wds-server",  "pxe-boot",                  IN,  "udp", &[(67, 67), (68, 68), (69, 69), (4011, 4011), (64001, 65000)], &["bare-metal-machine"]),
+        ("wds-server",  "vmm-to-wds-agent",          IN,  "tcp", &[(135, 135), (139, 139), (445, 445), (5986, 5986)],           VMM),
+        ("wds-server",  "vmm-to-wds-winrm",          IN,  "tcp", &[(5985, 5985)],                                               VMM),
+    ];
+    let w = |&(machine, id, outbound, proto, ports, peers): &Row| Want {
         machine,
         id,
         outbound,
@@ -245,189 +283,27 @@ fn wants() -> Vec<Want> {
         peers,
         scoping: Scoping::EveryPeer,
     };
+    let mut wants: Vec<Want> = rows.iter().map(w).collect();
     // Ping from the VMM server: an echo request in each IP family.
-    let ping = |proto, icmp_type| Want {
-        icmp_type: Some(icmp_type),
-        ..w("hyperv-host", "vmm-to-host-ping", false, proto, &[], VMM)
-    };
-    vec![
-        w(
+    for (proto, icmp_type) in [("icmpv4", 8), ("icmpv6", 128)] {
+        wants.push(Want {
+            icmp_type: Some(icmp_type),
+            ..w(&("hyperv-host", "vmm-to-host-ping", IN, proto, &[], VMM))
+        });
+    }
+    // The dynamic ports, scoped to whichever of their peers have addresses.
+    wants.push(Want {
+        scoping: Scoping::GivenPeers,
+        ..w(&(
             "hyperv-host",
-            "vmm-to-host-agent",
-            false,
+            "dynamic-ports",
+            IN,
             "tcp",
-            &[(80, 80), (135, 135), (139, 139), (445, 445)],
-            VMM,
-        ),
-        w(
-            "hyperv-host",
-            "vmm-to-host-bits",
-            false,
-            "tcp",
-            &[(443, 443)],
-            VMM,
-        ),
-        w(
-            "hyperv-host",
-            "vmm-to-host-winrm",
-            false,
-            "tcp",
-            &[(5985, 5985)],
-            VMM,
-        ),
-        w(
-            "hyperv-host",
-            "vmm-to-host-winrm-tls",
-            false,
-            "tcp",
-            &[(5986, 5986)],
-            VMM,
-        ),
-        w(
-            "hyperv-host",
-            "host-to-host-bits",
-            false,
-            "tcp",
-            &[(443, 443)],
-            &["hyperv-host"],
-        ),
-        w(
-            "hyperv-host",
-            "library-to-host-bits",
-            false,
-            "tcp",
-            &[(443, 443)],
-            &["library-server"],
-        ),
-        // The docs put ESXi's rule outbound on the ESXi host; the Hyper-V
-        // host, its destination, needs it inbound too.
-        w(
-            "hyperv-host",
-            "esxi-to-hyperv",
-            false,
-            "tcp",
-            &[(443, 443), (445, 445)],
-            &["esxi-host"],
-        ),
-        w(
-            "hyperv-host",
-            "console-to-host-vmconnect",
-            false,
-            "tcp",
-            &[(2179, 2179)],
-            &["vmm-console"],
-        ),
-        ping("icmpv4", 8),
-        ping("icmpv6", 128),
-        w(
-            "hyperv-host",
-            "many-ports",
-            false,
-            "tcp",
-            MANY_TCP,
-            &["vmm-console"],
-        ),
-        w(
-            "hyperv-host",
-            "many-ports",
-            false,
-            "udp",
-            MANY_UDP,
-            &["vmm-console"],
-        ),
-        Want {
-            scoping: Scoping::GivenPeers,
-            ..w(
-                "hyperv-host",
-                "dynamic-ports",
-                false,
-                "tcp",
-                &[(49152, 65535)],
-                &["vmm-server", "hyperv-host", "file-server", "library-server"],
-            )
-        },
-        w(
-            "guest-vm",
-            "vmm-to-guest-bits",
-            false,
-            "tcp",
-            &[(443, 443)],
-            VMM,
-        ),
-        w(
-            "guest-vm",
-            "vmm-to-guest-winrm",
-            false,
-            "tcp",
-            &[(5985, 5985)],
-            VMM,
-        ),
-        w(
-            "esxi-host",
-            "vmm-to-esxi-sftp",
-            false,
-            "tcp",
-            &[(22, 22)],
-            VMM,
-        ),
-        w(
-            "esxi-host",
-            "vmm-to-esxi",
-            false,
-            "tcp",
-            &[(22, 22), (443, 443)],
-            VMM,
-        ),
-        w(
-            "esxi-host",
-            "esxi-to-hyperv",
-            true,
-            "tcp",
-            &[(443, 443), (445, 445)],
-            &["hyperv-host"],
-        ),
-        w("esxi-host", "esxi-to-vmm", true, "tcp", &[(443, 443)], VMM),
-        w(
-            "sql-server",
-            "vmm-to-sql",
-            false,
-            "tcp",
-            &[(1433, 1433)],
-            VMM,
-        ),
-        w(
-            "sql-server",
-            "vmm-to-sql-browser",
-            false,
-            "udp",
-            &[(1434, 1434)],
-            VMM,
-        ),
-        w(
-            "wds-server",
-            "pxe-boot",
-            false,
-            "udp",
-            &[(67, 67), (68, 68), (69, 69), (4011, 4011), (64001, 65000)],
-            &["bare-metal-machine"],
-        ),
-        w(
-            "wds-server",
-            "vmm-to-wds-agent",
-            false,
-            "tcp",
-            &[(135, 135), (139, 139), (445, 445), (5986, 5986)],
-            VMM,
-        ),
-        w(
-            "wds-server",
-            "vmm-to-wds-winrm",
-            false,
-            "tcp",
-            &[(5985, 5985)],
-            VMM,
-        ),
-    ]
+            &[(49152, 65535)],
+            &["vmm-server", "hyperv-host", "file-server", "library-server"],
+        ))
+    });
+    wants
 }
 
 /// Each address of `peers` as typed; `None` when some peer has none.
@@ -555,6 +431,25 @@ fn script(catalog: &Path, format: &str, remote: Remote, extra: &[&str]) -> Strin
     }
     args.extend(extra);
     vmmports(&args)
+}
+
+/// How most tests here start: the tools ready (else the test is skipped, or
+/// fails under CI), a scratch folder holding the test catalog, and the
+/// script for it in `format`. The folder lives as long as the guard.
+fn scenario(
+    tools: &[&str],
+    root: bool,
+    format: &str,
+    remote: Remote,
+    extra: &[&str],
+) -> Option<(tempfile::TempDir, String)> {
+    if !ready(tools, root) {
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = linux_catalog(dir.path());
+    let script = script(&catalog, format, remote, extra);
+    Some((dir, script))
 }
 
 /// Whether `line` is a comment of the Linux dialects: `: '…'`, inert in
@@ -689,6 +584,13 @@ fn in_namespace(flags: &str, body: &str, script: &str, arg: &str) -> Vec<String>
 // ── spans: ports and addresses as merged inclusive intervals ───────────────
 
 type Span = (u128, u128);
+
+/// Adds `more` to the merged `spans`, which stay merged: rules and zone
+/// entries that say the same thing in several pieces compare as one.
+fn add_spans(spans: &mut Vec<Span>, more: impl IntoIterator<Item = Span>) {
+    spans.extend(more);
+    *spans = merge(std::mem::take(spans));
+}
 
 /// Sorted, with overlapping and adjacent spans joined: one spelling per set.
 fn merge(mut spans: Vec<Span>) -> Vec<Span> {
@@ -896,12 +798,9 @@ fn nft_expected(wants: &[Want], remote: Remote) -> BTreeMap<String, NftRule> {
 
 #[test]
 fn nft_script_applies_to_an_empty_ruleset_means_each_rule_and_is_idempotent() {
-    if !ready(&["nft"], true) {
+    let Some((_dir, script)) = scenario(&["nft"], true, "nft", REMOTE, &[]) else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let catalog = linux_catalog(dir.path());
-    let script = script(&catalog, "nft", REMOTE, &[]);
+    };
     let parts = in_namespace(
         "-n",
         r#"sh -ec "$1"
@@ -967,12 +866,10 @@ echo $MARK; nft list ruleset"#,
 
 #[test]
 fn nft_script_keeps_an_existing_drop_policy_and_the_admins_rules() {
-    if !ready(&["nft"], true) {
+    let Some((_dir, script)) = scenario(&["nft"], true, "nft", REMOTE, &["--on", "esxi-host"])
+    else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let catalog = linux_catalog(dir.path());
-    let script = script(&catalog, "nft", REMOTE, &["--on", "esxi-host"]);
+    };
     let parts = in_namespace(
         "-n",
         r#"nft add table inet filter
@@ -1179,12 +1076,10 @@ fn ipt_rule(line: &str) -> IptRule {
 
 #[test]
 fn iptables_script_applies_to_empty_tables_means_each_rule_and_is_idempotent() {
-    if !ready(&["iptables", "ip6tables"], true) {
+    let Some((_dir, script)) = scenario(&["iptables", "ip6tables"], true, "iptables", REMOTE, &[])
+    else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let catalog = linux_catalog(dir.path());
-    let script = script(&catalog, "iptables", REMOTE, &[]);
+    };
     let parts = in_namespace(
         "-n",
         r#"sh -ec "$1"
@@ -1277,8 +1172,7 @@ echo $MARK; ip6tables -S"#,
                 .or_default()
                 .entry(rule.address.map(|(_, span)| span))
                 .or_default();
-            matched.ports.extend(rule.ports);
-            matched.ports = merge(std::mem::take(&mut matched.ports));
+            add_spans(&mut matched.ports, rule.ports);
             if let Some((_, number)) = rule.icmp {
                 let previous = matched.icmp_type.replace(number);
                 assert!(previous.is_none(), "{tool}: a second ICMP rule like {line}");
@@ -1469,8 +1363,7 @@ fn parse_zone(xml: &str) -> Zone {
                     let (v6, span) = address_span(&source);
                     assert_eq!(v6, family == "ipv6", "{source} in a {family} rule");
                     let spans = zone.rich.entry((v6, proto, port_span(&port))).or_default();
-                    spans.push(span);
-                    *spans = merge(std::mem::take(spans));
+                    add_spans(spans, [span]);
                 }
                 Some(RichRule {
                     family,
@@ -1487,8 +1380,7 @@ fn parse_zone(xml: &str) -> Zone {
                     let (v6, span) = address_span(&source);
                     assert_eq!(v6, family == "ipv6", "{source} in a {family} rule");
                     let spans = zone.icmp_rich.entry(key).or_default();
-                    spans.push(span);
-                    *spans = merge(std::mem::take(spans));
+                    add_spans(spans, [span]);
                 }
                 _ => panic!(
                     "a rich rule that is not `source … port … accept` or `[source …] icmp-type … accept` in\n{xml}"
@@ -1524,8 +1416,7 @@ fn firewalld_expected(machine: &str, remote: Remote) -> Zone {
                     let spans = if v6 { v6_spans } else { v4_spans };
                     if !spans.is_empty() {
                         let all = zone.icmp_rich.entry(key).or_default();
-                        all.extend(spans);
-                        *all = merge(std::mem::take(all));
+                        add_spans(all, spans);
                     }
                 }
             }
@@ -1543,8 +1434,7 @@ fn firewalld_expected(machine: &str, remote: Remote) -> Zone {
                             continue;
                         }
                         let all = zone.rich.entry((v6, want.proto.into(), port)).or_default();
-                        all.extend(spans);
-                        *all = merge(std::mem::take(all));
+                        add_spans(all, spans);
                     }
                 }
             }
@@ -1555,12 +1445,15 @@ fn firewalld_expected(machine: &str, remote: Remote) -> Zone {
 
 #[test]
 fn firewalld_lines_apply_offline_and_each_zone_holds_what_they_mean() {
-    if !ready(&["firewall-offline-cmd"], false) {
+    let Some((dir, script)) = scenario(
+        &["firewall-offline-cmd"],
+        false,
+        "firewalld",
+        REMOTE_SLIM,
+        &[],
+    ) else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let catalog = linux_catalog(dir.path());
-    let script = script(&catalog, "firewalld", REMOTE_SLIM, &[]);
+    };
     // Outbound rules need nothing in firewalld, and say so.
     assert!(script.contains(
         ": 'VMM - esxi-to-hyperv (443,445/tcp): outbound 443,445/tcp: firewalld lets outgoing traffic through"
@@ -1599,12 +1492,15 @@ fn firewalld_lines_apply_offline_and_each_zone_holds_what_they_mean() {
 
 #[test]
 fn firewalld_lines_applied_twice_change_nothing() {
-    if !ready(&["firewall-offline-cmd"], false) {
+    let Some((dir, script)) = scenario(
+        &["firewall-offline-cmd"],
+        false,
+        "firewalld",
+        REMOTE_SLIM,
+        &["--on", "sql-server"],
+    ) else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let catalog = linux_catalog(dir.path());
-    let script = script(&catalog, "firewalld", REMOTE_SLIM, &["--on", "sql-server"]);
+    };
     let lines = &sections(&script)["sql-server"];
     let copy = firewalld_copy(dir.path());
     firewalld_apply(&copy, lines);
@@ -1705,20 +1601,16 @@ fn ufw_tuples(outputs: &[String]) -> UfwRules {
             .or_default()
             .entry(address_span(peer))
             .or_default();
-        ports.extend(dport.split(',').map(port_span));
-        *ports = merge(std::mem::take(ports));
+        add_spans(ports, dport.split(',').map(port_span));
     }
     rules
 }
 
 #[test]
 fn ufw_accepts_every_line_in_dry_run_and_each_means_its_rule() {
-    if !ready(&["ufw"], true) {
+    let Some((_dir, script)) = scenario(&["ufw"], true, "ufw", REMOTE_SLIM, &[]) else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let catalog = linux_catalog(dir.path());
-    let script = script(&catalog, "ufw", REMOTE_SLIM, &[]);
+    };
     let lines: Vec<String> = commands(&script).into_iter().map(dry_run).collect();
     let outputs = ufw_each(&lines);
     for (line, out) in lines.iter().zip(&outputs) {
@@ -1806,12 +1698,10 @@ fn ufw_accepts_every_line_in_dry_run_and_each_means_its_rule() {
 
 #[test]
 fn ufw_lines_run_twice_add_nothing_the_second_time() {
-    if !ready(&["ufw"], true) {
+    let Some((dir, script)) = scenario(&["ufw"], true, "ufw", REMOTE_SLIM, &["--on", "sql-server"])
+    else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let catalog = linux_catalog(dir.path());
-    let script = script(&catalog, "ufw", REMOTE_SLIM, &["--on", "sql-server"]);
+    };
     // The real ufw, writing into a copy of /etc/ufw bound over the original
     // in a private mount namespace (and with no network to touch).
     let copy = dir.path().join("ufw");

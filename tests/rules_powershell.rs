@@ -9,13 +9,15 @@ mod common;
 use std::collections::BTreeSet;
 
 use assert_cmd::Command;
-use common::powershell_grammar::{parser, walk};
-use tree_sitter::{Node, Parser};
+use common::library::{Planned, commands, planned, script, script_all, with_group};
+use common::powershell_grammar::{OneCommand, one_command, parser, walk};
+use common::powershell_literal::{is_quote as is_ps_quote, read_literal, unquote as ps_unquote};
+use tree_sitter::Parser;
 use vmmports::catalog::{Catalog, ComponentKind, Connection, Transport};
+use vmmports::rules::Dialect;
 use vmmports::rules::address::Address;
-use vmmports::rules::plan::{self, Rule};
+use vmmports::rules::plan::Rule;
 use vmmports::rules::settings::Settings;
-use vmmports::rules::{Dialect, Provenance, script};
 
 // ---------------------------------------------------------------------------
 // Catalog, settings and scripts
@@ -52,10 +54,7 @@ fn cases(catalog: &Catalog) -> Vec<Case> {
         settings: s,
     });
 
-    let s = Settings {
-        group: ODD_GROUP.into(),
-        ..Settings::default()
-    };
+    let s = with_group(ODD_GROUP);
     out.push(Case {
         label: "odd group",
         flags: vec!["--group".into(), ODD_GROUP.into()],
@@ -95,18 +94,10 @@ fn cases(catalog: &Catalog) -> Vec<Case> {
     out
 }
 
-fn provenance() -> Provenance<'static> {
-    Provenance {
-        catalog_origin: "tests",
-        query: "",
-        on: None,
-    }
-}
-
 /// The script for one connection, on the catalog as deployed (setup ports
 /// applied), exactly as `vmmports rules` does it.
 fn script_for(effective: &Catalog, conn: &Connection, dialect: Dialect, s: &Settings) -> String {
-    script(effective, &[conn], dialect, s, None, &provenance()).unwrap_or_else(|e| {
+    script(effective, &[conn], dialect, s).unwrap_or_else(|e| {
         panic!(
             "{} for {} refused: {} ({})",
             dialect.name(),
@@ -117,33 +108,8 @@ fn script_for(effective: &Catalog, conn: &Connection, dialect: Dialect, s: &Sett
     })
 }
 
-/// A planned rule and the kind of machine it goes on.
-struct Planned {
-    kind: ComponentKind,
-    rule: Rule,
-}
-
-/// The rules the plan makes for these connections: what the lines must say.
-fn planned(effective: &Catalog, conns: &[&Connection], s: &Settings) -> Vec<Planned> {
-    plan::plan(effective, conns, s, None)
-        .rules()
-        .map(|(machine, rule)| Planned {
-            kind: machine.kind,
-            rule: rule.clone(),
-        })
-        .collect()
-}
-
 fn windows_fits(kind: ComponentKind) -> bool {
     matches!(kind, ComponentKind::Windows | ComponentKind::Any)
-}
-
-/// Lines that are commands, not comments or blanks.
-fn commands(script: &str, dialect: Dialect) -> Vec<&str> {
-    script
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !dialect.is_comment_line(l))
-        .collect()
 }
 
 fn vmmports() -> Command {
@@ -165,51 +131,6 @@ fn run_ok(args: &[String]) -> String {
 // A reference for PowerShell's single-quoted strings
 // ---------------------------------------------------------------------------
 
-/// PowerShell ends a single-quoted string on any of these five characters,
-/// and reads two of them in a row as one literal quote (the second).
-const PS_QUOTES: [char; 5] = ['\'', '\u{2018}', '\u{2019}', '\u{201A}', '\u{201B}'];
-
-fn is_ps_quote(c: char) -> bool {
-    PS_QUOTES.contains(&c)
-}
-
-/// Reads one single-quoted literal at the start of `text` by PowerShell's
-/// rules; returns its value and whatever follows the closing quote.
-fn ps_read_literal(text: &str) -> Result<(String, &str), String> {
-    let mut chars = text.char_indices().peekable();
-    match chars.next() {
-        Some((_, c)) if is_ps_quote(c) => {}
-        _ => return Err(format!("`{text}` does not start with a quote")),
-    }
-    let mut value = String::new();
-    while let Some((i, c)) = chars.next() {
-        if is_ps_quote(c) {
-            match chars.peek() {
-                Some(&(_, next)) if is_ps_quote(next) => {
-                    value.push(next);
-                    chars.next();
-                }
-                _ => return Ok((value, &text[i + c.len_utf8()..])),
-            }
-        } else {
-            value.push(c);
-        }
-    }
-    Err(format!("`{text}` never closes its string"))
-}
-
-/// The value of a literal that must be exactly one single-quoted string.
-fn ps_unquote(literal: &str) -> Result<String, String> {
-    let (value, rest) = ps_read_literal(literal)?;
-    if rest.is_empty() {
-        Ok(value)
-    } else {
-        Err(format!(
-            "`{literal}`: PowerShell ends the string early and reads `{rest}` as code"
-        ))
-    }
-}
-
 /// A command-line word as PowerShell's tokenizer splits it: the text outside
 /// strings, and the values of the single-quoted strings in it.
 #[derive(Debug, Default)]
@@ -226,7 +147,7 @@ fn ps_words(line: &str) -> Result<Vec<Word>, String> {
     let mut rest = line;
     while let Some(c) = rest.chars().next() {
         if is_ps_quote(c) {
-            let (value, after) = ps_read_literal(rest)?;
+            let (value, after) = read_literal(rest)?;
             word.literals.push(value);
             rest = after;
             continue;
@@ -300,37 +221,6 @@ fn reference_unquoter_follows_powershell() {
 // tree-sitter
 // ---------------------------------------------------------------------------
 
-/// What one parsed line holds: its command's name and the string literal
-/// (as written, quotes included) after each `-Flag`.
-#[derive(Debug)]
-struct Parsed {
-    name: String,
-    flags: Vec<(String, Option<String>)>,
-}
-
-impl Parsed {
-    /// The un-quoted value of a flag's single-string argument.
-    fn string(&self, flag: &str) -> Result<String, String> {
-        let (_, literal) = self
-            .flags
-            .iter()
-            .find(|(f, _)| f.eq_ignore_ascii_case(flag))
-            .ok_or_else(|| format!("no {flag} in {self:?}"))?;
-        let literal = literal
-            .as_deref()
-            .ok_or_else(|| format!("{flag} is not followed by one string literal"))?;
-        ps_unquote(literal)
-    }
-
-    /// The raw source text of a flag's single-string argument.
-    fn raw(&self, flag: &str) -> Option<&str> {
-        self.flags
-            .iter()
-            .find(|(f, _)| f.eq_ignore_ascii_case(flag))
-            .and_then(|(_, l)| l.as_deref())
-    }
-}
-
 const COMMANDS: [&str; 4] = [
     "New-NetFirewallRule",
     "Set-NetFirewallRule",
@@ -340,73 +230,8 @@ const COMMANDS: [&str; 4] = [
 
 /// Parses one line; it must have no error and exactly one command node,
 /// named as one of the commands we generate.
-fn parse_line(parser: &mut Parser, line: &str) -> Result<Parsed, String> {
-    let tree = parser
-        .parse(line, None)
-        .ok_or_else(|| format!("no tree for {line}"))?;
-    let root = tree.root_node();
-    if root.has_error() {
-        return Err(format!("parse error in\n{line}\n{}", root.to_sexp()));
-    }
-    let mut nodes = Vec::new();
-    walk(root, &mut nodes);
-    let commands: Vec<Node> = nodes
-        .into_iter()
-        .filter(|n| n.kind() == "command")
-        .collect();
-    let [command] = commands.as_slice() else {
-        return Err(format!(
-            "{} command nodes (want 1) in\n{line}\n{}",
-            commands.len(),
-            root.to_sexp()
-        ));
-    };
-    let text = |n: Node| line[n.byte_range()].to_string();
-    let name = command
-        .child_by_field_name("command_name")
-        .map(text)
-        .ok_or_else(|| format!("command without a name in {line}"))?;
-    if !COMMANDS.contains(&name.as_str()) {
-        return Err(format!("unexpected command `{name}` in {line}"));
-    }
-    let mut flags = Vec::new();
-    if let Some(elements) = command.child_by_field_name("command_elements") {
-        let mut cursor = elements.walk();
-        let args: Vec<Node> = elements
-            .named_children(&mut cursor)
-            .filter(|n| n.kind() != "command_argument_sep")
-            .collect();
-        for (i, arg) in args.iter().enumerate() {
-            if arg.kind() != "command_parameter" {
-                continue;
-            }
-            let literal = args
-                .get(i + 1)
-                .filter(|n| n.kind() != "command_parameter")
-                .and_then(|n| single_string_literal(*n))
-                .map(text);
-            flags.push((text(*arg), literal));
-        }
-    }
-    Ok(Parsed { name, flags })
-}
-
-/// The `verbatim_string_characters` node of an argument that is exactly one
-/// single-quoted string (`array_literal_expression > unary_expression >
-/// string_literal > verbatim_string_characters`).
-fn single_string_literal(node: Node) -> Option<Node> {
-    let mut n = node;
-    for kind in [
-        "array_literal_expression",
-        "unary_expression",
-        "string_literal",
-    ] {
-        if n.kind() != kind || n.named_child_count() != 1 {
-            return None;
-        }
-        n = n.named_child(0)?;
-    }
-    (n.kind() == "verbatim_string_characters").then_some(n)
+fn parse_line(parser: &mut Parser, line: &str) -> Result<OneCommand, String> {
+    one_command(parser, line, &COMMANDS)
 }
 
 #[test]
@@ -606,15 +431,7 @@ fn whole_catalog_scripts_from_the_binary_parse() {
         let rules = planned(&effective, &all, &case.settings);
         check_powershell_script(&mut parser, &text, &case.settings, &rules, case.label);
         // Same text as the library gives, apart from the header.
-        let lib = script(
-            &effective,
-            &all,
-            Dialect::Powershell,
-            &case.settings,
-            None,
-            &provenance(),
-        )
-        .unwrap();
+        let lib = script_all(&effective, Dialect::Powershell, &case.settings).unwrap();
         assert_eq!(
             commands(&text, Dialect::Powershell),
             commands(&lib, Dialect::Powershell),
@@ -636,16 +453,7 @@ fn settings_reach_the_powershell_lines() {
     let text = |label: &str| {
         let case = cases.iter().find(|c| c.label == label).unwrap();
         let effective = case.settings.apply_ports(&catalog);
-        let all: Vec<&Connection> = effective.connections.iter().collect();
-        script(
-            &effective,
-            &all,
-            Dialect::Powershell,
-            &case.settings,
-            None,
-            &provenance(),
-        )
-        .unwrap()
+        script_all(&effective, Dialect::Powershell, &case.settings).unwrap()
     };
     let remote = text("remote");
     assert!(remote.contains(
@@ -696,21 +504,9 @@ fn typographic_quotes_are_doubled_in_every_string() {
             format!("a{q}; Remove-Item C:\\x -Recurse; {q}"),
             format!("{q}{q}'{q}"),
         ] {
-            let settings = Settings {
-                group: group.clone(),
-                ..Settings::default()
-            };
+            let settings = with_group(&group);
             settings.check(&catalog).unwrap();
-            let all: Vec<&Connection> = catalog.connections.iter().collect();
-            let text = script(
-                &catalog,
-                &all,
-                Dialect::Powershell,
-                &settings,
-                None,
-                &provenance(),
-            )
-            .unwrap();
+            let text = script_all(&catalog, Dialect::Powershell, &settings).unwrap();
             let mut rules = 0;
             for line in commands(&text, Dialect::Powershell) {
                 let parsed = parse_line(&mut parser, line).unwrap();

@@ -15,13 +15,16 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
+use common::library::{planned, planned_rules, script, with_group};
+use common::powershell_grammar::{one_command, parser as ps_parser};
+use common::powershell_literal::unquote as ps_unquote;
 use proptest::prelude::*;
-use tree_sitter::{Node, Parser};
+use tree_sitter::Parser;
 use vmmports::catalog::{Catalog, ComponentKind, Connection, Direction, PortSpec, Transport};
 use vmmports::rules::address::Family;
-use vmmports::rules::plan::{self, Rule};
+use vmmports::rules::plan::Rule;
 use vmmports::rules::settings::Settings;
-use vmmports::rules::{Dialect, Provenance, script};
+use vmmports::rules::{Dialect, Provenance};
 
 // ---------------------------------------------------------------------------
 // Catalog and scripts
@@ -74,14 +77,6 @@ fn extended() -> Catalog {
     catalog
 }
 
-fn provenance() -> Provenance<'static> {
-    Provenance {
-        catalog_origin: "tests",
-        query: "",
-        on: None,
-    }
-}
-
 const SH_DIALECTS: [Dialect; 5] = [
     Dialect::Nft,
     Dialect::Iptables,
@@ -94,15 +89,8 @@ const SH_DIALECTS: [Dialect; 5] = [
 fn linux_displays(catalog: &Catalog, conns: &[&Connection], s: &Settings) -> BTreeSet<String> {
     planned(catalog, conns, s)
         .into_iter()
-        .filter(|(kind, _)| matches!(kind, ComponentKind::Linux | ComponentKind::Any))
-        .map(|(_, r)| r.display_name)
-        .collect()
-}
-
-fn planned(catalog: &Catalog, conns: &[&Connection], s: &Settings) -> Vec<(ComponentKind, Rule)> {
-    plan::plan(catalog, conns, s, None)
-        .rules()
-        .map(|(machine, rule)| (machine.kind, rule.clone()))
+        .filter(|p| matches!(p.kind, ComponentKind::Linux | ComponentKind::Any))
+        .map(|p| p.rule.display_name)
         .collect()
 }
 
@@ -123,10 +111,6 @@ const HOSTILE_NFT: &str = "x' '' $(touch pwned1) `touch pwned2`; touch pwned3 &&
 const HOSTILE_UFW: &str = "x\\ \"q\" $(touch pwned1) `touch pwned2`; touch pwned3 && touch pwned4 | touch pwned5 > pwned6 \"it\\\"s\" \\";
 
 fn settings_cases(catalog: &Catalog) -> Vec<(&'static str, Settings)> {
-    let with_group = |g: &str| Settings {
-        group: g.into(),
-        ..Settings::default()
-    };
     let mut remote = Settings::default();
     remote
         .add_remote(
@@ -198,16 +182,13 @@ fn syntax_check(line: &str) -> Result<(), String> {
     Ok(())
 }
 
-const TOOLS: [&str; 8] = [
-    "nft",
-    "iptables",
-    "ip6tables",
-    "firewall-cmd",
-    "ufw",
-    "nc",
-    "ping",
-    "grep",
-];
+/// The firewall tools, and `grep`, which the nft lines use to look for a
+/// rule before inserting it.
+fn tools() -> Vec<&'static str> {
+    let mut tools = common::stubs::LINUX_TOOLS.to_vec();
+    tools.push("grep");
+    tools
+}
 
 /// Logs its name and argv, NUL-separated, to its own file; `-C` checks fail
 /// so the `-I` branch runs, `nft list` finds no chain so the `add chain`
@@ -240,7 +221,7 @@ fn call(tool: &str, args: &[&str]) -> Call {
 /// A temp dir with the stubs first on PATH, a log dir, and an empty working
 /// dir that must stay empty (anything injected would `touch` files there).
 struct Sandbox {
-    _root: tempfile::TempDir,
+    _stubs: common::stubs::Scratch,
     log: PathBuf,
     work: PathBuf,
     path: OsString,
@@ -248,25 +229,28 @@ struct Sandbox {
 
 impl Sandbox {
     fn new() -> Sandbox {
-        let root = tempfile::tempdir().unwrap();
-        let bin = root.path().join("bin");
-        let log = root.path().join("log");
-        let work = root.path().join("work");
-        for d in [&bin, &log, &work] {
-            std::fs::create_dir(d).unwrap();
-        }
-        common::stubs::install(&bin, &TOOLS, STUB);
-        let mut path = bin.into_os_string();
+        let stubs = common::stubs::Scratch::new(&tools(), STUB);
+        let log = stubs.root.path().join("log");
+        std::fs::create_dir(&log).unwrap();
+        let mut path = stubs.bin.clone().into_os_string();
         if let Some(rest) = std::env::var_os("PATH") {
             path.push(":");
             path.push(rest);
         }
         Sandbox {
-            _root: root,
             log,
-            work,
+            work: stubs.work.clone(),
             path,
+            _stubs: stubs,
         }
+    }
+
+    /// Runs each command line of `text` on its own; the stub calls of each.
+    fn run_lines(&self, text: &str, dialect: Dialect) -> Vec<Vec<Call>> {
+        sh_lines(text, dialect)
+            .into_iter()
+            .map(|l| self.run(l).unwrap())
+            .collect()
     }
 
     /// Runs one line with `sh -c`; returns the stub calls, sorted.
@@ -754,12 +738,9 @@ fn every_sh_line_of_every_connection_runs_as_intended() {
                         "all"
                     }
                 );
-                let rules: Vec<Rule> = planned(&catalog, conns, &settings)
-                    .into_iter()
-                    .map(|(_, r)| r)
-                    .collect();
+                let rules: Vec<Rule> = planned_rules(&catalog, conns, &settings);
                 let displays = linux_displays(&catalog, conns, &settings);
-                let text = match script(&catalog, conns, dialect, &settings, None, &provenance()) {
+                let text = match script(&catalog, conns, dialect, &settings) {
                     Ok(text) => text,
                     Err(e)
                         if dialect == Dialect::Nft
@@ -814,58 +795,64 @@ fn every_sh_line_of_every_connection_runs_as_intended() {
     assert!(checked.len() > 150, "only {} distinct lines", checked.len());
 }
 
+/// The stub calls of an nft script for inbound rules: the table, the input
+/// chain (made because the stub's `nft list` finds none), then `rules`, the
+/// calls of each rule line.
+fn nft_input_runs<const N: usize>(rules: [Vec<Call>; N]) -> Vec<Vec<Call>> {
+    let mut runs = vec![
+        vec![call("nft", &["add", "table", "inet", "filter"])],
+        vec![
+            call(
+                "nft",
+                &["add chain inet filter input { type filter hook input priority 0; }"],
+            ),
+            call("nft", &["list", "chain", "inet", "filter", "input"]),
+        ],
+    ];
+    runs.extend(rules);
+    runs
+}
+
+/// The calls of one nft rule line inserted into the input chain: `grep`
+/// looks for its comment in the chain `nft list` shows (the stub's grep
+/// finds nothing), and one argument inserts `matches` with that comment.
+fn nft_input_rule(matches: &str, comment: &str) -> Vec<Call> {
+    let comment = format!("comment \"{comment}\"");
+    vec![
+        call("grep", &["-qF", &comment]),
+        call(
+            "nft",
+            &[&format!(
+                "insert rule inet filter input {matches} accept {comment}"
+            )],
+        ),
+        call("nft", &["list", "chain", "inet", "filter", "input"]),
+    ]
+}
+
 #[test]
 fn nft_rule_arrives_as_one_argument() {
     let catalog = extended();
-    let mut settings = Settings {
-        group: "G".into(),
-        ..Settings::default()
-    };
+    let mut settings = with_group("G");
     settings
         .add_remote(&catalog, "vmm-server=10.0.0.5,fd00::5")
         .unwrap();
     let conn = catalog.connection("vmm-to-guest-bits").unwrap();
-    let text = script(
-        &catalog,
-        &[conn],
-        Dialect::Nft,
-        &settings,
-        None,
-        &provenance(),
-    )
-    .unwrap();
+    let text = script(&catalog, &[conn], Dialect::Nft, &settings).unwrap();
     let sandbox = Sandbox::new();
-    let runs: Vec<Vec<Call>> = sh_lines(&text, Dialect::Nft)
-        .into_iter()
-        .map(|l| sandbox.run(l).unwrap())
-        .collect();
+    let runs = sandbox.run_lines(&text, Dialect::Nft);
     let rule = |family: &str, key: &str, addr: &str| {
-        let comment = format!("comment \"G - vmm-to-guest-bits (443/tcp) {family}\"");
-        vec![
-            call("grep", &["-qF", &comment]),
-            call(
-                "nft",
-                &[&format!(
-                    "insert rule inet filter input {key} {{ {addr} }} tcp dport {{ 443 }} accept {comment}"
-                )],
-            ),
-            call("nft", &["list", "chain", "inet", "filter", "input"]),
-        ]
+        nft_input_rule(
+            &format!("{key} {{ {addr} }} tcp dport {{ 443 }}"),
+            &format!("G - vmm-to-guest-bits (443/tcp) {family}"),
+        )
     };
     assert_eq!(
         runs,
-        [
-            vec![call("nft", &["add", "table", "inet", "filter"])],
-            vec![
-                call(
-                    "nft",
-                    &["add chain inet filter input { type filter hook input priority 0; }"]
-                ),
-                call("nft", &["list", "chain", "inet", "filter", "input"]),
-            ],
+        nft_input_runs([
             rule("ipv4", "ip saddr", "10.0.0.5"),
             rule("ipv6", "ip6 saddr", "fd00::5"),
-        ]
+        ])
     );
 }
 
@@ -873,28 +860,14 @@ fn nft_rule_arrives_as_one_argument() {
 fn iptables_and_ufw_comments_are_the_display_name() {
     let catalog = extended();
     let group = "Prod VMM 'east'";
-    let settings = Settings {
-        group: group.into(),
-        ..Settings::default()
-    };
+    let settings = with_group(group);
     let conn = catalog.connection("test-guest-out").unwrap();
     let sandbox = Sandbox::new();
     let tcp = format!("{group} - test-guest-out (80,443,49152-65535/tcp)");
     let udp = format!("{group} - test-guest-out (53,5000-5010/udp)");
 
-    let text = script(
-        &catalog,
-        &[conn],
-        Dialect::Iptables,
-        &settings,
-        None,
-        &provenance(),
-    )
-    .unwrap();
-    let runs: Vec<Vec<Call>> = sh_lines(&text, Dialect::Iptables)
-        .into_iter()
-        .map(|l| sandbox.run(l).unwrap())
-        .collect();
+    let text = script(&catalog, &[conn], Dialect::Iptables, &settings).unwrap();
+    let runs = sandbox.run_lines(&text, Dialect::Iptables);
     let spec = |proto: &str, ports: &str, comment: &str| {
         [
             "OUTPUT",
@@ -933,15 +906,7 @@ fn iptables_and_ufw_comments_are_the_display_name() {
     );
 
     // ufw's own parser rejects a comment holding `'`: refused, not mangled.
-    let err = script(
-        &catalog,
-        &[conn],
-        Dialect::Ufw,
-        &settings,
-        None,
-        &provenance(),
-    )
-    .unwrap_err();
+    let err = script(&catalog, &[conn], Dialect::Ufw, &settings).unwrap_err();
     assert!(
         err.message.contains("ufw comments cannot hold `'`"),
         "{err:?}"
@@ -949,25 +914,11 @@ fn iptables_and_ufw_comments_are_the_display_name() {
     assert!(err.hint.contains("without that character"), "{err:?}");
 
     let group = "Prod VMM \"east\" $(x)";
-    let settings = Settings {
-        group: group.into(),
-        ..Settings::default()
-    };
+    let settings = with_group(group);
     let tcp = format!("{group} - test-guest-out (80,443,49152-65535/tcp)");
     let udp = format!("{group} - test-guest-out (53,5000-5010/udp)");
-    let text = script(
-        &catalog,
-        &[conn],
-        Dialect::Ufw,
-        &settings,
-        None,
-        &provenance(),
-    )
-    .unwrap();
-    let runs: Vec<Vec<Call>> = sh_lines(&text, Dialect::Ufw)
-        .into_iter()
-        .map(|l| sandbox.run(l).unwrap())
-        .collect();
+    let text = script(&catalog, &[conn], Dialect::Ufw, &settings).unwrap();
+    let runs = sandbox.run_lines(&text, Dialect::Ufw);
     let ufw = |proto: &str, ports: &str, comment: &str| {
         vec![call(
             "ufw",
@@ -997,7 +948,7 @@ fn long_port_lists_are_split_for_multiport_and_ufw() {
         (Dialect::Iptables, &["--dports", "--dport"][..]),
         (Dialect::Ufw, &["port"][..]),
     ] {
-        let text = script(&catalog, &[conn], dialect, &settings, None, &provenance()).unwrap();
+        let text = script(&catalog, &[conn], dialect, &settings).unwrap();
         let mut ports = Vec::new();
         for line in sh_lines(&text, dialect) {
             for c in sandbox.run(line).unwrap() {
@@ -1049,15 +1000,12 @@ fn hostile_group_arrives_byte_identical_and_runs_nothing() {
             &[Dialect::Ufw, Dialect::Iptables, Dialect::Firewalld][..],
         ),
     ] {
-        let settings = Settings {
-            group: group.into(),
-            ..Settings::default()
-        };
+        let settings = with_group(group);
         settings.check(&catalog).unwrap();
         let displays = linux_displays(&catalog, &conns, &settings);
         assert_eq!(displays.len(), 3, "{displays:?}");
         for &dialect in dialects {
-            let text = script(&catalog, &conns, dialect, &settings, None, &provenance()).unwrap();
+            let text = script(&catalog, &conns, dialect, &settings).unwrap();
             let mut arrived = BTreeSet::new();
             if dialect == Dialect::Firewalld {
                 // No name field: the outbound note and the header hold it.
@@ -1116,11 +1064,8 @@ fn hostile_group_arrives_byte_identical_and_runs_nothing() {
         (HOSTILE, Dialect::Ufw, "ufw comments cannot hold `'`"),
         (HOSTILE_NFT, Dialect::Ufw, "ufw comments cannot hold `'`"),
     ] {
-        let settings = Settings {
-            group: group.into(),
-            ..Settings::default()
-        };
-        let err = script(&catalog, &conns, dialect, &settings, None, &provenance()).unwrap_err();
+        let settings = with_group(group);
+        let err = script(&catalog, &conns, dialect, &settings).unwrap_err();
         assert!(err.message.contains(reason), "{}: {err:?}", dialect.name());
         assert!(
             err.hint.contains("without that character"),
@@ -1145,7 +1090,7 @@ fn windows_keywords_are_refused_by_linux_dialects() {
         Dialect::Firewalld,
         Dialect::Ufw,
     ] {
-        let err = script(&catalog, &[conn], dialect, &settings, None, &provenance()).unwrap_err();
+        let err = script(&catalog, &[conn], dialect, &settings).unwrap_err();
         assert!(err.message.contains("LocalSubnet"), "{err:?}");
         assert!(err.hint.contains("--remote"), "{err:?}");
     }
@@ -1154,11 +1099,8 @@ fn windows_keywords_are_refused_by_linux_dialects() {
 /// The comments of an nft script's rules as they reach nft, run against the
 /// stubs; each line's shape is checked too.
 fn nft_comments(catalog: &Catalog, conns: &[&Connection], settings: &Settings) -> Vec<String> {
-    let text = script(catalog, conns, Dialect::Nft, settings, None, &provenance()).unwrap();
-    let rules: Vec<Rule> = planned(catalog, conns, settings)
-        .into_iter()
-        .map(|(_, r)| r)
-        .collect();
+    let text = script(catalog, conns, Dialect::Nft, settings).unwrap();
+    let rules: Vec<Rule> = planned_rules(catalog, conns, settings);
     let displays = linux_displays(catalog, conns, settings);
     let sandbox = Sandbox::new();
     let seen = check_sh_script(&sandbox, Dialect::Nft, &text, &displays, &rules).unwrap();
@@ -1182,50 +1124,16 @@ fn nft_long_names_fall_back_to_the_short_name() {
     let catalog = extended();
     let conn = catalog.connection("vmm-to-guest-bits").unwrap();
     let group = "x".repeat(100);
-    let settings = Settings {
-        group: group.clone(),
-        ..Settings::default()
-    };
+    let settings = with_group(&group);
     let display = format!("{group} - vmm-to-guest-bits (443/tcp)");
     let short = format!("{group} - vmm-to-guest-bits (tcp)");
     assert!(display.len() > NFT_COMMENT_MAX && short.len() <= NFT_COMMENT_MAX);
-    let text = script(
-        &catalog,
-        &[conn],
-        Dialect::Nft,
-        &settings,
-        None,
-        &provenance(),
-    )
-    .unwrap();
+    let text = script(&catalog, &[conn], Dialect::Nft, &settings).unwrap();
     let sandbox = Sandbox::new();
-    let runs: Vec<Vec<Call>> = sh_lines(&text, Dialect::Nft)
-        .into_iter()
-        .map(|l| sandbox.run(l).unwrap())
-        .collect();
-    let comment = format!("comment \"{short}\"");
+    let runs = sandbox.run_lines(&text, Dialect::Nft);
     assert_eq!(
         runs,
-        [
-            vec![call("nft", &["add", "table", "inet", "filter"])],
-            vec![
-                call(
-                    "nft",
-                    &["add chain inet filter input { type filter hook input priority 0; }"]
-                ),
-                call("nft", &["list", "chain", "inet", "filter", "input"]),
-            ],
-            vec![
-                call("grep", &["-qF", &comment]),
-                call(
-                    "nft",
-                    &[&format!(
-                        "insert rule inet filter input tcp dport {{ 443 }} accept {comment}"
-                    )],
-                ),
-                call("nft", &["list", "chain", "inet", "filter", "input"]),
-            ],
-        ]
+        nft_input_runs([nft_input_rule("tcp dport { 443 }", &short)])
     );
 
     // Split rules: the display name is kept while it fits with " ipv4", and
@@ -1233,10 +1141,7 @@ fn nft_long_names_fall_back_to_the_short_name() {
     let room = NFT_COMMENT_MAX - " ipv4".len() - " - vmm-to-guest-bits (443/tcp)".len();
     for (len, ports) in [(room, "443/tcp"), (room + 1, "tcp")] {
         let group = "y".repeat(len);
-        let mut settings = Settings {
-            group: group.clone(),
-            ..Settings::default()
-        };
+        let mut settings = with_group(&group);
         settings
             .add_remote(&catalog, "vmm-server=10.0.0.5,fd00::5")
             .unwrap();
@@ -1286,15 +1191,7 @@ fn nft_length_refusal_hints_at_length() {
                 .unwrap();
         }
         let context = format!("{} bytes, split: {split}", settings.group.len());
-        let err = script(
-            &catalog,
-            &[conn],
-            Dialect::Nft,
-            &settings,
-            None,
-            &provenance(),
-        )
-        .unwrap_err();
+        let err = script(&catalog, &[conn], Dialect::Nft, &settings).unwrap_err();
         assert!(err.message.contains("128 bytes"), "{context}: {err:?}");
         assert!(err.hint.contains("shorten --group"), "{context}: {err:?}");
         assert!(
@@ -1318,7 +1215,7 @@ fn provenance_text_cannot_end_a_comment_line() {
         on: None,
     };
     for dialect in Dialect::ALL {
-        let text = script(
+        let text = vmmports::rules::script(
             &catalog,
             &[conn],
             dialect,
@@ -1341,115 +1238,25 @@ fn provenance_text_cannot_end_a_comment_line() {
 // PowerShell (for the property test; rules_powershell.rs has the details)
 // ---------------------------------------------------------------------------
 
-const PS_QUOTES: [char; 5] = ['\'', '\u{2018}', '\u{2019}', '\u{201A}', '\u{201B}'];
-
-/// PowerShell's single-quoted literal: any of five quotes ends it, two in a
-/// row are one (the second). The whole text must be one literal.
-fn ps_unquote(literal: &str) -> Result<String, String> {
-    let mut chars = literal.chars().peekable();
-    if !chars.next().is_some_and(|c| PS_QUOTES.contains(&c)) {
-        return Err(format!("{literal:?} is not quoted"));
-    }
-    let mut value = String::new();
-    while let Some(c) = chars.next() {
-        if PS_QUOTES.contains(&c) {
-            match chars.peek() {
-                Some(&n) if PS_QUOTES.contains(&n) => {
-                    value.push(n);
-                    chars.next();
-                }
-                _ => {
-                    let rest: String = chars.collect();
-                    return if rest.is_empty() {
-                        Ok(value)
-                    } else {
-                        Err(format!("{literal:?} ends early; `{rest}` would run"))
-                    };
-                }
-            }
-        } else {
-            value.push(c);
-        }
-    }
-    Err(format!("{literal:?} never closes"))
-}
-
-fn ps_parser() -> Parser {
-    let mut p = Parser::new();
-    p.set_language(&tree_sitter_powershell::LANGUAGE.into())
-        .unwrap();
-    p
-}
-
-fn ps_nodes<'t>(node: Node<'t>, out: &mut Vec<Node<'t>>) {
-    out.push(node);
-    let mut cursor = node.walk();
-    for child in node.children(&mut cursor) {
-        ps_nodes(child, out);
-    }
-}
-
 /// One command, no error, a known name; returns the name and the un-quoted
 /// single-string value after each `-Flag` (when there is one).
 fn ps_check(parser: &mut Parser, line: &str) -> Result<(String, Vec<(String, String)>), String> {
-    let tree = parser.parse(line, None).ok_or("no tree")?;
-    let root = tree.root_node();
-    if root.has_error() {
-        return Err(format!("parse error: {line}"));
-    }
-    let mut nodes = Vec::new();
-    ps_nodes(root, &mut nodes);
-    let commands: Vec<Node> = nodes
-        .into_iter()
-        .filter(|n| n.kind() == "command")
-        .collect();
-    let [command] = commands.as_slice() else {
-        return Err(format!("{} commands in {line}", commands.len()));
-    };
-    let text = |n: Node| line[n.byte_range()].to_string();
-    let name = command
-        .child_by_field_name("command_name")
-        .map(text)
-        .unwrap_or_default();
-    if ![
-        "New-NetFirewallRule",
-        "Set-NetFirewallRule",
-        "Test-NetConnection",
-    ]
-    .contains(&name.as_str())
-    {
-        return Err(format!("command `{name}` in {line}"));
-    }
+    let command = one_command(
+        parser,
+        line,
+        &[
+            "New-NetFirewallRule",
+            "Set-NetFirewallRule",
+            "Test-NetConnection",
+        ],
+    )?;
     let mut flags = Vec::new();
-    if let Some(elements) = command.child_by_field_name("command_elements") {
-        let mut cursor = elements.walk();
-        let args: Vec<Node> = elements
-            .named_children(&mut cursor)
-            .filter(|n| n.kind() != "command_argument_sep")
-            .collect();
-        for pair in args.windows(2) {
-            if pair[0].kind() != "command_parameter" {
-                continue;
-            }
-            let mut n = pair[1];
-            let mut single = true;
-            for kind in [
-                "array_literal_expression",
-                "unary_expression",
-                "string_literal",
-            ] {
-                if n.kind() != kind || n.named_child_count() != 1 {
-                    single = false;
-                    break;
-                }
-                n = n.named_child(0).unwrap();
-            }
-            if single && n.kind() == "verbatim_string_characters" {
-                flags.push((text(pair[0]), ps_unquote(&text(n))?));
-            }
+    for (flag, literal) in command.flags {
+        if let Some(literal) = literal {
+            flags.push((flag, ps_unquote(&literal)?));
         }
     }
-    Ok((name, flags))
+    Ok((command.name, flags))
 }
 
 // ---------------------------------------------------------------------------
@@ -1532,10 +1339,7 @@ struct World {
 /// One group through every dialect. `Err` is a failed property.
 fn check_group(world: &mut World, group: &str) -> Result<(), String> {
     let catalog = &world.catalog;
-    let mut settings = Settings {
-        group: group.into(),
-        ..Settings::default()
-    };
+    let mut settings = with_group(group);
     settings
         .add_remote(catalog, "vmm-server=10.0.0.5,fd00::5")
         .unwrap();
@@ -1551,13 +1355,10 @@ fn check_group(world: &mut World, group: &str) -> Result<(), String> {
         .iter()
         .map(|id| catalog.connection(id).unwrap())
         .collect();
-    let rules: Vec<Rule> = planned(catalog, &conns, &settings)
-        .into_iter()
-        .map(|(_, r)| r)
-        .collect();
+    let rules: Vec<Rule> = planned_rules(catalog, &conns, &settings);
     let displays = linux_displays(catalog, &conns, &settings);
     for dialect in Dialect::ALL {
-        let text = match script(catalog, &conns, dialect, &settings, None, &provenance()) {
+        let text = match script(catalog, &conns, dialect, &settings) {
             Ok(text) => text,
             Err(e) => {
                 let fair = match dialect {

@@ -108,3 +108,37 @@ pub fn markers(dir: &Path) -> Vec<String> {
     }
     found
 }
+
+/// [`catalog_file`] in a folder of its own; the folder lives as long as the
+/// returned guard, and the path is ready for `--data`.
+pub fn catalog_in_tempdir(with_pipe: bool) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = catalog_file(dir.path(), with_pipe);
+    let path = path.to_str().unwrap().to_string();
+    (dir, path)
+}
+
+/// The script a run that must succeed printed; fails with its stderr.
+pub fn script(out: &std::process::Output, context: &str) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{context}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+/// What a run on hostile input may do: print a whole script (exit 0,
+/// returned), or refuse (exit 2, `None`) without printing half a script.
+/// Anything else fails.
+pub fn script_or_refusal(out: &std::process::Output, context: &str) -> Option<String> {
+    match out.status.code() {
+        Some(0) => Some(String::from_utf8(out.stdout.clone()).unwrap()),
+        Some(2) => {
+            assert!(out.stdout.is_empty(), "{context}: half a script");
+            None
+        }
+        other => panic!("{context}: exit {other:?}"),
+    }
+}

@@ -5,9 +5,12 @@
 // binary leaves unused would otherwise warn there.
 #![allow(dead_code)]
 
+pub mod config;
 pub mod hostile;
+pub mod library;
 pub mod needs;
 pub mod powershell_grammar;
+pub mod powershell_literal;
 pub mod process;
 pub mod pty;
 pub mod stubs;

@@ -84,3 +84,112 @@ pub fn pasted_line(parser: &mut Parser, line: &str) -> Result<Option<String>, St
         more => Err(format!("{} commands in {}", more.len(), show())),
     }
 }
+
+/// One generated command line as the grammar reads it: the command's name
+/// and, after each `-Flag`, its argument's text (quotes included) when that
+/// argument is exactly one single-quoted string.
+#[derive(Debug)]
+pub struct OneCommand {
+    pub name: String,
+    pub flags: Vec<(String, Option<String>)>,
+}
+
+impl OneCommand {
+    /// The raw source text of a flag's single-string argument.
+    pub fn raw(&self, flag: &str) -> Option<&str> {
+        self.flags
+            .iter()
+            .find(|(f, _)| f.eq_ignore_ascii_case(flag))
+            .and_then(|(_, l)| l.as_deref())
+    }
+
+    /// The un-quoted value of a flag's single-string argument, by the
+    /// reference rules of [`super::powershell_literal`].
+    pub fn string(&self, flag: &str) -> Result<String, String> {
+        let (_, literal) = self
+            .flags
+            .iter()
+            .find(|(f, _)| f.eq_ignore_ascii_case(flag))
+            .ok_or_else(|| format!("no {flag} in {self:?}"))?;
+        let literal = literal
+            .as_deref()
+            .ok_or_else(|| format!("{flag} is not followed by one string literal"))?;
+        super::powershell_literal::unquote(literal)
+    }
+}
+
+/// Parses one line, which must have no error and exactly one command node,
+/// named as one of `allowed`: a generated line that parses otherwise would
+/// run something else, or two things.
+pub fn one_command(
+    parser: &mut Parser,
+    line: &str,
+    allowed: &[&str],
+) -> Result<OneCommand, String> {
+    let tree = parser
+        .parse(line, None)
+        .ok_or_else(|| format!("no tree for {line}"))?;
+    let root = tree.root_node();
+    if root.has_error() {
+        return Err(format!("parse error in\n{line}\n{}", root.to_sexp()));
+    }
+    let mut nodes = Vec::new();
+    walk(root, &mut nodes);
+    let commands: Vec<Node> = nodes
+        .into_iter()
+        .filter(|n| n.kind() == "command")
+        .collect();
+    let [command] = commands.as_slice() else {
+        return Err(format!(
+            "{} command nodes (want 1) in\n{line}\n{}",
+            commands.len(),
+            root.to_sexp()
+        ));
+    };
+    let text = |n: Node| line[n.byte_range()].to_string();
+    let name = command
+        .child_by_field_name("command_name")
+        .map(text)
+        .ok_or_else(|| format!("command without a name in {line}"))?;
+    if !allowed.contains(&name.as_str()) {
+        return Err(format!("unexpected command `{name}` in {line}"));
+    }
+    let mut flags = Vec::new();
+    if let Some(elements) = command.child_by_field_name("command_elements") {
+        let mut cursor = elements.walk();
+        let args: Vec<Node> = elements
+            .named_children(&mut cursor)
+            .filter(|n| n.kind() != "command_argument_sep")
+            .collect();
+        for (i, arg) in args.iter().enumerate() {
+            if arg.kind() != "command_parameter" {
+                continue;
+            }
+            let literal = args
+                .get(i + 1)
+                .filter(|n| n.kind() != "command_parameter")
+                .and_then(|n| single_string_literal(*n))
+                .map(text);
+            flags.push((text(*arg), literal));
+        }
+    }
+    Ok(OneCommand { name, flags })
+}
+
+/// The `verbatim_string_characters` node of an argument that is exactly one
+/// single-quoted string (`array_literal_expression > unary_expression >
+/// string_literal > verbatim_string_characters`).
+pub fn single_string_literal(node: Node) -> Option<Node> {
+    let mut n = node;
+    for kind in [
+        "array_literal_expression",
+        "unary_expression",
+        "string_literal",
+    ] {
+        if n.kind() != kind || n.named_child_count() != 1 {
+            return None;
+        }
+        n = n.named_child(0)?;
+    }
+    (n.kind() == "verbatim_string_characters").then_some(n)
+}
