@@ -55,9 +55,9 @@ fn moving_clamps_at_both_ends() {
     apply(&mut app, &[Down, Down]);
     assert_eq!(app.selected, 2);
     apply(&mut app, &[Bottom]);
-    assert_eq!(app.selected, app.hits.len() - 1);
+    assert_eq!(app.selected, app.filter.hits.len() - 1);
     apply(&mut app, &[Down]);
-    assert_eq!(app.selected, app.hits.len() - 1);
+    assert_eq!(app.selected, app.filter.hits.len() - 1);
     apply(&mut app, &[Top]);
     assert_eq!(app.selected, 0);
 }
@@ -69,7 +69,7 @@ fn paging_scrolls_the_selection_into_view() {
     assert_eq!(app.selected, 9);
     assert!(app.selected >= app.offset && app.selected < app.offset + 10);
     app.update(Bottom);
-    assert_eq!(app.offset, app.hits.len() - 10);
+    assert_eq!(app.offset, app.filter.hits.len() - 10);
     app.update(PageUp);
     assert!(app.selected >= app.offset);
 }
@@ -77,12 +77,12 @@ fn paging_scrolls_the_selection_into_view() {
 #[test]
 fn typing_filters_live_and_esc_clears() {
     let mut app = app();
-    let all = app.hits.len();
+    let all = app.filter.hits.len();
     app.update(FocusFilter);
-    assert!(app.filtering);
+    assert!(app.filter.filtering);
     typed(&mut app, "winrm");
     assert_eq!(app.filter.text(), "winrm");
-    assert!(app.hits.len() < all);
+    assert!(app.filter.hits.len() < all);
     assert_eq!(
         selected_id(&app),
         "vmm-to-host-winrm",
@@ -93,13 +93,13 @@ fn typing_filters_live_and_esc_clears() {
     assert!(!app.quit);
     app.update(Action::Edit(TextEdit::Backspace));
     app.update(FilterAccept);
-    assert!(!app.filtering);
+    assert!(!app.filter.filtering);
     assert_eq!(app.filter.text(), "winrm", "Enter keeps the filter");
     app.update(FocusFilter);
     app.update(FilterClear);
-    assert!(!app.filtering);
+    assert!(!app.filter.filtering);
     assert_eq!(app.filter.text(), "");
-    assert_eq!(app.hits.len(), all);
+    assert_eq!(app.filter.hits.len(), all);
 }
 
 #[test]
@@ -107,16 +107,16 @@ fn a_bad_term_keeps_results_and_says_why() {
     let mut app = app();
     app.update(FocusFilter);
     typed(&mut app, "port:9");
-    let before = app.hits.len();
+    let before = app.filter.hits.len();
     typed(&mut app, "99999");
-    assert_eq!(app.hits.len(), before, "previous results stay");
-    let error = app.filter_error.clone().expect("an error is shown");
+    assert_eq!(app.filter.hits.len(), before, "previous results stay");
+    let error = app.filter.error.clone().expect("an error is shown");
     assert!(error.contains("out of range"), "{error}");
     for _ in 0..5 {
         app.update(Action::Edit(TextEdit::Backspace));
     }
     assert_eq!(app.filter.text(), "port:9");
-    assert_eq!(app.filter_error, None, "fixed filter, no error");
+    assert_eq!(app.filter.error, None, "fixed filter, no error");
 }
 
 #[test]
@@ -257,6 +257,7 @@ fn matrix_enter_filters_the_list_to_the_cell() {
     assert_eq!(app.view, View::List);
     assert_eq!(app.filter.text(), "from:vmm-server to:hyperv-host");
     let ids: Vec<String> = app
+        .filter
         .hits
         .iter()
         .map(|h| app.catalog.connections[h.index].id.clone())
@@ -279,7 +280,7 @@ fn the_matrix_follows_the_filter() {
     app.update(FocusFilter);
     typed(&mut app, "winrm");
     app.update(FilterAccept);
-    let matched = app.hits.len();
+    let matched = app.filter.hits.len();
     assert!(matched > 0 && matched < app.catalog.connections.len());
     app.update(ShowMatrix);
     let (rows, columns) = app.matrix_axes();
@@ -315,7 +316,7 @@ fn the_matrix_follows_the_filter() {
     app.update(Confirm);
     assert_eq!(app.view, View::List);
     assert_eq!(app.filter.text(), "winrm from:vmm-server to:hyperv-host");
-    assert!(app.hits.len() < matched);
+    assert!(app.filter.hits.len() < matched);
 }
 
 #[test]
@@ -542,15 +543,15 @@ fn big_catalogs_search_in_the_background_without_blocking_keys() {
     let mut app = App::new(big, "test".into(), Settings::default());
     app.set_list_height(10);
     // An empty filter needs no index: every row shows at once.
-    assert!(!app.searching);
-    assert_eq!(app.hits.len(), total);
+    assert!(!app.filter.searching);
+    assert_eq!(app.filter.hits.len(), total);
     app.update(FocusFilter);
     typed(&mut app, "winrm");
     // The keystrokes are taken at once; the list follows when the search ends.
     assert_eq!(app.filter.text(), "winrm");
-    assert!(app.searching);
+    assert!(app.filter.searching);
     app.wait_for_search();
-    assert!(!app.searching);
+    assert!(!app.filter.searching);
     let mut small = App::new(
         catalog::embedded().unwrap(),
         "test".into(),
@@ -558,13 +559,13 @@ fn big_catalogs_search_in_the_background_without_blocking_keys() {
     );
     small.set_filter("winrm".into());
     assert_eq!(
-        app.hits.len(),
-        small.hits.len() * (total / small.catalog.connections.len())
+        app.filter.hits.len(),
+        small.filter.hits.len() * (total / small.catalog.connections.len())
     );
     // Errors come back from the worker too.
     typed(&mut app, " port:0");
     app.wait_for_search();
-    assert!(app.filter_error.is_some());
+    assert!(app.filter.error.is_some());
 }
 
 #[test]

@@ -11,8 +11,7 @@ use super::text_input::{Edit, TextInput};
 use crate::catalog::{Catalog, Connection};
 use std::sync::Arc;
 
-use super::search::SearchEngine;
-use crate::query::{Hit, QueryError};
+use super::state::{FilterState, Searched};
 use crate::rules::settings::Settings;
 use crate::rules::{Dialect, Provenance};
 
@@ -87,14 +86,8 @@ pub struct App {
     /// Where the catalog came from, for script headers.
     pub origin: String,
     pub settings: Settings,
-    search: SearchEngine,
-    /// A search is running on the worker; the list shows the previous results.
-    pub searching: bool,
-    /// The query as typed, with its cursor.
-    pub filter: TextInput,
-    pub filtering: bool,
-    /// The current matches, best first.
-    pub hits: Vec<Hit>,
+    /// The filter bar, its search and the hits.
+    pub filter: FilterState,
     /// Selected position in `hits`.
     pub selected: usize,
     /// First visible row of the list.
@@ -107,8 +100,6 @@ pub struct App {
     pub dialect: Dialect,
     pub overlay: Option<Overlay>,
     pub status: Option<Status>,
-    /// What is wrong with the filter as typed, while it is wrong.
-    pub filter_error: Option<String>,
     /// Matrix cursor: (row, column) in `matrix_axes()`.
     pub matrix_cell: (usize, usize),
     /// Selected machine in the machine view, an index into `machines()`.
@@ -135,17 +126,13 @@ pub struct App {
 impl App {
     pub fn new(base: Catalog, origin: String, settings: Settings) -> Self {
         let catalog = Arc::new(settings.apply_ports(&base));
-        let search = SearchEngine::new(&catalog);
+        let filter = FilterState::new(&catalog);
         let mut app = App {
             base,
             catalog,
             origin,
             settings,
-            search,
-            searching: false,
-            filter: TextInput::default(),
-            filtering: false,
-            hits: Vec::new(),
+            filter,
             selected: 0,
             offset: 0,
             list_height: 10,
@@ -155,7 +142,6 @@ impl App {
             dialect: Dialect::Powershell,
             overlay: None,
             status: None,
-            filter_error: None,
             matrix_cell: (0, 0),
             machine: 0,
             scroll: 0,
@@ -173,7 +159,8 @@ impl App {
 
     /// The selected connection, if any row matches.
     pub fn selected_connection(&self) -> Option<&Connection> {
-        self.hits
+        self.filter
+            .hits
             .get(self.selected)
             .map(|h| &self.catalog.connections[h.index])
     }
@@ -216,27 +203,16 @@ impl App {
                 self.pane = Pane::List;
                 self.move_to(self.offset + row as usize);
             }
-            Action::FocusFilter => {
-                self.view = View::List;
-                self.filtering = true;
-                self.filter.apply(Edit::End);
-            }
-            // Typing outside an input (a stray event) changes nothing.
-            Action::Type(_) | Action::Edit(_) if !self.filtering => {}
-            Action::Type(c) => {
-                if self.filter.apply(Edit::Insert(c)) {
-                    self.refilter();
+            Action::FocusFilter
+            | Action::Type(_)
+            | Action::Edit(_)
+            | Action::FilterAccept
+            | Action::FilterClear => {
+                if action == Action::FocusFilter {
+                    self.view = View::List;
                 }
-            }
-            Action::Edit(edit) => {
-                if self.filter.apply(edit) {
-                    self.refilter();
-                }
-            }
-            Action::FilterAccept => self.filtering = false,
-            Action::FilterClear => {
-                self.filtering = false;
-                self.set_filter(String::new());
+                let searched = self.filter.update(action, self.catalog.connections.len());
+                self.follow_search(searched);
             }
             Action::NextPane => self.cycle_pane(1),
             Action::PrevPane => self.cycle_pane(-1),
@@ -272,7 +248,7 @@ impl App {
     fn switch(&mut self, view: View) {
         self.view = if self.view == view { View::List } else { view };
         self.scroll = 0;
-        self.filtering = false;
+        self.filter.filtering = false;
     }
 
     /// Rows a page moves: the visible list, less one for context.
@@ -316,7 +292,7 @@ impl App {
     fn move_to(&mut self, target: usize) {
         match (self.view, self.pane) {
             (View::List, Pane::List) => {
-                self.selected = target.min(self.hits.len().saturating_sub(1));
+                self.selected = target.min(self.filter.hits.len().saturating_sub(1));
                 self.scroll = 0;
                 self.keep_selection_visible();
             }
@@ -339,7 +315,7 @@ impl App {
         } else if self.selected >= self.offset + height {
             self.offset = self.selected + 1 - height;
         }
-        self.offset = self.offset.min(self.hits.len().saturating_sub(1));
+        self.offset = self.offset.min(self.filter.hits.len().saturating_sub(1));
     }
 
     /// Called with the list's visible height whenever the layout changes.
@@ -365,7 +341,7 @@ impl App {
     }
 
     fn toggle_mark(&mut self) {
-        if let Some(hit) = self.hits.get(self.selected) {
+        if let Some(hit) = self.filter.hits.get(self.selected) {
             if !self.marked.remove(&hit.index) {
                 self.marked.insert(hit.index);
             }
@@ -375,65 +351,37 @@ impl App {
 
     /// Replaces the filter text (e.g. from a matrix cell) and searches.
     pub fn set_filter(&mut self, text: String) {
-        self.filter = TextInput::new(text);
-        self.refilter();
+        let searched = self.filter.set_text(text, self.catalog.connections.len());
+        self.follow_search(searched);
     }
 
-    /// Runs the filter: at once for a small catalog, on the worker for a
-    /// large one (the answer then comes through [`App::poll_search`]).
+    /// Runs the filter again over the catalog as it is now.
     fn refilter(&mut self) {
-        // An empty filter matches every row in catalog order: no index
-        // needed, so a big catalog's first frame shows its rows at once.
-        if self.filter.text().trim().is_empty() {
-            let all = (0..self.catalog.connections.len())
-                .map(|index| Hit { index, score: 0 })
-                .collect();
-            self.searching = false;
-            self.search.cancel();
-            return self.take_answer(Ok(all));
-        }
-        match self.search.submit(self.filter.text()) {
-            Some(answer) => self.take_answer(answer),
-            None => self.searching = true,
-        }
+        let searched = self.filter.refilter(self.catalog.connections.len());
+        self.follow_search(searched);
     }
 
     /// Takes a finished background search, if any; true when the state changed.
     pub fn poll_search(&mut self) -> bool {
-        match self.search.poll() {
-            Some(answer) => {
-                self.searching = false;
-                self.take_answer(answer);
-                true
-            }
-            None => false,
-        }
+        let searched = self.filter.poll();
+        self.follow_search(searched)
     }
 
     /// Waits for a running background search (tests and benchmarks).
     pub fn wait_for_search(&mut self) {
-        if self.searching {
-            if let Some(answer) = self.search.wait() {
-                self.take_answer(answer);
-            }
-            self.searching = false;
-        }
+        let searched = self.filter.wait();
+        self.follow_search(searched);
     }
 
-    /// A bad term keeps the previous results on screen and says what is
-    /// wrong, so a half-typed `port:` never blanks the list.
-    fn take_answer(&mut self, answer: Result<Vec<Hit>, QueryError>) {
-        match answer {
-            Ok(hits) => {
-                self.hits = hits;
-                // Like fzf: a changed filter selects the best match.
-                self.selected = 0;
-                self.offset = 0;
-                self.keep_selection_visible();
-                self.filter_error = None;
-            }
-            Err(e) => self.filter_error = Some(format!("`{}`: {} ({})", e.term, e.message, e.hint)),
+    /// New hits move the selection to the best match, as in fzf; true when
+    /// the search changed anything on screen.
+    fn follow_search(&mut self, searched: Searched) -> bool {
+        if searched == Searched::NewHits {
+            self.selected = 0;
+            self.offset = 0;
+            self.keep_selection_visible();
         }
+        searched != Searched::Nothing
     }
 
     /// The rule lines for the selected connection in the current dialect.
@@ -515,8 +463,8 @@ impl App {
     fn copy_all(&mut self) {
         let (indices, what): (Vec<usize>, String) = if self.marked.is_empty() {
             (
-                self.hits.iter().map(|h| h.index).collect(),
-                format!("{} filtered", self.hits.len()),
+                self.filter.hits.iter().map(|h| h.index).collect(),
+                format!("{} filtered", self.filter.hits.len()),
             )
         } else {
             (
@@ -633,7 +581,8 @@ impl App {
             return self.error("no host given: p, then a name or an IP address");
         }
         let indices: Vec<usize> = if self.marked.is_empty() {
-            self.hits
+            self.filter
+                .hits
                 .get(self.selected)
                 .map(|h| h.index)
                 .into_iter()
@@ -790,10 +739,8 @@ impl App {
     /// Uses `settings` from now on: the catalog's setup ports move, the
     /// search is rebuilt, and the config file is saved.
     pub fn apply_settings(&mut self, settings: Settings) {
-        self.catalog = Arc::new(settings.apply_ports(&self.base));
-        self.search = SearchEngine::new(&self.catalog);
         self.settings = settings;
-        self.refilter();
+        self.redeploy();
         self.status = Some(match self.save_config() {
             Some(Ok(path)) => Status {
                 text: format!("settings saved to {path}"),
@@ -808,6 +755,15 @@ impl App {
                 is_error: false,
             },
         });
+    }
+
+    /// Deploys the catalog as loaded with the current settings, and rebuilds
+    /// what depends on it: the search and the hits. Whatever changes the
+    /// catalog or the settings ends here.
+    fn redeploy(&mut self) {
+        self.catalog = Arc::new(self.settings.apply_ports(&self.base));
+        self.filter.rebuild(&self.catalog);
+        self.refilter();
     }
 
     /// Saves settings, dialect and remembered hosts, keeping whatever else
@@ -847,7 +803,8 @@ impl App {
     /// filter, as the list does.
     pub fn cell<'a>(&'a self, from: &str, to: &str) -> impl Iterator<Item = &'a Connection> {
         let (from, to) = (from.to_string(), to.to_string());
-        self.hits
+        self.filter
+            .hits
             .iter()
             .map(|hit| &self.catalog.connections[hit.index])
             .filter(move |c| c.from.contains(&from) && c.to.contains(&to))

@@ -70,7 +70,7 @@ pub fn key(app: &App, key: KeyEvent) -> Option<Action> {
             _ => Action::Back,
         });
     }
-    if app.filtering {
+    if app.filter.filtering {
         return match key.code {
             KeyCode::Enter => Some(Action::FilterAccept),
             KeyCode::Esc => Some(Action::FilterClear),

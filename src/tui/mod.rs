@@ -12,6 +12,7 @@ pub mod keymap;
 pub mod layout;
 pub mod search;
 pub mod settings_form;
+pub mod state;
 mod terminal;
 pub mod text_input;
 pub mod theme;
@@ -191,7 +192,7 @@ fn event_loop(
         }
         // A short timeout keeps signals noticed promptly while idle, and
         // background answers drawn within a few milliseconds of arriving.
-        let timeout = if app.searching || check.is_some() {
+        let timeout = if app.filter.searching || check.is_some() {
             4
         } else {
             100

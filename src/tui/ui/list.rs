@@ -28,6 +28,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     // Highlights follow the query as typed; a half-typed bad term highlights nothing.
     let query = parse(app.filter.text()).unwrap_or_default();
     let visible = app
+        .filter
         .hits
         .iter()
         .enumerate()

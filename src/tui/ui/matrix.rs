@@ -24,7 +24,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 " Matrix: source ↓ × destination → ({} × {}) · {} of {} connections ",
                 rows.len(),
                 columns.len(),
-                app.hits.len(),
+                app.filter.hits.len(),
                 app.catalog.connections.len()
             ),
             true,

@@ -1,0 +1,8 @@
+//! The explorer's state, one concern per file. `App` (in `app.rs`) holds
+//! what the views share and dispatches each action to the state it is about;
+//! each state here changes only through its own methods, so it can be read
+//! and tested on its own.
+
+pub mod filter;
+
+pub use filter::{FilterState, Searched};
