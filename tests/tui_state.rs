@@ -5,7 +5,8 @@ use vmmports::catalog;
 use vmmports::rules::Dialect;
 use vmmports::rules::settings::Settings;
 use vmmports::tui::action::Action::{self, *};
-use vmmports::tui::app::{App, Overlay, Pane, View};
+use vmmports::tui::app::{App, Overlay, View};
+use vmmports::tui::state::Pane;
 use vmmports::tui::text_input::{Edit as TextEdit, TextInput};
 
 fn app() -> App {
@@ -51,27 +52,27 @@ fn selected_id(app: &App) -> String {
 fn moving_clamps_at_both_ends() {
     let mut app = app();
     apply(&mut app, &[Up, Up]);
-    assert_eq!(app.selected, 0);
+    assert_eq!(app.list.selected, 0);
     apply(&mut app, &[Down, Down]);
-    assert_eq!(app.selected, 2);
+    assert_eq!(app.list.selected, 2);
     apply(&mut app, &[Bottom]);
-    assert_eq!(app.selected, app.filter.hits.len() - 1);
+    assert_eq!(app.list.selected, app.filter.hits.len() - 1);
     apply(&mut app, &[Down]);
-    assert_eq!(app.selected, app.filter.hits.len() - 1);
+    assert_eq!(app.list.selected, app.filter.hits.len() - 1);
     apply(&mut app, &[Top]);
-    assert_eq!(app.selected, 0);
+    assert_eq!(app.list.selected, 0);
 }
 
 #[test]
 fn paging_scrolls_the_selection_into_view() {
     let mut app = app();
     app.update(PageDown);
-    assert_eq!(app.selected, 9);
-    assert!(app.selected >= app.offset && app.selected < app.offset + 10);
+    assert_eq!(app.list.selected, 9);
+    assert!(app.list.selected >= app.list.offset && app.list.selected < app.list.offset + 10);
     app.update(Bottom);
-    assert_eq!(app.offset, app.filter.hits.len() - 10);
+    assert_eq!(app.list.offset, app.filter.hits.len() - 10);
     app.update(PageUp);
-    assert!(app.selected >= app.offset);
+    assert!(app.list.selected >= app.list.offset);
 }
 
 #[test]
@@ -142,13 +143,13 @@ fn ctrl_w_deletes_a_word_and_cursor_edits_in_place() {
 #[test]
 fn panes_and_dialects_cycle_both_ways() {
     let mut app = app();
-    assert_eq!(app.pane, Pane::List);
+    assert_eq!(app.list.pane, Pane::List);
     apply(&mut app, &[NextPane]);
-    assert_eq!(app.pane, Pane::Detail);
+    assert_eq!(app.list.pane, Pane::Detail);
     apply(&mut app, &[NextPane, NextPane]);
-    assert_eq!(app.pane, Pane::List);
+    assert_eq!(app.list.pane, Pane::List);
     apply(&mut app, &[PrevPane]);
-    assert_eq!(app.pane, Pane::Rule);
+    assert_eq!(app.list.pane, Pane::Rule);
     assert_eq!(app.dialect, Dialect::Powershell);
     apply(&mut app, &[NextDialect]);
     assert_eq!(app.dialect, Dialect::Netsh);
@@ -181,8 +182,8 @@ fn rule_lines_follow_selection_and_dialect() {
 fn marking_moves_down_and_copy_all_uses_marks() {
     let mut app = app();
     apply(&mut app, &[ToggleMark, ToggleMark]);
-    assert_eq!(app.marked.len(), 2);
-    assert_eq!(app.selected, 2);
+    assert_eq!(app.list.marked.len(), 2);
+    assert_eq!(app.list.selected, 2);
     app.update(CopyAll);
     let (what, body) = copied(&mut app);
     assert!(what.contains("2 marked"), "{what}");
@@ -194,7 +195,7 @@ fn marking_moves_down_and_copy_all_uses_marks() {
     );
     // Unmark one: toggling again removes it.
     apply(&mut app, &[Top, ToggleMark]);
-    assert_eq!(app.marked.len(), 1);
+    assert_eq!(app.list.marked.len(), 1);
 }
 
 #[test]
@@ -252,7 +253,7 @@ fn matrix_enter_filters_the_list_to_the_cell() {
     }
     app.update(Left);
     app.update(Right);
-    assert_eq!(app.matrix_cell, (0, hyperv));
+    assert_eq!(app.matrix.cell, (0, hyperv));
     app.update(Confirm);
     assert_eq!(app.view, View::List);
     assert_eq!(app.filter.text(), "from:vmm-server to:hyperv-host");
@@ -307,10 +308,10 @@ fn the_matrix_follows_the_filter() {
     // Enter on a filled cell narrows the filter the user typed.
     let hyperv = columns.iter().position(|c| c == "hyperv-host").unwrap();
     app.update(Top);
-    while app.matrix_cell.1 > hyperv {
+    while app.matrix.cell.1 > hyperv {
         app.update(Left);
     }
-    while app.matrix_cell.1 < hyperv {
+    while app.matrix.cell.1 < hyperv {
         app.update(Right);
     }
     app.update(Confirm);
@@ -340,11 +341,11 @@ fn machine_view_shows_and_copies_one_machines_script() {
 fn mouse_click_selects_and_wheel_scrolls() {
     let mut app = app();
     app.update(ClickRow(3));
-    assert_eq!(app.selected, 3);
+    assert_eq!(app.list.selected, 3);
     app.update(Scroll(3));
-    assert_eq!(app.selected, 6);
+    assert_eq!(app.list.selected, 6);
     app.update(Scroll(-10));
-    assert_eq!(app.selected, 0);
+    assert_eq!(app.list.selected, 0);
 }
 
 #[test]
@@ -493,7 +494,7 @@ fn settings_toggle_and_session_only_without_a_config_path() {
     app.update(Confirm);
     assert!(app.settings.outbound);
     app.update(ShowMachine);
-    assert_eq!(app.machines()[app.machine].id, "vmm-server");
+    assert_eq!(app.machines()[app.machine.selected].id, "vmm-server");
     let lines = app.machine_lines().join("\n");
     assert!(
         lines.contains("-Name 'VMM-vmm-to-sql-tcp-out' ") && lines.contains("-Direction Outbound"),

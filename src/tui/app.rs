@@ -3,15 +3,15 @@
 //! Nothing here draws or touches the terminal: tests drive `update` with
 //! actions and assert the state, and `ui` renders whatever state it is given.
 
-use std::collections::BTreeSet;
-
 use super::action::Action;
 use super::settings_form::SettingsForm;
 use super::text_input::{Edit, TextInput};
 use crate::catalog::{Catalog, Connection};
 use std::sync::Arc;
 
-use super::state::{FilterState, Searched};
+use super::state::{
+    FilterState, ListState, MachineState, MatrixState, Pane, Searched, machine, matrix,
+};
 use crate::rules::settings::Settings;
 use crate::rules::{Dialect, Provenance};
 
@@ -22,14 +22,6 @@ pub enum View {
     Matrix,
     Machine,
     Notes,
-}
-
-/// Panes of the list view, in `Tab` order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pane {
-    List,
-    Detail,
-    Rule,
 }
 
 /// Something drawn over the view that takes the keys while open.
@@ -88,23 +80,19 @@ pub struct App {
     pub settings: Settings,
     /// The filter bar, its search and the hits.
     pub filter: FilterState,
-    /// Selected position in `hits`.
-    pub selected: usize,
-    /// First visible row of the list.
-    pub offset: usize,
-    /// Rows the list can show, from the last layout.
-    pub list_height: usize,
-    pub marked: BTreeSet<usize>,
+    /// The list view: selection, scroll, marks and pane focus.
+    pub list: ListState,
     pub view: View,
-    pub pane: Pane,
     pub dialect: Dialect,
     pub overlay: Option<Overlay>,
     pub status: Option<Status>,
-    /// Matrix cursor: (row, column) in `matrix_axes()`.
-    pub matrix_cell: (usize, usize),
-    /// Selected machine in the machine view, an index into `machines()`.
-    pub machine: usize,
-    /// Scroll of the detail, rule and notes panes.
+    /// The matrix view's cursor.
+    pub matrix: MatrixState,
+    /// The machine view's selection.
+    pub machine: MachineState,
+    /// Scroll of whatever scrolls as text rather than by rows: the detail,
+    /// rule and notes panes, the machine's script, the help and check popups.
+    /// One value, because only one of them has the focus at a time.
     pub scroll: u16,
     pub quit: bool,
     /// The text of the last copy, for `w` and `--print`.
@@ -133,17 +121,13 @@ impl App {
             origin,
             settings,
             filter,
-            selected: 0,
-            offset: 0,
-            list_height: 10,
-            marked: BTreeSet::new(),
+            list: ListState::default(),
             view: View::List,
-            pane: Pane::List,
             dialect: Dialect::Powershell,
             overlay: None,
             status: None,
-            matrix_cell: (0, 0),
-            machine: 0,
+            matrix: MatrixState::default(),
+            machine: MachineState::default(),
             scroll: 0,
             quit: false,
             config_path: None,
@@ -159,10 +143,9 @@ impl App {
 
     /// The selected connection, if any row matches.
     pub fn selected_connection(&self) -> Option<&Connection> {
-        self.filter
-            .hits
-            .get(self.selected)
-            .map(|h| &self.catalog.connections[h.index])
+        self.list
+            .selected_row(&self.filter.hits)
+            .map(|row| &self.catalog.connections[row])
     }
 
     pub fn update(&mut self, action: Action) {
@@ -195,13 +178,13 @@ impl App {
             Action::Right => self.move_horizontally(1),
             Action::Top => self.move_to(0),
             Action::Bottom => self.move_to(usize::MAX),
-            Action::PageDown => self.move_by(self.page()),
-            Action::PageUp => self.move_by(-self.page()),
+            Action::PageDown => self.move_by(self.list.page()),
+            Action::PageUp => self.move_by(-self.list.page()),
             Action::Scroll(rows) => self.move_by(rows as isize),
             Action::ClickRow(row) => {
                 self.view = View::List;
-                self.pane = Pane::List;
-                self.move_to(self.offset + row as usize);
+                self.list.pane = Pane::List;
+                self.move_to(self.list.offset + row as usize);
             }
             Action::FocusFilter
             | Action::Type(_)
@@ -251,26 +234,20 @@ impl App {
         self.filter.filtering = false;
     }
 
-    /// Rows a page moves: the visible list, less one for context.
-    fn page(&self) -> isize {
-        self.list_height.saturating_sub(1).max(1) as isize
-    }
-
+    /// Up, down and the wheel: the list's row, the matrix's row, the
+    /// machine, or else the focused text's scroll.
     fn move_by(&mut self, delta: isize) {
-        match (self.view, self.pane) {
+        match (self.view, self.list.pane) {
             (View::List, Pane::List) => {
-                let target = (self.selected as isize).saturating_add(delta).max(0) as usize;
-                self.move_to(target);
+                self.list.move_by(delta, self.filter.hits.len());
+                self.scroll = 0;
             }
             (View::Matrix, _) => {
                 let (rows, _) = self.matrix_axes();
-                let row = (self.matrix_cell.0 as isize + delta)
-                    .clamp(0, rows.len().saturating_sub(1) as isize);
-                self.matrix_cell.0 = row as usize;
+                self.matrix.move_row_by(delta, rows.len());
             }
             (View::Machine, _) => {
-                let last = self.machines().len().saturating_sub(1) as isize;
-                self.machine = (self.machine as isize + delta).clamp(0, last) as usize;
+                self.machine.move_by(delta, self.machines().len());
                 self.scroll = 0;
             }
             _ => {
@@ -282,52 +259,33 @@ impl App {
     fn move_horizontally(&mut self, delta: isize) {
         if self.view == View::Matrix {
             let (_, columns) = self.matrix_axes();
-            let col = (self.matrix_cell.1 as isize + delta)
-                .clamp(0, columns.len().saturating_sub(1) as isize);
-            self.matrix_cell.1 = col as usize;
+            self.matrix.move_column_by(delta, columns.len());
         }
     }
 
-    /// Selects row `target` (clamped) and scrolls it into view.
+    /// Home, End and a click: row `target` (clamped) of whatever moves.
     fn move_to(&mut self, target: usize) {
-        match (self.view, self.pane) {
+        match (self.view, self.list.pane) {
             (View::List, Pane::List) => {
-                self.selected = target.min(self.filter.hits.len().saturating_sub(1));
+                self.list.move_to(target, self.filter.hits.len());
                 self.scroll = 0;
-                self.keep_selection_visible();
             }
             (View::Matrix, _) => {
                 let (rows, _) = self.matrix_axes();
-                self.matrix_cell.0 = target.min(rows.len().saturating_sub(1));
+                self.matrix.move_row_to(target, rows.len());
             }
-            (View::Machine, _) => {
-                self.machine = target.min(self.machines().len().saturating_sub(1))
-            }
+            (View::Machine, _) => self.machine.move_to(target, self.machines().len()),
             _ => self.scroll = if target == 0 { 0 } else { u16::MAX / 2 },
         }
     }
 
-    /// Keeps the selected row between `offset` and the bottom of the list.
-    pub fn keep_selection_visible(&mut self) {
-        let height = self.list_height.max(1);
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + height {
-            self.offset = self.selected + 1 - height;
-        }
-        self.offset = self.offset.min(self.filter.hits.len().saturating_sub(1));
-    }
-
     /// Called with the list's visible height whenever the layout changes.
     pub fn set_list_height(&mut self, rows: usize) {
-        self.list_height = rows.max(1);
-        self.keep_selection_visible();
+        self.list.set_height(rows, self.filter.hits.len());
     }
 
     fn cycle_pane(&mut self, delta: isize) {
-        let order = [Pane::List, Pane::Detail, Pane::Rule];
-        let now = order.iter().position(|p| *p == self.pane).unwrap_or(0) as isize;
-        self.pane = order[(now + delta).rem_euclid(order.len() as isize) as usize];
+        self.list.cycle_pane(delta);
         self.scroll = 0;
     }
 
@@ -341,10 +299,7 @@ impl App {
     }
 
     fn toggle_mark(&mut self) {
-        if let Some(hit) = self.filter.hits.get(self.selected) {
-            if !self.marked.remove(&hit.index) {
-                self.marked.insert(hit.index);
-            }
+        if self.list.toggle_mark(&self.filter.hits) {
             self.move_by(1);
         }
     }
@@ -377,9 +332,7 @@ impl App {
     /// the search changed anything on screen.
     fn follow_search(&mut self, searched: Searched) -> bool {
         if searched == Searched::NewHits {
-            self.selected = 0;
-            self.offset = 0;
-            self.keep_selection_visible();
+            self.list.restart(self.filter.hits.len());
         }
         searched != Searched::Nothing
     }
@@ -461,21 +414,14 @@ impl App {
     }
 
     fn copy_all(&mut self) {
-        let (indices, what): (Vec<usize>, String) = if self.marked.is_empty() {
-            (
-                self.filter.hits.iter().map(|h| h.index).collect(),
-                format!("{} filtered", self.filter.hits.len()),
-            )
-        } else {
-            (
-                self.marked.iter().copied().collect(),
-                format!("{} marked", self.marked.len()),
-            )
+        let what = match self.list.marked.len() {
+            0 => format!("{} filtered", self.filter.hits.len()),
+            marked => format!("{marked} marked"),
         };
-        let connections: Vec<&Connection> = indices
-            .iter()
-            .map(|&i| &self.catalog.connections[i])
-            .collect();
+        let rows = self
+            .list
+            .marked_or(self.filter.hits.iter().map(|hit| hit.index));
+        let connections = connections_at(&self.catalog, &rows);
         match self.script_for(&connections, None, self.filter.text()) {
             Ok(text) => self.show_copy(
                 format!("{} script for {what} connections", self.dialect.name()),
@@ -486,7 +432,11 @@ impl App {
     }
 
     fn copy_machine(&mut self) {
-        let Some(machine) = self.machines().get(self.machine).map(|c| c.id.clone()) else {
+        let Some(machine) = self
+            .machines()
+            .get(self.machine.selected)
+            .map(|c| c.id.clone())
+        else {
             return self.error("no machine to copy rules for");
         };
         let connections: Vec<&Connection> = self.catalog.connections.iter().collect();
@@ -580,20 +530,10 @@ impl App {
         if host.is_empty() {
             return self.error("no host given: p, then a name or an IP address");
         }
-        let indices: Vec<usize> = if self.marked.is_empty() {
-            self.filter
-                .hits
-                .get(self.selected)
-                .map(|h| h.index)
-                .into_iter()
-                .collect()
-        } else {
-            self.marked.iter().copied().collect()
-        };
-        let connections: Vec<&Connection> = indices
-            .iter()
-            .map(|&i| &self.catalog.connections[i])
-            .collect();
+        let rows = self
+            .list
+            .marked_or(self.list.selected_row(&self.filter.hits));
+        let connections = connections_at(&self.catalog, &rows);
         let targets = crate::check::targets(&connections);
         for to in connections.iter().filter_map(|c| c.to.first()) {
             self.hosts.insert(to.clone(), host.clone());
@@ -639,8 +579,8 @@ impl App {
             View::Matrix => {
                 let (rows, columns) = self.matrix_axes();
                 if let (Some(from), Some(to)) = (
-                    rows.get(self.matrix_cell.0),
-                    columns.get(self.matrix_cell.1),
+                    rows.get(self.matrix.cell.0),
+                    columns.get(self.matrix.cell.1),
                 ) {
                     if self.cell(from, to).next().is_none() {
                         // Keep the filter (and the view): there is nothing
@@ -654,14 +594,14 @@ impl App {
                         current => format!("{current} {cell}"),
                     };
                     self.view = View::List;
-                    self.pane = Pane::List;
+                    self.list.pane = Pane::List;
                     self.set_filter(filter);
                 }
             }
             View::Machine => self.copy_machine(),
             _ => {
-                if self.pane == Pane::List {
-                    self.pane = Pane::Detail;
+                if self.list.pane == Pane::List {
+                    self.list.pane = Pane::Detail;
                 }
             }
         }
@@ -785,54 +725,35 @@ impl App {
     /// Source component ids (rows) and destination ids (columns) of the
     /// matrix: only components that open or accept some connection.
     pub fn matrix_axes(&self) -> (Vec<String>, Vec<String>) {
-        let mut rows: Vec<String> = Vec::new();
-        let mut columns: Vec<String> = Vec::new();
-        for component in &self.catalog.components {
-            let id = &component.id;
-            if self.catalog.connections.iter().any(|c| c.from.contains(id)) {
-                rows.push(id.clone());
-            }
-            if self.catalog.connections.iter().any(|c| c.to.contains(id)) {
-                columns.push(id.clone());
-            }
-        }
-        (rows, columns)
+        matrix::axes(&self.catalog)
     }
 
     /// The filter's connections from `from` to `to`: the matrix follows the
     /// filter, as the list does.
     pub fn cell<'a>(&'a self, from: &str, to: &str) -> impl Iterator<Item = &'a Connection> {
-        let (from, to) = (from.to_string(), to.to_string());
-        self.filter
-            .hits
-            .iter()
-            .map(|hit| &self.catalog.connections[hit.index])
-            .filter(move |c| c.from.contains(&from) && c.to.contains(&to))
+        matrix::cell(&self.catalog, &self.filter.hits, from, to)
     }
 
-    /// Components that carry at least one rule, for the machine view: a
-    /// machine that is also another (the perimeter host, a Hyper-V host)
-    /// carries that one's rules too.
+    /// Components that carry at least one rule, for the machine view.
     pub fn machines(&self) -> Vec<&crate::catalog::Component> {
-        self.catalog
-            .components
-            .iter()
-            .filter(|m| {
-                self.catalog.connections.iter().any(|c| {
-                    c.placements(self.settings.outbound)
-                        .iter()
-                        .any(|p| self.catalog.acts_as(&m.id, p.machine))
-                })
-            })
-            .collect()
+        machine::machines(&self.catalog, self.settings.outbound)
     }
 
     /// The machine view's script body for the selected machine.
     pub fn machine_lines(&self) -> Vec<String> {
-        let Some(machine) = self.machines().get(self.machine).map(|c| c.id.clone()) else {
+        let Some(machine) = self
+            .machines()
+            .get(self.machine.selected)
+            .map(|c| c.id.clone())
+        else {
             return Vec::new();
         };
         let connections: Vec<&Connection> = self.catalog.connections.iter().collect();
         self.body_lines(&connections, Some(&machine))
     }
+}
+
+/// The catalog's connections at these indices (the list's rows).
+fn connections_at<'a>(catalog: &'a Catalog, rows: &[usize]) -> Vec<&'a Connection> {
+    rows.iter().map(|&row| &catalog.connections[row]).collect()
 }

@@ -4,5 +4,11 @@
 //! and tested on its own.
 
 pub mod filter;
+pub mod list;
+pub mod machine;
+pub mod matrix;
 
 pub use filter::{FilterState, Searched};
+pub use list::{ListState, Pane};
+pub use machine::MachineState;
+pub use matrix::MatrixState;
