@@ -33,7 +33,7 @@ fn typed(app: &mut App, text: &str) {
 
 /// The copy the app asked the event loop to make: what, and the text.
 fn copied(app: &mut App) -> (String, String) {
-    let what = app.copy_request.take().expect("a copy was requested");
+    let what = app.requests.copy.take().expect("a copy was requested");
     (
         what,
         app.last_copy
@@ -612,16 +612,16 @@ fn w_writes_the_last_copy_to_a_file_atomically() {
 #[test]
 fn p_checks_the_selected_or_marked_rows_on_a_remembered_host() {
     use vmmports::check::{Event, Finding, Status};
-    use vmmports::tui::app::{CheckRun, Prompt};
+    use vmmports::tui::state::{CheckRun, Prompt, PromptState};
     let mut app = app();
     app.set_filter("to:sql".into());
     app.update(CheckPorts);
     assert_eq!(
         app.overlay,
-        Some(Overlay::Prompt {
+        Some(Overlay::Prompt(PromptState {
             purpose: Prompt::CheckHost,
             input: TextInput::prefilled("")
-        }),
+        })),
         "no host remembered yet"
     );
     for c in "10.0.0.7".chars() {
@@ -629,7 +629,7 @@ fn p_checks_the_selected_or_marked_rows_on_a_remembered_host() {
     }
     app.update(Confirm);
     assert!(
-        app.check_request,
+        app.requests.check,
         "the event loop is asked to start the check"
     );
     let Some(Overlay::Check(CheckRun {
@@ -667,10 +667,10 @@ fn p_checks_the_selected_or_marked_rows_on_a_remembered_host() {
     app.update(CheckPorts);
     assert_eq!(
         app.overlay,
-        Some(Overlay::Prompt {
+        Some(Overlay::Prompt(PromptState {
             purpose: Prompt::CheckHost,
             input: TextInput::prefilled("10.0.0.7")
-        })
+        }))
     );
     app.update(Back);
     // Every text input edits the same way. The remembered host is
@@ -678,7 +678,7 @@ fn p_checks_the_selected_or_marked_rows_on_a_remembered_host() {
     let typed_host = |app: &mut App, keys: &[Action]| {
         app.update(CheckPorts);
         apply(app, keys);
-        let Some(Overlay::Prompt { input, .. }) = &app.overlay else {
+        let Some(Overlay::Prompt(PromptState { input, .. })) = &app.overlay else {
             panic!("{:?}", app.overlay)
         };
         let text = input.text().to_string();

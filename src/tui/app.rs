@@ -1,17 +1,25 @@
-//! The explorer's state, and `update`, the one place it changes.
+//! The explorer's state as the views share it, and `update`, the one place
+//! it changes.
+//!
+//! Each view or popup keeps its own state in `state/` (the settings form in
+//! `settings_form.rs`); `App` holds what they share (the catalog, the
+//! settings, the dialect, the status line, the requests to the event loop)
+//! and hands each action to the state it is about.
 //!
 //! Nothing here draws or touches the terminal: tests drive `update` with
 //! actions and assert the state, and `ui` renders whatever state it is given.
 
-use super::action::Action;
-use super::settings_form::SettingsForm;
-use super::text_input::{Edit, TextInput};
-use crate::catalog::{Catalog, Connection};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 
+use super::action::Action;
+use super::settings_form::{FormOutcome, SettingsForm};
 use super::state::{
-    FilterState, ListState, MachineState, MatrixState, Pane, Searched, machine, matrix,
+    CheckRun, FilterState, ListState, MachineState, MatrixState, Pane, Prompt, PromptOutcome,
+    PromptState, Requests, Searched, machine, matrix,
 };
+use crate::catalog::{Catalog, Connection};
 use crate::rules::settings::Settings;
 use crate::rules::{Dialect, Provenance};
 
@@ -28,39 +36,12 @@ pub enum View {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     Help,
-    /// Asks for a file name to write the last copy to (`w`).
-    /// A one-line text prompt.
-    Prompt {
-        purpose: Prompt,
-        /// What is typed; a proposed value starts selected.
-        input: TextInput,
-    },
+    /// A one-line text prompt (`w`, `p`).
+    Prompt(PromptState),
     /// Port checks against one host, filling in as answers arrive.
     Check(CheckRun),
     /// The settings form.
     Settings(SettingsForm),
-}
-
-/// What a text prompt asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Prompt {
-    /// A file name for the last copy (`w`).
-    WriteCopy,
-    /// The host to check the selected connections' ports on (`p`).
-    CheckHost,
-}
-
-/// A port check in progress or done, as shown in its popup.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CheckRun {
-    pub host: String,
-    /// The address the host resolved to, or why it did not.
-    pub address: Option<Result<String, String>>,
-    pub targets: Vec<crate::check::Target>,
-    /// One per target, filled in as answers arrive.
-    pub findings: Vec<Option<crate::check::Finding>>,
-    /// The ports SQL Server is set to use, for the SQL Browser's answer.
-    pub sql_ports: Vec<u16>,
 }
 
 /// A message in the status line.
@@ -78,14 +59,15 @@ pub struct App {
     /// Where the catalog came from, for script headers.
     pub origin: String,
     pub settings: Settings,
+    pub dialect: Dialect,
+    pub view: View,
+    pub overlay: Option<Overlay>,
+    pub status: Option<Status>,
+    pub quit: bool,
     /// The filter bar, its search and the hits.
     pub filter: FilterState,
     /// The list view: selection, scroll, marks and pane focus.
     pub list: ListState,
-    pub view: View,
-    pub dialect: Dialect,
-    pub overlay: Option<Overlay>,
-    pub status: Option<Status>,
     /// The matrix view's cursor.
     pub matrix: MatrixState,
     /// The machine view's selection.
@@ -94,21 +76,15 @@ pub struct App {
     /// rule and notes panes, the machine's script, the help and check popups.
     /// One value, because only one of them has the focus at a time.
     pub scroll: u16,
-    pub quit: bool,
-    /// The text of the last copy, for `w` and `--print`.
+    /// The text of the last copy, for `w`, `v` and `--print`.
     pub last_copy: Option<String>,
+    /// Effects for the event loop to perform: copy, plain view, check.
+    pub requests: Requests,
     /// Hosts last checked, by destination component id (saved in the config).
-    pub hosts: std::collections::BTreeMap<String, String>,
-    /// Set when the check popup opened: the event loop must start the check.
-    pub check_request: bool,
-    /// A copy the event loop must make (it owns the clipboard and the
-    /// terminal): what was copied, in words. The text is `last_copy`.
-    pub copy_request: Option<String>,
-    /// Text the event loop is to show plain, outside the frame (`v`).
-    pub plain_request: Option<String>,
+    pub hosts: BTreeMap<String, String>,
     /// Where settings are saved; `None` when they must not be (no home, or
     /// the file did not parse).
-    pub config_path: Option<std::path::PathBuf>,
+    pub config_path: Option<PathBuf>,
 }
 
 impl App {
@@ -120,22 +96,20 @@ impl App {
             catalog,
             origin,
             settings,
-            filter,
-            list: ListState::default(),
-            view: View::List,
             dialect: Dialect::Powershell,
+            view: View::List,
             overlay: None,
             status: None,
+            quit: false,
+            filter,
+            list: ListState::default(),
             matrix: MatrixState::default(),
             machine: MachineState::default(),
             scroll: 0,
-            quit: false,
-            config_path: None,
             last_copy: None,
-            copy_request: None,
-            plain_request: None,
-            hosts: Default::default(),
-            check_request: false,
+            requests: Requests::default(),
+            hosts: BTreeMap::new(),
+            config_path: None,
         };
         app.refilter();
         app
@@ -148,29 +122,40 @@ impl App {
             .map(|row| &self.catalog.connections[row])
     }
 
+    /// Applies one action: an open popup takes it, else the view.
     pub fn update(&mut self, action: Action) {
         // A new action replaces an old message.
         self.status = None;
-        if let Some(Overlay::Settings(_)) = self.overlay {
-            return self.update_settings(action);
-        }
-        if let Some(Overlay::Prompt { .. }) = self.overlay {
-            return self.update_prompt(action);
-        }
-        if self.overlay.is_some() {
-            match action {
-                Action::Quit => self.quit = true,
-                Action::Down => self.scroll = self.scroll.saturating_add(1),
-                Action::Up => self.scroll = self.scroll.saturating_sub(1),
-                _ => {
-                    self.overlay = None;
-                    self.scroll = 0;
-                }
-            }
+        // Ctrl-C and `q` (where `q` is not typed text) quit from anywhere.
+        if action == Action::Quit {
+            self.quit = true;
             return;
         }
+        match &self.overlay {
+            Some(Overlay::Settings(_)) => self.update_settings(action),
+            Some(Overlay::Prompt(_)) => self.update_prompt(action),
+            Some(Overlay::Help | Overlay::Check(_)) => self.update_popup(action),
+            None => self.update_view(action),
+        }
+    }
+
+    /// Help and the check results: j/k scroll, any other key closes.
+    fn update_popup(&mut self, action: Action) {
         match action {
-            Action::Quit => self.quit = true,
+            Action::Down => self.scroll = self.scroll.saturating_add(1),
+            Action::Up => self.scroll = self.scroll.saturating_sub(1),
+            _ => {
+                self.overlay = None;
+                self.scroll = 0;
+            }
+        }
+    }
+
+    /// Keys on the main screen, with no popup open.
+    fn update_view(&mut self, action: Action) {
+        match action {
+            // Taken in `update`, before any popup.
+            Action::Quit => {}
             Action::ToggleHelp => self.overlay = Some(Overlay::Help),
             Action::Down => self.move_by(1),
             Action::Up => self.move_by(-1),
@@ -408,7 +393,7 @@ impl App {
             self.last_copy.clone()
         };
         match text {
-            Some(text) => self.plain_request = Some(text),
+            Some(text) => self.requests.plain = Some(text),
             None => self.error("nothing to show: no rule selected and nothing copied yet"),
         }
     }
@@ -452,7 +437,7 @@ impl App {
     /// Hands `text` to the event loop to copy, between frames.
     fn show_copy(&mut self, what: String, text: String) {
         self.last_copy = Some(text);
-        self.copy_request = Some(what);
+        self.requests.copy = Some(what);
     }
 
     /// `w`: ask where to write the last copy.
@@ -460,10 +445,10 @@ impl App {
         if self.last_copy.is_none() {
             return self.error("nothing copied yet: y or Y first, then w writes it to a file");
         }
-        self.overlay = Some(Overlay::Prompt {
-            purpose: Prompt::WriteCopy,
-            input: TextInput::prefilled("vmmports-rules.txt"),
-        });
+        self.overlay = Some(Overlay::Prompt(PromptState::new(
+            Prompt::WriteCopy,
+            "vmmports-rules.txt",
+        )));
     }
 
     /// `p`: ask which host to check, offering the one last used for the
@@ -478,35 +463,27 @@ impl App {
             .and_then(|to| self.hosts.get(to))
             .cloned()
             .unwrap_or_default();
-        self.overlay = Some(Overlay::Prompt {
-            purpose: Prompt::CheckHost,
-            input: TextInput::prefilled(remembered),
-        });
+        self.overlay = Some(Overlay::Prompt(PromptState::new(
+            Prompt::CheckHost,
+            remembered,
+        )));
     }
 
-    /// Keys while a prompt is open.
+    /// Keys while a prompt is open; its answer is acted on here.
     fn update_prompt(&mut self, action: Action) {
-        let Some(Overlay::Prompt { purpose, input }) = &mut self.overlay else {
+        let Some(Overlay::Prompt(prompt)) = &mut self.overlay else {
             return;
         };
-        match action {
-            Action::Quit => self.quit = true,
-            Action::Type(c) => {
-                input.apply(Edit::Insert(c));
-            }
-            Action::Edit(edit) => {
-                input.apply(edit);
-            }
-            Action::Back => self.overlay = None,
-            Action::Confirm => {
-                let (purpose, text) = (*purpose, input.text().trim().to_string());
+        match prompt.update(action) {
+            PromptOutcome::Open => {}
+            PromptOutcome::Cancelled => self.overlay = None,
+            PromptOutcome::Answered(purpose, text) => {
                 self.overlay = None;
                 match purpose {
                     Prompt::WriteCopy => self.write_copy(&text),
                     Prompt::CheckHost => self.start_check(text),
                 }
             }
-            _ => {}
         }
     }
 
@@ -534,19 +511,13 @@ impl App {
             .list
             .marked_or(self.list.selected_row(&self.filter.hits));
         let connections = connections_at(&self.catalog, &rows);
-        let targets = crate::check::targets(&connections);
         for to in connections.iter().filter_map(|c| c.to.first()) {
             self.hosts.insert(to.clone(), host.clone());
         }
+        let run = CheckRun::new(host, &connections, &self.catalog);
         self.save_config();
-        self.overlay = Some(Overlay::Check(CheckRun {
-            host: host.clone(),
-            address: None,
-            findings: vec![None; targets.len()],
-            targets,
-            sql_ports: crate::check::sql_ports(&self.catalog),
-        }));
-        self.check_request = true;
+        self.overlay = Some(Overlay::Check(run));
+        self.requests.check = true;
     }
 
     /// A check's progress, from the event loop.
@@ -554,16 +525,7 @@ impl App {
         let Some(Overlay::Check(run)) = &mut self.overlay else {
             return; // closed meanwhile: the answers are no longer wanted
         };
-        match event {
-            crate::check::Event::Resolved(result) => {
-                run.address = Some(result.map(|ip| ip.to_string()))
-            }
-            crate::check::Event::Answer(i, finding) => {
-                if let Some(slot) = run.findings.get_mut(i) {
-                    *slot = Some(*finding);
-                }
-            }
-        }
+        run.record(event);
     }
 
     fn error(&mut self, text: &str) {
@@ -607,72 +569,20 @@ impl App {
         }
     }
 
-    /// Keys while the settings form is open: move between rows, Enter to edit
-    /// (or toggle) and again to apply, Esc to cancel an edit or close.
+    /// Keys while the settings form is open; what it commits applies to
+    /// every view, and is saved.
     fn update_settings(&mut self, action: Action) {
         let Some(Overlay::Settings(form)) = &mut self.overlay else {
             return;
         };
-        match (action, form.editing.is_some()) {
-            (Action::Quit, _) => self.quit = true,
-            (Action::Down, false) => {
-                form.selected = (form.selected + 1).min(form.rows.len().saturating_sub(1))
-            }
-            (Action::Up, false) => form.selected = form.selected.saturating_sub(1),
-            (Action::Back, true) => {
-                form.editing = None;
-                form.error = None;
-            }
-            (Action::Back, false) => self.overlay = None,
-            (Action::Type(_) | Action::Edit(_), true) => {
-                let edit = match action {
-                    Action::Type(c) => Edit::Insert(c),
-                    Action::Edit(edit) => edit,
-                    _ => return,
-                };
-                if let Some(input) = form.editing.as_mut()
-                    && input.apply(edit)
-                {
-                    let text = input.text().to_string();
-                    form.error = form.settings_with(&self.base, &text).err();
+        match form.update(action, &self.base) {
+            FormOutcome::Open => {}
+            FormOutcome::Closed => self.overlay = None,
+            FormOutcome::Commit(text) => {
+                if let Some(settings) = form.commit(&self.base, text) {
+                    self.apply_settings(settings);
                 }
             }
-            (Action::Confirm, false) => {
-                let row = &form.rows[form.selected];
-                if row.field.is_toggle() {
-                    let flipped = if row.value == "yes" { "no" } else { "yes" };
-                    self.commit_setting(flipped.to_string());
-                } else {
-                    form.editing = Some(TextInput::prefilled(row.value.clone()));
-                    form.error = None;
-                }
-            }
-            (Action::Confirm, true) => {
-                let text = form
-                    .editing
-                    .as_ref()
-                    .map(|input| input.text().to_string())
-                    .unwrap_or_default();
-                self.commit_setting(text);
-            }
-            _ => {}
-        }
-    }
-
-    /// Puts `text` into the selected row if the whole form is then valid,
-    /// applies the settings, and saves them.
-    fn commit_setting(&mut self, text: String) {
-        let Some(Overlay::Settings(form)) = &mut self.overlay else {
-            return;
-        };
-        match form.settings_with(&self.base, &text) {
-            Ok(settings) => {
-                form.rows[form.selected].value = text;
-                form.editing = None;
-                form.error = None;
-                self.apply_settings(settings);
-            }
-            Err(e) => form.error = Some(e),
         }
     }
 

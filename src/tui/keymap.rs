@@ -55,7 +55,7 @@ pub fn key(app: &App, key: KeyEvent) -> Option<Action> {
             }
         };
     }
-    if let Some(Overlay::Prompt { .. }) = &app.overlay {
+    if let Some(Overlay::Prompt(_)) = &app.overlay {
         return match key.code {
             KeyCode::Enter => Some(Action::Confirm),
             KeyCode::Esc => Some(Action::Back),

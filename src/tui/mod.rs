@@ -143,7 +143,7 @@ fn event_loop(
             tui.draw(|frame| ui::render(frame, app, theme))?;
             dirty = false;
         }
-        if std::mem::take(&mut app.check_request)
+        if std::mem::take(&mut app.requests.check)
             && let Some(app::Overlay::Check(run)) = &app.overlay
         {
             let context = crate::check::Context {
@@ -171,7 +171,7 @@ fn event_loop(
         }
         // The plain view leaves the frame altogether, then everything is
         // drawn anew.
-        if let Some(text) = app.plain_request.take() {
+        if let Some(text) = app.requests.plain.take() {
             if terminal::show_plain(tui, &text, mouse, stop)? {
                 return Ok(true);
             }
@@ -180,7 +180,7 @@ fn event_loop(
             continue;
         }
         // Copies go to the terminal between frames, never inside one.
-        if let Some(what) = app.copy_request.take() {
+        if let Some(what) = app.requests.copy.take() {
             let text = app.last_copy.clone().unwrap_or_default();
             let report = clipboard.copy(&text, osc_out);
             app.status = Some(app::Status {
@@ -221,12 +221,7 @@ fn event_loop(
                 app.update(action);
                 dirty = true;
             }
-            if app.quit
-                || app.copy_request.is_some()
-                || app.plain_request.is_some()
-                || app.check_request
-                || !event::poll(Duration::ZERO)?
-            {
+            if app.quit || app.requests.pending() || !event::poll(Duration::ZERO)? {
                 break;
             }
         }
