@@ -116,3 +116,40 @@ impl ListState {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hits(n: usize) -> Vec<Hit> {
+        (0..n).map(|index| Hit { index, score: 0 }).collect()
+    }
+
+    #[test]
+    fn a_shorter_list_scrolls_the_selection_back_into_view() {
+        let mut list = ListState::default();
+        list.move_to(30, 40);
+        assert_eq!((list.selected, list.offset), (30, 21));
+        list.set_height(5, 40);
+        assert_eq!(list.offset, 26, "the selection is the bottom row");
+        list.move_by(-100, 40);
+        assert_eq!((list.selected, list.offset), (0, 0));
+        // No rows: nothing to select, and nothing panics.
+        list.set_height(0, 0);
+        list.move_by(1, 0);
+        assert_eq!((list.selected, list.offset, list.height), (0, 0, 1));
+    }
+
+    #[test]
+    fn marks_stay_on_their_connection_and_win_over_the_rest() {
+        let mut list = ListState::default();
+        let rows = hits(3);
+        assert_eq!(list.marked_or([7]), [7], "nothing marked");
+        list.move_to(2, rows.len());
+        assert!(list.toggle_mark(&rows));
+        assert_eq!(list.marked_or([7]), [2]);
+        assert!(list.toggle_mark(&rows), "toggling again unmarks");
+        assert!(list.marked.is_empty());
+        assert!(!list.toggle_mark(&[]), "no row, no mark");
+    }
+}

@@ -59,3 +59,23 @@ impl PromptState {
         PromptOutcome::Open
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enter_answers_trimmed_and_esc_cancels() {
+        let mut prompt = PromptState::new(Prompt::CheckHost, "old");
+        // The proposed value is selected: typing replaces it.
+        for c in " host ".chars() {
+            assert_eq!(prompt.update(Action::Type(c)), PromptOutcome::Open);
+        }
+        assert_eq!(prompt.update(Action::Down), PromptOutcome::Open);
+        assert_eq!(
+            prompt.update(Action::Confirm),
+            PromptOutcome::Answered(Prompt::CheckHost, "host".into())
+        );
+        assert_eq!(prompt.update(Action::Back), PromptOutcome::Cancelled);
+    }
+}

@@ -19,3 +19,19 @@ impl Requests {
         self.copy.is_some() || self.plain.is_some() || self.check
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_request_is_pending_until_taken() {
+        let mut requests = Requests::default();
+        assert!(!requests.pending());
+        requests.plain = Some("rule".into());
+        assert!(requests.pending());
+        requests.plain.take();
+        requests.check = true;
+        assert!(requests.pending());
+    }
+}
