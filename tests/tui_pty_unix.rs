@@ -132,16 +132,16 @@ fn expected() -> Expected {
         "test".into(),
         Settings::default(),
     );
-    let total = app.hits.len();
+    let total = app.filter.hits.len();
     app.update(Action::FocusFilter);
     for c in "winrm".chars() {
         app.update(Action::Type(c));
     }
-    let id = |i: usize| app.catalog.connections[app.hits[i].index].id.clone();
+    let id = |i: usize| app.catalog.connections[app.filter.hits[i].index].id.clone();
     Expected {
         total,
         title: app.catalog.title.clone(),
-        winrm: app.hits.len(),
+        winrm: app.filter.hits.len(),
         winrm_ids: [id(0), id(1)],
     }
 }

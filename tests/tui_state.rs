@@ -5,7 +5,8 @@ use vmmports::catalog;
 use vmmports::rules::Dialect;
 use vmmports::rules::settings::Settings;
 use vmmports::tui::action::Action::{self, *};
-use vmmports::tui::app::{App, Overlay, Pane, View};
+use vmmports::tui::app::{App, Overlay, View};
+use vmmports::tui::state::Pane;
 use vmmports::tui::text_input::{Edit as TextEdit, TextInput};
 
 fn app() -> App {
@@ -32,7 +33,7 @@ fn typed(app: &mut App, text: &str) {
 
 /// The copy the app asked the event loop to make: what, and the text.
 fn copied(app: &mut App) -> (String, String) {
-    let what = app.copy_request.take().expect("a copy was requested");
+    let what = app.requests.copy.take().expect("a copy was requested");
     (
         what,
         app.last_copy
@@ -47,675 +48,717 @@ fn selected_id(app: &App) -> String {
         .unwrap_or_default()
 }
 
-#[test]
-fn moving_clamps_at_both_ends() {
-    let mut app = app();
-    apply(&mut app, &[Up, Up]);
-    assert_eq!(app.selected, 0);
-    apply(&mut app, &[Down, Down]);
-    assert_eq!(app.selected, 2);
-    apply(&mut app, &[Bottom]);
-    assert_eq!(app.selected, app.hits.len() - 1);
-    apply(&mut app, &[Down]);
-    assert_eq!(app.selected, app.hits.len() - 1);
-    apply(&mut app, &[Top]);
-    assert_eq!(app.selected, 0);
-}
+/// The filter bar (`FilterState`): typing, editing, errors, the background search.
+mod filter {
+    use super::*;
 
-#[test]
-fn paging_scrolls_the_selection_into_view() {
-    let mut app = app();
-    app.update(PageDown);
-    assert_eq!(app.selected, 9);
-    assert!(app.selected >= app.offset && app.selected < app.offset + 10);
-    app.update(Bottom);
-    assert_eq!(app.offset, app.hits.len() - 10);
-    app.update(PageUp);
-    assert!(app.selected >= app.offset);
-}
-
-#[test]
-fn typing_filters_live_and_esc_clears() {
-    let mut app = app();
-    let all = app.hits.len();
-    app.update(FocusFilter);
-    assert!(app.filtering);
-    typed(&mut app, "winrm");
-    assert_eq!(app.filter.text(), "winrm");
-    assert!(app.hits.len() < all);
-    assert_eq!(
-        selected_id(&app),
-        "vmm-to-host-winrm",
-        "the best match is selected"
-    );
-    // Letters type while filtering: `q` does not quit.
-    app.update(Type('q'));
-    assert!(!app.quit);
-    app.update(Action::Edit(TextEdit::Backspace));
-    app.update(FilterAccept);
-    assert!(!app.filtering);
-    assert_eq!(app.filter.text(), "winrm", "Enter keeps the filter");
-    app.update(FocusFilter);
-    app.update(FilterClear);
-    assert!(!app.filtering);
-    assert_eq!(app.filter.text(), "");
-    assert_eq!(app.hits.len(), all);
-}
-
-#[test]
-fn a_bad_term_keeps_results_and_says_why() {
-    let mut app = app();
-    app.update(FocusFilter);
-    typed(&mut app, "port:9");
-    let before = app.hits.len();
-    typed(&mut app, "99999");
-    assert_eq!(app.hits.len(), before, "previous results stay");
-    let error = app.filter_error.clone().expect("an error is shown");
-    assert!(error.contains("out of range"), "{error}");
-    for _ in 0..5 {
-        app.update(Action::Edit(TextEdit::Backspace));
-    }
-    assert_eq!(app.filter.text(), "port:9");
-    assert_eq!(app.filter_error, None, "fixed filter, no error");
-}
-
-#[test]
-fn ctrl_w_deletes_a_word_and_cursor_edits_in_place() {
-    let mut app = app();
-    app.update(FocusFilter);
-    typed(&mut app, "to:sql proto:udp");
-    app.update(Action::Edit(TextEdit::DeleteWord));
-    assert_eq!(app.filter.text(), "to:sql ");
-    apply(
-        &mut app,
-        &[
-            Action::Edit(TextEdit::Left),
-            Action::Edit(TextEdit::Left),
-            Action::Edit(TextEdit::Left),
-            Action::Edit(TextEdit::Left),
-        ],
-    );
-    app.update(Type('x'));
-    assert_eq!(app.filter.text(), "to:xsql ");
-}
-
-#[test]
-fn panes_and_dialects_cycle_both_ways() {
-    let mut app = app();
-    assert_eq!(app.pane, Pane::List);
-    apply(&mut app, &[NextPane]);
-    assert_eq!(app.pane, Pane::Detail);
-    apply(&mut app, &[NextPane, NextPane]);
-    assert_eq!(app.pane, Pane::List);
-    apply(&mut app, &[PrevPane]);
-    assert_eq!(app.pane, Pane::Rule);
-    assert_eq!(app.dialect, Dialect::Powershell);
-    apply(&mut app, &[NextDialect]);
-    assert_eq!(app.dialect, Dialect::Netsh);
-    apply(&mut app, &[PrevDialect, PrevDialect]);
-    assert_eq!(app.dialect, Dialect::Probe);
-    apply(&mut app, &[SelectDialect(Dialect::Nft)]);
-    assert_eq!(app.dialect, Dialect::Nft);
-}
-
-#[test]
-fn rule_lines_follow_selection_and_dialect() {
-    let mut app = app();
-    app.set_filter("to:sql".into());
-    let ps = app.rule_lines().join("\n");
-    assert!(
-        ps.contains("New-NetFirewallRule") && ps.contains("1433"),
-        "{ps}"
-    );
-    app.update(NextDialect);
-    assert!(
-        app.rule_lines()
-            .join("\n")
-            .contains("netsh advfirewall firewall add rule")
-    );
-    app.update(Down);
-    assert!(app.rule_lines().join("\n").contains("1434"));
-}
-
-#[test]
-fn marking_moves_down_and_copy_all_uses_marks() {
-    let mut app = app();
-    apply(&mut app, &[ToggleMark, ToggleMark]);
-    assert_eq!(app.marked.len(), 2);
-    assert_eq!(app.selected, 2);
-    app.update(CopyAll);
-    let (what, body) = copied(&mut app);
-    assert!(what.contains("2 marked"), "{what}");
-    assert!(body.contains("vmm-to-host-agent") && body.contains("vmm-to-host-bits"));
-    assert!(!body.contains("vmm-to-host-winrm"), "only marked rows");
-    assert!(
-        body.starts_with("# vmmports"),
-        "a whole script, with its header"
-    );
-    // Unmark one: toggling again removes it.
-    apply(&mut app, &[Top, ToggleMark]);
-    assert_eq!(app.marked.len(), 1);
-}
-
-#[test]
-fn copy_all_without_marks_takes_every_filtered_row() {
-    let mut app = app();
-    app.set_filter("section:vmware".into());
-    app.update(CopyAll);
-    let (what, _) = copied(&mut app);
-    assert!(what.contains("5 filtered"), "{what}");
-}
-
-#[test]
-fn copy_shows_the_selected_rule() {
-    let mut app = app();
-    app.set_filter("ipmi".into());
-    app.update(CopyRule);
-    let (_, body) = copied(&mut app);
-    assert!(body.contains("623/udp"), "{body}");
-    assert!(app.overlay.is_none(), "a copy opens no popup");
-}
-
-#[test]
-fn views_open_and_close() {
-    let mut app = app();
-    for (open, view) in [
-        (ShowMatrix, View::Matrix),
-        (ShowMachine, View::Machine),
-        (ShowNotes, View::Notes),
-    ] {
-        app.update(open);
-        assert_eq!(app.view, view);
-        app.update(Back);
-        assert_eq!(app.view, View::List);
-        app.update(open);
-        app.update(open);
-        assert_eq!(app.view, View::List, "the same key toggles back");
-    }
-    app.update(ToggleHelp);
-    assert_eq!(app.overlay, Some(Overlay::Help));
-    app.update(Down);
-    assert_eq!(app.overlay, Some(Overlay::Help), "j/k scroll the help");
-    app.update(Back);
-    assert_eq!(app.overlay, None);
-}
-
-#[test]
-fn matrix_enter_filters_the_list_to_the_cell() {
-    let mut app = app();
-    app.update(ShowMatrix);
-    let (rows, columns) = app.matrix_axes();
-    assert_eq!(rows[0], "vmm-server");
-    let hyperv = columns.iter().position(|c| c == "hyperv-host").unwrap();
-    for _ in 0..hyperv {
-        app.update(Right);
-    }
-    app.update(Left);
-    app.update(Right);
-    assert_eq!(app.matrix_cell, (0, hyperv));
-    app.update(Confirm);
-    assert_eq!(app.view, View::List);
-    assert_eq!(app.filter.text(), "from:vmm-server to:hyperv-host");
-    let ids: Vec<String> = app
-        .hits
-        .iter()
-        .map(|h| app.catalog.connections[h.index].id.clone())
-        .collect();
-    assert_eq!(
-        ids,
-        [
-            "vmm-to-host-agent",
-            "vmm-to-host-bits",
-            "vmm-to-host-winrm",
-            "vmm-to-host-winrm-tls",
-            "vmm-to-host-ping"
-        ]
-    );
-}
-
-#[test]
-fn the_matrix_follows_the_filter() {
-    let mut app = app();
-    app.update(FocusFilter);
-    typed(&mut app, "winrm");
-    app.update(FilterAccept);
-    let matched = app.hits.len();
-    assert!(matched > 0 && matched < app.catalog.connections.len());
-    app.update(ShowMatrix);
-    let (rows, columns) = app.matrix_axes();
-    // Only the filter's connections fill cells: SQL (1433) and WSUS (8530)
-    // do not mention WinRM.
-    let cell = |app: &App, from: &str, to: &str| app.cell(from, to).count();
-    assert_eq!(cell(&app, "vmm-server", "sql-server"), 0);
-    assert_eq!(cell(&app, "vmm-server", "wsus-server"), 0);
-    assert!(cell(&app, "vmm-server", "hyperv-host") > 0);
-    // Enter on an empty cell keeps the filter and the view, and says so.
-    let sql = columns.iter().position(|c| c == "sql-server").unwrap();
-    assert_eq!(rows[0], "vmm-server");
-    for _ in 0..sql {
-        app.update(Right);
-    }
-    app.update(Confirm);
-    assert_eq!(app.view, View::Matrix);
-    assert_eq!(app.filter.text(), "winrm");
-    let status = app.status.clone().unwrap();
-    assert!(
-        status.is_error && status.text == "no connection here",
-        "{status:?}"
-    );
-    // Enter on a filled cell narrows the filter the user typed.
-    let hyperv = columns.iter().position(|c| c == "hyperv-host").unwrap();
-    app.update(Top);
-    while app.matrix_cell.1 > hyperv {
-        app.update(Left);
-    }
-    while app.matrix_cell.1 < hyperv {
-        app.update(Right);
-    }
-    app.update(Confirm);
-    assert_eq!(app.view, View::List);
-    assert_eq!(app.filter.text(), "winrm from:vmm-server to:hyperv-host");
-    assert!(app.hits.len() < matched);
-}
-
-#[test]
-fn machine_view_shows_and_copies_one_machines_script() {
-    let mut app = app();
-    app.update(ShowMachine);
-    let machines: Vec<String> = app.machines().iter().map(|m| m.id.clone()).collect();
-    let sql = machines.iter().position(|m| m == "sql-server").unwrap();
-    for _ in 0..sql {
-        app.update(Down);
-    }
-    let lines = app.machine_lines().join("\n");
-    assert!(lines.contains("1433") && lines.contains("1434"), "{lines}");
-    assert!(!lines.contains("5985"), "only the SQL Server's rules");
-    app.update(CopyRule);
-    let (_, body) = copied(&mut app);
-    assert!(body.contains("--on sql-server"), "{body}");
-}
-
-#[test]
-fn mouse_click_selects_and_wheel_scrolls() {
-    let mut app = app();
-    app.update(ClickRow(3));
-    assert_eq!(app.selected, 3);
-    app.update(Scroll(3));
-    assert_eq!(app.selected, 6);
-    app.update(Scroll(-10));
-    assert_eq!(app.selected, 0);
-}
-
-#[test]
-fn quit_from_anywhere() {
-    for setup in [
-        vec![],
-        vec![ShowMatrix],
-        vec![ToggleHelp],
-        vec![FocusFilter],
-    ] {
+    #[test]
+    fn typing_filters_live_and_esc_clears() {
         let mut app = app();
-        apply(&mut app, &setup);
-        app.update(Quit);
-        assert!(app.quit, "{setup:?}");
-    }
-}
-
-#[test]
-fn settings_shape_the_rules() {
-    let catalog = catalog::embedded().unwrap();
-    let mut settings = Settings::default();
-    settings.set_port(&catalog, "BitsTcpPort=8443").unwrap();
-    settings
-        .add_remote(&catalog, "vmm-server=10.0.0.5")
-        .unwrap();
-    let mut app = App::new(catalog, "test".into(), settings);
-    app.set_filter("vmm-to-host-bits".into());
-    let lines = app.rule_lines().join("\n");
-    assert!(
-        lines.contains("-LocalPort '8443'") && lines.contains("-RemoteAddress '10.0.0.5'"),
-        "{lines}"
-    );
-}
-
-fn type_form(app: &mut App, text: &str) {
-    for c in text.chars() {
-        app.update(Type(c));
-    }
-}
-
-fn form(app: &App) -> &vmmports::tui::settings_form::SettingsForm {
-    match &app.overlay {
-        Some(Overlay::Settings(form)) => form,
-        other => panic!("settings form not open: {other:?}"),
-    }
-}
-
-/// Moves the form's cursor to the row whose label starts with `label`.
-fn select_row(app: &mut App, label: &str) {
-    while form(app).selected > 0 {
-        app.update(Up);
-    }
-    while !form(app).rows[form(app).selected].label.starts_with(label) {
-        let before = form(app).selected;
-        app.update(Down);
-        assert_ne!(form(app).selected, before, "no row {label}");
-    }
-}
-
-#[test]
-fn settings_validate_as_typed_apply_and_save_atomically() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("vmmports").join("config.ron");
-    let mut app = app();
-    app.config_path = Some(path.clone());
-    app.update(OpenSettings);
-    select_row(&mut app, "addresses of vmm-server");
-    app.update(Confirm);
-    type_form(&mut app, "10.0.0.5");
-    assert_eq!(form(&app).error, None);
-    type_form(&mut app, "00");
-    assert!(
-        form(&app)
-            .error
-            .as_deref()
-            .unwrap_or("")
-            .contains("not an address"),
-        "shown while typing"
-    );
-    app.update(Action::Edit(TextEdit::Backspace));
-    app.update(Action::Edit(TextEdit::Backspace));
-    app.update(Confirm);
-    assert_eq!(form(&app).editing, None, "applied");
-    assert_eq!(app.settings.addresses("vmm-server").len(), 1);
-    assert!(
-        app.status.as_ref().unwrap().text.contains("saved"),
-        "{:?}",
-        app.status
-    );
-    let saved = vmmports::config::load(&path).unwrap();
-    assert_eq!(saved.settings, app.settings);
-    let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().collect();
-    assert_eq!(leftovers.len(), 1, "no temporary file left");
-
-    // A setup port: 5986 is refused, and nothing changes.
-    select_row(&mut app, "port BitsTcpPort");
-    app.update(Confirm);
-    type_form(&mut app, "5986");
-    app.update(Confirm);
-    assert!(
-        form(&app)
-            .error
-            .as_deref()
-            .unwrap()
-            .contains("reserves port 5986")
-    );
-    assert!(
-        form(&app).editing.is_some(),
-        "still editing after a refused value"
-    );
-    app.update(Back);
-    app.update(Confirm);
-    type_form(&mut app, "8443");
-    app.update(Confirm);
-    app.update(Back);
-    assert!(app.overlay.is_none());
-    app.set_filter("vmm-to-host-bits".into());
-    assert!(
-        app.rule_lines().join("\n").contains("-LocalPort '8443'"),
-        "rules use the new port"
-    );
-    assert_eq!(
-        vmmports::config::load(&path).unwrap().settings.ports["BitsTcpPort"],
-        8443
-    );
-}
-
-#[test]
-fn settings_toggle_and_session_only_without_a_config_path() {
-    let mut app = app();
-    app.update(OpenSettings);
-    select_row(&mut app, "include dynamic");
-    app.update(Confirm);
-    assert!(app.settings.include_dynamic);
-    assert!(
-        app.status
-            .as_ref()
-            .unwrap()
-            .text
-            .contains("this session only")
-    );
-    app.update(Confirm);
-    assert!(!app.settings.include_dynamic);
-    // Outbound rules toggle the same way, and the machine view follows.
-    select_row(&mut app, "outbound rules");
-    app.update(Confirm);
-    assert!(app.settings.outbound);
-    app.update(ShowMachine);
-    assert_eq!(app.machines()[app.machine].id, "vmm-server");
-    let lines = app.machine_lines().join("\n");
-    assert!(
-        lines.contains("-Name 'VMM-vmm-to-sql-tcp-out' ") && lines.contains("-Direction Outbound"),
-        "{lines}"
-    );
-}
-
-#[test]
-fn machine_view_gives_the_perimeter_host_the_agents_rules() {
-    let mut app = app();
-    app.update(ShowMachine);
-    let machines: Vec<String> = app.machines().iter().map(|m| m.id.clone()).collect();
-    let perimeter = machines
-        .iter()
-        .position(|m| m == "perimeter-host")
-        .expect("the perimeter host carries rules as a Hyper-V host");
-    for _ in 0..perimeter {
-        app.update(Down);
-    }
-    let lines = app.machine_lines().join("\n");
-    assert!(lines.contains("also Hyper-V host (hyperv-host)"), "{lines}");
-    assert!(lines.contains("VMM-vmm-to-host-winrm-tcp-in"), "{lines}");
-    assert!(lines.contains("VMM-vmm-to-host-bits-tcp-in"), "{lines}");
-}
-
-/// The embedded catalog repeated until it is big enough for the worker.
-fn big_catalog() -> vmmports::catalog::Catalog {
-    let mut catalog = catalog::embedded().unwrap();
-    let rows = catalog.connections.clone();
-    let copies = vmmports::tui::search::BACKGROUND_FROM / rows.len() + 1;
-    catalog.connections = (0..copies)
-        .flat_map(|n| {
-            rows.iter().map(move |c| {
-                let mut c = c.clone();
-                c.id = format!("{}-{n}", c.id);
-                c
-            })
-        })
-        .collect();
-    catalog
-}
-
-#[test]
-fn big_catalogs_search_in_the_background_without_blocking_keys() {
-    let big = big_catalog();
-    let total = big.connections.len();
-    let mut app = App::new(big, "test".into(), Settings::default());
-    app.set_list_height(10);
-    // An empty filter needs no index: every row shows at once.
-    assert!(!app.searching);
-    assert_eq!(app.hits.len(), total);
-    app.update(FocusFilter);
-    typed(&mut app, "winrm");
-    // The keystrokes are taken at once; the list follows when the search ends.
-    assert_eq!(app.filter.text(), "winrm");
-    assert!(app.searching);
-    app.wait_for_search();
-    assert!(!app.searching);
-    let mut small = App::new(
-        catalog::embedded().unwrap(),
-        "test".into(),
-        Settings::default(),
-    );
-    small.set_filter("winrm".into());
-    assert_eq!(
-        app.hits.len(),
-        small.hits.len() * (total / small.catalog.connections.len())
-    );
-    // Errors come back from the worker too.
-    typed(&mut app, " port:0");
-    app.wait_for_search();
-    assert!(app.filter_error.is_some());
-}
-
-#[test]
-fn w_writes_the_last_copy_to_a_file_atomically() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("rules.ps1");
-    let mut app = app();
-    app.update(WriteCopy);
-    assert!(
-        app.status
-            .as_ref()
-            .unwrap()
-            .text
-            .contains("nothing copied yet")
-    );
-    app.set_filter("to:sql".into());
-    app.update(CopyRule);
-    let (_, text) = copied(&mut app);
-    app.update(WriteCopy);
-    for _ in 0..40 {
+        let all = app.filter.hits.len();
+        app.update(FocusFilter);
+        assert!(app.filter.filtering);
+        typed(&mut app, "winrm");
+        assert_eq!(app.filter.text(), "winrm");
+        assert!(app.filter.hits.len() < all);
+        assert_eq!(
+            selected_id(&app),
+            "vmm-to-host-winrm",
+            "the best match is selected"
+        );
+        // Letters type while filtering: `q` does not quit.
+        app.update(Type('q'));
+        assert!(!app.quit);
         app.update(Action::Edit(TextEdit::Backspace));
+        app.update(FilterAccept);
+        assert!(!app.filter.filtering);
+        assert_eq!(app.filter.text(), "winrm", "Enter keeps the filter");
+        app.update(FocusFilter);
+        app.update(FilterClear);
+        assert!(!app.filter.filtering);
+        assert_eq!(app.filter.text(), "");
+        assert_eq!(app.filter.hits.len(), all);
     }
-    for c in path.to_str().unwrap().chars() {
-        app.update(Type(c));
+
+    #[test]
+    fn a_bad_term_keeps_results_and_says_why() {
+        let mut app = app();
+        app.update(FocusFilter);
+        typed(&mut app, "port:9");
+        let before = app.filter.hits.len();
+        typed(&mut app, "99999");
+        assert_eq!(app.filter.hits.len(), before, "previous results stay");
+        let error = app.filter.error.clone().expect("an error is shown");
+        assert!(error.contains("out of range"), "{error}");
+        for _ in 0..5 {
+            app.update(Action::Edit(TextEdit::Backspace));
+        }
+        assert_eq!(app.filter.text(), "port:9");
+        assert_eq!(app.filter.error, None, "fixed filter, no error");
     }
-    app.update(Confirm);
-    assert!(app.overlay.is_none());
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
-    assert!(
-        app.status.as_ref().unwrap().text.starts_with("Wrote"),
-        "{:?}",
-        app.status
-    );
-    // A folder that does not exist: an error, and nothing half-written.
-    app.update(WriteCopy);
-    for c in "/nonexistent-dir/x".chars() {
-        app.update(Type(c));
+
+    #[test]
+    fn ctrl_w_deletes_a_word_and_cursor_edits_in_place() {
+        let mut app = app();
+        app.update(FocusFilter);
+        typed(&mut app, "to:sql proto:udp");
+        app.update(Action::Edit(TextEdit::DeleteWord));
+        assert_eq!(app.filter.text(), "to:sql ");
+        apply(
+            &mut app,
+            &[
+                Action::Edit(TextEdit::Left),
+                Action::Edit(TextEdit::Left),
+                Action::Edit(TextEdit::Left),
+                Action::Edit(TextEdit::Left),
+            ],
+        );
+        app.update(Type('x'));
+        assert_eq!(app.filter.text(), "to:xsql ");
     }
-    app.update(Confirm);
-    assert!(app.status.as_ref().unwrap().is_error);
+
+    /// The embedded catalog repeated until it is big enough for the worker.
+    fn big_catalog() -> vmmports::catalog::Catalog {
+        let mut catalog = catalog::embedded().unwrap();
+        let rows = catalog.connections.clone();
+        let copies = vmmports::tui::search::BACKGROUND_FROM / rows.len() + 1;
+        catalog.connections = (0..copies)
+            .flat_map(|n| {
+                rows.iter().map(move |c| {
+                    let mut c = c.clone();
+                    c.id = format!("{}-{n}", c.id);
+                    c
+                })
+            })
+            .collect();
+        catalog
+    }
+
+    #[test]
+    fn big_catalogs_search_in_the_background_without_blocking_keys() {
+        let big = big_catalog();
+        let total = big.connections.len();
+        let mut app = App::new(big, "test".into(), Settings::default());
+        app.set_list_height(10);
+        // An empty filter needs no index: every row shows at once.
+        assert!(!app.filter.searching);
+        assert_eq!(app.filter.hits.len(), total);
+        app.update(FocusFilter);
+        typed(&mut app, "winrm");
+        // The keystrokes are taken at once; the list follows when the search ends.
+        assert_eq!(app.filter.text(), "winrm");
+        assert!(app.filter.searching);
+        app.wait_for_search();
+        assert!(!app.filter.searching);
+        let mut small = App::new(
+            catalog::embedded().unwrap(),
+            "test".into(),
+            Settings::default(),
+        );
+        small.set_filter("winrm".into());
+        assert_eq!(
+            app.filter.hits.len(),
+            small.filter.hits.len() * (total / small.catalog.connections.len())
+        );
+        // Errors come back from the worker too.
+        typed(&mut app, " port:0");
+        app.wait_for_search();
+        assert!(app.filter.error.is_some());
+    }
 }
 
-#[test]
-fn p_checks_the_selected_or_marked_rows_on_a_remembered_host() {
-    use vmmports::check::{Event, Finding, Status};
-    use vmmports::tui::app::{CheckRun, Prompt};
-    let mut app = app();
-    app.set_filter("to:sql".into());
-    app.update(CheckPorts);
-    assert_eq!(
-        app.overlay,
-        Some(Overlay::Prompt {
-            purpose: Prompt::CheckHost,
-            input: TextInput::prefilled("")
-        }),
-        "no host remembered yet"
-    );
-    for c in "10.0.0.7".chars() {
-        app.update(Type(c));
+/// The list view (`ListState`): selection, paging, the mouse, marks.
+mod list {
+    use super::*;
+
+    #[test]
+    fn moving_clamps_at_both_ends() {
+        let mut app = app();
+        apply(&mut app, &[Up, Up]);
+        assert_eq!(app.list.selected, 0);
+        apply(&mut app, &[Down, Down]);
+        assert_eq!(app.list.selected, 2);
+        apply(&mut app, &[Bottom]);
+        assert_eq!(app.list.selected, app.filter.hits.len() - 1);
+        apply(&mut app, &[Down]);
+        assert_eq!(app.list.selected, app.filter.hits.len() - 1);
+        apply(&mut app, &[Top]);
+        assert_eq!(app.list.selected, 0);
     }
-    app.update(Confirm);
-    assert!(
-        app.check_request,
-        "the event loop is asked to start the check"
-    );
-    let Some(Overlay::Check(CheckRun {
-        host,
-        targets,
-        findings,
-        sql_ports,
-        ..
-    })) = &app.overlay
-    else {
-        panic!("{:?}", app.overlay)
-    };
-    assert_eq!(host, "10.0.0.7");
-    assert_eq!(targets.len(), 1, "only the selected row (1433)");
-    assert_eq!(targets[0].first, 1433);
-    assert_eq!(targets[0].probe.as_str(), "tds");
-    assert_eq!(sql_ports, &[1433], "the SQL Browser is told VMM's SQL port");
-    assert!(findings.iter().all(Option::is_none));
-    app.check_event(Event::Resolved(Ok("10.0.0.7".parse().unwrap())));
-    let refused = Finding::unreached(Status::Refused);
-    app.check_event(Event::Answer(0, Box::new(refused.clone())));
-    let Some(Overlay::Check(run)) = &app.overlay else {
-        panic!()
-    };
-    assert_eq!(run.findings, [Some(refused)]);
-    assert_eq!(run.address, Some(Ok("10.0.0.7".into())));
-    // Any key closes; later answers are ignored.
-    app.update(Back);
-    app.check_event(Event::Answer(
-        0,
-        Box::new(Finding::unreached(Status::TimedOut)),
-    ));
-    assert!(app.overlay.is_none());
-    // The host is remembered for the destination.
-    app.update(CheckPorts);
-    assert_eq!(
-        app.overlay,
-        Some(Overlay::Prompt {
-            purpose: Prompt::CheckHost,
-            input: TextInput::prefilled("10.0.0.7")
-        })
-    );
-    app.update(Back);
-    // Every text input edits the same way. The remembered host is
-    // selected, so typing replaces it rather than appending to it...
-    let typed_host = |app: &mut App, keys: &[Action]| {
+
+    #[test]
+    fn paging_scrolls_the_selection_into_view() {
+        let mut app = app();
+        app.update(PageDown);
+        assert_eq!(app.list.selected, 9);
+        assert!(app.list.selected >= app.list.offset && app.list.selected < app.list.offset + 10);
+        app.update(Bottom);
+        assert_eq!(app.list.offset, app.filter.hits.len() - 10);
+        app.update(PageUp);
+        assert!(app.list.selected >= app.list.offset);
+    }
+
+    #[test]
+    fn mouse_click_selects_and_wheel_scrolls() {
+        let mut app = app();
+        app.update(ClickRow(3));
+        assert_eq!(app.list.selected, 3);
+        app.update(Scroll(3));
+        assert_eq!(app.list.selected, 6);
+        app.update(Scroll(-10));
+        assert_eq!(app.list.selected, 0);
+    }
+
+    #[test]
+    fn marking_moves_down_and_copy_all_uses_marks() {
+        let mut app = app();
+        apply(&mut app, &[ToggleMark, ToggleMark]);
+        assert_eq!(app.list.marked.len(), 2);
+        assert_eq!(app.list.selected, 2);
+        app.update(CopyAll);
+        let (what, body) = copied(&mut app);
+        assert!(what.contains("2 marked"), "{what}");
+        assert!(body.contains("vmm-to-host-agent") && body.contains("vmm-to-host-bits"));
+        assert!(!body.contains("vmm-to-host-winrm"), "only marked rows");
+        assert!(
+            body.starts_with("# vmmports"),
+            "a whole script, with its header"
+        );
+        // Unmark one: toggling again removes it.
+        apply(&mut app, &[Top, ToggleMark]);
+        assert_eq!(app.list.marked.len(), 1);
+    }
+}
+
+/// What `App` shares: panes, dialects, views, help, quitting, the rule shown.
+mod views {
+    use super::*;
+
+    #[test]
+    fn panes_and_dialects_cycle_both_ways() {
+        let mut app = app();
+        assert_eq!(app.list.pane, Pane::List);
+        apply(&mut app, &[NextPane]);
+        assert_eq!(app.list.pane, Pane::Detail);
+        apply(&mut app, &[NextPane, NextPane]);
+        assert_eq!(app.list.pane, Pane::List);
+        apply(&mut app, &[PrevPane]);
+        assert_eq!(app.list.pane, Pane::Rule);
+        assert_eq!(app.dialect, Dialect::Powershell);
+        apply(&mut app, &[NextDialect]);
+        assert_eq!(app.dialect, Dialect::Netsh);
+        apply(&mut app, &[PrevDialect, PrevDialect]);
+        assert_eq!(app.dialect, Dialect::Probe);
+        apply(&mut app, &[SelectDialect(Dialect::Nft)]);
+        assert_eq!(app.dialect, Dialect::Nft);
+    }
+
+    #[test]
+    fn views_open_and_close() {
+        let mut app = app();
+        for (open, view) in [
+            (ShowMatrix, View::Matrix),
+            (ShowMachine, View::Machine),
+            (ShowNotes, View::Notes),
+        ] {
+            app.update(open);
+            assert_eq!(app.view, view);
+            app.update(Back);
+            assert_eq!(app.view, View::List);
+            app.update(open);
+            app.update(open);
+            assert_eq!(app.view, View::List, "the same key toggles back");
+        }
+        app.update(ToggleHelp);
+        assert_eq!(app.overlay, Some(Overlay::Help));
+        app.update(Down);
+        assert_eq!(app.overlay, Some(Overlay::Help), "j/k scroll the help");
+        app.update(Back);
+        assert_eq!(app.overlay, None);
+    }
+
+    #[test]
+    fn quit_from_anywhere() {
+        for setup in [
+            vec![],
+            vec![ShowMatrix],
+            vec![ToggleHelp],
+            vec![FocusFilter],
+        ] {
+            let mut app = app();
+            apply(&mut app, &setup);
+            app.update(Quit);
+            assert!(app.quit, "{setup:?}");
+        }
+    }
+
+    #[test]
+    fn rule_lines_follow_selection_and_dialect() {
+        let mut app = app();
+        app.set_filter("to:sql".into());
+        let ps = app.rule_lines().join("\n");
+        assert!(
+            ps.contains("New-NetFirewallRule") && ps.contains("1433"),
+            "{ps}"
+        );
+        app.update(NextDialect);
+        assert!(
+            app.rule_lines()
+                .join("\n")
+                .contains("netsh advfirewall firewall add rule")
+        );
+        app.update(Down);
+        assert!(app.rule_lines().join("\n").contains("1434"));
+    }
+}
+
+/// Copies handed to the event loop (`Requests`), and `w` writing the last one.
+mod copies {
+    use super::*;
+
+    #[test]
+    fn copy_all_without_marks_takes_every_filtered_row() {
+        let mut app = app();
+        app.set_filter("section:vmware".into());
+        app.update(CopyAll);
+        let (what, _) = copied(&mut app);
+        assert!(what.contains("5 filtered"), "{what}");
+    }
+
+    #[test]
+    fn copy_shows_the_selected_rule() {
+        let mut app = app();
+        app.set_filter("ipmi".into());
+        app.update(CopyRule);
+        let (_, body) = copied(&mut app);
+        assert!(body.contains("623/udp"), "{body}");
+        assert!(app.overlay.is_none(), "a copy opens no popup");
+    }
+
+    #[test]
+    fn w_writes_the_last_copy_to_a_file_atomically() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rules.ps1");
+        let mut app = app();
+        app.update(WriteCopy);
+        assert!(
+            app.status
+                .as_ref()
+                .unwrap()
+                .text
+                .contains("nothing copied yet")
+        );
+        app.set_filter("to:sql".into());
+        app.update(CopyRule);
+        let (_, text) = copied(&mut app);
+        app.update(WriteCopy);
+        for _ in 0..40 {
+            app.update(Action::Edit(TextEdit::Backspace));
+        }
+        for c in path.to_str().unwrap().chars() {
+            app.update(Type(c));
+        }
+        app.update(Confirm);
+        assert!(app.overlay.is_none());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+        assert!(
+            app.status.as_ref().unwrap().text.starts_with("Wrote"),
+            "{:?}",
+            app.status
+        );
+        // A folder that does not exist: an error, and nothing half-written.
+        app.update(WriteCopy);
+        for c in "/nonexistent-dir/x".chars() {
+            app.update(Type(c));
+        }
+        app.update(Confirm);
+        assert!(app.status.as_ref().unwrap().is_error);
+    }
+}
+
+/// The matrix view (`MatrixState`).
+mod matrix {
+    use super::*;
+
+    #[test]
+    fn matrix_enter_filters_the_list_to_the_cell() {
+        let mut app = app();
+        app.update(ShowMatrix);
+        let (rows, columns) = app.matrix_axes();
+        assert_eq!(rows[0], "vmm-server");
+        let hyperv = columns.iter().position(|c| c == "hyperv-host").unwrap();
+        for _ in 0..hyperv {
+            app.update(Right);
+        }
+        app.update(Left);
+        app.update(Right);
+        assert_eq!(app.matrix.cell, (0, hyperv));
+        app.update(Confirm);
+        assert_eq!(app.view, View::List);
+        assert_eq!(app.filter.text(), "from:vmm-server to:hyperv-host");
+        let ids: Vec<String> = app
+            .filter
+            .hits
+            .iter()
+            .map(|h| app.catalog.connections[h.index].id.clone())
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "vmm-to-host-agent",
+                "vmm-to-host-bits",
+                "vmm-to-host-winrm",
+                "vmm-to-host-winrm-tls",
+                "vmm-to-host-ping"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_matrix_follows_the_filter() {
+        let mut app = app();
+        app.update(FocusFilter);
+        typed(&mut app, "winrm");
+        app.update(FilterAccept);
+        let matched = app.filter.hits.len();
+        assert!(matched > 0 && matched < app.catalog.connections.len());
+        app.update(ShowMatrix);
+        let (rows, columns) = app.matrix_axes();
+        // Only the filter's connections fill cells: SQL (1433) and WSUS (8530)
+        // do not mention WinRM.
+        let cell = |app: &App, from: &str, to: &str| app.cell(from, to).count();
+        assert_eq!(cell(&app, "vmm-server", "sql-server"), 0);
+        assert_eq!(cell(&app, "vmm-server", "wsus-server"), 0);
+        assert!(cell(&app, "vmm-server", "hyperv-host") > 0);
+        // Enter on an empty cell keeps the filter and the view, and says so.
+        let sql = columns.iter().position(|c| c == "sql-server").unwrap();
+        assert_eq!(rows[0], "vmm-server");
+        for _ in 0..sql {
+            app.update(Right);
+        }
+        app.update(Confirm);
+        assert_eq!(app.view, View::Matrix);
+        assert_eq!(app.filter.text(), "winrm");
+        let status = app.status.clone().unwrap();
+        assert!(
+            status.is_error && status.text == "no connection here",
+            "{status:?}"
+        );
+        // Enter on a filled cell narrows the filter the user typed.
+        let hyperv = columns.iter().position(|c| c == "hyperv-host").unwrap();
+        app.update(Top);
+        while app.matrix.cell.1 > hyperv {
+            app.update(Left);
+        }
+        while app.matrix.cell.1 < hyperv {
+            app.update(Right);
+        }
+        app.update(Confirm);
+        assert_eq!(app.view, View::List);
+        assert_eq!(app.filter.text(), "winrm from:vmm-server to:hyperv-host");
+        assert!(app.filter.hits.len() < matched);
+    }
+}
+
+/// The machine view (`MachineState`).
+mod machine {
+    use super::*;
+
+    #[test]
+    fn machine_view_shows_and_copies_one_machines_script() {
+        let mut app = app();
+        app.update(ShowMachine);
+        let machines: Vec<String> = app.machines().iter().map(|m| m.id.clone()).collect();
+        let sql = machines.iter().position(|m| m == "sql-server").unwrap();
+        for _ in 0..sql {
+            app.update(Down);
+        }
+        let lines = app.machine_lines().join("\n");
+        assert!(lines.contains("1433") && lines.contains("1434"), "{lines}");
+        assert!(!lines.contains("5985"), "only the SQL Server's rules");
+        app.update(CopyRule);
+        let (_, body) = copied(&mut app);
+        assert!(body.contains("--on sql-server"), "{body}");
+    }
+
+    #[test]
+    fn machine_view_gives_the_perimeter_host_the_agents_rules() {
+        let mut app = app();
+        app.update(ShowMachine);
+        let machines: Vec<String> = app.machines().iter().map(|m| m.id.clone()).collect();
+        let perimeter = machines
+            .iter()
+            .position(|m| m == "perimeter-host")
+            .expect("the perimeter host carries rules as a Hyper-V host");
+        for _ in 0..perimeter {
+            app.update(Down);
+        }
+        let lines = app.machine_lines().join("\n");
+        assert!(lines.contains("also Hyper-V host (hyperv-host)"), "{lines}");
+        assert!(lines.contains("VMM-vmm-to-host-winrm-tcp-in"), "{lines}");
+        assert!(lines.contains("VMM-vmm-to-host-bits-tcp-in"), "{lines}");
+    }
+}
+
+/// The `p` prompt (`PromptState`) and the check run it starts (`CheckRun`).
+mod check {
+    use super::*;
+
+    #[test]
+    fn p_checks_the_selected_or_marked_rows_on_a_remembered_host() {
+        use vmmports::check::{Event, Finding, Status};
+        use vmmports::tui::state::{CheckRun, Prompt, PromptState};
+        let mut app = app();
+        app.set_filter("to:sql".into());
         app.update(CheckPorts);
-        apply(app, keys);
-        let Some(Overlay::Prompt { input, .. }) = &app.overlay else {
+        assert_eq!(
+            app.overlay,
+            Some(Overlay::Prompt(PromptState {
+                purpose: Prompt::CheckHost,
+                input: TextInput::prefilled("")
+            })),
+            "no host remembered yet"
+        );
+        for c in "10.0.0.7".chars() {
+            app.update(Type(c));
+        }
+        app.update(Confirm);
+        assert!(
+            app.requests.check,
+            "the event loop is asked to start the check"
+        );
+        let Some(Overlay::Check(CheckRun {
+            host,
+            targets,
+            findings,
+            sql_ports,
+            ..
+        })) = &app.overlay
+        else {
             panic!("{:?}", app.overlay)
         };
-        let text = input.text().to_string();
+        assert_eq!(host, "10.0.0.7");
+        assert_eq!(targets.len(), 1, "only the selected row (1433)");
+        assert_eq!(targets[0].first, 1433);
+        assert_eq!(targets[0].probe.as_str(), "tds");
+        assert_eq!(sql_ports, &[1433], "the SQL Browser is told VMM's SQL port");
+        assert!(findings.iter().all(Option::is_none));
+        app.check_event(Event::Resolved(Ok("10.0.0.7".parse().unwrap())));
+        let refused = Finding::unreached(Status::Refused);
+        app.check_event(Event::Answer(0, Box::new(refused.clone())));
+        let Some(Overlay::Check(run)) = &app.overlay else {
+            panic!()
+        };
+        assert_eq!(run.findings, [Some(refused)]);
+        assert_eq!(run.address, Some(Ok("10.0.0.7".into())));
+        // Any key closes; later answers are ignored.
         app.update(Back);
-        text
-    };
-    let retyped: Vec<Action> = "10.0.0.9".chars().map(Type).collect();
-    assert_eq!(typed_host(&mut app, &retyped), "10.0.0.9");
-    // ...Ctrl-U clears it, Ctrl-W deletes a word, and ←/→, Home and End move.
-    let cleared = [vec![Action::Edit(TextEdit::Clear)], retyped.clone()].concat();
-    assert_eq!(typed_host(&mut app, &cleared), "10.0.0.9");
-    let edited = [
-        Action::Edit(TextEdit::End),
-        Action::Edit(TextEdit::Backspace),
-        Type('8'),
-        Action::Edit(TextEdit::Home),
-        Type('['),
-        Action::Edit(TextEdit::End),
-        Type(']'),
-    ];
-    assert_eq!(typed_host(&mut app, &edited), "[10.0.0.8]");
-    let words = [Type(' '), Type('x'), Action::Edit(TextEdit::DeleteWord)];
-    assert_eq!(
-        typed_host(
-            &mut app,
-            &[Action::Edit(TextEdit::End)]
-                .iter()
-                .chain(&words)
-                .copied()
-                .collect::<Vec<_>>()
-        ),
-        "10.0.0.7 "
-    );
-    // Marked rows are checked together.
-    apply(&mut app, &[Top, ToggleMark, ToggleMark, CheckPorts]);
-    app.update(Confirm);
-    let Some(Overlay::Check(run)) = &app.overlay else {
-        panic!()
-    };
-    let ports: Vec<u16> = run.targets.iter().map(|t| t.first).collect();
-    assert_eq!(ports, [1433, 1434]);
+        app.check_event(Event::Answer(
+            0,
+            Box::new(Finding::unreached(Status::TimedOut)),
+        ));
+        assert!(app.overlay.is_none());
+        // The host is remembered for the destination.
+        app.update(CheckPorts);
+        assert_eq!(
+            app.overlay,
+            Some(Overlay::Prompt(PromptState {
+                purpose: Prompt::CheckHost,
+                input: TextInput::prefilled("10.0.0.7")
+            }))
+        );
+        app.update(Back);
+        // Every text input edits the same way. The remembered host is
+        // selected, so typing replaces it rather than appending to it...
+        let typed_host = |app: &mut App, keys: &[Action]| {
+            app.update(CheckPorts);
+            apply(app, keys);
+            let Some(Overlay::Prompt(PromptState { input, .. })) = &app.overlay else {
+                panic!("{:?}", app.overlay)
+            };
+            let text = input.text().to_string();
+            app.update(Back);
+            text
+        };
+        let retyped: Vec<Action> = "10.0.0.9".chars().map(Type).collect();
+        assert_eq!(typed_host(&mut app, &retyped), "10.0.0.9");
+        // ...Ctrl-U clears it, Ctrl-W deletes a word, and ←/→, Home and End move.
+        let cleared = [vec![Action::Edit(TextEdit::Clear)], retyped.clone()].concat();
+        assert_eq!(typed_host(&mut app, &cleared), "10.0.0.9");
+        let edited = [
+            Action::Edit(TextEdit::End),
+            Action::Edit(TextEdit::Backspace),
+            Type('8'),
+            Action::Edit(TextEdit::Home),
+            Type('['),
+            Action::Edit(TextEdit::End),
+            Type(']'),
+        ];
+        assert_eq!(typed_host(&mut app, &edited), "[10.0.0.8]");
+        let words = [Type(' '), Type('x'), Action::Edit(TextEdit::DeleteWord)];
+        assert_eq!(
+            typed_host(
+                &mut app,
+                &[Action::Edit(TextEdit::End)]
+                    .iter()
+                    .chain(&words)
+                    .copied()
+                    .collect::<Vec<_>>()
+            ),
+            "10.0.0.7 "
+        );
+        // Marked rows are checked together.
+        apply(&mut app, &[Top, ToggleMark, ToggleMark, CheckPorts]);
+        app.update(Confirm);
+        let Some(Overlay::Check(run)) = &app.overlay else {
+            panic!()
+        };
+        let ports: Vec<u16> = run.targets.iter().map(|t| t.first).collect();
+        assert_eq!(ports, [1433, 1434]);
+    }
+}
+
+/// Settings: the form (`SettingsForm`) and what applying them changes.
+mod settings {
+    use super::*;
+
+    #[test]
+    fn settings_shape_the_rules() {
+        let catalog = catalog::embedded().unwrap();
+        let mut settings = Settings::default();
+        settings.set_port(&catalog, "BitsTcpPort=8443").unwrap();
+        settings
+            .add_remote(&catalog, "vmm-server=10.0.0.5")
+            .unwrap();
+        let mut app = App::new(catalog, "test".into(), settings);
+        app.set_filter("vmm-to-host-bits".into());
+        let lines = app.rule_lines().join("\n");
+        assert!(
+            lines.contains("-LocalPort '8443'") && lines.contains("-RemoteAddress '10.0.0.5'"),
+            "{lines}"
+        );
+    }
+
+    fn type_form(app: &mut App, text: &str) {
+        for c in text.chars() {
+            app.update(Type(c));
+        }
+    }
+
+    fn form(app: &App) -> &vmmports::tui::settings_form::SettingsForm {
+        match &app.overlay {
+            Some(Overlay::Settings(form)) => form,
+            other => panic!("settings form not open: {other:?}"),
+        }
+    }
+
+    /// Moves the form's cursor to the row whose label starts with `label`.
+    fn select_row(app: &mut App, label: &str) {
+        while form(app).selected > 0 {
+            app.update(Up);
+        }
+        while !form(app).rows[form(app).selected].label.starts_with(label) {
+            let before = form(app).selected;
+            app.update(Down);
+            assert_ne!(form(app).selected, before, "no row {label}");
+        }
+    }
+
+    #[test]
+    fn settings_validate_as_typed_apply_and_save_atomically() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("vmmports").join("config.ron");
+        let mut app = app();
+        app.config_path = Some(path.clone());
+        app.update(OpenSettings);
+        select_row(&mut app, "addresses of vmm-server");
+        app.update(Confirm);
+        type_form(&mut app, "10.0.0.5");
+        assert_eq!(form(&app).error, None);
+        type_form(&mut app, "00");
+        assert!(
+            form(&app)
+                .error
+                .as_deref()
+                .unwrap_or("")
+                .contains("not an address"),
+            "shown while typing"
+        );
+        app.update(Action::Edit(TextEdit::Backspace));
+        app.update(Action::Edit(TextEdit::Backspace));
+        app.update(Confirm);
+        assert_eq!(form(&app).editing, None, "applied");
+        assert_eq!(app.settings.addresses("vmm-server").len(), 1);
+        assert!(
+            app.status.as_ref().unwrap().text.contains("saved"),
+            "{:?}",
+            app.status
+        );
+        let saved = vmmports::config::load(&path).unwrap();
+        assert_eq!(saved.settings, app.settings);
+        let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "no temporary file left");
+
+        // A setup port: 5986 is refused, and nothing changes.
+        select_row(&mut app, "port BitsTcpPort");
+        app.update(Confirm);
+        type_form(&mut app, "5986");
+        app.update(Confirm);
+        assert!(
+            form(&app)
+                .error
+                .as_deref()
+                .unwrap()
+                .contains("reserves port 5986")
+        );
+        assert!(
+            form(&app).editing.is_some(),
+            "still editing after a refused value"
+        );
+        app.update(Back);
+        app.update(Confirm);
+        type_form(&mut app, "8443");
+        app.update(Confirm);
+        app.update(Back);
+        assert!(app.overlay.is_none());
+        app.set_filter("vmm-to-host-bits".into());
+        assert!(
+            app.rule_lines().join("\n").contains("-LocalPort '8443'"),
+            "rules use the new port"
+        );
+        assert_eq!(
+            vmmports::config::load(&path).unwrap().settings.ports["BitsTcpPort"],
+            8443
+        );
+    }
+
+    #[test]
+    fn settings_toggle_and_session_only_without_a_config_path() {
+        let mut app = app();
+        app.update(OpenSettings);
+        select_row(&mut app, "include dynamic");
+        app.update(Confirm);
+        assert!(app.settings.include_dynamic);
+        assert!(
+            app.status
+                .as_ref()
+                .unwrap()
+                .text
+                .contains("this session only")
+        );
+        app.update(Confirm);
+        assert!(!app.settings.include_dynamic);
+        // Outbound rules toggle the same way, and the machine view follows.
+        select_row(&mut app, "outbound rules");
+        app.update(Confirm);
+        assert!(app.settings.outbound);
+        app.update(ShowMachine);
+        assert_eq!(app.machines()[app.machine.selected].id, "vmm-server");
+        let lines = app.machine_lines().join("\n");
+        assert!(
+            lines.contains("-Name 'VMM-vmm-to-sql-tcp-out' ")
+                && lines.contains("-Direction Outbound"),
+            "{lines}"
+        );
+    }
 }

@@ -1,18 +1,25 @@
-//! The explorer's state, and `update`, the one place it changes.
+//! The explorer's state as the views share it, and `update`, the one place
+//! it changes.
+//!
+//! Each view or popup keeps its own state in `state/` (the settings form in
+//! `settings_form.rs`); `App` holds what they share (the catalog, the
+//! settings, the dialect, the status line, the requests to the event loop)
+//! and hands each action to the state it is about.
 //!
 //! Nothing here draws or touches the terminal: tests drive `update` with
 //! actions and assert the state, and `ui` renders whatever state it is given.
 
-use std::collections::BTreeSet;
-
-use super::action::Action;
-use super::settings_form::SettingsForm;
-use super::text_input::{Edit, TextInput};
-use crate::catalog::{Catalog, Connection};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::search::SearchEngine;
-use crate::query::{Hit, QueryError};
+use super::action::Action;
+use super::settings_form::{FormOutcome, SettingsForm};
+use super::state::{
+    CheckRun, FilterState, ListState, MachineState, MatrixState, Pane, Prompt, PromptOutcome,
+    PromptState, Requests, Searched, machine, matrix,
+};
+use crate::catalog::{Catalog, Connection};
 use crate::rules::settings::Settings;
 use crate::rules::{Dialect, Provenance};
 
@@ -25,51 +32,16 @@ pub enum View {
     Notes,
 }
 
-/// Panes of the list view, in `Tab` order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pane {
-    List,
-    Detail,
-    Rule,
-}
-
 /// Something drawn over the view that takes the keys while open.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     Help,
-    /// Asks for a file name to write the last copy to (`w`).
-    /// A one-line text prompt.
-    Prompt {
-        purpose: Prompt,
-        /// What is typed; a proposed value starts selected.
-        input: TextInput,
-    },
+    /// A one-line text prompt (`w`, `p`).
+    Prompt(PromptState),
     /// Port checks against one host, filling in as answers arrive.
     Check(CheckRun),
     /// The settings form.
     Settings(SettingsForm),
-}
-
-/// What a text prompt asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Prompt {
-    /// A file name for the last copy (`w`).
-    WriteCopy,
-    /// The host to check the selected connections' ports on (`p`).
-    CheckHost,
-}
-
-/// A port check in progress or done, as shown in its popup.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CheckRun {
-    pub host: String,
-    /// The address the host resolved to, or why it did not.
-    pub address: Option<Result<String, String>>,
-    pub targets: Vec<crate::check::Target>,
-    /// One per target, filled in as answers arrive.
-    pub findings: Vec<Option<crate::check::Finding>>,
-    /// The ports SQL Server is set to use, for the SQL Browser's answer.
-    pub sql_ports: Vec<u16>,
 }
 
 /// A message in the status line.
@@ -87,85 +59,57 @@ pub struct App {
     /// Where the catalog came from, for script headers.
     pub origin: String,
     pub settings: Settings,
-    search: SearchEngine,
-    /// A search is running on the worker; the list shows the previous results.
-    pub searching: bool,
-    /// The query as typed, with its cursor.
-    pub filter: TextInput,
-    pub filtering: bool,
-    /// The current matches, best first.
-    pub hits: Vec<Hit>,
-    /// Selected position in `hits`.
-    pub selected: usize,
-    /// First visible row of the list.
-    pub offset: usize,
-    /// Rows the list can show, from the last layout.
-    pub list_height: usize,
-    pub marked: BTreeSet<usize>,
-    pub view: View,
-    pub pane: Pane,
     pub dialect: Dialect,
+    pub view: View,
     pub overlay: Option<Overlay>,
     pub status: Option<Status>,
-    /// What is wrong with the filter as typed, while it is wrong.
-    pub filter_error: Option<String>,
-    /// Matrix cursor: (row, column) in `matrix_axes()`.
-    pub matrix_cell: (usize, usize),
-    /// Selected machine in the machine view, an index into `machines()`.
-    pub machine: usize,
-    /// Scroll of the detail, rule and notes panes.
-    pub scroll: u16,
     pub quit: bool,
-    /// The text of the last copy, for `w` and `--print`.
+    /// The filter bar, its search and the hits.
+    pub filter: FilterState,
+    /// The list view: selection, scroll, marks and pane focus.
+    pub list: ListState,
+    /// The matrix view's cursor.
+    pub matrix: MatrixState,
+    /// The machine view's selection.
+    pub machine: MachineState,
+    /// Scroll of whatever scrolls as text rather than by rows: the detail,
+    /// rule and notes panes, the machine's script, the help and check popups.
+    /// One value, because only one of them has the focus at a time.
+    pub scroll: u16,
+    /// The text of the last copy, for `w`, `v` and `--print`.
     pub last_copy: Option<String>,
+    /// Effects for the event loop to perform: copy, plain view, check.
+    pub requests: Requests,
     /// Hosts last checked, by destination component id (saved in the config).
-    pub hosts: std::collections::BTreeMap<String, String>,
-    /// Set when the check popup opened: the event loop must start the check.
-    pub check_request: bool,
-    /// A copy the event loop must make (it owns the clipboard and the
-    /// terminal): what was copied, in words. The text is `last_copy`.
-    pub copy_request: Option<String>,
-    /// Text the event loop is to show plain, outside the frame (`v`).
-    pub plain_request: Option<String>,
+    pub hosts: BTreeMap<String, String>,
     /// Where settings are saved; `None` when they must not be (no home, or
     /// the file did not parse).
-    pub config_path: Option<std::path::PathBuf>,
+    pub config_path: Option<PathBuf>,
 }
 
 impl App {
     pub fn new(base: Catalog, origin: String, settings: Settings) -> Self {
         let catalog = Arc::new(settings.apply_ports(&base));
-        let search = SearchEngine::new(&catalog);
+        let filter = FilterState::new(&catalog);
         let mut app = App {
             base,
             catalog,
             origin,
             settings,
-            search,
-            searching: false,
-            filter: TextInput::default(),
-            filtering: false,
-            hits: Vec::new(),
-            selected: 0,
-            offset: 0,
-            list_height: 10,
-            marked: BTreeSet::new(),
-            view: View::List,
-            pane: Pane::List,
             dialect: Dialect::Powershell,
+            view: View::List,
             overlay: None,
             status: None,
-            filter_error: None,
-            matrix_cell: (0, 0),
-            machine: 0,
-            scroll: 0,
             quit: false,
-            config_path: None,
+            filter,
+            list: ListState::default(),
+            matrix: MatrixState::default(),
+            machine: MachineState::default(),
+            scroll: 0,
             last_copy: None,
-            copy_request: None,
-            plain_request: None,
-            hosts: Default::default(),
-            check_request: false,
+            requests: Requests::default(),
+            hosts: BTreeMap::new(),
+            config_path: None,
         };
         app.refilter();
         app
@@ -173,34 +117,45 @@ impl App {
 
     /// The selected connection, if any row matches.
     pub fn selected_connection(&self) -> Option<&Connection> {
-        self.hits
-            .get(self.selected)
-            .map(|h| &self.catalog.connections[h.index])
+        self.list
+            .selected_row(&self.filter.hits)
+            .map(|row| &self.catalog.connections[row])
     }
 
+    /// Applies one action: an open popup takes it, else the view.
     pub fn update(&mut self, action: Action) {
         // A new action replaces an old message.
         self.status = None;
-        if let Some(Overlay::Settings(_)) = self.overlay {
-            return self.update_settings(action);
-        }
-        if let Some(Overlay::Prompt { .. }) = self.overlay {
-            return self.update_prompt(action);
-        }
-        if self.overlay.is_some() {
-            match action {
-                Action::Quit => self.quit = true,
-                Action::Down => self.scroll = self.scroll.saturating_add(1),
-                Action::Up => self.scroll = self.scroll.saturating_sub(1),
-                _ => {
-                    self.overlay = None;
-                    self.scroll = 0;
-                }
-            }
+        // Ctrl-C and `q` (where `q` is not typed text) quit from anywhere.
+        if action == Action::Quit {
+            self.quit = true;
             return;
         }
+        match &self.overlay {
+            Some(Overlay::Settings(_)) => self.update_settings(action),
+            Some(Overlay::Prompt(_)) => self.update_prompt(action),
+            Some(Overlay::Help | Overlay::Check(_)) => self.update_popup(action),
+            None => self.update_view(action),
+        }
+    }
+
+    /// Help and the check results: j/k scroll, any other key closes.
+    fn update_popup(&mut self, action: Action) {
         match action {
-            Action::Quit => self.quit = true,
+            Action::Down => self.scroll = self.scroll.saturating_add(1),
+            Action::Up => self.scroll = self.scroll.saturating_sub(1),
+            _ => {
+                self.overlay = None;
+                self.scroll = 0;
+            }
+        }
+    }
+
+    /// Keys on the main screen, with no popup open.
+    fn update_view(&mut self, action: Action) {
+        match action {
+            // Taken in `update`, before any popup.
+            Action::Quit => {}
             Action::ToggleHelp => self.overlay = Some(Overlay::Help),
             Action::Down => self.move_by(1),
             Action::Up => self.move_by(-1),
@@ -208,35 +163,24 @@ impl App {
             Action::Right => self.move_horizontally(1),
             Action::Top => self.move_to(0),
             Action::Bottom => self.move_to(usize::MAX),
-            Action::PageDown => self.move_by(self.page()),
-            Action::PageUp => self.move_by(-self.page()),
+            Action::PageDown => self.move_by(self.list.page()),
+            Action::PageUp => self.move_by(-self.list.page()),
             Action::Scroll(rows) => self.move_by(rows as isize),
             Action::ClickRow(row) => {
                 self.view = View::List;
-                self.pane = Pane::List;
-                self.move_to(self.offset + row as usize);
+                self.list.pane = Pane::List;
+                self.move_to(self.list.offset + row as usize);
             }
-            Action::FocusFilter => {
-                self.view = View::List;
-                self.filtering = true;
-                self.filter.apply(Edit::End);
-            }
-            // Typing outside an input (a stray event) changes nothing.
-            Action::Type(_) | Action::Edit(_) if !self.filtering => {}
-            Action::Type(c) => {
-                if self.filter.apply(Edit::Insert(c)) {
-                    self.refilter();
+            Action::FocusFilter
+            | Action::Type(_)
+            | Action::Edit(_)
+            | Action::FilterAccept
+            | Action::FilterClear => {
+                if action == Action::FocusFilter {
+                    self.view = View::List;
                 }
-            }
-            Action::Edit(edit) => {
-                if self.filter.apply(edit) {
-                    self.refilter();
-                }
-            }
-            Action::FilterAccept => self.filtering = false,
-            Action::FilterClear => {
-                self.filtering = false;
-                self.set_filter(String::new());
+                let searched = self.filter.update(action, self.catalog.connections.len());
+                self.follow_search(searched);
             }
             Action::NextPane => self.cycle_pane(1),
             Action::PrevPane => self.cycle_pane(-1),
@@ -272,29 +216,23 @@ impl App {
     fn switch(&mut self, view: View) {
         self.view = if self.view == view { View::List } else { view };
         self.scroll = 0;
-        self.filtering = false;
+        self.filter.filtering = false;
     }
 
-    /// Rows a page moves: the visible list, less one for context.
-    fn page(&self) -> isize {
-        self.list_height.saturating_sub(1).max(1) as isize
-    }
-
+    /// Up, down and the wheel: the list's row, the matrix's row, the
+    /// machine, or else the focused text's scroll.
     fn move_by(&mut self, delta: isize) {
-        match (self.view, self.pane) {
+        match (self.view, self.list.pane) {
             (View::List, Pane::List) => {
-                let target = (self.selected as isize).saturating_add(delta).max(0) as usize;
-                self.move_to(target);
+                self.list.move_by(delta, self.filter.hits.len());
+                self.scroll = 0;
             }
             (View::Matrix, _) => {
                 let (rows, _) = self.matrix_axes();
-                let row = (self.matrix_cell.0 as isize + delta)
-                    .clamp(0, rows.len().saturating_sub(1) as isize);
-                self.matrix_cell.0 = row as usize;
+                self.matrix.move_row_by(delta, rows.len());
             }
             (View::Machine, _) => {
-                let last = self.machines().len().saturating_sub(1) as isize;
-                self.machine = (self.machine as isize + delta).clamp(0, last) as usize;
+                self.machine.move_by(delta, self.machines().len());
                 self.scroll = 0;
             }
             _ => {
@@ -306,52 +244,33 @@ impl App {
     fn move_horizontally(&mut self, delta: isize) {
         if self.view == View::Matrix {
             let (_, columns) = self.matrix_axes();
-            let col = (self.matrix_cell.1 as isize + delta)
-                .clamp(0, columns.len().saturating_sub(1) as isize);
-            self.matrix_cell.1 = col as usize;
+            self.matrix.move_column_by(delta, columns.len());
         }
     }
 
-    /// Selects row `target` (clamped) and scrolls it into view.
+    /// Home, End and a click: row `target` (clamped) of whatever moves.
     fn move_to(&mut self, target: usize) {
-        match (self.view, self.pane) {
+        match (self.view, self.list.pane) {
             (View::List, Pane::List) => {
-                self.selected = target.min(self.hits.len().saturating_sub(1));
+                self.list.move_to(target, self.filter.hits.len());
                 self.scroll = 0;
-                self.keep_selection_visible();
             }
             (View::Matrix, _) => {
                 let (rows, _) = self.matrix_axes();
-                self.matrix_cell.0 = target.min(rows.len().saturating_sub(1));
+                self.matrix.move_row_to(target, rows.len());
             }
-            (View::Machine, _) => {
-                self.machine = target.min(self.machines().len().saturating_sub(1))
-            }
+            (View::Machine, _) => self.machine.move_to(target, self.machines().len()),
             _ => self.scroll = if target == 0 { 0 } else { u16::MAX / 2 },
         }
     }
 
-    /// Keeps the selected row between `offset` and the bottom of the list.
-    pub fn keep_selection_visible(&mut self) {
-        let height = self.list_height.max(1);
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + height {
-            self.offset = self.selected + 1 - height;
-        }
-        self.offset = self.offset.min(self.hits.len().saturating_sub(1));
-    }
-
     /// Called with the list's visible height whenever the layout changes.
     pub fn set_list_height(&mut self, rows: usize) {
-        self.list_height = rows.max(1);
-        self.keep_selection_visible();
+        self.list.set_height(rows, self.filter.hits.len());
     }
 
     fn cycle_pane(&mut self, delta: isize) {
-        let order = [Pane::List, Pane::Detail, Pane::Rule];
-        let now = order.iter().position(|p| *p == self.pane).unwrap_or(0) as isize;
-        self.pane = order[(now + delta).rem_euclid(order.len() as isize) as usize];
+        self.list.cycle_pane(delta);
         self.scroll = 0;
     }
 
@@ -365,75 +284,42 @@ impl App {
     }
 
     fn toggle_mark(&mut self) {
-        if let Some(hit) = self.hits.get(self.selected) {
-            if !self.marked.remove(&hit.index) {
-                self.marked.insert(hit.index);
-            }
+        if self.list.toggle_mark(&self.filter.hits) {
             self.move_by(1);
         }
     }
 
     /// Replaces the filter text (e.g. from a matrix cell) and searches.
     pub fn set_filter(&mut self, text: String) {
-        self.filter = TextInput::new(text);
-        self.refilter();
+        let searched = self.filter.set_text(text, self.catalog.connections.len());
+        self.follow_search(searched);
     }
 
-    /// Runs the filter: at once for a small catalog, on the worker for a
-    /// large one (the answer then comes through [`App::poll_search`]).
+    /// Runs the filter again over the catalog as it is now.
     fn refilter(&mut self) {
-        // An empty filter matches every row in catalog order: no index
-        // needed, so a big catalog's first frame shows its rows at once.
-        if self.filter.text().trim().is_empty() {
-            let all = (0..self.catalog.connections.len())
-                .map(|index| Hit { index, score: 0 })
-                .collect();
-            self.searching = false;
-            self.search.cancel();
-            return self.take_answer(Ok(all));
-        }
-        match self.search.submit(self.filter.text()) {
-            Some(answer) => self.take_answer(answer),
-            None => self.searching = true,
-        }
+        let searched = self.filter.refilter(self.catalog.connections.len());
+        self.follow_search(searched);
     }
 
     /// Takes a finished background search, if any; true when the state changed.
     pub fn poll_search(&mut self) -> bool {
-        match self.search.poll() {
-            Some(answer) => {
-                self.searching = false;
-                self.take_answer(answer);
-                true
-            }
-            None => false,
-        }
+        let searched = self.filter.poll();
+        self.follow_search(searched)
     }
 
     /// Waits for a running background search (tests and benchmarks).
     pub fn wait_for_search(&mut self) {
-        if self.searching {
-            if let Some(answer) = self.search.wait() {
-                self.take_answer(answer);
-            }
-            self.searching = false;
-        }
+        let searched = self.filter.wait();
+        self.follow_search(searched);
     }
 
-    /// A bad term keeps the previous results on screen and says what is
-    /// wrong, so a half-typed `port:` never blanks the list.
-    fn take_answer(&mut self, answer: Result<Vec<Hit>, QueryError>) {
-        match answer {
-            Ok(hits) => {
-                self.hits = hits;
-                // Like fzf: a changed filter selects the best match.
-                self.selected = 0;
-                self.offset = 0;
-                self.keep_selection_visible();
-                self.filter_error = None;
-            }
-            Err(e) => self.filter_error = Some(format!("`{}`: {} ({})", e.term, e.message, e.hint)),
+    /// New hits move the selection to the best match, as in fzf; true when
+    /// the search changed anything on screen.
+    fn follow_search(&mut self, searched: Searched) -> bool {
+        if searched == Searched::NewHits {
+            self.list.restart(self.filter.hits.len());
         }
+        searched != Searched::Nothing
     }
 
     /// The rule lines for the selected connection in the current dialect.
@@ -507,27 +393,20 @@ impl App {
             self.last_copy.clone()
         };
         match text {
-            Some(text) => self.plain_request = Some(text),
+            Some(text) => self.requests.plain = Some(text),
             None => self.error("nothing to show: no rule selected and nothing copied yet"),
         }
     }
 
     fn copy_all(&mut self) {
-        let (indices, what): (Vec<usize>, String) = if self.marked.is_empty() {
-            (
-                self.hits.iter().map(|h| h.index).collect(),
-                format!("{} filtered", self.hits.len()),
-            )
-        } else {
-            (
-                self.marked.iter().copied().collect(),
-                format!("{} marked", self.marked.len()),
-            )
+        let what = match self.list.marked.len() {
+            0 => format!("{} filtered", self.filter.hits.len()),
+            marked => format!("{marked} marked"),
         };
-        let connections: Vec<&Connection> = indices
-            .iter()
-            .map(|&i| &self.catalog.connections[i])
-            .collect();
+        let rows = self
+            .list
+            .marked_or(self.filter.hits.iter().map(|hit| hit.index));
+        let connections = connections_at(&self.catalog, &rows);
         match self.script_for(&connections, None, self.filter.text()) {
             Ok(text) => self.show_copy(
                 format!("{} script for {what} connections", self.dialect.name()),
@@ -538,7 +417,11 @@ impl App {
     }
 
     fn copy_machine(&mut self) {
-        let Some(machine) = self.machines().get(self.machine).map(|c| c.id.clone()) else {
+        let Some(machine) = self
+            .machines()
+            .get(self.machine.selected)
+            .map(|c| c.id.clone())
+        else {
             return self.error("no machine to copy rules for");
         };
         let connections: Vec<&Connection> = self.catalog.connections.iter().collect();
@@ -554,7 +437,7 @@ impl App {
     /// Hands `text` to the event loop to copy, between frames.
     fn show_copy(&mut self, what: String, text: String) {
         self.last_copy = Some(text);
-        self.copy_request = Some(what);
+        self.requests.copy = Some(what);
     }
 
     /// `w`: ask where to write the last copy.
@@ -562,10 +445,10 @@ impl App {
         if self.last_copy.is_none() {
             return self.error("nothing copied yet: y or Y first, then w writes it to a file");
         }
-        self.overlay = Some(Overlay::Prompt {
-            purpose: Prompt::WriteCopy,
-            input: TextInput::prefilled("vmmports-rules.txt"),
-        });
+        self.overlay = Some(Overlay::Prompt(PromptState::new(
+            Prompt::WriteCopy,
+            "vmmports-rules.txt",
+        )));
     }
 
     /// `p`: ask which host to check, offering the one last used for the
@@ -580,35 +463,27 @@ impl App {
             .and_then(|to| self.hosts.get(to))
             .cloned()
             .unwrap_or_default();
-        self.overlay = Some(Overlay::Prompt {
-            purpose: Prompt::CheckHost,
-            input: TextInput::prefilled(remembered),
-        });
+        self.overlay = Some(Overlay::Prompt(PromptState::new(
+            Prompt::CheckHost,
+            remembered,
+        )));
     }
 
-    /// Keys while a prompt is open.
+    /// Keys while a prompt is open; its answer is acted on here.
     fn update_prompt(&mut self, action: Action) {
-        let Some(Overlay::Prompt { purpose, input }) = &mut self.overlay else {
+        let Some(Overlay::Prompt(prompt)) = &mut self.overlay else {
             return;
         };
-        match action {
-            Action::Quit => self.quit = true,
-            Action::Type(c) => {
-                input.apply(Edit::Insert(c));
-            }
-            Action::Edit(edit) => {
-                input.apply(edit);
-            }
-            Action::Back => self.overlay = None,
-            Action::Confirm => {
-                let (purpose, text) = (*purpose, input.text().trim().to_string());
+        match prompt.update(action) {
+            PromptOutcome::Open => {}
+            PromptOutcome::Cancelled => self.overlay = None,
+            PromptOutcome::Answered(purpose, text) => {
                 self.overlay = None;
                 match purpose {
                     Prompt::WriteCopy => self.write_copy(&text),
                     Prompt::CheckHost => self.start_check(text),
                 }
             }
-            _ => {}
         }
     }
 
@@ -632,32 +507,17 @@ impl App {
         if host.is_empty() {
             return self.error("no host given: p, then a name or an IP address");
         }
-        let indices: Vec<usize> = if self.marked.is_empty() {
-            self.hits
-                .get(self.selected)
-                .map(|h| h.index)
-                .into_iter()
-                .collect()
-        } else {
-            self.marked.iter().copied().collect()
-        };
-        let connections: Vec<&Connection> = indices
-            .iter()
-            .map(|&i| &self.catalog.connections[i])
-            .collect();
-        let targets = crate::check::targets(&connections);
+        let rows = self
+            .list
+            .marked_or(self.list.selected_row(&self.filter.hits));
+        let connections = connections_at(&self.catalog, &rows);
         for to in connections.iter().filter_map(|c| c.to.first()) {
             self.hosts.insert(to.clone(), host.clone());
         }
+        let run = CheckRun::new(host, &connections, &self.catalog);
         self.save_config();
-        self.overlay = Some(Overlay::Check(CheckRun {
-            host: host.clone(),
-            address: None,
-            findings: vec![None; targets.len()],
-            targets,
-            sql_ports: crate::check::sql_ports(&self.catalog),
-        }));
-        self.check_request = true;
+        self.overlay = Some(Overlay::Check(run));
+        self.requests.check = true;
     }
 
     /// A check's progress, from the event loop.
@@ -665,16 +525,7 @@ impl App {
         let Some(Overlay::Check(run)) = &mut self.overlay else {
             return; // closed meanwhile: the answers are no longer wanted
         };
-        match event {
-            crate::check::Event::Resolved(result) => {
-                run.address = Some(result.map(|ip| ip.to_string()))
-            }
-            crate::check::Event::Answer(i, finding) => {
-                if let Some(slot) = run.findings.get_mut(i) {
-                    *slot = Some(*finding);
-                }
-            }
-        }
+        run.record(event);
     }
 
     fn error(&mut self, text: &str) {
@@ -690,8 +541,8 @@ impl App {
             View::Matrix => {
                 let (rows, columns) = self.matrix_axes();
                 if let (Some(from), Some(to)) = (
-                    rows.get(self.matrix_cell.0),
-                    columns.get(self.matrix_cell.1),
+                    rows.get(self.matrix.cell.0),
+                    columns.get(self.matrix.cell.1),
                 ) {
                     if self.cell(from, to).next().is_none() {
                         // Keep the filter (and the view): there is nothing
@@ -705,95 +556,41 @@ impl App {
                         current => format!("{current} {cell}"),
                     };
                     self.view = View::List;
-                    self.pane = Pane::List;
+                    self.list.pane = Pane::List;
                     self.set_filter(filter);
                 }
             }
             View::Machine => self.copy_machine(),
             _ => {
-                if self.pane == Pane::List {
-                    self.pane = Pane::Detail;
+                if self.list.pane == Pane::List {
+                    self.list.pane = Pane::Detail;
                 }
             }
         }
     }
 
-    /// Keys while the settings form is open: move between rows, Enter to edit
-    /// (or toggle) and again to apply, Esc to cancel an edit or close.
+    /// Keys while the settings form is open; what it commits applies to
+    /// every view, and is saved.
     fn update_settings(&mut self, action: Action) {
         let Some(Overlay::Settings(form)) = &mut self.overlay else {
             return;
         };
-        match (action, form.editing.is_some()) {
-            (Action::Quit, _) => self.quit = true,
-            (Action::Down, false) => {
-                form.selected = (form.selected + 1).min(form.rows.len().saturating_sub(1))
-            }
-            (Action::Up, false) => form.selected = form.selected.saturating_sub(1),
-            (Action::Back, true) => {
-                form.editing = None;
-                form.error = None;
-            }
-            (Action::Back, false) => self.overlay = None,
-            (Action::Type(_) | Action::Edit(_), true) => {
-                let edit = match action {
-                    Action::Type(c) => Edit::Insert(c),
-                    Action::Edit(edit) => edit,
-                    _ => return,
-                };
-                if let Some(input) = form.editing.as_mut()
-                    && input.apply(edit)
-                {
-                    let text = input.text().to_string();
-                    form.error = form.settings_with(&self.base, &text).err();
+        match form.update(action, &self.base) {
+            FormOutcome::Open => {}
+            FormOutcome::Closed => self.overlay = None,
+            FormOutcome::Commit(text) => {
+                if let Some(settings) = form.commit(&self.base, text) {
+                    self.apply_settings(settings);
                 }
             }
-            (Action::Confirm, false) => {
-                let row = &form.rows[form.selected];
-                if row.field.is_toggle() {
-                    let flipped = if row.value == "yes" { "no" } else { "yes" };
-                    self.commit_setting(flipped.to_string());
-                } else {
-                    form.editing = Some(TextInput::prefilled(row.value.clone()));
-                    form.error = None;
-                }
-            }
-            (Action::Confirm, true) => {
-                let text = form
-                    .editing
-                    .as_ref()
-                    .map(|input| input.text().to_string())
-                    .unwrap_or_default();
-                self.commit_setting(text);
-            }
-            _ => {}
-        }
-    }
-
-    /// Puts `text` into the selected row if the whole form is then valid,
-    /// applies the settings, and saves them.
-    fn commit_setting(&mut self, text: String) {
-        let Some(Overlay::Settings(form)) = &mut self.overlay else {
-            return;
-        };
-        match form.settings_with(&self.base, &text) {
-            Ok(settings) => {
-                form.rows[form.selected].value = text;
-                form.editing = None;
-                form.error = None;
-                self.apply_settings(settings);
-            }
-            Err(e) => form.error = Some(e),
         }
     }
 
     /// Uses `settings` from now on: the catalog's setup ports move, the
     /// search is rebuilt, and the config file is saved.
     pub fn apply_settings(&mut self, settings: Settings) {
-        self.catalog = Arc::new(settings.apply_ports(&self.base));
-        self.search = SearchEngine::new(&self.catalog);
         self.settings = settings;
-        self.refilter();
+        self.redeploy();
         self.status = Some(match self.save_config() {
             Some(Ok(path)) => Status {
                 text: format!("settings saved to {path}"),
@@ -808,6 +605,15 @@ impl App {
                 is_error: false,
             },
         });
+    }
+
+    /// Deploys the catalog as loaded with the current settings, and rebuilds
+    /// what depends on it: the search and the hits. Whatever changes the
+    /// catalog or the settings ends here.
+    fn redeploy(&mut self) {
+        self.catalog = Arc::new(self.settings.apply_ports(&self.base));
+        self.filter.rebuild(&self.catalog);
+        self.refilter();
     }
 
     /// Saves settings, dialect and remembered hosts, keeping whatever else
@@ -829,53 +635,35 @@ impl App {
     /// Source component ids (rows) and destination ids (columns) of the
     /// matrix: only components that open or accept some connection.
     pub fn matrix_axes(&self) -> (Vec<String>, Vec<String>) {
-        let mut rows: Vec<String> = Vec::new();
-        let mut columns: Vec<String> = Vec::new();
-        for component in &self.catalog.components {
-            let id = &component.id;
-            if self.catalog.connections.iter().any(|c| c.from.contains(id)) {
-                rows.push(id.clone());
-            }
-            if self.catalog.connections.iter().any(|c| c.to.contains(id)) {
-                columns.push(id.clone());
-            }
-        }
-        (rows, columns)
+        matrix::axes(&self.catalog)
     }
 
     /// The filter's connections from `from` to `to`: the matrix follows the
     /// filter, as the list does.
     pub fn cell<'a>(&'a self, from: &str, to: &str) -> impl Iterator<Item = &'a Connection> {
-        let (from, to) = (from.to_string(), to.to_string());
-        self.hits
-            .iter()
-            .map(|hit| &self.catalog.connections[hit.index])
-            .filter(move |c| c.from.contains(&from) && c.to.contains(&to))
+        matrix::cell(&self.catalog, &self.filter.hits, from, to)
     }
 
-    /// Components that carry at least one rule, for the machine view: a
-    /// machine that is also another (the perimeter host, a Hyper-V host)
-    /// carries that one's rules too.
+    /// Components that carry at least one rule, for the machine view.
     pub fn machines(&self) -> Vec<&crate::catalog::Component> {
-        self.catalog
-            .components
-            .iter()
-            .filter(|m| {
-                self.catalog.connections.iter().any(|c| {
-                    c.placements(self.settings.outbound)
-                        .iter()
-                        .any(|p| self.catalog.acts_as(&m.id, p.machine))
-                })
-            })
-            .collect()
+        machine::machines(&self.catalog, self.settings.outbound)
     }
 
     /// The machine view's script body for the selected machine.
     pub fn machine_lines(&self) -> Vec<String> {
-        let Some(machine) = self.machines().get(self.machine).map(|c| c.id.clone()) else {
+        let Some(machine) = self
+            .machines()
+            .get(self.machine.selected)
+            .map(|c| c.id.clone())
+        else {
             return Vec::new();
         };
         let connections: Vec<&Connection> = self.catalog.connections.iter().collect();
         self.body_lines(&connections, Some(&machine))
     }
+}
+
+/// The catalog's connections at these indices (the list's rows).
+fn connections_at<'a>(catalog: &'a Catalog, rows: &[usize]) -> Vec<&'a Connection> {
+    rows.iter().map(|&row| &catalog.connections[row]).collect()
 }

@@ -55,7 +55,7 @@ pub fn key(app: &App, key: KeyEvent) -> Option<Action> {
             }
         };
     }
-    if let Some(Overlay::Prompt { .. }) = &app.overlay {
+    if let Some(Overlay::Prompt(_)) = &app.overlay {
         return match key.code {
             KeyCode::Enter => Some(Action::Confirm),
             KeyCode::Esc => Some(Action::Back),
@@ -70,7 +70,7 @@ pub fn key(app: &App, key: KeyEvent) -> Option<Action> {
             _ => Action::Back,
         });
     }
-    if app.filtering {
+    if app.filter.filtering {
         return match key.code {
             KeyCode::Enter => Some(Action::FilterAccept),
             KeyCode::Esc => Some(Action::FilterClear),

@@ -14,7 +14,8 @@
 
 use ratatui::layout::{Constraint, Layout, Rect};
 
-use super::app::{App, Pane, View};
+use super::app::{App, View};
+use super::state::Pane;
 use crate::rules::Dialect;
 
 /// Smallest usable terminal; below it the screen says so.
@@ -71,7 +72,7 @@ pub fn areas(area: Rect, app: &App) -> Areas {
     } else {
         let [list, other] =
             Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
-        if app.pane == Pane::Rule {
+        if app.list.pane == Pane::Rule {
             (list, None, Some(other))
         } else {
             (list, Some(other), None)

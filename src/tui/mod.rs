@@ -12,6 +12,7 @@ pub mod keymap;
 pub mod layout;
 pub mod search;
 pub mod settings_form;
+pub mod state;
 mod terminal;
 pub mod text_input;
 pub mod theme;
@@ -142,7 +143,7 @@ fn event_loop(
             tui.draw(|frame| ui::render(frame, app, theme))?;
             dirty = false;
         }
-        if std::mem::take(&mut app.check_request)
+        if std::mem::take(&mut app.requests.check)
             && let Some(app::Overlay::Check(run)) = &app.overlay
         {
             let context = crate::check::Context {
@@ -170,7 +171,7 @@ fn event_loop(
         }
         // The plain view leaves the frame altogether, then everything is
         // drawn anew.
-        if let Some(text) = app.plain_request.take() {
+        if let Some(text) = app.requests.plain.take() {
             if terminal::show_plain(tui, &text, mouse, stop)? {
                 return Ok(true);
             }
@@ -179,7 +180,7 @@ fn event_loop(
             continue;
         }
         // Copies go to the terminal between frames, never inside one.
-        if let Some(what) = app.copy_request.take() {
+        if let Some(what) = app.requests.copy.take() {
             let text = app.last_copy.clone().unwrap_or_default();
             let report = clipboard.copy(&text, osc_out);
             app.status = Some(app::Status {
@@ -191,7 +192,7 @@ fn event_loop(
         }
         // A short timeout keeps signals noticed promptly while idle, and
         // background answers drawn within a few milliseconds of arriving.
-        let timeout = if app.searching || check.is_some() {
+        let timeout = if app.filter.searching || check.is_some() {
             4
         } else {
             100
@@ -220,12 +221,7 @@ fn event_loop(
                 app.update(action);
                 dirty = true;
             }
-            if app.quit
-                || app.copy_request.is_some()
-                || app.plain_request.is_some()
-                || app.check_request
-                || !event::poll(Duration::ZERO)?
-            {
+            if app.quit || app.requests.pending() || !event::poll(Duration::ZERO)? {
                 break;
             }
         }

@@ -1,10 +1,14 @@
 //! The settings popup's form: one row per setting, edited as text and
-//! validated on every keystroke, so a mistake shows before it is saved.
+//! validated on every keystroke, so a mistake shows before it is saved. The
+//! form owns its rows and its keys; `App` applies and saves what it commits,
+//! since the settings are shared by every view.
 
 use crate::catalog::Catalog;
 use crate::rules::address::Address;
 use crate::rules::settings::{Settings, SettingsError};
 use crate::text::check_plain;
+use crate::tui::action::Action;
+use crate::tui::text_input::{Edit, TextInput};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Field {
@@ -32,9 +36,20 @@ pub struct SettingsForm {
     pub rows: Vec<Row>,
     pub selected: usize,
     /// The text being typed into the selected row, while editing.
-    pub editing: Option<crate::tui::text_input::TextInput>,
+    pub editing: Option<TextInput>,
     /// What is wrong with the text being typed, or with the last save.
     pub error: Option<String>,
+}
+
+/// Where a key left the form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormOutcome {
+    /// Still open.
+    Open,
+    /// Closed (Esc while not editing).
+    Closed,
+    /// A new value for the selected row, to check with [`SettingsForm::commit`].
+    Commit(String),
 }
 
 impl SettingsForm {
@@ -88,6 +103,72 @@ impl SettingsForm {
             selected: 0,
             editing: None,
             error: None,
+        }
+    }
+
+    /// Keys while the form is open: move between rows, Enter to edit (or
+    /// toggle) and again to apply, Esc to cancel an edit or close. `catalog`
+    /// is the catalog as loaded, to validate as typed.
+    pub fn update(&mut self, action: Action, catalog: &Catalog) -> FormOutcome {
+        match (action, self.editing.is_some()) {
+            (Action::Down, false) => {
+                self.selected = (self.selected + 1).min(self.rows.len().saturating_sub(1))
+            }
+            (Action::Up, false) => self.selected = self.selected.saturating_sub(1),
+            (Action::Back, true) => {
+                self.editing = None;
+                self.error = None;
+            }
+            (Action::Back, false) => return FormOutcome::Closed,
+            (Action::Type(_) | Action::Edit(_), true) => {
+                let edit = match action {
+                    Action::Type(c) => Edit::Insert(c),
+                    Action::Edit(edit) => edit,
+                    _ => return FormOutcome::Open,
+                };
+                if let Some(input) = self.editing.as_mut()
+                    && input.apply(edit)
+                {
+                    let text = input.text().to_string();
+                    self.error = self.settings_with(catalog, &text).err();
+                }
+            }
+            (Action::Confirm, false) => {
+                let row = &self.rows[self.selected];
+                if row.field.is_toggle() {
+                    let flipped = if row.value == "yes" { "no" } else { "yes" };
+                    return FormOutcome::Commit(flipped.to_string());
+                }
+                self.editing = Some(TextInput::prefilled(row.value.clone()));
+                self.error = None;
+            }
+            (Action::Confirm, true) => {
+                let text = self
+                    .editing
+                    .as_ref()
+                    .map(|input| input.text().to_string())
+                    .unwrap_or_default();
+                return FormOutcome::Commit(text);
+            }
+            _ => {}
+        }
+        FormOutcome::Open
+    }
+
+    /// Puts `text` into the selected row if the whole form is then valid, and
+    /// returns the settings to apply; otherwise says why in `error`.
+    pub fn commit(&mut self, catalog: &Catalog, text: String) -> Option<Settings> {
+        match self.settings_with(catalog, &text) {
+            Ok(settings) => {
+                self.rows[self.selected].value = text;
+                self.editing = None;
+                self.error = None;
+                Some(settings)
+            }
+            Err(e) => {
+                self.error = Some(e);
+                None
+            }
         }
     }
 

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::{centered, pane_block, shown};
-use crate::tui::app::CheckRun;
+use crate::tui::state::CheckRun;
 use crate::tui::theme::Theme;
 
 pub fn render(frame: &mut Frame, area: Rect, run: &CheckRun, scroll: u16, theme: &Theme) {

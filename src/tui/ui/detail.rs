@@ -8,11 +8,12 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{pane_block, shown};
 use crate::catalog::{Catalog, Connection, Modifiability};
-use crate::tui::app::{App, Pane};
+use crate::tui::app::App;
+use crate::tui::state::Pane;
 use crate::tui::theme::Theme;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let focused = app.pane == Pane::Detail;
+    let focused = app.list.pane == Pane::Detail;
     let Some(conn) = app.selected_connection() else {
         let block = pane_block(" Detail ", focused, theme);
         frame.render_widget(

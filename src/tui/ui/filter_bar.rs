@@ -12,13 +12,17 @@ use crate::tui::theme::Theme;
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let count = format!(
         " {}{}/{} ",
-        if app.searching { "searching… " } else { "" },
-        app.hits.len(),
+        if app.filter.searching {
+            "searching… "
+        } else {
+            ""
+        },
+        app.filter.hits.len(),
         app.catalog.connections.len()
     );
-    let prompt = if app.filtering { "/ " } else { "  " };
+    let prompt = if app.filter.filtering { "/ " } else { "  " };
     let mut spans = vec![Span::styled(prompt, theme.title)];
-    if app.filter.text().is_empty() && !app.filtering {
+    if app.filter.text().is_empty() && !app.filter.filtering {
         // The hint gives way to the count on narrow terminals.
         let room = (area.width as usize).saturating_sub(prompt.len() + count.chars().count());
         let hint = [
@@ -30,7 +34,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .unwrap_or("");
         spans.push(Span::styled(hint, theme.dim));
     } else {
-        let style = if app.filter_error.is_some() {
+        let style = if app.filter.error.is_some() {
             theme.error
         } else {
             ratatui::style::Style::new()
@@ -42,8 +46,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     spans.push(Span::raw(" ".repeat(pad)));
     spans.push(Span::styled(count, theme.dim));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
-    if app.filtering {
-        let before = app.filter.before_cursor();
+    if app.filter.filtering {
+        let before = app.filter.input.before_cursor();
         let x = area.x + 2 + unicode_width::UnicodeWidthStr::width(shown(&before).as_str()) as u16;
         frame.set_cursor_position(Position::new(x.min(area.right().saturating_sub(1)), area.y));
     }

@@ -28,7 +28,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             ],
             Overlay::Help | Overlay::Check(_) => &[("j/k", "scroll"), ("any key", "close")],
         }
-    } else if app.filtering {
+    } else if app.filter.filtering {
         &[
             ("Enter", "keep filter"),
             ("Esc", "clear"),
@@ -81,7 +81,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         spans.push(Span::styled(*key, theme.title));
         spans.push(Span::styled(hint, theme.dim));
     }
-    let status = match (&app.filter_error, &app.status) {
+    let status = match (&app.filter.error, &app.status) {
         (Some(e), _) => Line::styled(format!("filter: {e}"), theme.error),
         (None, Some(s)) => Line::styled(
             s.text.clone(),
@@ -98,7 +98,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     };
     // A message too long for its row takes both rows: what happened (and
     // how to get around it) matters more than the key hints.
-    let is_message = app.filter_error.is_some() || app.status.is_some();
+    let is_message = app.filter.error.is_some() || app.status.is_some();
     if is_message && status.width() > area.width as usize {
         frame.render_widget(
             Paragraph::new(status).wrap(ratatui::widgets::Wrap { trim: true }),

@@ -12,27 +12,29 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{pane_block, shown};
 use crate::query::{Field, Query, match_positions, parse};
-use crate::tui::app::{App, Pane};
+use crate::tui::app::App;
+use crate::tui::state::Pane;
 use crate::tui::theme::Theme;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let title = format!(
         " Connections{} ",
-        if app.marked.is_empty() {
+        if app.list.marked.is_empty() {
             String::new()
         } else {
-            format!(" · {} marked", app.marked.len())
+            format!(" · {} marked", app.list.marked.len())
         }
     );
-    let block = pane_block(title, app.pane == Pane::List, theme);
+    let block = pane_block(title, app.list.pane == Pane::List, theme);
     // Highlights follow the query as typed; a half-typed bad term highlights nothing.
     let query = parse(app.filter.text()).unwrap_or_default();
     let visible = app
+        .filter
         .hits
         .iter()
         .enumerate()
-        .skip(app.offset)
-        .take(app.list_height);
+        .skip(app.list.offset)
+        .take(app.list.height);
     let visible: Vec<(usize, &crate::query::Hit)> = visible.collect();
     // Each row's texts, once: they size the columns and fill the cells.
     let texts: Vec<[String; 4]> = visible
@@ -63,12 +65,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .map(|((i, hit), [from, to, services, ports])| {
             let conn = &app.catalog.connections[hit.index];
             // The cursor and the mark are characters, not only colours.
-            let cursor = if *i == app.selected {
+            let cursor = if *i == app.list.selected {
                 Span::styled("▶", theme.title)
             } else {
                 Span::raw(" ")
             };
-            let mark = if app.marked.contains(&hit.index) {
+            let mark = if app.list.marked.contains(&hit.index) {
                 Span::styled("●", theme.mark)
             } else {
                 Span::raw(" ")
@@ -90,7 +92,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     theme.badge(&conn.modifiability),
                 )),
             ]);
-            if *i == app.selected {
+            if *i == app.list.selected {
                 row.style(theme.selected)
             } else {
                 row

@@ -21,10 +21,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let list = List::new(items)
         .block(pane_block(" What do I open on… ", true, theme))
         .highlight_style(theme.selected);
-    let mut state = ListState::default().with_selected(Some(app.machine));
+    let mut state = ListState::default().with_selected(Some(app.machine.selected));
     frame.render_stateful_widget(list, picker, &mut state);
 
-    let title = match machines.get(app.machine) {
+    let title = match machines.get(app.machine.selected) {
         Some(m) => format!(
             " {}{} · {} · y copies the script ",
             shown(&m.name),

@@ -24,7 +24,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 " Matrix: source ↓ × destination → ({} × {}) · {} of {} connections ",
                 rows.len(),
                 columns.len(),
-                app.hits.len(),
+                app.filter.hits.len(),
                 app.catalog.connections.len()
             ),
             true,
@@ -34,7 +34,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     );
     let inner = inset(area);
     let [grid, info] = Layout::vertical([Constraint::Min(1), Constraint::Length(3)]).areas(inner);
-    let (row, col) = app.matrix_cell;
+    let (row, col) = app.matrix.cell;
     let visible_cols = (grid.width.saturating_sub(ROW_HEADER) / (COLUMN + 1)).max(1) as usize;
     let visible_rows = grid.height.saturating_sub(1).max(1) as usize;
     let col_offset = (col + 1).saturating_sub(visible_cols);

@@ -21,6 +21,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::app::{App, Overlay, View};
 use super::layout::{self, MIN_HEIGHT, MIN_WIDTH};
+use super::state::PromptState;
 use super::theme::Theme;
 
 pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
@@ -57,7 +58,7 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
     };
     match &app.overlay {
         Some(Overlay::Help) => help::render(frame, popup_area, app, theme),
-        Some(Overlay::Prompt { purpose, input }) => {
+        Some(Overlay::Prompt(PromptState { purpose, input })) => {
             prompt::render(frame, popup_area, *purpose, input, theme)
         }
         Some(Overlay::Check(run)) => check::render(frame, popup_area, run, app.scroll, theme),

@@ -6,7 +6,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Clear, Paragraph};
 
 use super::{centered, input_spans, pane_block};
-use crate::tui::app::Prompt;
+use crate::tui::state::Prompt;
 use crate::tui::text_input::TextInput;
 use crate::tui::theme::Theme;
 

@@ -8,12 +8,13 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{pane_block, shown};
 use crate::rules::Dialect;
-use crate::tui::app::{App, Pane};
+use crate::tui::app::App;
 use crate::tui::layout::{inset, tab_label};
+use crate::tui::state::Pane;
 use crate::tui::theme::Theme;
 
 pub fn render(frame: &mut Frame, area: Rect, tabs: &[(Dialect, Rect)], app: &App, theme: &Theme) {
-    let focused = app.pane == Pane::Rule;
+    let focused = app.list.pane == Pane::Rule;
     frame.render_widget(pane_block(" Rule  [ ] dialect ", focused, theme), area);
     let inner = inset(area);
     if inner.height == 0 {
