@@ -31,8 +31,8 @@
 //! Measured, for every run of every program (one fresh process per run),
 //! from spawning the process to the read that completes:
 //! - first frame: a whole screen, whatever its count says yet — vmmports:
-//!   a count in the filter bar and the status line (the last row, which
-//!   ratatui draws last); fzf: the prompt `>` on the last row, a count in
+//!   a count (or `loading N…` while a catalog file is read) in the filter
+//!   bar and the status line (the last row, which ratatui draws last); fzf: the prompt `>` on the last row, a count in
 //!   its info line above (fzf shows the rows it has read so far) and the
 //!   cursor shown again (fzf hides it while drawing);
 //! - ready: every row counted and nothing pending — vmmports: `N/N` with no
@@ -672,9 +672,12 @@ fn row(screen: &vt100::Screen, row: u16) -> String {
 /// A whole first frame is on screen, whatever the count says yet.
 fn first_frame(kind: Kind, s: &vt100::Screen) -> bool {
     match kind {
-        // The filter bar's count, and the status line: the last row drawn.
+        // The filter bar's count (or, while a catalog file is still being
+        // read, its `loading N…`), and the status line: the last row drawn.
         Kind::Vmmports => {
-            row(s, 0).split_whitespace().any(is_count) && !row(s, ROWS - 1).trim().is_empty()
+            let bar = row(s, 0);
+            (bar.split_whitespace().any(is_count) || bar.contains("loading"))
+                && !row(s, ROWS - 1).trim().is_empty()
         }
         // The prompt and the info line's count (fzf may still be reading),
         // and the cursor shown again: fzf hides it while it draws a frame.

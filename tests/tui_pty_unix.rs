@@ -744,3 +744,52 @@ fn v_shows_the_rule_plain_and_any_key_returns() {
         s.assert_restored("after the plain view");
     });
 }
+
+/// A catalog of 100,000 connections opens at once: the first frame says it
+/// is loading and shows the rows read so far, the keys work meanwhile, and a
+/// filter typed during the load runs when the last row is in.
+#[test]
+fn a_big_catalog_opens_at_once_and_a_filter_typed_while_loading_applies_at_the_end() {
+    const ROWS: usize = 100_000;
+    let mut big = catalog::embedded().expect("embedded catalog");
+    let originals = std::mem::take(&mut big.connections);
+    big.connections = (0..ROWS)
+        .map(|i| {
+            let mut conn = originals[i % originals.len()].clone();
+            conn.id = format!("{}-{i}", conn.id);
+            conn
+        })
+        .collect();
+    let query = vmmports::query::parse("winrm").expect("a query");
+    let expected = vmmports::query::SearchIndex::new(&big).search(&query).len();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("big.json");
+    std::fs::write(&path, catalog::to_json(&big)).expect("write the catalog");
+    within_timeout(move || {
+        let path = path.to_str().expect("a UTF-8 path");
+        let s = Session::start(120, 40, &["--data", path]);
+        // The first frame comes before the rows are all read, and says so.
+        s.wait_row(0, "the loading indicator", |bar| bar.contains("loading"));
+        s.wait_row(39, "the status line", |line| !line.trim().is_empty());
+        // Typed while loading: the filter shows, and waits.
+        s.send(b"/winrm");
+        let screen = s.wait_row(0, "the filter typed during the load", |bar| {
+            bar.starts_with("/ winrm") && bar.contains("filter waits · loading")
+        });
+        assert!(
+            !screen.contains(&format!("/{ROWS}")),
+            "the load ended before the filter was typed:\n{screen}"
+        );
+        // Once every row is in, the filter has run over all of them.
+        let all = format!(" {expected}/{ROWS} ");
+        s.pty.wait_until_within(
+            std::time::Duration::from_secs(50),
+            "the filter applied to every row",
+            |seen| row_text(seen.parser.screen(), 0).contains(&all),
+        );
+        let screen = s.screen(|screen| screen.contents());
+        assert!(!screen.contains("loading"), "{screen}");
+        assert!(screen.contains("WinRM"), "{screen}");
+    });
+    drop(dir);
+}

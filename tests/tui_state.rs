@@ -762,3 +762,124 @@ mod settings {
         );
     }
 }
+
+/// A catalog file read behind the explorer (`App::loading`): rows come in
+/// batches, a filter waits for the last one, and what needs the whole
+/// catalog says so meanwhile.
+mod loading {
+    use super::*;
+    use vmmports::catalog::Catalog;
+
+    /// The embedded catalog as the loader hands it over: its head (no
+    /// connections) and its rows.
+    fn pieces() -> (Catalog, Vec<vmmports::catalog::Connection>) {
+        let mut head = catalog::embedded().unwrap();
+        let rows = std::mem::take(&mut head.connections);
+        (head, rows)
+    }
+
+    #[test]
+    fn rows_show_as_they_come_and_a_filter_typed_meanwhile_runs_at_the_end() {
+        let (head, rows) = pieces();
+        let total = rows.len();
+        let mut app = App::loading("big.json".into(), Settings::default());
+        app.set_list_height(10);
+        assert_eq!(app.loading, Some(0));
+        assert!(app.filter.hits.is_empty());
+        app.add_rows(Some(head.clone()), rows[..10].to_vec());
+        assert_eq!(app.loading, Some(10));
+        assert_eq!(app.filter.hits.len(), 10);
+        // Keys work: the selection moves, and stays as more rows arrive.
+        apply(&mut app, &[Down, Down]);
+        let selected = selected_id(&app);
+        app.update(FocusFilter);
+        typed(&mut app, "winrm");
+        app.add_rows(None, rows[10..].to_vec());
+        // Every row read so far shows; the filter waits.
+        assert_eq!(app.filter.hits.len(), total);
+        assert_eq!(selected_id(&app), selected);
+        assert_eq!(app.filter.text(), "winrm");
+        app.finish_loading(head);
+        assert_eq!(app.loading, None);
+        let everything = App::new(
+            catalog::embedded().unwrap(),
+            "t".into(),
+            Settings::default(),
+        );
+        assert_eq!(app.catalog.as_ref(), everything.catalog.as_ref());
+        assert!(app.filter.hits.len() < total, "the filter ran");
+        assert!(!app.filter.hits.is_empty());
+        for hit in &app.filter.hits {
+            let conn = &app.catalog.connections[hit.index];
+            assert!(
+                conn.services_text().to_lowercase().contains("winrm") || conn.id.contains("winrm"),
+                "{} matches winrm",
+                conn.id
+            );
+        }
+    }
+
+    #[test]
+    fn rules_checks_and_settings_wait_for_the_whole_catalog() {
+        let (head, rows) = pieces();
+        let mut app = App::loading("big.json".into(), Settings::default());
+        app.set_list_height(10);
+        app.add_rows(Some(head.clone()), rows.clone());
+        for action in [CopyRule, CopyAll, PlainView, CheckPorts, OpenSettings] {
+            app.update(action);
+            let status = app.status.clone().expect("a message");
+            assert!(status.is_error, "{action:?}");
+            assert!(status.text.contains("still loading"), "{}", status.text);
+            assert!(app.overlay.is_none() && app.requests.copy.is_none());
+        }
+        assert!(app.rule_lines()[0].contains("once every row is in"));
+        app.finish_loading(head);
+        app.update(CopyRule);
+        assert!(app.requests.copy.is_some());
+        assert!(
+            app.rule_lines()
+                .iter()
+                .any(|l| l.contains("New-NetFirewallRule"))
+        );
+    }
+
+    #[test]
+    fn moved_setup_ports_apply_to_rows_as_they_come() {
+        let (head, rows) = pieces();
+        let mut settings = Settings::default();
+        settings.ports.insert("WSManTcpPort".into(), 5999);
+        let mut app = App::loading("big.json".into(), settings.clone());
+        app.add_rows(Some(head.clone()), rows);
+        app.finish_loading(head);
+        assert!(app.status.is_none(), "{:?}", app.status);
+        let expected = App::new(catalog::embedded().unwrap(), "t".into(), settings);
+        assert_eq!(app.catalog.as_ref(), expected.catalog.as_ref());
+        assert!(
+            app.catalog
+                .connections
+                .iter()
+                .flat_map(|c| &c.ports)
+                .any(|p| p.first == 5999)
+        );
+    }
+
+    #[test]
+    fn config_settings_that_do_not_fit_the_loaded_catalog_fall_back_to_defaults() {
+        let (head, rows) = pieces();
+        let mut settings = Settings::default();
+        settings.ports.insert("NoSuchFeature".into(), 5999);
+        let mut app = App::loading("big.json".into(), settings);
+        app.config_path = Some("/nonexistent/config.ron".into());
+        app.add_rows(Some(head.clone()), rows);
+        app.finish_loading(head);
+        let status = app.status.clone().expect("a message");
+        assert!(status.is_error);
+        assert!(
+            status.text.contains("running on defaults"),
+            "{}",
+            status.text
+        );
+        assert_eq!(app.settings, Settings::default());
+        assert_eq!(app.config_path, None, "never saves over the admin's file");
+    }
+}

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// A whole port matrix: the machines involved, the ports setup can change,
 /// every connection between them, and catalog-wide notes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Catalog {
     /// Human title, e.g. "System Center Virtual Machine Manager 2016–2025".

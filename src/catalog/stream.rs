@@ -223,14 +223,7 @@ fn check_pieces(
     pieces: Receiver<Piece>,
     mut rows: impl FnMut(&Catalog, usize, &[Connection]),
 ) -> (Vec<Connection>, Vec<Violation>) {
-    let mut head = Catalog {
-        title: String::new(),
-        source: String::new(),
-        components: Vec::new(),
-        setup_features: Vec::new(),
-        connections: Vec::new(),
-        notes: Vec::new(),
-    };
+    let mut head = Catalog::default();
     let (mut has_components, mut has_features) = (false, false);
     let mut connections: Vec<Connection> = Vec::new();
     let mut checker: Option<RowChecker> = None;

@@ -160,6 +160,9 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
             std::mem::forget((catalog, index));
             result
         }
+        // With no subcommand: the explorer on a terminal. --print keeps
+        // stdout for its result and draws on the tty.
+        None if cli.print || std::io::stdout().is_terminal() => explore(&cli),
         command => {
             let catalog = load(cli.data.as_deref())?;
             let origin = cli.data.as_ref().map_or_else(
@@ -224,32 +227,8 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
                     },
                     Outcome::Success,
                 )),
-                // With no subcommand: the explorer on a terminal, and the
-                // whole table when stdout is a pipe or a file.
-                // --print keeps stdout for its result and draws on the tty.
-                _ if cli.print || std::io::stdout().is_terminal() => {
-                    let options = crate::tui::Options {
-                        mouse: !cli.no_mouse,
-                        config_path: crate::config::default_path(),
-                        clipboard: cli.clipboard.map(Into::into),
-                        print: cli.print,
-                    };
-                    return match crate::tui::run(catalog, origin, options) {
-                        Ok(exit) => Ok((
-                            if cli.print {
-                                exit.last_copy.unwrap_or_default()
-                            } else {
-                                String::new()
-                            },
-                            if exit.signalled {
-                                Outcome::Interrupted
-                            } else {
-                                Outcome::Success
-                            },
-                        )),
-                        Err(e) => Err(explorer_error(e)),
-                    };
-                }
+                // With no subcommand and stdout a pipe or a file: the whole
+                // table (on a terminal, the explorer: see above).
                 _ => list::run(
                     &catalog,
                     &SearchIndex::new(&catalog),
@@ -266,6 +245,53 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
             result
         }
     }
+}
+
+/// The explorer. A catalog file is read behind its first frame, so a big
+/// one shows rows at once; what makes a file unusable before any row (its
+/// name, its permissions) is said before the screen changes.
+fn explore(cli: &Cli) -> Result<(String, Outcome), CliError> {
+    let (source, origin) = match &cli.data {
+        Some(path) => {
+            catalog::Format::from_path(path)?;
+            std::fs::File::open(path).map_err(|e| {
+                CliError::new(
+                    format!("cannot read {}: {e}", path.display()),
+                    Some("check the path given to --data".into()),
+                )
+            })?;
+            (
+                crate::tui::Source::File(path.clone()),
+                path.display().to_string(),
+            )
+        }
+        None => (
+            crate::tui::Source::Ready(catalog::embedded()?),
+            catalog::EMBEDDED_ORIGIN.to_string(),
+        ),
+    };
+    let options = crate::tui::Options {
+        mouse: !cli.no_mouse,
+        config_path: crate::config::default_path(),
+        clipboard: cli.clipboard.map(Into::into),
+        print: cli.print,
+    };
+    let exit = crate::tui::run(source, origin, options).map_err(explorer_error)?;
+    if let Some(e) = exit.load_error {
+        return Err(e.into());
+    }
+    Ok((
+        if cli.print {
+            exit.last_copy.unwrap_or_default()
+        } else {
+            String::new()
+        },
+        if exit.signalled {
+            Outcome::Interrupted
+        } else {
+            Outcome::Success
+        },
+    ))
 }
 
 /// Why the explorer could not run, and what works instead.

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::address::Address;
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Connection};
 
 /// Settings for rule generation; `Default` is what an admin gets with no flags.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -229,13 +229,22 @@ impl Settings {
     /// share the default number (the guest agent's 5985) stays.
     pub fn apply_ports(&self, catalog: &Catalog) -> Catalog {
         let mut out = catalog.clone();
-        for port in out.connections.iter_mut().flat_map(|c| c.ports.iter_mut()) {
+        self.apply_ports_to(&mut out.connections);
+        out
+    }
+
+    /// [`Settings::apply_ports`] on some connections, in place (a catalog
+    /// that is still loading gets them a batch at a time).
+    pub fn apply_ports_to(&self, connections: &mut [Connection]) {
+        if self.ports.is_empty() {
+            return;
+        }
+        for port in connections.iter_mut().flat_map(|c| c.ports.iter_mut()) {
             if let Some(new) = port.setup_key.as_ref().and_then(|k| self.ports.get(k)) {
                 port.first = *new;
                 port.last = *new;
             }
         }
-        out
     }
 
     /// `any`, or the profiles as `domain,private`: how netsh and the settings

@@ -85,6 +85,8 @@ pub struct App {
     /// Where settings are saved; `None` when they must not be (no home, or
     /// the file did not parse).
     pub config_path: Option<PathBuf>,
+    /// While the catalog file is still being read: the rows read so far.
+    pub loading: Option<usize>,
 }
 
 impl App {
@@ -110,9 +112,110 @@ impl App {
             requests: Requests::default(),
             hosts: BTreeMap::new(),
             config_path: None,
+            loading: None,
         };
         app.refilter();
         app
+    }
+
+    /// An explorer whose catalog is still to come from a file: it starts
+    /// empty, takes the rows as they are read ([`App::add_rows`]) and
+    /// searches once they are all in ([`App::finish_loading`]).
+    pub fn loading(origin: String, settings: Settings) -> Self {
+        let mut app = App::new(Catalog::default(), origin, settings);
+        app.loading = Some(0);
+        app.filter.deferred = true;
+        app
+    }
+
+    /// Rows read from a catalog that is still loading; `head` (components
+    /// and setup features) comes with the first batch. They show at once,
+    /// below whatever is selected.
+    pub fn add_rows(&mut self, head: Option<Catalog>, rows: Vec<Connection>) {
+        if let Some(head) = head {
+            self.take_head(head);
+        }
+        let mut deployed = rows.clone();
+        self.settings.apply_ports_to(&mut deployed);
+        self.base.connections.extend(rows);
+        // The search engine holds no copy while loading, so this does not
+        // copy the catalog.
+        let catalog = Arc::make_mut(&mut self.catalog);
+        let from = catalog.connections.len();
+        catalog.connections.extend(deployed);
+        self.filter.rows_added(from, catalog.connections.len());
+        self.loading = Some(catalog.connections.len());
+        self.list
+            .set_height(self.list.height, self.filter.hits.len());
+    }
+
+    /// Every row is in and the catalog is valid; `head` is the whole
+    /// catalog but its connections. The search starts, and a query typed
+    /// during the load is run now. Settings from the config file that do
+    /// not fit this catalog are dropped, as at a normal start.
+    pub fn finish_loading(&mut self, head: Catalog) {
+        self.take_head(head);
+        self.loading = None;
+        self.filter.deferred = false;
+        match self.settings.check(&self.base) {
+            Ok(()) => {
+                self.filter.rebuild(&self.catalog);
+                self.refilter();
+            }
+            Err(e) => {
+                let file = self
+                    .config_path
+                    .as_deref()
+                    .map_or_else(String::new, |p| format!(" {}", p.display()));
+                self.status = Some(Status {
+                    text: format!(
+                        "config file{file}: {}; running on defaults, and not saving",
+                        e.message
+                    ),
+                    is_error: true,
+                });
+                self.config_path = None;
+                self.settings = Settings::default();
+                self.redeploy();
+            }
+        }
+    }
+
+    /// Everything of `head` but its connections, into both catalogs.
+    fn take_head(&mut self, head: Catalog) {
+        let catalog = Arc::make_mut(&mut self.catalog);
+        catalog.title.clone_from(&head.title);
+        catalog.source.clone_from(&head.source);
+        catalog.components.clone_from(&head.components);
+        catalog.setup_features.clone_from(&head.setup_features);
+        catalog.notes.clone_from(&head.notes);
+        let connections = std::mem::take(&mut self.base.connections);
+        self.base = Catalog {
+            connections,
+            ..head
+        };
+    }
+
+    /// While loading, what needs the whole catalog (rules use its notes,
+    /// settings its setup features) says so instead of acting on part of it.
+    fn refused_while_loading(&mut self, action: &Action) -> bool {
+        let Some(read) = self.loading else {
+            return false;
+        };
+        let needs_all = matches!(
+            action,
+            Action::CopyRule
+                | Action::CopyAll
+                | Action::PlainView
+                | Action::CheckPorts
+                | Action::OpenSettings
+        ) || (*action == Action::Confirm && self.view == View::Machine);
+        if needs_all {
+            self.error(&format!(
+                "still loading ({read} rows read): rules, checks and settings wait until every row is in"
+            ));
+        }
+        needs_all
     }
 
     /// The selected connection, if any row matches.
@@ -153,6 +256,9 @@ impl App {
 
     /// Keys on the main screen, with no popup open.
     fn update_view(&mut self, action: Action) {
+        if self.refused_while_loading(&action) {
+            return;
+        }
         match action {
             // Taken in `update`, before any popup.
             Action::Quit => {}
@@ -333,6 +439,12 @@ impl App {
     /// A script body in the current dialect, without its leading blank
     /// line; a rule that cannot be written says why, as a comment.
     fn body_lines(&self, connections: &[&Connection], on: Option<&str>) -> Vec<String> {
+        if let Some(read) = self.loading {
+            // Rules need the catalog's notes, which come last in the file.
+            return vec![self.dialect.comment_line(&format!(
+                "the rules show once every row is in ({read} read so far)"
+            ))];
+        }
         match crate::rules::body(&self.catalog, connections, self.dialect, &self.settings, on) {
             Ok(body) => body
                 .lines

@@ -10,6 +10,7 @@ pub mod action;
 pub mod app;
 pub mod keymap;
 pub mod layout;
+mod loader;
 pub mod search;
 pub mod settings_form;
 pub mod state;
@@ -23,7 +24,9 @@ use std::time::Duration;
 
 use crossterm::event::{self, Event};
 
-use crate::catalog::Catalog;
+use std::path::PathBuf;
+
+use crate::catalog::{Catalog, LoadError};
 use crate::clipboard::{Choice, Clipboard, Environment};
 use app::App;
 use terminal::Screen;
@@ -39,23 +42,45 @@ pub struct Options {
     pub print: bool,
 }
 
+/// Where the explorer's catalog comes from.
+pub enum Source {
+    /// Already in memory (the embedded catalog).
+    Ready(Catalog),
+    /// A file, read behind the first frame: rows show as they are read.
+    File(PathBuf),
+}
+
 /// How the explorer ended.
 pub struct Exit {
     /// Stopped by SIGTERM, SIGHUP or SIGINT rather than by the user.
     pub signalled: bool,
     /// The last text copied, for `--print`.
     pub last_copy: Option<String>,
+    /// The catalog file turned out not to be valid: every problem in it.
+    /// The explorer closed to let it be printed in full.
+    pub load_error: Option<LoadError>,
+}
+
+/// How the event loop ended.
+enum Ending {
+    Quit,
+    Signalled,
+    LoadFailed(LoadError),
 }
 
 /// Runs the explorer until the user quits or a signal arrives.
-pub fn run(catalog: Catalog, origin: String, options: Options) -> io::Result<Exit> {
+pub fn run(source: Source, origin: String, options: Options) -> io::Result<Exit> {
     // A config that does not parse is shown, and the explorer runs on
-    // defaults without ever saving over the admin's file.
+    // defaults without ever saving over the admin's file. (A catalog still
+    // to be read checks the settings once it is in.)
     let loaded = options.config_path.as_deref().map(|path| {
         let config = crate::config::load(path).map_err(|e| e.to_string())?;
-        match config.settings.check(&catalog) {
-            Ok(()) => Ok(config),
-            Err(e) => Err(format!("{}: {}", path.display(), e.message)),
+        match &source {
+            Source::Ready(catalog) => match config.settings.check(catalog) {
+                Ok(()) => Ok(config),
+                Err(e) => Err(format!("{}: {}", path.display(), e.message)),
+            },
+            Source::File(_) => Ok(config),
         }
     });
     let (config, config_error) = match loaded {
@@ -73,7 +98,13 @@ pub fn run(catalog: Catalog, origin: String, options: Options) -> io::Result<Exi
     let stop = terminal::termination_flag(options.mouse, screen);
     let (guard, mut tui) = terminal::TerminalGuard::enter(options.mouse, screen)?;
     let theme = Theme::from_env();
-    let mut app = App::new(catalog, origin, config.settings.clone());
+    let (mut app, loader) = match source {
+        Source::Ready(catalog) => (App::new(catalog, origin, config.settings.clone()), None),
+        Source::File(path) => (
+            App::loading(origin, config.settings.clone()),
+            Some(loader::Loader::start(path)),
+        ),
+    };
     app.config_path = if config_error.is_none() {
         options.config_path
     } else {
@@ -91,8 +122,9 @@ pub fn run(catalog: Catalog, origin: String, options: Options) -> io::Result<Exi
     }
     // OSC 52 goes to the same terminal the frames go to, after a frame.
     let mut osc_out = screen.open()?;
-    let signalled = event_loop(
+    let ending = event_loop(
         &mut app,
+        loader,
         &mut tui,
         &theme,
         &mut clipboard,
@@ -104,30 +136,51 @@ pub fn run(catalog: Catalog, origin: String, options: Options) -> io::Result<Exi
     drop(tui);
     drop(guard);
     clipboard.hand_off(Duration::from_millis(1500));
+    let (signalled, load_error) = match ending {
+        Ending::Quit => (false, None),
+        Ending::Signalled => (true, None),
+        Ending::LoadFailed(e) => (false, Some(e)),
+    };
     Ok(Exit {
         signalled,
         last_copy: app.last_copy,
+        load_error,
     })
 }
 
-/// Draws after every change and waits for events; returns true when a
-/// signal ended it.
+/// Draws after every change and waits for events, taking in the rows of a
+/// catalog still loading as they come.
+#[allow(clippy::too_many_arguments)]
 fn event_loop(
     app: &mut App,
+    mut loader: Option<loader::Loader>,
     tui: &mut terminal::Tui,
     theme: &Theme,
     clipboard: &mut Clipboard,
     osc_out: &mut dyn std::io::Write,
     stop: &std::sync::atomic::AtomicBool,
     mouse: bool,
-) -> io::Result<bool> {
+) -> io::Result<Ending> {
     let mut dirty = true;
     // Events of the port check running in the background, if any.
     let mut check: Option<std::sync::mpsc::Receiver<crate::check::Event>> = None;
     let mut drawn_size = None;
     while !app.quit {
         if terminal::signalled(stop) {
-            return Ok(true);
+            return Ok(Ending::Signalled);
+        }
+        if let Some(progress) = loader.as_mut().map(loader::Loader::poll) {
+            for step in progress {
+                match step {
+                    loader::Progress::Batch { head, rows } => app.add_rows(head.map(|h| *h), rows),
+                    loader::Progress::Done { head } => {
+                        app.finish_loading(*head);
+                        loader = None;
+                    }
+                    loader::Progress::Failed(e) => return Ok(Ending::LoadFailed(e)),
+                }
+                dirty = true;
+            }
         }
         let size = tui.size()?;
         // A resize that came before the input reader was listening sends no
@@ -173,7 +226,7 @@ fn event_loop(
         // drawn anew.
         if let Some(text) = app.requests.plain.take() {
             if terminal::show_plain(tui, &text, mouse, stop)? {
-                return Ok(true);
+                return Ok(Ending::Signalled);
             }
             drawn_size = None;
             dirty = true;
@@ -191,9 +244,14 @@ fn event_loop(
             continue;
         }
         // A short timeout keeps signals noticed promptly while idle, and
-        // background answers drawn within a few milliseconds of arriving.
+        // background answers (and rows being read) drawn within a few
+        // milliseconds of arriving.
         let timeout = if app.filter.searching || check.is_some() {
             4
+        } else if loader.is_some() {
+            // Rows come faster than a screen can show them: a frame every
+            // 16 ms or so is as smooth as it gets.
+            16
         } else {
             100
         };
@@ -227,5 +285,5 @@ fn event_loop(
         }
         dirty |= app.poll_search();
     }
-    Ok(false)
+    Ok(Ending::Quit)
 }

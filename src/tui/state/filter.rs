@@ -38,6 +38,10 @@ pub struct FilterState {
     pub searching: bool,
     /// The current matches, best first.
     pub hits: Vec<Hit>,
+    /// The catalog is still loading: a query typed meanwhile is kept and
+    /// run once every row is in (the index is built then); until then the
+    /// list shows every row read so far.
+    pub deferred: bool,
 }
 
 impl FilterState {
@@ -51,6 +55,7 @@ impl FilterState {
             search: SearchEngine::new(catalog),
             searching: false,
             hits: Vec::new(),
+            deferred: false,
         }
     }
 
@@ -105,6 +110,12 @@ impl FilterState {
     pub fn refilter(&mut self, rows: usize) -> Searched {
         // An empty filter matches every row in catalog order: no index
         // needed, so a big catalog's first frame shows its rows at once.
+        if self.deferred {
+            // The list keeps every row read so far, and its selection; a
+            // mistyped term is still pointed out at once.
+            self.error = crate::query::parse(self.text()).err().map(|e| describe(&e));
+            return Searched::Nothing;
+        }
         if self.text().trim().is_empty() {
             let all = (0..rows).map(|index| Hit { index, score: 0 }).collect();
             self.searching = false;
@@ -117,6 +128,15 @@ impl FilterState {
                 self.searching = true;
                 Searched::Nothing
             }
+        }
+    }
+
+    /// Rows `from..to` were added to a catalog that is still loading: while
+    /// the query waits, they join the list (without moving the selection).
+    pub fn rows_added(&mut self, from: usize, to: usize) {
+        if self.deferred {
+            self.hits
+                .extend((from..to).map(|index| Hit { index, score: 0 }));
         }
     }
 
@@ -154,9 +174,14 @@ impl FilterState {
                 Searched::NewHits
             }
             Err(e) => {
-                self.error = Some(format!("`{}`: {} ({})", e.term, e.message, e.hint));
+                self.error = Some(describe(&e));
                 Searched::Refused
             }
         }
     }
+}
+
+/// What is wrong with a query, for the filter bar.
+fn describe(e: &QueryError) -> String {
+    format!("`{}`: {} ({})", e.term, e.message, e.hint)
 }
