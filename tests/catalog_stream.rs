@@ -4,22 +4,10 @@
 
 use std::sync::Mutex;
 
-use vmmports::catalog::{self, Catalog, Format};
+mod common;
 
-/// The embedded catalog with its connections repeated (new ids) until it
-/// has `count` of them: enough for several batches.
-fn big(count: usize) -> Catalog {
-    let mut catalog = catalog::embedded().expect("embedded catalog");
-    let originals = catalog.connections.clone();
-    catalog.connections = (0..count)
-        .map(|i| {
-            let mut conn = originals[i % originals.len()].clone();
-            conn.id = format!("{}-{i}", conn.id);
-            conn
-        })
-        .collect();
-    catalog
-}
+use common::big_catalog::repeated as big;
+use vmmports::catalog::{self, Catalog, Format};
 
 /// Each batch handed on: the index of its first row, and the rows' ids.
 type Batches = Vec<(usize, Vec<String>)>;

@@ -751,15 +751,7 @@ fn v_shows_the_rule_plain_and_any_key_returns() {
 #[test]
 fn a_big_catalog_opens_at_once_and_a_filter_typed_while_loading_applies_at_the_end() {
     const ROWS: usize = 100_000;
-    let mut big = catalog::embedded().expect("embedded catalog");
-    let originals = std::mem::take(&mut big.connections);
-    big.connections = (0..ROWS)
-        .map(|i| {
-            let mut conn = originals[i % originals.len()].clone();
-            conn.id = format!("{}-{i}", conn.id);
-            conn
-        })
-        .collect();
+    let big = common::big_catalog::repeated(ROWS);
     let query = vmmports::query::parse("winrm").expect("a query");
     let expected = vmmports::query::SearchIndex::new(&big).search(&query).len();
     let dir = tempfile::tempdir().expect("temp dir");

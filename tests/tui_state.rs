@@ -1,6 +1,8 @@
 //! The explorer's state machine: apply actions, assert the state. No
 //! terminal involved.
 
+mod common;
+
 use vmmports::catalog;
 use vmmports::rules::Dialect;
 use vmmports::rules::settings::Settings;
@@ -117,21 +119,11 @@ mod filter {
         assert_eq!(app.filter.text(), "to:xsql ");
     }
 
-    /// The embedded catalog repeated until it is big enough for the worker.
+    /// Whole copies of the embedded catalog, enough for the search worker.
     fn big_catalog() -> vmmports::catalog::Catalog {
-        let mut catalog = catalog::embedded().unwrap();
-        let rows = catalog.connections.clone();
-        let copies = vmmports::tui::search::BACKGROUND_FROM / rows.len() + 1;
-        catalog.connections = (0..copies)
-            .flat_map(|n| {
-                rows.iter().map(move |c| {
-                    let mut c = c.clone();
-                    c.id = format!("{}-{n}", c.id);
-                    c
-                })
-            })
-            .collect();
-        catalog
+        let rows = catalog::embedded().unwrap().connections.len();
+        let copies = vmmports::tui::search::BACKGROUND_FROM / rows + 1;
+        crate::common::big_catalog::repeated(rows * copies)
     }
 
     #[test]

@@ -5,6 +5,7 @@
 // binary leaves unused would otherwise warn there.
 #![allow(dead_code)]
 
+pub mod big_catalog;
 pub mod config;
 pub mod hostile;
 pub mod library;
