@@ -745,6 +745,25 @@ fn v_shows_the_rule_plain_and_any_key_returns() {
     });
 }
 
+/// The plain view as a terminal shows it at the sizes admins use: the
+/// selected rule and one dim line, nothing else.
+#[test]
+fn plain_view_at_80x24_120x40_and_200x50() {
+    within_timeout(|| {
+        for (cols, rows) in [(80, 24), (120, 40), (200, 50)] {
+            let mut s = Session::start(cols, rows, &[]);
+            s.wait_first_frame();
+            s.send(b"v");
+            let screen = s.wait_for("any key returns to vmmports");
+            insta::assert_snapshot!(format!("plain_view_{cols}x{rows}"), screen);
+            s.send(b"x");
+            s.wait_for("Connections");
+            s.send(b"q");
+            assert!(s.wait_exit().success());
+        }
+    });
+}
+
 /// A catalog of 100,000 connections opens at once: the first frame says it
 /// is loading and shows the rows read so far, the keys work meanwhile, and a
 /// filter typed during the load runs when the last row is in.

@@ -62,11 +62,16 @@ const SCREENS: &[(&str, &[Action])] = &[
 ];
 
 fn render(actions: &[Action], width: u16, height: u16) -> String {
-    let mut app = App::new(
+    let app = App::new(
         catalog::embedded().unwrap(),
         "test".into(),
         Settings::default(),
     );
+    render_app(app, actions, width, height)
+}
+
+/// `app` after `actions`, drawn at `width`×`height`.
+fn render_app(mut app: App, actions: &[Action], width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     let areas = layout::areas(ratatui::layout::Rect::new(0, 0, width, height), &app);
     app.set_list_height(areas.list_rows.map_or(1, |r| r.height as usize));
@@ -293,4 +298,47 @@ fn popups_leave_the_footer_and_status_line_visible() {
             );
         }
     }
+}
+
+/// The list and the filtered matrix at the sizes admins use most.
+#[test]
+fn list_and_filtered_matrix_at_120x40_and_200x50() {
+    let screens = SCREENS
+        .iter()
+        .filter(|(name, _)| ["list", "matrix_filtered"].contains(name));
+    for (name, actions) in screens {
+        for (width, height) in [(120, 40), (200, 50)] {
+            let screen = render(actions, width, height);
+            insta::assert_snapshot!(format!("{name}_{width}x{height}"), screen);
+        }
+    }
+}
+
+/// A catalog file still being read: the rows so far, `loading N…` in the
+/// filter bar, and a filter typed meanwhile shown as waiting.
+#[test]
+fn a_catalog_still_loading_shows_its_rows_and_says_so() {
+    let mut head = catalog::embedded().unwrap();
+    let rows = std::mem::take(&mut head.connections);
+    let loading = |actions: &[Action]| {
+        let mut app = App::loading("big.json".into(), Settings::default());
+        app.add_rows(Some(head.clone()), rows[..20].to_vec());
+        render_app(app, actions, 120, 40)
+    };
+    let screen = loading(&[]);
+    assert!(
+        screen.lines().next().unwrap().contains("loading 20…"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("loading_120x40", screen);
+    let screen = loading(&[FocusFilter, Type('w'), Type('s')]);
+    assert!(
+        screen
+            .lines()
+            .next()
+            .unwrap()
+            .contains("filter waits · loading 20…"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("loading_filter_waits_120x40", screen);
 }

@@ -64,7 +64,7 @@ pub fn areas(area: Rect, app: &App) -> Areas {
     }
     let (list, detail, rule) = if area.width >= WIDE {
         let [list, side] =
-            Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+            Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)])
                 .areas(body);
         let [detail, rule] =
             Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(side);

@@ -121,14 +121,33 @@ const HEADERS: [&str; 4] = ["From", "To", "Service", "Ports"];
 const BADGE: usize = 6;
 
 /// Widths for From, To, Service and Ports within `available` cells, from
-/// their `natural` (widest content) widths. Ports come first and whole,
-/// leaving the others a few cells each; the rest is shared so that no
-/// column gets more than it needs and the narrow ones are never cut to
-/// feed a wide one (max-min fair).
+/// their `natural` (widest content) widths. Ports come first and whole, as
+/// long as the others keep enough to tell rows apart (`READABLE`); only a
+/// port list longer than that leaves is cut, with `…`. The rest is shared
+/// so that no column gets more than it needs and the narrow ones are never
+/// cut to feed a wide one (max-min fair).
 pub fn fit_columns(natural: [usize; 4], available: usize) -> [usize; 4] {
+    /// The least a name column gets when there is room at all.
     const FLOOR: usize = 4;
-    let others_floor: usize = natural[..3].iter().map(|&n| n.min(FLOOR)).sum();
-    let ports = natural[3].min(available.saturating_sub(others_floor));
+    /// From, To and Service: enough to tell `VMM server` from `VMM library
+    /// server`, and `WinRM` from `WCF`. Without it, one long port list
+    /// (PXE's five ports) left the names three letters each.
+    const READABLE: [usize; 3] = [10, 10, 8];
+    /// Ports keep this much even in a narrow terminal.
+    const PORTS_FLOOR: usize = 12;
+    let floor_of = |limits: [usize; 3]| -> usize {
+        natural[..3]
+            .iter()
+            .zip(limits)
+            .map(|(&n, limit)| n.min(limit))
+            .sum()
+    };
+    let others_floor = floor_of([FLOOR; 3]);
+    let readable_floor = floor_of(READABLE);
+    let ports_cap = available
+        .saturating_sub(readable_floor)
+        .max(PORTS_FLOOR.min(available.saturating_sub(others_floor)));
+    let ports = natural[3].min(ports_cap);
     let mut widths = [0, 0, 0, ports];
     let mut left = available - ports;
     let mut open: Vec<usize> = (0..3).collect();
@@ -207,6 +226,12 @@ mod tests {
         assert_eq!(fit_columns([10, 40, 40, 30], 20), [4, 4, 4, 8]);
         // Nothing at all.
         assert_eq!(fit_columns([10, 40, 40, 30], 0), [0, 0, 0, 0]);
+        // One long port list does not starve the names: they keep enough
+        // to tell rows apart, and the long list is the one cut.
+        let widths = fit_columns([32, 32, 20, 29], 51);
+        assert_eq!(widths[3], 23);
+        assert!(widths[..3].iter().all(|&w| w >= 8), "{widths:?}");
+        assert_eq!(widths.iter().sum::<usize>(), 51);
         for available in 0..120 {
             let widths = fit_columns([22, 37, 41, 17], available);
             assert!(
