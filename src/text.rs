@@ -63,6 +63,19 @@ pub fn is_unsafe(c: char) -> bool {
     c.is_control() || invisible_name(c).is_some()
 }
 
+/// `42,000`: a count that grows while it is read is easier to follow grouped.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
 /// Refuses text holding a control or invisible character, saying which one
 /// and where (1-based character position), e.g. for `--group` or a
 /// catalog field.
@@ -135,6 +148,15 @@ pub fn truncate(text: &str, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(4_096), "4,096");
+        assert_eq!(thousands(100_000), "100,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
 
     #[test]
     fn nearest_finds_typos_and_prefixes() {

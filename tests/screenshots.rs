@@ -230,4 +230,35 @@ fn screenshots() {
         let svg = svg(&frame(&app_after(actions)));
         write_png(&svg, &options, &dir.join(format!("{name}.png")));
     }
+    let svg = svg(&frame(&loading()));
+    write_png(&svg, &options, &dir.join("loading.png"));
+}
+
+/// A big catalog file partly read (ten batches), with `winrm` typed while
+/// it loads.
+fn loading() -> App {
+    let mut head = catalog::embedded().unwrap();
+    let rows = std::mem::take(&mut head.connections);
+    let mut app = App::loading("big.json".into(), Settings::default());
+    let area = Rect::new(0, 0, WIDTH, HEIGHT);
+    let batch = vmmports::catalog::BATCH;
+    for n in 0..10 {
+        let part = (0..batch)
+            .map(|i| {
+                let mut conn = rows[(n * batch + i) % rows.len()].clone();
+                conn.id = format!("{}-{}", conn.id, n * batch + i);
+                conn
+            })
+            .collect();
+        app.add_rows((n == 0).then(|| head.clone()), part);
+    }
+    app.set_list_height(
+        layout::areas(area, &app)
+            .list_rows
+            .map_or(1, |r| r.height as usize),
+    );
+    for action in [vec![FocusFilter], typed("winrm")].concat() {
+        app.update(action);
+    }
+    app
 }

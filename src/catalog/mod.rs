@@ -14,4 +14,5 @@ pub use load::{
 };
 pub use model::*;
 pub use probe::Probe;
+pub use stream::BATCH;
 pub use validate::suggestion;

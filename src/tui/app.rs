@@ -212,7 +212,8 @@ impl App {
         ) || (*action == Action::Confirm && self.view == View::Machine);
         if needs_all {
             self.error(&format!(
-                "still loading ({read} rows read): rules, checks and settings wait until every row is in"
+                "still loading ({} rows read): rules, checks and settings wait until every row is in",
+                crate::text::thousands(read)
             ));
         }
         needs_all
@@ -442,7 +443,8 @@ impl App {
         if let Some(read) = self.loading {
             // Rules need the catalog's notes, which come last in the file.
             return vec![self.dialect.comment_line(&format!(
-                "the rules show once every row is in ({read} read so far)"
+                "the rules show once every row is in ({} read so far)",
+                crate::text::thousands(read)
             ))];
         }
         match crate::rules::body(&self.catalog, connections, self.dialect, &self.settings, on) {

@@ -13,9 +13,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let count = match app.loading {
         // A query typed meanwhile runs once every row is in.
         Some(read) if !app.filter.text().trim().is_empty() => {
-            format!(" filter waits · loading {}… ", thousands(read))
+            format!(" filter waits · loading {}… ", crate::text::thousands(read))
         }
-        Some(read) => format!(" loading {}… ", thousands(read)),
+        Some(read) => format!(" loading {}… ", crate::text::thousands(read)),
         None => format!(
             " {}{}/{} ",
             if app.filter.searching {
@@ -57,30 +57,5 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let before = app.filter.input.before_cursor();
         let x = area.x + 2 + unicode_width::UnicodeWidthStr::width(shown(&before).as_str()) as u16;
         frame.set_cursor_position(Position::new(x.min(area.right().saturating_sub(1)), area.y));
-    }
-}
-
-/// `42,000`: a count that grows while it is read is easier to follow grouped.
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn thousands_are_grouped() {
-        assert_eq!(super::thousands(0), "0");
-        assert_eq!(super::thousands(999), "999");
-        assert_eq!(super::thousands(4_096), "4,096");
-        assert_eq!(super::thousands(100_000), "100,000");
-        assert_eq!(super::thousands(1_234_567), "1,234,567");
     }
 }
