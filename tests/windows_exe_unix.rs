@@ -432,8 +432,11 @@ fn explorer(wine: &Wine) -> (Pty, tempfile::TempDir) {
     }
     let pty = Pty::start(cmd, 120, 40, true);
     // A first start in a Wine session also starts Wine's console host.
+    // That host re-wraps the frame at widths of its own (the same with
+    // builds that passed before), so `q quit` can land split over two
+    // rows: the word alone marks the footer.
     pty.wait_until_within(TERMINAL_START_LIMIT, "the explorer's footer", |s| {
-        s.parser.screen().contents().contains("q quit")
+        s.parser.screen().contents().contains("quit")
     });
     assert!(
         pty.screen(|s| s.alternate_screen()),
@@ -453,7 +456,7 @@ fn assert_console_back(pty: &Pty, after: &str) {
         "main screen after {after}"
     );
     assert!(
-        !screen.contains("q quit"),
+        !screen.contains("quit"),
         "the explorer is gone after {after}:\n{screen}"
     );
 }
