@@ -438,20 +438,31 @@ impl Connection {
     /// `80,135,139,445/tcp`, `443/tcp 623/udp` or `echo-request/icmp`:
     /// ports grouped per transport.
     pub fn ports_text(&self) -> String {
-        let mut parts = Vec::new();
-        for transport in Transport::ALL {
-            let numbers: Vec<String> = self
-                .ports
-                .iter()
-                .filter(|p| p.transport == transport)
-                .map(PortSpec::number_text)
-                .collect();
-            if !numbers.is_empty() {
-                parts.push(format!("{}/{}", numbers.join(","), transport.as_str()));
+        ports_text(&self.ports)
+    }
+}
+
+/// `80,135,139,445/tcp 623/udp`: ports grouped per transport, each number
+/// once, in the order given.
+pub fn ports_text<'a>(ports: impl IntoIterator<Item = &'a PortSpec> + Clone) -> String {
+    let mut parts = Vec::new();
+    for transport in Transport::ALL {
+        let mut numbers: Vec<String> = Vec::new();
+        for port in ports
+            .clone()
+            .into_iter()
+            .filter(|p| p.transport == transport)
+        {
+            let number = port.number_text();
+            if !numbers.contains(&number) {
+                numbers.push(number);
             }
         }
-        parts.join(" ")
+        if !numbers.is_empty() {
+            parts.push(format!("{}/{}", numbers.join(","), transport.as_str()));
+        }
     }
+    parts.join(" ")
 }
 
 /// One machine that needs a rule for a connection, and which way it faces.

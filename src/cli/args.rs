@@ -133,6 +133,48 @@ pub enum Command {
         #[arg(long = "set-port", value_name = "KEY=PORT")]
         set_port: Vec<String>,
     },
+    /// The network flows of the matching connections, for a change request: source, destination, protocol, ports, why
+    #[command(after_help = FLOWS_HELP)]
+    Flows {
+        /// Query terms choosing the connections and ports, as for `rules`
+        query: Vec<String>,
+        /// A component's addresses (IPv4, IPv6, CIDR, a-b ranges); repeatable; adds to the config file's
+        #[arg(long, value_name = "COMPONENT=ADDR[,ADDR...]")]
+        remote: Vec<String>,
+        #[arg(long, short, value_enum, default_value_t = FlowsFormat::Table)]
+        format: FlowsFormat,
+    },
+    /// Write an Aerleon policy (networks, services, one term per flow) that aclgen turns into vendor ACLs
+    #[command(after_help = POLICY_HELP)]
+    Policy {
+        /// Query terms choosing the connections and ports, as for `rules`
+        query: Vec<String>,
+        /// A component's addresses (IPv4, IPv6, CIDR, a-b ranges); repeatable; every component of a flow needs some
+        #[arg(long, value_name = "COMPONENT=ADDR[,ADDR...]")]
+        remote: Vec<String>,
+        /// The folder to write def/ and policies/ into (created if missing)
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Aerleon platforms, comma-separated: cisco, ciscoasa, juniper, arista, paloalto, nftables, iptables
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "cisco,juniper,nftables",
+            value_name = "TARGETS"
+        )]
+        target: Vec<String>,
+        /// Allow any address for components given no --remote, instead of refusing
+        #[arg(long)]
+        any_for_missing: bool,
+    },
+    /// Draw the flows of the matching connections: Mermaid for a wiki, or DOT for Graphviz
+    #[command(after_help = DIAGRAM_HELP)]
+    Diagram {
+        /// Query terms choosing the connections and ports, as for `rules`
+        query: Vec<String>,
+        #[arg(long, short, value_enum, default_value_t = DiagramFormat::Mermaid)]
+        format: DiagramFormat,
+    },
     /// Say how copying works here (SSH, tmux, screen, display) and what to fix
     Doctor,
     /// Print a shell completion script
@@ -166,6 +208,33 @@ Examples:
   vmmports check hv01.contoso.com from:vmm-server to:hyper-v
   vmmports check hv01 vmm-to-host-winrm-tls --format json
   vmmports check sql01 to:sql --set-port SqlPort=50123";
+
+const FLOWS_HELP: &str = "\
+One row per source, destination and protocol, with the ports of every
+matching connection between them merged. Components with no address given
+show `(address not given)`. Local calls cross no network and are left out.
+
+Examples:
+  vmmports flows to:hyper-v --remote vmm-server=10.0.0.5 --remote hyperv-host=10.0.1.0/24
+  vmmports flows --format csv > flows.csv
+  vmmports flows winrm --format markdown";
+
+const POLICY_HELP: &str = "\
+Writes DIR/def/networks.yaml, DIR/def/services.yaml and
+DIR/policies/pol/vmm.yaml. Then, with Aerleon (pip install aerleon):
+  aclgen --base_directory=DIR/policies --definitions_directory=DIR/def --output_directory=OUT
+
+Exit codes: 0 written; 2 bad input, a component with no address (unless
+--any-for-missing), or nothing matched. Nothing is written then.
+
+Examples:
+  vmmports policy to:hyper-v --remote vmm-server=10.0.0.5 --remote hyperv-host=10.0.1.0/24 --out vmm-policy
+  vmmports policy --remote vmm-server=10.0.0.5 --any-for-missing --target cisco,paloalto --out vmm-policy";
+
+const DIAGRAM_HELP: &str = "\
+Examples:
+  vmmports diagram > flows.mmd                         paste into a ```mermaid block
+  vmmports diagram to:hyper-v --format dot | dot -Tsvg > flows.svg";
 
 const LISTEN_HELP: &str = "\
 Opens a TCP listener and a UDP socket for each selected port (each port once,
@@ -268,6 +337,20 @@ pub enum ListFormat {
     Json,
     Csv,
     Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FlowsFormat {
+    Table,
+    Csv,
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiagramFormat {
+    Mermaid,
+    Dot,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

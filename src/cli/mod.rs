@@ -5,6 +5,7 @@
 mod args;
 mod check;
 mod doctor;
+mod flows;
 mod list;
 mod listen;
 mod record;
@@ -197,6 +198,23 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
                     }
                     Ok((script, outcome))
                 }
+                Some(Command::Flows {
+                    query,
+                    remote,
+                    format,
+                }) => select_flows(&catalog, &remote, &query)
+                    .and_then(|s| flows::run_flows(&s, format, &painter, width)),
+                Some(Command::Policy {
+                    query,
+                    remote,
+                    out,
+                    target,
+                    any_for_missing,
+                }) => select_flows(&catalog, &remote, &query)
+                    .and_then(|s| flows::run_policy(&s, &out, &target, any_for_missing)),
+                Some(Command::Diagram { query, format }) => {
+                    select_flows(&catalog, &[], &query).and_then(|s| flows::run_diagram(&s, format))
+                }
                 Some(Command::Check {
                     host,
                     query,
@@ -367,6 +385,16 @@ fn load_config(catalog: &Catalog) -> Result<crate::config::Config, CliError> {
         )
     })?;
     Ok(config)
+}
+
+/// What `flows`, `policy` and `diagram` work on: the config file's
+/// settings with `--remote` on top, and the query's exact selection.
+fn select_flows(
+    catalog: &Catalog,
+    remote: &[String],
+    query: &[String],
+) -> Result<flows::Selection, CliError> {
+    flows::Selection::new(catalog, load_config(catalog)?.settings, remote, query)
 }
 
 fn load(data: Option<&std::path::Path>) -> Result<Catalog, CliError> {

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::catalog::{Catalog, Connection};
+use crate::catalog::{Catalog, Connection, PortSpec};
 
 #[derive(Debug, Serialize)]
 pub struct Record<'a> {
@@ -61,6 +61,26 @@ pub struct PortRecord<'a> {
     pub inside_tls: Option<&'static str>,
 }
 
+impl<'a> PortRecord<'a> {
+    pub fn new(catalog: &Catalog, p: &'a PortSpec) -> Self {
+        PortRecord {
+            first: p.first,
+            last: p.last,
+            transport: p.transport.as_str(),
+            service: &p.service,
+            purpose: &p.purpose,
+            setup_key: p.setup_key.as_deref(),
+            setup_default: p
+                .setup_key
+                .as_deref()
+                .and_then(|k| catalog.setup_feature(k))
+                .map(|f| f.default),
+            probe: p.probe().as_str(),
+            inside_tls: p.inside_tls.map(|p| p.as_str()),
+        }
+    }
+}
+
 impl<'a> Record<'a> {
     pub fn new(catalog: &'a Catalog, conn: &'a Connection) -> Self {
         let setup_keys = conn.setup_keys();
@@ -74,21 +94,7 @@ impl<'a> Record<'a> {
             ports: conn
                 .ports
                 .iter()
-                .map(|p| PortRecord {
-                    first: p.first,
-                    last: p.last,
-                    transport: p.transport.as_str(),
-                    service: &p.service,
-                    purpose: &p.purpose,
-                    setup_key: p.setup_key.as_deref(),
-                    setup_default: p
-                        .setup_key
-                        .as_deref()
-                        .and_then(|k| catalog.setup_feature(k))
-                        .map(|f| f.default),
-                    probe: p.probe().as_str(),
-                    inside_tls: p.inside_tls.map(|p| p.as_str()),
-                })
+                .map(|p| PortRecord::new(catalog, p))
                 .collect(),
             rule_on: catalog.names(&conn.rule_on),
             rule_on_ids: &conn.rule_on,

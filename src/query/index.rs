@@ -113,6 +113,21 @@ pub struct Hit {
     pub score: i64,
 }
 
+/// What `from:`, `to:` and `on:` match a component by: its id, name and
+/// aliases, in lowercase; a term matches when one of them contains it.
+pub fn component_words(c: &crate::catalog::Component) -> Vec<String> {
+    std::iter::once(&c.id)
+        .chain(std::iter::once(&c.name))
+        .chain(&c.aliases)
+        .map(|w| w.to_lowercase())
+        .collect()
+}
+
+/// Whether the query word `word` (already lowercase) names `c`.
+pub fn names_component(word: &str, c: &crate::catalog::Component) -> bool {
+    component_words(c).iter().any(|w| w.contains(word))
+}
+
 /// `text` in lowercase, in place when it is ASCII (nearly always): one
 /// allocation less per field and row.
 fn lowercase(mut text: String) -> String {
@@ -157,17 +172,7 @@ impl IndexBuilder {
                 .collect(),
             names: head.components.iter().map(|c| c.name.clone()).collect(),
             acting_as,
-            component_words: head
-                .components
-                .iter()
-                .map(|c| {
-                    std::iter::once(&c.id)
-                        .chain(std::iter::once(&c.name))
-                        .chain(&c.aliases)
-                        .map(|w| w.to_lowercase())
-                        .collect()
-                })
-                .collect(),
+            component_words: head.components.iter().map(component_words).collect(),
             entries: Vec::new(),
         }
     }

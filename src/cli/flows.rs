@@ -1,0 +1,240 @@
+//! `vmmports flows`, `policy` and `diagram`: the hand-off to the team that
+//! runs the network firewalls, as a table of flows, an Aerleon policy, or a
+//! picture.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::args::{DiagramFormat, FlowsFormat};
+use super::record::PortRecord;
+use super::style::Painter;
+use super::table::{self, Cell, Column};
+use super::{CliError, Outcome};
+use crate::catalog::{Catalog, Connection};
+use crate::flows::table::{HEADER, cells, markdown};
+use crate::flows::{Flow, addresses, aerleon, diagram, flows, named_by};
+use crate::query::{parse, select};
+use crate::rules::settings::Settings;
+
+/// What the three commands share: the settings (the config file's, then
+/// `--remote`), the catalog as deployed, and the connections the query
+/// selects exactly, as `rules` does.
+pub struct Selection {
+    pub settings: Settings,
+    pub catalog: Catalog,
+    pub connections: Vec<Connection>,
+    query: crate::query::Query,
+}
+
+impl Selection {
+    pub fn new(
+        catalog: &Catalog,
+        base: Settings,
+        remote: &[String],
+        words: &[String],
+    ) -> Result<Selection, CliError> {
+        let query = parse(&words.join(" "))?;
+        let mut settings = base;
+        for r in remote {
+            settings.add_remote(catalog, r)?;
+        }
+        settings.check(catalog)?;
+        let deployed = settings.apply_ports(catalog);
+        let connections = select(&deployed, &query);
+        Ok(Selection {
+            settings,
+            catalog: deployed,
+            connections,
+            query,
+        })
+    }
+
+    /// The selected connections' flows whose ends the query names.
+    pub fn flows(&self) -> Vec<Flow<'_>> {
+        let refs: Vec<&Connection> = self.connections.iter().collect();
+        named_by(flows(&self.catalog, &refs), &self.query)
+    }
+}
+
+/// Exit 0 with flows, 1 when none match (as `list` does).
+fn outcome(flows: &[Flow]) -> Outcome {
+    if flows.is_empty() {
+        Outcome::NoMatch
+    } else {
+        Outcome::Success
+    }
+}
+
+pub fn run_flows(
+    selection: &Selection,
+    format: FlowsFormat,
+    painter: &Painter,
+    width: usize,
+) -> Result<(String, Outcome), CliError> {
+    let flows = selection.flows();
+    let settings = &selection.settings;
+    let text = match format {
+        FlowsFormat::Table => table_text(&flows, settings, painter, width),
+        FlowsFormat::Csv => csv_text(&flows, settings)?,
+        FlowsFormat::Markdown => markdown(&flows, settings),
+        FlowsFormat::Json => json_text(&selection.catalog, &flows, settings),
+    };
+    Ok((text, outcome(&flows)))
+}
+
+fn table_text(flows: &[Flow], settings: &Settings, painter: &Painter, width: usize) -> String {
+    let column = |title, shrinkable| Column { title, shrinkable };
+    // The purpose is too long for a terminal line; CSV, Markdown and JSON
+    // carry it. Addresses are never cut: they are what the row is for.
+    let columns = [
+        column("SOURCE", true),
+        column("SOURCE ADDRESSES", false),
+        column("DESTINATION", true),
+        column("DESTINATION ADDRESSES", false),
+        column("PROTO", false),
+        column("PORTS", true),
+        column("SERVICE", true),
+        column("CONNECTION", true),
+        column("DOCS", false),
+    ];
+    const PURPOSE: usize = 7;
+    let rows: Vec<Vec<Cell>> = flows
+        .iter()
+        .map(|f| {
+            let mut row: Vec<Cell> = cells(f, settings).into_iter().map(Cell::plain).collect();
+            row.remove(PURPOSE);
+            row
+        })
+        .collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    table::render(&columns, &rows, width, painter)
+}
+
+fn csv_text(flows: &[Flow], settings: &Settings) -> Result<String, CliError> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut write = || -> csv::Result<()> {
+        writer.write_record(HEADER)?;
+        for flow in flows {
+            let mut row = cells(flow, settings);
+            row[9] = flow.from_docs().to_string();
+            writer.write_record(row)?;
+        }
+        writer.flush()?;
+        Ok(())
+    };
+    let failed = |e: &dyn std::fmt::Display| CliError::new(format!("cannot write CSV: {e}"), None);
+    write().map_err(|e| failed(&e))?;
+    let bytes = writer.into_inner().map_err(|e| failed(&e))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// One flow in `flows --format json`. Names follow [`HEADER`]; the ids
+/// come along for scripts.
+#[derive(Serialize)]
+struct FlowRecord<'a> {
+    source: &'a str,
+    source_id: &'a str,
+    /// Empty when none were given (the text formats say `(address not given)`).
+    source_addresses: &'a [String],
+    destination: &'a str,
+    destination_id: &'a str,
+    destination_addresses: &'a [String],
+    protocol: &'static str,
+    ports: Vec<PortRecord<'a>>,
+    service: String,
+    purpose: String,
+    /// The connection ids merged into the flow, comma-separated.
+    connection: String,
+    /// The same ids, as a list.
+    connections: Vec<&'a str>,
+    from_docs: bool,
+}
+
+fn json_text(catalog: &Catalog, flows: &[Flow], settings: &Settings) -> String {
+    let records: Vec<FlowRecord> = flows
+        .iter()
+        .map(|f| FlowRecord {
+            source: &f.source.name,
+            source_id: &f.source.id,
+            source_addresses: addresses(settings, f.source).unwrap_or_default(),
+            destination: &f.destination.name,
+            destination_id: &f.destination.id,
+            destination_addresses: addresses(settings, f.destination).unwrap_or_default(),
+            protocol: f.protocol.as_str(),
+            ports: f
+                .ports
+                .iter()
+                .map(|p| PortRecord::new(catalog, p))
+                .collect(),
+            service: f.service(),
+            purpose: f.purpose(),
+            connection: f.connection_ids().join(", "),
+            connections: f.connection_ids(),
+            from_docs: f.from_docs(),
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(&records).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// `vmmports policy`: the three files, all written or none.
+pub fn run_policy(
+    selection: &Selection,
+    out: &Path,
+    targets: &[String],
+    any_for_missing: bool,
+) -> Result<(String, Outcome), CliError> {
+    let flows = selection.flows();
+    let policy = aerleon::policy(&flows, &selection.settings, targets, any_for_missing)
+        .map_err(|e| CliError::new(e.message, Some(e.hint)))?;
+    // Every folder first, so a folder that cannot be made leaves no file.
+    for (file, _) in policy.files() {
+        let path = out.join(file);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                CliError::new(
+                    format!("cannot create {}: {e}", parent.display()),
+                    Some("choose another --out folder".into()),
+                )
+            })?;
+        }
+    }
+    let mut written = Vec::new();
+    for (file, text) in policy.files() {
+        let path = out.join(file);
+        crate::atomic_file::write(&path, text.as_bytes()).map_err(|e| {
+            CliError::new(
+                format!("cannot write {}: {e}", path.display()),
+                Some("choose another --out folder".into()),
+            )
+        })?;
+        written.push(path.display().to_string());
+    }
+    let report = format!(
+        "wrote an Aerleon policy of {} flows (targets: {}):\n  {}\nnext: aclgen --base_directory={} --definitions_directory={} --output_directory={}\n",
+        flows.len(),
+        targets.join(", "),
+        written.join("\n  "),
+        out.join("policies").display(),
+        out.join("def").display(),
+        out.join("acls").display(),
+    );
+    Ok((report, Outcome::Success))
+}
+
+/// `vmmports diagram`.
+pub fn run_diagram(
+    selection: &Selection,
+    format: DiagramFormat,
+) -> Result<(String, Outcome), CliError> {
+    let flows = selection.flows();
+    let language = match format {
+        DiagramFormat::Mermaid => diagram::Language::Mermaid,
+        DiagramFormat::Dot => diagram::Language::Dot,
+    };
+    Ok((diagram::diagram(&flows, language), outcome(&flows)))
+}

@@ -1,0 +1,153 @@
+//! Network flows, for the team that runs the firewalls between networks:
+//! who opens a connection to whom, on which protocol and ports, and why.
+//!
+//! Host rules say what each machine lets in; a network firewall sees the
+//! same traffic as flows from a source to a destination. Each connection
+//! gives one flow per source, destination and protocol, and flows with the
+//! same endpoints and protocol merge their ports: one line of a change
+//! request each. Local calls (direction `none`) cross no network and give
+//! none.
+//!
+//! The flows feed `vmmports flows` (a table, CSV, Markdown or JSON), the
+//! Aerleon policy (`aerleon.rs`) and the diagrams (`diagram.rs`).
+
+pub mod aerleon;
+pub mod diagram;
+pub mod table;
+
+use crate::catalog::{Catalog, Component, Connection, Direction, PortSpec, Transport};
+
+/// Traffic from one component to another on one protocol.
+#[derive(Debug, Clone)]
+pub struct Flow<'c> {
+    pub source: &'c Component,
+    pub destination: &'c Component,
+    pub protocol: Transport,
+    /// The ports on `protocol`, in catalog order; a spec that two merged
+    /// connections share appears once.
+    pub ports: Vec<&'c PortSpec>,
+    /// The connections merged into this flow, in catalog order.
+    pub connections: Vec<&'c Connection>,
+}
+
+impl Flow<'_> {
+    /// `80,443/tcp`, as `list` writes ports.
+    pub fn ports_text(&self) -> String {
+        crate::catalog::ports_text(self.ports.iter().copied())
+    }
+
+    /// The services of the ports, each once: `HTTP, HTTPS`.
+    pub fn service(&self) -> String {
+        crate::text::join_unique(self.ports.iter().map(|p| p.service.as_str()), ", ")
+    }
+
+    /// What the ports are for, each purpose once.
+    pub fn purpose(&self) -> String {
+        crate::text::join_unique(self.ports.iter().map(|p| p.purpose.as_str()), " ")
+    }
+
+    /// The ids of the connections merged into the flow.
+    pub fn connection_ids(&self) -> Vec<&str> {
+        self.connections.iter().map(|c| c.id.as_str()).collect()
+    }
+
+    /// True only when every merged connection comes from the docs page.
+    pub fn from_docs(&self) -> bool {
+        self.connections.iter().all(|c| c.from_docs)
+    }
+}
+
+/// The flows of `connections`, merged per (source, destination, protocol),
+/// in the order they first appear. References that do not resolve cannot
+/// occur in a validated catalog and are skipped.
+pub fn flows<'c>(catalog: &'c Catalog, connections: &[&'c Connection]) -> Vec<Flow<'c>> {
+    let mut out: Vec<Flow<'c>> = Vec::new();
+    for &conn in connections {
+        if conn.direction == Direction::None {
+            continue;
+        }
+        for from in conn.from.iter().filter_map(|id| catalog.component(id)) {
+            for to in conn.to.iter().filter_map(|id| catalog.component(id)) {
+                for protocol in Transport::ALL {
+                    let ports: Vec<&PortSpec> = conn
+                        .ports
+                        .iter()
+                        .filter(|p| p.transport == protocol)
+                        .collect();
+                    if ports.is_empty() {
+                        continue;
+                    }
+                    merge(&mut out, from, to, protocol, conn, ports);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn merge<'c>(
+    flows: &mut Vec<Flow<'c>>,
+    source: &'c Component,
+    destination: &'c Component,
+    protocol: Transport,
+    conn: &'c Connection,
+    ports: Vec<&'c PortSpec>,
+) {
+    let existing = flows.iter_mut().find(|f| {
+        f.source.id == source.id && f.destination.id == destination.id && f.protocol == protocol
+    });
+    let Some(flow) = existing else {
+        flows.push(Flow {
+            source,
+            destination,
+            protocol,
+            ports,
+            connections: vec![conn],
+        });
+        return;
+    };
+    for port in ports {
+        if !flow.ports.contains(&port) {
+            flow.ports.push(port);
+        }
+    }
+    if !flow.connections.iter().any(|c| c.id == conn.id) {
+        flow.connections.push(conn);
+    }
+}
+
+/// Only the flows whose ends the query's `from:` and `to:` terms name:
+/// `to:hyper-v` selects the agent's connection, which also goes to library
+/// servers, but the flows asked for are those to the hosts.
+pub fn named_by<'c>(flows: Vec<Flow<'c>>, query: &crate::query::Query) -> Vec<Flow<'c>> {
+    use crate::query::{TermKind, names_component};
+    flows
+        .into_iter()
+        .filter(|flow| {
+            query.terms.iter().all(|term| {
+                let named = match &term.kind {
+                    TermKind::From(word) => names_component(word, flow.source),
+                    TermKind::To(word) => names_component(word, flow.destination),
+                    _ => return true,
+                };
+                named != term.negated
+            })
+        })
+        .collect()
+}
+
+/// What a component's address cell says when no address was given.
+pub const NO_ADDRESS: &str = "(address not given)";
+
+/// The addresses given for `component` (`--remote`, or the config file),
+/// or `None` when there are none.
+pub fn addresses<'s>(
+    settings: &'s crate::rules::settings::Settings,
+    component: &Component,
+) -> Option<&'s [String]> {
+    settings
+        .remote
+        .get(&component.id)
+        .map(Vec::as_slice)
+        .filter(|a| !a.is_empty())
+}

@@ -1,0 +1,417 @@
+//! `vmmports flows`, `policy` and `diagram`, end to end through the binary:
+//! the flow table in each format (CSV read back by a CSV reader, Markdown
+//! parsed as a table), the Aerleon files and their refusals, and the
+//! diagrams' shape. tests/flows_tools_unix.rs hands the output to the real
+//! Aerleon, nft, Graphviz and Mermaid.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// The binary, with a config folder of its own (so no developer's
+/// `--remote` settings play in).
+struct Run {
+    config: tempfile::TempDir,
+}
+
+impl Run {
+    fn new() -> Run {
+        Run {
+            config: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::cargo_bin("vmmports").expect("the binary is built");
+        cmd.env("XDG_CONFIG_HOME", self.config.path())
+            .env("HOME", self.config.path())
+            .env("NO_COLOR", "1")
+            .args(args);
+        cmd
+    }
+
+    /// stdout of a run that must end with `code`.
+    fn stdout(&self, args: &[&str], code: i32) -> String {
+        let out = self
+            .cmd(args)
+            .assert()
+            .code(code)
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    /// stderr of a run refused as bad input: exit 2, nothing on stdout.
+    fn refused(&self, args: &[&str]) -> String {
+        let out = self
+            .cmd(args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .get_output()
+            .stderr
+            .clone();
+        String::from_utf8(out).expect("UTF-8")
+    }
+}
+
+/// The documented field names of a flow, in order (CSV header, JSON keys),
+/// written out here as the README gives them, not taken from the code.
+const FIELDS: [&str; 10] = [
+    "source",
+    "source_addresses",
+    "destination",
+    "destination_addresses",
+    "protocol",
+    "ports",
+    "service",
+    "purpose",
+    "connection",
+    "from_docs",
+];
+
+const HYPERV: [&str; 5] = [
+    "to:hyper-v",
+    "--remote",
+    "vmm-server=10.0.0.5",
+    "--remote",
+    "hyperv-host=10.0.1.0/24,2001:db8::/64",
+];
+
+fn json_rows(run: &Run, args: &[&str]) -> Vec<Value> {
+    let text = run.stdout(args, 0);
+    match serde_json::from_str(&text).expect("JSON") {
+        Value::Array(rows) => rows,
+        other => panic!("not an array: {other}"),
+    }
+}
+
+#[test]
+fn json_rows_have_the_documented_fields_and_merge_ports_per_endpoints_and_protocol() {
+    let run = Run::new();
+    let rows = json_rows(
+        &run,
+        &[&["flows", "--format", "json"], &HYPERV[..]].concat(),
+    );
+    for row in &rows {
+        for field in FIELDS {
+            assert!(row.get(field).is_some(), "{field} missing in {row}");
+        }
+        // to:hyper-v: every flow ends at a Hyper-V host, although the agent's
+        // connection also goes to library servers.
+        assert_eq!(row["destination"], "Hyper-V host", "{row}");
+    }
+    let winrm = rows
+        .iter()
+        .find(|r| r["source"] == "VMM server" && r["protocol"] == "tcp")
+        .expect("VMM server to the hosts over TCP");
+    assert_eq!(winrm["source_addresses"], serde_json::json!(["10.0.0.5"]));
+    assert_eq!(
+        winrm["destination_addresses"],
+        serde_json::json!(["10.0.1.0/24", "2001:db8::/64"])
+    );
+    // One row for the agent, BITS and both WinRM connections: ports merged.
+    let ports: Vec<u64> = winrm["ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["first"].as_u64().unwrap())
+        .collect();
+    for port in [80, 135, 139, 445, 443, 5985, 5986] {
+        assert!(ports.contains(&port), "{port} in {ports:?}");
+    }
+    for id in [
+        "vmm-to-host-agent",
+        "vmm-to-host-winrm",
+        "vmm-to-host-winrm-tls",
+    ] {
+        assert!(
+            winrm["connection"].as_str().unwrap().contains(id),
+            "{winrm}"
+        );
+    }
+    assert_eq!(winrm["ports"][0]["transport"], "tcp");
+    // One row per endpoints and protocol.
+    let mut keys: Vec<(String, String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["source"].to_string(),
+                r["destination"].to_string(),
+                r["protocol"].to_string(),
+            )
+        })
+        .collect();
+    let count = keys.len();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), count, "merged rows repeat no endpoints");
+    // Ping is a flow of its own, on ICMP.
+    assert!(rows.iter().any(|r| r["protocol"] == "icmp"));
+}
+
+#[test]
+fn components_without_addresses_say_so_and_local_calls_are_left_out() {
+    let run = Run::new();
+    let table = run.stdout(&["flows"], 0);
+    assert!(table.contains("(address not given)"), "{table}");
+    let rows = json_rows(&run, &["flows", "--format", "json"]);
+    assert!(
+        rows.iter()
+            .all(|r| r["source_addresses"] == serde_json::json!([]))
+    );
+    // The storage provider call is local to the VMM server: no network flow.
+    let listed = run.stdout(&["list", "--format", "json"], 0);
+    let local: Vec<String> = serde_json::from_str::<Vec<Value>>(&listed)
+        .unwrap()
+        .iter()
+        .filter(|r| r["direction"] == "none")
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!local.is_empty());
+    for id in &local {
+        assert!(
+            rows.iter()
+                .all(|r| !r["connection"].as_str().unwrap().contains(id.as_str())),
+            "{id} is local"
+        );
+    }
+    // Nothing matched: exit 1, as `list`.
+    run.stdout(&["flows", "nosuchthingatall"], 1);
+}
+
+#[test]
+fn csv_reads_back_with_a_csv_reader() {
+    let run = Run::new();
+    let text = run.stdout(&[&["flows", "--format", "csv"], &HYPERV[..]].concat(), 0);
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(header, FIELDS);
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a record")).collect();
+    let json = json_rows(
+        &run,
+        &[&["flows", "--format", "json"], &HYPERV[..]].concat(),
+    );
+    assert_eq!(records.len(), json.len());
+    for (record, row) in records.iter().zip(&json) {
+        assert_eq!(record.len(), 10);
+        assert_eq!(&record[0], row["source"].as_str().unwrap());
+        assert_eq!(&record[4], row["protocol"].as_str().unwrap());
+        // Cells with commas and quotes survive the round trip.
+        assert_eq!(&record[6], row["service"].as_str().unwrap());
+        assert_eq!(&record[7], row["purpose"].as_str().unwrap());
+        assert_eq!(&record[9], row["from_docs"].to_string());
+    }
+}
+
+#[test]
+fn markdown_renders_as_one_table() {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    let run = Run::new();
+    let text = run.stdout(
+        &[&["flows", "--format", "markdown"], &HYPERV[..]].concat(),
+        0,
+    );
+    let rows = json_rows(
+        &run,
+        &[&["flows", "--format", "json"], &HYPERV[..]].concat(),
+    );
+    let (mut tables, mut body_rows, mut cells_in_row, mut row_widths) = (0, 0, 0, Vec::new());
+    for event in Parser::new_ext(&text, Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(Tag::Table(_)) => tables += 1,
+            Event::Start(Tag::TableRow) => body_rows += 1,
+            Event::Start(Tag::TableCell) => cells_in_row += 1,
+            Event::End(TagEnd::TableRow | TagEnd::TableHead) => {
+                row_widths.push(cells_in_row);
+                cells_in_row = 0;
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(tables, 1, "{text}");
+    assert_eq!(body_rows, rows.len(), "{text}");
+    assert!(row_widths.iter().all(|&w| w == 10), "{row_widths:?}");
+}
+
+#[test]
+fn policy_writes_aerleon_files_with_valid_tokens() {
+    let run = Run::new();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("pol");
+    let report = run.stdout(
+        &[
+            &["policy"],
+            &HYPERV[..],
+            &["--any-for-missing", "--out", out.to_str().unwrap()],
+        ]
+        .concat(),
+        0,
+    );
+    assert!(report.contains("aclgen --base_directory="), "{report}");
+    let read = |file: &str| std::fs::read_to_string(out.join(file)).expect(file);
+    let networks = read("def/networks.yaml");
+    let services = read("def/services.yaml");
+    let policy = read("policies/pol/vmm.yaml");
+    assert!(networks.contains("  VMM_SERVER:\n    values:\n      - address: 10.0.0.5/32"));
+    assert!(networks.contains("address: 2001:db8::/64"));
+    assert!(services.contains("  VMM_TO_HOST_WINRM:\n    - port: 5985\n      protocol: tcp"));
+    for target in ["cisco:", "juniper:", "nftables:"] {
+        assert!(policy.contains(target), "{target}");
+    }
+    assert!(policy.ends_with("      - name: default-deny\n        comment: \"Everything else between these networks\"\n        action: deny\n"));
+    // Every token and term name is one Aerleon takes.
+    for line in policy
+        .lines()
+        .chain(networks.lines())
+        .chain(services.lines())
+    {
+        let line = line.trim();
+        if let Some(name) = line.strip_prefix("- name: ") {
+            assert!(name.len() <= 24, "{name}");
+            assert!(
+                name.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{name}"
+            );
+        }
+        for key in [
+            "source-address: ",
+            "destination-address: ",
+            "destination-port: ",
+        ] {
+            if let Some(tokens) = line.strip_prefix(key) {
+                for token in tokens.split(' ') {
+                    assert!(
+                        token
+                            .chars()
+                            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'),
+                        "{token}"
+                    );
+                    assert!(
+                        networks.contains(&format!("  {token}:\n"))
+                            || services.contains(&format!("  {token}:\n")),
+                        "{token} defined"
+                    );
+                }
+            }
+        }
+    }
+    // A range becomes the CIDR blocks that cover it.
+    run.stdout(
+        &[
+            "policy",
+            "vmm-to-host-winrm",
+            "to:hyper-v",
+            "--remote",
+            "vmm-server=10.0.0.1-10.0.0.6",
+            "--remote",
+            "hyperv-host=10.0.1.0/24",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        0,
+    );
+    let networks = read("def/networks.yaml");
+    for block in ["10.0.0.1/32", "10.0.0.2/31", "10.0.0.4/31", "10.0.0.6/32"] {
+        assert!(
+            networks.contains(&format!("address: {block}\n")),
+            "{block}:\n{networks}"
+        );
+    }
+}
+
+#[test]
+fn policy_refuses_what_it_cannot_write_and_writes_nothing() {
+    let run = Run::new();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("pol");
+    let out_arg = out.to_str().unwrap();
+    // A component with no address, named.
+    let e = run.refused(&[
+        "policy",
+        "to:hyper-v",
+        "--remote",
+        "vmm-server=10.0.0.5",
+        "--out",
+        out_arg,
+    ]);
+    assert!(e.contains("no addresses for hyperv-host"), "{e}");
+    assert!(e.contains("--any-for-missing"), "{e}");
+    // A platform Aerleon would not get a header for.
+    let e = run.refused(
+        &[
+            &["policy"],
+            &HYPERV[..],
+            &["--target", "cisco,junos", "--out", out_arg],
+        ]
+        .concat(),
+    );
+    assert!(e.contains("unknown --target `junos`"), "{e}");
+    assert!(e.contains("juniper"), "{e}");
+    // A Windows keyword is no address for a network firewall.
+    let e = run.refused(&[
+        "policy",
+        "vmm-to-host-winrm",
+        "to:hyper-v",
+        "--remote",
+        "vmm-server=LocalSubnet",
+        "--remote",
+        "hyperv-host=10.0.1.0/24",
+        "--out",
+        out_arg,
+    ]);
+    assert!(e.contains("Windows Firewall keyword"), "{e}");
+    // Nothing matched: nothing to allow.
+    let e = run.refused(
+        &[
+            &["policy", "nosuchthingatall"],
+            &HYPERV[1..],
+            &["--out", out_arg],
+        ]
+        .concat(),
+    );
+    assert!(e.contains("no flows match"), "{e}");
+    assert!(!out.exists(), "no half-written policy");
+}
+
+#[test]
+fn diagrams_have_a_node_per_component_and_an_edge_per_flow() {
+    let run = Run::new();
+    let rows = json_rows(&run, &["flows", "--format", "json"]);
+    let mut components: Vec<&str> = rows
+        .iter()
+        .flat_map(|r| {
+            [
+                r["source_id"].as_str().unwrap(),
+                r["destination_id"].as_str().unwrap(),
+            ]
+        })
+        .collect();
+    components.sort();
+    components.dedup();
+    let mermaid = run.stdout(&["diagram"], 0);
+    assert!(mermaid.starts_with("flowchart LR\n"), "{mermaid}");
+    assert_eq!(mermaid.matches(" -->|").count(), rows.len());
+    assert_eq!(
+        mermaid.matches("  subgraph ").count(),
+        2,
+        "the two sections"
+    );
+    for id in &components {
+        let node = id.replace('-', "_");
+        assert_eq!(
+            mermaid.matches(&format!("    {node}[\"")).count(),
+            1,
+            "{node} once"
+        );
+    }
+    let dot = run.stdout(&["diagram", "--format", "dot"], 0);
+    assert!(dot.starts_with("digraph vmm_flows {"), "{dot}");
+    assert_eq!(dot.matches(" -> ").count(), rows.len());
+    assert_eq!(dot.matches("subgraph cluster_").count(), 2);
+    assert!(
+        dot.contains("vmm_server -> hyperv_host [label=\"echo-request/icmp\"];"),
+        "{dot}"
+    );
+}

@@ -1,0 +1,300 @@
+//! The hand-off to the network team, checked by the tools that team uses:
+//! the real Aerleon (`aclgen`) turns `vmmports policy` into Cisco and
+//! nftables ACLs (the nftables one then passes `nft -c` in a network
+//! namespace), Graphviz renders `diagram --format dot`, and the real
+//! Mermaid parser (the npm package, in Node with jsdom) reads `diagram`.
+//!
+//! `.ci/run` installs them under target/tools/: Aerleon in a Python
+//! virtual environment, Mermaid with npm; Graphviz and nft from Debian.
+
+// Unix only: nft, network namespaces, and the tools' Unix installs.
+#![cfg(unix)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::needs::{can_unshare, has_tool, path_env, ready};
+
+/// Where `.ci/run` installs the tools that do not come from Debian.
+fn tools() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("target/tools")
+}
+
+fn aclgen() -> PathBuf {
+    tools().join("aerleon/bin/aclgen")
+}
+
+fn mermaid_dir() -> PathBuf {
+    tools().join("mermaid")
+}
+
+const INSTALL: &str = "run .ci/run once, or: python3 -m venv target/tools/aerleon && \
+     target/tools/aerleon/bin/pip install aerleon==1.18.0; \
+     npm install --prefix target/tools/mermaid mermaid@11 jsdom@24; apt-get install graphviz nftables";
+
+/// vmmports with a config folder of the test's own.
+fn vmmports(args: &[&str], home: &Path) -> Output {
+    Command::new(assert_cmd::cargo::cargo_bin("vmmports"))
+        .args(args)
+        .env("XDG_CONFIG_HOME", home)
+        .env("HOME", home)
+        .output()
+        .expect("run vmmports")
+}
+
+fn ok(output: &Output, what: &str) -> String {
+    assert!(
+        output.status.success(),
+        "{what} failed ({}):\n{}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Writes a policy with `args` into a new folder and runs aclgen on it;
+/// returns the folder with its `acls/`.
+fn generate(args: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("policy");
+    let mut all = vec!["policy"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--out", out.to_str().unwrap()]);
+    ok(&vmmports(&all, dir.path()), "vmmports policy");
+    let generated = Command::new(aclgen())
+        .arg(format!(
+            "--base_directory={}",
+            out.join("policies").display()
+        ))
+        .arg(format!(
+            "--definitions_directory={}",
+            out.join("def").display()
+        ))
+        .arg(format!(
+            "--output_directory={}",
+            dir.path().join("acls").display()
+        ))
+        .output()
+        .expect("run aclgen");
+    let log = String::from_utf8_lossy(&generated.stderr);
+    assert!(generated.status.success(), "aclgen failed:\n{log}");
+    // aclgen logs a bad definition as a warning and carries on.
+    assert!(!log.contains("rror"), "aclgen reported an error:\n{log}");
+    assert!(!log.contains("\nE1"), "aclgen logged an error:\n{log}");
+    dir
+}
+
+#[test]
+fn aerleon_turns_the_policy_into_cisco_and_nftables_acls() {
+    let mut missing = Vec::new();
+    if !aclgen().is_file() {
+        missing.push("Aerleon (target/tools/aerleon)".to_string());
+    }
+    for tool in ["nft", "unshare"] {
+        if !has_tool(tool) {
+            missing.push(tool.to_string());
+        }
+    }
+    if missing.is_empty() && !can_unshare(&["-n"]) {
+        missing.push("root and network namespaces".to_string());
+    }
+    if !ready(&missing, INSTALL) {
+        return;
+    }
+    let dir = generate(&[
+        "to:hyper-v",
+        "--remote",
+        "vmm-server=10.0.0.5",
+        "--remote",
+        "hyperv-host=10.0.1.0/24,2001:db8:1::/64",
+        "--any-for-missing",
+    ]);
+    let cisco = std::fs::read_to_string(dir.path().join("acls/vmm.acl")).expect("a Cisco ACL");
+    // The WinRM flow, from the VMM server to the hosts' network.
+    assert!(
+        cisco.contains("permit tcp host 10.0.0.5 10.0.1.0 0.0.0.255 eq 5985"),
+        "{cisco}"
+    );
+    assert!(cisco.contains("permit tcp host 10.0.0.5 10.0.1.0 0.0.0.255 eq 5986"));
+    // A source given no address (--any-for-missing) is any.
+    assert!(
+        cisco.contains("permit tcp any 10.0.1.0 0.0.0.255 eq 2179"),
+        "{cisco}"
+    );
+    // IPv6 goes to its own access list, and everything else is denied.
+    assert!(cisco.contains("ipv6 access-list ipv6-vmm-flows"), "{cisco}");
+    assert!(cisco.contains("deny ip any any"), "{cisco}");
+    let juniper =
+        std::fs::read_to_string(dir.path().join("acls/vmm.jcl")).expect("a Juniper filter");
+    assert!(juniper.contains("5985-5986"), "{juniper}");
+    assert!(juniper.contains("10.0.0.5/32;"), "{juniper}");
+    // nft itself reads the nftables output, in a namespace of its own.
+    let nft = dir.path().join("acls/vmm.nft");
+    let checked = Command::new("unshare")
+        .args(["-n", "nft", "-c", "-f"])
+        .arg(&nft)
+        .env("PATH", path_env())
+        .output()
+        .expect("run nft");
+    assert!(
+        checked.status.success(),
+        "nft -c refused {}:\n{}\n{}",
+        nft.display(),
+        String::from_utf8_lossy(&checked.stderr),
+        std::fs::read_to_string(&nft).unwrap_or_default()
+    );
+}
+
+#[test]
+fn aerleon_takes_the_whole_catalog_for_every_target() {
+    if !ready(
+        &(!aclgen().is_file())
+            .then(|| "Aerleon (target/tools/aerleon)".to_string())
+            .into_iter()
+            .collect::<Vec<_>>(),
+        INSTALL,
+    ) {
+        return;
+    }
+    let dir = generate(&[
+        "--remote",
+        "vmm-server=10.0.0.5",
+        "--remote",
+        "hyperv-host=10.0.1.0-10.0.1.77",
+        "--any-for-missing",
+        "--target",
+        "cisco,ciscoasa,juniper,arista,paloalto,nftables,iptables",
+    ]);
+    let written: Vec<String> = std::fs::read_dir(dir.path().join("acls"))
+        .expect("acls")
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    for file in [
+        "vmm.acl", "vmm.asa", "vmm.jcl", "vmm.eacl", "vmm.xml", "vmm.nft",
+    ] {
+        assert!(written.iter().any(|w| w == file), "{file} in {written:?}");
+    }
+    // Without nftables among the targets, ping is only an echo request.
+    let ping = generate(&[
+        "vmm-to-host-ping",
+        "--remote",
+        "vmm-server=10.0.0.5",
+        "--remote",
+        "hyperv-host=10.0.1.0/24",
+        "--target",
+        "cisco,juniper",
+    ]);
+    let cisco = std::fs::read_to_string(ping.path().join("acls/vmm.acl")).unwrap();
+    assert!(
+        cisco.contains("permit icmp host 10.0.0.5 10.0.1.0 0.0.0.255 8"),
+        "{cisco}"
+    );
+    let juniper = std::fs::read_to_string(ping.path().join("acls/vmm.jcl")).unwrap();
+    assert!(juniper.contains("icmp-type 8;"), "{juniper}");
+    // The range became blocks the ACL spells out.
+    let cisco = std::fs::read_to_string(dir.path().join("acls/vmm.acl")).unwrap();
+    for block in [
+        "10.0.1.0 0.0.0.63",
+        "10.0.1.64 0.0.0.7",
+        "10.0.1.72 0.0.0.3",
+        "10.0.1.76 0.0.0.1",
+    ] {
+        assert!(cisco.contains(block), "{block} in\n{cisco}");
+    }
+}
+
+#[test]
+fn graphviz_renders_the_dot_diagram() {
+    if !ready(
+        &(!has_tool("dot"))
+            .then(|| "dot".to_string())
+            .into_iter()
+            .collect::<Vec<_>>(),
+        INSTALL,
+    ) {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let dot = ok(
+        &vmmports(&["diagram", "--format", "dot"], home.path()),
+        "diagram",
+    );
+    let file = home.path().join("flows.dot");
+    std::fs::write(&file, &dot).unwrap();
+    let rendered = Command::new("dot")
+        .args(["-Tsvg"])
+        .arg(&file)
+        .env("PATH", path_env())
+        .output()
+        .expect("run dot");
+    let svg = ok(&rendered, "dot -Tsvg");
+    assert!(svg.contains("<svg"), "{svg}");
+    // Every component of the picture is drawn, labelled with its name
+    // (Graphviz writes a dash as `&#45;`).
+    for name in ["VMM server", "Hyper&#45;V host", "VMware vCenter"] {
+        assert!(svg.contains(name), "{name} in the SVG");
+    }
+}
+
+#[test]
+fn mermaid_parses_the_diagram_including_hostile_names() {
+    let parser = mermaid_dir().join("node_modules/mermaid");
+    let mut missing = Vec::new();
+    if !parser.is_dir() {
+        missing.push("the mermaid npm package (target/tools/mermaid)".to_string());
+    }
+    if !has_tool("node") {
+        missing.push("node".to_string());
+    }
+    if !ready(&missing, INSTALL) {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let whole = home.path().join("whole.mmd");
+    std::fs::write(&whole, ok(&vmmports(&["diagram"], home.path()), "diagram")).unwrap();
+    // A catalog whose names hold what Mermaid treats as syntax.
+    let mut catalog = vmmports::catalog::embedded().unwrap();
+    for (i, component) in catalog.components.iter_mut().enumerate() {
+        component.name = format!(
+            "{} \"quoted\" [b] {{c}} |pipe| #{i} <x> a-->b; end",
+            component.name
+        );
+    }
+    let data = home.path().join("hostile.json");
+    std::fs::write(&data, vmmports::catalog::to_json(&catalog)).unwrap();
+    let hostile = home.path().join("hostile.mmd");
+    let text = ok(
+        &vmmports(&["--data", data.to_str().unwrap(), "diagram"], home.path()),
+        "diagram of the hostile catalog",
+    );
+    std::fs::write(&hostile, text).unwrap();
+    // The checker runs beside its node_modules, where Node looks for them.
+    let checker = mermaid_dir().join("mermaid-check.mjs");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/mermaid-check.mjs"),
+        &checker,
+    )
+    .unwrap();
+    let parsed = Command::new("node")
+        .arg(&checker)
+        .arg(&whole)
+        .arg(&hostile)
+        .env("PATH", path_env())
+        .output()
+        .expect("run node");
+    let report = ok(&parsed, "the Mermaid parser");
+    assert_eq!(report.matches(": ok (flowchart").count(), 2, "{report}");
+    // And a broken diagram is refused, so the check can fail.
+    let broken = home.path().join("broken.mmd");
+    std::fs::write(&broken, "flowchart LR\n  a -->|\"x| b\n").unwrap();
+    let refused = Command::new("node")
+        .arg(&checker)
+        .arg(&broken)
+        .env("PATH", path_env())
+        .output()
+        .expect("run node");
+    assert!(!refused.status.success());
+}
