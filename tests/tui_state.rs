@@ -875,3 +875,63 @@ mod loading {
         assert_eq!(app.config_path, None, "never saves over the admin's file");
     }
 }
+
+/// `F`: the filtered (or marked) rows as the flow table the network team
+/// takes, through the same copy path as `y` and `Y`.
+mod flows {
+    use super::*;
+
+    #[test]
+    fn f_copies_the_filtered_rows_as_a_markdown_flow_table() {
+        let mut app = app();
+        app.update(FocusFilter);
+        typed(&mut app, "to:hyper-v");
+        app.update(FilterAccept);
+        app.update(CopyFlows);
+        let (what, text) = copied(&mut app);
+        assert!(what.starts_with("flow table of "), "{what}");
+        let mut lines = text.lines();
+        assert!(
+            lines
+                .next()
+                .unwrap()
+                .starts_with("| Source | Source addresses |")
+        );
+        assert_eq!(
+            lines.next().unwrap(),
+            "|---|---|---|---|---|---|---|---|---|---|"
+        );
+        let rows: Vec<&str> = lines.collect();
+        assert!(!rows.is_empty());
+        // Every flow of the filtered rows: those into the hosts among them.
+        assert!(
+            rows.iter()
+                .any(|r| r.contains("| VMM server | (address not given) | Hyper-V host |"))
+        );
+        assert!(rows.iter().all(|r| r.matches(" | ").count() == 9), "{text}");
+        // Marked rows win over the filter, as with `Y`.
+        app.set_filter(String::new());
+        app.update(ToggleMark);
+        app.update(CopyFlows);
+        let (_, one) = copied(&mut app);
+        let first = app.catalog.connections[0].id.clone();
+        assert!(one.lines().skip(2).all(|r| r.contains(&first)), "{one}");
+    }
+
+    #[test]
+    fn f_says_so_when_the_rows_cross_no_network() {
+        let mut app = app();
+        app.update(FocusFilter);
+        typed(&mut app, "dir:none");
+        app.update(FilterAccept);
+        assert!(!app.filter.hits.is_empty(), "the catalog has local calls");
+        app.update(CopyFlows);
+        assert!(app.requests.copy.is_none());
+        let status = app.status.clone().expect("a message");
+        assert!(
+            status.is_error && status.text.contains("no flows"),
+            "{}",
+            status.text
+        );
+    }
+}

@@ -52,6 +52,9 @@ pub enum Action {
     CopyRule,
     /// Copy the rules of all marked rows, or of every filtered row when none is marked.
     CopyAll,
+    /// Copy the marked rows, or every filtered row, as a flow table in
+    /// Markdown for the network team (`F`).
+    CopyFlows,
     /// Show the selected rule (or the machine's script, or the last copy)
     /// alone on the terminal's own screen, for a mouse selection (`v`).
     PlainView,

@@ -206,6 +206,7 @@ impl App {
             action,
             Action::CopyRule
                 | Action::CopyAll
+                | Action::CopyFlows
                 | Action::PlainView
                 | Action::CheckPorts
                 | Action::OpenSettings
@@ -300,6 +301,7 @@ impl App {
             Action::ToggleMark => self.toggle_mark(),
             Action::CopyRule => self.copy_selected(),
             Action::CopyAll => self.copy_all(),
+            Action::CopyFlows => self.copy_flows(),
             Action::PlainView => self.ask_plain_view(),
             Action::WriteCopy => self.ask_write_path(),
             Action::CheckPorts => self.ask_check_host(),
@@ -528,6 +530,22 @@ impl App {
             ),
             Err(e) => self.error(&e),
         }
+    }
+
+    /// `F`: the marked rows, or every filtered row, as the Markdown flow
+    /// table `vmmports flows --format markdown` prints, with the addresses
+    /// the settings give.
+    fn copy_flows(&mut self) {
+        let rows = self
+            .list
+            .marked_or(self.filter.hits.iter().map(|hit| hit.index));
+        let connections = connections_at(&self.catalog, &rows);
+        let flows = crate::flows::flows(&self.catalog, &connections);
+        if flows.is_empty() {
+            return self.error("no flows to copy: local calls cross no network");
+        }
+        let text = crate::flows::table::markdown(&flows, &self.settings);
+        self.show_copy(format!("flow table of {} flows", flows.len()), text);
     }
 
     fn copy_machine(&mut self) {

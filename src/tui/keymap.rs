@@ -100,6 +100,7 @@ pub fn key(app: &App, key: KeyEvent) -> Option<Action> {
         KeyCode::Char(' ') => Action::ToggleMark,
         KeyCode::Char('y') => Action::CopyRule,
         KeyCode::Char('Y') => Action::CopyAll,
+        KeyCode::Char('F') => Action::CopyFlows,
         KeyCode::Char('v') => Action::PlainView,
         KeyCode::Char('w') => Action::WriteCopy,
         KeyCode::Char('p') => Action::CheckPorts,

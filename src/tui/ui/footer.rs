@@ -48,6 +48,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 ("q", "quit"),
                 ("Space", "mark"),
                 ("Y", "copy all"),
+                ("F", "flows"),
                 ("v", "plain"),
                 ("m", "matrix"),
                 ("o", "machine"),

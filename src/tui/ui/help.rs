@@ -38,7 +38,10 @@ pub const GROUPS: &[(&str, &[(&str, &str)])] = &[
             ("[ / ]", "previous / next dialect"),
             ("y", "copy the selected rule"),
             ("Space", "mark a row"),
-            ("Y", "copy marked rows (or all filtered) as one script"),
+            (
+                "Y / F",
+                "copy marked rows (or all filtered): a script / a flow table",
+            ),
             ("w", "write the last copy to a file"),
             ("v", "plain view: the rule alone, for a mouse selection"),
             (
