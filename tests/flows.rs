@@ -399,7 +399,7 @@ fn diagrams_have_a_node_per_component_and_an_edge_per_flow() {
         "the two sections"
     );
     for id in &components {
-        let node = id.replace('-', "_");
+        let node = format!("n_{}", id.replace('-', "_"));
         assert_eq!(
             mermaid.matches(&format!("    {node}[\"")).count(),
             1,
@@ -411,7 +411,7 @@ fn diagrams_have_a_node_per_component_and_an_edge_per_flow() {
     assert_eq!(dot.matches(" -> ").count(), rows.len());
     assert_eq!(dot.matches("subgraph cluster_").count(), 2);
     assert!(
-        dot.contains("vmm_server -> hyperv_host [label=\"echo-request/icmp\"];"),
+        dot.contains("n_vmm_server -> n_hyperv_host [label=\"echo-request/icmp\"];"),
         "{dot}"
     );
 }

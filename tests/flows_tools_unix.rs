@@ -32,7 +32,7 @@ fn mermaid_dir() -> PathBuf {
 
 const INSTALL: &str = "run .ci/run once, or: python3 -m venv target/tools/aerleon && \
      target/tools/aerleon/bin/pip install aerleon==1.18.0; \
-     npm install --prefix target/tools/mermaid mermaid@11 jsdom@24; apt-get install graphviz nftables";
+     npm install --prefix target/tools/mermaid mermaid@11.17.2 jsdom@24.1.3; apt-get install graphviz nftables";
 
 /// vmmports with a config folder of the test's own.
 fn vmmports(args: &[&str], home: &Path) -> Output {
@@ -104,10 +104,12 @@ fn aerleon_turns_the_policy_into_cisco_and_nftables_acls() {
     if !ready(&missing, INSTALL) {
         return;
     }
+    // IPv6 at both ends of ping too: Aerleon's nftables output is only
+    // valid when each ICMP term holds one family's addresses.
     let dir = generate(&[
         "to:hyper-v",
         "--remote",
-        "vmm-server=10.0.0.5",
+        "vmm-server=10.0.0.5,2001:db8::5",
         "--remote",
         "hyperv-host=10.0.1.0/24,2001:db8:1::/64",
         "--any-for-missing",
@@ -131,8 +133,24 @@ fn aerleon_turns_the_policy_into_cisco_and_nftables_acls() {
         std::fs::read_to_string(dir.path().join("acls/vmm.jcl")).expect("a Juniper filter");
     assert!(juniper.contains("5985-5986"), "{juniper}");
     assert!(juniper.contains("10.0.0.5/32;"), "{juniper}");
-    // nft itself reads the nftables output, in a namespace of its own.
+    // Ping in both families, each between its own family's addresses.
+    assert!(
+        cisco.contains("permit icmp host 10.0.0.5 10.0.1.0 0.0.0.255"),
+        "{cisco}"
+    );
+    assert!(
+        cisco.contains("permit 58 host 2001:db8::5 2001:db8:1::/64"),
+        "{cisco}"
+    );
+    // nft itself reads the nftables output, in a namespace of its own; the
+    // filter sits where routed traffic passes.
     let nft = dir.path().join("acls/vmm.nft");
+    let rules = std::fs::read_to_string(&nft).unwrap();
+    assert!(rules.contains("type filter hook forward"), "{rules}");
+    assert!(
+        rules.contains("ip6 saddr 2001:db8::5/128 ip6 daddr 2001:db8:1::/64 meta l4proto icmpv6"),
+        "{rules}"
+    );
     let checked = Command::new("unshare")
         .args(["-n", "nft", "-c", "-f"])
         .arg(&nft)

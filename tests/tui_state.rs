@@ -812,6 +812,20 @@ mod loading {
     }
 
     #[test]
+    fn the_end_of_the_load_keeps_the_place_scrolled_to() {
+        let (head, rows) = pieces();
+        let mut app = App::loading("big.json".into(), Settings::default());
+        app.set_list_height(10);
+        app.add_rows(Some(head.clone()), rows[..20].to_vec());
+        apply(&mut app, &[Down, Down, Down]);
+        let selected = selected_id(&app);
+        app.add_rows(None, rows[20..].to_vec());
+        app.finish_loading(head);
+        assert_eq!(selected_id(&app), selected, "no jump back to the top");
+        assert_eq!(app.filter.hits.len(), rows.len());
+    }
+
+    #[test]
     fn rules_checks_and_settings_wait_for_the_whole_catalog() {
         let (head, rows) = pieces();
         let mut app = App::loading("big.json".into(), Settings::default());

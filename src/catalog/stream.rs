@@ -190,8 +190,12 @@ pub struct Streamed {
 /// hands each batch to `rows`, with the catalog's head (components and setup
 /// features) and the index of the batch's first connection. Batches come in
 /// file order, each once, as soon as the components and setup features
-/// they refer to have been read. `Err` is the parser's own error (a syntax
-/// error); the problems of a catalog that parses are in `violations`.
+/// they refer to have been read: at once in files written by `export`
+/// (both come before the connections), at the end in a file that lists
+/// them after the connections or has no `setup_features` at all (it is
+/// optional, so only the end tells it is missing). `Err` is the parser's
+/// own error (a syntax error); the problems of a catalog that parses are in
+/// `violations`.
 pub fn stream<E>(
     parse: impl FnOnce(TopLevel<'_>) -> Result<Catalog, E>,
     rows: impl FnMut(&Catalog, usize, &[Connection]) + Send,

@@ -2,7 +2,7 @@
 //! runs the network firewalls, as a table of flows, an Aerleon policy, or a
 //! picture.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -181,7 +181,8 @@ fn json_text(catalog: &Catalog, flows: &[Flow], settings: &Settings) -> String {
     text
 }
 
-/// `vmmports policy`: the three files, all written or none.
+/// `vmmports policy`: the three files, replaced together (see
+/// [`crate::atomic_file::write_all`]).
 pub fn run_policy(
     selection: &Selection,
     out: &Path,
@@ -203,21 +204,33 @@ pub fn run_policy(
             })?;
         }
     }
-    let mut written = Vec::new();
-    for (file, text) in policy.files() {
-        let path = out.join(file);
-        crate::atomic_file::write(&path, text.as_bytes()).map_err(|e| {
-            CliError::new(
-                format!("cannot write {}: {e}", path.display()),
-                Some("choose another --out folder".into()),
-            )
-        })?;
-        written.push(path.display().to_string());
+    let paths: Vec<PathBuf> = policy
+        .files()
+        .iter()
+        .map(|(file, _)| out.join(file))
+        .collect();
+    let files: Vec<(&Path, &[u8])> = paths
+        .iter()
+        .zip(policy.files())
+        .map(|(path, (_, text))| (path.as_path(), text.as_bytes()))
+        .collect();
+    crate::atomic_file::write_all(&files).map_err(|e| {
+        CliError::new(
+            format!("cannot write the policy into {}: {e}", out.display()),
+            Some("choose another --out folder; nothing there was replaced".into()),
+        )
+    })?;
+    let written: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    let mut named: Vec<&str> = Vec::new();
+    for target in targets {
+        if !named.contains(&target.as_str()) {
+            named.push(target);
+        }
     }
     let report = format!(
         "wrote an Aerleon policy of {} flows (targets: {}):\n  {}\nnext: aclgen --base_directory={} --definitions_directory={} --output_directory={}\n",
         flows.len(),
-        targets.join(", "),
+        named.join(", "),
         written.join("\n  "),
         out.join("policies").display(),
         out.join("def").display(),

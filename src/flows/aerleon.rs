@@ -15,25 +15,25 @@
 use std::fmt::Write as _;
 
 use super::{Flow, addresses};
-use crate::catalog::{Component, Transport, icmp_type_name};
+use crate::catalog::{Component, Transport};
 use crate::rules::address::Address;
 use crate::rules::settings::Settings;
 
 /// The platforms vmmports writes a filter header for, with the header's
 /// options: every filter holds IPv4 and IPv6 (`mixed`) where the platform
-/// can, so no address given is dropped silently.
+/// can, so no address given is dropped silently (Aerleon's iptables
+/// generator is IPv4 only). The flows cross a network firewall, so the
+/// Linux filters hook where routed traffic passes (`forward`, `FORWARD`),
+/// not where traffic to the firewall itself arrives.
 pub const TARGETS: &[(&str, &str)] = &[
     ("cisco", "vmm-flows mixed"),
     ("ciscoasa", "vmm-flows"),
     ("juniper", "vmm-flows mixed"),
     ("arista", "vmm-flows mixed"),
     ("paloalto", "from-zone vmm-sources to-zone vmm-destinations"),
-    ("nftables", "mixed input"),
-    ("iptables", "INPUT ACCEPT"),
+    ("nftables", "mixed forward"),
+    ("iptables", "FORWARD DROP"),
 ];
-
-/// The targets when none are asked for.
-pub const DEFAULT_TARGETS: &[&str] = &["cisco", "juniper", "nftables"];
 
 /// Some platforms cap term names at 24 characters; every name fits all.
 const TERM_NAME_MAX: usize = 24;
@@ -124,10 +124,11 @@ pub fn policy(
             ),
         ));
     }
-    let networks = networks_yaml(&components, settings)?;
+    let blocks = Blocks::of(&components, settings)?;
+    let networks = networks_yaml(&components, &blocks, flows);
     let services = services_yaml(flows);
     let nftables = targets.iter().any(|t| t == "nftables");
-    let policy = policy_yaml(flows, settings, &headers, nftables);
+    let policy = policy_yaml(flows, &blocks, &headers, nftables);
     Ok(Policy {
         networks,
         services,
@@ -183,6 +184,33 @@ pub fn token(id: &str) -> String {
         .collect()
 }
 
+/// `token` as a YAML scalar that reads back as that string: Aerleon reads
+/// YAML 1.1, where `YES`, `ON`, `NULL` or `1_2` would come back as a bool,
+/// nothing or a number, so those are quoted.
+fn yaml_token(token: &str) -> String {
+    const SPECIAL: &[&str] = &[
+        "Y", "N", "YES", "NO", "ON", "OFF", "TRUE", "FALSE", "NULL", "~",
+    ];
+    let numeric = token.chars().all(|c| c.is_ascii_digit() || c == '_');
+    if numeric || SPECIAL.contains(&token) {
+        format!("\"{token}\"")
+    } else {
+        token.to_string()
+    }
+}
+
+/// Aerleon's names for an ICMP type of [`crate::catalog::ICMP_TYPES`]: for
+/// ICMPv4, then for ICMPv6 (they differ for type 3).
+fn aerleon_icmp(v4_type: u16) -> Option<(&'static str, &'static str)> {
+    Some(match v4_type {
+        0 => ("echo-reply", "echo-reply"),
+        3 => ("unreachable", "destination-unreachable"),
+        8 => ("echo-request", "echo-request"),
+        11 => ("time-exceeded", "time-exceeded"),
+        _ => return None,
+    })
+}
+
 /// A YAML string in double quotes: only `"`, `\` and control characters
 /// need escaping there (catalog text has no control characters).
 fn quoted(text: &str) -> String {
@@ -201,24 +229,95 @@ fn quoted(text: &str) -> String {
     out
 }
 
-fn networks_yaml(components: &[&Component], settings: &Settings) -> Result<String, PolicyError> {
+/// Each component's addresses as CIDR blocks, by component id; a
+/// component given none is absent (any address).
+struct Blocks(Vec<(String, Vec<String>)>);
+
+impl Blocks {
+    fn of(components: &[&Component], settings: &Settings) -> Result<Blocks, PolicyError> {
+        let mut out = Vec::new();
+        for component in components {
+            let Some(given) = addresses(settings, component) else {
+                continue;
+            };
+            let mut blocks = Vec::new();
+            for text in given {
+                blocks.extend(cidr_blocks(&component.id, text)?);
+            }
+            out.push((component.id.clone(), blocks));
+        }
+        Ok(Blocks(out))
+    }
+
+    /// `None` when the component was given no address.
+    fn get(&self, id: &str) -> Option<&[String]> {
+        self.0
+            .iter()
+            .find(|(c, _)| c == id)
+            .map(|(_, blocks)| blocks.as_slice())
+    }
+}
+
+/// The IP families a network can be split into, for ICMP: Aerleon writes
+/// `icmp` terms for IPv4 only and `icmpv6` for IPv6, and its nftables
+/// generator writes invalid rules for an `icmp` term with IPv6 addresses.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Family {
+    V4,
+    V6,
+}
+
+impl Family {
+    fn holds(self, block: &str) -> bool {
+        block.contains(':') == (self == Family::V6)
+    }
+
+    /// The per-family network's token: `VMM_SERVER_IPV4`.
+    fn token(self, id: &str) -> String {
+        let suffix = match self {
+            Family::V4 => "IPV4",
+            Family::V6 => "IPV6",
+        };
+        format!("{}_{suffix}", token(id))
+    }
+}
+
+fn networks_yaml(components: &[&Component], blocks: &Blocks, flows: &[Flow]) -> String {
     let mut out = String::from(
-        "# Written by vmmports: one network per component, from --remote.\nnetworks:\n",
+        "# Written by vmmports: one network per component, from --remote (and one per IP family\n# for the ends of ICMP flows).\nnetworks:\n",
     );
+    let write = |out: &mut String, name: String, component: &Component, blocks: &[&String]| {
+        let _ = writeln!(out, "  {}:", yaml_token(&name));
+        out.push_str("    values:\n");
+        for block in blocks {
+            let _ = writeln!(out, "      - address: {block}");
+            let _ = writeln!(out, "        comment: {}", quoted(&component.name));
+        }
+    };
     for component in components {
-        let Some(given) = addresses(settings, component) else {
+        let Some(all) = blocks.get(&component.id) else {
             continue;
         };
-        let _ = writeln!(out, "  {}:", token(&component.id));
-        out.push_str("    values:\n");
-        for text in given {
-            for block in cidr_blocks(&component.id, text)? {
-                let _ = writeln!(out, "      - address: {block}");
-                let _ = writeln!(out, "        comment: {}", quoted(&component.name));
+        write(
+            &mut out,
+            token(&component.id),
+            component,
+            &all.iter().collect::<Vec<_>>(),
+        );
+        let pings = flows.iter().any(|f| {
+            f.protocol == Transport::Icmp
+                && (f.source.id == component.id || f.destination.id == component.id)
+        });
+        if pings {
+            for family in [Family::V4, Family::V6] {
+                let part: Vec<&String> = all.iter().filter(|b| family.holds(b)).collect();
+                if !part.is_empty() {
+                    write(&mut out, family.token(&component.id), component, &part);
+                }
             }
         }
     }
-    Ok(out)
+    out
 }
 
 /// An address as Aerleon takes it: CIDR blocks. A range becomes the blocks
@@ -233,7 +332,14 @@ fn cidr_blocks(component: &str, text: &str) -> Result<Vec<String>, PolicyError> 
     Ok(match address {
         Address::Ip(ip) => vec![format!("{ip}/{}", if ip.is_ipv4() { 32 } else { 128 })],
         Address::Net(ip, prefix) => vec![format!("{}/{prefix}", network_of(ip, prefix))],
-        Address::Range(first, last) => range_blocks(first, last),
+        Address::Range(..) => address
+            .to_networks()
+            .iter()
+            .map(|net| match net {
+                Address::Net(ip, prefix) => format!("{ip}/{prefix}"),
+                other => other.to_string(),
+            })
+            .collect(),
         Address::Keyword(keyword) => {
             return Err(refuse(
                 format!(
@@ -259,46 +365,6 @@ fn network_of(ip: std::net::IpAddr, prefix: u8) -> std::net::IpAddr {
             IpAddr::V6(Ipv6Addr::from(u128::from(v6) & mask))
         }
     }
-}
-
-/// The fewest CIDR blocks covering exactly `first..=last` (one family).
-fn range_blocks(first: std::net::IpAddr, last: std::net::IpAddr) -> Vec<String> {
-    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-    let (bits, start, end) = match (first, last) {
-        (IpAddr::V4(a), IpAddr::V4(b)) => {
-            (32u32, u128::from(u32::from(a)), u128::from(u32::from(b)))
-        }
-        (IpAddr::V6(a), IpAddr::V6(b)) => (128u32, u128::from(a), u128::from(b)),
-        // Address::parse refuses mixed families.
-        _ => return Vec::new(),
-    };
-    let show = |n: u128| -> IpAddr {
-        if bits == 32 {
-            IpAddr::V4(Ipv4Addr::from(n as u32))
-        } else {
-            IpAddr::V6(Ipv6Addr::from(n))
-        }
-    };
-    let mut out = Vec::new();
-    let mut at = start;
-    loop {
-        // The biggest aligned block starting at `at` that ends by `end`.
-        let mut size_log = if at == 0 {
-            bits
-        } else {
-            at.trailing_zeros().min(bits)
-        };
-        while size_log > 0 && (size_log >= 128 || at + ((1u128 << size_log) - 1) > end) {
-            size_log -= 1;
-        }
-        out.push(format!("{}/{}", show(at), bits - size_log));
-        let block_last = at + ((1u128 << size_log) - 1);
-        if block_last >= end {
-            break;
-        }
-        at = block_last + 1;
-    }
-    out
 }
 
 /// One service per connection (the ports it has in the flows asked for).
@@ -337,7 +403,7 @@ fn services_yaml(flows: &[Flow]) -> String {
             if entries.is_empty() {
                 continue;
             }
-            let _ = writeln!(out, "  {}:", token(&conn.id));
+            let _ = writeln!(out, "  {}:", yaml_token(&token(&conn.id)));
             out.extend(entries);
             any = true;
         }
@@ -351,7 +417,7 @@ fn services_yaml(flows: &[Flow]) -> String {
 
 fn policy_yaml(
     flows: &[Flow],
-    settings: &Settings,
+    blocks: &Blocks,
     headers: &[(&str, &str)],
     nftables: bool,
 ) -> String {
@@ -364,57 +430,91 @@ fn policy_yaml(
     out.push_str("    terms:\n");
     let mut names: Vec<String> = Vec::new();
     for flow in flows {
-        let name = term_name(flow, &names);
-        let _ = writeln!(out, "      - name: {name}");
-        let comment = format!(
-            "{} -> {}: {}",
-            flow.source.name,
-            flow.destination.name,
-            flow.connection_ids().join(", ")
-        );
-        let _ = writeln!(
-            out,
-            "        comment: {}",
-            quoted(&cut(&comment, COMMENT_MAX))
-        );
-        // A side without addresses is any address (--any-for-missing).
-        if addresses(settings, flow.source).is_some() {
-            let _ = writeln!(out, "        source-address: {}", token(&flow.source.id));
-        }
-        if addresses(settings, flow.destination).is_some() {
-            let _ = writeln!(
-                out,
-                "        destination-address: {}",
-                token(&flow.destination.id)
-            );
-        }
         if flow.protocol == Transport::Icmp {
-            out.push_str("        protocol: icmp\n");
-            // Aerleon 1.18's nftables generator fails on any icmp-type, so
-            // with nftables among the targets the term allows every type.
-            if !nftables {
-                let types = crate::text::join_unique(
-                    flow.ports.iter().filter_map(|p| icmp_type_name(p.first)),
-                    " ",
-                );
-                let _ = writeln!(out, "        icmp-type: {types}");
+            // One term per IP family, each between that family's addresses
+            // (a family one end lacks has no flow).
+            for (family, label) in [(Family::V4, "icmp"), (Family::V6, "icmpv6")] {
+                let ends = [flow.source, flow.destination].map(|end| {
+                    blocks.get(&end.id).map(|all| {
+                        all.iter()
+                            .any(|b| family.holds(b))
+                            .then(|| family.token(&end.id))
+                    })
+                });
+                // Some(None): addresses given, none of this family.
+                if ends.iter().any(|end| matches!(end, Some(None))) {
+                    continue;
+                }
+                let types: Vec<&str> = flow
+                    .ports
+                    .iter()
+                    .filter_map(|p| aerleon_icmp(p.first))
+                    .map(|(v4, v6)| if family == Family::V6 { v6 } else { v4 })
+                    .collect();
+                term_head(&mut out, flow, label, &mut names);
+                addresses_of(&mut out, ends.map(Option::flatten));
+                let _ = writeln!(out, "        protocol: {label}");
+                // Aerleon 1.18's nftables generator fails on any icmp-type, so
+                // with nftables among the targets the term allows every type.
+                if !nftables {
+                    let _ = writeln!(out, "        icmp-type: {}", types.join(" "));
+                }
+                out.push_str("        action: accept\n");
             }
         } else {
+            let protocol = flow.protocol.as_str();
+            term_head(&mut out, flow, protocol, &mut names);
+            let ends = [flow.source, flow.destination]
+                .map(|end| blocks.get(&end.id).map(|_| token(&end.id)));
+            addresses_of(&mut out, ends);
             let services: Vec<String> = flow.connections.iter().map(|c| token(&c.id)).collect();
-            let _ = writeln!(out, "        destination-port: {}", services.join(" "));
-            let _ = writeln!(out, "        protocol: {}", flow.protocol.as_str());
+            let _ = writeln!(
+                out,
+                "        destination-port: {}",
+                yaml_token(&services.join(" "))
+            );
+            let _ = writeln!(out, "        protocol: {protocol}");
+            out.push_str("        action: accept\n");
         }
-        out.push_str("        action: accept\n");
-        names.push(name);
     }
     out.push_str("      - name: default-deny\n        comment: \"Everything else between these networks\"\n        action: deny\n");
     out
 }
 
+/// A term's name and comment.
+fn term_head(out: &mut String, flow: &Flow, protocol: &str, names: &mut Vec<String>) {
+    let name = term_name(flow, protocol, names);
+    let _ = writeln!(out, "      - name: {name}");
+    names.push(name);
+    let comment = format!(
+        "{} -> {}: {}",
+        flow.source.name,
+        flow.destination.name,
+        flow.connection_ids().join(", ")
+    );
+    let _ = writeln!(
+        out,
+        "        comment: {}",
+        quoted(&cut(&comment, COMMENT_MAX))
+    );
+}
+
+/// A term's source and destination networks; an end without one is any
+/// address (`--any-for-missing`).
+fn addresses_of(out: &mut String, [source, destination]: [Option<String>; 2]) {
+    for (key, network) in [
+        ("source-address", source),
+        ("destination-address", destination),
+    ] {
+        if let Some(network) = network {
+            let _ = writeln!(out, "        {key}: {}", yaml_token(&network));
+        }
+    }
+}
+
 /// `vmm-server-hyperv-host-tcp`, shortened to fit every platform (words cut
 /// to three letters, then the whole cut), unique within the policy.
-fn term_name(flow: &Flow, taken: &[String]) -> String {
-    let protocol = flow.protocol.as_str();
+fn term_name(flow: &Flow, protocol: &str, taken: &[String]) -> String {
     let full = format!("{}-{}-{protocol}", flow.source.id, flow.destination.id);
     let short = |id: &str| -> String {
         id.split('-')
@@ -460,24 +560,41 @@ mod tests {
     }
 
     #[test]
-    fn ranges_become_the_fewest_blocks() {
-        let ip = |s: &str| s.parse().unwrap();
+    fn addresses_become_cidr_blocks() {
+        let blocks = |text: &str| cidr_blocks("c", text).unwrap();
+        assert_eq!(blocks("10.0.0.0-10.0.0.255"), ["10.0.0.0/24"]);
         assert_eq!(
-            range_blocks(ip("10.0.0.0"), ip("10.0.0.255")),
-            ["10.0.0.0/24"]
-        );
-        assert_eq!(
-            range_blocks(ip("10.0.0.1"), ip("10.0.0.6")),
+            blocks("10.0.0.1-10.0.0.6"),
             ["10.0.0.1/32", "10.0.0.2/31", "10.0.0.4/31", "10.0.0.6/32"]
         );
+        assert_eq!(blocks("0.0.0.0-255.255.255.255"), ["0.0.0.0/0"]);
+        assert_eq!(blocks("2001:db8::-2001:db8::ff"), ["2001:db8::/120"]);
+        assert_eq!(blocks("10.0.0.7-10.0.0.7"), ["10.0.0.7/32"]);
+        // Host bits cleared, as Aerleon requires; single addresses as /32, /128.
+        assert_eq!(blocks("10.0.1.7/24"), ["10.0.1.0/24"]);
+        assert_eq!(blocks("10.0.0.5"), ["10.0.0.5/32"]);
+        assert_eq!(blocks("2001:db8::5"), ["2001:db8::5/128"]);
+        assert!(cidr_blocks("c", "LocalSubnet").is_err());
+    }
+
+    #[test]
+    fn tokens_that_yaml_would_read_as_something_else_are_quoted() {
+        assert_eq!(yaml_token("HYPERV_HOST"), "HYPERV_HOST");
+        for word in [
+            "YES", "NO", "ON", "OFF", "TRUE", "FALSE", "NULL", "Y", "N", "1_2", "123",
+        ] {
+            assert_eq!(yaml_token(word), format!("\"{word}\""), "{word}");
+        }
+        assert_eq!(yaml_token("2ND_HOST"), "2ND_HOST");
+    }
+
+    #[test]
+    fn icmp_types_take_aerleons_names() {
         assert_eq!(
-            range_blocks(ip("0.0.0.0"), ip("255.255.255.255")),
-            ["0.0.0.0/0"]
+            aerleon_icmp(3),
+            Some(("unreachable", "destination-unreachable"))
         );
-        assert_eq!(
-            range_blocks(ip("2001:db8::"), ip("2001:db8::ff")),
-            ["2001:db8::/120"]
-        );
-        assert_eq!(network_of(ip("10.0.1.7"), 24), ip("10.0.1.0"));
+        assert_eq!(aerleon_icmp(8), Some(("echo-request", "echo-request")));
+        assert_eq!(aerleon_icmp(99), None);
     }
 }

@@ -57,13 +57,21 @@ fn section_title(section: Section) -> &'static str {
     }
 }
 
-/// A node id both languages take: letters, digits and `_`.
+/// A node id both languages take: letters, digits and `_`, after `n_` so
+/// that no id is a keyword (`end` in Mermaid, `node`, `edge` or `graph` in
+/// DOT), starts with a digit, or meets a group's id.
 fn node_id(component: &Component) -> String {
-    component
+    let id: String = component
         .id
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect()
+        .collect();
+    format!("n_{id}")
+}
+
+/// A group's id: `s_general`, `s_vmware`.
+fn group_id(section: Section) -> String {
+    format!("s_{}", section.as_str())
 }
 
 /// `80,443/tcp`: an edge says its ports and protocol (the services are in
@@ -92,7 +100,7 @@ fn mermaid(flows: &[Flow], groups: &[(Section, Vec<&Component>)]) -> String {
         let _ = writeln!(
             out,
             "  subgraph {}[\"{}\"]",
-            section.as_str(),
+            group_id(*section),
             mermaid_text(section_title(*section))
         );
         for component in members {
@@ -129,7 +137,9 @@ fn dot(flows: &[Flow], groups: &[(Section, Vec<&Component>)]) -> String {
         "digraph vmm_flows {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n",
     );
     for (section, members) in groups {
-        let _ = writeln!(out, "  subgraph cluster_{} {{", section.as_str());
+        // DOT draws a box around a subgraph only when its name starts
+        // with `cluster`.
+        let _ = writeln!(out, "  subgraph cluster_{} {{", group_id(*section));
         let _ = writeln!(out, "    label=\"{}\";", dot_text(section_title(*section)));
         for component in members {
             let _ = writeln!(

@@ -160,7 +160,11 @@ impl App {
         match self.settings.check(&self.base) {
             Ok(()) => {
                 self.filter.rebuild(&self.catalog);
-                self.refilter();
+                // With no query, the list already holds every row: keep the
+                // place the user scrolled to. A query typed meanwhile runs.
+                if !self.filter.text().trim().is_empty() {
+                    self.refilter();
+                }
             }
             Err(e) => {
                 let file = self

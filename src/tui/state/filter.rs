@@ -108,14 +108,14 @@ impl FilterState {
     /// Runs the filter: at once for a small catalog, on the worker for a
     /// large one (the answer then comes through [`FilterState::poll`]).
     pub fn refilter(&mut self, rows: usize) -> Searched {
-        // An empty filter matches every row in catalog order: no index
-        // needed, so a big catalog's first frame shows its rows at once.
         if self.deferred {
             // The list keeps every row read so far, and its selection; a
             // mistyped term is still pointed out at once.
             self.error = crate::query::parse(self.text()).err().map(|e| describe(&e));
             return Searched::Nothing;
         }
+        // An empty filter matches every row in catalog order: no index
+        // needed, so a big catalog's first frame shows its rows at once.
         if self.text().trim().is_empty() {
             let all = (0..rows).map(|index| Hit { index, score: 0 }).collect();
             self.searching = false;
