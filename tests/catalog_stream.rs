@@ -123,3 +123,71 @@ fn a_syntax_error_midway_is_one_problem_at_its_place() {
     // What was read before the cut was already handed on.
     assert!(!batches.is_empty());
 }
+
+/// One renamed component named by thousands of rows: every reference is a
+/// problem of its own, each at its own line, in file order.
+#[test]
+fn a_renamed_component_is_reported_at_every_row_that_names_it() {
+    let mut catalog = big(6_000);
+    let renamed = "hyperv-host";
+    let naming = catalog
+        .connections
+        .iter()
+        .map(|c| {
+            c.from
+                .iter()
+                .chain(&c.to)
+                .chain(&c.rule_on)
+                .filter(|id| *id == renamed)
+                .count()
+        })
+        .sum::<usize>();
+    let component = catalog
+        .components
+        .iter_mut()
+        .find(|c| c.id == renamed)
+        .expect("the catalog has Hyper-V hosts");
+    component.id = "hyper-v-host".into();
+    // Components that say they are also a Hyper-V host name it too.
+    let also = catalog
+        .components
+        .iter()
+        .filter(|c| c.also.iter().any(|a| a == renamed))
+        .count();
+    let notes = catalog
+        .notes
+        .iter()
+        .map(|n| {
+            n.components
+                .iter()
+                .chain(&n.peers)
+                .filter(|id| *id == renamed)
+                .count()
+        })
+        .sum::<usize>();
+    let text = catalog::to_json(&catalog);
+    let error = catalog::load_str("test", &text, Format::Json).expect_err("unknown references");
+    let unknown: Vec<_> = error
+        .problems
+        .iter()
+        .filter(|p| p.message == format!("unknown component `{renamed}`"))
+        .collect();
+    assert_eq!(
+        unknown.len(),
+        naming + also + notes,
+        "{}",
+        error.problems.len()
+    );
+    assert!(naming > 1_000);
+    let lines: Vec<usize> = unknown.iter().map(|p| p.position.unwrap().line).collect();
+    assert!(lines.windows(2).all(|w| w[0] <= w[1]), "in file order");
+    let text_lines: Vec<&str> = text.lines().collect();
+    for line in &lines {
+        assert!(text_lines[line - 1].contains(renamed), "line {line}");
+    }
+    assert!(
+        unknown
+            .iter()
+            .all(|p| p.hint.as_deref() == Some("did you mean `hyper-v-host`?"))
+    );
+}

@@ -6,7 +6,7 @@
 use std::fmt;
 use std::path::Path;
 
-use super::locate::{Position, locate};
+use super::locate::{Position, Step, locate_all};
 use serde::de::DeserializeSeed;
 
 use super::model::{Catalog, Connection};
@@ -120,11 +120,18 @@ pub fn load_str_with(
     if streamed.violations.is_empty() {
         return Ok(streamed.catalog);
     }
+    let paths: Vec<&[Step]> = streamed
+        .violations
+        .iter()
+        .map(|v| v.path.as_slice())
+        .collect();
+    let positions = locate_all(text, &paths);
     let mut problems: Vec<Problem> = streamed
         .violations
         .into_iter()
-        .map(|v| Problem {
-            position: Some(locate(text, &v.path)),
+        .zip(positions)
+        .map(|(v, at)| Problem {
+            position: Some(at),
             message: v.message,
             hint: v.hint,
         })

@@ -40,6 +40,8 @@ pub struct RowChecker {
     component_ids: HashSet<String>,
     seen: HashMap<String, usize>,
     violations: Vec<Violation>,
+    /// The hint for each unknown component id met so far.
+    suggested: HashMap<String, String>,
 }
 
 impl RowChecker {
@@ -50,6 +52,7 @@ impl RowChecker {
             component_ids: head.components.iter().map(|c| c.id.clone()).collect(),
             seen: HashMap::new(),
             violations: Vec::new(),
+            suggested: HashMap::new(),
         }
     }
 
@@ -58,11 +61,13 @@ impl RowChecker {
         let mut out = Checker {
             violations: std::mem::take(&mut self.violations),
             component_ids: self.component_ids.iter().map(String::as_str).collect(),
+            suggested: std::mem::take(&mut self.suggested),
         };
         for (offset, conn) in rows.iter().enumerate() {
             out.connection(head, first + offset, conn, &mut self.seen);
         }
         self.violations = out.violations;
+        self.suggested = out.suggested;
     }
 
     pub fn finish(self) -> Vec<Violation> {
@@ -115,6 +120,9 @@ impl At {
 struct Checker<'c> {
     violations: Vec<Violation>,
     component_ids: HashSet<&'c str>,
+    /// "did you mean" for each unknown component id, worked out once: one
+    /// renamed component can be named by 100,000 rows.
+    suggested: HashMap<String, String>,
 }
 
 impl<'c> Checker<'c> {
@@ -122,6 +130,7 @@ impl<'c> Checker<'c> {
         Checker {
             violations: Vec::new(),
             component_ids: catalog.components.iter().map(|c| c.id.as_str()).collect(),
+            suggested: HashMap::new(),
         }
     }
 
@@ -451,14 +460,18 @@ impl<'c> Checker<'c> {
     }
 
     fn component_ref(&mut self, catalog: &Catalog, id: &str, at: At) {
-        if !self.component_ids.contains(id) {
-            let known: Vec<&str> = catalog.components.iter().map(|c| c.id.as_str()).collect();
-            self.push(
-                at,
-                format!("unknown component `{id}`"),
-                Some(suggestion("component", id, &known)),
-            );
+        if self.component_ids.contains(id) {
+            return;
         }
+        let hint = self
+            .suggested
+            .entry(id.to_string())
+            .or_insert_with(|| {
+                let known: Vec<&str> = catalog.components.iter().map(|c| c.id.as_str()).collect();
+                suggestion("component", id, &known)
+            })
+            .clone();
+        self.push(at, format!("unknown component `{id}`"), Some(hint));
     }
 
     /// Catalog text ends up in terminals and in firewall scripts run as
