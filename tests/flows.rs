@@ -415,3 +415,65 @@ fn diagrams_have_a_node_per_component_and_an_edge_per_flow() {
         "{dot}"
     );
 }
+
+#[test]
+fn include_dynamic_adds_the_rpc_range_as_rules_include_dynamic_does() {
+    let run = Run::new();
+    let plain = json_rows(&run, &["flows", "--format", "json", "to:hyper-v"]);
+    assert!(
+        plain
+            .iter()
+            .all(|r| !r["connection"].as_str().unwrap().contains("dynamic-ports"))
+    );
+    let rows = json_rows(
+        &run,
+        &[
+            "flows",
+            "--format",
+            "json",
+            "to:hyper-v",
+            "--include-dynamic",
+        ],
+    );
+    let agent = rows
+        .iter()
+        .find(|r| r["source_id"] == "vmm-server" && r["protocol"] == "tcp")
+        .expect("VMM server to the hosts");
+    let last = &agent["ports"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["first"].as_u64(), last["last"].as_u64()),
+        (Some(49152), Some(65535))
+    );
+    assert!(
+        agent["connection"]
+            .as_str()
+            .unwrap()
+            .ends_with(", dynamic-ports"),
+        "{agent}"
+    );
+    // Between the servers too: host to host, library server to host.
+    for source in ["hyperv-host", "library-server", "file-server"] {
+        assert!(
+            rows.iter().any(|r| r["source_id"] == source
+                && r["connection"].as_str().unwrap().contains("dynamic-ports")),
+            "{source}"
+        );
+    }
+    // The Aerleon policy gets a service for it.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("pol");
+    run.stdout(
+        &[
+            &["policy", "--include-dynamic"],
+            &HYPERV[..],
+            &["--any-for-missing", "--out", out.to_str().unwrap()],
+        ]
+        .concat(),
+        0,
+    );
+    let services = std::fs::read_to_string(out.join("def/services.yaml")).unwrap();
+    assert!(
+        services.contains("  DYNAMIC_PORTS:\n    - port: 49152-65535\n      protocol: tcp\n"),
+        "{services}"
+    );
+}

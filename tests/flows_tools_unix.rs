@@ -183,6 +183,7 @@ fn aerleon_takes_the_whole_catalog_for_every_target() {
         "--remote",
         "hyperv-host=10.0.1.0-10.0.1.77",
         "--any-for-missing",
+        "--include-dynamic",
         "--target",
         "cisco,ciscoasa,juniper,arista,paloalto,nftables,iptables",
     ]);
@@ -212,8 +213,13 @@ fn aerleon_takes_the_whole_catalog_for_every_target() {
     );
     let juniper = std::fs::read_to_string(ping.path().join("acls/vmm.jcl")).unwrap();
     assert!(juniper.contains("icmp-type 8;"), "{juniper}");
-    // The range became blocks the ACL spells out.
+    // The range became blocks the ACL spells out, and the dynamic RPC
+    // range is there.
     let cisco = std::fs::read_to_string(dir.path().join("acls/vmm.acl")).unwrap();
+    assert!(
+        cisco.contains("permit tcp host 10.0.0.5 10.0.1.0 0.0.0.63 range 49152 65535"),
+        "{cisco}"
+    );
     for block in [
         "10.0.1.0 0.0.0.63",
         "10.0.1.64 0.0.0.7",

@@ -141,6 +141,9 @@ pub enum Command {
         /// A component's addresses (IPv4, IPv6, CIDR, a-b ranges); repeatable; adds to the config file's
         #[arg(long, value_name = "COMPONENT=ADDR[,ADDR...]")]
         remote: Vec<String>,
+        /// Also the dynamic RPC range (TCP 49152-65535) from the VMM server and between hosts, file and library servers
+        #[arg(long)]
+        include_dynamic: bool,
         #[arg(long, short, value_enum, default_value_t = FlowsFormat::Table)]
         format: FlowsFormat,
     },
@@ -152,6 +155,9 @@ pub enum Command {
         /// A component's addresses (IPv4, IPv6, CIDR, a-b ranges); repeatable; every component of a flow needs some
         #[arg(long, value_name = "COMPONENT=ADDR[,ADDR...]")]
         remote: Vec<String>,
+        /// Also the dynamic RPC range (TCP 49152-65535) from the VMM server and between hosts, file and library servers
+        #[arg(long)]
+        include_dynamic: bool,
         /// The folder to write def/ and policies/ into (created if missing)
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
@@ -172,6 +178,9 @@ pub enum Command {
     Diagram {
         /// Query terms choosing the connections and ports, as for `rules`
         query: Vec<String>,
+        /// Also the dynamic RPC range (TCP 49152-65535) from the VMM server and between hosts, file and library servers
+        #[arg(long)]
+        include_dynamic: bool,
         #[arg(long, short, value_enum, default_value_t = DiagramFormat::Mermaid)]
         format: DiagramFormat,
     },

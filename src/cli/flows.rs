@@ -28,14 +28,18 @@ pub struct Selection {
 }
 
 impl Selection {
+    /// `base` settings (the config file's), then `remote` and
+    /// `include_dynamic` on top.
     pub fn new(
         catalog: &Catalog,
         base: Settings,
         remote: &[String],
+        include_dynamic: bool,
         words: &[String],
     ) -> Result<Selection, CliError> {
         let query = parse(&words.join(" "))?;
         let mut settings = base;
+        settings.include_dynamic |= include_dynamic;
         for r in remote {
             settings.add_remote(catalog, r)?;
         }
@@ -53,7 +57,8 @@ impl Selection {
     /// The selected connections' flows whose ends the query names.
     pub fn flows(&self) -> Vec<Flow<'_>> {
         let refs: Vec<&Connection> = self.connections.iter().collect();
-        named_by(flows(&self.catalog, &refs), &self.query)
+        let dynamic = self.settings.include_dynamic;
+        named_by(flows(&self.catalog, &refs, dynamic), &self.query)
     }
 }
 

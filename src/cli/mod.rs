@@ -201,20 +201,25 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
                 Some(Command::Flows {
                     query,
                     remote,
+                    include_dynamic,
                     format,
-                }) => select_flows(&catalog, &remote, &query)
+                }) => select_flows(&catalog, &remote, include_dynamic, &query)
                     .and_then(|s| flows::run_flows(&s, format, &painter, width)),
                 Some(Command::Policy {
                     query,
                     remote,
+                    include_dynamic,
                     out,
                     target,
                     any_for_missing,
-                }) => select_flows(&catalog, &remote, &query)
+                }) => select_flows(&catalog, &remote, include_dynamic, &query)
                     .and_then(|s| flows::run_policy(&s, &out, &target, any_for_missing)),
-                Some(Command::Diagram { query, format }) => {
-                    select_flows(&catalog, &[], &query).and_then(|s| flows::run_diagram(&s, format))
-                }
+                Some(Command::Diagram {
+                    query,
+                    include_dynamic,
+                    format,
+                }) => select_flows(&catalog, &[], include_dynamic, &query)
+                    .and_then(|s| flows::run_diagram(&s, format)),
                 Some(Command::Check {
                     host,
                     query,
@@ -392,9 +397,11 @@ fn load_config(catalog: &Catalog) -> Result<crate::config::Config, CliError> {
 fn select_flows(
     catalog: &Catalog,
     remote: &[String],
+    include_dynamic: bool,
     query: &[String],
 ) -> Result<flows::Selection, CliError> {
-    flows::Selection::new(catalog, load_config(catalog)?.settings, remote, query)
+    let base = load_config(catalog)?.settings;
+    flows::Selection::new(catalog, base, remote, include_dynamic, query)
 }
 
 fn load(data: Option<&std::path::Path>) -> Result<Catalog, CliError> {

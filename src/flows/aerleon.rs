@@ -367,21 +367,23 @@ fn network_of(ip: std::net::IpAddr, prefix: u8) -> std::net::IpAddr {
     }
 }
 
-/// One service per connection (the ports it has in the flows asked for).
+/// One service per connection (the ports it has in the flows asked for),
+/// and per note whose ports are included (the dynamic RPC range).
 fn services_yaml(flows: &[Flow]) -> String {
     let mut out = String::from("# Written by vmmports: one service per connection.\nservices:\n");
     let mut seen: Vec<&str> = Vec::new();
     let mut any = false;
     for flow in flows {
-        for conn in &flow.connections {
-            if seen.contains(&conn.id.as_str()) {
+        for origin in &flow.origins {
+            let id = origin.id();
+            if seen.contains(&id) {
                 continue;
             }
-            seen.push(&conn.id);
+            seen.push(id);
             let ports: Vec<_> = flows
                 .iter()
-                .filter(|f| f.connections.iter().any(|c| c.id == conn.id))
-                .flat_map(|f| f.ports.iter().filter(|p| conn.ports.contains(p)))
+                .filter(|f| f.origins.iter().any(|o| o.id() == id))
+                .flat_map(|f| f.ports.iter().filter(|p| origin.ports().contains(p)))
                 .filter(|p| p.transport.has_ports())
                 .collect();
             let mut entries: Vec<String> = Vec::new();
@@ -403,7 +405,7 @@ fn services_yaml(flows: &[Flow]) -> String {
             if entries.is_empty() {
                 continue;
             }
-            let _ = writeln!(out, "  {}:", yaml_token(&token(&conn.id)));
+            let _ = writeln!(out, "  {}:", yaml_token(&token(id)));
             out.extend(entries);
             any = true;
         }
@@ -467,7 +469,7 @@ fn policy_yaml(
             let ends = [flow.source, flow.destination]
                 .map(|end| blocks.get(&end.id).map(|_| token(&end.id)));
             addresses_of(&mut out, ends);
-            let services: Vec<String> = flow.connections.iter().map(|c| token(&c.id)).collect();
+            let services: Vec<String> = flow.origins.iter().map(|o| token(o.id())).collect();
             let _ = writeln!(
                 out,
                 "        destination-port: {}",

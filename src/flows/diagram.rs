@@ -33,9 +33,9 @@ fn groups<'c>(flows: &[Flow<'c>]) -> Vec<(Section, Vec<&'c Component>)> {
     let mut placed: Vec<&str> = Vec::new();
     for flow in flows {
         let section = flow
-            .connections
+            .origins
             .first()
-            .map_or(Section::General, |c| c.section);
+            .map_or(Section::General, |o| o.section());
         for component in [flow.source, flow.destination] {
             if placed.contains(&component.id.as_str()) {
                 continue;

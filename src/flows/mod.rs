@@ -15,7 +15,48 @@ pub mod aerleon;
 pub mod diagram;
 pub mod table;
 
-use crate::catalog::{Catalog, Component, Connection, Direction, PortSpec, Transport};
+use crate::catalog::{
+    Catalog, CatalogNote, Component, Connection, Direction, PortSpec, Section, Transport,
+};
+
+/// What a flow's ports come from: a connection, or a catalog note's extra
+/// ports (the dynamic RPC range, with `--include-dynamic`).
+#[derive(Debug, Clone, Copy)]
+pub enum Origin<'c> {
+    Connection(&'c Connection),
+    Note(&'c CatalogNote),
+}
+
+impl<'c> Origin<'c> {
+    pub fn id(&self) -> &'c str {
+        match self {
+            Origin::Connection(c) => &c.id,
+            Origin::Note(n) => &n.id,
+        }
+    }
+
+    pub fn ports(&self) -> &'c [PortSpec] {
+        match self {
+            Origin::Connection(c) => &c.ports,
+            Origin::Note(n) => &n.ports,
+        }
+    }
+
+    pub fn from_docs(&self) -> bool {
+        match self {
+            Origin::Connection(c) => c.from_docs,
+            Origin::Note(n) => n.from_docs,
+        }
+    }
+
+    /// The catalog section it belongs to (notes are catalog-wide).
+    pub fn section(&self) -> Section {
+        match self {
+            Origin::Connection(c) => c.section,
+            Origin::Note(_) => Section::General,
+        }
+    }
+}
 
 /// Traffic from one component to another on one protocol.
 #[derive(Debug, Clone)]
@@ -24,10 +65,10 @@ pub struct Flow<'c> {
     pub destination: &'c Component,
     pub protocol: Transport,
     /// The ports on `protocol`, in catalog order; a spec that two merged
-    /// connections share appears once.
+    /// origins share appears once.
     pub ports: Vec<&'c PortSpec>,
-    /// The connections merged into this flow, in catalog order.
-    pub connections: Vec<&'c Connection>,
+    /// The connections (and notes) merged into this flow, in catalog order.
+    pub origins: Vec<Origin<'c>>,
 }
 
 impl Flow<'_> {
@@ -46,38 +87,45 @@ impl Flow<'_> {
         crate::text::join_unique(self.ports.iter().map(|p| p.purpose.as_str()), " ")
     }
 
-    /// The ids of the connections merged into the flow.
+    /// The ids of the connections (and notes) merged into the flow.
     pub fn connection_ids(&self) -> Vec<&str> {
-        self.connections.iter().map(|c| c.id.as_str()).collect()
+        self.origins.iter().map(Origin::id).collect()
     }
 
-    /// True only when every merged connection comes from the docs page.
+    /// True only when everything merged into it comes from the docs page.
     pub fn from_docs(&self) -> bool {
-        self.connections.iter().all(|c| c.from_docs)
+        self.origins.iter().all(Origin::from_docs)
     }
 }
 
 /// The flows of `connections`, merged per (source, destination, protocol),
-/// in the order they first appear. References that do not resolve cannot
-/// occur in a validated catalog and are skipped.
-pub fn flows<'c>(catalog: &'c Catalog, connections: &[&'c Connection]) -> Vec<Flow<'c>> {
+/// in the order they first appear; with `include_dynamic`, also the ports of
+/// the catalog's notes (the dynamic RPC range) from each of their peers to
+/// each component that needs them, as `rules --include-dynamic` opens them.
+/// References that do not resolve cannot occur in a validated catalog and
+/// are skipped.
+pub fn flows<'c>(
+    catalog: &'c Catalog,
+    connections: &[&'c Connection],
+    include_dynamic: bool,
+) -> Vec<Flow<'c>> {
     let mut out: Vec<Flow<'c>> = Vec::new();
+    let resolve = |ids: &'c [String]| ids.iter().filter_map(|id| catalog.component(id));
     for &conn in connections {
         if conn.direction == Direction::None {
             continue;
         }
-        for from in conn.from.iter().filter_map(|id| catalog.component(id)) {
-            for to in conn.to.iter().filter_map(|id| catalog.component(id)) {
-                for protocol in Transport::ALL {
-                    let ports: Vec<&PortSpec> = conn
-                        .ports
-                        .iter()
-                        .filter(|p| p.transport == protocol)
-                        .collect();
-                    if ports.is_empty() {
-                        continue;
-                    }
-                    merge(&mut out, from, to, protocol, conn, ports);
+        for from in resolve(&conn.from) {
+            for to in resolve(&conn.to) {
+                add(&mut out, from, to, Origin::Connection(conn));
+            }
+        }
+    }
+    if include_dynamic {
+        for note in catalog.notes.iter().filter(|n| !n.ports.is_empty()) {
+            for from in resolve(&note.peers) {
+                for to in resolve(&note.components) {
+                    add(&mut out, from, to, Origin::Note(note));
                 }
             }
         }
@@ -85,12 +133,31 @@ pub fn flows<'c>(catalog: &'c Catalog, connections: &[&'c Connection]) -> Vec<Fl
     out
 }
 
+/// `origin`'s ports from `source` to `destination`, a flow per protocol.
+fn add<'c>(
+    flows: &mut Vec<Flow<'c>>,
+    source: &'c Component,
+    destination: &'c Component,
+    origin: Origin<'c>,
+) {
+    for protocol in Transport::ALL {
+        let ports: Vec<&PortSpec> = origin
+            .ports()
+            .iter()
+            .filter(|p| p.transport == protocol)
+            .collect();
+        if !ports.is_empty() {
+            merge(flows, source, destination, protocol, origin, ports);
+        }
+    }
+}
+
 fn merge<'c>(
     flows: &mut Vec<Flow<'c>>,
     source: &'c Component,
     destination: &'c Component,
     protocol: Transport,
-    conn: &'c Connection,
+    origin: Origin<'c>,
     ports: Vec<&'c PortSpec>,
 ) {
     let existing = flows.iter_mut().find(|f| {
@@ -102,7 +169,7 @@ fn merge<'c>(
             destination,
             protocol,
             ports,
-            connections: vec![conn],
+            origins: vec![origin],
         });
         return;
     };
@@ -111,8 +178,8 @@ fn merge<'c>(
             flow.ports.push(port);
         }
     }
-    if !flow.connections.iter().any(|c| c.id == conn.id) {
-        flow.connections.push(conn);
+    if !flow.origins.iter().any(|o| o.id() == origin.id()) {
+        flow.origins.push(origin);
     }
 }
 

@@ -544,7 +544,7 @@ impl App {
             .list
             .marked_or(self.filter.hits.iter().map(|hit| hit.index));
         let connections = connections_at(&self.catalog, &rows);
-        let flows = crate::flows::flows(&self.catalog, &connections);
+        let flows = crate::flows::flows(&self.catalog, &connections, self.settings.include_dynamic);
         if flows.is_empty() {
             return self.error("no flows to copy: local calls cross no network");
         }
