@@ -477,3 +477,35 @@ fn include_dynamic_adds_the_rpc_range_as_rules_include_dynamic_does() {
         "{services}"
     );
 }
+
+/// A name that a spreadsheet would run as a formula reaches the CSV as text.
+#[test]
+fn csv_cells_that_spreadsheets_would_evaluate_are_text() {
+    let run = Run::new();
+    let mut catalog = vmmports::catalog::embedded().unwrap();
+    let server = catalog
+        .components
+        .iter_mut()
+        .find(|c| c.id == "vmm-server")
+        .unwrap();
+    server.name = "=HYPERLINK(\"http://x.example/\",\"VMM\")".into();
+    let data = run.config.path().join("formula.json");
+    std::fs::write(&data, vmmports::catalog::to_json(&catalog)).unwrap();
+    let data = data.to_str().unwrap();
+    for args in [
+        ["--data", data, "flows", "--format", "csv"],
+        ["--data", data, "list", "--format", "csv"],
+    ] {
+        let text = run.stdout(&args, 0);
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let cells: Vec<String> = reader
+            .records()
+            .flat_map(|r| r.unwrap().iter().map(String::from).collect::<Vec<_>>())
+            .collect();
+        assert!(
+            cells.iter().any(|c| c.starts_with("'=HYPERLINK(")),
+            "{args:?}"
+        );
+        assert!(cells.iter().all(|c| !c.starts_with('=')), "{args:?}");
+    }
+}

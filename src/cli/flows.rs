@@ -119,21 +119,14 @@ fn table_text(flows: &[Flow], settings: &Settings, painter: &Painter, width: usi
 }
 
 fn csv_text(flows: &[Flow], settings: &Settings) -> Result<String, CliError> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let mut write = || -> csv::Result<()> {
-        writer.write_record(HEADER)?;
-        for flow in flows {
+    super::csv_out::write(
+        HEADER,
+        flows.iter().map(|flow| {
             let mut row = cells(flow, settings);
             row[9] = flow.from_docs().to_string();
-            writer.write_record(row)?;
-        }
-        writer.flush()?;
-        Ok(())
-    };
-    let failed = |e: &dyn std::fmt::Display| CliError::new(format!("cannot write CSV: {e}"), None);
-    write().map_err(|e| failed(&e))?;
-    let bytes = writer.into_inner().map_err(|e| failed(&e))?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+            row
+        }),
+    )
 }
 
 /// One flow in `flows --format json`. Names follow [`HEADER`]; the ids

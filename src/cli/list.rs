@@ -117,7 +117,6 @@ fn json_text(catalog: &Catalog, rows: &[&Connection]) -> String {
 }
 
 fn csv_text(catalog: &Catalog, rows: &[&Connection]) -> Result<String, CliError> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
     let header = [
         "id",
         "section",
@@ -131,32 +130,25 @@ fn csv_text(catalog: &Catalog, rows: &[&Connection]) -> Result<String, CliError>
         "from_docs",
         "notes",
     ];
-    let mut write = || -> csv::Result<()> {
-        writer.write_record(header)?;
-        for c in rows {
+    super::csv_out::write(
+        header,
+        rows.iter().map(|c| {
             let r = Record::new(catalog, c);
-            writer.write_record([
-                r.id,
-                r.section,
-                &r.from,
-                &r.to,
-                &c.ports_text(),
-                &r.rule_on,
-                r.direction,
-                r.configurable,
-                r.setup_key.unwrap_or(""),
-                if r.from_docs { "true" } else { "false" },
-                &r.notes.join(" | "),
-            ])?;
-        }
-        writer.flush()?;
-        Ok(())
-    };
-    write().map_err(|e| CliError::new(format!("cannot write CSV: {e}"), None))?;
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| CliError::new(format!("cannot write CSV: {e}"), None))?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+            [
+                r.id.to_string(),
+                r.section.to_string(),
+                r.from,
+                r.to,
+                c.ports_text(),
+                r.rule_on,
+                r.direction.to_string(),
+                r.configurable.to_string(),
+                r.setup_key.unwrap_or("").to_string(),
+                r.from_docs.to_string(),
+                r.notes.join(" | "),
+            ]
+        }),
+    )
 }
 
 fn markdown_text(catalog: &Catalog, rows: &[&Connection]) -> String {

@@ -4,6 +4,7 @@
 
 mod args;
 mod check;
+mod csv_out;
 mod doctor;
 mod flows;
 mod list;
