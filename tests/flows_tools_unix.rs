@@ -259,19 +259,24 @@ fn graphviz_renders_the_dot_diagram() {
         return;
     }
     let home = tempfile::tempdir().unwrap();
-    let dot = ok(
-        &vmmports(&["diagram", "--format", "dot"], home.path()),
-        "diagram",
-    );
-    let file = home.path().join("flows.dot");
-    std::fs::write(&file, &dot).unwrap();
-    let rendered = Command::new("dot")
-        .args(["-Tsvg"])
-        .arg(&file)
-        .env("PATH", path_env())
-        .output()
-        .expect("run dot");
-    let svg = ok(&rendered, "dot -Tsvg");
+    // `vmmports [--data FILE] diagram --format dot`, rendered by Graphviz.
+    let svg_of = |data: Option<&Path>| -> String {
+        let mut args = Vec::new();
+        if let Some(data) = data {
+            args.extend(["--data", data.to_str().unwrap()]);
+        }
+        args.extend(["diagram", "--format", "dot"]);
+        let file = home.path().join("flows.dot");
+        std::fs::write(&file, ok(&vmmports(&args, home.path()), "diagram")).unwrap();
+        let rendered = Command::new("dot")
+            .args(["-Tsvg"])
+            .arg(&file)
+            .env("PATH", path_env())
+            .output()
+            .expect("run dot");
+        ok(&rendered, &format!("dot -Tsvg of {args:?}"))
+    };
+    let svg = svg_of(None);
     assert!(svg.contains("<svg"), "{svg}");
     // Every component of the picture is drawn, labelled with its name
     // (Graphviz writes a dash as `&#45;`).
@@ -286,27 +291,7 @@ fn graphviz_renders_the_dot_diagram() {
         with_keyword_ids(&vmmports::catalog::embedded().unwrap()),
     )
     .unwrap();
-    let dot = ok(
-        &vmmports(
-            &[
-                "--data",
-                data.to_str().unwrap(),
-                "diagram",
-                "--format",
-                "dot",
-            ],
-            home.path(),
-        ),
-        "diagram of a catalog with keyword ids",
-    );
-    std::fs::write(&file, &dot).unwrap();
-    let rendered = Command::new("dot")
-        .args(["-Tsvg"])
-        .arg(&file)
-        .env("PATH", path_env())
-        .output()
-        .expect("run dot");
-    let svg = ok(&rendered, "dot -Tsvg of keyword ids");
+    let svg = svg_of(Some(&data));
     assert!(
         svg.contains("VMM server") && svg.contains("SQL Server"),
         "{svg}"

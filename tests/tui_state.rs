@@ -776,10 +776,10 @@ mod loading {
         let total = rows.len();
         let mut app = App::loading("big.json".into(), Settings::default());
         app.set_list_height(10);
-        assert_eq!(app.loading, Some(0));
+        assert_eq!(app.loading_rows(), Some(0));
         assert!(app.filter.hits.is_empty());
         app.add_rows(Some(head.clone()), rows[..10].to_vec());
-        assert_eq!(app.loading, Some(10));
+        assert_eq!(app.loading_rows(), Some(10));
         assert_eq!(app.filter.hits.len(), 10);
         // Keys work: the selection moves, and stays as more rows arrive.
         apply(&mut app, &[Down, Down]);
@@ -792,7 +792,7 @@ mod loading {
         assert_eq!(selected_id(&app), selected);
         assert_eq!(app.filter.text(), "winrm");
         app.finish_loading(head);
-        assert_eq!(app.loading, None);
+        assert_eq!(app.loading_rows(), None);
         let everything = App::new(
             catalog::embedded().unwrap(),
             "t".into(),

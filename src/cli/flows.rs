@@ -38,12 +38,13 @@ impl Selection {
         words: &[String],
     ) -> Result<Selection, CliError> {
         let query = parse(&words.join(" "))?;
-        let mut settings = base;
-        settings.include_dynamic |= include_dynamic;
-        for r in remote {
-            settings.add_remote(catalog, r)?;
-        }
-        settings.check(catalog)?;
+        // The same path as `rules` takes from its flags to its settings.
+        let flags = super::args::SettingsArgs {
+            remote: remote.to_vec(),
+            include_dynamic,
+            ..Default::default()
+        };
+        let settings = super::rules::settings_from(catalog, base, &flags)?;
         let deployed = settings.apply_ports(catalog);
         let connections = select(&deployed, &query);
         Ok(Selection {

@@ -335,10 +335,7 @@ fn cidr_blocks(component: &str, text: &str) -> Result<Vec<String>, PolicyError> 
         Address::Range(..) => address
             .to_networks()
             .iter()
-            .map(|net| match net {
-                Address::Net(ip, prefix) => format!("{ip}/{prefix}"),
-                other => other.to_string(),
-            })
+            .map(Address::to_string)
             .collect(),
         Address::Keyword(keyword) => {
             return Err(refuse(

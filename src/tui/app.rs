@@ -85,8 +85,6 @@ pub struct App {
     /// Where settings are saved; `None` when they must not be (no home, or
     /// the file did not parse).
     pub config_path: Option<PathBuf>,
-    /// While the catalog file is still being read: the rows read so far.
-    pub loading: Option<usize>,
 }
 
 impl App {
@@ -112,7 +110,6 @@ impl App {
             requests: Requests::default(),
             hosts: BTreeMap::new(),
             config_path: None,
-            loading: None,
         };
         app.refilter();
         app
@@ -123,7 +120,6 @@ impl App {
     /// searches once they are all in ([`App::finish_loading`]).
     pub fn loading(origin: String, settings: Settings) -> Self {
         let mut app = App::new(Catalog::default(), origin, settings);
-        app.loading = Some(0);
         app.filter.deferred = true;
         app
     }
@@ -144,7 +140,6 @@ impl App {
         let from = catalog.connections.len();
         catalog.connections.extend(deployed);
         self.filter.rows_added(from, catalog.connections.len());
-        self.loading = Some(catalog.connections.len());
         self.list
             .set_height(self.list.height, self.filter.hits.len());
     }
@@ -155,7 +150,6 @@ impl App {
     /// not fit this catalog are dropped, as at a normal start.
     pub fn finish_loading(&mut self, head: Catalog) {
         self.take_head(head);
-        self.loading = None;
         self.filter.deferred = false;
         match self.settings.check(&self.base) {
             Ok(()) => {
@@ -203,7 +197,7 @@ impl App {
     /// While loading, what needs the whole catalog (rules use its notes,
     /// settings its setup features) says so instead of acting on part of it.
     fn refused_while_loading(&mut self, action: &Action) -> bool {
-        let Some(read) = self.loading else {
+        let Some(read) = self.loading_rows() else {
             return false;
         };
         let needs_all = matches!(
@@ -222,6 +216,12 @@ impl App {
             ));
         }
         needs_all
+    }
+
+    /// While the catalog file is still being read: the rows read so far.
+    /// (The filter's `deferred` is the one flag: its query waits for them.)
+    pub fn loading_rows(&self) -> Option<usize> {
+        self.filter.deferred.then(|| self.catalog.connections.len())
     }
 
     /// The selected connection, if any row matches.
@@ -446,7 +446,7 @@ impl App {
     /// A script body in the current dialect, without its leading blank
     /// line; a rule that cannot be written says why, as a comment.
     fn body_lines(&self, connections: &[&Connection], on: Option<&str>) -> Vec<String> {
-        if let Some(read) = self.loading {
+        if let Some(read) = self.loading_rows() {
             // Rules need the catalog's notes, which come last in the file.
             return vec![self.dialect.comment_line(&format!(
                 "the rules show once every row is in ({} read so far)",

@@ -10,7 +10,7 @@ use crate::tui::app::App;
 use crate::tui::theme::Theme;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let count = match app.loading {
+    let count = match app.loading_rows() {
         // A query typed meanwhile runs once every row is in.
         Some(read) if !app.filter.text().trim().is_empty() => {
             format!(" filter waits · loading {}… ", crate::text::thousands(read))
