@@ -6,9 +6,13 @@
 //! string replacement; expected positions are computed from the text written,
 //! never hard-coded, so the tests survive edits to the embedded catalog.
 
+mod common;
+
 use std::path::Path;
 
 use assert_cmd::Command;
+use assert_cmd::assert::OutputAssertExt;
+use common::process::Start;
 use tempfile::TempDir;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,7 +80,7 @@ fn vmmports() -> Command {
 
 /// Runs `cmd`, which must exit with `code`; its stdout and stderr as text.
 fn exits(mut cmd: Command, code: i32) -> (String, String) {
-    let assert = cmd.assert().code(code);
+    let assert = cmd.run().assert().code(code);
     let out = assert.get_output();
     (
         String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8"),

@@ -3,11 +3,14 @@
 //! accept queue is full, so the kernel drops new SYNs). No traffic leaves
 //! the machine.
 
+mod common;
+
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::mpsc::channel;
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
+use common::process::Start;
 use socket2::{Domain, Socket, Type};
 use vmmports::catalog::{Probe, Transport};
 use vmmports::check::{self, Context, Status, Target};
@@ -137,8 +140,7 @@ fn check_on(data: &std::path::Path, args: &[&str]) -> std::process::Output {
         .arg(data)
         .arg("check")
         .args(args)
-        .output()
-        .unwrap()
+        .run()
 }
 
 #[test]
@@ -281,8 +283,7 @@ fn a_word_naming_some_ports_tries_only_those_and_icmp_is_never_sent() {
             .unwrap()
             .args(["check", "127.0.0.1", "--timeout", "300", "--format", "json"])
             .args(args)
-            .output()
-            .unwrap();
+            .run();
         let json: serde_json::Value = serde_json::from_slice(&out.stdout)
             .unwrap_or_else(|e| panic!("{args:?}: {e}: {out:?}"));
         json["results"].as_array().unwrap().clone()
@@ -383,8 +384,7 @@ fn a_server_that_drips_bytes_cannot_stretch_any_probe() {
             "json",
         ])
         .timeout(Duration::from_secs(20))
-        .output()
-        .unwrap();
+        .run();
     let took = start.elapsed();
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     for drip in server.join().unwrap() {

@@ -6,11 +6,14 @@
 //! Server Browser on UDP. Each responder also checks that the request the
 //! probe sent is the one those sections define.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, UdpSocket};
 use std::time::Duration;
 
 use assert_cmd::Command;
+use common::process::Start;
 
 /// A catalog with a TDS port and a SQL Browser port, on the given numbers.
 fn catalog(dir: &std::path::Path, tds_port: u16, browser_port: u16) -> std::path::PathBuf {
@@ -132,8 +135,7 @@ fn check(data: &std::path::Path, query: &str) -> (Option<i32>, serde_json::Value
             "json",
         ])
         .timeout(Duration::from_secs(30))
-        .output()
-        .unwrap();
+        .run();
     let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {out:?}"));
     (out.status.code(), json)
 }
@@ -200,8 +202,7 @@ fn no_instance_on_vmms_port_is_a_warning_with_the_port_to_try() {
         .arg(&data)
         .args(["check", "127.0.0.1", &format!("port:{browser_port}")])
         .timeout(Duration::from_secs(30))
-        .output()
-        .unwrap();
+        .run();
     browser.join().unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
     // The Browser answered, so the check passes; the mismatch is a warning.

@@ -2,11 +2,15 @@
 //! output format and every exit status (0 found, 1 nothing matched, 2 bad
 //! input), run against the built binary with stdout piped, as a script sees it.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Stdio;
 
 use assert_cmd::Command;
+use assert_cmd::assert::OutputAssertExt;
+use common::process::{Spawn, Start};
 use predicates::prelude::*;
 use serde_json::Value;
 use unicode_width::UnicodeWidthStr;
@@ -36,14 +40,14 @@ fn stdout_in(dir: Option<&Path>, args: &[&str], code: i32) -> String {
     if let Some(dir) = dir {
         cmd.current_dir(dir);
     }
-    let assert = cmd.args(args).assert().code(code);
+    let assert = cmd.args(args).run().assert().code(code);
     String::from_utf8(assert.get_output().stdout.clone()).expect("stdout is UTF-8")
 }
 
 /// Runs `vmmports ARGS`, expecting bad input (exit 2, nothing on stdout), and
 /// returns stderr.
 fn error_of(args: &[&str]) -> String {
-    let assert = vmmports().args(args).assert().code(2).stdout("");
+    let assert = vmmports().args(args).run().assert().code(2).stdout("");
     String::from_utf8(assert.get_output().stderr.clone()).expect("stderr is UTF-8")
 }
 
@@ -184,6 +188,7 @@ fn list_ranks_a_fuzzy_word() {
 fn list_with_no_match_exits_1_and_prints_nothing() {
     vmmports()
         .args(["list", "nothingmatchesthis"])
+        .run()
         .assert()
         .code(1)
         .stdout("")
@@ -684,7 +689,12 @@ fn color_never_and_piped_auto_paint_nothing() {
 #[test]
 fn no_color_turns_auto_off_but_not_always() {
     for args in [&["--color", "auto", "list"][..], &["list"]] {
-        let assert = vmmports().env("NO_COLOR", "1").args(args).assert().code(0);
+        let assert = vmmports()
+            .env("NO_COLOR", "1")
+            .args(args)
+            .run()
+            .assert()
+            .code(0);
         assert!(!has_escape(&String::from_utf8_lossy(
             &assert.get_output().stdout
         )));
@@ -692,6 +702,7 @@ fn no_color_turns_auto_off_but_not_always() {
     let assert = vmmports()
         .env("NO_COLOR", "1")
         .args(["--color", "always", "list"])
+        .run()
         .assert()
         .code(0);
     assert!(has_escape(&String::from_utf8_lossy(
@@ -726,6 +737,7 @@ fn machine_formats_are_never_painted() {
 fn bad_color_value_is_a_usage_error() {
     vmmports()
         .args(["--color", "sometimes", "list"])
+        .run()
         .assert()
         .code(2)
         .stdout("")
@@ -958,6 +970,7 @@ fn validate_prints_a_one_line_summary() {
         let assert = vmmports()
             .current_dir(e.dir.path())
             .args(["validate", file])
+            .run()
             .assert()
             .code(0)
             .stderr("");
@@ -997,6 +1010,7 @@ fn completions_for_every_shell() {
 fn help_shows_examples() {
     vmmports()
         .arg("--help")
+        .run()
         .assert()
         .code(0)
         .stdout(predicate::str::contains("Examples:"))
@@ -1006,6 +1020,7 @@ fn help_shows_examples() {
     for sub in ["list", "show", "export", "validate", "completions"] {
         vmmports()
             .args([sub, "--help"])
+            .run()
             .assert()
             .code(0)
             .stdout(predicate::str::contains("Usage:"));
@@ -1016,6 +1031,7 @@ fn help_shows_examples() {
 fn version_prints_the_name() {
     vmmports()
         .arg("--version")
+        .run()
         .assert()
         .code(0)
         .stdout(predicate::str::starts_with("vmmports "));
@@ -1046,8 +1062,7 @@ fn a_closed_stdout_is_not_an_error() {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            .spawn()
-            .expect("vmmports starts");
+            .start();
         // Like `vmmports list | head -0`: the reader is gone before the
         // writer writes.
         drop(child.stdout.take());

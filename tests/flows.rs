@@ -4,7 +4,11 @@
 //! diagrams' shape. tests/flows_tools_unix.rs hands the output to the real
 //! Aerleon, nft, Graphviz and Mermaid.
 
+mod common;
+
 use assert_cmd::Command;
+use assert_cmd::assert::OutputAssertExt;
+use common::process::Start;
 use serde_json::Value;
 
 /// The binary, with a config folder of its own (so no developer's
@@ -33,6 +37,7 @@ impl Run {
     fn stdout(&self, args: &[&str], code: i32) -> String {
         let out = self
             .cmd(args)
+            .run()
             .assert()
             .code(code)
             .get_output()
@@ -45,6 +50,7 @@ impl Run {
     fn refused(&self, args: &[&str]) -> String {
         let out = self
             .cmd(args)
+            .run()
             .assert()
             .code(2)
             .stdout("")

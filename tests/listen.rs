@@ -12,6 +12,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
+use common::process::Spawn;
 use common::process::wait_within;
 
 /// The longest any one wait may take before the test fails.
@@ -73,8 +74,7 @@ fn output_of(data: &Path, args: &[&str]) -> Output {
     let mut child = vmmports(data, args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+        .start();
     let (stdout, stderr) = drain(&mut child);
     let status = wait_within(&mut child, PATIENCE, &format!("listen {args:?}"));
     Output {
@@ -118,8 +118,7 @@ impl Running {
         let mut child = vmmports(data, args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+            .start();
         let stdout = child.stdout.take().unwrap();
         let mut stderr = child.stderr.take().unwrap();
         let (send, lines) = channel();
@@ -575,8 +574,7 @@ fn a_port_setup_moved_is_the_one_bound() {
         .arg(format!("SqlPort={moved}"))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+        .start();
     let (stdout, stderr) = drain(&mut child);
     let status = wait_within(&mut child, PATIENCE, "listen --set-port");
     let stdout = String::from_utf8(stdout.join().unwrap()).unwrap();
@@ -598,8 +596,7 @@ fn a_reply_from_another_listen_is_not_answered() {
     let mut child = vmmports(&data, &["udp-svc", "--bind", "127.0.0.1", "--for", "3s"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+        .start();
     let (stdout, _stderr) = drain(&mut child);
     // Bound once the port cannot be taken any more.
     let start = Instant::now();

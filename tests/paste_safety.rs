@@ -21,6 +21,7 @@ use std::process::Output;
 use assert_cmd::Command;
 use common::hostile;
 use common::powershell_grammar::{parser, pasted_line};
+use common::process::Start;
 use vmmports::rules::Dialect;
 
 use hostile::vmmports;
@@ -280,8 +281,7 @@ fn no_control_character_reaches_stdout_or_stderr() {
             .unwrap()
             .args(["rules"])
             .env("XDG_CONFIG_HOME", home.path())
-            .output()
-            .unwrap();
+            .run();
         assert_eq!(out.status.code(), Some(2), "{config}");
         assert_clean(&out, &config);
     }

@@ -5,6 +5,7 @@ mod common;
 
 use assert_cmd::Command;
 use common::config::config_home;
+use common::process::Start;
 
 /// The binary, with an empty config folder so a developer's own settings
 /// never leak into the test.
@@ -19,7 +20,7 @@ fn vmmports() -> Command {
 
 /// Runs and returns stdout, asserting the exit code.
 fn run(args: &[&str], code: i32) -> String {
-    let out = vmmports().args(args).output().unwrap();
+    let out = vmmports().args(args).run();
     assert_eq!(
         out.status.code(),
         Some(code),
@@ -32,7 +33,7 @@ fn run(args: &[&str], code: i32) -> String {
 
 /// Runs expecting exit 2 and returns stderr.
 fn refused(args: &[&str]) -> String {
-    let out = vmmports().args(args).output().unwrap();
+    let out = vmmports().args(args).run();
     assert_eq!(out.status.code(), Some(2), "{args:?} should be refused");
     assert!(
         out.stdout.is_empty(),
@@ -391,8 +392,7 @@ fn with_config(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
         .unwrap()
         .env("XDG_CONFIG_HOME", dir)
         .args(args)
-        .output()
-        .unwrap()
+        .run()
 }
 
 #[test]

@@ -12,6 +12,7 @@ use assert_cmd::Command;
 use common::library::{Planned, commands, planned, script, script_all, with_group};
 use common::powershell_grammar::{OneCommand, one_command, parser, walk};
 use common::powershell_literal::{is_quote as is_ps_quote, read_literal, unquote as ps_unquote};
+use common::process::Start;
 use tree_sitter::Parser;
 use vmmports::catalog::{Catalog, ComponentKind, Connection, Transport};
 use vmmports::rules::Dialect;
@@ -118,7 +119,7 @@ fn vmmports() -> Command {
 
 /// Runs the binary expecting success; returns stdout.
 fn run_ok(args: &[String]) -> String {
-    let out = vmmports().args(args).output().unwrap();
+    let out = vmmports().args(args).run();
     assert!(
         out.status.success(),
         "{args:?} failed:\n{}",
@@ -729,8 +730,7 @@ fn netsh_refuses_groups_it_cannot_hold() {
     for group in ["a\"b", "100%", "%PATH%", "$env:x", "a`b", ODD_GROUP] {
         let out = vmmports()
             .args(["rules", "--format", "netsh", "--group", group])
-            .output()
-            .unwrap();
+            .run();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{group:?}: {stderr}");
         assert!(out.stdout.is_empty(), "{group:?}: nothing on stdout");
@@ -744,16 +744,14 @@ fn netsh_refuses_groups_it_cannot_hold() {
     for group in ["%PATH%", "$env:x", "a`b"] {
         let out = vmmports()
             .args(["rules", "--format", "powershell", "--group", group])
-            .output()
-            .unwrap();
+            .run();
         assert!(out.status.success(), "{group:?}");
     }
     // `"` is quoted safely for PowerShell too, but a PowerShell script pasted
     // into cmd.exe would have it change what cmd.exe quotes: refused.
     let out = vmmports()
         .args(["rules", "--format", "powershell", "--group", "a\"b"])
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -772,8 +770,7 @@ fn netsh_refuses_typographic_double_quotes() {
         let group = format!("x{q} ; Remove-Item C:\\x ; {q}");
         let out = vmmports()
             .args(["rules", "--format", "netsh", "--group", &group])
-            .output()
-            .unwrap();
+            .run();
         assert_eq!(
             out.status.code(),
             Some(2),

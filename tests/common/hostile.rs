@@ -85,13 +85,13 @@ pub fn catalog_file(dir: &Path, with_pipe: bool) -> PathBuf {
 
 /// `vmmports ARGS` with an empty config folder, so no admin's file plays in.
 pub fn vmmports(args: &[&str]) -> std::process::Output {
+    use super::process::Start;
     let config = tempfile::tempdir().unwrap();
     std::process::Command::new(assert_cmd::cargo::cargo_bin("vmmports"))
         .args(args)
         .env("XDG_CONFIG_HOME", config.path())
         .env_remove("NO_COLOR")
-        .output()
-        .unwrap()
+        .run()
 }
 
 /// Every `pwned*` file under `dir`: what a payload would have created.
