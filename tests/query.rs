@@ -291,3 +291,43 @@ fn incremental_search_equals_fresh_search() {
         }
     }
 }
+
+/// A catalog read in batches (the explorer's loading file): the index grows
+/// under the last query, and its answer after each batch is exactly what a
+/// fresh search over the rows read so far gives, ranking included; the next
+/// query typed then narrows from the grown matches.
+#[test]
+fn a_growing_index_answers_as_a_fresh_search_over_the_rows_so_far() {
+    let whole = catalog();
+    let mut head = whole.clone();
+    head.connections.clear();
+    for text in ["winrm", "443", "to:host", "-smb", "proto:udp", "bits host"] {
+        let mut searcher = Searcher::new(SearchIndex::for_components(&head));
+        assert!(
+            !searcher.extend(&whole.connections[..5]),
+            "nothing searched yet: no answer to grow"
+        );
+        searcher.search(text).unwrap();
+        let mut so_far = head.clone();
+        so_far.connections = whole.connections[..5].to_vec();
+        for batch in whole.connections[5..].chunks(7) {
+            assert!(searcher.extend(batch));
+            so_far.connections.extend_from_slice(batch);
+            let fresh = SearchIndex::new(&so_far).search(&parse(text).unwrap());
+            assert_eq!(
+                searcher.last_hits().unwrap(),
+                fresh.as_slice(),
+                "{text:?} after {} rows",
+                so_far.connections.len()
+            );
+        }
+        let longer = format!("{text}x");
+        if let Ok(query) = parse(&longer) {
+            assert_eq!(
+                searcher.search(&longer).unwrap(),
+                SearchIndex::new(&whole).search(&query),
+                "{longer:?} narrowed from the grown matches"
+            );
+        }
+    }
+}

@@ -235,7 +235,7 @@ fn screenshots() {
 }
 
 /// A big catalog file partly read (ten batches), with `winrm` typed while
-/// it loads.
+/// it loads and answered over those rows.
 fn loading() -> App {
     let mut head = catalog::embedded().unwrap();
     let rows = std::mem::take(&mut head.connections);
@@ -260,5 +260,7 @@ fn loading() -> App {
     for action in [vec![FocusFilter], typed("winrm")].concat() {
         app.update(action);
     }
+    // The search answers over the rows read so far.
+    app.wait_for_search();
     app
 }

@@ -756,11 +756,12 @@ mod settings {
 }
 
 /// A catalog file read behind the explorer (`App::loading`): rows come in
-/// batches, a filter waits for the last one, and what needs the whole
+/// batches, a filter searches them as they come, and what needs the whole
 /// catalog says so meanwhile.
 mod loading {
     use super::*;
     use vmmports::catalog::Catalog;
+    use vmmports::query::{Hit, SearchIndex, parse};
 
     /// The embedded catalog as the loader hands it over: its head (no
     /// connections) and its rows.
@@ -770,8 +771,15 @@ mod loading {
         (head, rows)
     }
 
+    /// What a fresh search for `text` finds among `head` with `rows`.
+    fn fresh(head: &Catalog, rows: &[vmmports::catalog::Connection], text: &str) -> Vec<Hit> {
+        let mut catalog = head.clone();
+        catalog.connections = rows.to_vec();
+        SearchIndex::new(&catalog).search(&parse(text).unwrap())
+    }
+
     #[test]
-    fn rows_show_as_they_come_and_a_filter_typed_meanwhile_runs_at_the_end() {
+    fn rows_show_as_they_come_and_a_filter_typed_meanwhile_searches_them() {
         let (head, rows) = pieces();
         let total = rows.len();
         let mut app = App::loading("big.json".into(), Settings::default());
@@ -781,14 +789,27 @@ mod loading {
         app.add_rows(Some(head.clone()), rows[..10].to_vec());
         assert_eq!(app.loading_rows(), Some(10));
         assert_eq!(app.filter.hits.len(), 10);
-        // Keys work: the selection moves, and stays as more rows arrive.
+        // Keys work: the selection moves.
         apply(&mut app, &[Down, Down]);
-        let selected = selected_id(&app);
+        assert_eq!(app.list.selected, 2);
+        // A filter typed now searches the rows read so far.
         app.update(FocusFilter);
         typed(&mut app, "winrm");
+        app.wait_for_search();
+        let so_far = fresh(&head, &rows[..10], "winrm");
+        assert!(!so_far.is_empty());
+        assert_eq!(app.filter.hits, so_far);
+        assert_eq!(app.list.selected, 0, "new hits select the best match");
+        // The rest of the rows: the hits grow to what a search of the whole
+        // catalog finds, in its order, and the selection stays on its row.
+        app.update(FilterAccept);
+        apply(&mut app, &[Down]);
+        let selected = selected_id(&app);
         app.add_rows(None, rows[10..].to_vec());
-        // Every row read so far shows; the filter waits.
-        assert_eq!(app.filter.hits.len(), total);
+        app.wait_for_search();
+        let whole = fresh(&head, &rows, "winrm");
+        assert!(whole.len() > so_far.len(), "later rows matched too");
+        assert_eq!(app.filter.hits, whole);
         assert_eq!(selected_id(&app), selected);
         assert_eq!(app.filter.text(), "winrm");
         app.finish_loading(head);
@@ -799,16 +820,78 @@ mod loading {
             Settings::default(),
         );
         assert_eq!(app.catalog.as_ref(), everything.catalog.as_ref());
+        assert_eq!(app.filter.hits, whole, "the end changes nothing");
+        assert_eq!(selected_id(&app), selected);
         assert!(app.filter.hits.len() < total, "the filter ran");
-        assert!(!app.filter.hits.is_empty());
-        for hit in &app.filter.hits {
-            let conn = &app.catalog.connections[hit.index];
-            assert!(
-                conn.services_text().to_lowercase().contains("winrm") || conn.id.contains("winrm"),
-                "{} matches winrm",
-                conn.id
-            );
-        }
+        // The search goes on after the load, over the index it grew.
+        app.update(FocusFilter);
+        typed(&mut app, " host");
+        app.wait_for_search();
+        assert_eq!(app.filter.hits, fresh(&pieces().0, &rows, "winrm host"));
+    }
+
+    /// An explorer loading `head`, its first `read` rows in, with `text`
+    /// typed and answered.
+    fn searched_while_loading(
+        head: &Catalog,
+        rows: &[vmmports::catalog::Connection],
+        read: usize,
+        text: &str,
+    ) -> App {
+        let mut app = App::loading("big.json".into(), Settings::default());
+        app.add_rows(Some(head.clone()), rows[..read].to_vec());
+        app.update(FocusFilter);
+        typed(&mut app, text);
+        app.wait_for_search();
+        app
+    }
+
+    #[test]
+    fn the_best_match_stays_selected_as_the_hits_grow() {
+        let (head, rows) = pieces();
+        let mut app = searched_while_loading(&head, &rows, 3, "winrm");
+        app.add_rows(None, rows[3..].to_vec());
+        app.wait_for_search();
+        assert_eq!(app.list.selected, 0);
+        assert_eq!(app.filter.hits, fresh(&head, &rows, "winrm"));
+    }
+
+    #[test]
+    fn a_filter_typed_before_any_row_runs_when_the_rows_come() {
+        let (head, rows) = pieces();
+        let mut app = App::loading("big.json".into(), Settings::default());
+        app.update(FocusFilter);
+        typed(&mut app, "winrm");
+        assert!(app.filter.hits.is_empty());
+        assert_eq!(app.filter.error, None);
+        app.add_rows(Some(head.clone()), rows[..10].to_vec());
+        app.wait_for_search();
+        assert_eq!(app.filter.hits, fresh(&head, &rows[..10], "winrm"));
+    }
+
+    #[test]
+    fn a_refused_query_keeps_its_message_while_the_last_good_one_grows() {
+        let (head, rows) = pieces();
+        let mut app = searched_while_loading(&head, &rows, 10, "winrm");
+        typed(&mut app, " port:");
+        app.wait_for_search();
+        let error = app.filter.error.clone().expect("port: needs a number");
+        app.add_rows(None, rows[10..].to_vec());
+        app.wait_for_search();
+        assert_eq!(app.filter.error.as_ref(), Some(&error));
+        assert_eq!(app.filter.hits, fresh(&head, &rows, "winrm"));
+    }
+
+    #[test]
+    fn a_filter_cleared_during_the_load_shows_every_row_again() {
+        let (head, rows) = pieces();
+        let mut app = searched_while_loading(&head, &rows, 10, "winrm");
+        app.update(FilterClear);
+        app.add_rows(None, rows[10..].to_vec());
+        app.poll_search();
+        assert_eq!(app.filter.hits.len(), rows.len());
+        app.finish_loading(head);
+        assert_eq!(app.filter.hits.len(), rows.len());
     }
 
     #[test]

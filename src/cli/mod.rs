@@ -22,7 +22,7 @@ use args::{Command, ExportFormat, ListFormat};
 use clap::CommandFactory;
 
 use crate::catalog::{self, Catalog, LoadError};
-use crate::query::{IndexBuilder, SearchIndex};
+use crate::query::SearchIndex;
 
 /// What a command's exit status says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -421,14 +421,14 @@ fn load_indexed(data: Option<&std::path::Path>) -> Result<(Catalog, SearchIndex)
         let index = SearchIndex::new(&catalog);
         return Ok((catalog, index));
     };
-    let mut builder: Option<IndexBuilder> = None;
+    let mut growing: Option<SearchIndex> = None;
     let catalog = catalog::load_file_with(path, |head, _, rows| {
-        builder
-            .get_or_insert_with(|| IndexBuilder::new(head))
+        growing
+            .get_or_insert_with(|| SearchIndex::for_components(head))
             .extend(rows)
     })?;
     // A catalog without connections never started one.
-    let index = builder.map_or_else(|| SearchIndex::new(&catalog), IndexBuilder::finish);
+    let index = growing.unwrap_or_else(|| SearchIndex::new(&catalog));
     Ok((catalog, index))
 }
 

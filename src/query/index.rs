@@ -97,11 +97,16 @@ struct Entry {
     section: Section,
 }
 
-/// A catalog prepared for searching. Build once per loaded catalog.
+/// A catalog prepared for searching. Built once per loaded catalog, or a
+/// batch of connections at a time while a big catalog is still being read
+/// ([`SearchIndex::for_components`], then [`SearchIndex::extend`]): it can
+/// be searched at any point, over the rows indexed so far.
 pub struct SearchIndex {
     entries: Vec<Entry>,
     /// Per component: lowercase id, name and aliases, for `from:`/`to:`/`on:`.
     component_words: Vec<Vec<String>>,
+    /// What indexing a connection needs to know of the components.
+    components: Components,
     matcher: SkimMatcherV2,
 }
 
@@ -139,9 +144,8 @@ fn lowercase(mut text: String) -> String {
     }
 }
 
-/// Builds a [`SearchIndex`] a batch of connections at a time, so the index
-/// can grow while a big catalog is still being read (`catalog::load_file_with`).
-pub struct IndexBuilder {
+/// The components as indexing a connection reads them.
+struct Components {
     /// Component index by id: a linear search per reference costs seconds
     /// at 100,000 connections.
     by_id: HashMap<String, u32>,
@@ -150,20 +154,17 @@ pub struct IndexBuilder {
     /// The components that carry a rule placed on each id: itself, and
     /// those that declare they are also it.
     acting_as: HashMap<String, Vec<u32>>,
-    component_words: Vec<Vec<String>>,
-    entries: Vec<Entry>,
 }
 
-impl IndexBuilder {
-    /// `head` gives the components; its connections are not indexed.
-    pub fn new(head: &Catalog) -> Self {
+impl Components {
+    fn new(head: &Catalog) -> Self {
         let mut acting_as: HashMap<String, Vec<u32>> = HashMap::new();
         for (i, c) in head.components.iter().enumerate() {
             for id in std::iter::once(&c.id).chain(&c.also) {
                 acting_as.entry(id.clone()).or_default().push(i as u32);
             }
         }
-        IndexBuilder {
+        Components {
             by_id: head
                 .components
                 .iter()
@@ -172,25 +173,6 @@ impl IndexBuilder {
                 .collect(),
             names: head.components.iter().map(|c| c.name.clone()).collect(),
             acting_as,
-            component_words: head.components.iter().map(component_words).collect(),
-            entries: Vec::new(),
-        }
-    }
-
-    /// Indexes the next connections, in catalog order.
-    pub fn extend(&mut self, connections: &[Connection]) {
-        self.entries.reserve(connections.len());
-        for conn in connections {
-            let entry = self.entry(conn);
-            self.entries.push(entry);
-        }
-    }
-
-    pub fn finish(self) -> SearchIndex {
-        SearchIndex {
-            entries: self.entries,
-            component_words: self.component_words,
-            matcher: SkimMatcherV2::default().respect_case(),
         }
     }
 
@@ -250,10 +232,31 @@ impl IndexBuilder {
 }
 
 impl SearchIndex {
+    /// Indexes every connection of `catalog`.
     pub fn new(catalog: &Catalog) -> Self {
-        let mut builder = IndexBuilder::new(catalog);
-        builder.extend(&catalog.connections);
-        builder.finish()
+        let mut index = SearchIndex::for_components(catalog);
+        index.extend(&catalog.connections);
+        index
+    }
+
+    /// An index of no connections yet, over `head`'s components (its
+    /// connections are not indexed); [`SearchIndex::extend`] adds them.
+    pub fn for_components(head: &Catalog) -> Self {
+        SearchIndex {
+            entries: Vec::new(),
+            component_words: head.components.iter().map(component_words).collect(),
+            components: Components::new(head),
+            matcher: SkimMatcherV2::default().respect_case(),
+        }
+    }
+
+    /// Indexes the next connections, in catalog order.
+    pub fn extend(&mut self, connections: &[Connection]) {
+        self.entries.reserve(connections.len());
+        for conn in connections {
+            let entry = self.components.entry(conn);
+            self.entries.push(entry);
+        }
     }
 
     pub fn len(&self) -> usize {

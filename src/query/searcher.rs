@@ -1,11 +1,17 @@
-//! Incremental search for a filter typed one key at a time.
+//! Incremental search for a filter typed one key at a time, over a catalog
+//! that may still be growing.
 //!
 //! When the new query only *narrows* the previous one, the previous matches
 //! are the only candidates, so typing `winrm` scans the whole catalog once
-//! (for `w`) and then ever smaller sets.
+//! (for `w`) and then ever smaller sets. When rows are added (a big catalog
+//! still being read), only they are matched against the last query, and
+//! their hits merged into its ranking.
+
+use std::cmp::Reverse;
 
 use super::index::{Hit, SearchIndex};
 use super::parse::{Query, QueryError, TermKind, parse};
+use crate::catalog::Connection;
 
 pub struct Searcher {
     index: SearchIndex,
@@ -17,6 +23,8 @@ struct Last {
     query: Query,
     /// Matching connection indices, in catalog order.
     matched: Vec<usize>,
+    /// The same matches, ranked.
+    hits: Vec<Hit>,
 }
 
 impl Searcher {
@@ -45,8 +53,52 @@ impl Searcher {
             text: text.to_string(),
             query,
             matched,
+            hits: hits.clone(),
         });
         Ok(hits)
+    }
+
+    /// Indexes `rows`, the catalog's next connections. After a search, the
+    /// new rows are matched against its query too, so that
+    /// [`Searcher::last_hits`] is its answer over every row indexed so far,
+    /// ranked as a fresh search would rank them; true when there was one.
+    pub fn extend(&mut self, rows: &[Connection]) -> bool {
+        let from = self.index.len();
+        self.index.extend(rows);
+        let Some(last) = self.last.as_mut() else {
+            return false;
+        };
+        let added: Vec<usize> = (from..self.index.len()).collect();
+        let found = self.index.search_among(&last.query, &added);
+        // New rows come after every old one: `matched` stays in order.
+        last.matched.extend(found.iter().map(|h| h.index));
+        last.hits = merge_ranked(std::mem::take(&mut last.hits), found);
+        true
+    }
+
+    /// The last successful search's hits, ranked, over every row indexed.
+    pub fn last_hits(&self) -> Option<&[Hit]> {
+        self.last.as_ref().map(|last| last.hits.as_slice())
+    }
+}
+
+/// Two rankings as one: best score first, ties in catalog order, which is
+/// how [`SearchIndex::search_among`] ranks (a query without free words
+/// scores every row 0, so that is catalog order).
+fn merge_ranked(a: Vec<Hit>, b: Vec<Hit>) -> Vec<Hit> {
+    let rank = |h: &Hit| (Reverse(h.score), h.index);
+    let mut merged = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) if rank(y) < rank(x) => b.next(),
+            (Some(_), _) => a.next(),
+            (None, _) => b.next(),
+        };
+        match next {
+            Some(hit) => merged.push(hit),
+            None => return merged,
+        }
     }
 }
 

@@ -116,47 +116,56 @@ impl App {
     }
 
     /// An explorer whose catalog is still to come from a file: it starts
-    /// empty, takes the rows as they are read ([`App::add_rows`]) and
-    /// searches once they are all in ([`App::finish_loading`]).
+    /// empty, takes the rows as they are read ([`App::add_rows`]), searching
+    /// them as they come, until they are all in ([`App::finish_loading`]).
     pub fn loading(origin: String, settings: Settings) -> Self {
         let mut app = App::new(Catalog::default(), origin, settings);
-        app.filter.deferred = true;
+        app.filter.start_loading();
         app
     }
 
     /// Rows read from a catalog that is still loading; `head` (components
-    /// and setup features) comes with the first batch. They show at once,
-    /// below whatever is selected.
+    /// and setup features) comes with the first batch. The empty filter
+    /// shows them at once, below whatever is selected; a query's list grows
+    /// when the search has matched them.
     pub fn add_rows(&mut self, head: Option<Catalog>, rows: Vec<Connection>) {
+        let first = head.is_some();
         if let Some(head) = head {
             self.take_head(head);
+            self.filter.grow_from(&self.catalog);
         }
         let mut deployed = rows.clone();
         self.settings.apply_ports_to(&mut deployed);
         self.base.connections.extend(rows);
-        // The search engine holds no copy while loading, so this does not
-        // copy the catalog.
+        // The search engine holds no copy of the catalog while loading (its
+        // worker indexes its own copy of the rows and drops it), so this does
+        // not copy the catalog.
         let catalog = Arc::make_mut(&mut self.catalog);
         let from = catalog.connections.len();
-        catalog.connections.extend(deployed);
-        self.filter.rows_added(from, catalog.connections.len());
+        catalog.connections.extend(deployed.iter().cloned());
+        let to = catalog.connections.len();
+        self.filter.rows_added(from, to, deployed);
+        if first && !self.filter.text().trim().is_empty() {
+            // A query typed before the rows came.
+            self.refilter();
+        }
         self.list
             .set_height(self.list.height, self.filter.hits.len());
     }
 
     /// Every row is in and the catalog is valid; `head` is the whole
-    /// catalog but its connections. The search starts, and a query typed
-    /// during the load is run now. Settings from the config file that do
-    /// not fit this catalog are dropped, as at a normal start.
+    /// catalog but its connections. The search has indexed every row
+    /// already (unless the rows only came at the end). Settings from the
+    /// config file that do not fit this catalog are dropped, as at a normal
+    /// start.
     pub fn finish_loading(&mut self, head: Catalog) {
         self.take_head(head);
-        self.filter.deferred = false;
+        let query_waits = self.filter.finish_loading(&self.catalog);
         match self.settings.check(&self.base) {
             Ok(()) => {
-                self.filter.rebuild(&self.catalog);
-                // With no query, the list already holds every row: keep the
-                // place the user scrolled to. A query typed meanwhile runs.
-                if !self.filter.text().trim().is_empty() {
+                // The list holds every row, or the hits of the query typed
+                // meanwhile: keep the place the user scrolled to.
+                if query_waits {
                     self.refilter();
                 }
             }
@@ -219,9 +228,9 @@ impl App {
     }
 
     /// While the catalog file is still being read: the rows read so far.
-    /// (The filter's `deferred` is the one flag: its query waits for them.)
+    /// (The filter's `loading` is the one flag: its search takes the rows.)
     pub fn loading_rows(&self) -> Option<usize> {
-        self.filter.deferred.then(|| self.catalog.connections.len())
+        self.filter.loading.then(|| self.catalog.connections.len())
     }
 
     /// The selected connection, if any row matches.
@@ -291,8 +300,7 @@ impl App {
                 if action == Action::FocusFilter {
                     self.view = View::List;
                 }
-                let searched = self.filter.update(action, self.catalog.connections.len());
-                self.follow_search(searched);
+                self.search_with(|filter, rows| filter.update(action, rows));
             }
             Action::NextPane => self.cycle_pane(1),
             Action::PrevPane => self.cycle_pane(-1),
@@ -404,33 +412,36 @@ impl App {
 
     /// Replaces the filter text (e.g. from a matrix cell) and searches.
     pub fn set_filter(&mut self, text: String) {
-        let searched = self.filter.set_text(text, self.catalog.connections.len());
-        self.follow_search(searched);
+        self.search_with(|filter, rows| filter.set_text(text, rows));
     }
 
     /// Runs the filter again over the catalog as it is now.
     fn refilter(&mut self) {
-        let searched = self.filter.refilter(self.catalog.connections.len());
-        self.follow_search(searched);
+        self.search_with(FilterState::refilter);
     }
 
     /// Takes a finished background search, if any; true when the state changed.
     pub fn poll_search(&mut self) -> bool {
-        let searched = self.filter.poll();
-        self.follow_search(searched)
+        self.search_with(|filter, _| filter.poll())
     }
 
-    /// Waits for a running background search (tests and benchmarks).
+    /// Waits for a running background search, or for the rows just added to
+    /// be searched (tests and benchmarks).
     pub fn wait_for_search(&mut self) {
-        let searched = self.filter.wait();
-        self.follow_search(searched);
+        self.search_with(|filter, _| filter.wait());
     }
 
-    /// New hits move the selection to the best match, as in fzf; true when
-    /// the search changed anything on screen.
-    fn follow_search(&mut self, searched: Searched) -> bool {
-        if searched == Searched::NewHits {
-            self.list.restart(self.filter.hits.len());
+    /// Runs `search` on the filter (given the catalog's row count), then
+    /// moves the list: new hits select the best match, as in fzf; hits grown
+    /// over more rows keep the selected connection, or the top when that is
+    /// where the selection was. True when anything on screen changed.
+    fn search_with(&mut self, search: impl FnOnce(&mut FilterState, usize) -> Searched) -> bool {
+        let selected = self.list.selected_row(&self.filter.hits);
+        let searched = search(&mut self.filter, self.catalog.connections.len());
+        match searched {
+            Searched::NewHits => self.list.restart(self.filter.hits.len()),
+            Searched::Grown => self.list.follow(selected, &self.filter.hits),
+            Searched::Refused | Searched::Nothing => {}
         }
         searched != Searched::Nothing
     }

@@ -1,13 +1,19 @@
 //! Searching without blocking the screen. A small catalog is searched inline
-//! (under a millisecond); from `BACKGROUND_FROM` connections on, a worker
-//! thread owns the index, so a keystroke is drawn at once and the list
-//! follows when the search is done. The worker always answers the newest
-//! query and skips the ones typed past in the meantime.
+//! (under a millisecond); from `BACKGROUND_FROM` connections on, and for any
+//! catalog still being read, a worker thread owns the index, so a keystroke
+//! is drawn at once and the list follows when the search is done. The worker
+//! always answers the newest query and skips the ones typed past in the
+//! meantime.
+//!
+//! While a catalog loads, the worker also takes its rows as they are read:
+//! it indexes them, and when a query has been searched, matches them against
+//! it and sends the grown answer, so the list fills in as the file is read
+//! (as fzf's does) and the index is whole the moment the last row is in.
 
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Connection};
 use crate::query::{Hit, QueryError, SearchIndex, Searcher};
 
 /// From this many connections, search on a worker thread.
@@ -15,95 +21,158 @@ pub const BACKGROUND_FROM: usize = 20_000;
 
 type Answer = Result<Vec<Hit>, QueryError>;
 
-pub enum SearchEngine {
+/// What the worker sends back, numbered with the newest query it had.
+pub enum Reply {
+    /// The answer to that query.
+    Answer(Answer),
+    /// The last query searched, answered again over more rows.
+    Grown(Vec<Hit>),
+}
+
+enum Request {
+    Query(u64, String),
+    /// The catalog's next rows (as deployed), while it loads.
+    Rows(Vec<Connection>),
+}
+
+pub struct SearchEngine(Engine);
+
+enum Engine {
     Inline(Box<Searcher>),
     Worker {
-        requests: Sender<(u64, String)>,
-        answers: Receiver<(u64, Answer)>,
+        requests: Sender<Request>,
+        replies: Receiver<(u64, Reply)>,
         /// Number of the newest request sent.
         sent: u64,
     },
+    /// A catalog still loading whose components are not known yet: nothing
+    /// can be indexed, so nothing is searched.
+    Waiting,
 }
 
 impl SearchEngine {
+    /// An engine over every row of `catalog`.
     pub fn new(catalog: &Arc<Catalog>) -> Self {
         if catalog.connections.len() < BACKGROUND_FROM {
-            return SearchEngine::Inline(Box::new(Searcher::new(SearchIndex::new(catalog))));
+            let searcher = Searcher::new(SearchIndex::new(catalog));
+            return SearchEngine(Engine::Inline(Box::new(searcher)));
         }
-        let (requests, inbox) = channel::<(u64, String)>();
-        let (outbox, answers) = channel();
         let catalog = Arc::clone(catalog);
-        std::thread::spawn(move || {
-            // Building the index is the slow part of a big catalog: done here,
-            // it never delays the first frame.
-            let mut searcher = Searcher::new(SearchIndex::new(&catalog));
-            while let Ok(mut request) = inbox.recv() {
-                // Skip to the newest query typed meanwhile.
-                while let Ok(newer) = inbox.try_recv() {
-                    request = newer;
-                }
-                let answer = searcher.search(&request.1);
-                if outbox.send((request.0, answer)).is_err() {
-                    return;
-                }
-            }
-        });
-        SearchEngine::Worker {
+        // Building the index is the slow part of a big catalog: done on the
+        // worker, it never delays the first frame.
+        SearchEngine::worker(move || SearchIndex::new(&catalog))
+    }
+
+    /// An engine for a catalog still loading whose components are not known
+    /// yet: it searches nothing until replaced.
+    pub fn waiting() -> Self {
+        SearchEngine(Engine::Waiting)
+    }
+
+    /// An engine over a catalog being read: `head` holds its components, and
+    /// its rows come through [`SearchEngine::add_rows`].
+    pub fn growing(head: &Catalog) -> Self {
+        let index = SearchIndex::for_components(head);
+        SearchEngine::worker(move || index)
+    }
+
+    fn worker(index: impl FnOnce() -> SearchIndex + Send + 'static) -> Self {
+        let (requests, inbox) = channel();
+        let (outbox, replies) = channel();
+        std::thread::spawn(move || serve(Searcher::new(index()), &inbox, &outbox));
+        SearchEngine(Engine::Worker {
             requests,
-            answers,
+            replies,
             sent: 0,
-        }
+        })
+    }
+
+    /// Whether there is nothing to search yet (see [`SearchEngine::waiting`]).
+    pub fn is_waiting(&self) -> bool {
+        matches!(self.0, Engine::Waiting)
     }
 
     /// Asks for `text`. An inline engine answers at once; a worker answers
-    /// later, through [`SearchEngine::poll`].
+    /// later, through [`SearchEngine::next_reply`].
     pub fn submit(&mut self, text: &str) -> Option<Answer> {
-        match self {
-            SearchEngine::Inline(searcher) => Some(searcher.search(text)),
-            SearchEngine::Worker { requests, sent, .. } => {
+        match &mut self.0 {
+            Engine::Inline(searcher) => Some(searcher.search(text)),
+            Engine::Worker { requests, sent, .. } => {
                 *sent += 1;
                 // A dead worker means no more answers; the list keeps its rows.
-                let _ = requests.send((*sent, text.to_string()));
+                let _ = requests.send(Request::Query(*sent, text.to_string()));
                 None
             }
+            Engine::Waiting => None,
         }
     }
 
-    /// Forgets answers still on their way (the filter was cleared).
+    /// Hands a growing engine the catalog's next rows. Only a worker grows;
+    /// rows added to another engine are not searched until it is rebuilt.
+    pub fn add_rows(&mut self, rows: Vec<Connection>) {
+        if let Engine::Worker { requests, .. } = &mut self.0 {
+            let _ = requests.send(Request::Rows(rows));
+        }
+    }
+
+    /// Forgets replies still on their way (the filter was cleared).
     pub fn cancel(&mut self) {
-        if let SearchEngine::Worker { sent, .. } = self {
-            // Answers carry the number of their request; none will match.
+        if let Engine::Worker { sent, .. } = &mut self.0 {
+            // Replies carry the number of their request; none will match.
             *sent += 1;
         }
     }
 
-    /// The answer to the newest request, once it is ready.
-    pub fn poll(&mut self) -> Option<Answer> {
-        match self {
-            SearchEngine::Inline(_) => None,
-            SearchEngine::Worker { answers, sent, .. } => {
-                let mut newest = None;
-                while let Ok((number, answer)) = answers.try_recv() {
-                    if number == *sent {
-                        newest = Some(answer);
-                    }
-                }
-                newest
+    /// The next reply to the newest request, if one has come.
+    pub fn next_reply(&mut self) -> Option<Reply> {
+        let Engine::Worker { replies, sent, .. } = &mut self.0 else {
+            return None;
+        };
+        replies
+            .try_iter()
+            .find_map(|(number, reply)| (number == *sent).then_some(reply))
+    }
+
+    /// Blocks until the next reply to the newest request (tests and
+    /// benchmarks); `None` when no worker will send one.
+    pub fn wait(&mut self) -> Option<Reply> {
+        let Engine::Worker { replies, sent, .. } = &mut self.0 else {
+            return None;
+        };
+        loop {
+            match replies.recv() {
+                Ok((number, reply)) if number == *sent => return Some(reply),
+                Ok(_) => continue,
+                Err(_) => return None,
             }
         }
     }
+}
 
-    /// Blocks until the newest request is answered (tests and benchmarks).
-    pub fn wait(&mut self) -> Option<Answer> {
-        match self {
-            SearchEngine::Inline(_) => None,
-            SearchEngine::Worker { answers, sent, .. } => loop {
-                match answers.recv() {
-                    Ok((number, answer)) if number == *sent => return Some(answer),
-                    Ok(_) => continue,
-                    Err(_) => return None,
+/// The worker: takes everything sent since it last looked, indexes the new
+/// rows first, then answers the newest query over all of them; with no new
+/// query, sends the last one's grown answer.
+fn serve(mut searcher: Searcher, inbox: &Receiver<Request>, outbox: &Sender<(u64, Reply)>) {
+    let mut newest = 0;
+    while let Ok(first) = inbox.recv() {
+        let mut query = None;
+        let mut grew = false;
+        for request in std::iter::once(first).chain(inbox.try_iter()) {
+            match request {
+                Request::Query(number, text) => {
+                    newest = number;
+                    query = Some(text);
                 }
-            },
+                Request::Rows(rows) => grew |= searcher.extend(&rows),
+            }
+        }
+        let reply = match (query, grew.then(|| searcher.last_hits()).flatten()) {
+            (Some(text), _) => Reply::Answer(searcher.search(&text)),
+            (None, Some(hits)) => Reply::Grown(hits.to_vec()),
+            (None, None) => continue,
+        };
+        if outbox.send((newest, reply)).is_err() {
+            return;
         }
     }
 }

@@ -7,23 +7,27 @@
 
 use std::sync::Arc;
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Connection};
 use crate::query::{Hit, QueryError};
 use crate::tui::action::Action;
-use crate::tui::search::SearchEngine;
+use crate::tui::search::{Reply, SearchEngine};
 use crate::tui::text_input::{Edit, TextInput};
 
 /// What a search did to the hits, so the list knows whether to go back to
-/// the top.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// the top. Several replies taken at once count as the one that matters
+/// most: the later variants here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 #[must_use]
 pub enum Searched {
     /// No answer yet (or no search at all): the hits are as they were.
     Nothing,
-    /// New hits: the list selects the best match, as fzf does.
-    NewHits,
+    /// The same query's hits over more rows of a catalog still loading:
+    /// the list keeps its place.
+    Grown,
     /// The query was refused: the hits stay, and `error` says why.
     Refused,
+    /// New hits: the list selects the best match, as fzf does.
+    NewHits,
 }
 
 pub struct FilterState {
@@ -38,10 +42,16 @@ pub struct FilterState {
     pub searching: bool,
     /// The current matches, best first.
     pub hits: Vec<Hit>,
-    /// The catalog is still loading: a query typed meanwhile is kept and
-    /// run once every row is in (the index is built then); until then the
-    /// list shows every row read so far.
-    pub deferred: bool,
+    /// The hits are every row, as the empty filter shows them: rows read
+    /// while loading join them here, not through a search.
+    all_rows: bool,
+    /// Rows went to the search since its last reply, and the hits are a
+    /// query's: a grown answer is on its way.
+    growing: bool,
+    /// The catalog is still loading. Its rows are searched as they come
+    /// (see [`FilterState::rows_added`]), but not before its components are
+    /// known: a query typed before that waits for them.
+    pub loading: bool,
 }
 
 impl FilterState {
@@ -55,8 +65,35 @@ impl FilterState {
             search: SearchEngine::new(catalog),
             searching: false,
             hits: Vec::new(),
-            deferred: false,
+            all_rows: false,
+            growing: false,
+            loading: false,
         }
+    }
+
+    /// A catalog starts loading: nothing to search until its components
+    /// come ([`FilterState::grow_from`]).
+    pub fn start_loading(&mut self) {
+        self.loading = true;
+        self.search = SearchEngine::waiting();
+    }
+
+    /// The loading catalog's components are known (`head`): its rows are
+    /// indexed and searched from now on, as they come. The caller refilters
+    /// once the first rows are in, for a query typed meanwhile.
+    pub fn grow_from(&mut self, head: &Catalog) {
+        self.search = SearchEngine::growing(head);
+    }
+
+    /// Every row is in. True when the query must run now: the catalog's
+    /// components only came with its end, so nothing was searched yet.
+    pub fn finish_loading(&mut self, catalog: &Arc<Catalog>) -> bool {
+        self.loading = false;
+        if self.search.is_waiting() {
+            self.rebuild(catalog);
+            return !self.text().trim().is_empty();
+        }
+        false
     }
 
     /// The query as typed.
@@ -108,7 +145,7 @@ impl FilterState {
     /// Runs the filter: at once for a small catalog, on the worker for a
     /// large one (the answer then comes through [`FilterState::poll`]).
     pub fn refilter(&mut self, rows: usize) -> Searched {
-        if self.deferred {
+        if self.search.is_waiting() {
             // The list keeps every row read so far, and its selection; a
             // mistyped term is still pointed out at once.
             self.error = crate::query::parse(self.text()).err().map(|e| describe(&e));
@@ -119,8 +156,11 @@ impl FilterState {
         if self.text().trim().is_empty() {
             let all = (0..rows).map(|index| Hit { index, score: 0 }).collect();
             self.searching = false;
+            self.growing = false;
             self.search.cancel();
-            return self.take_answer(Ok(all));
+            let searched = self.take_answer(Ok(all));
+            self.all_rows = true;
+            return searched;
         }
         match self.search.submit(self.input.text()) {
             Some(answer) => self.take_answer(answer),
@@ -131,37 +171,61 @@ impl FilterState {
         }
     }
 
-    /// Rows `from..to` were added to a catalog that is still loading: while
-    /// the query waits, they join the list (without moving the selection).
-    pub fn rows_added(&mut self, from: usize, to: usize) {
-        if self.deferred {
+    /// `rows`, the catalog's rows `from..to`, were read while it loads: the
+    /// search indexes them, and an empty filter's list shows them at once
+    /// (without moving the selection); a query's hits grow when the search
+    /// has matched them ([`Searched::Grown`]).
+    pub fn rows_added(&mut self, from: usize, to: usize, rows: Vec<Connection>) {
+        self.search.add_rows(rows);
+        if self.all_rows {
             self.hits
                 .extend((from..to).map(|index| Hit { index, score: 0 }));
+        } else if !self.search.is_waiting() {
+            self.growing = true;
         }
     }
 
-    /// Takes a finished background search, if any.
+    /// Takes what the background search has sent, if anything.
     pub fn poll(&mut self) -> Searched {
-        match self.search.poll() {
-            Some(answer) => {
+        let mut searched = Searched::Nothing;
+        while let Some(reply) = self.search.next_reply() {
+            searched = searched.max(self.take_reply(reply));
+        }
+        searched
+    }
+
+    /// Waits for the reply a running background search or rows just added
+    /// will send (tests and benchmarks).
+    pub fn wait(&mut self) -> Searched {
+        if !self.searching && !self.growing {
+            return Searched::Nothing;
+        }
+        match self.search.wait() {
+            Some(reply) => self.take_reply(reply),
+            None => {
+                self.searching = false;
+                self.growing = false;
+                Searched::Nothing
+            }
+        }
+    }
+
+    fn take_reply(&mut self, reply: Reply) -> Searched {
+        self.growing = false;
+        match reply {
+            Reply::Answer(answer) => {
                 self.searching = false;
                 self.take_answer(answer)
             }
-            None => Searched::Nothing,
+            // The hits the empty filter shows are not the search's.
+            Reply::Grown(_) if self.all_rows => Searched::Nothing,
+            // A refused query's message stays: these are still the hits of
+            // the query before it.
+            Reply::Grown(hits) => {
+                self.hits = hits;
+                Searched::Grown
+            }
         }
-    }
-
-    /// Waits for a running background search (tests and benchmarks).
-    pub fn wait(&mut self) -> Searched {
-        if !self.searching {
-            return Searched::Nothing;
-        }
-        let searched = match self.search.wait() {
-            Some(answer) => self.take_answer(answer),
-            None => Searched::Nothing,
-        };
-        self.searching = false;
-        searched
     }
 
     /// A bad term keeps the previous results on screen and says what is
@@ -170,6 +234,7 @@ impl FilterState {
         match answer {
             Ok(hits) => {
                 self.hits = hits;
+                self.all_rows = false;
                 self.error = None;
                 Searched::NewHits
             }

@@ -72,6 +72,17 @@ impl ListState {
         self.keep_selection_visible(rows);
     }
 
+    /// The hits grew (more rows of a loading catalog matched): the selection
+    /// stays on connection `selected` where it still is among them, and at
+    /// the top when it was there, so the best match stays selected.
+    pub fn follow(&mut self, selected: Option<usize>, hits: &[Hit]) {
+        let position = match selected {
+            Some(row) if self.selected > 0 => hits.iter().position(|hit| hit.index == row),
+            _ => None,
+        };
+        self.move_to(position.unwrap_or(self.selected), hits.len());
+    }
+
     /// Keeps the selected row between `offset` and the bottom of the list.
     pub fn keep_selection_visible(&mut self, rows: usize) {
         let height = self.height.max(1);

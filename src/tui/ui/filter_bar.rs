@@ -10,19 +10,20 @@ use crate::tui::app::App;
 use crate::tui::theme::Theme;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let searching = if app.filter.searching {
+        "searching… "
+    } else {
+        ""
+    };
     let count = match app.loading_rows() {
-        // A query typed meanwhile runs once every row is in.
+        // A query typed meanwhile searches the rows read so far; counted as
+        // once they are all in.
         Some(read) if !app.filter.text().trim().is_empty() => {
-            format!(" filter waits · loading {}… ", crate::text::thousands(read))
+            format!(" {searching}{}/{read} · loading… ", app.filter.hits.len())
         }
         Some(read) => format!(" loading {}… ", crate::text::thousands(read)),
         None => format!(
-            " {}{}/{} ",
-            if app.filter.searching {
-                "searching… "
-            } else {
-                ""
-            },
+            " {searching}{}/{} ",
             app.filter.hits.len(),
             app.catalog.connections.len()
         ),
