@@ -191,3 +191,41 @@ fn a_renamed_component_is_reported_at_every_row_that_names_it() {
             .all(|p| p.hint.as_deref() == Some("did you mean `hyper-v-host`?"))
     );
 }
+
+/// `load_str_handing_over` (the explorer's loader): the rows are the
+/// caller's, in order and each once, whether they come as they are read or,
+/// in a file that lists them before their components, all at the end; the
+/// catalog returned is the rest; errors are as a plain load reports them.
+#[test]
+fn handing_over_gives_every_row_away_and_keeps_the_rest() {
+    let catalog = big(7_000);
+    let in_order = catalog::to_json(&catalog);
+    let rows_first = serde_json::to_string(&serde_json::to_value(&catalog).unwrap()).unwrap();
+    for text in [&in_order, &rows_first] {
+        let taken = Mutex::new(Vec::new());
+        let rest = catalog::load_str_handing_over("test", text, Format::Json, |_, first, rows| {
+            let mut taken = taken.lock().unwrap();
+            assert_eq!(first, taken.len(), "batches are contiguous");
+            assert!(rows.len() <= catalog::BATCH);
+            taken.extend(rows);
+        })
+        .expect("valid");
+        assert_eq!(taken.into_inner().unwrap(), catalog.connections);
+        assert!(rest.connections.is_empty());
+        assert_eq!(
+            Catalog {
+                connections: catalog.connections.clone(),
+                ..rest
+            },
+            catalog
+        );
+    }
+    let mut broken = catalog.clone();
+    broken.connections[6_500].from = vec!["nowhere".into()];
+    let text = catalog::to_json(&broken);
+    let handed = catalog::load_str_handing_over("test", &text, Format::Json, |_, _, _| {});
+    assert_eq!(
+        handed.expect_err("an unknown component"),
+        catalog::load_str("test", &text, Format::Json).expect_err("the same")
+    );
+}

@@ -111,7 +111,36 @@ pub fn load_str_with(
     origin: &str,
     text: &str,
     format: Format,
-    rows: impl FnMut(&Catalog, usize, &[Connection]) + Send,
+    mut rows: impl FnMut(&Catalog, usize, &[Connection]) + Send,
+) -> Result<Catalog, LoadError> {
+    load_streaming(origin, text, format, move |head, first, batch| {
+        rows(head, first, &batch);
+        Some(batch)
+    })
+}
+
+/// [`load_str_with`] that hands the batches over for good: the catalog
+/// returned has no connections, and no copy of them is made or kept (the
+/// explorer takes them as a big file loads).
+pub fn load_str_handing_over(
+    origin: &str,
+    text: &str,
+    format: Format,
+    mut rows: impl FnMut(&Catalog, usize, Vec<Connection>) + Send,
+) -> Result<Catalog, LoadError> {
+    load_streaming(origin, text, format, move |head, first, batch| {
+        rows(head, first, batch);
+        None
+    })
+}
+
+/// Parses, checks and hands on the rows (see [`stream`]), then places every
+/// problem found in the text.
+fn load_streaming(
+    origin: &str,
+    text: &str,
+    format: Format,
+    rows: impl FnMut(&Catalog, usize, Vec<Connection>) -> Option<Vec<Connection>> + Send,
 ) -> Result<Catalog, LoadError> {
     let streamed = stream(|seed| parse(text, format, seed), rows).map_err(|p| LoadError {
         origin: origin.to_string(),
@@ -153,6 +182,22 @@ pub fn load_file_with(
     path: &Path,
     rows: impl FnMut(&Catalog, usize, &[Connection]) + Send,
 ) -> Result<Catalog, LoadError> {
+    let (origin, text, format) = read(path)?;
+    load_str_with(&origin, &text, format, rows)
+}
+
+/// [`load_file`], handing the connections over as
+/// [`load_str_handing_over`] does.
+pub fn load_file_handing_over(
+    path: &Path,
+    rows: impl FnMut(&Catalog, usize, Vec<Connection>) + Send,
+) -> Result<Catalog, LoadError> {
+    let (origin, text, format) = read(path)?;
+    load_str_handing_over(&origin, &text, format, rows)
+}
+
+/// A catalog file's name for errors, its text, and its format.
+fn read(path: &Path) -> Result<(String, String, Format), LoadError> {
     let format = Format::from_path(path)?;
     let origin = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {
@@ -163,7 +208,7 @@ pub fn load_file_with(
             None,
         )
     })?;
-    load_str_with(&origin, &text, format, rows)
+    Ok((origin, text, format))
 }
 
 /// The catalog compiled into the binary. A test guarantees it is valid.

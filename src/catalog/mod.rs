@@ -10,7 +10,8 @@ mod validate;
 
 pub use load::{
     EMBEDDED_ORIGIN, EMBEDDED_TEXT, Format, LoadError, Problem, embedded, load_file,
-    load_file_with, load_str, load_str_with, to_json, to_ron,
+    load_file_handing_over, load_file_with, load_str, load_str_handing_over, load_str_with,
+    to_json, to_ron,
 };
 pub use model::*;
 pub use probe::Probe;

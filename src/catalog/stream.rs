@@ -188,7 +188,9 @@ pub struct Streamed {
 /// Runs `parse` (which drives the [`TopLevel`] seed it is given over the
 /// text) while a second thread checks the connections batch by batch and
 /// hands each batch to `rows`, with the catalog's head (components and setup
-/// features) and the index of the batch's first connection. Batches come in
+/// features) and the index of the batch's first connection. `rows` gives the
+/// batch back to keep it in the catalog returned, or keeps it (`None`): a
+/// caller that takes the rows over needs no copy of them. Batches come in
 /// file order, each once, as soon as the components and setup features
 /// they refer to have been read: at once in files written by `export`
 /// (both come before the connections), at the end in a file that lists
@@ -198,7 +200,7 @@ pub struct Streamed {
 /// `violations`.
 pub fn stream<E>(
     parse: impl FnOnce(TopLevel<'_>) -> Result<Catalog, E>,
-    rows: impl FnMut(&Catalog, usize, &[Connection]) + Send,
+    rows: impl FnMut(&Catalog, usize, Vec<Connection>) -> Option<Vec<Connection>> + Send,
 ) -> Result<Streamed, E> {
     // A few batches in flight keep both threads busy without holding much.
     let (out, pieces) = sync_channel(4);
@@ -223,24 +225,35 @@ pub fn stream<E>(
 
 /// The checker thread: collects the pieces, and checks and hands on the
 /// connections once their head is known (at the latest, at the end).
+/// Returns the connections `rows` gave back.
 fn check_pieces(
     pieces: Receiver<Piece>,
-    mut rows: impl FnMut(&Catalog, usize, &[Connection]),
+    mut rows: impl FnMut(&Catalog, usize, Vec<Connection>) -> Option<Vec<Connection>>,
 ) -> (Vec<Connection>, Vec<Violation>) {
     let mut head = Catalog::default();
     let (mut has_components, mut has_features) = (false, false);
-    let mut connections: Vec<Connection> = Vec::new();
-    let mut checker: Option<RowChecker> = None;
-    // Connections before this index have been checked and handed on.
+    let mut kept: Vec<Connection> = Vec::new();
+    // Read, and not yet checked and handed on: the connections from index
+    // `done` on.
+    let mut waiting: Vec<Connection> = Vec::new();
     let mut done = 0;
-    let mut release = |head: &Catalog, connections: &[Connection], done: &mut usize| {
+    let mut checker: Option<RowChecker> = None;
+    let mut release = |head: &Catalog, waiting: &mut Vec<Connection>, done: &mut usize| {
         let checker = checker.get_or_insert_with(|| RowChecker::new(head));
-        for (n, batch) in connections[*done..].chunks(BATCH).enumerate() {
-            let first = *done + n * BATCH;
-            checker.check(head, first, batch);
-            rows(head, first, batch);
+        // Each row moves once, however many batches wait.
+        let mut rest = std::mem::take(waiting).into_iter();
+        loop {
+            let batch: Vec<Connection> = rest.by_ref().take(BATCH).collect();
+            if batch.is_empty() {
+                break;
+            }
+            let first = *done;
+            *done += batch.len();
+            checker.check(head, first, &batch);
+            if let Some(batch) = rows(head, first, batch) {
+                kept.extend(batch);
+            }
         }
-        *done = connections.len();
     };
     for piece in pieces {
         match piece {
@@ -252,15 +265,16 @@ fn check_pieces(
                 head.setup_features = features;
                 has_features = true;
             }
-            Piece::Rows(batch) => connections.extend(batch),
+            Piece::Rows(batch) if waiting.is_empty() => waiting = batch,
+            Piece::Rows(batch) => waiting.extend(batch),
         }
         // A file that lists connections before its components or setup
         // features (allowed, if unusual) is checked when it ends.
         if has_components && has_features {
-            release(&head, &connections, &mut done);
+            release(&head, &mut waiting, &mut done);
         }
     }
-    release(&head, &connections, &mut done);
+    release(&head, &mut waiting, &mut done);
     let violations = checker.map(RowChecker::finish).unwrap_or_default();
-    (connections, violations)
+    (kept, violations)
 }
