@@ -54,7 +54,10 @@
 //!   (a rough count of the writes: the pty can merge them);
 //! - burst: the whole query written at once (as a paste or a fast typist
 //!   would), after clearing the filter, to the same echo and settled
-//!   points for the whole query.
+//!   points for the whole query;
+//! - at first frame: a second process, sent the whole query as soon as its
+//!   first frame is up (a big catalog is still loading then), timed from
+//!   spawn to the echo and to the settled final count.
 //!
 //! The table shows the median and, in brackets, the fastest and slowest run.
 //! The two programs' matchers differ, so their match counts differ too; the
@@ -785,6 +788,9 @@ struct Run {
     /// vmmports: `/`, then each key; fzf: each key.
     keys: Vec<(String, Step)>,
     burst: Step,
+    /// A second process: the whole query pasted as soon as the first frame
+    /// is up (while a big catalog still loads); echo and settled from spawn.
+    early: Step,
 }
 
 fn run(setup: &Setup) -> Result<Run, String> {
@@ -793,34 +799,14 @@ fn run(setup: &Setup) -> Result<Run, String> {
         catalog: cat,
         expected,
         options,
-        home,
         trace,
+        ..
     } = *setup;
     let kind = program.kind;
     let total = cat.total;
     let quiet = options.quiet;
     let query = options.query.as_str();
-    let mut argv: Vec<OsString> = vec![
-        "/bin/sh".into(),
-        "-c".into(),
-        r#"f=$1; shift; exec "$@" < "$f""#.into(),
-        "sh".into(),
-    ];
-    match kind {
-        Kind::Vmmports => {
-            argv.push("/dev/tty".into());
-            argv.push(program.path.clone().into());
-            if let Some(json) = &cat.json {
-                argv.push("--data".into());
-                argv.push(json.clone().into());
-            }
-        }
-        Kind::Fzf => {
-            argv.push(cat.txt.clone().into());
-            argv.push(program.path.clone().into());
-        }
-    }
-    let mut t = Term::spawn(argv, home, trace)?;
+    let mut t = start(setup, trace)?;
 
     let first_at = t.wait_for("the first frame", |s| first_frame(kind, s))?;
     let first = Step {
@@ -888,6 +874,7 @@ fn run(setup: &Setup) -> Result<Run, String> {
         |s| settled(kind, s, query, count, total),
     )?;
     t.quit();
+    let early = early(setup)?;
     if let Some(trace) = &t.trace {
         eprintln!(
             "{} reads (time from spawn, bytes | first row | row {} | row {}):",
@@ -912,7 +899,62 @@ fn run(setup: &Setup) -> Result<Run, String> {
         idle,
         keys,
         burst,
+        early,
     })
+}
+
+/// The program on the catalog, through `sh` as the module says.
+fn start(setup: &Setup, trace: bool) -> Result<Term, String> {
+    let mut argv: Vec<OsString> = vec![
+        "/bin/sh".into(),
+        "-c".into(),
+        r#"f=$1; shift; exec "$@" < "$f""#.into(),
+        "sh".into(),
+    ];
+    match setup.program.kind {
+        Kind::Vmmports => {
+            argv.push("/dev/tty".into());
+            argv.push(setup.program.path.clone().into());
+            if let Some(json) = &setup.catalog.json {
+                argv.push("--data".into());
+                argv.push(json.clone().into());
+            }
+        }
+        Kind::Fzf => {
+            argv.push(setup.catalog.txt.clone().into());
+            argv.push(setup.program.path.clone().into());
+        }
+    }
+    Term::spawn(argv, setup.home, trace)
+}
+
+/// A fresh process, and the whole query (vmmports: after `/`) sent as soon
+/// as its first frame is up, as a user who starts typing at once: from spawn
+/// to the query echoed, and to every match of the whole catalog counted
+/// and drawn.
+fn early(setup: &Setup) -> Result<Step, String> {
+    let kind = setup.program.kind;
+    let query = setup.options.query.as_str();
+    let count = setup.expected[query.len() - 1];
+    let total = setup.catalog.total;
+    let mut t = start(setup, false)?;
+    t.wait_for("the first frame", |s| first_frame(kind, s))?;
+    let keys = match kind {
+        Kind::Vmmports => format!("/{query}"),
+        Kind::Fzf => query.to_string(),
+    };
+    t.send(keys.as_bytes());
+    let echoed_at = t.wait_for("the query echoed", |s| echoed(kind, s, query))?;
+    t.wait_for("every match", |s| settled(kind, s, query, count, total))?;
+    t.wait_quiet(setup.options.quiet)?;
+    let step = Step {
+        echo_ms: ms(echoed_at - t.started),
+        settled_ms: ms(t.changed_at - t.started),
+        bytes: t.bytes,
+        reads: t.reads,
+    };
+    t.quit();
+    Ok(step)
 }
 
 // ---------------------------------------------------------------- report
@@ -1055,6 +1097,11 @@ fn print_table(
             expected[options.query.len() - 1].to_string(),
             &|r| r.burst.clone(),
         );
+        line(
+            &format!("{:?} at first frame", options.query),
+            expected[options.query.len() - 1].to_string(),
+            &|r| r.early.clone(),
+        );
     }
     let widths: Vec<usize> = (0..rows[0].len())
         .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
@@ -1074,7 +1121,7 @@ fn print_table(
     }
     println!();
     println!(
-        "median (fastest–slowest) of the runs; echo: key sent → typed text on screen; settled: key sent → last screen change once the final count shows and {} ms pass quietly; first frame: process spawn → a whole first screen, whatever its count; ready: process spawn → last change of the screen that counts all rows, nothing pending",
+        "median (fastest–slowest) of the runs; echo: key sent → typed text on screen; settled: key sent → last screen change once the final count shows and {} ms pass quietly; first frame: process spawn → a whole first screen, whatever its count; ready: process spawn → last change of the screen that counts all rows, nothing pending; at first frame: a second process, the query sent as its first frame shows, times from spawn",
         options.quiet.as_millis()
     );
 }

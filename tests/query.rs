@@ -302,16 +302,19 @@ fn a_growing_index_answers_as_a_fresh_search_over_the_rows_so_far() {
     let mut head = whole.clone();
     head.connections.clear();
     for text in ["winrm", "443", "to:host", "-smb", "proto:udp", "bits host"] {
+        // Indexed on one side (the thread that reads the file), searched on
+        // the other.
+        let indexer = SearchIndex::for_components(&head);
         let mut searcher = Searcher::new(SearchIndex::for_components(&head));
         assert!(
-            !searcher.extend(&whole.connections[..5]),
+            !searcher.extend(indexer.index_rows(&whole.connections[..5])),
             "nothing searched yet: no answer to grow"
         );
         searcher.search(text).unwrap();
         let mut so_far = head.clone();
         so_far.connections = whole.connections[..5].to_vec();
         for batch in whole.connections[5..].chunks(7) {
-            assert!(searcher.extend(batch));
+            assert!(searcher.extend(indexer.index_rows(batch)));
             so_far.connections.extend_from_slice(batch);
             let fresh = SearchIndex::new(&so_far).search(&parse(text).unwrap());
             assert_eq!(

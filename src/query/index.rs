@@ -110,6 +110,10 @@ pub struct SearchIndex {
     matcher: SkimMatcherV2,
 }
 
+/// Connections indexed, not yet part of an index (see
+/// [`SearchIndex::index_rows`]).
+pub struct IndexedRows(Vec<Entry>);
+
 /// A matching connection: its index in `catalog.connections` and its score
 /// (higher is better; 0 when the query has no free words).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -252,11 +256,26 @@ impl SearchIndex {
 
     /// Indexes the next connections, in catalog order.
     pub fn extend(&mut self, connections: &[Connection]) {
-        self.entries.reserve(connections.len());
-        for conn in connections {
-            let entry = self.components.entry(conn);
-            self.entries.push(entry);
-        }
+        let rows = self.index_rows(connections);
+        self.append(rows);
+    }
+
+    /// Indexes `connections` for [`SearchIndex::append`] on another index of
+    /// the same components, leaving this one as it is: a catalog being read
+    /// is indexed on the thread that reads it, and searched on another.
+    pub fn index_rows(&self, connections: &[Connection]) -> IndexedRows {
+        IndexedRows(
+            connections
+                .iter()
+                .map(|c| self.components.entry(c))
+                .collect(),
+        )
+    }
+
+    /// Adds rows indexed by [`SearchIndex::index_rows`] as the next
+    /// connections, in catalog order.
+    pub fn append(&mut self, rows: IndexedRows) {
+        self.entries.extend(rows.0);
     }
 
     pub fn len(&self) -> usize {

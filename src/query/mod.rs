@@ -7,7 +7,9 @@ mod parse;
 mod searcher;
 mod select;
 
-pub use index::{Field, Hit, SearchIndex, component_words, match_positions, names_component};
+pub use index::{
+    Field, Hit, IndexedRows, SearchIndex, component_words, match_positions, names_component,
+};
 pub use parse::{QUALIFIERS, Query, QueryError, Term, TermKind, parse};
 pub use searcher::Searcher;
 pub use select::select;

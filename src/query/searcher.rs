@@ -9,9 +9,8 @@
 
 use std::cmp::Reverse;
 
-use super::index::{Hit, SearchIndex};
+use super::index::{Hit, IndexedRows, SearchIndex};
 use super::parse::{Query, QueryError, TermKind, parse};
-use crate::catalog::Connection;
 
 pub struct Searcher {
     index: SearchIndex,
@@ -58,13 +57,13 @@ impl Searcher {
         Ok(hits)
     }
 
-    /// Indexes `rows`, the catalog's next connections. After a search, the
-    /// new rows are matched against its query too, so that
+    /// Takes `rows`, the catalog's next connections, indexed. After a
+    /// search, the new rows are matched against its query too, so that
     /// [`Searcher::last_hits`] is its answer over every row indexed so far,
     /// ranked as a fresh search would rank them; true when there was one.
-    pub fn extend(&mut self, rows: &[Connection]) -> bool {
+    pub fn extend(&mut self, rows: IndexedRows) -> bool {
         let from = self.index.len();
-        self.index.extend(rows);
+        self.index.append(rows);
         let Some(last) = self.last.as_mut() else {
             return false;
         };

@@ -20,6 +20,7 @@ use super::state::{
     PromptState, Requests, Searched, machine, matrix,
 };
 use crate::catalog::{Catalog, Connection};
+use crate::query::IndexedRows;
 use crate::rules::settings::Settings;
 use crate::rules::{Dialect, Provenance};
 
@@ -125,10 +126,26 @@ impl App {
     }
 
     /// Rows read from a catalog that is still loading; `head` (components
-    /// and setup features) comes with the first batch. The empty filter
-    /// shows them at once, below whatever is selected; a query's list grows
-    /// when the search has matched them.
+    /// and setup features) comes with the first batch. Indexed here; the
+    /// loader indexes them on its own thread ([`App::add_indexed_rows`]).
     pub fn add_rows(&mut self, head: Option<Catalog>, rows: Vec<Connection>) {
+        let components = head.as_ref().unwrap_or(&self.base);
+        let indexer = crate::query::SearchIndex::for_components(components);
+        let indexed = super::loader::index_deployed(&indexer, &self.settings, &rows);
+        self.add_indexed_rows(head, rows, indexed);
+    }
+
+    /// Rows read from a catalog that is still loading, with `indexed`, the
+    /// same rows as deployed, indexed for the search; `head` (components and
+    /// setup features) comes with the first batch. The empty filter shows
+    /// them at once, below whatever is selected; a query's list grows when
+    /// the search has matched them.
+    pub fn add_indexed_rows(
+        &mut self,
+        head: Option<Catalog>,
+        rows: Vec<Connection>,
+        indexed: IndexedRows,
+    ) {
         let first = head.is_some();
         if let Some(head) = head {
             self.take_head(head);
@@ -137,14 +154,13 @@ impl App {
         let mut deployed = rows.clone();
         self.settings.apply_ports_to(&mut deployed);
         self.base.connections.extend(rows);
-        // The search engine holds no copy of the catalog while loading (its
-        // worker indexes its own copy of the rows and drops it), so this does
-        // not copy the catalog.
+        // The search engine holds no copy of the catalog while loading, so
+        // this does not copy the catalog.
         let catalog = Arc::make_mut(&mut self.catalog);
         let from = catalog.connections.len();
-        catalog.connections.extend(deployed.iter().cloned());
+        catalog.connections.extend(deployed);
         let to = catalog.connections.len();
-        self.filter.rows_added(from, to, deployed);
+        self.filter.rows_added(from, to, indexed);
         if first && !self.filter.text().trim().is_empty() {
             // A query typed before the rows came.
             self.refilter();

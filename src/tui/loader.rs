@@ -1,15 +1,21 @@
 //! Reading a catalog file behind the explorer, so that its first frame never
-//! waits for the file: rows arrive in batches as they are parsed and
-//! checked, and the explorer shows them as they come.
+//! waits for the file: rows arrive in batches as they are parsed, checked
+//! and indexed for the search, and the explorer shows them as they come.
 //!
 //! ```text
 //!  loader thread: catalog::load_file_with ── Batch, Batch, … ── Done | Failed ──► event loop ──► App
 //! ```
+//!
+//! The rows are indexed here, on the thread that checked them, as `list`
+//! does: on the explorer's side, the search worker only appends the entries,
+//! and neither the screen's thread nor the worker copies a row for it.
 
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 
 use crate::catalog::{self, Catalog, Connection, LoadError};
+use crate::query::{IndexedRows, SearchIndex};
+use crate::rules::settings::Settings;
 
 /// What the loader reports, in this order: batches, then one end.
 pub enum Progress {
@@ -18,6 +24,8 @@ pub enum Progress {
     Batch {
         head: Option<Box<Catalog>>,
         rows: Vec<Connection>,
+        /// The same rows, as deployed, indexed for the search.
+        indexed: IndexedRows,
     },
     /// The file is read and valid; `head` is the whole catalog but its
     /// connections (they all came in batches).
@@ -32,10 +40,11 @@ pub struct Loader {
 }
 
 impl Loader {
-    /// Starts reading `path` on a thread of its own.
-    pub fn start(path: PathBuf) -> Self {
+    /// Starts reading `path` on a thread of its own; `settings` move the
+    /// setup ports the rows are indexed with, as the explorer deploys them.
+    pub fn start(path: PathBuf, settings: Settings) -> Self {
         let (sender, progress) = channel();
-        std::thread::spawn(move || load(&path, &sender));
+        std::thread::spawn(move || load(&path, &settings, &sender));
         Loader { progress }
     }
 
@@ -68,33 +77,48 @@ impl Loader {
     }
 }
 
-fn load(path: &std::path::Path, out: &Sender<Progress>) {
-    let mut head_sent = false;
-    let loaded = catalog::load_file_with(path, |head, _, rows| {
-        let head = (!std::mem::replace(&mut head_sent, true)).then(|| {
+fn load(path: &std::path::Path, settings: &Settings, out: &Sender<Progress>) {
+    let mut indexer: Option<SearchIndex> = None;
+    // The rows go to the explorer as they are: this thread keeps no copy.
+    let loaded = catalog::load_file_handing_over(path, |head, _, rows| {
+        let first = indexer.is_none();
+        let indexer = indexer.get_or_insert_with(|| SearchIndex::for_components(head));
+        let head = first.then(|| {
             Box::new(Catalog {
                 connections: Vec::new(),
                 ..head.clone()
             })
         });
+        let indexed = index_deployed(indexer, settings, &rows);
         // An explorer that has quit no longer listens; the rest of the
         // file is read for nothing, and the process is ending anyway.
         let _ = out.send(Progress::Batch {
             head,
-            rows: rows.to_vec(),
+            rows,
+            indexed,
         });
     });
     let end = match loaded {
-        Ok(mut catalog) => {
-            // The explorer has every row already: hand it the rest.
-            let connections = std::mem::take(&mut catalog.connections);
-            // Freeing 100,000 rows takes a while; this thread has time.
-            drop(connections);
-            Progress::Done {
-                head: Box::new(catalog),
-            }
-        }
+        // The explorer has every row already; this is the rest.
+        Ok(catalog) => Progress::Done {
+            head: Box::new(catalog),
+        },
         Err(e) => Progress::Failed(e),
     };
     let _ = out.send(end);
+}
+
+/// `rows` indexed as the explorer searches them: with the setup ports that
+/// `settings` move (a copy is made only when they move any).
+pub fn index_deployed(
+    indexer: &SearchIndex,
+    settings: &Settings,
+    rows: &[Connection],
+) -> IndexedRows {
+    if settings.ports.is_empty() {
+        return indexer.index_rows(rows);
+    }
+    let mut deployed = rows.to_vec();
+    settings.apply_ports_to(&mut deployed);
+    indexer.index_rows(&deployed)
 }

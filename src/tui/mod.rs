@@ -102,7 +102,7 @@ pub fn run(source: Source, origin: String, options: Options) -> io::Result<Exit>
         Source::Ready(catalog) => (App::new(catalog, origin, config.settings.clone()), None),
         Source::File(path) => (
             App::loading(origin, config.settings.clone()),
-            Some(loader::Loader::start(path)),
+            Some(loader::Loader::start(path, config.settings.clone())),
         ),
     };
     app.config_path = if config_error.is_none() {
@@ -172,7 +172,11 @@ fn event_loop(
         if let Some(progress) = loader.as_mut().map(loader::Loader::poll) {
             for step in progress {
                 match step {
-                    loader::Progress::Batch { head, rows } => app.add_rows(head.map(|h| *h), rows),
+                    loader::Progress::Batch {
+                        head,
+                        rows,
+                        indexed,
+                    } => app.add_indexed_rows(head.map(|h| *h), rows, indexed),
                     loader::Progress::Done { head } => {
                         app.finish_loading(*head);
                         loader = None;

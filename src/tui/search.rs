@@ -5,16 +5,17 @@
 //! always answers the newest query and skips the ones typed past in the
 //! meantime.
 //!
-//! While a catalog loads, the worker also takes its rows as they are read:
-//! it indexes them, and when a query has been searched, matches them against
-//! it and sends the grown answer, so the list fills in as the file is read
-//! (as fzf's does) and the index is whole the moment the last row is in.
+//! While a catalog loads, the worker also takes its rows as they are read,
+//! indexed by the loader's thread: it adds them to its index, and when a
+//! query has been searched, matches them against it and sends the grown
+//! answer, so the list fills in as the file is read (as fzf's does) and the
+//! index is whole the moment the last row is in.
 
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
-use crate::catalog::{Catalog, Connection};
-use crate::query::{Hit, QueryError, SearchIndex, Searcher};
+use crate::catalog::Catalog;
+use crate::query::{Hit, IndexedRows, QueryError, SearchIndex, Searcher};
 
 /// From this many connections, search on a worker thread.
 pub const BACKGROUND_FROM: usize = 20_000;
@@ -31,8 +32,8 @@ pub enum Reply {
 
 enum Request {
     Query(u64, String),
-    /// The catalog's next rows (as deployed), while it loads.
-    Rows(Vec<Connection>),
+    /// The catalog's next rows (as deployed), indexed, while it loads.
+    Rows(IndexedRows),
 }
 
 pub struct SearchEngine(Engine);
@@ -107,9 +108,10 @@ impl SearchEngine {
         }
     }
 
-    /// Hands a growing engine the catalog's next rows. Only a worker grows;
-    /// rows added to another engine are not searched until it is rebuilt.
-    pub fn add_rows(&mut self, rows: Vec<Connection>) {
+    /// Hands a growing engine the catalog's next rows, indexed. Only a
+    /// worker grows; rows added to another engine are not searched until it
+    /// is rebuilt.
+    pub fn add_rows(&mut self, rows: IndexedRows) {
         if let Engine::Worker { requests, .. } = &mut self.0 {
             let _ = requests.send(Request::Rows(rows));
         }
@@ -163,7 +165,7 @@ fn serve(mut searcher: Searcher, inbox: &Receiver<Request>, outbox: &Sender<(u64
                     newest = number;
                     query = Some(text);
                 }
-                Request::Rows(rows) => grew |= searcher.extend(&rows),
+                Request::Rows(rows) => grew |= searcher.extend(rows),
             }
         }
         let reply = match (query, grew.then(|| searcher.last_hits()).flatten()) {

@@ -7,8 +7,8 @@
 
 use std::sync::Arc;
 
-use crate::catalog::{Catalog, Connection};
-use crate::query::{Hit, QueryError};
+use crate::catalog::Catalog;
+use crate::query::{Hit, IndexedRows, QueryError};
 use crate::tui::action::Action;
 use crate::tui::search::{Reply, SearchEngine};
 use crate::tui::text_input::{Edit, TextInput};
@@ -171,11 +171,11 @@ impl FilterState {
         }
     }
 
-    /// `rows`, the catalog's rows `from..to`, were read while it loads: the
-    /// search indexes them, and an empty filter's list shows them at once
+    /// The catalog's rows `from..to` were read while it loads, and `rows` is
+    /// them indexed: the search takes them, and an empty filter's list shows them at once
     /// (without moving the selection); a query's hits grow when the search
     /// has matched them ([`Searched::Grown`]).
-    pub fn rows_added(&mut self, from: usize, to: usize, rows: Vec<Connection>) {
+    pub fn rows_added(&mut self, from: usize, to: usize, rows: IndexedRows) {
         self.search.add_rows(rows);
         if self.all_rows {
             self.hits
