@@ -194,7 +194,7 @@ fn a_renamed_component_is_reported_at_every_row_that_names_it() {
 
 /// `load_str_handing_over` (the explorer's loader): the rows are the
 /// caller's, in order and each once, whether they come as they are read or,
-/// in a file that lists them before their components, all at the end; the
+/// in a file that lists them before its setup features, all at the end; the
 /// catalog returned is the rest; errors are as a plain load reports them.
 #[test]
 fn handing_over_gives_every_row_away_and_keeps_the_rest() {

@@ -873,7 +873,8 @@ mod loading {
     fn a_refused_query_keeps_its_message_while_the_last_good_one_grows() {
         let (head, rows) = pieces();
         let mut app = searched_while_loading(&head, &rows, 10, "winrm");
-        typed(&mut app, " port:");
+        // Pasted at once: no query between the two is searched.
+        app.set_filter("winrm port:".into());
         app.wait_for_search();
         let error = app.filter.error.clone().expect("port: needs a number");
         app.add_rows(None, rows[10..].to_vec());
@@ -939,6 +940,14 @@ mod loading {
         settings.ports.insert("WSManTcpPort".into(), 5999);
         let mut app = App::loading("big.json".into(), settings.clone());
         app.add_rows(Some(head.clone()), rows);
+        // Searched as deployed while loading: the moved port is found.
+        app.set_filter("port:5999".into());
+        app.wait_for_search();
+        assert!(!app.filter.hits.is_empty());
+        for hit in &app.filter.hits {
+            let conn = &app.catalog.connections[hit.index];
+            assert!(conn.ports.iter().any(|p| p.first == 5999), "{}", conn.id);
+        }
         app.finish_loading(head);
         assert!(app.status.is_none(), "{:?}", app.status);
         let expected = App::new(catalog::embedded().unwrap(), "t".into(), settings);

@@ -179,7 +179,7 @@ impl<'de> Visitor<'de> for Rows<'_> {
 
 /// How a streamed parse ended.
 pub struct Streamed {
-    /// The catalog, connections included.
+    /// The catalog, with the connections the caller's `rows` gave back.
     pub catalog: Catalog,
     /// Every problem found in it; empty when it is valid.
     pub violations: Vec<Violation>,

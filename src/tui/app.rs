@@ -171,7 +171,7 @@ impl App {
 
     /// Every row is in and the catalog is valid; `head` is the whole
     /// catalog but its connections. The search has indexed every row
-    /// already (unless the rows only came at the end). Settings from the
+    /// already (a catalog with no rows starts its search now). Settings from the
     /// config file that do not fit this catalog are dropped, as at a normal
     /// start.
     pub fn finish_loading(&mut self, head: Catalog) {

@@ -3,7 +3,7 @@
 //! and indexed for the search, and the explorer shows them as they come.
 //!
 //! ```text
-//!  loader thread: catalog::load_file_with ── Batch, Batch, … ── Done | Failed ──► event loop ──► App
+//!  loader thread: catalog::load_file_handing_over ── Batch, Batch, … ── Done | Failed ──► event loop ──► App
 //! ```
 //!
 //! The rows are indexed here, on the thread that checked them, as `list`

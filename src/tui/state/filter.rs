@@ -21,11 +21,11 @@ use crate::tui::text_input::{Edit, TextInput};
 pub enum Searched {
     /// No answer yet (or no search at all): the hits are as they were.
     Nothing,
+    /// The query was refused: the hits stay, and `error` says why.
+    Refused,
     /// The same query's hits over more rows of a catalog still loading:
     /// the list keeps its place.
     Grown,
-    /// The query was refused: the hits stay, and `error` says why.
-    Refused,
     /// New hits: the list selects the best match, as fzf does.
     NewHits,
 }
@@ -85,8 +85,8 @@ impl FilterState {
         self.search = SearchEngine::growing(head);
     }
 
-    /// Every row is in. True when the query must run now: the catalog's
-    /// components only came with its end, so nothing was searched yet.
+    /// Every row is in. True when the query must run now: the catalog has no
+    /// rows, so no batch brought its components and nothing was searched.
     pub fn finish_loading(&mut self, catalog: &Arc<Catalog>) -> bool {
         self.loading = false;
         if self.search.is_waiting() {
@@ -102,8 +102,11 @@ impl FilterState {
     }
 
     /// Searches `catalog` from now on (it changed); the caller refilters.
+    /// Nothing the old search was still to send will come.
     pub fn rebuild(&mut self, catalog: &Arc<Catalog>) {
         self.search = SearchEngine::new(catalog);
+        self.searching = false;
+        self.growing = false;
     }
 
     /// The filter bar's keys: focus, typing and editing, accept, clear.
@@ -163,7 +166,10 @@ impl FilterState {
             return searched;
         }
         match self.search.submit(self.input.text()) {
-            Some(answer) => self.take_answer(answer),
+            Some(answer) => {
+                self.searching = false;
+                self.take_answer(answer)
+            }
             None => {
                 self.searching = true;
                 Searched::Nothing
@@ -176,6 +182,9 @@ impl FilterState {
     /// (without moving the selection); a query's hits grow when the search
     /// has matched them ([`Searched::Grown`]).
     pub fn rows_added(&mut self, from: usize, to: usize, rows: IndexedRows) {
+        // The first batch brings the components ([`FilterState::grow_from`]);
+        // rows before them could not be searched.
+        debug_assert!(!self.search.is_waiting(), "rows before their components");
         self.search.add_rows(rows);
         if self.all_rows {
             self.hits
@@ -217,13 +226,17 @@ impl FilterState {
                 self.searching = false;
                 self.take_answer(answer)
             }
-            // The hits the empty filter shows are not the search's.
-            Reply::Grown(_) if self.all_rows => Searched::Nothing,
-            // A refused query's message stays: these are still the hits of
-            // the query before it.
+            // A refused query's message stays: these are the hits of the
+            // query before it, the one on screen.
             Reply::Grown(hits) => {
                 self.hits = hits;
                 Searched::Grown
+            }
+            // Or of a later one that parsed, and was never shown.
+            Reply::Later(hits) => {
+                self.hits = hits;
+                self.all_rows = false;
+                Searched::NewHits
             }
         }
     }
