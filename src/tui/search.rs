@@ -165,22 +165,26 @@ impl SearchEngine {
 
     /// The next reply the screen should take, if one has come.
     pub fn next_reply(&mut self) -> Option<Reply> {
-        let Engine::Worker { replies, .. } = &mut self.0 else {
-            return None;
-        };
-        let sent: Vec<(u64, Sent)> = replies.try_iter().collect();
-        sent.into_iter()
-            .find_map(|(number, sent)| self.take(number, sent))
+        self.next(|replies| replies.try_recv().ok())
     }
 
     /// Blocks until the next reply the screen should take (tests and
     /// benchmarks); `None` when no worker will send one.
     pub fn wait(&mut self) -> Option<Reply> {
+        self.next(|replies| replies.recv().ok())
+    }
+
+    /// Receives until a reply the screen takes, one at a time: those behind
+    /// it stay in the channel for the next call.
+    fn next(
+        &mut self,
+        receive: impl Fn(&Receiver<(u64, Sent)>) -> Option<(u64, Sent)>,
+    ) -> Option<Reply> {
         loop {
-            let Engine::Worker { replies, .. } = &mut self.0 else {
+            let Engine::Worker { replies, .. } = &self.0 else {
                 return None;
             };
-            let (number, sent) = replies.recv().ok()?;
+            let (number, sent) = receive(replies)?;
             if let Some(reply) = self.take(number, sent) {
                 return Some(reply);
             }
@@ -297,6 +301,27 @@ mod tests {
             Some(Reply::Grown(_)) => "grown",
             Some(Reply::Later(_)) => "later",
         }
+    }
+
+    /// Replies that come together are taken one by one, none lost: the
+    /// last batch's growth came with the one before it, and was dropped.
+    #[test]
+    fn replies_waiting_together_are_all_taken_in_order() {
+        let (requests, _) = channel();
+        let (worker, replies) = channel();
+        let mut e = SearchEngine::talking_to(requests, replies);
+        e.submit("winrm");
+        for sent in [
+            Sent::Answer(Ok(hits(1))),
+            Sent::Grown(hits(2)),
+            Sent::Grown(hits(3)),
+        ] {
+            worker.send((1, sent)).unwrap();
+        }
+        assert_eq!(kind(e.next_reply()), "answer");
+        assert!(matches!(e.next_reply(), Some(Reply::Grown(h)) if h.len() == 2));
+        assert!(matches!(e.next_reply(), Some(Reply::Grown(h)) if h.len() == 3));
+        assert_eq!(kind(e.next_reply()), "none");
     }
 
     #[test]
