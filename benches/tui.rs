@@ -57,7 +57,9 @@
 //!   points for the whole query;
 //! - at first frame: a second process, sent the whole query as soon as its
 //!   first frame is up (a big catalog is still loading then), timed from
-//!   spawn to the echo and to the settled final count.
+//!   spawn to the echo and to the settled final count;
+//! - command line: the same query through `vmmports list QUERY --format
+//!   csv` and `fzf --filter QUERY`, output thrown away, spawn to exit.
 //!
 //! The table shows the median and, in brackets, the fastest and slowest run.
 //! The two programs' matchers differ, so their match counts differ too; the
@@ -791,6 +793,9 @@ struct Run {
     /// A second process: the whole query pasted as soon as the first frame
     /// is up (while a big catalog still loads); echo and settled from spawn.
     early: Step,
+    /// The command line's query, a whole process from spawn to exit:
+    /// `vmmports list QUERY --format csv` or `fzf --filter QUERY`.
+    cli: Step,
 }
 
 fn run(setup: &Setup) -> Result<Run, String> {
@@ -875,6 +880,7 @@ fn run(setup: &Setup) -> Result<Run, String> {
     )?;
     t.quit();
     let early = early(setup)?;
+    let cli = cli(setup)?;
     if let Some(trace) = &t.trace {
         eprintln!(
             "{} reads (time from spawn, bytes | first row | row {} | row {}):",
@@ -900,6 +906,59 @@ fn run(setup: &Setup) -> Result<Run, String> {
         keys,
         burst,
         early,
+        cli,
+    })
+}
+
+/// The query on the command line, the output thrown away, started through
+/// `sh` as the explorers are: from spawn to exit.
+fn cli(setup: &Setup) -> Result<Step, String> {
+    let query = setup.options.query.as_str();
+    let mut command = Command::new("/bin/sh");
+    command.arg("-c");
+    match setup.program.kind {
+        Kind::Vmmports => {
+            command
+                .arg(r#"p=$1; q=$2; shift 2; exec "$p" "$@" list "$q" --format csv > /dev/null"#)
+                .args([
+                    "sh".as_ref(),
+                    setup.program.path.as_os_str(),
+                    query.as_ref(),
+                ]);
+            if let Some(json) = &setup.catalog.json {
+                command.arg("--data").arg(json);
+            }
+        }
+        Kind::Fzf => {
+            command
+                .arg(r#"exec "$1" --filter "$2" < "$3" > /dev/null"#)
+                .args([
+                    "sh".as_ref(),
+                    setup.program.path.as_os_str(),
+                    query.as_ref(),
+                ])
+                .arg(&setup.catalog.txt);
+        }
+    }
+    let started = Instant::now();
+    let status = command
+        .env("XDG_CONFIG_HOME", setup.home)
+        .stdin(Stdio::null())
+        .status()
+        .map_err(|e| format!("{}: cannot run the query: {e}", setup.program.label))?;
+    let took = ms(started.elapsed());
+    // fzf --filter exits 1 when nothing matches, vmmports list too.
+    if !matches!(status.code(), Some(0 | 1)) {
+        return Err(format!(
+            "{}: the query ended with {status}",
+            setup.program.label
+        ));
+    }
+    Ok(Step {
+        echo_ms: f64::NAN,
+        settled_ms: took,
+        bytes: 0,
+        reads: 0,
     })
 }
 
@@ -1102,6 +1161,11 @@ fn print_table(
             expected[options.query.len() - 1].to_string(),
             &|r| r.early.clone(),
         );
+        line(
+            &format!("command line {:?}", options.query),
+            expected[options.query.len() - 1].to_string(),
+            &|r| r.cli.clone(),
+        );
     }
     let widths: Vec<usize> = (0..rows[0].len())
         .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
@@ -1121,7 +1185,7 @@ fn print_table(
     }
     println!();
     println!(
-        "median (fastest–slowest) of the runs; echo: key sent → typed text on screen; settled: key sent → last screen change once the final count shows and {} ms pass quietly; first frame: process spawn → a whole first screen, whatever its count; ready: process spawn → last change of the screen that counts all rows, nothing pending; at first frame: a second process, the query sent as its first frame shows, times from spawn",
+        "median (fastest–slowest) of the runs; echo: key sent → typed text on screen; settled: key sent → last screen change once the final count shows and {} ms pass quietly; first frame: process spawn → a whole first screen, whatever its count; ready: process spawn → last change of the screen that counts all rows, nothing pending; at first frame: a second process, the query sent as its first frame shows, times from spawn; command line: `vmmports list QUERY --format csv` or `fzf --filter QUERY`, spawn to exit",
         options.quiet.as_millis()
     );
 }

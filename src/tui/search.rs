@@ -233,17 +233,27 @@ fn serve(mut searcher: Searcher, inbox: &Receiver<Request>, outbox: &Sender<(u64
     while let Ok(first) = inbox.recv() {
         let mut query = None;
         let mut grew = false;
-        for request in std::iter::once(first).chain(inbox.try_iter()) {
-            match request {
-                Request::Query(number, text) => query = Some((number, text)),
-                Request::Rows(rows) => grew |= searcher.extend(rows),
-                // The rows still join the last query's matches, so that
-                // typing it again narrows from them; only the answers stop.
-                Request::Forget => {
-                    grows = None;
-                    query = None;
+        let mut pending = vec![first];
+        while !pending.is_empty() {
+            for request in pending.drain(..) {
+                match request {
+                    Request::Query(number, text) => query = Some((number, text)),
+                    Request::Rows(rows) => grew |= searcher.extend(rows),
+                    // The rows still join the last query's matches, so that
+                    // typing it again narrows from them; only the answers
+                    // stop.
+                    Request::Forget => {
+                        grows = None;
+                        query = None;
+                    }
                 }
             }
+            // A paste or a fast typist sends a query per key within
+            // microseconds: yielding once lets the rest of the burst in, so
+            // that only its last query is searched, not its first letter
+            // over every row.
+            std::thread::yield_now();
+            pending.extend(inbox.try_iter());
         }
         let sent = match (query, grows) {
             (Some((number, text)), _) => {
