@@ -146,7 +146,8 @@ impl FilterState {
     }
 
     /// Runs the filter: at once for a small catalog, on the worker for a
-    /// large one (the answer then comes through [`FilterState::poll`]).
+    /// large one or a file's (the answer then comes through
+    /// [`FilterState::poll`]).
     pub fn refilter(&mut self, rows: usize) -> Searched {
         if self.search.is_waiting() {
             // The list keeps every row read so far, and its selection; a
@@ -178,9 +179,9 @@ impl FilterState {
     }
 
     /// The catalog's rows `from..to` were read while it loads, and `rows` is
-    /// them indexed: the search takes them, and an empty filter's list shows them at once
-    /// (without moving the selection); a query's hits grow when the search
-    /// has matched them ([`Searched::Grown`]).
+    /// them indexed: the search takes them, and an empty filter's list shows
+    /// them at once (without moving the selection); a query's hits grow when
+    /// the search has matched them ([`Searched::Grown`]).
     pub fn rows_added(&mut self, from: usize, to: usize, rows: IndexedRows) {
         // The first batch brings the components ([`FilterState::grow_from`]);
         // rows before them could not be searched.
