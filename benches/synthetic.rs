@@ -141,6 +141,8 @@ pub fn catalog(count: usize) -> Catalog {
                 kind: ComponentKind::Windows,
                 configured_in: None,
                 also: Vec::new(),
+                runs_on: None,
+                boot_source: None,
             }
         })
         .collect();

@@ -48,6 +48,18 @@ pub struct Component {
     /// VMM agent, so `--on perimeter-host` gives the agent's rules too.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub also: Vec<String>,
+    /// For a service with no machine of its own: the component it runs on.
+    /// Its connections start or end on that machine, with that machine's
+    /// addresses and firewall (the storage management service runs on the
+    /// VMM server).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runs_on: Option<String>,
+    /// The source address the machine sends from before it has one of its
+    /// own: a PXE client's first DHCP message comes from 0.0.0.0 (RFC 2131
+    /// 4.1). Added to the addresses a deployment gives it, so a rule scoped
+    /// to its subnet still lets that first packet in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub boot_source: Option<String>,
 }
 
 /// What runs on a component; decides which firewall dialects fit it.
@@ -516,13 +528,47 @@ impl Connection {
     }
 }
 
+/// A machine at one end of a connection (see [`Catalog::ends`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct End<'a> {
+    pub machine: &'a Component,
+    /// Only `also` the role the connection names: left out where the
+    /// deployment gives it no address.
+    pub optional: bool,
+}
+
 impl Catalog {
-    /// The components that are `id` or declare (`also`) that they are it:
-    /// every machine that needs a rule placed on `id`.
+    /// The machines that play role `id`: the component itself, and those
+    /// that declare (`also`) they are it; for a service that `runs_on`
+    /// another component, that component instead. Every machine that needs
+    /// a rule placed on `id`, and every end of a connection from or to it.
     pub fn machines_acting_as<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Component> {
-        self.components
-            .iter()
-            .filter(move |c| c.id == id || c.also.iter().any(|a| a == id))
+        let host = self.component(id).and_then(|c| c.runs_on.as_deref());
+        self.components.iter().filter(move |c| match host {
+            Some(host) => c.id == host,
+            None => c.id == id || c.also.iter().any(|a| a == id),
+        })
+    }
+
+    /// The machines at the ends `ids` name ([`Catalog::machines_acting_as`]
+    /// each), each once, in order, with whether the deployment may lack it.
+    ///
+    /// A machine that is only `also` one of the ends is optional: a
+    /// deployment with no perimeter hosts has none to give addresses for,
+    /// so a rule or policy leaves it out rather than waiting for it. The
+    /// ends themselves (or the machine a service runs on) are required.
+    pub fn ends<'a>(&'a self, ids: &'a [String]) -> Vec<End<'a>> {
+        let mut out: Vec<End> = Vec::new();
+        for id in ids {
+            for machine in self.machines_acting_as(id) {
+                let optional = machine.also.iter().any(|a| a == id);
+                match out.iter_mut().find(|e| e.machine.id == machine.id) {
+                    Some(end) => end.optional &= optional,
+                    None => out.push(End { machine, optional }),
+                }
+            }
+        }
+        out
     }
 
     /// Where a connection's rules go, for people: `inbound on Hyper-V host
@@ -577,12 +623,9 @@ impl Catalog {
         })
     }
 
-    /// Whether `machine` carries the rules placed on `role`: it is `role`,
-    /// or declares that it is also `role`.
+    /// Whether `machine` carries the rules placed on `role` (see
+    /// [`Catalog::machines_acting_as`]).
     pub fn acts_as(&self, machine: &str, role: &str) -> bool {
-        machine == role
-            || self
-                .component(machine)
-                .is_some_and(|c| c.also.iter().any(|a| a == role))
+        self.machines_acting_as(role).any(|c| c.id == machine)
     }
 }

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::locate::Step;
 use super::model::{
-    Catalog, Connection, Direction, ICMP_TYPES, Modifiability, PortSpec, icmp_type_name,
+    Catalog, Component, Connection, Direction, ICMP_TYPES, Modifiability, PortSpec, icmp_type_name,
 };
 use super::probe::Probe;
 
@@ -166,6 +166,49 @@ impl<'c> Checker<'c> {
                     self.component_ref(catalog, other, path);
                 }
             }
+            if let Some(host) = &c.runs_on {
+                self.runs_on(catalog, c, host, at.field("runs_on"));
+            }
+            if let Some(address) = &c.boot_source {
+                // Rules carry it, so it must be one address every dialect
+                // can spell.
+                if address.parse::<std::net::IpAddr>().is_err() {
+                    self.push(
+                        at.field("boot_source"),
+                        format!("boot_source `{address}` is not an IP address"),
+                        Some("give one IPv4 or IPv6 address, such as 0.0.0.0".into()),
+                    );
+                }
+            }
+        }
+    }
+
+    /// A service runs on a machine of its own kind: not on itself, not on
+    /// another service (its ends would have no machine), and it plays no
+    /// roles itself (`also`), since its host plays them.
+    fn runs_on(&mut self, catalog: &Catalog, c: &Component, host: &str, path: At) {
+        let problem = if host == c.id {
+            Some(format!("component `{}` says it runs on itself", c.id))
+        } else if let Some(h) = catalog.component(host).filter(|h| h.runs_on.is_some()) {
+            Some(format!(
+                "component `{}` runs on `{}`, which itself runs on another component",
+                c.id, h.id
+            ))
+        } else if !c.also.is_empty() {
+            Some(format!(
+                "component `{}` both runs on `{host}` and is `also` other components",
+                c.id
+            ))
+        } else {
+            None
+        };
+        match problem {
+            Some(message) => self.push(
+                path,
+                message,
+                Some("name the machine it runs on: a component without `runs_on`, other than itself; put `also` on that machine".into()),
+            ),
+            None => self.component_ref(catalog, host, path),
         }
     }
 

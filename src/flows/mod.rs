@@ -16,7 +16,7 @@ pub mod diagram;
 pub mod table;
 
 use crate::catalog::{
-    Catalog, CatalogNote, Component, Connection, Direction, PortSpec, Section, Transport,
+    Catalog, CatalogNote, Component, Connection, Direction, End, PortSpec, Section, Transport,
 };
 
 /// What a flow's ports come from: a connection, or a catalog note's extra
@@ -69,6 +69,10 @@ pub struct Flow<'c> {
     pub ports: Vec<&'c PortSpec>,
     /// The connections (and notes) merged into this flow, in catalog order.
     pub origins: Vec<Origin<'c>>,
+    /// Every origin reaches one of the ends only as a machine that is `also`
+    /// the role it names ([`crate::catalog::End`]): a policy leaves the flow
+    /// out when that machine has no address.
+    pub optional: bool,
 }
 
 impl Flow<'_> {
@@ -99,7 +103,8 @@ impl Flow<'_> {
 }
 
 /// The flows of `connections`, merged per (source, destination, protocol),
-/// in the order they first appear; with `include_dynamic`, also the ports of
+/// in the order they first appear, between the machines that play each end
+/// ([`Catalog::machines_acting_as`]); with `include_dynamic`, also the ports of
 /// the catalog's notes (the dynamic RPC range) from each of their peers to
 /// each component that needs them, as `rules --include-dynamic` opens them.
 /// References that do not resolve cannot occur in a validated catalog and
@@ -110,7 +115,9 @@ pub fn flows<'c>(
     include_dynamic: bool,
 ) -> Vec<Flow<'c>> {
     let mut out: Vec<Flow<'c>> = Vec::new();
-    let resolve = |ids: &'c [String]| ids.iter().filter_map(|id| catalog.component(id));
+    // Each end is every machine that plays it: a perimeter host is also a
+    // Hyper-V host, and the storage service's traffic leaves the VMM server.
+    let resolve = |ids: &'c [String]| catalog.ends(ids);
     for &conn in connections {
         if conn.direction == Direction::None {
             continue;
@@ -134,12 +141,9 @@ pub fn flows<'c>(
 }
 
 /// `origin`'s ports from `source` to `destination`, a flow per protocol.
-fn add<'c>(
-    flows: &mut Vec<Flow<'c>>,
-    source: &'c Component,
-    destination: &'c Component,
-    origin: Origin<'c>,
-) {
+fn add<'c>(flows: &mut Vec<Flow<'c>>, source: End<'c>, destination: End<'c>, origin: Origin<'c>) {
+    let optional = source.optional || destination.optional;
+    let (source, destination) = (source.machine, destination.machine);
     for protocol in Transport::ALL {
         let ports: Vec<&PortSpec> = origin
             .ports()
@@ -147,43 +151,48 @@ fn add<'c>(
             .filter(|p| p.transport == protocol)
             .collect();
         if !ports.is_empty() {
-            merge(flows, source, destination, protocol, origin, ports);
+            merge(
+                flows,
+                Flow {
+                    source,
+                    destination,
+                    protocol,
+                    ports,
+                    origins: vec![origin],
+                    optional,
+                },
+            );
         }
     }
 }
 
-fn merge<'c>(
-    flows: &mut Vec<Flow<'c>>,
-    source: &'c Component,
-    destination: &'c Component,
-    protocol: Transport,
-    origin: Origin<'c>,
-    ports: Vec<&'c PortSpec>,
-) {
+/// Adds `new` to `flows`, or its ports and origin to the flow with the same
+/// ends and protocol.
+fn merge<'c>(flows: &mut Vec<Flow<'c>>, new: Flow<'c>) {
     let existing = flows.iter_mut().find(|f| {
-        f.source.id == source.id && f.destination.id == destination.id && f.protocol == protocol
+        f.source.id == new.source.id
+            && f.destination.id == new.destination.id
+            && f.protocol == new.protocol
     });
     let Some(flow) = existing else {
-        flows.push(Flow {
-            source,
-            destination,
-            protocol,
-            ports,
-            origins: vec![origin],
-        });
+        flows.push(new);
         return;
     };
-    for port in ports {
+    for port in new.ports {
         if !flow.ports.contains(&port) {
             flow.ports.push(port);
         }
     }
-    if !flow.origins.iter().any(|o| o.id() == origin.id()) {
-        flow.origins.push(origin);
+    for origin in new.origins {
+        if !flow.origins.iter().any(|o| o.id() == origin.id()) {
+            flow.origins.push(origin);
+        }
     }
+    flow.optional &= new.optional;
 }
 
-/// Only the flows whose ends the query's `from:` and `to:` terms name:
+/// Only the flows whose ends the query's `from:`, `to:` and `on:` terms
+/// name:
 /// `to:hyper-v` selects the agent's connection, which also goes to library
 /// servers, but the flows asked for are those to the hosts.
 pub fn named_by<'c>(flows: Vec<Flow<'c>>, query: &crate::query::Query) -> Vec<Flow<'c>> {
@@ -195,6 +204,13 @@ pub fn named_by<'c>(flows: Vec<Flow<'c>>, query: &crate::query::Query) -> Vec<Fl
                 let named = match &term.kind {
                     TermKind::From(word) => names_component(word, flow.source),
                     TermKind::To(word) => names_component(word, flow.destination),
+                    // A flow is let in at its destination, and out at its
+                    // source when outbound rules are asked for: either end
+                    // carries a rule for it.
+                    TermKind::On(word) => {
+                        names_component(word, flow.destination)
+                            || names_component(word, flow.source)
+                    }
                     _ => return true,
                 };
                 named != term.negated

@@ -155,17 +155,31 @@ struct Components {
     by_id: HashMap<String, u32>,
     /// Display names, by component index.
     names: Vec<String>,
-    /// The components that carry a rule placed on each id: itself, and
-    /// those that declare they are also it.
+    /// The machines that play each role: itself, and those that declare
+    /// they are also it (or the one it runs on); see
+    /// [`Catalog::machines_acting_as`].
     acting_as: HashMap<String, Vec<u32>>,
 }
 
 impl Components {
     fn new(head: &Catalog) -> Self {
+        // One pass, not `machines_acting_as` per component: synthetic
+        // catalogs have hundreds of components.
         let mut acting_as: HashMap<String, Vec<u32>> = HashMap::new();
+        let index_of: HashMap<&str, u32> = head
+            .components
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.as_str(), i as u32))
+            .collect();
         for (i, c) in head.components.iter().enumerate() {
-            for id in std::iter::once(&c.id).chain(&c.also) {
-                acting_as.entry(id.clone()).or_default().push(i as u32);
+            match c.runs_on.as_deref().and_then(|h| index_of.get(h)) {
+                Some(&host) => acting_as.entry(c.id.clone()).or_default().push(host),
+                None => {
+                    for id in std::iter::once(&c.id).chain(&c.also) {
+                        acting_as.entry(id.clone()).or_default().push(i as u32);
+                    }
+                }
             }
         }
         Components {
@@ -183,6 +197,19 @@ impl Components {
     fn component_index(&self, id: &str) -> u32 {
         // Validation guarantees every reference resolves.
         self.by_id.get(id).copied().unwrap_or(u32::MAX)
+    }
+
+    /// The components named by `ids` and the machines that play them, each
+    /// once: `to:perimeter` finds the agent's rows, whose destination is
+    /// the Hyper-V host that a perimeter host also is.
+    fn ends(&self, ids: &[String]) -> Vec<u32> {
+        let mut out: Vec<u32> = ids.iter().map(|id| self.component_index(id)).collect();
+        for id in ids {
+            out.extend(self.acting_as.get(id).into_iter().flatten().copied());
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     fn entry(&self, conn: &Connection) -> Entry {
@@ -216,12 +243,8 @@ impl Components {
         Entry {
             fields,
             mask,
-            from: conn
-                .from
-                .iter()
-                .map(|id| self.component_index(id))
-                .collect(),
-            to: conn.to.iter().map(|id| self.component_index(id)).collect(),
+            from: self.ends(&conn.from),
+            to: self.ends(&conn.to),
             placed_on,
             ports: conn
                 .ports

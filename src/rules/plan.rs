@@ -145,7 +145,7 @@ pub fn plan<'c>(
                     continue;
                 }
             }
-            let scope = Scope::of(settings, placement.peers);
+            let scope = Scope::of(catalog, settings, placement.peers);
             let rules = rules_for(
                 &conn.id,
                 &conn.ports,
@@ -211,10 +211,10 @@ impl<'c> Plan<'c> {
 
     /// The catalog notes' extra ports (the dynamic RPC range), inbound on each
     /// of their components that this plan already covers or `on` names,
-    /// scoped to whichever of the note's peers were given addresses.
+    /// scoped to the note's peers as any rule is.
     fn add_dynamic(&mut self, catalog: &'c Catalog, settings: &Settings, on: Option<&str>) {
         for note in catalog.notes.iter().filter(|n| !n.ports.is_empty()) {
-            let scope = Scope::of_any_given(settings, &note.peers);
+            let scope = Scope::of(catalog, settings, &note.peers);
             let description =
                 crate::text::join_unique(note.ports.iter().map(|p| p.purpose.as_str()), " ");
             let rules = rules_for(
@@ -300,9 +300,32 @@ impl Scope {
     /// know would shut out the ones we do not. A peer given as `Any` opens
     /// the rule on purpose; a peer not given at all is `missing`, but only
     /// when `--remote` was used for something (else nothing was scoped).
-    fn of(settings: &Settings, peers: &[String]) -> Scope {
-        let missing = missing_peers(settings, peers);
-        let per_peer: Vec<Vec<Address>> = peers.iter().map(|p| settings.addresses(p)).collect();
+    ///
+    /// The peers are the machines that play each role ([`Catalog::ends`]):
+    /// a perimeter host that is also a Hyper-V host adds its addresses to a
+    /// rule for Hyper-V hosts when it has some, and is not missing when it
+    /// has none (the deployment may have no perimeter hosts).
+    fn of(catalog: &Catalog, settings: &Settings, roles: &[String]) -> Scope {
+        let given = |id: &str| settings.remote.contains_key(id);
+        let peers: Vec<&str> = catalog
+            .ends(roles)
+            .into_iter()
+            .filter(|end| !end.optional || given(&end.machine.id))
+            .map(|end| end.machine.id.as_str())
+            .collect();
+        let missing: Vec<String> = if settings.remote.is_empty() {
+            Vec::new()
+        } else {
+            peers
+                .iter()
+                .filter(|p| !given(p))
+                .map(|p| p.to_string())
+                .collect()
+        };
+        let per_peer: Vec<Vec<Address>> = peers
+            .iter()
+            .map(|p| peer_addresses(catalog, settings, p))
+            .collect();
         if peers.is_empty() || per_peer.iter().any(Vec::is_empty) {
             return Scope {
                 remote: Vec::new(),
@@ -314,48 +337,17 @@ impl Scope {
             missing: Vec::new(),
         }
     }
-
-    /// Scoped to the peers that were given addresses (the dynamic RPC range,
-    /// which any of its peers may use); open, and `missing` all of them,
-    /// when none was.
-    fn of_any_given(settings: &Settings, peers: &[String]) -> Scope {
-        let given: Vec<&String> = peers
-            .iter()
-            .filter(|p| settings.remote.contains_key(p.as_str()))
-            .collect();
-        if given.is_empty() {
-            return Scope {
-                remote: Vec::new(),
-                missing: missing_peers(settings, peers),
-            };
-        }
-        let per_peer: Vec<Vec<Address>> = given.iter().map(|p| settings.addresses(p)).collect();
-        if per_peer.iter().any(Vec::is_empty) {
-            // One of them was given as `Any`.
-            return Scope {
-                remote: Vec::new(),
-                missing: Vec::new(),
-            };
-        }
-        Scope {
-            remote: sorted(per_peer.into_iter().flatten().collect()),
-            missing: Vec::new(),
-        }
-    }
 }
 
-/// The peers with no `--remote` entry, when some other component has one.
-fn missing_peers(settings: &Settings, peers: &[String]) -> Vec<String> {
-    if settings.remote.is_empty() {
-        return Vec::new();
+/// A peer's addresses as given, with the address it sends from before it
+/// has one (`boot_source`: a PXE client's 0.0.0.0) when any were given.
+fn peer_addresses(catalog: &Catalog, settings: &Settings, id: &str) -> Vec<Address> {
+    let mut addresses = settings.addresses(id);
+    if !addresses.is_empty() {
+        let boot = catalog.component(id).and_then(|c| c.boot_source.as_deref());
+        addresses.extend(boot.and_then(|a| Address::parse(a).ok()));
     }
-    let mut missing: Vec<String> = peers
-        .iter()
-        .filter(|p| !settings.remote.contains_key(p.as_str()))
-        .cloned()
-        .collect();
-    missing.dedup();
-    missing
+    addresses
 }
 
 fn sorted(mut addresses: Vec<Address>) -> Vec<Address> {
