@@ -3,13 +3,15 @@
 //! more than was asked for.
 //!
 //! - Free words match as plain text (see [`SearchIndex::search_plain`]).
-//! - Within a matching row, only the ports the query names are kept: a word
-//!   found in some ports' service or purpose keeps those (`winrm` keeps port
-//!   80's "WinRM 1.1" of the agent row, not 135, 139 or 445), and `port:` and
-//!   `proto:` terms keep the ports they match. A row matched by other fields
-//!   (its id, its components, its notes) keeps all its ports.
+//! - A row is a unit that works only whole (a PXE boot needs DHCP, TFTP and
+//!   the TFTP data range together), so a word that names the row itself (its
+//!   id, one of its components by id, name or alias, or its notes) keeps every
+//!   port: `pxe` keeps all of `pxe-boot`.
+//! - Only a word found nowhere but in some ports' service or purpose trims the
+//!   row to those ports (`netbios` keeps port 139 of the agent row, not 80,
+//!   135 or 445), and `port:` and `proto:` terms keep the ports they match.
 
-use super::index::SearchIndex;
+use super::index::{SearchIndex, names_component};
 use super::parse::{Query, TermKind};
 use crate::catalog::{Catalog, Connection, PortSpec};
 
@@ -20,16 +22,31 @@ pub fn select(catalog: &Catalog, query: &Query) -> Vec<Connection> {
         .search_plain(query)
         .iter()
         .filter_map(|hit| catalog.connections.get(hit.index))
-        .map(|conn| narrowed(conn, query))
+        .map(|conn| narrowed(catalog, conn, query))
         .collect()
 }
 
+/// Whether the (lowercase) `word` is found in the row as a whole rather than
+/// in some of its ports: its id, its notes, or one of its components (id,
+/// name or alias, on either end).
+fn names_row(catalog: &Catalog, conn: &Connection, word: &str) -> bool {
+    conn.id.to_lowercase().contains(word)
+        || conn.notes.iter().any(|n| n.to_lowercase().contains(word))
+        || conn
+            .from
+            .iter()
+            .chain(&conn.to)
+            .filter_map(|id| catalog.component(id))
+            .any(|c| names_component(word, c))
+}
+
 /// `conn` with only the ports the query's positive terms name.
-fn narrowed(conn: &Connection, query: &Query) -> Connection {
+fn narrowed(catalog: &Catalog, conn: &Connection, query: &Query) -> Connection {
     let mut kept: Vec<&PortSpec> = conn.ports.iter().collect();
     let mut named_by_words: Vec<Vec<&PortSpec>> = Vec::new();
     for term in query.terms.iter().filter(|t| !t.negated) {
         match &term.kind {
+            TermKind::Fuzzy(word) if names_row(catalog, conn, word) => {}
             TermKind::Fuzzy(word) => {
                 let named: Vec<&PortSpec> = conn
                     .ports
