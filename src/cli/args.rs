@@ -284,6 +284,9 @@ pub struct SettingsArgs {
     /// Also give each source its outbound rules, for estates that deny outgoing traffic
     #[arg(long)]
     pub outbound: bool,
+    /// With some --remote given, write the rules of peers given none open to any address (each marked), instead of refusing
+    #[arg(long)]
+    pub any_for_missing: bool,
 }
 
 /// `--format` of `rules`: the core's dialects, as clap values.

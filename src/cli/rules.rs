@@ -40,6 +40,7 @@ pub fn settings_from(
     }
     settings.include_dynamic |= args.include_dynamic;
     settings.outbound |= args.outbound;
+    settings.any_for_missing |= args.any_for_missing;
     settings.check(catalog)?;
     Ok(settings)
 }

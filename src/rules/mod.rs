@@ -226,6 +226,7 @@ pub fn body(
         }
     } else {
         let plan = plan::plan(catalog, connections, settings, on);
+        refuse_partial_scope(catalog, &plan, settings)?;
         count = plan.rule_count();
         unscoped = plan.rules().filter(|(_, r)| !r.unscoped.is_empty()).count();
         covers = plan.sources().into_iter().map(str::to_string).collect();
@@ -357,6 +358,46 @@ fn section_lines(
         lines.extend(reload);
     }
     Ok(lines)
+}
+
+/// A script scoped for some peers and open to any address for others is
+/// refused, as a policy is: the admin gave addresses because they want the
+/// rules scoped. `--any-for-missing` writes it anyway, each open rule marked.
+fn refuse_partial_scope(
+    catalog: &Catalog,
+    plan: &plan::Plan,
+    settings: &Settings,
+) -> Result<(), RulesError> {
+    if settings.any_for_missing {
+        return Ok(());
+    }
+    let mut missing: Vec<&str> = Vec::new();
+    let mut open = 0;
+    for (_, rule) in plan.rules().filter(|(_, r)| !r.unscoped.is_empty()) {
+        open += 1;
+        for peer in &rule.unscoped {
+            if !missing.contains(&peer.as_str()) {
+                missing.push(peer);
+            }
+        }
+    }
+    let Some(first) = missing.first() else {
+        return Ok(());
+    };
+    let named: Vec<String> = missing
+        .iter()
+        .map(|id| format!("{id} ({})", catalog.names(&[id.to_string()])))
+        .collect();
+    Err(RulesError::new(
+        format!(
+            "no --remote for {}: {open} rule{} would allow any address while the rest are scoped",
+            named.join(", "),
+            if open == 1 { "" } else { "s" }
+        ),
+        format!(
+            "give each with --remote {first}=ADDR[,ADDR...], narrow the query or --on, or add --any-for-missing to write those rules open to any address (each marked)"
+        ),
+    ))
 }
 
 /// The comment line above a rule left open because some peer's address is

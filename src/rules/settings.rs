@@ -27,6 +27,9 @@ pub struct Settings {
     /// Also give every source its outbound rules, for estates that deny
     /// outgoing traffic by default.
     pub outbound: bool,
+    /// When some peers have addresses and others not, write the rules of
+    /// the others open to any address (each marked) instead of refusing.
+    pub any_for_missing: bool,
 }
 
 impl Default for Settings {
@@ -38,6 +41,7 @@ impl Default for Settings {
             ports: BTreeMap::new(),
             include_dynamic: false,
             outbound: false,
+            any_for_missing: false,
         }
     }
 }
@@ -275,6 +279,9 @@ impl Settings {
         }
         if self.outbound {
             out.push("outbound: yes".into());
+        }
+        if self.any_for_missing {
+            out.push("any-for-missing: yes".into());
         }
         out
     }

@@ -17,6 +17,8 @@ pub enum Field {
     IncludeDynamic,
     /// Outbound rules on every source (`--outbound`).
     Outbound,
+    /// Rules of peers without addresses open to any (`--any-for-missing`).
+    AnyForMissing,
     /// A setup port, by key.
     Port(String),
     /// Remote addresses of a component, by id.
@@ -74,6 +76,11 @@ impl SettingsForm {
                 field: Field::Outbound,
                 label: "outbound rules on sources".into(),
                 value: yes_no(settings.outbound),
+            },
+            Row {
+                field: Field::AnyForMissing,
+                label: "any address for peers given none".into(),
+                value: yes_no(settings.any_for_missing),
             },
         ];
         for feature in &catalog.setup_features {
@@ -195,7 +202,10 @@ impl SettingsForm {
 impl Field {
     /// A yes/no setting, flipped by Enter rather than typed.
     pub fn is_toggle(&self) -> bool {
-        matches!(self, Field::IncludeDynamic | Field::Outbound)
+        matches!(
+            self,
+            Field::IncludeDynamic | Field::Outbound | Field::AnyForMissing
+        )
     }
 }
 
@@ -223,6 +233,7 @@ fn apply(
         }
         Field::IncludeDynamic => settings.include_dynamic = is_yes(value),
         Field::Outbound => settings.outbound = is_yes(value),
+        Field::AnyForMissing => settings.any_for_missing = is_yes(value),
         Field::Port(key) if !value.is_empty() => settings
             .set_port(catalog, &format!("{key}={value}"))
             .map_err(|e| e.message)?,
