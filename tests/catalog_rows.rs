@@ -224,15 +224,19 @@ fn row_11_vmm_to_wsus() {
         (443, 443, TCP, None),
         (8531, 8531, TCP, None),
     ];
-    general("vmm-to-wsus", ports, &["wsus-server"], Inbound, "fixed");
-    // Since WSUS 3.0 SP2 the pair is chosen at install time, not a default.
+    // The port is chosen on WSUS and handed to VMM (Add-SCUpdateServer
+    // -TCPPort [FU]): set on the device, not fixed (issue 20).
+    general("vmm-to-wsus", ports, &["wsus-server"], Inbound, "device");
     let c = catalog();
     let notes = c.connection("vmm-to-wsus").unwrap().notes.join(" ");
+    // 8530/8531 is the default on Windows Server 2012 R2 and later; 80/443
+    // only on the IIS Default Web Site.
     assert!(
-        notes.contains("3.0 SP2") && notes.contains("8530/8531"),
+        notes.contains("2012 R2") && notes.contains("8530 (HTTP) and 8531 (HTTPS) by default"),
         "{notes}"
     );
-    assert!(!notes.contains("default to 8530"), "{notes}");
+    assert!(notes.contains("Default Web Site"), "{notes}");
+    assert!(notes.contains("-TCPPort"), "{notes}");
 }
 
 #[test]
@@ -248,12 +252,13 @@ fn row_12_library_to_host_bits() {
 
 #[test]
 fn row_13_console_to_vmm() {
-    let ports = &[
-        (8100, 8100, TCP, Some("IndigoTcpPort")),
-        (8101, 8101, TCP, Some("IndigoHTTPSPort")),
-        (8102, 8102, TCP, Some("IndigoNETTCPPort")),
-    ];
+    // The page lists 8101 and 8102 too, but setup gives them to Windows PE
+    // and WDS, and the console uses IndigoTcpPort alone [S5] (issue 20).
+    let ports = &[(8100, 8100, TCP, Some("IndigoTcpPort"))];
     general("console-to-vmm", ports, &["vmm-server"], Inbound, "setup");
+    let c = catalog();
+    let notes = c.connection("console-to-vmm").unwrap().notes.join(" ");
+    assert!(notes.contains("8101") && notes.contains("[S5]"), "{notes}");
 }
 
 #[test]
@@ -340,13 +345,81 @@ fn row_21_perimeter_host_to_library() {
 }
 
 #[test]
-fn the_perimeter_host_is_also_a_hyperv_host() {
-    // It runs the VMM agent like any Hyper-V host, so it needs that role's
-    // rules as well as its own rows.
+fn an_untrusted_domain_host_is_also_a_hyperv_host_a_perimeter_host_is_not() {
+    // VMM pushes the agent to a host in an untrusted domain, as to a domain
+    // host [UD]: it needs every Hyper-V host row. A perimeter host gets its
+    // agent installed locally and only 5986 and 443 [PN] (issue 20).
     let c = catalog();
-    assert_eq!(c.component("perimeter-host").unwrap().also, ["hyperv-host"]);
-    assert!(c.acts_as("perimeter-host", "hyperv-host"));
-    assert!(!c.acts_as("hyperv-host", "perimeter-host"));
+    assert_eq!(c.component("untrusted-host").unwrap().also, ["hyperv-host"]);
+    assert!(c.acts_as("untrusted-host", "hyperv-host"));
+    assert!(!c.acts_as("hyperv-host", "untrusted-host"));
+    assert!(c.component("perimeter-host").unwrap().also.is_empty());
+    assert!(!c.acts_as("perimeter-host", "hyperv-host"));
+    for id in ["perimeter-host-to-vmm", "perimeter-host-to-library"] {
+        assert_eq!(
+            c.connection(id).unwrap().from,
+            ["perimeter-host", "untrusted-host"],
+            "{id}"
+        );
+    }
+}
+
+#[test]
+fn extra_the_perimeter_hosts_agent() {
+    extra(
+        "vmm-to-perimeter-host-winrm-tls",
+        &[(5986, 5986, TCP, None)],
+        &["perimeter-host"],
+        Inbound,
+        "fixed",
+    );
+    extra(
+        "vmm-to-perimeter-host-bits",
+        &[(443, 443, TCP, Some("BitsTcpPort"))],
+        &["perimeter-host"],
+        Inbound,
+        "setup",
+    );
+    // Nothing else reaches a perimeter host from the VMM server.
+    let c = catalog();
+    let to_perimeter: Vec<&str> = c
+        .connections
+        .iter()
+        .filter(|conn| conn.from.contains(&"vmm-server".to_string()))
+        .filter(|conn| {
+            c.ends(&conn.to)
+                .iter()
+                .any(|e| e.machine.id == "perimeter-host")
+        })
+        .map(|conn| conn.id.as_str())
+        .collect();
+    assert_eq!(
+        to_perimeter,
+        [
+            "vmm-to-perimeter-host-winrm-tls",
+            "vmm-to-perimeter-host-bits"
+        ]
+    );
+}
+
+#[test]
+fn the_storage_service_runs_on_the_vmm_server() {
+    // Its traffic to SMI-S providers leaves the VMM server (issue 20).
+    let c = catalog();
+    let service = c.component("storage-service").unwrap();
+    assert_eq!(service.runs_on.as_deref(), Some("vmm-server"));
+    let role = ["storage-service".to_string()];
+    let ends: Vec<&str> = c
+        .ends(&role)
+        .iter()
+        .map(|e| e.machine.id.as_str())
+        .collect();
+    assert_eq!(ends, ["vmm-server"]);
+    let notes = c.connection("storage-to-smis").unwrap().notes.join(" ");
+    assert!(
+        notes.contains("indications") && notes.contains("[SM]"),
+        "{notes}"
+    );
 }
 
 #[test]
@@ -362,24 +435,29 @@ fn row_22_vmm_to_file_server_agent() {
 
 #[test]
 fn row_23_vmm_to_file_server_bits() {
+    // The same agent as on hosts and WDS: its BITS port follows setup.
     general(
         "vmm-to-file-server-bits",
-        &[(443, 443, TCP, None)],
+        &[(443, 443, TCP, Some("BitsTcpPort"))],
         &["file-server"],
         Inbound,
-        "none",
+        "setup",
     );
 }
 
 #[test]
 fn row_24_vmm_to_file_server_winrm() {
-    let ports = &[(5985, 5985, TCP, None), (5986, 5986, TCP, None)];
+    // 5985 follows WSManTcpPort, as on hosts and WDS; 5986 is fixed.
+    let ports = &[
+        (5985, 5985, TCP, Some("WSManTcpPort")),
+        (5986, 5986, TCP, None),
+    ];
     general(
         "vmm-to-file-server-winrm",
         ports,
         &["file-server"],
         Inbound,
-        "none",
+        "setup",
     );
 }
 
@@ -445,14 +523,93 @@ fn extra_vmm_to_sql_browser() {
 
 #[test]
 fn extra_pxe_boot() {
+    // 64001-65000 is set in WDS [WDS], so the row is `device`; 68 comes
+    // from the DHCP server, never from the booting machine (issue 20).
     let ports = &[
         (67, 67, UDP, None),
-        (68, 68, UDP, None),
         (69, 69, UDP, None),
         (4011, 4011, UDP, None),
         (64001, 65000, UDP, None),
     ];
-    extra("pxe-boot", ports, &["wds-server"], Inbound, "fixed");
+    extra("pxe-boot", ports, &["wds-server"], Inbound, "device");
+    // Its first DHCP message comes from 0.0.0.0 [RFC2131].
+    let c = catalog();
+    let client = c.component("bare-metal-machine").unwrap();
+    assert_eq!(client.boot_source.as_deref(), Some("0.0.0.0"));
+}
+
+#[test]
+fn extra_dhcp_to_wds_authorization() {
+    extra(
+        "dhcp-to-wds-authorization",
+        &[(68, 68, UDP, None)],
+        &["wds-server"],
+        Inbound,
+        "fixed",
+    );
+    let c = catalog();
+    assert_eq!(
+        c.connection("dhcp-to-wds-authorization").unwrap().from,
+        ["dhcp-server"]
+    );
+}
+
+#[test]
+fn extra_host_to_library_bits() {
+    // Row 7's note reasons that hosts send library files over BITS; this is
+    // that row (issue 20).
+    extra(
+        "host-to-library-bits",
+        &[(443, 443, TCP, Some("BitsTcpPort"))],
+        &["library-server"],
+        Inbound,
+        "setup",
+    );
+}
+
+#[test]
+fn extra_managed_servers_to_wsus() {
+    // The servers VMM scans and remediates are WSUS clients [FU].
+    extra(
+        "managed-to-wsus",
+        &[(8530, 8530, TCP, None), (8531, 8531, TCP, None)],
+        &["wsus-server"],
+        Inbound,
+        "device",
+    );
+    let c = catalog();
+    let conn = c.connection("managed-to-wsus").unwrap();
+    assert_eq!(
+        conn.from,
+        [
+            "hyperv-host",
+            "library-server",
+            "wds-server",
+            "file-server",
+            "vmm-server"
+        ]
+    );
+    assert!(conn.notes.join(" ").contains("[FU]"));
+}
+
+#[test]
+fn extra_live_migration_and_file_shares() {
+    // VMM configures both (-EnableLiveMigration [PS]; file shares assigned
+    // to hosts [SF]); Hyper-V live migration is TCP 6600 [LM].
+    extra(
+        "host-to-host-live-migration",
+        &[(6600, 6600, TCP, None), (445, 445, TCP, None)],
+        &["hyperv-host"],
+        Inbound,
+        "fixed",
+    );
+    extra(
+        "host-to-file-server-smb",
+        &[(445, 445, TCP, None)],
+        &["file-server"],
+        Inbound,
+        "fixed",
+    );
 }
 
 #[test]
@@ -544,12 +701,28 @@ fn extra_vmm_to_host_ping() {
 fn every_cited_source_is_listed() {
     let c = catalog();
     let sources = &c.notes.iter().find(|n| n.id == "sources").unwrap().text;
-    for tag in ["[S1]", "[S2]", "[S4]", "[PS]"] {
+    const TAGS: [&str; 14] = [
+        "[S1]",
+        "[S2]",
+        "[S4]",
+        "[S5]",
+        "[PS]",
+        "[PN]",
+        "[UD]",
+        "[FU]",
+        "[LM]",
+        "[SF]",
+        "[SM]",
+        "[WDS]",
+        "[RFC2131]",
+        "[LGA]",
+    ];
+    for tag in TAGS {
         assert!(sources.contains(tag), "{tag} is not in the sources note");
     }
     for conn in &c.connections {
         for note in &conn.notes {
-            for tag in ["[S1]", "[S2]", "[S3]", "[S4]", "[S5]", "[PS]"] {
+            for tag in TAGS.iter().chain(&["[S3]"]) {
                 if note.contains(tag) {
                     assert!(
                         sources.contains(tag),
@@ -588,7 +761,7 @@ fn docs_rows_are_29_in_page_order() {
     );
     // The docs rows come first, in the page's order; the extras follow.
     assert!(catalog.connections[..29].iter().all(|c| c.from_docs));
-    assert_eq!(catalog.connections.len(), 36, "29 docs rows and 7 extras");
+    assert_eq!(catalog.connections.len(), 43, "29 docs rows and 14 extras");
     assert_eq!(catalog.connections[0].id, "vmm-to-host-agent");
     assert_eq!(catalog.connections[28].id, "esxi-to-vmm");
 }
@@ -642,7 +815,16 @@ fn setup_features_and_their_defaults() {
 fn catalog_notes() {
     let catalog = catalog();
     let ids: Vec<&str> = catalog.notes.iter().map(|n| n.id.as_str()).collect();
-    assert_eq!(ids, ["dynamic-ports", "ntlm", "sources", "docs-oddities"]);
+    assert_eq!(
+        ids,
+        [
+            "dynamic-ports",
+            "ntlm",
+            "sources",
+            "docs-oddities",
+            "not-covered"
+        ]
+    );
     let dynamic = &catalog.notes[0];
     assert!(dynamic.from_docs);
     let ports: Vec<(u16, u16, Transport)> = dynamic
@@ -659,4 +841,22 @@ fn catalog_notes() {
     assert_eq!(catalog.notes[1].versions, ["2019", "2022"]);
     assert!(!catalog.notes[2].from_docs);
     assert!(!catalog.notes[3].from_docs);
+    // What is deliberately left out, each with a pointer (issue 20).
+    let left_out = &catalog.notes[4].text;
+    for item in [
+        "Active Directory",
+        "Kerberos",
+        "DKM",
+        "Failover clustering",
+        "Storage Spaces Direct",
+        "Scale-Out File Server",
+        "SDN network controller",
+        "Azure from the VMM console",
+        "Operations Manager",
+        "Hyper-V Replica",
+        "Azure Site Recovery",
+    ] {
+        assert!(left_out.contains(item), "{item} is not in:\n{left_out}");
+    }
+    assert!(!catalog.notes[4].from_docs);
 }

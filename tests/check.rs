@@ -288,17 +288,24 @@ fn a_word_naming_some_ports_tries_only_those_and_icmp_is_never_sent() {
             .unwrap_or_else(|e| panic!("{args:?}: {e}: {out:?}"));
         json["results"].as_array().unwrap().clone()
     };
-    // `winrm` names port 80 (WinRM 1.1) of the agent rows, not 135, 139, 445.
-    let results = run(&["winrm"]);
-    let ports: std::collections::BTreeSet<&str> = results
-        .iter()
-        .map(|r| r["port"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        ports,
-        ["5985", "5986", "80"].into_iter().collect(),
-        "{results:?}"
-    );
+    let ports = |results: &[serde_json::Value]| -> std::collections::BTreeSet<String> {
+        results
+            .iter()
+            .map(|r| r["port"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // `netbios` is only in port 139's service and purpose: the agent rows'
+    // 80, 135 and 445 are not tried.
+    let results = run(&["netbios"]);
+    assert_eq!(ports(&results), ["139".to_string()].into(), "{results:?}");
+    // `pxe` names the pxe-boot row itself (its id): every port of it is
+    // tried, TFTP's 69 among them (issue 20).
+    let results = run(&["pxe-boot"]);
+    let expected: std::collections::BTreeSet<String> =
+        ["67", "69", "4011", "64001-65000"].map(String::from).into();
+    assert_eq!(ports(&results), expected, "{results:?}");
+    let pxe = ports(&run(&["pxe"]));
+    assert!(expected.is_subset(&pxe), "{pxe:?}");
     // Ping is listed, never sent: no raw sockets, no privileges asked.
     let results = run(&["ping"]);
     assert_eq!(results.len(), 1, "{results:?}");

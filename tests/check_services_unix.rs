@@ -674,10 +674,15 @@ fn expired_certificate_fails_the_check() {
         return;
     };
     assert_header(&report);
+    // 8531 serves the VMM server and the servers it updates.
     let rows = rows(&report, "8531");
-    assert_eq!(rows.len(), 1, "{report:#}");
+    let connections: Vec<&Value> = rows.iter().map(|r| &r["connection"]).collect();
+    assert_eq!(
+        connections,
+        ["vmm-to-wsus", "managed-to-wsus"],
+        "{report:#}"
+    );
     let row = rows[0];
-    assert_eq!(row["connection"], "vmm-to-wsus", "{row:#}");
     assert_eq!(row["result"], "open", "{row:#}");
     assert_eq!(row["probe"], "tls", "{row:#}");
     let detail = text(row, "detail");
@@ -736,7 +741,7 @@ fn certificate_not_yet_valid_fails_the_check() {
         return;
     };
     let rows = rows(&report, "8531");
-    assert_eq!(rows.len(), 1, "{report:#}");
+    assert_eq!(rows.len(), 2, "vmm-to-wsus and managed-to-wsus: {report:#}");
     let row = rows[0];
     assert_row(row, "tcp", "tls", false);
     assert_detail(row, "not valid before");

@@ -79,10 +79,15 @@ fn stock_and_hostile_catalogs_run_nothing_in_powershell() {
     let data = data.as_str();
     let catalogs: [&[&str]; 2] = [&[], &["--data", data]];
     for dialect in [Dialect::Powershell, Dialect::Netsh] {
-        for (catalog, extra) in catalogs
-            .iter()
-            .flat_map(|c| [(c, &[][..]), (c, &["--remote", "vmm-server=10.0.0.5"][..])])
-        {
+        for (catalog, extra) in catalogs.iter().flat_map(|c| {
+            [
+                (c, &[][..]),
+                (
+                    c,
+                    &["--remote", "vmm-server=10.0.0.5", "--any-for-missing"][..],
+                ),
+            ]
+        }) {
             let mut args = catalog.to_vec();
             args.extend(["rules", "--format", dialect.name()]);
             args.extend_from_slice(extra);

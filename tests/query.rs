@@ -169,13 +169,25 @@ fn qualifiers_filter_as_documented() {
     assert_eq!(ids(&c, "proto:icmp"), ["vmm-to-host-ping"]);
     assert!(!ids(&c, "port:8").contains(&"vmm-to-host-ping".to_string()));
     assert_eq!(ids(&c, "mod:host"), ["console-to-host-vmconnect"]);
-    // on: follows where rules go, roles included: the perimeter host
-    // carries the Hyper-V host's rules.
-    let on_perimeter = ids(&c, "on:perimeter-host");
+    // on: follows where rules go, roles included: a host in an untrusted
+    // domain carries the Hyper-V host's rules.
+    let on_perimeter = ids(&c, "on:untrusted-host");
     assert!(
         on_perimeter.contains(&"vmm-to-host-winrm".to_string()),
         "{on_perimeter:?}"
     );
+    // from: and to: too (issue 20): the machines that play an end are ends.
+    assert_eq!(
+        ids(&c, "to:perimeter"),
+        [
+            "vmm-to-perimeter-host-winrm-tls",
+            "vmm-to-perimeter-host-bits"
+        ]
+    );
+    assert!(ids(&c, "to:untrusted").contains(&"vmm-to-host-agent".to_string()));
+    assert!(ids(&c, "from:untrusted").contains(&"host-to-host-bits".to_string()));
+    // The storage service runs on the VMM server: its traffic leaves it.
+    assert!(ids(&c, "from:vmm-server").contains(&"storage-to-smis".to_string()));
     // and inbound on every destination: vCenter's callback opens the VMM server.
     assert!(ids(&c, "on:vmm-server").contains(&"vcenter-to-vmm".to_string()));
     assert_eq!(ids(&c, "section:vmware").len(), 5);

@@ -93,6 +93,8 @@ fn hyper_v_host_gets_exactly_its_inbound_rules() {
             // Ping, once per IP family.
             "VMM-vmm-to-host-ping-icmpv4-in",
             "VMM-vmm-to-host-ping-icmpv6-in",
+            // Live migration, which VMM configures (issue 20).
+            "VMM-host-to-host-live-migration-tcp-in",
         ]
     );
     // Rules that go on other machines never appear, e.g. ESXi's outbound rule to Hyper-V.
@@ -126,7 +128,14 @@ fn inbound_rules_are_scoped_to_the_source_and_outbound_to_the_destination() {
     // vCenter's rule is outbound and goes on vCenter, an appliance: a comment
     // that names the destination's address and where to configure it.
     let script = run(
-        &["rules", "vcenter-to-vmm", "--remote", "vmm-server=10.0.0.5"],
+        &[
+            "rules",
+            "vcenter-to-vmm",
+            "--remote",
+            "vmm-server=10.0.0.5",
+            "--remote",
+            "vcenter=10.0.0.9",
+        ],
         0,
     );
     assert!(
@@ -143,7 +152,7 @@ fn tcp_and_udp_of_one_connection_become_separate_rules() {
         .filter(|l| l.contains(" add rule "))
         .collect();
     assert_eq!(adds.len(), 1, "pxe-boot is UDP only: {script}");
-    assert!(adds[0].contains("protocol=UDP localport=67,68,69,4011,64001-65000"));
+    assert!(adds[0].contains("protocol=UDP localport=67,69,4011,64001-65000"));
     let script = run(&["rules", "--on", "sql", "--format", "netsh"], 0);
     assert!(script.contains("protocol=TCP localport=1433"));
     assert!(script.contains("protocol=UDP localport=1434"));
@@ -173,9 +182,16 @@ fn set_port_moves_setup_ports_and_never_fixed_ones() {
     );
     // Queries see the deployed ports.
     let found = run(&["rules", "port:8443", "--set-port", "BitsTcpPort=8443"], 0);
-    // Rows 2, 7, 12, and the perimeter host's 20 and 21 ([S2]: set in setup).
-    assert!(found.contains("5 connections matched"), "{found}");
-    for id in ["perimeter-host-to-vmm", "perimeter-host-to-library"] {
+    // Rows 2, 7, 12, the perimeter host's 20 and 21 ([S2]: set in setup),
+    // the file server's 23 (the same agent), and the added BITS rows.
+    assert!(found.contains("8 connections matched"), "{found}");
+    for id in [
+        "perimeter-host-to-vmm",
+        "perimeter-host-to-library",
+        "vmm-to-file-server-bits",
+        "vmm-to-perimeter-host-bits",
+        "host-to-library-bits",
+    ] {
         assert!(
             found.contains(&format!("-DisplayName 'VMM - {id} (8443/tcp)'")),
             "{id} follows BitsTcpPort:\n{found}"
@@ -260,7 +276,15 @@ fn settings_errors_are_refused_with_exit_2() {
             "no equivalent of the Windows address keyword",
         ),
         (
-            &["--format", "netsh", "--remote", "vmm-server=Internet"],
+            &[
+                "--format",
+                "netsh",
+                "from:vmm-server",
+                "--on",
+                "hyper-v",
+                "--remote",
+                "vmm-server=Internet",
+            ],
             "netsh does not understand",
         ),
     ];
@@ -315,11 +339,13 @@ fn include_dynamic_adds_the_rpc_range_on_hosts_file_and_library_servers() {
             "--include-dynamic",
             "--remote",
             "vmm-server=10.0.0.5",
+            "--any-for-missing",
         ],
         0,
     );
     // Scoping needs every peer's address; with only the VMM server's known,
-    // the range stays open to any (scoping would shut out the others).
+    // the range stays open to any (scoping would shut out the others), as
+    // --any-for-missing allows.
     assert!(
         script.contains("-DisplayName 'VMM - dynamic-ports (49152-65535/tcp)'"),
         "{script}"
@@ -479,11 +505,43 @@ fn created_rule<'a>(script: &'a str, name: &str) -> &'a str {
 }
 
 #[test]
-fn the_perimeter_host_gets_the_agents_inbound_rules_from_the_vmm_server() {
-    // It is still a Hyper-V host running the VMM agent.
+fn an_untrusted_domain_host_gets_the_agents_inbound_rules_from_the_vmm_server() {
+    // VMM pushes its agent as to any Hyper-V host [UD]: it is one.
     let script = run(
         &[
             "rules",
+            "from:vmm-server",
+            "--on",
+            "untrusted-host",
+            "--remote",
+            "vmm-server=10.0.0.5",
+        ],
+        0,
+    );
+    assert!(
+        script.contains("(untrusted-host), also Hyper-V host (hyperv-host)"),
+        "the section says what else it is:\n{script}"
+    );
+    for (name, port) in [
+        ("VMM-vmm-to-host-agent-tcp-in", "'80','135','139','445'"),
+        ("VMM-vmm-to-host-winrm-tcp-in", "'5985'"),
+        ("VMM-vmm-to-host-bits-tcp-in", "'443'"),
+    ] {
+        let line = created_rule(&script, name);
+        assert!(line.contains("-Direction Inbound"), "{line}");
+        assert!(line.contains(&format!("-LocalPort {port} ")), "{line}");
+        assert!(line.contains("-RemoteAddress '10.0.0.5' "), "{line}");
+    }
+}
+
+#[test]
+fn a_perimeter_host_gets_only_the_ports_its_doc_names() {
+    // The agent is installed locally; VMM reaches it on 5986 and moves files
+    // on 443 [PN]. No SMB, RPC or 5985 from the VMM server (issue 20).
+    let script = run(
+        &[
+            "rules",
+            "from:vmm-server",
             "--on",
             "perimeter-host",
             "--remote",
@@ -491,17 +549,8 @@ fn the_perimeter_host_gets_the_agents_inbound_rules_from_the_vmm_server() {
         ],
         0,
     );
-    assert!(
-        script.contains("(perimeter-host), also Hyper-V host (hyperv-host)"),
-        "the section says what else it is:\n{script}"
-    );
-    for (name, port) in [
-        ("VMM-vmm-to-host-winrm-tcp-in", "'5985'"),
-        ("VMM-vmm-to-host-bits-tcp-in", "'443'"),
-    ] {
-        let line = created_rule(&script, name);
-        assert!(line.contains("-Direction Inbound"), "{line}");
-        assert!(line.contains(&format!("-LocalPort {port} ")), "{line}");
+    assert_eq!(local_ports(&script), ["'5986'", "'443'"], "{script}");
+    for line in created(&script) {
         assert!(line.contains("-RemoteAddress '10.0.0.5' "), "{line}");
     }
 }
@@ -515,6 +564,7 @@ fn the_vmm_server_accepts_vcenters_callback() {
             "rules",
             "--on",
             "vmm-server",
+            "from:vcenter",
             "--remote",
             "vcenter=10.0.0.9",
         ],
@@ -528,7 +578,14 @@ fn the_vmm_server_accepts_vcenters_callback() {
 #[test]
 fn the_hyperv_host_accepts_esxi_conversions() {
     let script = run(
-        &["rules", "--on", "hyper-v", "--remote", "esxi-host=10.0.0.8"],
+        &[
+            "rules",
+            "--on",
+            "hyper-v",
+            "--remote",
+            "esxi-host=10.0.0.8",
+            "--any-for-missing",
+        ],
         0,
     );
     let line = created_rule(&script, "VMM-esxi-to-hyperv-tcp-in");
@@ -583,27 +640,79 @@ fn a_free_word_selects_exactly_its_rows() {
     assert!(list.lines().count() > 2, "{list}");
 }
 
-#[test]
-fn a_word_that_names_some_ports_keeps_only_those() {
-    let script = run(&["rules", "winrm", "--on", "hyper-v"], 0);
-    let ports: Vec<&str> = created(&script)
+/// The local ports of the script's `New-NetFirewallRule` lines, in order.
+fn local_ports(script: &str) -> Vec<String> {
+    created(script)
         .iter()
         .map(|l| {
-            l.split("-LocalPort ")
-                .nth(1)
-                .unwrap()
-                .split(' ')
-                .next()
-                .unwrap()
+            let rest = l.split("-LocalPort ").nth(1).unwrap();
+            rest.split(' ').next().unwrap().to_string()
         })
-        .collect();
-    // Port 80 is WinRM 1.1; 135, 139 and 445 are not WinRM.
-    assert_eq!(ports, ["'80'", "'5985'", "'5986'"], "{script}");
-    assert!(script.contains("covers: vmm-to-host-agent, vmm-to-host-winrm, vmm-to-host-winrm-tls"));
+        .collect()
+}
+
+#[test]
+fn a_word_found_only_in_some_ports_keeps_only_those() {
+    // `netbios` is in port 139's service and purpose, and nowhere else in the
+    // agent rows: their other ports are not NetBIOS.
+    let script = run(&["rules", "netbios", "--on", "hyper-v"], 0);
+    assert_eq!(local_ports(&script), ["'139'"], "{script}");
     // A port term narrows the same way.
     let smb = run(&["rules", "445", "--on", "hyper-v"], 0);
     assert!(smb.contains("-LocalPort '445' "), "{smb}");
     assert!(!smb.contains("'135'"), "{smb}");
+}
+
+#[test]
+fn a_word_that_names_the_row_keeps_all_its_ports() {
+    // Issue 20: `rules pxe` once wrote pxe-boot with 67 and 4011 only (the
+    // ports whose purpose says PXE), a PXE script that cannot work. `pxe` is
+    // in the row's id, `wds` in its destination, `dhcp` in its notes: each
+    // keeps the whole row, in every dialect.
+    let all = "67,69,4011,64001-65000/udp";
+    for word in ["pxe", "wds", "dhcp", "tftp"] {
+        let script = run(
+            &["rules", word, "--on", "wds-server", "--format", "netsh"],
+            0,
+        );
+        let pxe: Vec<&str> = script
+            .lines()
+            .filter(|l| l.contains("pxe-boot") && l.starts_with("netsh"))
+            .collect();
+        assert!(!pxe.is_empty(), "{word}:\n{script}");
+        assert!(
+            pxe.iter()
+                .any(|l| l.contains("localport=67,69,4011,64001-65000")),
+            "{word}: {pxe:#?}"
+        );
+    }
+    for format in ["powershell", "netsh", "nft", "iptables", "firewalld", "ufw"] {
+        let script = run(&["rules", "pxe", "--format", format], 0);
+        assert!(
+            script.contains("covers: wds-to-vmm, pxe-boot,"),
+            "{format}:\n{script}"
+        );
+        // Windows dialects write the rule; the Linux ones say where it goes,
+        // with the same ports.
+        let text = script.replace(['\'', ' '], "");
+        for port in ["67", "68", "69", "4011", "64001"] {
+            assert!(text.contains(port), "{format}: no {port}:\n{script}");
+        }
+        if !matches!(format, "powershell" | "netsh") {
+            assert!(
+                script.contains(&format!("allow inbound {all}")),
+                "{format}:\n{script}"
+            );
+        }
+    }
+    // The agent row's notes mention WinRM (port 80 is WinRM 1.1), so
+    // `winrm` names that row and keeps it whole.
+    let winrm = run(&["rules", "winrm", "--on", "hyper-v"], 0);
+    assert_eq!(
+        local_ports(&winrm),
+        ["'80','135','139','445'", "'5985'", "'5986'"],
+        "{winrm}"
+    );
 }
 
 #[test]
@@ -618,13 +727,15 @@ fn partial_remote_marks_every_unscoped_rule() {
                 "vmm-server=10.0.0.5",
                 "--format",
                 format,
+                "--any-for-missing",
             ],
             0,
         );
         let lines: Vec<&str> = script.lines().collect();
-        // host-to-host-bits, library-to-host-bits, esxi-to-hyperv and
-        // console-to-host-vmconnect have no address for their sources.
-        let header = "4 rules open to any address (unscoped)";
+        // host-to-host-bits, library-to-host-bits, esxi-to-hyperv,
+        // console-to-host-vmconnect and host-to-host-live-migration have no
+        // address for their sources.
+        let header = "5 rules open to any address (unscoped)";
         assert!(script.contains(header), "{format}:\n{script}");
         let warnings: Vec<&&str> = lines
             .iter()
@@ -632,7 +743,7 @@ fn partial_remote_marks_every_unscoped_rule() {
                 l.contains("unscoped: the next rule (") && l.contains(") allows any address")
             })
             .collect();
-        assert_eq!(warnings.len(), 4, "{format}:\n{script}");
+        assert_eq!(warnings.len(), 5, "{format}:\n{script}");
         for (peer, id) in [
             ("Hyper-V host (hyperv-host)", "host-to-host-bits"),
             (
@@ -641,6 +752,7 @@ fn partial_remote_marks_every_unscoped_rule() {
             ),
             ("VMware ESXi host (esxi-host)", "esxi-to-hyperv"),
             ("VMM console (vmm-console)", "console-to-host-vmconnect"),
+            ("Hyper-V host (hyperv-host)", "host-to-host-live-migration"),
         ] {
             let at = lines
                 .iter()
@@ -661,22 +773,79 @@ fn partial_remote_marks_every_unscoped_rule() {
 }
 
 #[test]
-fn the_dynamic_range_is_scoped_to_the_peers_given() {
+fn partial_remote_is_refused_naming_the_peers_without_addresses() {
+    // Issue 20: scoped for some peers and open to any for others is a hole
+    // an admin does not see; refused as `policy` refuses it.
+    for format in ["powershell", "netsh", "nft", "iptables", "firewalld", "ufw"] {
+        let out = Command::cargo_bin("vmmports")
+            .unwrap()
+            .args([
+                "rules",
+                "--on",
+                "hyper-v",
+                "--remote",
+                "vmm-server=10.0.0.5",
+            ])
+            .args(["--remote", "library-server=10.0.0.7", "--format", format])
+            .run();
+        assert_eq!(out.status.code(), Some(2), "{format}: {out:?}");
+        assert!(out.stdout.is_empty(), "{format}: nothing is written");
+        let err = String::from_utf8_lossy(&out.stderr);
+        for peer in ["hyperv-host", "esxi-host", "vmm-console"] {
+            assert!(err.contains(peer), "{format}: {peer} not named:\n{err}");
+        }
+        assert!(!err.contains("library-server"), "{err}");
+        assert!(err.contains("--any-for-missing"), "{err}");
+    }
+    // The dynamic range follows the same rule (it used to be scoped to the
+    // VMM server alone, its other peers left out without a word).
+    let out = Command::cargo_bin("vmmports")
+        .unwrap()
+        .args(["rules", "--on", "file-server", "from:vmm-server"])
+        .args(["--include-dynamic", "--remote", "vmm-server=10.0.0.5"])
+        .run();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("hyperv-host") && err.contains("library-server"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_dynamic_range_is_scoped_to_every_peer() {
+    // Scoped to all of its peers: the VMM server, hosts, file and library
+    // servers (an untrusted-domain host too, when one is given).
     let script = run(
         &[
             "rules",
             "--on",
             "hyper-v",
+            "from:vmm-server",
             "to:hyper-v",
             "--include-dynamic",
             "--remote",
             "vmm-server=10.0.0.5",
+            "--remote",
+            "hyperv-host=10.0.1.0/24",
+            "--remote",
+            "file-server=10.0.2.9",
+            "--remote",
+            "library-server=10.0.0.7",
+            "--remote",
+            "untrusted-host=198.51.100.7",
         ],
         0,
     );
     let line = created_rule(&script, "VMM-dynamic-ports-tcp-in");
-    assert!(line.contains("-RemoteAddress '10.0.0.5' "), "{line}");
-    // With only other components given, it is open and says so.
+    assert!(
+        line.contains(
+            "-RemoteAddress '10.0.0.5','10.0.0.7','10.0.2.9','198.51.100.7','10.0.1.0/24' "
+        ),
+        "{line}"
+    );
+    // With only other components given, it is open and says so, when the
+    // admin accepts that.
     let open = run(
         &[
             "rules",
@@ -685,6 +854,7 @@ fn the_dynamic_range_is_scoped_to_the_peers_given() {
             "--include-dynamic",
             "--remote",
             "sql-server=10.0.0.7",
+            "--any-for-missing",
         ],
         0,
     );

@@ -115,18 +115,6 @@ struct Want {
     icmp_type: Option<u16>,
     /// The remote components: sources inbound, destinations outbound.
     peers: &'static [&'static str],
-    scoping: Scoping,
-}
-
-/// How a rule's peers' `--remote` addresses scope it.
-#[derive(Clone, Copy)]
-enum Scoping {
-    /// A connection: scoped only when every peer has addresses, since
-    /// scoping to some would shut out the others; else open to any.
-    EveryPeer,
-    /// The dynamic ports, which any of their peers may use: scoped to the
-    /// peers that have addresses; open to any only when none has.
-    GivenPeers,
 }
 
 /// The ICMP types of the catalog: (proto, type number, the name nft,
@@ -195,15 +183,12 @@ impl Want {
     /// addresses of its family: with none of them, it is not there at all
     /// (`Some` of an empty set).
     fn addresses(&self, remote: Remote) -> Option<BTreeSet<(bool, Span)>> {
-        let given = |peer: &&str| remote.iter().any(|(id, _)| id == peer);
-        let peers: Vec<&str> = match self.scoping {
-            Scoping::EveryPeer => self.peers.to_vec(),
-            Scoping::GivenPeers => self.peers.iter().copied().filter(given).collect(),
-        };
-        if peers.is_empty() {
+        // Scoped only when every peer has addresses, since scoping to some
+        // would shut out the others; else open to any.
+        if self.peers.is_empty() {
             return None;
         }
-        let mut out = peer_addresses(remote, &peers)?;
+        let mut out = peer_addresses(remote, self.peers)?;
         if let Some(v6) = self.icmp_family() {
             out.retain(|&(family, _)| family == v6);
         }
@@ -269,7 +254,9 @@ fn wants() -> Vec<Want> {
         ("esxi-host",   "esxi-to-vmm",               OUT, "tcp", &[(443, 443)],                                                 VMM),
         ("sql-server",  "vmm-to-sql",                IN,  "tcp", &[(1433, 1433)],                                               VMM),
         ("sql-server",  "vmm-to-sql-browser",        IN,  "udp", &[(1434, 1434)],                                               VMM),
-        ("wds-server",  "pxe-boot",                  IN,  "udp", &[(67, 67), (68, 68), (69, 69), (4011, 4011), (64001, 65000)], &["bare-metal-machine"]),
+        ("hyperv-host", "host-to-host-live-migration", IN, "tcp", &[(445, 445), (6600, 6600)],                                  &["hyperv-host"]),
+        ("wds-server",  "pxe-boot",                  IN,  "udp", &[(67, 67), (69, 69), (4011, 4011), (64001, 65000)],           &["bare-metal-machine"]),
+        ("wds-server",  "dhcp-to-wds-authorization", IN,  "udp", &[(68, 68)],                                                   &["dhcp-server"]),
         ("wds-server",  "vmm-to-wds-agent",          IN,  "tcp", &[(135, 135), (139, 139), (445, 445), (5986, 5986)],           VMM),
         ("wds-server",  "vmm-to-wds-winrm",          IN,  "tcp", &[(5985, 5985)],                                               VMM),
     ];
@@ -281,7 +268,6 @@ fn wants() -> Vec<Want> {
         ports,
         icmp_type: None,
         peers,
-        scoping: Scoping::EveryPeer,
     };
     let mut wants: Vec<Want> = rows.iter().map(w).collect();
     // Ping from the VMM server: an echo request in each IP family.
@@ -291,9 +277,8 @@ fn wants() -> Vec<Want> {
             ..w(&("hyperv-host", "vmm-to-host-ping", IN, proto, &[], VMM))
         });
     }
-    // The dynamic ports, scoped to whichever of their peers have addresses.
+    // The dynamic ports, scoped as any rule is: to every peer, or open.
     wants.push(Want {
-        scoping: Scoping::GivenPeers,
         ..w(&(
             "hyperv-host",
             "dynamic-ports",
@@ -306,12 +291,17 @@ fn wants() -> Vec<Want> {
     wants
 }
 
-/// Each address of `peers` as typed; `None` when some peer has none.
+/// Each address of `peers` as typed; `None` when some peer has none. A PXE
+/// client's first DHCP message comes from 0.0.0.0 (RFC 2131 4.1), so the
+/// catalog's bare-metal machine adds it to whatever it is given.
 fn peer_addresses(remote: Remote, peers: &[&str]) -> Option<BTreeSet<(bool, Span)>> {
     let mut out = BTreeSet::new();
     for peer in peers {
         let (_, list) = remote.iter().find(|(id, _)| id == peer)?;
         out.extend(list.iter().map(|a| address_span(a)));
+        if *peer == "bare-metal-machine" {
+            out.insert(address_span("0.0.0.0"));
+        }
     }
     Some(out)
 }
@@ -428,6 +418,10 @@ fn script(catalog: &Path, format: &str, remote: Remote, extra: &[&str]) -> Strin
     ];
     for r in &remote_args {
         args.extend(["--remote", r]);
+    }
+    // The tests give some peers addresses and check the rest stay open.
+    if !remote_args.is_empty() {
+        args.push("--any-for-missing");
     }
     args.extend(extra);
     vmmports(&args)
@@ -825,9 +819,11 @@ echo $MARK; nft list ruleset"#,
         "ip saddr { 10.0.0.5, 10.1.0.0/24, 10.2.0.5-10.2.0.9 } tcp dport { 80, 135, 139, 445 } accept",
         "ip6 saddr { fd00::5, fd00:1::10-fd00:1::20 } tcp dport { 80, 135, 139, 445 } accept",
         "ip daddr 10.0.0.7 tcp dport { 443, 445 } accept",
-        "ip saddr 10.20.0.0/16 udp dport { 67-69, 4011, 64001-65000 } accept",
-        // The dynamic ports from the peers that were given addresses.
-        "ip6 saddr { fd00::5, fd00::7, fd00:1::10-fd00:1::20 } tcp dport 49152-65535 accept",
+        // A PXE client's first DHCP message comes from 0.0.0.0.
+        "ip saddr { 0.0.0.0, 10.20.0.0/16 } udp dport { 67, 69, 4011, 64001-65000 } accept",
+        // The dynamic ports: one of their peers (file-server) has no
+        // address, so they are open to any, marked (--any-for-missing).
+        "tcp dport 49152-65535 accept comment \"VMM - dynamic-ports (49152-65535/tcp)\"",
         "comment \"VMM - console-to-host-vmconnect (2179/tcp)\"",
         // Ping, one rule per IP family, each with its own ICMP.
         "ip saddr { 10.0.0.5, 10.1.0.0/24, 10.2.0.5-10.2.0.9 } icmp type echo-request accept comment \"VMM - vmm-to-host-ping (echo-request/icmpv4)\"",
@@ -1119,7 +1115,12 @@ echo $MARK; ip6tables -S"#,
         ),
         (
             v4,
-            "-A INPUT -s 10.20.0.0/16 -p udp -m multiport --dports 67,68,69,4011,64001:65000",
+            "-A INPUT -s 10.20.0.0/16 -p udp -m multiport --dports 67,69,4011,64001:65000",
+        ),
+        // A PXE client's first DHCP message comes from 0.0.0.0.
+        (
+            v4,
+            "-A INPUT -s 0.0.0.0/32 -p udp -m multiport --dports 67,69,4011,64001:65000",
         ),
         (v4, "-m tcp --dport 49152:65535"),
         // 14 ports then a range that counts two: the range starts the second list.

@@ -47,11 +47,15 @@ fn cases(catalog: &Catalog) -> Vec<Case> {
         settings: Settings::default(),
     });
 
-    let mut s = Settings::default();
+    // Only some peers get addresses: the rest are written open, each marked.
+    let mut s = Settings {
+        any_for_missing: true,
+        ..Settings::default()
+    };
     s.add_remote(catalog, REMOTE).unwrap();
     out.push(Case {
         label: "remote",
-        flags: vec!["--remote".into(), REMOTE.into()],
+        flags: vec!["--remote".into(), REMOTE.into(), "--any-for-missing".into()],
         settings: s,
     });
 

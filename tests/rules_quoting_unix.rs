@@ -111,7 +111,11 @@ const HOSTILE_NFT: &str = "x' '' $(touch pwned1) `touch pwned2`; touch pwned3 &&
 const HOSTILE_UFW: &str = "x\\ \"q\" $(touch pwned1) `touch pwned2`; touch pwned3 && touch pwned4 | touch pwned5 > pwned6 \"it\\\"s\" \\";
 
 fn settings_cases(catalog: &Catalog) -> Vec<(&'static str, Settings)> {
-    let mut remote = Settings::default();
+    // Only some peers get addresses: the rest are written open, each marked.
+    let mut remote = Settings {
+        any_for_missing: true,
+        ..Settings::default()
+    };
     remote
         .add_remote(
             catalog,
@@ -124,6 +128,7 @@ fn settings_cases(catalog: &Catalog) -> Vec<(&'static str, Settings)> {
     };
     ports.set_port(catalog, "BitsTcpPort=8443").unwrap();
     let mut hostile_remote = with_group(HOSTILE_NFT);
+    hostile_remote.any_for_missing = true;
     hostile_remote
         .add_remote(catalog, "vmm-server=10.0.0.5,fd00::5")
         .unwrap();
@@ -1340,6 +1345,7 @@ struct World {
 fn check_group(world: &mut World, group: &str) -> Result<(), String> {
     let catalog = &world.catalog;
     let mut settings = with_group(group);
+    settings.any_for_missing = true;
     settings
         .add_remote(catalog, "vmm-server=10.0.0.5,fd00::5")
         .unwrap();

@@ -416,11 +416,10 @@ mod matrix {
         assert!(matched > 0 && matched < app.catalog.connections.len());
         app.update(ShowMatrix);
         let (rows, columns) = app.matrix_axes();
-        // Only the filter's connections fill cells: SQL (1433) and WSUS (8530)
-        // do not mention WinRM.
+        // Only the filter's connections fill cells: SQL (1433) does not
+        // mention WinRM.
         let cell = |app: &App, from: &str, to: &str| app.cell(from, to).count();
         assert_eq!(cell(&app, "vmm-server", "sql-server"), 0);
-        assert_eq!(cell(&app, "vmm-server", "wsus-server"), 0);
         assert!(cell(&app, "vmm-server", "hyperv-host") > 0);
         // Enter on an empty cell keeps the filter and the view, and says so.
         let sql = columns.iter().position(|c| c == "sql-server").unwrap();
@@ -474,14 +473,14 @@ mod machine {
     }
 
     #[test]
-    fn machine_view_gives_the_perimeter_host_the_agents_rules() {
+    fn machine_view_gives_an_untrusted_domain_host_the_agents_rules() {
         let mut app = app();
         app.update(ShowMachine);
         let machines: Vec<String> = app.machines().iter().map(|m| m.id.clone()).collect();
         let perimeter = machines
             .iter()
-            .position(|m| m == "perimeter-host")
-            .expect("the perimeter host carries rules as a Hyper-V host");
+            .position(|m| m == "untrusted-host")
+            .expect("a host in an untrusted domain carries rules as a Hyper-V host");
         for _ in 0..perimeter {
             app.update(Down);
         }
