@@ -18,6 +18,22 @@ use super::{RulesError, by_family};
 /// nft keeps at most this many bytes of a comment.
 const NFT_COMMENT_MAX: usize = 128;
 
+/// What the header says of nft scripts: what the first line of each machine
+/// checks, and that the rules are gone after a reboot unless saved.
+pub fn header() -> Vec<String> {
+    [
+        "on each machine, the first line stops the script before it changes anything if a chain of another table drops on the input or output hook (policy drop, or a final drop or reject): an accept in inet filter does not get a packet past it",
+        "nft rules last until the next reboot; to keep them, save the ruleset where the nftables service loads it at boot, and enable the service:",
+        // `flush ruleset` first, as Debian's own file has it: the service's
+        // reload loads the file again, and without it every rule would be
+        // added a second time.
+        "Debian: { echo flush ruleset; nft list ruleset; } > /etc/nftables.conf; systemctl enable nftables",
+        "RHEL: the same, into /etc/sysconfig/nftables.conf",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
 /// The check against other tables' dropping chains, then the table, and
 /// each chain the section's rules need, when missing.
 pub fn prelude(section: &Section) -> Vec<String> {
