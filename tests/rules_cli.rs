@@ -663,6 +663,48 @@ fn a_word_found_only_in_some_ports_keeps_only_those() {
     assert!(!smb.contains("'135'"), "{smb}");
 }
 
+/// nft rules are gone after a reboot: the nft header says how to keep them,
+/// and the other dialects' headers say nothing of nft. Each machine's first
+/// command is the check against other tables, ahead of any change.
+#[test]
+fn nft_header_says_how_to_keep_the_rules_and_the_check_comes_first() {
+    for format in [
+        "powershell",
+        "netsh",
+        "nft",
+        "iptables",
+        "firewalld",
+        "ufw",
+        "probe",
+    ] {
+        let script = run(&["rules", "--on", "guest-vm", "--format", format], 0);
+        let (header, body) = script.split_once("\n\n").unwrap();
+        let nft = format == "nft";
+        for text in [
+            "nft rules last until the next reboot",
+            "Debian: { echo flush ruleset; nft list ruleset; } > /etc/nftables.conf; systemctl enable nftables",
+            "RHEL: the same, into /etc/sysconfig/nftables.conf",
+            "another table drops on the input or output hook",
+        ] {
+            assert_eq!(
+                header.contains(text),
+                nft,
+                "{format}: {text:?} in\n{header}"
+            );
+        }
+        assert_eq!(script.contains("nftables.conf"), nft, "{format}");
+        if nft {
+            let commands = commands(body);
+            assert!(
+                commands[0].starts_with("nft list ruleset 2>/dev/null | awk ")
+                    && commands[0].ends_with(" >&2 || exit 1"),
+                "{body}"
+            );
+            assert_eq!(commands[1], "nft add table inet filter", "{body}");
+        }
+    }
+}
+
 #[test]
 fn a_word_that_names_the_row_keeps_all_its_ports() {
     // Issue 20: `rules pxe` once wrote pxe-boot with 67 and 4011 only (the

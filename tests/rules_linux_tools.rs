@@ -330,6 +330,8 @@ fn package(tool: &str) -> &'static str {
         "iptables" | "ip6tables" => "iptables",
         "firewall-offline-cmd" => "firewalld",
         "ufw" => "ufw",
+        "dash" => "dash",
+        "zsh" => "zsh",
         _ => "util-linux",
     }
 }
@@ -894,6 +896,281 @@ echo $MARK; nft -j list ruleset"#,
     for (name, want) in &expected {
         assert_eq!(rules.get(name), Some(want), "{name}");
     }
+}
+
+// ── nft beside other tables ───────────────────────────────────────────────
+//
+// netfilter runs every base chain on a hook, and a packet passes only if
+// each accepts it: the script's accepts in `inet filter` cannot open a port
+// that another table's chain drops, so the script refuses there.
+
+/// The ruleset firewalld 1.3.3 writes (zone public), for `nft -f`.
+fn firewalld_ruleset() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/firewalld-1.3.3.nft")
+}
+
+/// The refusal's line for one chain, as the script prints it.
+fn refusal(head: &str, advice: &str) -> String {
+    format!(
+        "vmmports: {head}, and an accept in table inet filter does not get a packet past it: {advice}"
+    )
+}
+
+/// A ruleset the nft script must refuse to change.
+struct Refusal<'a> {
+    case: &'a str,
+    /// sh lines that build the ruleset; `$2` is the firewalld ruleset.
+    setup: &'a str,
+    script: &'a str,
+    /// The chains the refusal names, each with its advice.
+    chains: &'a [(&'a str, &'a str)],
+}
+
+const USE_FIREWALLD: &str = "use vmmports rules --format firewalld";
+const IPTABLES: &str = "iptables-nft owns it: use vmmports rules --format iptables (or --format ufw where ufw manages it)";
+const ADD_THERE: &str = "add these accepts to that chain instead, or make it accept them";
+
+#[test]
+fn nft_script_refuses_beside_another_tables_dropping_chain_and_changes_nothing() {
+    let Some((dir, guest)) = scenario(
+        &["nft", "iptables"],
+        true,
+        "nft",
+        REMOTE,
+        &["--on", "guest-vm"],
+    ) else {
+        return;
+    };
+    // ESXi has outbound rules too: its script needs the output hook.
+    let esxi = script(
+        &dir.path().join("linux-catalog.json"),
+        "nft",
+        REMOTE,
+        &["--on", "esxi-host"],
+    );
+    let fixture = firewalld_ruleset();
+    let cases = [
+        Refusal {
+            case: "firewalld 1.3.3: policy accept, then a final reject",
+            setup: r#"nft -f "$2""#,
+            script: &guest,
+            chains: &[(
+                "table inet firewalld, chain filter_INPUT (hook input) ends in a reject",
+                USE_FIREWALLD,
+            )],
+        },
+        Refusal {
+            case: "a firewalld-style table with policy drop",
+            setup: "nft add table inet firewalld\n\
+                    nft 'add chain inet firewalld filter_INPUT { type filter hook input priority filter + 10; policy drop; }'\n\
+                    nft add rule inet firewalld filter_INPUT ct state established,related accept",
+            script: &guest,
+            chains: &[(
+                "table inet firewalld, chain filter_INPUT (hook input) has policy drop",
+                USE_FIREWALLD,
+            )],
+        },
+        Refusal {
+            case: "iptables-nft with INPUT policy DROP",
+            setup: "iptables -P INPUT DROP",
+            script: &guest,
+            chains: &[(
+                "table ip filter, chain INPUT (hook input) has policy drop",
+                IPTABLES,
+            )],
+        },
+        Refusal {
+            case: "another table's output chain ends in a counted, commented drop",
+            setup: "nft add table inet egress\n\
+                    nft 'add chain inet egress out { type filter hook output priority 0; policy accept; }'\n\
+                    nft 'add rule inet egress out counter drop comment \"egress\"'",
+            script: &esxi,
+            chains: &[(
+                "table inet egress, chain out (hook output) ends in a drop",
+                ADD_THERE,
+            )],
+        },
+        Refusal {
+            case: "a second input chain in inet filter itself",
+            setup: "nft add table inet filter\n\
+                    nft 'add chain inet filter INPUT { type filter hook input priority 10; policy drop; }'",
+            script: &guest,
+            chains: &[(
+                "table inet filter, chain INPUT (hook input) has policy drop",
+                ADD_THERE,
+            )],
+        },
+        Refusal {
+            case: "firewalld and iptables-nft together",
+            setup: "nft -f \"$2\"\niptables -P INPUT DROP",
+            script: &guest,
+            chains: &[
+                (
+                    "table inet firewalld, chain filter_INPUT (hook input) ends in a reject",
+                    USE_FIREWALLD,
+                ),
+                (
+                    "table ip filter, chain INPUT (hook input) has policy drop",
+                    IPTABLES,
+                ),
+            ],
+        },
+    ];
+    for Refusal {
+        case,
+        setup,
+        script,
+        chains,
+    } in cases
+    {
+        let parts = in_namespace(
+            "-n",
+            &format!(
+                r#"{setup}
+nft list ruleset 2>/dev/null
+echo $MARK; err=$(sh -ec "$1" 2>&1 >/dev/null) && rc=0 || rc=$?; echo "$rc"
+echo $MARK; printf '%s\n' "$err"
+echo $MARK; nft list ruleset 2>/dev/null"#
+            ),
+            script,
+            fixture.to_str().unwrap(),
+        );
+        let [before, rc, stderr, after] = &parts[..] else {
+            panic!("{case}: unexpected output: {parts:#?}");
+        };
+        assert_eq!(rc, "1\n", "{case}: the exit code; stderr:\n{stderr}");
+        let mut want: Vec<String> = chains
+            .iter()
+            .map(|(head, advice)| refusal(head, advice))
+            .collect();
+        want.push("vmmports: stopped before changing anything".into());
+        assert_eq!(
+            stderr.lines().collect::<Vec<_>>(),
+            want,
+            "{case}: what the script said"
+        );
+        assert!(before.contains("table "), "{case}: no ruleset:\n{before}");
+        assert_eq!(before, after, "{case}: the ruleset changed");
+    }
+}
+
+/// Pasted, a script runs line by line: the refusal must end the shell, or
+/// the lines after it would still add the rules.
+#[test]
+fn nft_script_pasted_into_an_interactive_shell_stops_at_the_refusal() {
+    let Some((_dir, guest)) = scenario(
+        &["nft", "bash", "dash", "zsh"],
+        true,
+        "nft",
+        REMOTE,
+        &["--on", "guest-vm"],
+    ) else {
+        return;
+    };
+    for shell in ["bash --norc --noprofile -i", "dash -i", "zsh -f -i"] {
+        let parts = in_namespace(
+            "-n",
+            &format!(
+                r#"nft -f "$2"
+nft list ruleset
+echo $MARK; printf '%s\n' "$1" | {shell} >/dev/null 2>&1 && rc=0 || rc=$?; echo "$rc"
+echo $MARK; nft list ruleset"#
+            ),
+            &guest,
+            firewalld_ruleset().to_str().unwrap(),
+        );
+        let [before, rc, after] = &parts[..] else {
+            panic!("{shell}: unexpected output: {parts:#?}");
+        };
+        assert_eq!(rc, "1\n", "{shell}: the exit code");
+        assert_eq!(before, after, "{shell}: the ruleset changed");
+    }
+}
+
+#[test]
+fn nft_script_applies_beside_tables_that_drop_nothing_it_needs() {
+    let Some((dir, all)) = scenario(&["nft"], true, "nft", REMOTE, &[]) else {
+        return;
+    };
+    // Neither a condition's drop (fail2ban's ban list, invalid packets), a
+    // comment saying "drop", a regular chain that drops, a dormant table,
+    // nor a bridge table's input hook stops every packet on the IP input
+    // and output hooks.
+    let harmless = r#"nft -f - <<'EOF'
+table inet f2b-table {
+	set addr-set-sshd { type ipv4_addr; elements = { 192.0.2.1, 192.0.2.2 }; }
+	chain f2b-chain {
+		type filter hook input priority filter - 1; policy accept;
+		tcp dport 22 ip saddr @addr-set-sshd reject with icmp port-unreachable
+	}
+}
+table ip admin {
+	chain helper { counter drop; }
+	chain in {
+		type filter hook input priority 0; policy accept;
+		ct state invalid drop
+		tcp dport 22 accept comment "else drop"
+	}
+	chain out { type filter hook output priority 0; policy accept; }
+}
+table inet sleeping {
+	flags dormant;
+	chain in { type filter hook input priority 0; policy drop; }
+}
+table bridge br {
+	chain in { type filter hook input priority 0; policy drop; }
+}
+EOF"#;
+    let parts = in_namespace(
+        "-n",
+        &format!(
+            r#"{harmless}
+nft list ruleset
+echo $MARK; sh -ec "$1"; sh -ec "$1"; nft list ruleset
+echo $MARK; nft -j list table inet filter"#
+        ),
+        &all,
+        "",
+    );
+    let [before, after, json] = &parts[..] else {
+        panic!("unexpected output: {parts:#?}");
+    };
+    assert!(
+        after.starts_with(before.as_str()) && after.len() > before.len(),
+        "the other tables changed, or inet filter was not added:\n{after}"
+    );
+    let (rules, _) = nft_ruleset(json);
+    let expected = nft_expected(&wants(), REMOTE);
+    assert_eq!(rules, expected, "inet filter beside the other tables");
+
+    // A dropping chain on a hook the script does not use: the guest VM's
+    // rules are all inbound, and another table drops only on output.
+    let guest = script(
+        &dir.path().join("linux-catalog.json"),
+        "nft",
+        REMOTE,
+        &["--on", "guest-vm"],
+    );
+    let parts = in_namespace(
+        "-n",
+        r#"nft add table inet egress
+nft 'add chain inet egress out { type filter hook output priority 0; policy drop; }'
+sh -ec "$1"
+echo $MARK; nft -j list table inet filter"#,
+        &guest,
+        "",
+    );
+    let (rules, _) = nft_ruleset(&parts[1]);
+    let names: Vec<&String> = rules.keys().collect();
+    assert_eq!(
+        names,
+        [
+            "VMM - vmm-to-guest-bits (443/tcp) ipv4",
+            "VMM - vmm-to-guest-bits (443/tcp) ipv6",
+            "VMM - vmm-to-guest-winrm (5985/tcp) ipv4",
+            "VMM - vmm-to-guest-winrm (5985/tcp) ipv6",
+        ]
+    );
 }
 
 #[test]

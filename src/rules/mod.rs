@@ -303,6 +303,9 @@ fn header(
     if settings.remote.is_empty() {
         lines.push("no --remote addresses given: rules allow any remote address, and probes use component ids as host names".into());
     }
+    if dialect == Dialect::Nft {
+        lines.extend(nft::header());
+    }
     lines.iter().map(|l| dialect.comment_line(l)).collect()
 }
 

@@ -4,7 +4,11 @@
 //!
 //! Rules are inserted at the head of the chain, not added at its end: many
 //! rulesets (RHEL's among them) end their input chain in a `reject`, and a
-//! rule after it never matches.
+//! rule after it never matches. Another table's chain on the same hook that
+//! drops is out of this table's reach: the script stops before it changes
+//! anything (see `other_tables`).
+
+mod other_tables;
 
 use super::address::{Address, Family};
 use super::plan::{Rule, Section, range_text};
@@ -14,25 +18,47 @@ use super::{RulesError, by_family};
 /// nft keeps at most this many bytes of a comment.
 const NFT_COMMENT_MAX: usize = 128;
 
-/// The table, and each chain the section's rules need, when missing.
+/// What the header says of nft scripts: what the first line of each machine
+/// checks, and that the rules are gone after a reboot unless saved.
+pub fn header() -> Vec<String> {
+    [
+        "on each machine, the first line stops the script before it changes anything if a chain of another table drops on the input or output hook (policy drop, or a final drop or reject): an accept in inet filter does not get a packet past it",
+        "nft rules last until the next reboot; to keep them, save the ruleset where the nftables service loads it at boot, and enable the service:",
+        // `flush ruleset` first, as Debian's own file has it: the service's
+        // reload loads the file again, and without it every rule would be
+        // added a second time.
+        "Debian: { echo flush ruleset; nft list ruleset; } > /etc/nftables.conf; systemctl enable nftables",
+        "RHEL: the same, into /etc/sysconfig/nftables.conf",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+/// The check against other tables' dropping chains, then the table, and
+/// each chain the section's rules need, when missing.
 pub fn prelude(section: &Section) -> Vec<String> {
     let rules: Vec<&Rule> = section.rules().collect();
     if rules.is_empty() {
         return Vec::new();
     }
+    let chains: Vec<&str> = [("input", true), ("output", false)]
+        .into_iter()
+        .filter(|&(_, inbound)| rules.iter().any(|r| r.is_inbound() == inbound))
+        .map(|(chain, _)| chain)
+        .collect();
+    // The chains are named after their hooks.
+    let mut lines = vec![other_tables::check(&chains)];
     // `add table` is idempotent. A chain is created only when missing: an
     // admin's existing chain keeps its own priority and policy (re-adding it
     // with another priority fails, and a `policy` here would overwrite theirs).
-    let mut lines = vec!["nft add table inet filter".to_string()];
-    for (chain, inbound) in [("input", true), ("output", false)] {
-        if rules.iter().any(|r| r.is_inbound() == inbound) {
-            lines.push(format!(
-                "nft list chain inet filter {chain} >/dev/null 2>&1 || nft {}",
-                sh(&format!(
-                    "add chain inet filter {chain} {{ type filter hook {chain} priority 0; }}"
-                ))
-            ));
-        }
+    lines.push("nft add table inet filter".to_string());
+    for chain in chains {
+        lines.push(format!(
+            "nft list chain inet filter {chain} >/dev/null 2>&1 || nft {}",
+            sh(&format!(
+                "add chain inet filter {chain} {{ type filter hook {chain} priority 0; }}"
+            ))
+        ));
     }
     lines
 }
