@@ -521,3 +521,124 @@ fn csv_cells_that_spreadsheets_would_evaluate_are_text() {
         assert!(cells.iter().all(|c| !c.starts_with('=')), "{args:?}");
     }
 }
+
+#[test]
+fn the_perimeter_and_untrusted_hosts_are_ends_in_both_directions() {
+    // Issue 20: `flows to:perimeter` exited 1, and a DMZ firewall built from
+    // `flows`/`policy` blocked the VMM server's way to the perimeter host.
+    let run = Run::new();
+    let deployment = [
+        "--remote",
+        "perimeter-host=192.0.2.10",
+        "--remote",
+        "vmm-server=10.0.0.5",
+    ];
+    let rows = json_rows(
+        &run,
+        &[
+            &["flows", "to:perimeter", "--format", "json"],
+            &deployment[..],
+        ]
+        .concat(),
+    );
+    let to_perimeter = rows
+        .iter()
+        .find(|r| {
+            r["source_addresses"] == serde_json::json!(["10.0.0.5"])
+                && r["destination_addresses"] == serde_json::json!(["192.0.2.10"])
+                && r["protocol"] == "tcp"
+        })
+        .unwrap_or_else(|| panic!("no flow 10.0.0.5 -> 192.0.2.10: {rows:#?}"));
+    let ports: Vec<u64> = to_perimeter["ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["first"].as_u64().unwrap())
+        .collect();
+    assert!(ports.contains(&5986), "{ports:?}");
+    // The policy for the same deployment has the perimeter host as a
+    // destination.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("pol");
+    run.stdout(
+        &[
+            &["policy", "to:perimeter"],
+            &deployment[..],
+            &["--out", out.to_str().unwrap()],
+        ]
+        .concat(),
+        0,
+    );
+    let policy = std::fs::read_to_string(out.join("policies/pol/vmm.yaml")).unwrap();
+    assert!(
+        policy.contains("destination-address: PERIMETER_HOST"),
+        "{policy}"
+    );
+    // A host in an untrusted domain is also a Hyper-V host: it is an end of
+    // the agent's rows, from the VMM server to it, with its own address.
+    let rows = json_rows(
+        &run,
+        &[
+            "flows",
+            "to:untrusted",
+            "--format",
+            "json",
+            "--remote",
+            "untrusted-host=198.51.100.7",
+            "--remote",
+            "vmm-server=10.0.0.5",
+        ],
+    );
+    assert!(
+        rows.iter().any(|r| r["source_id"] == "vmm-server"
+            && r["destination_id"] == "untrusted-host"
+            && r["destination_addresses"] == serde_json::json!(["198.51.100.7"])
+            && r["connections"]
+                .as_array()
+                .unwrap()
+                .contains(&serde_json::json!("vmm-to-host-winrm"))),
+        "{rows:#?}"
+    );
+    // ... and a policy for Hyper-V hosts leaves it out when it has no address
+    // (the deployment may have none), instead of refusing.
+    let out = dir.path().join("hosts");
+    run.stdout(
+        &[
+            "policy",
+            "vmm-to-host-winrm",
+            "--remote",
+            "vmm-server=10.0.0.5",
+            "--remote",
+            "hyperv-host=10.0.1.0/24",
+            "--remote",
+            "library-server=10.0.0.7",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        0,
+    );
+    let networks = std::fs::read_to_string(out.join("def/networks.yaml")).unwrap();
+    assert!(networks.contains("HYPERV_HOST"), "{networks}");
+    assert!(!networks.contains("UNTRUSTED_HOST"), "{networks}");
+    // Given an address, it is in.
+    let out = dir.path().join("with-untrusted");
+    run.stdout(
+        &[
+            "policy",
+            "vmm-to-host-winrm",
+            "--remote",
+            "vmm-server=10.0.0.5",
+            "--remote",
+            "hyperv-host=10.0.1.0/24",
+            "--remote",
+            "library-server=10.0.0.7",
+            "--remote",
+            "untrusted-host=198.51.100.7",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        0,
+    );
+    let networks = std::fs::read_to_string(out.join("def/networks.yaml")).unwrap();
+    assert!(networks.contains("UNTRUSTED_HOST"), "{networks}");
+}
