@@ -1147,6 +1147,12 @@ fn show_a_component_says_what_else_it_is_and_where_its_rules_come_from() {
         .collect();
     assert!(from.contains(&"vmm-to-host-bits"), "{from:?}");
     assert!(from.contains(&"vmm-to-host-ping"), "{from:?}");
+    // A service says which machine it runs on; a PXE client where it sends
+    // from before it has an address.
+    let text = squash(&stdout_of(&["show", "storage-service"], 0));
+    assert!(text.contains("runs on VMM server"), "{text}");
+    let json = json_of(&["show", "bare-metal-machine", "--format", "json"], 0);
+    assert_eq!(json["boot_source"], "0.0.0.0");
     // A connection names where its rules go, roles included.
     let text = squash(&stdout_of(&["show", "vcenter-to-vmm"], 0));
     assert!(

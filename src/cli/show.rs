@@ -135,6 +135,24 @@ fn component_text(
             ),
         );
     }
+    if let Some(host) = &component.runs_on {
+        line(
+            "runs on",
+            format!(
+                "{}: its connections start and end there, with its addresses",
+                printable(&catalog.names(std::slice::from_ref(host)))
+            ),
+        );
+    }
+    if let Some(address) = &component.boot_source {
+        line(
+            "sends from",
+            format!(
+                "{}, before it has an address: added to the addresses you give it",
+                printable(address)
+            ),
+        );
+    }
     if let Some(place) = &component.configured_in {
         line("set in", printable(place).into_owned());
     }
