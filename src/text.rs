@@ -32,9 +32,11 @@ pub fn join_unique<'a>(parts: impl Iterator<Item = &'a str>, separator: &str) ->
 /// Characters that show as nothing, or silently reorder what follows, so a
 /// line can read differently from what it does: zero-width characters, the
 /// byte order mark, bidirectional controls, and the Unicode line and
-/// paragraph separators. Returns the character's Unicode name.
+/// paragraph separators. Returns the character's Unicode name, for the
+/// ones worth naming; [`is_invisible`] covers the whole class.
 pub fn invisible_name(c: char) -> Option<&'static str> {
     Some(match c {
+        '\u{00AD}' => "SOFT HYPHEN",
         '\u{061C}' => "ARABIC LETTER MARK",
         '\u{200B}' => "ZERO WIDTH SPACE",
         '\u{200C}' => "ZERO WIDTH NON-JOINER",
@@ -48,6 +50,7 @@ pub fn invisible_name(c: char) -> Option<&'static str> {
         '\u{202C}' => "POP DIRECTIONAL FORMATTING",
         '\u{202D}' => "LEFT-TO-RIGHT OVERRIDE",
         '\u{202E}' => "RIGHT-TO-LEFT OVERRIDE",
+        '\u{2060}' => "WORD JOINER",
         '\u{2066}' => "LEFT-TO-RIGHT ISOLATE",
         '\u{2067}' => "RIGHT-TO-LEFT ISOLATE",
         '\u{2068}' => "FIRST STRONG ISOLATE",
@@ -57,10 +60,56 @@ pub fn invisible_name(c: char) -> Option<&'static str> {
     })
 }
 
+/// Default-ignorable code points (Unicode's DerivedCoreProperties) that are
+/// not format characters (category Cf, which [`is_invisible`] asks of the
+/// character database): fillers and variation selectors that a renderer
+/// shows as nothing, and the code points reserved to behave so.
+const IGNORABLE_NOT_FORMAT: &[(u32, u32)] = &[
+    (0x034F, 0x034F),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x2065, 0x2065),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+];
+
+/// Whether `c` reads as nothing, or changes how the text around it reads:
+/// a format character (category Cf: bidirectional controls, zero-width
+/// characters, invisible operators, tag characters…), a default-ignorable
+/// code point, a line or paragraph separator, or a noncharacter (U+FFFE,
+/// U+FFFF and the like: not text at all, and YAML loaders refuse them).
+pub fn is_invisible(c: char) -> bool {
+    use unicode_general_category::{GeneralCategory, get_general_category};
+    let n = c as u32;
+    invisible_name(c).is_some()
+        || is_noncharacter(c)
+        || IGNORABLE_NOT_FORMAT
+            .iter()
+            .any(|&(a, b)| (a..=b).contains(&n))
+        || matches!(
+            get_general_category(c),
+            GeneralCategory::Format
+                | GeneralCategory::LineSeparator
+                | GeneralCategory::ParagraphSeparator
+        )
+}
+
+/// U+FDD0–U+FDEF and the last two code points of every plane.
+fn is_noncharacter(c: char) -> bool {
+    let n = c as u32;
+    (0xFDD0..=0xFDEF).contains(&n) || n & 0xFFFE == 0xFFFE
+}
+
 /// Whether `c` must never be printed from input or written into a script: a
 /// control character (C0, DEL, C1) or an invisible one.
 pub fn is_unsafe(c: char) -> bool {
-    c.is_control() || invisible_name(c).is_some()
+    c.is_control() || is_invisible(c)
 }
 
 /// `42,000`: a count that grows while it is read is easier to follow grouped.
@@ -89,33 +138,50 @@ pub fn check_plain(what: &str, text: &str) -> Result<(), String> {
         return Ok(());
     };
     let at = index + 1;
-    Err(match invisible_name(c) {
-        Some(name) => format!(
-            "{what} contains the invisible character U+{:04X} {name} at character {at}; \
-             it makes text read differently from what it is: remove it",
-            c as u32
-        ),
-        None => format!(
-            "{what} contains the control character U+{:04X} at character {at}; \
-             remove it (line breaks and tabs are not allowed either)",
-            c as u32
-        ),
+    let code = c as u32;
+    Err(if c.is_control() {
+        format!(
+            "{what} contains the control character U+{code:04X} at character {at}; \
+             remove it (line breaks and tabs are not allowed either)"
+        )
+    } else if is_noncharacter(c) {
+        format!(
+            "{what} contains the noncharacter U+{code:04X} at character {at}; \
+             it is not text, and other tools refuse it: remove it"
+        )
+    } else {
+        let name = invisible_name(c)
+            .map(|n| format!(" {n}"))
+            .unwrap_or_default();
+        format!(
+            "{what} contains the invisible character U+{code:04X}{name} at character {at}; \
+             it makes text read differently from what it is: remove it"
+        )
     })
 }
 
-/// Replaces control and invisible characters with U+FFFD, so that text from
-/// a catalog file, a flag or a config can never move the cursor, change
-/// colours, set the clipboard or reorder a line when printed.
+/// Neutralises text from outside (a catalog file, a flag, a config, a
+/// server's answer) before it is printed: a control character becomes
+/// U+FFFD, so it can never move the cursor, change colours or set the
+/// clipboard; an invisible one is spelled out as `<U+2060>`, so that
+/// `localhost<U+2060>` cannot pass for `localhost` and nothing reorders the
+/// line.
 pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     let plain_ascii = text.bytes().all(|b| (b' '..=b'~').contains(&b));
-    if !plain_ascii && text.chars().any(is_unsafe) {
-        text.chars()
-            .map(|c| if is_unsafe(c) { '\u{FFFD}' } else { c })
-            .collect::<String>()
-            .into()
-    } else {
-        text.into()
+    if plain_ascii || !text.chars().any(is_unsafe) {
+        return text.into();
     }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            out.push('\u{FFFD}');
+        } else if is_invisible(c) {
+            out.push_str(&format!("<U+{:04X}>", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
 }
 
 /// [`printable`] for text of several lines: the line breaks stay.
@@ -174,7 +240,9 @@ mod tests {
             "a\u{FFFD}[31mb\u{FFFD}c\u{FFFD}"
         );
         assert_eq!(printable("plain"), "plain");
-        assert_eq!(printable("a\u{202E}b\u{200B}"), "a\u{FFFD}b\u{FFFD}");
+        // Invisible characters are spelled out, so they can be seen.
+        assert_eq!(printable("a\u{202E}b\u{200B}"), "a<U+202E>b<U+200B>");
+        assert_eq!(printable("localhost\u{2060}"), "localhost<U+2060>");
         assert_eq!(printable_lines("a\u{1b}\nb\r\n"), "a\u{FFFD}\nb\u{FFFD}\n");
     }
 
@@ -187,10 +255,49 @@ mod tests {
             e.contains("U+202E RIGHT-TO-LEFT OVERRIDE at character 4"),
             "{e}"
         );
+        let e = check_plain("--group", "VMM\u{2060}").unwrap_err();
+        assert!(e.contains("U+2060 WORD JOINER at character 4"), "{e}");
+        let e = check_plain("a name", "x\u{FFFE}").unwrap_err();
+        assert!(e.contains("noncharacter U+FFFE at character 2"), "{e}");
+        let e = check_plain("a name", "x\u{E0041}").unwrap_err();
+        assert!(
+            e.contains("invisible character U+E0041 at character 2"),
+            "{e}"
+        );
+        // Visible text of every script passes, accents and CJK included.
+        assert!(check_plain("x", "Zürich 東京 Ελλάδα عربي हिन्दी").is_ok());
         let e = check_plain("the title", "a\u{1b}]0;x").unwrap_err();
         assert!(e.contains("control character U+001B at character 2"), "{e}");
+        // Issue 21: format characters and default-ignorable code points as a
+        // class, and noncharacters.
         for c in [
-            '\u{200B}', '\u{FEFF}', '\u{2028}', '\u{2029}', '\u{2066}', '\u{85}',
+            '\u{200B}',
+            '\u{FEFF}',
+            '\u{2028}',
+            '\u{2029}',
+            '\u{2066}',
+            '\u{85}',
+            '\u{2060}',
+            '\u{00AD}',
+            '\u{2061}',
+            '\u{2064}',
+            '\u{206A}',
+            '\u{206F}',
+            '\u{FFF9}',
+            '\u{FFFB}',
+            '\u{E0001}',
+            '\u{E0041}',
+            '\u{E007F}',
+            '\u{FE0F}',
+            '\u{3164}',
+            '\u{FFFE}',
+            '\u{FFFF}',
+            '\u{FDD0}',
+            '\u{1FFFF}',
+            '\u{10FFFF}',
+            '\u{034F}',
+            '\u{180E}',
+            '\u{0600}',
         ] {
             assert!(
                 check_plain("x", &format!("a{c}")).is_err(),

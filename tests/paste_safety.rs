@@ -193,10 +193,30 @@ fn invisible_characters_are_refused_everywhere() {
             "{args:?}: {stderr}"
         );
     }
-    for invisible in ['\u{200B}', '\u{FEFF}', '\u{2028}', '\u{2066}'] {
+    let others = ['\u{200B}', '\u{FEFF}', '\u{2028}', '\u{2066}'];
+    for invisible in others.into_iter().chain(hostile::INVISIBLE) {
         let group = format!("VMM{invisible}");
         let out = vmmports(&["rules", "--group", &group]);
-        assert_eq!(out.status.code(), Some(2), "U+{:04X}", invisible as u32);
+        let code = format!("U+{:04X}", invisible as u32);
+        assert_eq!(out.status.code(), Some(2), "{code}");
+        assert_clean(&out, &code);
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.contains(&code), "{code}: {stderr}");
+    }
+    // In a catalog too, where a noncharacter would later break Aerleon's
+    // YAML loader (issue 21).
+    for invisible in hostile::INVISIBLE {
+        let dir = tempfile::tempdir().unwrap();
+        let mut catalog = vmmports::catalog::embedded().unwrap();
+        catalog.components[0].name = format!("VMM server{invisible}");
+        let path = dir.path().join("c.json");
+        std::fs::write(&path, vmmports::catalog::to_json(&catalog)).unwrap();
+        let out = vmmports(&["validate", path.to_str().unwrap()]);
+        let code = format!("U+{:04X}", invisible as u32);
+        assert_eq!(out.status.code(), Some(2), "{code}");
+        assert_clean(&out, &code);
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.contains(&code), "{code}: {stderr}");
     }
     // Catalog fields, the title and the source included.
     let dir = tempfile::tempdir().unwrap();

@@ -31,6 +31,29 @@ pub const PAYLOADS: [&str; 8] = [
     "=touch ^x *(e:'touch pwned-glob':) !! { touch pwned-brace }",
 ];
 
+/// Characters that read as nothing or change how the text around them reads
+/// (issue 21): format characters (Cf) beyond the bidirectional controls,
+/// default-ignorable code points, tag characters, and noncharacters, which
+/// are not text at all and break YAML loaders.
+pub const INVISIBLE: [char; 16] = [
+    '\u{2060}',  // word joiner
+    '\u{00AD}',  // soft hyphen
+    '\u{2061}',  // function application
+    '\u{2064}',  // invisible plus
+    '\u{206A}',  // inhibit symmetric swapping
+    '\u{206F}',  // nominal digit shapes
+    '\u{FFF9}',  // interlinear annotation anchor
+    '\u{FFFB}',  // interlinear annotation terminator
+    '\u{E0001}', // language tag
+    '\u{E0041}', // tag latin capital letter a
+    '\u{E007F}', // cancel tag
+    '\u{FE0F}',  // variation selector-16
+    '\u{3164}',  // hangul filler
+    '\u{FFFE}',  // noncharacter
+    '\u{FFFF}',  // noncharacter
+    '\u{FDD0}',  // noncharacter
+];
+
 /// `|`, which pipes in every shell and which Windows Firewall refuses in a
 /// rule's name or description.
 pub const PIPE: &str = "a | touch pwned-pipe";
