@@ -355,12 +355,11 @@ fn an_untrusted_domain_host_is_also_a_hyperv_host_a_perimeter_host_is_not() {
     assert!(!c.acts_as("hyperv-host", "untrusted-host"));
     assert!(c.component("perimeter-host").unwrap().also.is_empty());
     assert!(!c.acts_as("perimeter-host", "hyperv-host"));
+    // Rows 20 and 21 come from the perimeter host; an untrusted-domain
+    // host reaches the same ports as a Hyper-V host (rows 7 and
+    // host-to-library-bits), where it is an optional end.
     for id in ["perimeter-host-to-vmm", "perimeter-host-to-library"] {
-        assert_eq!(
-            c.connection(id).unwrap().from,
-            ["perimeter-host", "untrusted-host"],
-            "{id}"
-        );
+        assert_eq!(c.connection(id).unwrap().from, ["perimeter-host"], "{id}");
     }
 }
 
@@ -375,6 +374,15 @@ fn extra_the_perimeter_hosts_agent() {
     );
     extra(
         "vmm-to-perimeter-host-bits",
+        &[(443, 443, TCP, Some("BitsTcpPort"))],
+        &["perimeter-host"],
+        Inbound,
+        "setup",
+    );
+    // The library sends it what it deploys, as to any host (row 12); the
+    // page's row 21 is titled that way.
+    extra(
+        "library-to-perimeter-host-bits",
         &[(443, 443, TCP, Some("BitsTcpPort"))],
         &["perimeter-host"],
         Inbound,
@@ -583,6 +591,7 @@ fn extra_managed_servers_to_wsus() {
         conn.from,
         [
             "hyperv-host",
+            "perimeter-host",
             "library-server",
             "wds-server",
             "file-server",
@@ -761,7 +770,7 @@ fn docs_rows_are_29_in_page_order() {
     );
     // The docs rows come first, in the page's order; the extras follow.
     assert!(catalog.connections[..29].iter().all(|c| c.from_docs));
-    assert_eq!(catalog.connections.len(), 43, "29 docs rows and 14 extras");
+    assert_eq!(catalog.connections.len(), 44, "29 docs rows and 15 extras");
     assert_eq!(catalog.connections[0].id, "vmm-to-host-agent");
     assert_eq!(catalog.connections[28].id, "esxi-to-vmm");
 }

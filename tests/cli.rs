@@ -18,7 +18,7 @@ use unicode_width::UnicodeWidthStr;
 /// The table's columns, in order.
 const COLUMNS: [&str; 7] = ["ID", "FROM", "TO", "PORTS", "RULE ON", "DIR", "MOD"];
 /// How many connections the embedded catalog has.
-const EMBEDDED_ROWS: usize = 43;
+const EMBEDDED_ROWS: usize = 44;
 /// The width used when stdout is not a terminal.
 const PIPE_WIDTH: usize = 100;
 

@@ -532,6 +532,8 @@ fn the_perimeter_and_untrusted_hosts_are_ends_in_both_directions() {
         "perimeter-host=192.0.2.10",
         "--remote",
         "vmm-server=10.0.0.5",
+        "--remote",
+        "library-server=10.0.0.7",
     ];
     let rows = json_rows(
         &run,
@@ -641,4 +643,60 @@ fn the_perimeter_and_untrusted_hosts_are_ends_in_both_directions() {
     );
     let networks = std::fs::read_to_string(out.join("def/networks.yaml")).unwrap();
     assert!(networks.contains("UNTRUSTED_HOST"), "{networks}");
+}
+
+#[test]
+fn a_policy_says_what_it_left_out_and_never_drops_a_required_end() {
+    let run = Run::new();
+    let dir = tempfile::tempdir().unwrap();
+    // The optional end has an address, the required one (the VMM server)
+    // has none: refused, naming the VMM server, rather than written without
+    // the VMM server's flows.
+    let out = dir.path().join("a");
+    let err = run.refused(&[
+        "policy",
+        "to:untrusted",
+        "--remote",
+        "untrusted-host=192.0.2.20",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(err.contains("vmm-server"), "{err}");
+    assert!(!out.exists(), "nothing is written");
+    // An optional end without an address is left out, and the report says
+    // so; the flow count is what was written.
+    let out = dir.path().join("b");
+    let report = run.stdout(
+        &[
+            "policy",
+            "vmm-to-host-winrm",
+            "--remote",
+            "vmm-server=10.0.0.5",
+            "--remote",
+            "hyperv-host=10.0.1.0/24",
+            "--remote",
+            "library-server=10.0.0.7",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        0,
+    );
+    assert!(
+        report.contains("left out: Hyper-V host in an untrusted domain (untrusted-host)"),
+        "{report}"
+    );
+    // VMM server to the hosts and to the library, TCP (5985 and 5986
+    // merged per pair).
+    assert!(report.contains("policy of 2 flows"), "{report}");
+}
+
+#[test]
+fn a_service_is_found_by_its_own_name_at_its_hosts_end() {
+    // The storage service runs on the VMM server: its flow leaves the VMM
+    // server, and `from:storage` still names it.
+    let run = Run::new();
+    let rows = json_rows(&run, &["flows", "from:storage", "--format", "json"]);
+    assert_eq!(rows.len(), 1, "{rows:#?}");
+    assert_eq!(rows[0]["source_id"], "vmm-server");
+    assert_eq!(rows[0]["destination_id"], "smis-provider");
 }

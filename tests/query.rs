@@ -181,7 +181,8 @@ fn qualifiers_filter_as_documented() {
         ids(&c, "to:perimeter"),
         [
             "vmm-to-perimeter-host-winrm-tls",
-            "vmm-to-perimeter-host-bits"
+            "vmm-to-perimeter-host-bits",
+            "library-to-perimeter-host-bits"
         ]
     );
     assert!(ids(&c, "to:untrusted").contains(&"vmm-to-host-agent".to_string()));

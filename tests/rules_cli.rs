@@ -184,12 +184,13 @@ fn set_port_moves_setup_ports_and_never_fixed_ones() {
     let found = run(&["rules", "port:8443", "--set-port", "BitsTcpPort=8443"], 0);
     // Rows 2, 7, 12, the perimeter host's 20 and 21 ([S2]: set in setup),
     // the file server's 23 (the same agent), and the added BITS rows.
-    assert!(found.contains("8 connections matched"), "{found}");
+    assert!(found.contains("9 connections matched"), "{found}");
     for id in [
         "perimeter-host-to-vmm",
         "perimeter-host-to-library",
         "vmm-to-file-server-bits",
         "vmm-to-perimeter-host-bits",
+        "library-to-perimeter-host-bits",
         "host-to-library-bits",
     ] {
         assert!(
@@ -252,7 +253,7 @@ fn settings_errors_are_refused_with_exit_2() {
         (&["--group", ""], "group name is empty"),
         (
             &["--on", "hyper"],
-            "could be any of hyperv-host, perimeter-host",
+            "could be any of hyperv-host, untrusted-host",
         ),
         (&["--on", "nothing-like-this"], "no component matches"),
         (&["port:99999"], "out of range"),
@@ -736,16 +737,12 @@ fn a_word_that_names_the_row_keeps_all_its_ports() {
         );
         // Windows dialects write the rule; the Linux ones say where it goes,
         // with the same ports.
-        let text = script.replace(['\'', ' '], "");
-        for port in ["67", "68", "69", "4011", "64001"] {
-            assert!(text.contains(port), "{format}: no {port}:\n{script}");
-        }
-        if !matches!(format, "powershell" | "netsh") {
-            assert!(
-                script.contains(&format!("allow inbound {all}")),
-                "{format}:\n{script}"
-            );
-        }
+        let wanted = match format {
+            "powershell" => "-LocalPort '67','69','4011','64001-65000' ".to_string(),
+            "netsh" => "localport=67,69,4011,64001-65000 ".to_string(),
+            _ => format!("pxe-boot: allow inbound {all}"),
+        };
+        assert!(script.contains(&wanted), "{format}: {wanted}\n{script}");
     }
     // The agent row's notes mention WinRM (port 80 is WinRM 1.1), so
     // `winrm` names that row and keeps it whole.
@@ -936,4 +933,93 @@ fn ping_has_a_rule_in_every_dialect() {
     assert!(!scoped.contains("ICMPv6"), "{scoped}");
     // The Linux dialects' ICMP lines are run through nft, iptables and
     // firewalld in tests/rules_linux_tools.rs.
+}
+
+#[test]
+fn a_machine_only_also_a_peer_is_left_out_of_scopes_and_the_header_says_so() {
+    // Issue 20 review: a deployment may have no untrusted-domain hosts, so
+    // their rules' scopes leave them out; never silently.
+    let script = run(
+        &[
+            "rules",
+            "host-to-host-bits",
+            "--on",
+            "hyper-v",
+            "--remote",
+            "hyperv-host=10.0.1.0/24",
+        ],
+        0,
+    );
+    assert!(
+        script.contains(
+            "untrusted-host (Hyper-V host in an untrusted domain) has no --remote, so it is taken as absent and left out of the scope of 1 rule"
+        ),
+        "{script}"
+    );
+    let line = created_rule(&script, "VMM-host-to-host-bits-tcp-in");
+    assert!(line.contains("-RemoteAddress '10.0.1.0/24' "), "{line}");
+    // Given an address, it is in the scope, and nothing is said.
+    let script = run(
+        &[
+            "rules",
+            "host-to-host-bits",
+            "--on",
+            "hyper-v",
+            "--remote",
+            "hyperv-host=10.0.1.0/24",
+            "--remote",
+            "untrusted-host=198.51.100.7",
+        ],
+        0,
+    );
+    assert!(!script.contains("taken as absent"), "{script}");
+    let line = created_rule(&script, "VMM-host-to-host-bits-tcp-in");
+    assert!(
+        line.contains("-RemoteAddress '198.51.100.7','10.0.1.0/24' "),
+        "{line}"
+    );
+}
+
+#[test]
+fn probes_run_on_and_reach_the_machines_that_play_each_end() {
+    // The storage service's probes run on the VMM server it runs on.
+    let script = run(&["rules", "storage-to-smis", "--format", "probe"], 0);
+    assert!(
+        script.contains("── run on VMM server (vmm-server) ──"),
+        "{script}"
+    );
+    // An untrusted-domain host given an address is probed as a Hyper-V host.
+    let script = run(
+        &[
+            "rules",
+            "vmm-to-host-winrm-tls",
+            "--format",
+            "probe",
+            "--remote",
+            "untrusted-host=198.51.100.7",
+            "--remote",
+            "hyperv-host=10.0.0.21",
+            "--remote",
+            "library-server=10.0.0.7",
+        ],
+        0,
+    );
+    assert!(
+        script.contains("Test-NetConnection -ComputerName '198.51.100.7' -Port 5986"),
+        "{script}"
+    );
+}
+
+#[test]
+fn a_service_has_no_addresses_of_its_own() {
+    let out = Command::cargo_bin("vmmports")
+        .unwrap()
+        .args(["rules", "--remote", "storage-service=10.0.0.5"])
+        .run();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("storage-service runs on vmm-server") && err.contains("--remote vmm-server="),
+        "{err}"
+    );
 }

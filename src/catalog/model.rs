@@ -44,8 +44,8 @@ pub struct Component {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configured_in: Option<String>,
     /// Other components this one also is, with every rule they need: a
-    /// Hyper-V host in a perimeter domain is still a Hyper-V host running the
-    /// VMM agent, so `--on perimeter-host` gives the agent's rules too.
+    /// Hyper-V host in an untrusted domain is still a Hyper-V host running the
+    /// VMM agent, so `--on untrusted-host` gives the agent's rules too.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub also: Vec<String>,
     /// For a service with no machine of its own: the component it runs on.
@@ -554,7 +554,7 @@ impl Catalog {
     /// each), each once, in order, with whether the deployment may lack it.
     ///
     /// A machine that is only `also` one of the ends is optional: a
-    /// deployment with no perimeter hosts has none to give addresses for,
+    /// deployment with no untrusted-domain hosts has none to give addresses for,
     /// so a rule or policy leaves it out rather than waiting for it. The
     /// ends themselves (or the machine a service runs on) are required.
     pub fn ends<'a>(&'a self, ids: &'a [String]) -> Vec<End<'a>> {
@@ -572,7 +572,7 @@ impl Catalog {
     }
 
     /// Where a connection's rules go, for people: `inbound on Hyper-V host
-    /// (and perimeter-host); outbound on VMware ESXi host`, or `none
+    /// (and untrusted-host); outbound on VMware ESXi host`, or `none
     /// needed` for a local call. Outbound rules
     /// that only `--outbound` adds are not listed.
     pub fn placements_text(&self, conn: &Connection) -> String {

@@ -162,6 +162,16 @@ impl<'c> Checker<'c> {
                         format!("component `{}` says it is also itself", c.id),
                         Some("list other component ids in `also`, or remove it".into()),
                     );
+                } else if catalog
+                    .component(other)
+                    .is_some_and(|o| o.runs_on.is_some())
+                {
+                    // Its ends are its host; playing it means being the host.
+                    self.push(
+                        path,
+                        format!("component `{}` is also `{other}`, a service that runs on another component", c.id),
+                        Some(format!("put `also` on the machine `{other}` runs on, or give `{other}` no `runs_on`")),
+                    );
                 } else {
                     self.component_ref(catalog, other, path);
                 }

@@ -237,7 +237,7 @@ Exit codes: 0 written; 2 bad input, a component with no address (unless
 --any-for-missing), or nothing matched. Nothing is written then.
 
 Examples:
-  vmmports policy to:hyper-v --remote vmm-server=10.0.0.5 --remote hyperv-host=10.0.1.0/24 --out vmm-policy
+  vmmports policy from:vmm-server to:hyper-v --remote vmm-server=10.0.0.5 --remote hyperv-host=10.0.1.0/24 --out vmm-policy
   vmmports policy --remote vmm-server=10.0.0.5 --any-for-missing --target cisco,paloalto --out vmm-policy";
 
 const DIAGRAM_HELP: &str = "\

@@ -188,7 +188,7 @@ pub fn run_policy(
     targets: &[String],
     any_for_missing: bool,
 ) -> Result<(String, Outcome), CliError> {
-    let flows = selection.flows();
+    let (flows, left_out) = crate::flows::present(selection.flows(), &selection.settings);
     let policy = aerleon::policy(&flows, &selection.settings, targets, any_for_missing)
         .map_err(|e| CliError::new(e.message, Some(e.hint)))?;
     // Every folder first, so a folder that cannot be made leaves no file.
@@ -226,8 +226,18 @@ pub fn run_policy(
             named.push(target);
         }
     }
+    // Never silent about what a deployment was taken not to have.
+    let left_out: String = left_out
+        .iter()
+        .map(|m| {
+            format!(
+                "left out: {} ({}), which has no --remote; give --remote {}=ADDR if this deployment has one\n",
+                m.name, m.id, m.id
+            )
+        })
+        .collect();
     let report = format!(
-        "wrote an Aerleon policy of {} flows (targets: {}):\n  {}\nnext: aclgen --base_directory={} --definitions_directory={} --output_directory={}\n",
+        "{left_out}wrote an Aerleon policy of {} flows (targets: {}):\n  {}\nnext: aclgen --base_directory={} --definitions_directory={} --output_directory={}\n",
         flows.len(),
         named.join(", "),
         written.join("\n  "),

@@ -92,27 +92,14 @@ fn refuse(message: String, hint: impl Into<String>) -> PolicyError {
 
 /// The policy for `flows`, with addresses from `settings`. A component
 /// without addresses is refused unless `any_for_missing`, which lets its
-/// side of the flow be any address; an optional flow ([`Flow::optional`])
-/// without addresses is left out. `targets` are names from [`TARGETS`].
+/// side of the flow be any address. The caller has already left out the
+/// flows of machines the deployment may not have ([`super::present`]). `targets` are names from [`TARGETS`].
 pub fn policy(
     flows: &[Flow],
     settings: &Settings,
     targets: &[String],
     any_for_missing: bool,
 ) -> Result<Policy, PolicyError> {
-    // A machine that is only `also` a flow's role (a perimeter host, as a
-    // Hyper-V host) is in the policy when it has addresses; without them
-    // the deployment has none, and the role's own flows stand.
-    let flows: Vec<Flow> = flows
-        .iter()
-        .filter(|f| {
-            !f.optional
-                || (addresses(settings, f.source).is_some()
-                    && addresses(settings, f.destination).is_some())
-        })
-        .cloned()
-        .collect();
-    let flows = flows.as_slice();
     if flows.is_empty() {
         return Err(refuse(
             "no flows match: there is nothing to allow".into(),

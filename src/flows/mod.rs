@@ -69,10 +69,17 @@ pub struct Flow<'c> {
     pub ports: Vec<&'c PortSpec>,
     /// The connections (and notes) merged into this flow, in catalog order.
     pub origins: Vec<Origin<'c>>,
-    /// Every origin reaches one of the ends only as a machine that is `also`
-    /// the role it names ([`crate::catalog::End`]): a policy leaves the flow
-    /// out when that machine has no address.
-    pub optional: bool,
+    /// The components the origins name at each end, which `source` and
+    /// `destination` play: the storage service, for a flow that leaves the
+    /// VMM server (`from:storage` finds it).
+    pub source_roles: Vec<&'c Component>,
+    pub destination_roles: Vec<&'c Component>,
+    /// Whether every origin reaches that end only as a machine that is
+    /// `also` the role it names ([`crate::catalog::End`]): a deployment may
+    /// have no such machine, so [`present`] leaves the flow out when that
+    /// end has no address.
+    pub source_optional: bool,
+    pub destination_optional: bool,
 }
 
 impl Flow<'_> {
@@ -115,9 +122,19 @@ pub fn flows<'c>(
     include_dynamic: bool,
 ) -> Vec<Flow<'c>> {
     let mut out: Vec<Flow<'c>> = Vec::new();
-    // Each end is every machine that plays it: a perimeter host is also a
+    // Each end is every machine that plays it: an untrusted-domain host is also a
     // Hyper-V host, and the storage service's traffic leaves the VMM server.
-    let resolve = |ids: &'c [String]| catalog.ends(ids);
+    let resolve = |ids: &'c [String]| -> Vec<(End<'c>, &'c Component)> {
+        ids.iter()
+            .filter_map(|id| catalog.component(id))
+            .flat_map(|role| {
+                catalog
+                    .ends(std::slice::from_ref(&role.id))
+                    .into_iter()
+                    .map(move |end| (end, role))
+            })
+            .collect()
+    };
     for &conn in connections {
         if conn.direction == Direction::None {
             continue;
@@ -141,9 +158,12 @@ pub fn flows<'c>(
 }
 
 /// `origin`'s ports from `source` to `destination`, a flow per protocol.
-fn add<'c>(flows: &mut Vec<Flow<'c>>, source: End<'c>, destination: End<'c>, origin: Origin<'c>) {
-    let optional = source.optional || destination.optional;
-    let (source, destination) = (source.machine, destination.machine);
+fn add<'c>(
+    flows: &mut Vec<Flow<'c>>,
+    (source, source_role): (End<'c>, &'c Component),
+    (destination, destination_role): (End<'c>, &'c Component),
+    origin: Origin<'c>,
+) {
     for protocol in Transport::ALL {
         let ports: Vec<&PortSpec> = origin
             .ports()
@@ -154,12 +174,15 @@ fn add<'c>(flows: &mut Vec<Flow<'c>>, source: End<'c>, destination: End<'c>, ori
             merge(
                 flows,
                 Flow {
-                    source,
-                    destination,
+                    source: source.machine,
+                    destination: destination.machine,
                     protocol,
                     ports,
                     origins: vec![origin],
-                    optional,
+                    source_roles: vec![source_role],
+                    destination_roles: vec![destination_role],
+                    source_optional: source.optional,
+                    destination_optional: destination.optional,
                 },
             );
         }
@@ -188,7 +211,18 @@ fn merge<'c>(flows: &mut Vec<Flow<'c>>, new: Flow<'c>) {
             flow.origins.push(origin);
         }
     }
-    flow.optional &= new.optional;
+    for (roles, new_roles) in [
+        (&mut flow.source_roles, new.source_roles),
+        (&mut flow.destination_roles, new.destination_roles),
+    ] {
+        for role in new_roles {
+            if !roles.iter().any(|r| r.id == role.id) {
+                roles.push(role);
+            }
+        }
+    }
+    flow.source_optional &= new.source_optional;
+    flow.destination_optional &= new.destination_optional;
 }
 
 /// Only the flows whose ends the query's `from:`, `to:` and `on:` terms
@@ -201,15 +235,20 @@ pub fn named_by<'c>(flows: Vec<Flow<'c>>, query: &crate::query::Query) -> Vec<Fl
         .into_iter()
         .filter(|flow| {
             query.terms.iter().all(|term| {
+                let source =
+                    || std::iter::once(flow.source).chain(flow.source_roles.iter().copied());
+                let destination = || {
+                    std::iter::once(flow.destination).chain(flow.destination_roles.iter().copied())
+                };
                 let named = match &term.kind {
-                    TermKind::From(word) => names_component(word, flow.source),
-                    TermKind::To(word) => names_component(word, flow.destination),
+                    TermKind::From(word) => source().any(|c| names_component(word, c)),
+                    TermKind::To(word) => destination().any(|c| names_component(word, c)),
                     // A flow is let in at its destination, and out at its
                     // source when outbound rules are asked for: either end
                     // carries a rule for it.
                     TermKind::On(word) => {
-                        names_component(word, flow.destination)
-                            || names_component(word, flow.source)
+                        destination().any(|c| names_component(word, c))
+                            || source().any(|c| names_component(word, c))
                     }
                     _ => return true,
                 };
@@ -217,6 +256,41 @@ pub fn named_by<'c>(flows: Vec<Flow<'c>>, query: &crate::query::Query) -> Vec<Fl
             })
         })
         .collect()
+}
+
+/// The flows a deployment has: a flow whose optional end (a machine only
+/// `also` the role its connections name, such as a host in an untrusted
+/// domain) has no address is left out, since the deployment may have no
+/// such machine; the role's own flows stand. Also returns the machines
+/// left out that way, so the caller can say so.
+pub fn present<'c>(
+    flows: Vec<Flow<'c>>,
+    settings: &crate::rules::settings::Settings,
+) -> (Vec<Flow<'c>>, Vec<&'c Component>) {
+    let mut left_out: Vec<&Component> = Vec::new();
+    let mut kept = Vec::new();
+    for flow in flows {
+        let absent = |optional: bool, machine: &Component| {
+            optional && addresses(settings, machine).is_none()
+        };
+        let gone: Vec<&Component> = [
+            (flow.source_optional, flow.source),
+            (flow.destination_optional, flow.destination),
+        ]
+        .into_iter()
+        .filter(|&(optional, machine)| absent(optional, machine))
+        .map(|(_, machine)| machine)
+        .collect();
+        if gone.is_empty() {
+            kept.push(flow);
+        }
+        for machine in gone {
+            if !left_out.iter().any(|m| m.id == machine.id) {
+                left_out.push(machine);
+            }
+        }
+    }
+    (kept, left_out)
 }
 
 /// What a component's address cell says when no address was given.

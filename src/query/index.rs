@@ -200,8 +200,8 @@ impl Components {
     }
 
     /// The components named by `ids` and the machines that play them, each
-    /// once: `to:perimeter` finds the agent's rows, whose destination is
-    /// the Hyper-V host that a perimeter host also is.
+    /// once: `to:untrusted` finds the agent's rows, whose destination is
+    /// the Hyper-V host that a host in an untrusted domain also is.
     fn ends(&self, ids: &[String]) -> Vec<u32> {
         let mut out: Vec<u32> = ids.iter().map(|id| self.component_index(id)).collect();
         for id in ids {

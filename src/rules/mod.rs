@@ -190,6 +190,9 @@ pub struct Body {
     pub unscoped: usize,
     /// The ids of the connections the lines cover.
     pub covers: Vec<String>,
+    /// Machines left out of some rules' scopes for want of an address (only
+    /// `also` a peer: the deployment may have none), with how many rules.
+    pub left_out: Vec<(String, usize)>,
 }
 
 /// The rules (or probes) for `connections`, grouped by machine, each group
@@ -205,6 +208,7 @@ pub fn body(
     let mut count = 0;
     let mut unscoped = 0;
     let mut covers: Vec<String> = Vec::new();
+    let mut left_out: Vec<(String, usize)> = Vec::new();
     if dialect == Dialect::Probe {
         for section in probe::sections(catalog, connections, settings, on) {
             count += section
@@ -230,6 +234,14 @@ pub fn body(
         count = plan.rule_count();
         unscoped = plan.rules().filter(|(_, r)| !r.unscoped.is_empty()).count();
         covers = plan.sources().into_iter().map(str::to_string).collect();
+        for (_, rule) in plan.rules() {
+            for id in &rule.left_out {
+                match left_out.iter_mut().find(|(m, _)| m == id) {
+                    Some((_, n)) => *n += 1,
+                    None => left_out.push((id.clone(), 1)),
+                }
+            }
+        }
         for section in &plan.sections {
             lines.push(String::new());
             let also: String = section
@@ -259,6 +271,7 @@ pub fn body(
         count,
         unscoped,
         covers,
+        left_out,
     })
 }
 
@@ -298,6 +311,13 @@ fn header(
         lines.push(format!(
             "{} open to any address (unscoped) because some peers have no --remote; each is marked below",
             plural(body.unscoped, "rule"),
+        ));
+    }
+    for (id, rules) in &body.left_out {
+        lines.push(format!(
+            "{id} ({}) has no --remote, so it is taken as absent and left out of the scope of {}; give --remote {id}=ADDR if this deployment has one",
+            safe(&catalog.names(std::slice::from_ref(id))),
+            plural(*rules, "rule"),
         ));
     }
     if settings.remote.is_empty() {

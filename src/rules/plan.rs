@@ -5,7 +5,7 @@
 //!   say which machines need a rule: inbound on every destination, outbound
 //!   where the docs ask or `--outbound` is set.
 //! - A machine that is also another (`also` in the catalog) carries that
-//!   one's rules too: the perimeter host gets the Hyper-V host's.
+//!   one's rules too: a host in an untrusted domain gets the Hyper-V host's.
 //! - Inbound: local ports are the service ports, and the remote addresses
 //!   are the sources'. Outbound: remote ports, and the destinations'.
 //! - TCP, UDP, ICMPv4 and ICMPv6 become separate rules; a local call becomes
@@ -60,6 +60,10 @@ pub struct Rule {
     /// rule is open to any address. Empty when it is scoped, or when no
     /// `--remote` was given at all (the header says so once).
     pub unscoped: Vec<String>,
+    /// Machines that only are `also` a peer (a host in an untrusted domain,
+    /// as a Hyper-V host) and were given no address: taken as absent from
+    /// the deployment, so left out of the scope. The header says so.
+    pub left_out: Vec<String>,
     /// `<group> - <connection> (<ports>/<proto>)`: what admins see.
     pub display_name: String,
     /// `<group> - <connection> (<proto>)`, for fields too small for the ports.
@@ -293,6 +297,8 @@ struct Scope {
     remote: Vec<Address>,
     /// Peers left without an address while others have one.
     missing: Vec<String>,
+    /// Optional peers left out for want of an address (see [`Rule::left_out`]).
+    left_out: Vec<String>,
 }
 
 impl Scope {
@@ -302,17 +308,22 @@ impl Scope {
     /// when `--remote` was used for something (else nothing was scoped).
     ///
     /// The peers are the machines that play each role ([`Catalog::ends`]):
-    /// a perimeter host that is also a Hyper-V host adds its addresses to a
+    /// a host in an untrusted domain, also a Hyper-V host, adds its addresses to a
     /// rule for Hyper-V hosts when it has some, and is not missing when it
-    /// has none (the deployment may have no perimeter hosts).
+    /// has none (the deployment may have no such hosts; the header says so).
     fn of(catalog: &Catalog, settings: &Settings, roles: &[String]) -> Scope {
         let given = |id: &str| settings.remote.contains_key(id);
-        let peers: Vec<&str> = catalog
+        let (peers, absent): (Vec<_>, Vec<_>) = catalog
             .ends(roles)
             .into_iter()
-            .filter(|end| !end.optional || given(&end.machine.id))
-            .map(|end| end.machine.id.as_str())
-            .collect();
+            .partition(|end| !end.optional || given(&end.machine.id));
+        let peers: Vec<&str> = peers.iter().map(|end| end.machine.id.as_str()).collect();
+        // With no --remote at all nothing is scoped, so nothing is left out.
+        let left_out: Vec<String> = if settings.remote.is_empty() {
+            Vec::new()
+        } else {
+            absent.iter().map(|end| end.machine.id.clone()).collect()
+        };
         let missing: Vec<String> = if settings.remote.is_empty() {
             Vec::new()
         } else {
@@ -330,11 +341,13 @@ impl Scope {
             return Scope {
                 remote: Vec::new(),
                 missing,
+                left_out,
             };
         }
         Scope {
             remote: sorted(per_peer.into_iter().flatten().collect()),
             missing: Vec::new(),
+            left_out,
         }
     }
 }
@@ -421,6 +434,7 @@ fn rules_for(
     }
     for rule in &mut out {
         rule.unscoped = scope.missing.clone();
+        rule.left_out = scope.left_out.clone();
         rule.description = description.to_string();
         rule.short_name = format!("{} - {source_id} ({})", settings.group, rule.protocol());
         rule.name = format!(
@@ -460,6 +474,7 @@ fn rule(
         ports,
         remote,
         unscoped: Vec::new(),
+        left_out: Vec::new(),
         display_name: String::new(),
         short_name: String::new(),
         name: String::new(),

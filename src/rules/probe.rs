@@ -30,10 +30,10 @@ pub fn sections<'c>(
         if conn.direction == Direction::None || on.is_some_and(|o| !placed_on(o)) {
             continue;
         }
-        for source in &conn.from {
-            let Some(machine) = catalog.component(source) else {
-                continue;
-            };
+        // The machines that play each end: the storage service's probes run
+        // on the VMM server; a host in an untrusted domain is probed as a
+        // Hyper-V host when it was given an address.
+        for machine in present_ends(catalog, &conn.from, settings) {
             let lines = probe_lines(catalog, conn, machine.kind, settings);
             match sections.iter_mut().find(|s| s.machine.id == machine.id) {
                 Some(section) => {
@@ -49,6 +49,21 @@ pub fn sections<'c>(
         }
     }
     sections
+}
+
+/// The machines at the ends `roles` name, an optional one (only `also` the
+/// role) only when it was given an address.
+fn present_ends<'c>(
+    catalog: &'c Catalog,
+    roles: &'c [String],
+    settings: &Settings,
+) -> Vec<&'c crate::catalog::Component> {
+    catalog
+        .ends(roles)
+        .into_iter()
+        .filter(|end| !end.optional || settings.remote.contains_key(&end.machine.id))
+        .map(|end| end.machine)
+        .collect()
 }
 
 fn comment(text: &str) -> String {
@@ -68,7 +83,8 @@ fn probe_lines(
         ))];
     }
     let mut lines = Vec::new();
-    for target in &conn.to {
+    for machine in present_ends(catalog, &conn.to, settings) {
+        let target = &machine.id;
         let addresses = settings.addresses(target);
         // Without a real address, the component id stands in for the host
         // name: the header says to give addresses with --remote.
@@ -86,9 +102,7 @@ fn probe_lines(
                 conn.id
             )));
         }
-        let name = catalog
-            .component(target)
-            .map_or(target.as_str(), |c| c.name.as_str());
+        let name = machine.name.as_str();
         for host in &hosts {
             for port in &conn.ports {
                 let label = format!(

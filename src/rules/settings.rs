@@ -113,6 +113,7 @@ impl Settings {
             )
         })?;
         let id = resolve(catalog, component, "--remote")?;
+        runs_elsewhere(catalog, &id)?;
         let list: Vec<String> = addresses.split(',').map(|a| a.trim().to_string()).collect();
         for a in &list {
             Address::parse(a).map_err(|e| {
@@ -172,6 +173,7 @@ impl Settings {
                     "use a component id from `vmmports list`",
                 ));
             }
+            runs_elsewhere(catalog, component)?;
             for a in addresses {
                 Address::parse(a).map_err(|e| {
                     error(
@@ -284,6 +286,18 @@ impl Settings {
             out.push("any-for-missing: yes".into());
         }
         out
+    }
+}
+
+/// A service with no machine of its own has its host's addresses: its own
+/// would be ignored everywhere, so say where they belong.
+fn runs_elsewhere(catalog: &Catalog, id: &str) -> Result<(), SettingsError> {
+    match catalog.component(id).and_then(|c| c.runs_on.as_deref()) {
+        Some(host) => Err(error(
+            format!("{id} runs on {host}, so it has no addresses of its own"),
+            format!("give the addresses of {host}: --remote {host}=ADDR[,ADDR...]"),
+        )),
+        None => Ok(()),
     }
 }
 

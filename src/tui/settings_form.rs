@@ -94,7 +94,9 @@ impl SettingsForm {
                     .unwrap_or_default(),
             });
         }
-        for component in &catalog.components {
+        // A service that runs on another machine has that machine's
+        // addresses, none of its own.
+        for component in catalog.components.iter().filter(|c| c.runs_on.is_none()) {
             rows.push(Row {
                 field: Field::Remote(component.id.clone()),
                 label: format!("addresses of {}", component.id),

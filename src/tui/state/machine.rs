@@ -24,7 +24,7 @@ impl MachineState {
 }
 
 /// Components that carry at least one rule: a machine that is also another
-/// (the perimeter host, a Hyper-V host) carries that one's rules too.
+/// (a host in an untrusted domain, a Hyper-V host) carries that one's rules too.
 /// `outbound` is the setting that puts rules on sources as well.
 pub fn machines(catalog: &Catalog, outbound: bool) -> Vec<&Component> {
     catalog
