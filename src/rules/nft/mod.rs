@@ -23,6 +23,8 @@ const NFT_COMMENT_MAX: usize = 128;
 pub fn header() -> Vec<String> {
     [
         "on each machine, the first line stops the script before it changes anything if a chain of another table drops on the input or output hook (policy drop, or a final drop or reject): an accept in inet filter does not get a packet past it",
+        // What `nft list ruleset` cannot show, the check cannot see.
+        "it cannot see iptables-legacy rules (iptables-legacy-save lists them), drops on other hooks, or a jump to a chain that drops: if one of those applies, use the iptables or firewalld dialect instead",
         "nft rules last until the next reboot; to keep them, save the ruleset where the nftables service loads it at boot, and enable the service:",
         // `flush ruleset` first, as Debian's own file has it: the service's
         // reload loads the file again, and without it every rule would be
