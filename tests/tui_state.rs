@@ -630,6 +630,37 @@ mod settings {
         );
     }
 
+    #[test]
+    fn a_partly_scoped_script_is_refused_until_the_setting_allows_it() {
+        // Issue 20: as `rules` does, the rule pane refuses rules that would
+        // be open for some peers and scoped for others, and says which
+        // setting accepts the gap.
+        let catalog = catalog::embedded().unwrap();
+        let mut settings = Settings::default();
+        settings
+            .add_remote(&catalog, "vmm-server=10.0.0.5")
+            .unwrap();
+        let mut app = App::new(catalog, "test".into(), settings);
+        app.set_filter("host-to-host-bits".into());
+        let lines = app.rule_lines().join("\n");
+        assert!(
+            lines.contains("cannot write this: no --remote for hyperv-host"),
+            "{lines}"
+        );
+        assert!(!lines.contains("New-NetFirewallRule"), "{lines}");
+        app.update(OpenSettings);
+        select_row(&mut app, "any address for peers given none");
+        app.update(Confirm);
+        assert!(app.settings.any_for_missing);
+        app.update(Back);
+        let lines = app.rule_lines().join("\n");
+        assert!(
+            lines.contains("unscoped: the next rule (host-to-host-bits)"),
+            "{lines}"
+        );
+        assert!(lines.contains("-RemoteAddress Any"), "{lines}");
+    }
+
     fn type_form(app: &mut App, text: &str) {
         for c in text.chars() {
             app.update(Type(c));
