@@ -11,7 +11,7 @@
 //! - HTTP that is not WinRM: `python3 -m http.server` on 5985 and 8530.
 //! - SSH: OpenSSH's sshd on 22.
 //! - SMB: Samba's smbd on 445 and 139, and samba-dcerpcd's endpoint mapper
-//!   on 135.
+//!   on 135; and a plain TCP echo service (Python) on 445, which is not SMB.
 //! - TFTP: tftpd-hpa on 69/udp. IPMI: OpenIPMI's `ipmi_sim` BMC on 623/udp.
 //! - Silence on UDP: an nft rule that drops 1434/udp and 623/udp.
 //!
@@ -221,6 +221,21 @@ END
     /usr/libexec/samba/samba-dcerpcd -F --libexec-rpcds --debug-stdout -s "$D/smb.conf" \
         >logs/samba-dcerpcd.log 2>&1 &
     pending+=("smbd tcp 445" "smbd tcp 139" "samba-dcerpcd tcp 135")
+}
+
+# start_echo PORT: a plain TCP echo service, which sends every byte back.
+start_echo() {
+    "$PY" -c '
+import socket, sys, threading
+def serve(conn):
+    with conn:
+        while data := conn.recv(65536):
+            conn.sendall(data)
+server = socket.create_server(("127.0.0.1", int(sys.argv[1])))
+while True:
+    threading.Thread(target=serve, args=(server.accept()[0],), daemon=True).start()
+' "$1" >"logs/echo-$1.log" 2>&1 &
+    pending+=("echo-$1 tcp $1")
 }
 
 # drop_udp PORTS: datagrams to these ports (comma separated) vanish, so no
@@ -827,6 +842,30 @@ fn smb_dialect_and_rpc_endpoint_mapper_answer() {
         assert_row(row, "tcp", "rpc-epm", true);
     }
     assert_eq!(check.code, 0, "{report:#}");
+}
+
+/// A TCP echo service on 445 sends the NEGOTIATE request back: that is
+/// not SMB (no server-to-client flag, a request's body), and the check fails.
+#[test]
+fn an_echo_service_on_445_is_not_smb() {
+    if !ready(&[]) {
+        return;
+    }
+    let run = run("start_echo 445\nwait_servers\n\
+         expect echo-445 '^hello$' bash -c 'exec 3<>/dev/tcp/127.0.0.1/445; echo hello >&3; head -n 1 <&3'\n\
+         run_check echo port:445 --format json\n");
+    assert!(
+        run.stdout.contains("@@ok echo-445"),
+        "the echo service echoes"
+    );
+    let check = run.check("echo");
+    let report = check.json();
+    assert_header(&report);
+    for row in rows(&report, "445") {
+        assert_row(row, "tcp", "smb", false);
+        assert_detail(row, "not SMB");
+    }
+    assert_eq!(check.code, 1, "{report:#}");
 }
 
 /// A BMC simulator pongs on 623/udp; tftpd-hpa says "File not found" on
