@@ -14,6 +14,8 @@
 //!   on 135; and a plain TCP echo service (Python) on 445, which is not SMB.
 //! - TFTP: tftpd-hpa on 69/udp. IPMI: OpenIPMI's `ipmi_sim` BMC on 623/udp.
 //! - Silence on UDP: an nft rule that drops 1434/udp and 623/udp.
+//! - Silence from DNS: resolv.conf (bind-mounted) names 127.0.0.1, where a
+//!   socket reads the queries and never answers.
 //!
 //! `servers_start_and_answer_standard_clients` proves the servers with the
 //! usual clients (openssl s_client, curl, ssh-keyscan, smbclient, rpcclient),
@@ -236,6 +238,25 @@ while True:
     threading.Thread(target=serve, args=(server.accept()[0],), daemon=True).start()
 ' "$1" >"logs/echo-$1.log" 2>&1 &
     pending+=("echo-$1 tcp $1")
+}
+
+# silent_dns: this mount namespace's resolver is 127.0.0.1, where a socket
+# reads every query and never answers (glibc's own defaults, written out:
+# 5 s per try, two tries), and names are looked up in /etc/hosts, then DNS.
+silent_dns() {
+    printf '%s\n' 'nameserver 127.0.0.1' 'options timeout:5 attempts:2' >resolv.conf
+    printf '%s\n' 'hosts: files dns' >nsswitch.conf
+    mount --bind "$D/resolv.conf" /etc/resolv.conf &&
+        mount --bind "$D/nsswitch.conf" /etc/nsswitch.conf ||
+        { echo "@@fatal: bind-mount resolv.conf, nsswitch.conf"; exit 3; }
+    "$PY" -c '
+import socket
+server = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+server.bind(("127.0.0.1", 53))
+while True:
+    server.recv(4096)
+' >logs/silent-dns.log 2>&1 &
+    pending+=("silent-dns udp 53")
 }
 
 # drop_udp PORTS: datagrams to these ports (comma separated) vanish, so no
@@ -866,6 +887,44 @@ fn an_echo_service_on_445_is_not_smb() {
         assert_detail(row, "not SMB");
     }
     assert_eq!(check.code, 1, "{report:#}");
+}
+
+/// A resolver that never answers holds the system's lookup for 10 s; the
+/// check gives up on it at its timeout and says so.
+#[test]
+fn a_silent_resolver_is_given_up_on_at_the_timeout() {
+    if !ready(&["getent"]) {
+        return;
+    }
+    let run = run(r#"silent_dns
+wait_servers
+# The resolver is the one asked, and it is silent: getent still waits at 2 s.
+expect getent-waits '^rc=124$' bash -c 'timeout 2 getent hosts silent.invalid.example; echo rc=$?'
+start=$(ms)
+echo "@@begin silent"
+"$VMMPORTS" check silent.invalid.example port:445 --timeout 500 </dev/null 2>&1
+rc=$?
+echo
+echo "@@end silent rc=$rc ms=$(($(ms) - start))"
+"#);
+    assert!(
+        run.stdout.contains("@@ok getent-waits"),
+        "the system lookup must hang for this test to mean anything"
+    );
+    let check = run.check("silent");
+    assert!(
+        check
+            .output
+            .contains("`silent.invalid.example`: name not resolved (timed out after 500 ms)"),
+        "{}",
+        check.output
+    );
+    assert_eq!(check.code, 2, "{}", check.output);
+    assert!(
+        check.ms < 500 + 1_000,
+        "took {} ms with --timeout 500",
+        check.ms
+    );
 }
 
 /// A BMC simulator pongs on 623/udp; tftpd-hpa says "File not found" on
