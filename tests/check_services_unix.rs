@@ -7,7 +7,8 @@
 //!   4½ days (CN=localhost, SAN localhost and 127.0.0.1) on 5986, and one a
 //!   test CA signed that expired 10 days ago (CN=hv01.contoso.test) on 8531,
 //!   TLS 1.2 only. Both are made at test time with `openssl ca -startdate
-//!   -enddate` (no committed fixtures, no faketime).
+//!   -enddate` (no committed fixtures, no faketime). And a certificate of
+//!   about 75 KB (2,600 names), on 5986 and 8531.
 //! - HTTP that is not WinRM: `python3 -m http.server` on 5985 and 8530.
 //! - SSH: OpenSSH's sshd on 22.
 //! - SMB: Samba's smbd on 445 and 139, and samba-dcerpcd's endpoint mapper
@@ -131,6 +132,22 @@ make_certs() {
                 -startdate "$(date -u -d '+2 days' "$day")" \
                 -enddate "$(date -u -d '+400 days' "$day")"
     } >logs/certificates.log 2>&1 || { echo "@@fatal: certificates (logs/certificates.log)"; exit 3; }
+}
+
+# big.pem: self-signed EC, CN=big.contoso.test, with 2,600 DNS names in its
+# SAN: about 75 KB, more than the 64 KB a TLS handshake message may have
+# before the probe stops reading.
+make_big_cert() {
+    {
+        printf '%s\n' '[req]' 'distinguished_name = dn' '[dn]' '[big]' &&
+            printf 'subjectAltName = DNS:host-%05d.big.contoso.test' 0 &&
+            for ((i = 1; i < 2600; i++)); do printf ', DNS:host-%05d.big.contoso.test' "$i"; done &&
+            echo
+    } >big.cnf
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 5 \
+        -subj /CN=big.contoso.test -config big.cnf -extensions big -keyout big.key -out big.pem \
+        >logs/big-certificate.log 2>&1 || { echo "@@fatal: big certificate (logs/big-certificate.log)"; exit 3; }
+    echo "@@big-cert-bytes $(openssl x509 -in big.pem -outform der | wc -c)"
 }
 
 # start_tls PORT CERT KEY [s_server options]
@@ -784,6 +801,47 @@ fn certificate_not_yet_valid_fails_the_check() {
     assert_eq!(row["tls"]["not_yet_valid"], true, "{row:#}");
     assert_eq!(row["tls"]["expired"], false, "{row:#}");
     assert_eq!(check.code, 1, "{report:#}");
+}
+
+/// A certificate larger than the 64 KB a handshake message may have for
+/// rustls: the server is TLS (1.3 on 5986, 1.2 on 8531), and the check says
+/// so, and that the certificate was not checked; it does not say "not TLS".
+#[test]
+fn a_certificate_larger_than_the_probe_reads_is_still_tls() {
+    if !ready(&[]) {
+        return;
+    }
+    let run = run("make_big_cert\n\
+         start_tls 5986 big.pem big.key\n\
+         start_tls 8531 big.pem big.key -tls1_2\n\
+         wait_servers\n\
+         expect big-cert-served 'DNS:host-02599.big.contoso.test' peer_cert 5986 -ext subjectAltName\n\
+         run_check big port:5986,8531 --format json\n");
+    let bytes: u64 = run
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("@@big-cert-bytes "))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("the big certificate's size");
+    assert!(bytes > 65_535, "the certificate is only {bytes} bytes");
+    assert!(
+        run.stdout.contains("@@ok big-cert-served"),
+        "openssl s_client reads the whole certificate"
+    );
+    let check = run.check("big");
+    let report = check.json();
+    for (port, version) in [("5986", "TLS 1.3"), ("8531", "TLS 1.2")] {
+        for row in rows(&report, port) {
+            assert_row(row, "tcp", "tls", false);
+            assert_detail(
+                row,
+                &format!(
+                    "{version}, but its certificate chain is larger than the 64 KB this probe reads"
+                ),
+            );
+        }
+    }
+    assert_eq!(check.code, 1, "the certificate was not checked: {report:#}");
 }
 
 /// Python's http.server on WinRM's port is reachable but is not WinRM (a

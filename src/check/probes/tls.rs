@@ -10,7 +10,10 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, SignatureScheme, StreamOwned};
+use rustls::{
+    ClientConfig, ClientConnection, DigitallySignedStruct, InvalidMessage, SignatureScheme,
+    StreamOwned,
+};
 use x509_parser::prelude::{FromDer, GeneralName, ParsedExtension, X509Certificate};
 
 use super::io::Deadlined;
@@ -112,14 +115,10 @@ pub fn probe(
     let mut stream = Deadlined { stream, deadline };
     while session.is_handshaking() {
         if let Err(e) = session.complete_io(&mut stream) {
-            return Reply::no(handshake_error(&e, context));
+            return Reply::no(handshake_error(&e, version_name(&session), context));
         }
     }
-    let version = match session.protocol_version() {
-        Some(rustls::ProtocolVersion::TLSv1_3) => "TLS 1.3",
-        Some(rustls::ProtocolVersion::TLSv1_2) => "TLS 1.2",
-        _ => "TLS",
-    };
+    let version = version_name(&session);
     let Some(der) = session.peer_certificates().and_then(|c| c.first()).cloned() else {
         return Reply::no(format!("{version}, but the server sent no certificate"));
     };
@@ -165,7 +164,23 @@ fn inside_session(
     http::exchange(tls, unchanged, &request, judge, context, deadline)
 }
 
-fn handshake_error(e: &std::io::Error, context: &Context) -> String {
+/// The version agreed, as far as the handshake got: `TLS` before the
+/// server's hello is read.
+fn version_name(session: &ClientConnection) -> &'static str {
+    match session.protocol_version() {
+        Some(rustls::ProtocolVersion::TLSv1_3) => "TLS 1.3",
+        Some(rustls::ProtocolVersion::TLSv1_2) => "TLS 1.2",
+        _ => "TLS",
+    }
+}
+
+/// The largest handshake message rustls reads, and the most it buffers
+/// while joining one: 0xffff bytes, a limit it keeps against memory
+/// exhaustion and does not export. A server's certificate chain is the one
+/// handshake message that grows past it in practice.
+const MAX_HANDSHAKE_KB: usize = 64;
+
+fn handshake_error(e: &std::io::Error, version: &str, context: &Context) -> String {
     if matches!(
         e.kind(),
         std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
@@ -175,10 +190,21 @@ fn handshake_error(e: &std::io::Error, context: &Context) -> String {
             context.timeout.as_millis()
         );
     }
+    // A TLS server that sends more than rustls reads is TLS all the same,
+    // and what it is matters: "not TLS" would send the admin the wrong way.
+    let too_large = || {
+        format!(
+            "{version}, but its certificate chain is larger than the {MAX_HANDSHAKE_KB} KB this probe reads, so the certificate was not checked"
+        )
+    };
     match e
         .get_ref()
         .and_then(|inner| inner.downcast_ref::<rustls::Error>())
     {
+        // One message longer than the limit (its header says so).
+        Some(rustls::Error::InvalidMessage(InvalidMessage::HandshakePayloadTooLarge)) => {
+            too_large()
+        }
         Some(rustls::Error::InvalidMessage(_)) => {
             "not TLS: the reply to a TLS hello is something else".into()
         }
@@ -186,6 +212,9 @@ fn handshake_error(e: &std::io::Error, context: &Context) -> String {
             "TLS handshake refused by the server ({alert:?}); it may offer only TLS 1.0/1.1, which vmmports does not speak"
         ),
         Some(other) => format!("TLS handshake failed: {other}"),
+        // rustls's only other InvalidData: its buffer filled while joining a
+        // message just under the limit, with the records' own overhead.
+        None if e.kind() == std::io::ErrorKind::InvalidData => too_large(),
         None => format!("TLS handshake failed: {e}"),
     }
 }
@@ -437,5 +466,35 @@ mod tests {
         assert!(wrong_name.answered);
         assert!(wrong_name.detail.ends_with("name 10.0.0.9 not on it"));
         assert!(wrong_name.warnings[0].contains("it names hv01"));
+    }
+
+    #[test]
+    fn a_server_sending_more_than_the_probe_reads_is_still_tls() {
+        let context = Context {
+            host: "hv01".into(),
+            timeout: std::time::Duration::from_millis(500),
+            sql_ports: Vec::new(),
+        };
+        let error =
+            |inner: rustls::Error| std::io::Error::new(std::io::ErrorKind::InvalidData, inner);
+        let too_large = "TLS 1.3, but its certificate chain is larger than the 64 KB this probe reads, so the certificate was not checked";
+        let one_message = error(rustls::Error::InvalidMessage(
+            InvalidMessage::HandshakePayloadTooLarge,
+        ));
+        assert_eq!(
+            handshake_error(&one_message, "TLS 1.3", &context),
+            too_large
+        );
+        // How rustls says its buffer is full: a bare InvalidData error.
+        let buffer_full =
+            std::io::Error::new(std::io::ErrorKind::InvalidData, "message buffer full");
+        assert_eq!(
+            handshake_error(&buffer_full, "TLS 1.3", &context),
+            too_large
+        );
+        let junk = error(rustls::Error::InvalidMessage(
+            InvalidMessage::InvalidContentType,
+        ));
+        assert!(handshake_error(&junk, "TLS", &context).starts_with("not TLS"));
     }
 }
