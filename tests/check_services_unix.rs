@@ -8,7 +8,8 @@
 //!   test CA signed that expired 10 days ago (CN=hv01.contoso.test) on 8531,
 //!   TLS 1.2 only. Both are made at test time with `openssl ca -startdate
 //!   -enddate` (no committed fixtures, no faketime). And a certificate of
-//!   about 75 KB (2,600 names), on 5986 and 8531.
+//!   about 75 KB (2,600 names), on 5986 and 8531; and two whose organization
+//!   is `x, CN=hv01.contoso.com`, on 5989 and 8531.
 //! - HTTP that is not WinRM: `python3 -m http.server` on 5985 and 8530.
 //! - SSH: OpenSSH's sshd on 22.
 //! - SMB: Samba's smbd on 445 and 139, and samba-dcerpcd's endpoint mapper
@@ -148,6 +149,21 @@ make_big_cert() {
         -subj /CN=big.contoso.test -config big.cnf -extensions big -keyout big.key -out big.pem \
         >logs/big-certificate.log 2>&1 || { echo "@@fatal: big certificate (logs/big-certificate.log)"; exit 3; }
     echo "@@big-cert-bytes $(openssl x509 -in big.pem -outform der | wc -c)"
+}
+
+# Self-signed EC certificates whose organization's value is
+# `x, CN=hv01.contoso.com` (one attribute: -subj escapes the comma):
+# posing.pem has no common name at all, posing-cn.pem has CN=other.example
+# after the organization.
+make_posing_certs() {
+    local name subject
+    for name in posing posing-cn; do
+        subject='/O=x\, CN=hv01.contoso.com'
+        if [ "$name" = posing-cn ]; then subject="$subject/CN=other.example"; fi
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 5 \
+            -subj "$subject" -keyout "$name.key" -out "$name.pem" >>logs/posing-certificates.log 2>&1 ||
+            { echo "@@fatal: $name certificate (logs/posing-certificates.log)"; exit 3; }
+    done
 }
 
 # start_tls PORT CERT KEY [s_server options]
@@ -801,6 +817,83 @@ fn certificate_not_yet_valid_fails_the_check() {
     assert_eq!(row["tls"]["not_yet_valid"], true, "{row:#}");
     assert_eq!(row["tls"]["expired"], false, "{row:#}");
     assert_eq!(check.code, 1, "{report:#}");
+}
+
+/// A comma inside a value cannot pose as another attribute: the
+/// organization `x, CN=hv01.contoso.com` is shown escaped, and the name the
+/// check reports is the certificate's parsed common name (on 8531), or the
+/// whole subject when it has none (on 5989), never `CN=hv01.contoso.com`.
+#[test]
+fn a_comma_in_a_certificate_value_cannot_fake_its_name() {
+    if !ready(&[]) {
+        return;
+    }
+    let run = run("make_posing_certs\n\
+         start_tls 5989 posing.pem posing.key\n\
+         start_tls 8531 posing-cn.pem posing-cn.key\n\
+         wait_servers\n\
+         expect posing-one-o '^subject=O=x\\\\, CN=hv01.contoso.com$' peer_cert 5989 -subject -nameopt RFC2253\n\
+         expect posing-cn-two '^subject=CN=other.example,O=x\\\\, CN=hv01' peer_cert 8531 -subject -nameopt RFC2253\n\
+         run_check posing port:5989,8531 --format json\n\
+         run_check table port:5989,8531 --format table --color never\n");
+    let fails: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("@@fail"))
+        .collect();
+    assert!(
+        fails.is_empty(),
+        "openssl reads the certificates otherwise:\n{}",
+        fails.join("\n")
+    );
+    let check = run.check("posing");
+    let report = check.json();
+    let organization = r"O=x\, CN=hv01.contoso.com";
+
+    let no_cn = rows(&report, "5989")[0];
+    assert_row(no_cn, "tcp", "tls", true);
+    let tls = &no_cn["tls"];
+    assert_eq!(tls["subject"], organization, "{no_cn:#}");
+    assert_eq!(tls["issuer"], organization, "{no_cn:#}");
+    assert_eq!(tls["common_names"], serde_json::json!([]), "{no_cn:#}");
+    assert_detail(no_cn, &format!("cert {organization} expires"));
+
+    for row in rows(&report, "8531") {
+        assert_row(row, "tcp", "tls", true);
+        let tls = &row["tls"];
+        assert_eq!(
+            tls["subject"],
+            format!("{organization}, CN=other.example"),
+            "{row:#}"
+        );
+        assert_eq!(
+            tls["common_names"],
+            serde_json::json!(["other.example"]),
+            "{row:#}"
+        );
+        assert_detail(row, "cert CN=other.example expires");
+        assert!(
+            warnings(row)
+                .iter()
+                .any(|w| w.contains("(it names CN=other.example)")),
+            "{row:#}"
+        );
+    }
+    for row in report["results"].as_array().unwrap() {
+        assert!(
+            !text(row, "detail").contains("cert CN=hv01"),
+            "a value posed as the common name: {row:#}"
+        );
+    }
+    let table = run.check("table");
+    assert!(
+        table
+            .output
+            .contains(&format!("cert {organization} expires"))
+            && !table.output.contains("cert CN=hv01"),
+        "{}",
+        table.output
+    );
 }
 
 /// A certificate larger than the 64 KB a handshake message may have for

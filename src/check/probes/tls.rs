@@ -17,7 +17,7 @@ use rustls::{
 use x509_parser::prelude::{FromDer, GeneralName, ParsedExtension, X509Certificate};
 
 use super::io::Deadlined;
-use super::{Context, Reply, http};
+use super::{Context, Reply, http, x509_name};
 use crate::catalog::Probe;
 use crate::check::finding::TlsInfo;
 
@@ -246,12 +246,7 @@ pub fn certificate(der: &[u8], version: &str, host: &str, now: i64) -> Result<Tl
             }
         }
     }
-    let common_name = cert
-        .subject()
-        .iter_common_name()
-        .next()
-        .and_then(|cn| cn.as_str().ok())
-        .map(str::to_string);
+    let common_names = x509_name::common_names(cert.subject());
     let rfc3339 = |t: &x509_parser::time::ASN1Time| {
         t.to_datetime()
             .format(&time::format_description::well_known::Rfc3339)
@@ -261,8 +256,8 @@ pub fn certificate(der: &[u8], version: &str, host: &str, now: i64) -> Result<Tl
     let not_after = validity.not_after.timestamp();
     Ok(TlsInfo {
         version: version.to_string(),
-        subject: cert.subject().to_string(),
-        issuer: cert.issuer().to_string(),
+        subject: x509_name::text(cert.subject()),
+        issuer: x509_name::text(cert.issuer()),
         san: dns
             .iter()
             .cloned()
@@ -281,9 +276,10 @@ pub fn certificate(der: &[u8], version: &str, host: &str, now: i64) -> Result<Tl
             if has_san {
                 None
             } else {
-                common_name.as_deref()
+                common_names.first().map(String::as_str)
             },
         ),
+        common_names,
     })
 }
 
@@ -341,12 +337,17 @@ fn names_host(host: &str, dns: &[String], ips: &[IpAddr], common_name: Option<&s
 
 /// The one-line summary and what deserves a warning.
 fn judge(info: TlsInfo, host: &str) -> Reply {
-    let who = info
-        .subject
-        .split(", ")
-        .find(|part| part.starts_with("CN="))
-        .unwrap_or(&info.subject)
-        .to_string();
+    // The common names as parsed, never found in the subject's text: a
+    // value there may spell `, CN=` itself.
+    let who = if info.common_names.is_empty() {
+        info.subject.clone()
+    } else {
+        info.common_names
+            .iter()
+            .map(|cn| x509_name::common_name_text(cn))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let date = info
         .not_after
         .get(..10)
@@ -429,6 +430,7 @@ mod tests {
             expired,
             not_yet_valid: false,
             name_matches,
+            common_names: vec!["hv01".into()],
         }
     }
 
@@ -461,6 +463,25 @@ mod tests {
             early
                 .detail
                 .contains("not valid before 2026-01-01T00:00:00Z")
+        );
+        // The name shown is the parsed common names, escaped; without one,
+        // the whole subject.
+        let posing = TlsInfo {
+            subject: r"O=x\, CN=hv01, CN=a\, b".into(),
+            common_names: vec!["a, b".into()],
+            ..info(300, false, true)
+        };
+        assert_eq!(
+            judge(posing.clone(), "hv01").detail,
+            r"TLS 1.2, cert CN=a\, b expires in 300 days"
+        );
+        let no_cn = TlsInfo {
+            common_names: Vec::new(),
+            ..posing
+        };
+        assert_eq!(
+            judge(no_cn, "hv01").detail,
+            r"TLS 1.2, cert O=x\, CN=hv01, CN=a\, b expires in 300 days"
         );
         let wrong_name = judge(info(300, false, false), "10.0.0.9");
         assert!(wrong_name.answered);
