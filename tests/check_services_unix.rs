@@ -13,7 +13,8 @@
 //! - HTTP that is not WinRM: `python3 -m http.server` on 5985 and 8530.
 //! - SSH: OpenSSH's sshd on 22.
 //! - SMB: Samba's smbd on 445 and 139, and samba-dcerpcd's endpoint mapper
-//!   on 135; and a plain TCP echo service (Python) on 445, which is not SMB.
+//!   on 135; and a plain TCP echo service (Python) on 445, 80, 135 and 1433,
+//!   which is none of those services.
 //! - TFTP: tftpd-hpa on 69/udp. IPMI: OpenIPMI's `ipmi_sim` BMC on 623/udp.
 //! - Silence on UDP: an nft rule that drops 1434/udp and 623/udp.
 //! - Silence from DNS: resolv.conf (bind-mounted) names 127.0.0.1, where a
@@ -1018,14 +1019,17 @@ fn smb_dialect_and_rpc_endpoint_mapper_answer() {
 
 /// A TCP echo service on 445 sends the NEGOTIATE request back: that is
 /// not SMB (no server-to-client flag, a request's body), and the check fails.
+/// Nor does an echo pass for HTTP, WinRM, the endpoint mapper or TDS.
 #[test]
-fn an_echo_service_on_445_is_not_smb() {
+fn an_echo_service_passes_for_no_service() {
     if !ready(&[]) {
         return;
     }
-    let run = run("start_echo 445\nwait_servers\n\
+    let run = run(
+        "for port in 445 80 135 1433; do start_echo $port; done\nwait_servers\n\
          expect echo-445 '^hello$' bash -c 'exec 3<>/dev/tcp/127.0.0.1/445; echo hello >&3; head -n 1 <&3'\n\
-         run_check echo port:445 --format json\n");
+         run_check echo port:445,80,135,1433 --format json\n",
+    );
     assert!(
         run.stdout.contains("@@ok echo-445"),
         "the echo service echoes"
@@ -1036,6 +1040,14 @@ fn an_echo_service_on_445_is_not_smb() {
     for row in rows(&report, "445") {
         assert_row(row, "tcp", "smb", false);
         assert_detail(row, "not SMB");
+    }
+    for (port, probe) in [("80", "winrm"), ("135", "rpc-epm"), ("1433", "tds")] {
+        let rows = rows(&report, port);
+        assert!(rows.iter().any(|r| r["probe"] == probe), "{report:#}");
+        for row in rows {
+            assert_eq!(row["result"], "open", "{row:#}");
+            assert_eq!(row["answered"], false, "{row:#}");
+        }
     }
     assert_eq!(check.code, 1, "{report:#}");
 }
