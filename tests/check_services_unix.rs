@@ -7,13 +7,18 @@
 //!   4½ days (CN=localhost, SAN localhost and 127.0.0.1) on 5986, and one a
 //!   test CA signed that expired 10 days ago (CN=hv01.contoso.test) on 8531,
 //!   TLS 1.2 only. Both are made at test time with `openssl ca -startdate
-//!   -enddate` (no committed fixtures, no faketime).
+//!   -enddate` (no committed fixtures, no faketime). And a certificate of
+//!   about 75 KB (2,600 names), on 5986 and 8531; and two whose organization
+//!   is `x, CN=hv01.contoso.com`, on 5989 and 8531.
 //! - HTTP that is not WinRM: `python3 -m http.server` on 5985 and 8530.
 //! - SSH: OpenSSH's sshd on 22.
 //! - SMB: Samba's smbd on 445 and 139, and samba-dcerpcd's endpoint mapper
-//!   on 135.
+//!   on 135; and a plain TCP echo service (Python) on 445, 80, 135 and 1433,
+//!   which is none of those services.
 //! - TFTP: tftpd-hpa on 69/udp. IPMI: OpenIPMI's `ipmi_sim` BMC on 623/udp.
 //! - Silence on UDP: an nft rule that drops 1434/udp and 623/udp.
+//! - Silence from DNS: resolv.conf (bind-mounted) names 127.0.0.1, where a
+//!   socket reads the queries and never answers.
 //!
 //! `servers_start_and_answer_standard_clients` proves the servers with the
 //! usual clients (openssl s_client, curl, ssh-keyscan, smbclient, rpcclient),
@@ -131,6 +136,37 @@ make_certs() {
     } >logs/certificates.log 2>&1 || { echo "@@fatal: certificates (logs/certificates.log)"; exit 3; }
 }
 
+# big.pem: self-signed EC, CN=big.contoso.test, with 2,600 DNS names in its
+# SAN: about 75 KB, more than the 64 KB a TLS handshake message may have
+# before the probe stops reading.
+make_big_cert() {
+    {
+        printf '%s\n' '[req]' 'distinguished_name = dn' '[dn]' '[big]' &&
+            printf 'subjectAltName = DNS:host-%05d.big.contoso.test' 0 &&
+            for ((i = 1; i < 2600; i++)); do printf ', DNS:host-%05d.big.contoso.test' "$i"; done &&
+            echo
+    } >big.cnf
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 5 \
+        -subj /CN=big.contoso.test -config big.cnf -extensions big -keyout big.key -out big.pem \
+        >logs/big-certificate.log 2>&1 || { echo "@@fatal: big certificate (logs/big-certificate.log)"; exit 3; }
+    echo "@@big-cert-bytes $(openssl x509 -in big.pem -outform der | wc -c)"
+}
+
+# Self-signed EC certificates whose organization's value is
+# `x, CN=hv01.contoso.com` (one attribute: -subj escapes the comma):
+# posing.pem has no common name at all, posing-cn.pem has CN=other.example
+# after the organization.
+make_posing_certs() {
+    local name subject
+    for name in posing posing-cn; do
+        subject='/O=x\, CN=hv01.contoso.com'
+        if [ "$name" = posing-cn ]; then subject="$subject/CN=other.example"; fi
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 5 \
+            -subj "$subject" -keyout "$name.key" -out "$name.pem" >>logs/posing-certificates.log 2>&1 ||
+            { echo "@@fatal: $name certificate (logs/posing-certificates.log)"; exit 3; }
+    done
+}
+
 # start_tls PORT CERT KEY [s_server options]
 start_tls() {
     local port=$1 cert=$2 key=$3
@@ -221,6 +257,40 @@ END
     /usr/libexec/samba/samba-dcerpcd -F --libexec-rpcds --debug-stdout -s "$D/smb.conf" \
         >logs/samba-dcerpcd.log 2>&1 &
     pending+=("smbd tcp 445" "smbd tcp 139" "samba-dcerpcd tcp 135")
+}
+
+# start_echo PORT: a plain TCP echo service, which sends every byte back.
+start_echo() {
+    "$PY" -c '
+import socket, sys, threading
+def serve(conn):
+    with conn:
+        while data := conn.recv(65536):
+            conn.sendall(data)
+server = socket.create_server(("127.0.0.1", int(sys.argv[1])))
+while True:
+    threading.Thread(target=serve, args=(server.accept()[0],), daemon=True).start()
+' "$1" >"logs/echo-$1.log" 2>&1 &
+    pending+=("echo-$1 tcp $1")
+}
+
+# silent_dns: this mount namespace's resolver is 127.0.0.1, where a socket
+# reads every query and never answers (glibc's own defaults, written out:
+# 5 s per try, two tries), and names are looked up in /etc/hosts, then DNS.
+silent_dns() {
+    printf '%s\n' 'nameserver 127.0.0.1' 'options timeout:5 attempts:2' >resolv.conf
+    printf '%s\n' 'hosts: files dns' >nsswitch.conf
+    mount --bind "$D/resolv.conf" /etc/resolv.conf &&
+        mount --bind "$D/nsswitch.conf" /etc/nsswitch.conf ||
+        { echo "@@fatal: bind-mount resolv.conf, nsswitch.conf"; exit 3; }
+    "$PY" -c '
+import socket
+server = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+server.bind(("127.0.0.1", 53))
+while True:
+    server.recv(4096)
+' >logs/silent-dns.log 2>&1 &
+    pending+=("silent-dns udp 53")
 }
 
 # drop_udp PORTS: datagrams to these ports (comma separated) vanish, so no
@@ -750,6 +820,124 @@ fn certificate_not_yet_valid_fails_the_check() {
     assert_eq!(check.code, 1, "{report:#}");
 }
 
+/// A comma inside a value cannot pose as another attribute: the
+/// organization `x, CN=hv01.contoso.com` is shown escaped, and the name the
+/// check reports is the certificate's parsed common name (on 8531), or the
+/// whole subject when it has none (on 5989), never `CN=hv01.contoso.com`.
+#[test]
+fn a_comma_in_a_certificate_value_cannot_fake_its_name() {
+    if !ready(&[]) {
+        return;
+    }
+    let run = run("make_posing_certs\n\
+         start_tls 5989 posing.pem posing.key\n\
+         start_tls 8531 posing-cn.pem posing-cn.key\n\
+         wait_servers\n\
+         expect posing-one-o '^subject=O=x\\\\, CN=hv01.contoso.com$' peer_cert 5989 -subject -nameopt RFC2253\n\
+         expect posing-cn-two '^subject=CN=other.example,O=x\\\\, CN=hv01' peer_cert 8531 -subject -nameopt RFC2253\n\
+         run_check posing port:5989,8531 --format json\n\
+         run_check table port:5989,8531 --format table --color never\n");
+    let fails: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("@@fail"))
+        .collect();
+    assert!(
+        fails.is_empty(),
+        "openssl reads the certificates otherwise:\n{}",
+        fails.join("\n")
+    );
+    let check = run.check("posing");
+    let report = check.json();
+    let organization = r"O=x\, CN=hv01.contoso.com";
+
+    let no_cn = rows(&report, "5989")[0];
+    assert_row(no_cn, "tcp", "tls", true);
+    let tls = &no_cn["tls"];
+    assert_eq!(tls["subject"], organization, "{no_cn:#}");
+    assert_eq!(tls["issuer"], organization, "{no_cn:#}");
+    assert_eq!(tls["common_names"], serde_json::json!([]), "{no_cn:#}");
+    assert_detail(no_cn, &format!("cert {organization} expires"));
+
+    for row in rows(&report, "8531") {
+        assert_row(row, "tcp", "tls", true);
+        let tls = &row["tls"];
+        assert_eq!(
+            tls["subject"],
+            format!("{organization}, CN=other.example"),
+            "{row:#}"
+        );
+        assert_eq!(
+            tls["common_names"],
+            serde_json::json!(["other.example"]),
+            "{row:#}"
+        );
+        assert_detail(row, "cert CN=other.example expires");
+        assert!(
+            warnings(row)
+                .iter()
+                .any(|w| w.contains("(it names CN=other.example)")),
+            "{row:#}"
+        );
+    }
+    for row in report["results"].as_array().unwrap() {
+        assert!(
+            !text(row, "detail").contains("cert CN=hv01"),
+            "a value posed as the common name: {row:#}"
+        );
+    }
+    let table = run.check("table");
+    assert!(
+        table
+            .output
+            .contains(&format!("cert {organization} expires"))
+            && !table.output.contains("cert CN=hv01"),
+        "{}",
+        table.output
+    );
+}
+
+/// A certificate larger than the 64 KB a handshake message may have for
+/// rustls: the server is TLS (1.3 on 5986, 1.2 on 8531), and the check says
+/// so, and that the certificate was not checked; it does not say "not TLS".
+#[test]
+fn a_certificate_larger_than_the_probe_reads_is_still_tls() {
+    if !ready(&[]) {
+        return;
+    }
+    let run = run("make_big_cert\n\
+         start_tls 5986 big.pem big.key\n\
+         start_tls 8531 big.pem big.key -tls1_2\n\
+         wait_servers\n\
+         expect big-cert-served 'DNS:host-02599.big.contoso.test' peer_cert 5986 -ext subjectAltName\n\
+         run_check big port:5986,8531 --format json\n");
+    let bytes: u64 = run
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("@@big-cert-bytes "))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("the big certificate's size");
+    assert!(bytes > 65_535, "the certificate is only {bytes} bytes");
+    assert!(
+        run.stdout.contains("@@ok big-cert-served"),
+        "openssl s_client reads the whole certificate"
+    );
+    let check = run.check("big");
+    let report = check.json();
+    for (port, version) in [("5986", "TLS 1.3"), ("8531", "TLS 1.2")] {
+        for row in rows(&report, port) {
+            assert_row(row, "tcp", "tls", false);
+            assert_detail(
+                row,
+                &format!(
+                    "{version}, but its certificate chain is larger than the 64 KB this probe reads"
+                ),
+            );
+        }
+    }
+    assert_eq!(check.code, 1, "the certificate was not checked: {report:#}");
+}
+
 /// Python's http.server on WinRM's port is reachable but is not WinRM (a
 /// failure); on WSUS's HTTP port it is what was asked for.
 #[test]
@@ -827,6 +1015,79 @@ fn smb_dialect_and_rpc_endpoint_mapper_answer() {
         assert_row(row, "tcp", "rpc-epm", true);
     }
     assert_eq!(check.code, 0, "{report:#}");
+}
+
+/// A TCP echo service on 445 sends the NEGOTIATE request back: that is
+/// not SMB (no server-to-client flag, a request's body), and the check fails.
+/// Nor does an echo pass for HTTP, WinRM, the endpoint mapper or TDS.
+#[test]
+fn an_echo_service_passes_for_no_service() {
+    if !ready(&[]) {
+        return;
+    }
+    let run = run(
+        "for port in 445 80 135 1433; do start_echo $port; done\nwait_servers\n\
+         expect echo-445 '^hello$' bash -c 'exec 3<>/dev/tcp/127.0.0.1/445; echo hello >&3; head -n 1 <&3'\n\
+         run_check echo port:445,80,135,1433 --format json\n",
+    );
+    assert!(
+        run.stdout.contains("@@ok echo-445"),
+        "the echo service echoes"
+    );
+    let check = run.check("echo");
+    let report = check.json();
+    assert_header(&report);
+    for row in rows(&report, "445") {
+        assert_row(row, "tcp", "smb", false);
+        assert_detail(row, "not SMB");
+    }
+    for (port, probe) in [("80", "winrm"), ("135", "rpc-epm"), ("1433", "tds")] {
+        let rows = rows(&report, port);
+        assert!(rows.iter().any(|r| r["probe"] == probe), "{report:#}");
+        for row in rows {
+            assert_eq!(row["result"], "open", "{row:#}");
+            assert_eq!(row["answered"], false, "{row:#}");
+        }
+    }
+    assert_eq!(check.code, 1, "{report:#}");
+}
+
+/// A resolver that never answers holds the system's lookup for 10 s; the
+/// check gives up on it at its timeout and says so.
+#[test]
+fn a_silent_resolver_is_given_up_on_at_the_timeout() {
+    if !ready(&["getent"]) {
+        return;
+    }
+    let run = run(r#"silent_dns
+wait_servers
+# The resolver is the one asked, and it is silent: getent still waits at 2 s.
+expect getent-waits '^rc=124$' bash -c 'timeout 2 getent hosts silent.invalid.example; echo rc=$?'
+start=$(ms)
+echo "@@begin silent"
+"$VMMPORTS" check silent.invalid.example port:445 --timeout 500 </dev/null 2>&1
+rc=$?
+echo
+echo "@@end silent rc=$rc ms=$(($(ms) - start))"
+"#);
+    assert!(
+        run.stdout.contains("@@ok getent-waits"),
+        "the system lookup must hang for this test to mean anything"
+    );
+    let check = run.check("silent");
+    assert!(
+        check
+            .output
+            .contains("`silent.invalid.example`: name not resolved (timed out after 500 ms)"),
+        "{}",
+        check.output
+    );
+    assert_eq!(check.code, 2, "{}", check.output);
+    assert!(
+        check.ms < 500 + 1_000,
+        "took {} ms with --timeout 500",
+        check.ms
+    );
 }
 
 /// A BMC simulator pongs on 623/udp; tftpd-hpa says "File not found" on

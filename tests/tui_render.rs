@@ -170,6 +170,7 @@ fn check_popup_shows_each_service_and_its_warnings() {
             expired: false,
             not_yet_valid: false,
             name_matches: true,
+            common_names: vec!["fs01".into()],
         }),
         ..Finding::unreached(Status::Open(Duration::from_micros(400)))
     };

@@ -57,8 +57,11 @@ impl Status {
 pub struct TlsInfo {
     /// `TLS 1.2` or `TLS 1.3`.
     pub version: String,
-    /// The subject as `CN=hv01, O=Contoso`.
+    /// The subject as `C=US, O=Contoso\, Ltd, CN=hv01`: its attributes in
+    /// the certificate's order, each value escaped as RFC 4514 says, so a
+    /// comma inside a value cannot pass for a separator.
     pub subject: String,
+    /// The issuer, written as the subject is.
     pub issuer: String,
     /// Subject alternative names: DNS names and IP addresses, as written.
     pub san: Vec<String>,
@@ -75,6 +78,8 @@ pub struct TlsInfo {
     /// Whether the host name (or address) the check was given is one the
     /// certificate names, as a client checking it would see it.
     pub name_matches: bool,
+    /// The subject's common names, in order, as parsed (not escaped).
+    pub common_names: Vec<String>,
 }
 
 /// One instance the SQL Server Browser lists.

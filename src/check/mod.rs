@@ -5,13 +5,14 @@
 //! Limits, so it is safe to point at production: it talks only to the one
 //! host the admin named, only on the ports of the connections they chose,
 //! with at most `MAX_PARALLEL` probes in flight, each bounded by the
-//! timeout. The host name is resolved once, and the address used is reported.
+//! timeout. The host name is resolved once, within the timeout too, and the
+//! address used is reported.
 
 mod finding;
 pub mod probes;
 
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
-use std::sync::mpsc::{Sender, channel};
+use std::sync::mpsc::{RecvTimeoutError, Sender, channel};
 use std::time::Duration;
 
 pub use finding::{Finding, SqlInstance, Status, TlsInfo};
@@ -76,8 +77,9 @@ pub fn sql_ports(catalog: &Catalog) -> Vec<u16> {
 }
 
 /// Resolves `host` once: an IP address as is, a name through the system
-/// resolver (first address, IPv4 preferred, as most admins expect).
-pub fn resolve(host: &str) -> Result<IpAddr, String> {
+/// resolver (first address, IPv4 preferred, as most admins expect), waiting
+/// for it no longer than `timeout`.
+pub fn resolve(host: &str, timeout: Duration) -> Result<IpAddr, String> {
     let host = host.trim();
     if host.is_empty() || host.chars().any(|c| c.is_control() || c.is_whitespace()) {
         return Err(format!(
@@ -88,16 +90,44 @@ pub fn resolve(host: &str) -> Result<IpAddr, String> {
     if let Ok(ip) = host.trim_matches(['[', ']']).parse::<IpAddr>() {
         return Ok(ip);
     }
-    let addresses: Vec<SocketAddr> = (host, 0)
-        .to_socket_addrs()
-        .map_err(|e| format!("cannot resolve `{host}`: {e}"))?
-        .collect();
+    let addresses = lookup(host, timeout)?;
     addresses
         .iter()
         .find(|a| a.is_ipv4())
         .or(addresses.first())
         .map(|a| a.ip())
         .ok_or_else(|| format!("`{host}` resolves to no address"))
+}
+
+/// The system resolver's answer for `host`, or an error once `timeout` has
+/// passed. std's lookup (getaddrinfo) blocks, cannot be cancelled and keeps
+/// timeouts of its own (glibc: 5 s per try, two tries), so it runs on a
+/// thread that is abandoned when the time is up: it holds only the name and
+/// its end of a channel, and finishes (or dies with the process) on its own.
+fn lookup(host: &str, timeout: Duration) -> Result<Vec<SocketAddr>, String> {
+    let (answer, answered) = channel();
+    let name = host.to_string();
+    std::thread::Builder::new()
+        .name("resolve".into())
+        .spawn(move || {
+            let addresses = (name.as_str(), 0)
+                .to_socket_addrs()
+                .map(Iterator::collect::<Vec<_>>);
+            // The caller may have stopped waiting; then no one needs this.
+            let _ = answer.send(addresses);
+        })
+        .map_err(|e| format!("cannot resolve `{host}`: {e}"))?;
+    match answered.recv_timeout(timeout) {
+        Ok(Ok(addresses)) => Ok(addresses),
+        Ok(Err(e)) => Err(format!("cannot resolve `{host}`: {e}")),
+        Err(RecvTimeoutError::Timeout) => Err(format!(
+            "`{host}`: name not resolved (timed out after {} ms)",
+            timeout.as_millis()
+        )),
+        Err(RecvTimeoutError::Disconnected) => Err(format!(
+            "cannot resolve `{host}`: the lookup ended without an answer"
+        )),
+    }
 }
 
 /// What to run instead of a connect for a port that cannot be tested by one.
@@ -135,7 +165,7 @@ pub enum Event {
 pub fn spawn(context: Context, targets: Vec<Target>) -> std::sync::mpsc::Receiver<Event> {
     let (events, receiver) = channel();
     std::thread::spawn(move || {
-        let address = resolve(&context.host);
+        let address = resolve(&context.host, context.timeout);
         let _ = events.send(Event::Resolved(address.clone()));
         let Ok(address) = address else { return };
         let (answers, answered) = channel();
@@ -209,6 +239,7 @@ mod tests {
 
     #[test]
     fn resolves_addresses_and_refuses_junk() {
+        let resolve = |host| resolve(host, DEFAULT_TIMEOUT);
         assert_eq!(resolve("127.0.0.1"), Ok("127.0.0.1".parse().unwrap()));
         assert_eq!(resolve("[::1]"), Ok("::1".parse().unwrap()));
         assert!(resolve("").is_err());

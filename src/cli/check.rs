@@ -75,13 +75,13 @@ pub fn run(
         eprintln!("vmmports: nothing to check: no connection (or port) matches `{text}`");
         return Ok((String::new(), Outcome::NoMatch));
     }
-    let address = check::resolve(host).map_err(|e| {
+    let timeout = Duration::from_millis(timeout_ms);
+    let address = check::resolve(host, timeout).map_err(|e| {
         CliError::new(
             format!("unresolved: {e}"),
             Some("check the name, or give an IP address".into()),
         )
     })?;
-    let timeout = Duration::from_millis(timeout_ms);
 
     let mut out = std::io::stdout().lock();
     if format == CheckFormat::Table {

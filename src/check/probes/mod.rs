@@ -12,6 +12,7 @@ mod ssh;
 mod tds;
 mod tftp;
 mod tls;
+mod x509_name;
 
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
@@ -71,6 +72,7 @@ impl Reply {
             subject: clean(tls.subject),
             issuer: clean(tls.issuer),
             san: tls.san.into_iter().map(clean).collect(),
+            common_names: tls.common_names.into_iter().map(clean).collect(),
             ..tls
         });
         let instances = self.instances.map(|list| {

@@ -1,6 +1,9 @@
 //! SMB: one SMB2 NEGOTIATE ([MS-SMB2] 2.2.3), and the dialect the server
 //! picks from the response (2.2.4). On 139 a NetBIOS session request
 //! (RFC 1002, 4.3.2) comes first, as it does for every client there.
+//! Starting with `\xfeSMB` is not enough to be SMB: the request itself
+//! does, so an echo service would pass; the reply must be a server's
+//! NEGOTIATE response naming a dialect that was offered.
 
 use std::net::TcpStream;
 use std::time::Instant;
@@ -8,10 +11,15 @@ use std::time::Instant;
 use super::io::{self, be16, le16};
 use super::{Context, Reply};
 
-/// Dialects offered: SMB 2.0.2 through 3.0.2. 3.1.1 needs negotiate
-/// contexts (a salt and hash list) that only make the probe longer; a
-/// server that speaks 3.1.1 picks 3.0.2 here.
-const DIALECTS: [u16; 4] = [0x0202, 0x0210, 0x0300, 0x0302];
+/// Dialects offered, with their names: SMB 2.0.2 through 3.0.2. 3.1.1
+/// needs negotiate contexts (a salt and hash list) that only make the probe
+/// longer; a server that speaks 3.1.1 picks 3.0.2 here.
+const DIALECTS: [(u16, &str); 4] = [
+    (0x0202, "2.0.2"),
+    (0x0210, "2.1"),
+    (0x0300, "3.0"),
+    (0x0302, "3.0.2"),
+];
 
 /// The NEGOTIATE request, framed for direct TCP (a 4-byte length first).
 pub fn negotiate_request() -> Vec<u8> {
@@ -35,7 +43,7 @@ pub fn negotiate_request() -> Vec<u8> {
     smb.extend_from_slice(&[0; 2 + 4]);
     smb.extend_from_slice(b"vmmports-probe\0\0");
     smb.extend_from_slice(&[0; 8]);
-    for dialect in DIALECTS {
+    for (dialect, _) in DIALECTS {
         smb.extend_from_slice(&dialect.to_le_bytes());
     }
     framed(0x00, &smb)
@@ -121,41 +129,94 @@ pub fn probe(stream: &mut TcpStream, port: u16, context: &Context, deadline: Ins
     }
 }
 
-/// Reads the dialect from a framed NEGOTIATE response.
+/// SMB2 header fields ([MS-SMB2] 2.2.1): offsets into the header.
+const HEADER_SIZE: u16 = 64;
+const STATUS_AT: usize = 8;
+const COMMAND_AT: usize = 12;
+const FLAGS_AT: usize = 16;
+const NEGOTIATE: u16 = 0x0000;
+/// Set in every message a server sends, never in a client's: a service
+/// that sends the request back (an echo) lacks it.
+const SMB2_FLAGS_SERVER_TO_REDIR: u32 = 0x0000_0001;
+/// The NEGOTIATE response's StructureSize (2.2.4), whatever its length.
+const NEGOTIATE_RESPONSE_SIZE: u16 = 65;
+
+/// SMB1's header ([MS-CIFS] 2.2.3.1): the command, and the flag a reply
+/// carries.
+const SMB1_COMMAND_AT: usize = 4;
+const SMB1_FLAGS_AT: usize = 9;
+const SMB_COM_NEGOTIATE: u8 = 0x72;
+const SMB_FLAGS_REPLY: u8 = 0x80;
+
+/// Reads the dialect from a framed NEGOTIATE response. Only a server's
+/// reply to this request counts: the header must say it comes from a
+/// server and answers NEGOTIATE, the body must be a NEGOTIATE response, and
+/// the dialect one of those offered; anything else (a request sent back, a
+/// stray message) is not SMB, whatever its first bytes.
 pub fn read_negotiate(reply: &[u8]) -> Reply {
     let smb = reply.get(4..).unwrap_or_default();
+    let not_smb = |why: &str| Reply::no(format!("not SMB: {why}"));
+    if reply == negotiate_request() {
+        return not_smb("it sent the request back unchanged (an echo service?)");
+    }
     if smb.starts_with(&[0xFF, b'S', b'M', b'B']) {
-        return Reply::no("SMB1 only: the server does not speak SMB2 or later");
+        return read_smb1(smb);
     }
     if !smb.starts_with(&[0xFE, b'S', b'M', b'B']) {
-        return Reply::no(format!("not SMB: it replied `{}`", io::preview(reply)));
+        return not_smb(&format!("it replied `{}`", io::preview(reply)));
     }
-    let status = smb.get(8..12).map_or(u32::MAX, |s| {
-        u32::from_le_bytes(s.try_into().unwrap_or([0xFF; 4]))
-    });
+    if le16(smb, 4) != Some(HEADER_SIZE) {
+        return not_smb("its SMB2 header is not 64 bytes");
+    }
+    let flags = smb
+        .get(FLAGS_AT..FLAGS_AT + 4)
+        .map_or(0, |f| u32::from_le_bytes([f[0], f[1], f[2], f[3]]));
+    if flags & SMB2_FLAGS_SERVER_TO_REDIR == 0 {
+        return not_smb("the reply is an SMB2 request, not a server's response");
+    }
+    match le16(smb, COMMAND_AT) {
+        Some(NEGOTIATE) => {}
+        Some(other) => {
+            return not_smb(&format!(
+                "the reply is for command 0x{other:04x}, not NEGOTIATE"
+            ));
+        }
+        None => return not_smb("the reply is too short for an SMB2 header"),
+    }
+    let status = smb
+        .get(STATUS_AT..STATUS_AT + 4)
+        .map_or(u32::MAX, |s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]));
     if status != 0 {
         return Reply::no(format!(
             "SMB refused the negotiation (status 0x{status:08x})"
         ));
     }
-    match le16(smb, 64 + 4) {
-        Some(dialect) => match dialect_name(dialect) {
-            Some(name) => Reply::yes(format!("SMB {name}")),
-            None => Reply::yes(format!("SMB2 (dialect 0x{dialect:04x})")),
+    let body = usize::from(HEADER_SIZE);
+    if le16(smb, body) != Some(NEGOTIATE_RESPONSE_SIZE) {
+        return not_smb("the reply to NEGOTIATE is not a NEGOTIATE response");
+    }
+    match le16(smb, body + 4) {
+        Some(dialect) => match DIALECTS.iter().find(|(offered, _)| *offered == dialect) {
+            Some((_, name)) => Reply::yes(format!("SMB {name}")),
+            None => not_smb(&format!(
+                "it chose dialect 0x{dialect:04x}, which was not offered"
+            )),
         },
         None => Reply::no("SMB reply too short to hold a dialect"),
     }
 }
 
-fn dialect_name(dialect: u16) -> Option<&'static str> {
-    Some(match dialect {
-        0x0202 => "2.0.2",
-        0x0210 => "2.1",
-        0x0300 => "3.0",
-        0x0302 => "3.0.2",
-        0x0311 => "3.1.1",
-        _ => return None,
-    })
+/// An SMB1 reply: the server does not speak SMB2, if it is a reply to a
+/// NEGOTIATE at all.
+fn read_smb1(smb: &[u8]) -> Reply {
+    let reply = smb
+        .get(SMB1_FLAGS_AT)
+        .is_some_and(|flags| flags & SMB_FLAGS_REPLY != 0);
+    if reply && smb.get(SMB1_COMMAND_AT) == Some(&SMB_COM_NEGOTIATE) {
+        Reply::no("SMB1 only: the server does not speak SMB2 or later")
+    } else {
+        Reply::no("not SMB: an SMB1 message that is not a reply to NEGOTIATE")
+    }
 }
 
 #[cfg(test)]
@@ -176,17 +237,78 @@ mod tests {
         assert_eq!(&session[5..7], b"CK");
     }
 
-    #[test]
-    fn a_response_names_its_dialect() {
+    /// A NEGOTIATE response as a server frames it: flags with
+    /// SERVER_TO_REDIR, command NEGOTIATE, body size 65, `dialect`.
+    fn response(dialect: u16) -> Vec<u8> {
         let mut reply = vec![0, 0, 0, 0];
         reply.extend_from_slice(b"\xfeSMB");
-        reply.resize(4 + 64 + 8, 0);
-        reply[4 + 64 + 4] = 0x02;
-        reply[4 + 64 + 5] = 0x03;
-        assert_eq!(read_negotiate(&reply), Reply::yes("SMB 3.0.2"));
-        reply[4 + 8] = 0x22; // STATUS_ACCESS_DENIED's low byte
-        assert!(!read_negotiate(&reply).answered);
-        assert!(!read_negotiate(b"\0\0\0\x04\xffSMB").answered);
+        reply.resize(4 + 64 + 65, 0);
+        reply[4 + 4] = 64;
+        reply[4 + FLAGS_AT] = 0x01;
+        reply[4 + 64] = 65;
+        reply[4 + 64 + 4..4 + 64 + 6].copy_from_slice(&dialect.to_le_bytes());
+        let length = (reply.len() - 4) as u16;
+        reply[2..4].copy_from_slice(&length.to_be_bytes());
+        reply
+    }
+
+    #[test]
+    fn a_response_names_its_dialect() {
+        assert_eq!(read_negotiate(&response(0x0302)), Reply::yes("SMB 3.0.2"));
+        assert_eq!(read_negotiate(&response(0x0202)), Reply::yes("SMB 2.0.2"));
+        let mut denied = response(0x0302);
+        denied[4 + STATUS_AT] = 0x22; // STATUS_ACCESS_DENIED's low byte
+        let denied = read_negotiate(&denied);
+        assert!(!denied.answered && denied.detail.contains("refused"));
         assert!(!read_negotiate(b"HTTP/1.1 400").answered);
+    }
+
+    /// Each field that tells a server's NEGOTIATE response from anything
+    /// else: without it, the reply is not SMB.
+    #[test]
+    fn only_a_servers_negotiate_response_counts() {
+        let echo = read_negotiate(&negotiate_request());
+        assert!(!echo.answered, "{echo:?}");
+        assert!(echo.detail.contains("echo"), "{echo:?}");
+
+        let not_smb = |reply: Vec<u8>, why: &str| {
+            let got = read_negotiate(&reply);
+            assert!(!got.answered, "{why}: {got:?}");
+            assert!(got.detail.starts_with("not SMB: "), "{why}: {got:?}");
+        };
+        let mut request_flags = response(0x0302);
+        request_flags[4 + FLAGS_AT] = 0;
+        not_smb(request_flags, "no SERVER_TO_REDIR");
+        let mut other_command = response(0x0302);
+        other_command[4 + COMMAND_AT] = 0x01; // SESSION_SETUP
+        not_smb(other_command, "not NEGOTIATE");
+        let mut request_body = response(0x0302);
+        request_body[4 + 64] = 36; // a NEGOTIATE request's body
+        not_smb(request_body, "not a NEGOTIATE response");
+        let mut header = response(0x0302);
+        header[4 + 4] = 0;
+        not_smb(header, "header size");
+        // 3.1.1 and the SMB1-negotiate wildcard were not offered.
+        not_smb(response(0x0311), "3.1.1");
+        not_smb(response(0x02FF), "wildcard");
+        not_smb(response(0x0001), "junk dialect");
+    }
+
+    #[test]
+    fn smb1_is_a_negotiate_reply_or_not_smb() {
+        // Protocol id, command, status (4), flags.
+        let mut smb1 = b"\0\0\0\x20\xffSMB\x72\0\0\0\0\x80".to_vec();
+        smb1.resize(4 + 32, 0);
+        let only = read_negotiate(&smb1);
+        assert!(
+            !only.answered && only.detail.starts_with("SMB1 only"),
+            "{only:?}"
+        );
+        let mut request = smb1.clone();
+        request[4 + SMB1_FLAGS_AT] = 0;
+        assert!(read_negotiate(&request).detail.starts_with("not SMB"));
+        let mut other = smb1;
+        other[4 + SMB1_COMMAND_AT] = 0x73;
+        assert!(read_negotiate(&other).detail.starts_with("not SMB"));
     }
 }

@@ -10,11 +10,14 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, SignatureScheme, StreamOwned};
+use rustls::{
+    ClientConfig, ClientConnection, DigitallySignedStruct, InvalidMessage, SignatureScheme,
+    StreamOwned,
+};
 use x509_parser::prelude::{FromDer, GeneralName, ParsedExtension, X509Certificate};
 
 use super::io::Deadlined;
-use super::{Context, Reply, http};
+use super::{Context, Reply, http, x509_name};
 use crate::catalog::Probe;
 use crate::check::finding::TlsInfo;
 
@@ -112,14 +115,10 @@ pub fn probe(
     let mut stream = Deadlined { stream, deadline };
     while session.is_handshaking() {
         if let Err(e) = session.complete_io(&mut stream) {
-            return Reply::no(handshake_error(&e, context));
+            return Reply::no(handshake_error(&e, version_name(&session), context));
         }
     }
-    let version = match session.protocol_version() {
-        Some(rustls::ProtocolVersion::TLSv1_3) => "TLS 1.3",
-        Some(rustls::ProtocolVersion::TLSv1_2) => "TLS 1.2",
-        _ => "TLS",
-    };
+    let version = version_name(&session);
     let Some(der) = session.peer_certificates().and_then(|c| c.first()).cloned() else {
         return Reply::no(format!("{version}, but the server sent no certificate"));
     };
@@ -165,7 +164,23 @@ fn inside_session(
     http::exchange(tls, unchanged, &request, judge, context, deadline)
 }
 
-fn handshake_error(e: &std::io::Error, context: &Context) -> String {
+/// The version agreed, as far as the handshake got: `TLS` before the
+/// server's hello is read.
+fn version_name(session: &ClientConnection) -> &'static str {
+    match session.protocol_version() {
+        Some(rustls::ProtocolVersion::TLSv1_3) => "TLS 1.3",
+        Some(rustls::ProtocolVersion::TLSv1_2) => "TLS 1.2",
+        _ => "TLS",
+    }
+}
+
+/// The largest handshake message rustls reads, and the most it buffers
+/// while joining one: 0xffff bytes, a limit it keeps against memory
+/// exhaustion and does not export. A server's certificate chain is the one
+/// handshake message that grows past it in practice.
+const MAX_HANDSHAKE_KB: usize = 64;
+
+fn handshake_error(e: &std::io::Error, version: &str, context: &Context) -> String {
     if matches!(
         e.kind(),
         std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
@@ -175,10 +190,21 @@ fn handshake_error(e: &std::io::Error, context: &Context) -> String {
             context.timeout.as_millis()
         );
     }
+    // A TLS server that sends more than rustls reads is TLS all the same,
+    // and what it is matters: "not TLS" would send the admin the wrong way.
+    let too_large = || {
+        format!(
+            "{version}, but its certificate chain is larger than the {MAX_HANDSHAKE_KB} KB this probe reads, so the certificate was not checked"
+        )
+    };
     match e
         .get_ref()
         .and_then(|inner| inner.downcast_ref::<rustls::Error>())
     {
+        // One message longer than the limit (its header says so).
+        Some(rustls::Error::InvalidMessage(InvalidMessage::HandshakePayloadTooLarge)) => {
+            too_large()
+        }
         Some(rustls::Error::InvalidMessage(_)) => {
             "not TLS: the reply to a TLS hello is something else".into()
         }
@@ -186,6 +212,9 @@ fn handshake_error(e: &std::io::Error, context: &Context) -> String {
             "TLS handshake refused by the server ({alert:?}); it may offer only TLS 1.0/1.1, which vmmports does not speak"
         ),
         Some(other) => format!("TLS handshake failed: {other}"),
+        // rustls's only other InvalidData: its buffer filled while joining a
+        // message just under the limit, with the records' own overhead.
+        None if e.kind() == std::io::ErrorKind::InvalidData => too_large(),
         None => format!("TLS handshake failed: {e}"),
     }
 }
@@ -217,12 +246,7 @@ pub fn certificate(der: &[u8], version: &str, host: &str, now: i64) -> Result<Tl
             }
         }
     }
-    let common_name = cert
-        .subject()
-        .iter_common_name()
-        .next()
-        .and_then(|cn| cn.as_str().ok())
-        .map(str::to_string);
+    let common_names = x509_name::common_names(cert.subject());
     let rfc3339 = |t: &x509_parser::time::ASN1Time| {
         t.to_datetime()
             .format(&time::format_description::well_known::Rfc3339)
@@ -232,8 +256,8 @@ pub fn certificate(der: &[u8], version: &str, host: &str, now: i64) -> Result<Tl
     let not_after = validity.not_after.timestamp();
     Ok(TlsInfo {
         version: version.to_string(),
-        subject: cert.subject().to_string(),
-        issuer: cert.issuer().to_string(),
+        subject: x509_name::text(cert.subject()),
+        issuer: x509_name::text(cert.issuer()),
         san: dns
             .iter()
             .cloned()
@@ -252,9 +276,10 @@ pub fn certificate(der: &[u8], version: &str, host: &str, now: i64) -> Result<Tl
             if has_san {
                 None
             } else {
-                common_name.as_deref()
+                common_names.first().map(String::as_str)
             },
         ),
+        common_names,
     })
 }
 
@@ -312,12 +337,17 @@ fn names_host(host: &str, dns: &[String], ips: &[IpAddr], common_name: Option<&s
 
 /// The one-line summary and what deserves a warning.
 fn judge(info: TlsInfo, host: &str) -> Reply {
-    let who = info
-        .subject
-        .split(", ")
-        .find(|part| part.starts_with("CN="))
-        .unwrap_or(&info.subject)
-        .to_string();
+    // The common names as parsed, never found in the subject's text: a
+    // value there may spell `, CN=` itself.
+    let who = if info.common_names.is_empty() {
+        info.subject.clone()
+    } else {
+        info.common_names
+            .iter()
+            .map(|cn| x509_name::common_name_text(cn))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let date = info
         .not_after
         .get(..10)
@@ -400,6 +430,7 @@ mod tests {
             expired,
             not_yet_valid: false,
             name_matches,
+            common_names: vec!["hv01".into()],
         }
     }
 
@@ -433,9 +464,58 @@ mod tests {
                 .detail
                 .contains("not valid before 2026-01-01T00:00:00Z")
         );
+        // The name shown is the parsed common names, escaped; without one,
+        // the whole subject.
+        let posing = TlsInfo {
+            subject: r"O=x\, CN=hv01, CN=a\, b".into(),
+            common_names: vec!["a, b".into()],
+            ..info(300, false, true)
+        };
+        assert_eq!(
+            judge(posing.clone(), "hv01").detail,
+            r"TLS 1.2, cert CN=a\, b expires in 300 days"
+        );
+        let no_cn = TlsInfo {
+            common_names: Vec::new(),
+            ..posing
+        };
+        assert_eq!(
+            judge(no_cn, "hv01").detail,
+            r"TLS 1.2, cert O=x\, CN=hv01, CN=a\, b expires in 300 days"
+        );
         let wrong_name = judge(info(300, false, false), "10.0.0.9");
         assert!(wrong_name.answered);
         assert!(wrong_name.detail.ends_with("name 10.0.0.9 not on it"));
         assert!(wrong_name.warnings[0].contains("it names hv01"));
+    }
+
+    #[test]
+    fn a_server_sending_more_than_the_probe_reads_is_still_tls() {
+        let context = Context {
+            host: "hv01".into(),
+            timeout: std::time::Duration::from_millis(500),
+            sql_ports: Vec::new(),
+        };
+        let error =
+            |inner: rustls::Error| std::io::Error::new(std::io::ErrorKind::InvalidData, inner);
+        let too_large = "TLS 1.3, but its certificate chain is larger than the 64 KB this probe reads, so the certificate was not checked";
+        let one_message = error(rustls::Error::InvalidMessage(
+            InvalidMessage::HandshakePayloadTooLarge,
+        ));
+        assert_eq!(
+            handshake_error(&one_message, "TLS 1.3", &context),
+            too_large
+        );
+        // How rustls says its buffer is full: a bare InvalidData error.
+        let buffer_full =
+            std::io::Error::new(std::io::ErrorKind::InvalidData, "message buffer full");
+        assert_eq!(
+            handshake_error(&buffer_full, "TLS 1.3", &context),
+            too_large
+        );
+        let junk = error(rustls::Error::InvalidMessage(
+            InvalidMessage::InvalidContentType,
+        ));
+        assert!(handshake_error(&junk, "TLS", &context).starts_with("not TLS"));
     }
 }
