@@ -413,14 +413,31 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 
 /// Parses `--bind`: an IP address of this machine, IPv4 or IPv6 (brackets
 /// allowed: `[::]`).
+///
+/// The broadcast address and multicast groups are refused: the system lets
+/// a socket bind them, but no connection can ever reach one and no
+/// datagram sent to one is for listen alone, so such a run could only end
+/// with "nothing arrived" and blame a firewall that is not there.
 pub fn parse_address(text: &str) -> Result<IpAddr, String> {
     let trimmed = text.trim();
-    trimmed
+    let address = trimmed
         .strip_prefix('[')
         .and_then(|t| t.strip_suffix(']'))
         .unwrap_or(trimmed)
         .parse::<IpAddr>()
-        .map_err(|_| format!("`{text}` is not an IP address"))
+        .map_err(|_| format!("`{text}` is not an IP address"))?;
+    // `::ffff:224.0.0.1` is the IPv4 group in IPv6 clothing.
+    match address.to_canonical() {
+        IpAddr::V4(v4) if v4.is_broadcast() => Err(format!(
+            "`{text}` is the broadcast address: nothing can connect to it, so nothing would \
+             ever arrive"
+        )),
+        canonical if canonical.is_multicast() => Err(format!(
+            "`{text}` is a multicast group, not an address of this machine: nothing can \
+             connect to it, so nothing would ever arrive"
+        )),
+        _ => Ok(address),
+    }
 }
 
 #[cfg(test)]
@@ -482,6 +499,25 @@ mod tests {
         assert_eq!(parse_address("[::1]"), Ok("::1".parse().unwrap()));
         assert!(parse_address("localhost").is_err());
         assert!(parse_address("10.0.0.256").is_err());
+        // Never reachable as a listener: broadcast and multicast.
+        for never in [
+            "255.255.255.255",
+            "224.0.0.1",
+            "239.255.255.250",
+            "ff02::1",
+            "[ff05::1:3]",
+            "::ffff:224.0.0.251",
+            "::ffff:255.255.255.255",
+        ] {
+            let error = parse_address(never).expect_err(never);
+            assert!(
+                error.contains("broadcast") || error.contains("multicast"),
+                "{never}: {error}"
+            );
+        }
+        for fine in ["0.0.0.0", "223.255.255.255", "240.0.0.1", "fe80::1", "::"] {
+            assert!(parse_address(fine).is_ok(), "{fine}");
+        }
     }
 
     #[test]

@@ -373,6 +373,10 @@ fn bad_input_is_refused_with_exit_2() {
         (&["svc", "--for", "0s"], "--for"),
         (&["svc", "--bind", "nowhere"], "--bind"),
         (&["svc", "--bind", "10.0.0.300"], "not an IP address"),
+        // Bindable, but nothing can ever connect to them.
+        (&["svc", "--bind", "255.255.255.255"], "broadcast address"),
+        (&["svc", "--bind", "224.0.0.1"], "multicast group"),
+        (&["svc", "--bind", "[ff02::1]"], "multicast group"),
         (&["port:99999"], "bad query term"),
         (&["proto:gre"], "bad query term"),
     ];
