@@ -13,7 +13,7 @@
 //!
 //! Plain `std` sockets, no terminal: the CLI prints and handles signals.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::io::{self, ErrorKind, Write};
 use std::net::{IpAddr, Shutdown, SocketAddr, TcpListener, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -22,6 +22,9 @@ use std::time::{Duration, Instant};
 use crate::catalog::{Connection, Transport};
 use crate::check::Target;
 use crate::platform::{OS, Os};
+
+mod tally;
+pub use tally::{MAX_SOURCES, Tally};
 
 /// The widest range bound port by port; a wider one is skipped with a note.
 pub const MAX_RANGE: u32 = 16;
@@ -268,15 +271,6 @@ pub struct Attempt<'a> {
     pub port: &'a Port,
 }
 
-/// What reached one port during a run.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Tally {
-    pub attempts: u64,
-    /// Distinct source addresses (without their ports: each TCP connect
-    /// comes from a new one).
-    pub sources: BTreeSet<IpAddr>,
-}
-
 /// Why serving stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum End {
@@ -329,8 +323,7 @@ impl Listeners {
                     };
                     busy = true;
                     let source = SocketAddr::new(source.ip().to_canonical(), source.port());
-                    tally.attempts += 1;
-                    tally.sources.insert(source.ip());
+                    tally.record(source.ip());
                     seen(&Attempt {
                         at: time::OffsetDateTime::now_utc(),
                         source,

@@ -518,7 +518,7 @@ fn serving_stops_promptly_on_the_flag_or_the_deadline() {
         took < Duration::from_millis(300) + Duration::from_secs(1),
         "{took:?}"
     );
-    assert_eq!(tallies[0].attempts, 0);
+    assert_eq!(tallies[0].attempts(), 0);
 
     // The deadline, with one attempt on the way.
     let number = free_tcp();
@@ -538,7 +538,7 @@ fn serving_stops_promptly_on_the_flag_or_the_deadline() {
         took < Duration::from_millis(300) + Duration::from_secs(1),
         "{took:?}"
     );
-    assert_eq!(tallies[0].attempts, 1);
+    assert_eq!(tallies[0].attempts(), 1);
     assert_eq!(seen.len(), 1);
     assert!(seen[0].ip().is_loopback(), "{seen:?}");
 

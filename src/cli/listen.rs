@@ -111,7 +111,7 @@ pub fn run(
         summary(listeners.ports(), &tallies, end, started.elapsed())
     );
     let _ = out.flush();
-    let arrived = tallies.iter().any(|t| t.attempts > 0);
+    let arrived = tallies.iter().any(|t| t.attempts() > 0);
     Ok((
         String::new(),
         if arrived {
@@ -206,13 +206,21 @@ fn summary(ports: &[Port], tallies: &[Tally], end: End, elapsed: Duration) -> St
         .iter()
         .zip(tallies)
         .map(|(port, tally)| {
-            let what = if tally.attempts == 0 {
+            let what = if tally.attempts() == 0 {
                 "nothing arrived".to_string()
+            } else if tally.more_sources() {
+                // Only the first MAX_SOURCES are told apart (memory stays
+                // bounded), so the rest is "more", not a number.
+                format!(
+                    "{} from more than {} sources",
+                    plural(tally.attempts() as usize, "attempt"),
+                    listen::MAX_SOURCES
+                )
             } else {
                 format!(
                     "{} from {}",
-                    plural(tally.attempts as usize, "attempt"),
-                    plural(tally.sources.len(), "source")
+                    plural(tally.attempts() as usize, "attempt"),
+                    plural(tally.sources(), "source")
                 )
             };
             (port.label(), what, port.connections.join(", "))
@@ -228,7 +236,7 @@ fn summary(ports: &[Port], tallies: &[Tally], end: End, elapsed: Duration) -> St
     let silent: Vec<&str> = rows
         .iter()
         .zip(tallies)
-        .filter(|(_, t)| t.attempts == 0)
+        .filter(|(_, t)| t.attempts() == 0)
         .map(|(r, _)| r.0.as_str())
         .collect();
     if silent.len() == ports.len() {
@@ -240,7 +248,7 @@ fn summary(ports: &[Port], tallies: &[Tally], end: End, elapsed: Duration) -> St
         let reached: Vec<&str> = rows
             .iter()
             .zip(tallies)
-            .filter(|(_, t)| t.attempts > 0)
+            .filter(|(_, t)| t.attempts() > 0)
             .map(|(r, _)| r.0.as_str())
             .collect();
         text.push_str(&format!(
@@ -292,10 +300,10 @@ mod tests {
             port(5985, Transport::Tcp, &["a"]),
             port(623, Transport::Udp, &["b", "c"]),
         ];
-        let reached = Tally {
-            attempts: 3,
-            sources: ["10.0.0.5".parse().unwrap(), "10.0.0.6".parse().unwrap()].into(),
-        };
+        let mut reached = Tally::default();
+        for source in ["10.0.0.5", "10.0.0.6", "10.0.0.5"] {
+            reached.record(source.parse().unwrap());
+        }
         let text = summary(
             &ports,
             &[reached, Tally::default()],
@@ -323,5 +331,19 @@ mod tests {
             Duration::from_secs(2),
         );
         assert!(text.contains("nothing arrived on any port"), "{text}");
+    }
+
+    #[test]
+    fn sources_past_the_cap_are_more_not_a_number() {
+        let ports = [port(5985, Transport::Tcp, &["a"])];
+        let mut tally = Tally::default();
+        for n in 0..=listen::MAX_SOURCES as u32 {
+            tally.record(std::net::Ipv4Addr::from(0x0a00_0000 + n).into());
+        }
+        let text = summary(&ports, &[tally], End::TimeUp, Duration::from_secs(2));
+        assert!(
+            text.contains("  5985/tcp  1001 attempts from more than 1000 sources  a\n"),
+            "{text}"
+        );
     }
 }
