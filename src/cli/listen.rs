@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use super::{CliError, Outcome};
 use crate::catalog::Catalog;
-use crate::listen::{self, Attempt, End, Listeners, Plan, Port, Tally};
+use crate::listen::{self, Attempt, End, Heard, Listeners, Plan, Port, Tally};
 use crate::query::{TermKind, parse, select};
 
 pub fn run(
@@ -173,15 +173,28 @@ fn header(listeners: &Listeners, ends_at: &str, duration: Duration) -> String {
     text
 }
 
-/// `2026-12-02T00:41:07Z  10.0.0.5:51234 -> 5985/tcp  vmm-to-host-winrm`
+/// `2026-12-02T00:41:07Z  10.0.0.5:51234 -> 5985/tcp  vmm-to-host-winrm`,
+/// then, for a datagram left unanswered, why.
 fn attempt_line(attempt: &Attempt) -> String {
-    format!(
+    let line = format!(
         "{}  {} -> {}  {}",
         listen::timestamp(attempt.at),
         attempt.source,
         attempt.port.label(),
         attempt.port.connections.join(", ")
-    )
+    );
+    match attempt.heard {
+        Heard::Connected | Heard::Answered => line,
+        Heard::Unanswered(why) => format!("{line}  (not answered: {})", why.text()),
+        // The one line a muted source gets: a flood from it must not bury
+        // everything else (and a stuck output must not fill with it).
+        Heard::Muted(why) => format!(
+            "{line}  (not answered: {}; further datagrams from {} are counted, not answered \
+             or shown)",
+            why.text(),
+            attempt.source
+        ),
+    }
 }
 
 /// Per port: how many attempts from how many sources, or that nothing
@@ -206,7 +219,7 @@ fn summary(ports: &[Port], tallies: &[Tally], end: End, elapsed: Duration) -> St
         .iter()
         .zip(tallies)
         .map(|(port, tally)| {
-            let what = if tally.attempts() == 0 {
+            let mut what = if tally.attempts() == 0 {
                 "nothing arrived".to_string()
             } else if tally.more_sources() {
                 // Only the first MAX_SOURCES are told apart (memory stays
@@ -223,6 +236,9 @@ fn summary(ports: &[Port], tallies: &[Tally], end: End, elapsed: Duration) -> St
                     plural(tally.sources(), "source")
                 )
             };
+            if tally.unanswered() > 0 {
+                what.push_str(&format!(", {} not answered", tally.unanswered()));
+            }
             (port.label(), what, port.connections.join(", "))
         })
         .collect();
@@ -287,10 +303,24 @@ mod tests {
             at: time::OffsetDateTime::from_unix_timestamp(1_796_172_067).unwrap(),
             source: "10.0.0.5:51234".parse().unwrap(),
             port: &p,
+            heard: Heard::Connected,
         };
         assert_eq!(
             attempt_line(&attempt),
             "2026-12-02T00:41:07Z  10.0.0.5:51234 -> 5985/tcp  vmm-to-host-winrm"
+        );
+        let p = port(623, Transport::Udp, &["vmm-to-bmc-ipmi"]);
+        let muted = Attempt {
+            source: "10.0.0.9:7".parse().unwrap(),
+            port: &p,
+            heard: Heard::Muted(listen::Why::ServicePort(7)),
+            ..attempt
+        };
+        assert_eq!(
+            attempt_line(&muted),
+            "2026-12-02T00:41:07Z  10.0.0.9:7 -> 623/udp  vmm-to-bmc-ipmi  (not answered: its \
+             source port 7 is a service's, not a client's, and a service may answer back; \
+             further datagrams from 10.0.0.9:7 are counted, not answered or shown)"
         );
     }
 
@@ -304,6 +334,7 @@ mod tests {
         for source in ["10.0.0.5", "10.0.0.6", "10.0.0.5"] {
             reached.record(source.parse().unwrap());
         }
+        reached.record_unanswered();
         let text = summary(
             &ports,
             &[reached, Tally::default()],
@@ -315,11 +346,11 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("  5985/tcp  3 attempts from 2 sources  a\n"),
+            text.contains("  5985/tcp  3 attempts from 2 sources, 1 not answered  a\n"),
             "{text}"
         );
         assert!(
-            text.contains("  623/udp   nothing arrived            b, c\n"),
+            text.contains("  623/udp   nothing arrived                            b, c\n"),
             "{text}"
         );
         assert!(text.contains("nothing arrived on 623/udp: "), "{text}");

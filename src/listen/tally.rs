@@ -21,6 +21,8 @@ pub struct Tally {
     sources: BTreeSet<IpAddr>,
     /// Attempts from addresses not in `sources` once it was full.
     beyond: u64,
+    /// Datagrams that arrived and were counted but got no reply.
+    unanswered: u64,
 }
 
 impl Tally {
@@ -32,6 +34,11 @@ impl Tally {
         } else if !self.sources.contains(&source) {
             self.beyond += 1;
         }
+    }
+
+    /// Counts a datagram that got no reply (it was also [`Tally::record`]ed).
+    pub fn record_unanswered(&mut self) {
+        self.unanswered += 1;
     }
 
     /// Every attempt, from any source.
@@ -47,6 +54,11 @@ impl Tally {
     /// Whether attempts came from more sources than were told apart.
     pub fn more_sources(&self) -> bool {
         self.beyond > 0
+    }
+
+    /// Datagrams that got no reply.
+    pub fn unanswered(&self) -> u64 {
+        self.unanswered
     }
 }
 
