@@ -491,6 +491,82 @@ fn a_signal_ends_the_run_promptly_with_the_summary() {
     }
 }
 
+/// A signal ends the run promptly even when its output is stuck: stdout is
+/// a pipe already full, which the test never reads. One SIGINT or SIGTERM
+/// stops it with its outcome (the summary, which cannot be written, is let
+/// go after a short grace); a second SIGINT ends it at once with 130.
+#[cfg(unix)]
+#[test]
+fn a_signal_ends_the_run_even_when_nobody_reads_its_output() {
+    use std::io::Write;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    for (signals, code) in [
+        (&["-INT"][..], 0),
+        (&["-INT", "-INT"], 130),
+        (&["-TERM"], 0),
+    ] {
+        let (unread, pipe) = std::io::pipe().unwrap();
+        // Fill the pipe: the filler blocks once it is full (and ends with
+        // EPIPE when `unread` goes at the end of this round).
+        let written = Arc::new(AtomicUsize::new(0));
+        {
+            let mut filler = pipe.try_clone().unwrap();
+            let written = Arc::clone(&written);
+            std::thread::spawn(move || {
+                while filler.write_all(&[b'x'; 4096]).is_ok() {
+                    written.fetch_add(4096, Ordering::SeqCst);
+                }
+            });
+        }
+        let start = Instant::now();
+        let mut last = usize::MAX;
+        while written.load(Ordering::SeqCst) != last {
+            assert!(start.elapsed() < PATIENCE, "the pipe never filled");
+            last = written.load(Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(200));
+        }
+
+        let tcp = free_tcp();
+        let dir = tempfile::tempdir().unwrap();
+        let data = catalog(dir.path(), &[("tcp-svc", tcp, tcp, "tcp")]);
+        let mut child = vmmports(&data, &["tcp-svc", "--bind", "127.0.0.1", "--for", "60s"])
+            .stdout(pipe)
+            .stderr(Stdio::null())
+            .start();
+        // Listening (and its signal hook set) once the port is taken.
+        while TcpListener::bind(("127.0.0.1", tcp)).is_ok() {
+            assert!(start.elapsed() < PATIENCE, "listen never bound {tcp}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // Attempts keep coming while the output is stuck; each is served.
+        for _ in 0..20 {
+            let mut stream = TcpStream::connect(("127.0.0.1", tcp)).unwrap();
+            stream.set_read_timeout(Some(PATIENCE)).unwrap();
+            let mut greeting = String::new();
+            let _ = stream.read_to_string(&mut greeting);
+            assert!(greeting.contains("vmmports"), "{greeting:?}");
+        }
+        let sent = Instant::now();
+        for (n, signal) in signals.iter().enumerate() {
+            if n > 0 {
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            let status = Command::new("kill")
+                .args([*signal, &child.id().to_string()])
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }
+        let status = wait_within(&mut child, Duration::from_secs(5), "listen, output stuck");
+        let took = sent.elapsed();
+        assert!(took < Duration::from_secs(2), "{signals:?}: took {took:?}");
+        assert_eq!(status.code(), Some(code), "{signals:?}");
+        drop(unread);
+    }
+}
+
 /// The serving loop stops soon after its stop flag or its deadline, on every
 /// platform (the signal test above is Unix-only), and counts what arrived.
 #[test]
@@ -671,6 +747,7 @@ fn a_reply_from_another_listen_is_not_answered() {
 /// normally does, answering whatever listen sends it, for a second. It
 /// prints one JSON line per case: what the service received from listen,
 /// and the size of the datagram each reply answered.
+#[cfg(unix)]
 const FORGED_SOURCES: &str = r#####"
 import json, signal, socket, subprocess, sys, time
 

@@ -1,12 +1,19 @@
 //! `vmmports listen [QUERY]`: listen on the selected ports here, so the other
 //! side can test the firewall path while the real service is stopped.
 //! Attempts print as they arrive; a summary per port ends the run.
+//!
+//! Stopping it must work whatever its output does. The serving loop never
+//! writes: attempts and the summary go through an [`OutputThread`], which
+//! drops (and counts) lines rather than make the loop wait for a reader.
+//! The first signal stops the loop, whose summary then gets [`GRACE`] to be
+//! written when the output is stuck; a second signal exits at once (130).
 
 use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use super::output_thread::OutputThread;
 use super::{CliError, Outcome};
 use crate::catalog::Catalog;
 use crate::listen::{self, Attempt, End, Heard, Listeners, Plan, Port, Tally};
@@ -61,6 +68,8 @@ pub fn run(
         .collect();
     let Plan { ports, skipped } = listen::plan(&targets, &within);
 
+    // Before anything listens, a plain write: a signal still ends the
+    // process the default way here.
     let mut out = std::io::stdout().lock();
     for skip in &skipped {
         let _ = writeln!(
@@ -82,35 +91,45 @@ pub fn run(
         eprintln!("vmmports: nothing to listen on: {why}");
         return Ok((String::new(), Outcome::NoMatch));
     }
-
-    let listeners =
-        listen::bind(address, ports).map_err(|errors| bind_failure(address, &errors))?;
+    let _ = out.flush();
+    drop(out);
 
     // Ctrl-C (SIGINT), SIGTERM and SIGHUP, or Ctrl-C and Ctrl-Break on
-    // Windows, end the run with its summary instead of killing it.
+    // Windows, end the run with its summary instead of killing it; a second
+    // one ends it at once. Set before binding, so that once a port is bound
+    // a signal is always one of listen's.
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = Arc::clone(&stop);
-        crate::platform::on_termination(move || stop.store(true, Ordering::SeqCst));
+        crate::platform::on_termination(move || {
+            if stop.swap(true, Ordering::SeqCst) {
+                std::process::exit(Outcome::Interrupted as i32);
+            }
+        });
     }
+    let listeners =
+        listen::bind(address, ports).map_err(|errors| bind_failure(address, &errors))?;
+
     let started = Instant::now();
     let until = started + duration;
     let ends_at = time::OffsetDateTime::now_utc()
         .checked_add(time::Duration::try_from(duration).unwrap_or(time::Duration::ZERO))
         .map_or_else(|| "later".to_string(), listen::timestamp);
 
-    let _ = write!(out, "{}", header(&listeners, &ends_at, duration));
-    let _ = out.flush();
+    let output = OutputThread::stdout();
+    output.send(header(&listeners, &ends_at, duration));
     let (end, tallies) = listeners.serve(until, &stop, |attempt| {
-        let _ = writeln!(out, "{}", attempt_line(attempt));
-        let _ = out.flush();
+        output.send(format!("{}\n", attempt_line(attempt)));
     });
-    let _ = write!(
-        out,
-        "{}",
-        summary(listeners.ports(), &tallies, end, started.elapsed())
-    );
-    let _ = out.flush();
+    let mut text = summary(listeners.ports(), &tallies, end, started.elapsed());
+    text.push_str(&dropped_note(output.dropped()));
+    // A run whose time is up waits for its reader, as any program does; a
+    // stopped one waits GRACE at most, counted from when the stop is seen.
+    let mut stopped_at = None;
+    output.finish(text, || {
+        stop.load(Ordering::SeqCst)
+            && stopped_at.get_or_insert_with(Instant::now).elapsed() >= GRACE
+    });
     let arrived = tallies.iter().any(|t| t.attempts() > 0);
     Ok((
         String::new(),
@@ -120,6 +139,25 @@ pub fn run(
             Outcome::NoMatch
         },
     ))
+}
+
+/// How long a stopped run waits for a stuck output to take its summary.
+pub const GRACE: Duration = Duration::from_millis(500);
+
+/// What the summary says when attempt lines were dropped, or nothing.
+fn dropped_note(dropped: u64) -> String {
+    if dropped == 0 {
+        return String::new();
+    }
+    format!(
+        "{dropped} attempt {} not shown: the output was not read as fast as attempts came \
+         (the counts above include them)\n",
+        if dropped == 1 {
+            "line was"
+        } else {
+            "lines were"
+        }
+    )
 }
 
 /// Every port that could not be bound, one line each, and an error that
@@ -362,6 +400,21 @@ mod tests {
             Duration::from_secs(2),
         );
         assert!(text.contains("nothing arrived on any port"), "{text}");
+    }
+
+    #[test]
+    fn dropped_lines_are_owned_up_to() {
+        assert_eq!(dropped_note(0), "");
+        assert!(dropped_note(1).starts_with("1 attempt line was not shown: "));
+        let note = dropped_note(1_234);
+        assert!(
+            note.starts_with("1234 attempt lines were not shown: "),
+            "{note}"
+        );
+        assert!(
+            note.ends_with("(the counts above include them)\n"),
+            "{note}"
+        );
     }
 
     #[test]
