@@ -1,7 +1,8 @@
 //! Listen mode: open the ports a query selects on this machine, so that
 //! someone on the other side can test the firewall path while the real
 //! service is stopped. Whatever arrives is reported; a TCP connection is
-//! accepted, greeted and closed, and a UDP datagram gets a short reply.
+//! accepted, greeted and closed, and a UDP datagram gets a short reply,
+//! within the limits of [`replies`].
 //!
 //! Limits, so it is safe to run on a production machine:
 //! - it binds only the ports it was given, all or none: when one cannot be
@@ -9,11 +10,16 @@
 //!   is served;
 //! - a range wider than [`MAX_RANGE`] ports is never bound port by port;
 //! - it serves until a deadline or a stop flag, polling every [`POLL`], so
-//!   it ends promptly and never spins.
+//!   it ends promptly and never spins;
+//! - a datagram's reply is never longer than the datagram, and replies are
+//!   limited per source and per second, so a forged source cannot start an
+//!   endless exchange with a third party ([`replies`]);
+//! - what it remembers is bounded: sources per port ([`Tally`]), sources
+//!   answered ([`replies::MAX_PEERS`]).
 //!
 //! Plain `std` sockets, no terminal: the CLI prints and handles signals.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::io::{self, ErrorKind, Write};
 use std::net::{IpAddr, Shutdown, SocketAddr, TcpListener, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -22,6 +28,11 @@ use std::time::{Duration, Instant};
 use crate::catalog::{Connection, Transport};
 use crate::check::Target;
 use crate::platform::{OS, Os};
+
+pub mod replies;
+mod tally;
+pub use replies::Why;
+pub use tally::{MAX_SOURCES, Tally};
 
 /// The widest range bound port by port; a wider one is skipped with a note.
 pub const MAX_RANGE: u32 = 16;
@@ -36,7 +47,7 @@ pub const MAX_DURATION: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 /// not starve the others or the stop check.
 const BURST: usize = 64;
 
-/// How every reply of listen's starts, so that it never answers one.
+/// How every reply of listen's starts, so that it can tell one.
 pub const REPLY_PREFIX: &str = "vmmports listen:";
 
 /// One port to listen on, and the connections it serves.
@@ -60,7 +71,8 @@ impl Port {
         format!("vmmports listen: reached port {}\r\n", self.number)
     }
 
-    /// What a UDP sender gets back; starts with [`REPLY_PREFIX`].
+    /// What a UDP sender gets back (cut to the size of its datagram);
+    /// starts with [`REPLY_PREFIX`].
     pub fn udp_reply(&self) -> String {
         format!("{REPLY_PREFIX} reached {}/udp\n", self.number)
     }
@@ -266,15 +278,22 @@ pub struct Attempt<'a> {
     pub source: SocketAddr,
     /// Which port it reached, and the connections that port serves.
     pub port: &'a Port,
+    /// What listen did about it.
+    pub heard: Heard,
 }
 
-/// What reached one port during a run.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Tally {
-    pub attempts: u64,
-    /// Distinct source addresses (without their ports: each TCP connect
-    /// comes from a new one).
-    pub sources: BTreeSet<IpAddr>,
+/// What listen did about an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Heard {
+    /// A TCP connection: accepted, greeted, closed.
+    Connected,
+    /// A datagram, answered.
+    Answered,
+    /// A datagram, not answered this time.
+    Unanswered(Why),
+    /// A datagram whose source is not answered from now on: its further
+    /// datagrams are counted, not shown.
+    Muted(Why),
 }
 
 /// Why serving stopped.
@@ -298,8 +317,9 @@ impl Listeners {
     }
 
     /// Serves until `until` or until `stop` is set, calling `seen` for each
-    /// attempt as it arrives. Returns why it ended and a tally per port
-    /// (in the order of [`Listeners::ports`]).
+    /// attempt as it arrives (but for the datagrams of a muted source, which
+    /// are only counted). Returns why it ended and a tally per port (in the
+    /// order of [`Listeners::ports`]).
     pub fn serve(
         &self,
         until: Instant,
@@ -308,6 +328,7 @@ impl Listeners {
     ) -> (End, Vec<Tally>) {
         let mut tallies = vec![Tally::default(); self.ports.len()];
         let mut buffer = vec![0u8; 65_536];
+        let mut replies = replies::Replies::new(Instant::now());
         loop {
             if stop.load(Ordering::SeqCst) {
                 return (End::Stopped, tallies);
@@ -319,8 +340,8 @@ impl Listeners {
             let mut busy = false;
             for ((socket, port), tally) in self.sockets.iter().zip(&self.ports).zip(&mut tallies) {
                 for _ in 0..BURST {
-                    let source = match take(socket, port, &mut buffer) {
-                        Taken::Attempt(source) => source,
+                    let (source, heard) = match take(socket, port, &mut buffer, &mut replies) {
+                        Taken::Attempt(source, heard) => (source, heard),
                         Taken::Nothing => break,
                         Taken::Skip => {
                             busy = true;
@@ -329,12 +350,19 @@ impl Listeners {
                     };
                     busy = true;
                     let source = SocketAddr::new(source.ip().to_canonical(), source.port());
-                    tally.attempts += 1;
-                    tally.sources.insert(source.ip());
+                    tally.record(source.ip());
+                    let Some(heard) = heard else {
+                        tally.record_unanswered();
+                        continue;
+                    };
+                    if !matches!(heard, Heard::Connected | Heard::Answered) {
+                        tally.record_unanswered();
+                    }
                     seen(&Attempt {
                         at: time::OffsetDateTime::now_utc(),
                         source,
                         port,
+                        heard,
                     });
                 }
             }
@@ -346,36 +374,47 @@ impl Listeners {
 }
 
 enum Taken {
-    /// Someone reached the port from this address.
-    Attempt(SocketAddr),
+    /// Someone reached the port from this address; what was done about it,
+    /// or `None` for a muted source's datagram (not to be shown).
+    Attempt(SocketAddr, Option<Heard>),
     /// Nothing waiting (or an error that waiting will not fix soon).
     Nothing,
     /// An error about an earlier datagram; more may be waiting.
     Skip,
 }
 
-/// Takes one waiting connection or datagram from `socket` and answers it.
-fn take(socket: &Socket, port: &Port, buffer: &mut [u8]) -> Taken {
+/// Takes one waiting connection or datagram from `socket` and answers it,
+/// a datagram only as `replies` allows.
+fn take(socket: &Socket, port: &Port, buffer: &mut [u8], replies: &mut replies::Replies) -> Taken {
     match socket {
         Socket::Tcp(listener) => match listener.accept() {
             Ok((mut stream, source)) => {
                 // The accepted socket may inherit non-blocking mode; a short
                 // line into a fresh socket's buffer does not need to wait.
+                // (A TCP source cannot be forged: the handshake came back.)
                 let _ = stream.write_all(port.tcp_greeting().as_bytes());
                 let _ = stream.shutdown(Shutdown::Write);
-                Taken::Attempt(source)
+                Taken::Attempt(source, Some(Heard::Connected))
             }
             Err(_) => Taken::Nothing,
         },
         Socket::Udp(udp) => match udp.recv_from(buffer) {
             Ok((length, source)) => {
-                // Never answer another listen's reply: two of them (or one
-                // forged datagram between two ports of this one) would
-                // otherwise bounce replies forever.
-                if !buffer[..length].starts_with(REPLY_PREFIX.as_bytes()) {
-                    let _ = udp.send_to(port.udp_reply().as_bytes(), source);
-                }
-                Taken::Attempt(source)
+                let reply = port.udp_reply();
+                // Judged by the canonical address, so an IPv4 sender on a
+                // `::` socket is one source whichever way it is spelled.
+                let peer = SocketAddr::new(source.ip().to_canonical(), source.port());
+                let heard =
+                    match replies.judge(peer, &buffer[..length], reply.len(), Instant::now()) {
+                        replies::Verdict::Answer(bytes) => {
+                            let _ = udp.send_to(&reply.as_bytes()[..bytes], source);
+                            Some(Heard::Answered)
+                        }
+                        replies::Verdict::Unanswered(why) => Some(Heard::Unanswered(why)),
+                        replies::Verdict::Muted(why) => Some(Heard::Muted(why)),
+                        replies::Verdict::Ignored => None,
+                    };
+                Taken::Attempt(source, heard)
             }
             // Windows reports an ICMP port-unreachable for an earlier reply
             // on the next receive; it says nothing about this one.
@@ -413,14 +452,31 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 
 /// Parses `--bind`: an IP address of this machine, IPv4 or IPv6 (brackets
 /// allowed: `[::]`).
+///
+/// The broadcast address and multicast groups are refused: the system lets
+/// a socket bind them, but no connection can ever reach one and no
+/// datagram sent to one is for listen alone, so such a run could only end
+/// with "nothing arrived" and blame a firewall that is not there.
 pub fn parse_address(text: &str) -> Result<IpAddr, String> {
     let trimmed = text.trim();
-    trimmed
+    let address = trimmed
         .strip_prefix('[')
         .and_then(|t| t.strip_suffix(']'))
         .unwrap_or(trimmed)
         .parse::<IpAddr>()
-        .map_err(|_| format!("`{text}` is not an IP address"))
+        .map_err(|_| format!("`{text}` is not an IP address"))?;
+    // `::ffff:224.0.0.1` is the IPv4 group in IPv6 clothing.
+    match address.to_canonical() {
+        IpAddr::V4(v4) if v4.is_broadcast() => Err(format!(
+            "`{text}` is the broadcast address: nothing can connect to it, so nothing would \
+             ever arrive"
+        )),
+        canonical if canonical.is_multicast() => Err(format!(
+            "`{text}` is a multicast group, not an address of this machine: nothing can \
+             connect to it, so nothing would ever arrive"
+        )),
+        _ => Ok(address),
+    }
 }
 
 #[cfg(test)]
@@ -482,6 +538,25 @@ mod tests {
         assert_eq!(parse_address("[::1]"), Ok("::1".parse().unwrap()));
         assert!(parse_address("localhost").is_err());
         assert!(parse_address("10.0.0.256").is_err());
+        // Never reachable as a listener: broadcast and multicast.
+        for never in [
+            "255.255.255.255",
+            "224.0.0.1",
+            "239.255.255.250",
+            "ff02::1",
+            "[ff05::1:3]",
+            "::ffff:224.0.0.251",
+            "::ffff:255.255.255.255",
+        ] {
+            let error = parse_address(never).expect_err(never);
+            assert!(
+                error.contains("broadcast") || error.contains("multicast"),
+                "{never}: {error}"
+            );
+        }
+        for fine in ["0.0.0.0", "223.255.255.255", "240.0.0.1", "fe80::1", "::"] {
+            assert!(parse_address(fine).is_ok(), "{fine}");
+        }
     }
 
     #[test]

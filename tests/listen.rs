@@ -249,12 +249,14 @@ fn tcp_and_udp_attempts_print_as_they_come_and_are_counted() {
     // UDP: the sender gets a reply naming vmmports.
     let sender = UdpSocket::bind("127.0.0.1:0").unwrap();
     sender.set_read_timeout(Some(PATIENCE)).unwrap();
-    sender.send_to(b"hello", ("127.0.0.1", udp)).unwrap();
+    // (The reply is never longer than the datagram: this one fits it all.)
+    let hello = b"hello from the test, at some length\n";
+    sender.send_to(hello, ("127.0.0.1", udp)).unwrap();
     let mut reply = [0u8; 512];
     let (n, from) = sender.recv_from(&mut reply).unwrap();
     assert_eq!(from.port(), udp);
     let reply = String::from_utf8_lossy(&reply[..n]);
-    assert!(reply.contains("vmmports"), "{reply:?}");
+    assert_eq!(reply, format!("vmmports listen: reached {udp}/udp\n"));
     let line = run.line_with(&format!("-> {udp}/udp"));
     assert!(
         line.ends_with(&format!(
@@ -264,8 +266,11 @@ fn tcp_and_udp_attempts_print_as_they_come_and_are_counted() {
         "{line}"
     );
     // A second datagram from the same address: two attempts, one source.
+    // Its reply is cut to its own 5 bytes.
     sender.send_to(b"again", ("127.0.0.1", udp)).unwrap();
-    let _ = sender.recv_from(&mut [0u8; 512]).unwrap();
+    let mut reply = [0u8; 512];
+    let (n, _) = sender.recv_from(&mut reply).unwrap();
+    assert_eq!(&reply[..n], b"vmmpo");
 
     let (code, stdout, stderr) = run.finish(PATIENCE);
     assert_eq!(code, Some(0), "{stdout}\n{stderr}");
@@ -373,6 +378,10 @@ fn bad_input_is_refused_with_exit_2() {
         (&["svc", "--for", "0s"], "--for"),
         (&["svc", "--bind", "nowhere"], "--bind"),
         (&["svc", "--bind", "10.0.0.300"], "not an IP address"),
+        // Bindable, but nothing can ever connect to them.
+        (&["svc", "--bind", "255.255.255.255"], "broadcast address"),
+        (&["svc", "--bind", "224.0.0.1"], "multicast group"),
+        (&["svc", "--bind", "[ff02::1]"], "multicast group"),
         (&["port:99999"], "bad query term"),
         (&["proto:gre"], "bad query term"),
     ];
@@ -482,6 +491,82 @@ fn a_signal_ends_the_run_promptly_with_the_summary() {
     }
 }
 
+/// A signal ends the run promptly even when its output is stuck: stdout is
+/// a pipe already full, which the test never reads. One SIGINT or SIGTERM
+/// stops it with its outcome (the summary, which cannot be written, is let
+/// go after a short grace); a second SIGINT ends it at once with 130.
+#[cfg(unix)]
+#[test]
+fn a_signal_ends_the_run_even_when_nobody_reads_its_output() {
+    use std::io::Write;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    for (signals, code) in [
+        (&["-INT"][..], 0),
+        (&["-INT", "-INT"], 130),
+        (&["-TERM"], 0),
+    ] {
+        let (unread, pipe) = std::io::pipe().unwrap();
+        // Fill the pipe: the filler blocks once it is full (and ends with
+        // EPIPE when `unread` goes at the end of this round).
+        let written = Arc::new(AtomicUsize::new(0));
+        {
+            let mut filler = pipe.try_clone().unwrap();
+            let written = Arc::clone(&written);
+            std::thread::spawn(move || {
+                while filler.write_all(&[b'x'; 4096]).is_ok() {
+                    written.fetch_add(4096, Ordering::SeqCst);
+                }
+            });
+        }
+        let start = Instant::now();
+        let mut last = usize::MAX;
+        while written.load(Ordering::SeqCst) != last {
+            assert!(start.elapsed() < PATIENCE, "the pipe never filled");
+            last = written.load(Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(200));
+        }
+
+        let tcp = free_tcp();
+        let dir = tempfile::tempdir().unwrap();
+        let data = catalog(dir.path(), &[("tcp-svc", tcp, tcp, "tcp")]);
+        let mut child = vmmports(&data, &["tcp-svc", "--bind", "127.0.0.1", "--for", "60s"])
+            .stdout(pipe)
+            .stderr(Stdio::null())
+            .start();
+        // Listening (and its signal hook set) once the port is taken.
+        while TcpListener::bind(("127.0.0.1", tcp)).is_ok() {
+            assert!(start.elapsed() < PATIENCE, "listen never bound {tcp}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // Attempts keep coming while the output is stuck; each is served.
+        for _ in 0..20 {
+            let mut stream = TcpStream::connect(("127.0.0.1", tcp)).unwrap();
+            stream.set_read_timeout(Some(PATIENCE)).unwrap();
+            let mut greeting = String::new();
+            let _ = stream.read_to_string(&mut greeting);
+            assert!(greeting.contains("vmmports"), "{greeting:?}");
+        }
+        let sent = Instant::now();
+        for (n, signal) in signals.iter().enumerate() {
+            if n > 0 {
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            let status = Command::new("kill")
+                .args([*signal, &child.id().to_string()])
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }
+        let status = wait_within(&mut child, Duration::from_secs(5), "listen, output stuck");
+        let took = sent.elapsed();
+        assert!(took < Duration::from_secs(2), "{signals:?}: took {took:?}");
+        assert_eq!(status.code(), Some(code), "{signals:?}");
+        drop(unread);
+    }
+}
+
 /// The serving loop stops soon after its stop flag or its deadline, on every
 /// platform (the signal test above is Unix-only), and counts what arrived.
 #[test]
@@ -514,7 +599,7 @@ fn serving_stops_promptly_on_the_flag_or_the_deadline() {
         took < Duration::from_millis(300) + Duration::from_secs(1),
         "{took:?}"
     );
-    assert_eq!(tallies[0].attempts, 0);
+    assert_eq!(tallies[0].attempts(), 0);
 
     // The deadline, with one attempt on the way.
     let number = free_tcp();
@@ -534,7 +619,7 @@ fn serving_stops_promptly_on_the_flag_or_the_deadline() {
         took < Duration::from_millis(300) + Duration::from_secs(1),
         "{took:?}"
     );
-    assert_eq!(tallies[0].attempts, 1);
+    assert_eq!(tallies[0].attempts(), 1);
     assert_eq!(seen.len(), 1);
     assert!(seen[0].ip().is_loopback(), "{seen:?}");
 
@@ -586,8 +671,9 @@ fn a_port_setup_moved_is_the_one_bound() {
     );
 }
 
-/// Another listen's reply (or a forged one) gets no answer, so two listens
-/// cannot bounce datagrams between them; anything else is answered.
+/// Another listen's reply (or a forged one) gets no answer, and its source
+/// none from then on, so two listens cannot bounce datagrams between them;
+/// anything else is answered, never with more bytes than it sent.
 #[test]
 fn a_reply_from_another_listen_is_not_answered() {
     let udp = free_udp();
@@ -616,10 +702,207 @@ fn a_reply_from_another_listen_is_not_answered() {
         sender.recv_from(&mut buffer).is_err(),
         "a listen's reply was answered"
     );
+    // Muted: a request from the same source is counted, not answered.
     sender.send_to(b"hello\n", ("127.0.0.1", udp)).unwrap();
-    let (n, _) = sender.recv_from(&mut buffer).expect("an answer");
-    assert!(buffer[..n].starts_with(b"vmmports listen: reached"));
+    assert!(
+        sender.recv_from(&mut buffer).is_err(),
+        "a muted source was answered"
+    );
+    let other = UdpSocket::bind("127.0.0.1:0").unwrap();
+    other
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    other.send_to(b"hello\n", ("127.0.0.1", udp)).unwrap();
+    let (n, _) = other.recv_from(&mut buffer).expect("an answer");
+    assert_eq!(&buffer[..n], b"vmmpor", "cut to the 6 bytes that asked");
+    // An empty datagram gets no reply, not even an empty one.
+    other.send_to(b"", ("127.0.0.1", udp)).unwrap();
+    assert!(
+        other.recv_from(&mut buffer).is_err(),
+        "an empty datagram was answered"
+    );
     wait_within(&mut child, PATIENCE, "listen");
     let stdout = String::from_utf8(stdout.join().unwrap()).unwrap();
-    assert!(stdout.contains("2 attempts from 1 source"), "{stdout}");
+    assert!(
+        stdout.contains("4 attempts from 1 source, 3 not answered"),
+        "{stdout}"
+    );
+    let muted = format!(
+        "further datagrams from {} are counted",
+        sender.local_addr().unwrap()
+    );
+    assert_eq!(stdout.matches(&muted).count(), 1, "{stdout}");
+    assert_eq!(
+        stdout.matches(" -> ").count(),
+        3,
+        "the muted hello is not shown: {stdout}"
+    );
+}
+
+/// What `forged_sources_start_no_endless_exchange` runs inside a network
+/// namespace of its own: a listen on one UDP port and, one after another,
+/// real services that a forged datagram claims to come from. Each service
+/// sends listen one datagram from its own address and port (the forgery:
+/// listen cannot tell it from one a spoofer made), then serves as it
+/// normally does, answering whatever listen sends it, for a second. It
+/// prints one JSON line per case: what the service received from listen,
+/// and the size of the datagram each reply answered.
+#[cfg(unix)]
+const FORGED_SOURCES: &str = r#####"
+import json, signal, socket, subprocess, sys, time
+
+vmmports, data, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+listen = subprocess.Popen(
+    [vmmports, "--data", data, "listen", "udp-svc", "--bind", "127.0.0.1", "--for", "30s"],
+    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+deadline = time.monotonic() + 10
+while True:
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.bind(("127.0.0.1", port))
+    except OSError:
+        break
+    finally:
+        probe.close()
+    assert time.monotonic() < deadline, "listen never bound its port"
+    time.sleep(0.02)
+
+def serve(name, address, first, answer):
+    """Sends `first` to listen from `address`, then answers every datagram
+    that comes back with answer(datagram), for a second at most."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(address)
+    s.sendto(first, ("127.0.0.1", port))
+    asked = len(first)
+    got = []
+    end = time.monotonic() + 1.0
+    while time.monotonic() < end:
+        s.settimeout(max(0.01, end - time.monotonic()))
+        try:
+            data, source = s.recvfrom(65536)
+        except socket.timeout:
+            break
+        got.append({"bytes": len(data), "asked": asked})
+        reply = answer(data)
+        s.sendto(reply, source)
+        asked = len(reply)
+    s.close()
+    print(json.dumps({"case": name, "got": got}), flush=True)
+
+echo = lambda data: data
+daytime = lambda data: b"Tue Dec  2 01:11:20 2026\r\n"
+# RFC 862 echo on its own port 7, and on a high port; a service that
+# answers anything with something new (daytime, RFC 867) on a high port.
+serve("echo-7", ("127.0.0.1", 7), b"forged hello\n", echo)
+serve("echo-high", ("127.0.0.1", 40007), b"forged hello\n", echo)
+serve("daytime-high", ("127.0.0.2", 40013), b"forged hello\n", daytime)
+# An empty datagram from a client port: no reply at all.
+serve("empty", ("127.0.0.1", 50000), b"", echo)
+
+listen.send_signal(signal.SIGINT)
+out, _ = listen.communicate(timeout=10)
+print("@@listen rc=%d" % listen.returncode)
+print(out, flush=True)
+"#####;
+
+/// A forged datagram whose source is a UDP service that answers whatever
+/// it gets (echo, daytime) starts no endless exchange: listen answers a
+/// service port never, its own reply echoed back never, any source at most
+/// a few times, and never with more bytes than asked. (Before, 8,424
+/// attempts arrived in 8 s from one forged datagram.)
+#[cfg(unix)]
+#[test]
+fn forged_sources_start_no_endless_exchange() {
+    let mut missing: Vec<String> = ["unshare", "timeout", "ip", "python3"]
+        .into_iter()
+        .filter(|t| !common::needs::has_tool(t))
+        .map(String::from)
+        .collect();
+    if !common::needs::can_unshare(&["-n"]) {
+        missing.push("root, for `unshare -n`".into());
+    }
+    if !common::needs::ready(
+        &missing,
+        "see .ci/run, which installs them and runs as root",
+    ) {
+        return;
+    }
+    // Inside the namespace every port is free: a fixed one will do.
+    let port = 40_000;
+    let dir = tempfile::tempdir().unwrap();
+    let data = catalog(dir.path(), &[("udp-svc", port, port, "udp")]);
+    let script = dir.path().join("forged.py");
+    std::fs::write(&script, FORGED_SOURCES).unwrap();
+    let out = Command::new("timeout")
+        .args(["-k", "5", "60", "unshare", "-n", "sh", "-c"])
+        .arg(r#"ip link set lo up && exec python3 "$@""#)
+        .arg("sh")
+        .arg(&script)
+        .arg(env!("CARGO_BIN_EXE_vmmports"))
+        .arg(&data)
+        .arg(port.to_string())
+        .env("PATH", common::needs::path_env())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}\n{stdout}\n{stderr}", out.status);
+    let case = |name: &str| -> Vec<(u64, u64)> {
+        let line = stdout
+            .lines()
+            .find(|l| l.contains(&format!(r#""case": "{name}""#)))
+            .unwrap_or_else(|| panic!("no case {name}:\n{stdout}\n{stderr}"));
+        let value: serde_json::Value = serde_json::from_str(line).unwrap();
+        value["got"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| (g["bytes"].as_u64().unwrap(), g["asked"].as_u64().unwrap()))
+            .collect()
+    };
+    let echo_7 = case("echo-7");
+    let echo_high = case("echo-high");
+    let daytime = case("daytime-high");
+    let empty = case("empty");
+    for (name, got) in [
+        ("echo-7", &echo_7),
+        ("echo-high", &echo_high),
+        ("daytime-high", &daytime),
+    ] {
+        for (bytes, asked) in got {
+            assert!(
+                bytes <= asked,
+                "{name}: a reply of {bytes} bytes to {asked}"
+            );
+        }
+    }
+    // A service's port is never answered; an echo once (then its echo of
+    // listen's reply mutes it); anything else a few times at most.
+    assert_eq!(echo_7.len(), 0, "{stdout}");
+    assert_eq!(echo_high.len(), 1, "{stdout}");
+    assert!(
+        (1..=5).contains(&daytime.len()),
+        "{} replies to daytime: {stdout}",
+        daytime.len()
+    );
+    assert_eq!(empty.len(), 0, "an empty datagram was answered: {stdout}");
+
+    // listen itself: every datagram counted, few shown, each muted source
+    // said once.
+    let summary = stdout
+        .split("summary:")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no summary:\n{stdout}\n{stderr}"));
+    let attempts: u64 = summary
+        .split_whitespace()
+        .find_map(|w| w.parse().ok())
+        .unwrap_or_else(|| panic!("{summary}"));
+    let expected = 1 + 2 + (daytime.len() as u64 + 1) + 1;
+    assert_eq!(attempts, expected, "{stdout}");
+    assert!(attempts <= 10, "{stdout}");
+    for source in ["127.0.0.1:7", "127.0.0.1:40007", "127.0.0.2:40013"] {
+        let note = format!("further datagrams from {source} are counted");
+        assert_eq!(stdout.matches(&note).count(), 1, "{source}: {stdout}");
+    }
+    assert!(stdout.contains("@@listen rc=0"), "{stdout}");
 }

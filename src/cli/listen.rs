@@ -1,15 +1,22 @@
 //! `vmmports listen [QUERY]`: listen on the selected ports here, so the other
 //! side can test the firewall path while the real service is stopped.
 //! Attempts print as they arrive; a summary per port ends the run.
+//!
+//! Stopping it must work whatever its output does. The serving loop never
+//! writes: attempts and the summary go through an [`OutputThread`], which
+//! drops (and counts) lines rather than make the loop wait for a reader.
+//! The first signal stops the loop, whose summary then gets [`GRACE`] to be
+//! written when the output is stuck; a second signal exits at once (130).
 
 use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use super::output_thread::OutputThread;
 use super::{CliError, Outcome};
 use crate::catalog::Catalog;
-use crate::listen::{self, Attempt, End, Listeners, Plan, Port, Tally};
+use crate::listen::{self, Attempt, End, Heard, Listeners, Plan, Port, Tally};
 use crate::query::{TermKind, parse, select};
 
 pub fn run(
@@ -61,6 +68,8 @@ pub fn run(
         .collect();
     let Plan { ports, skipped } = listen::plan(&targets, &within);
 
+    // Before anything listens, a plain write: a signal still ends the
+    // process the default way here.
     let mut out = std::io::stdout().lock();
     for skip in &skipped {
         let _ = writeln!(
@@ -82,36 +91,46 @@ pub fn run(
         eprintln!("vmmports: nothing to listen on: {why}");
         return Ok((String::new(), Outcome::NoMatch));
     }
-
-    let listeners =
-        listen::bind(address, ports).map_err(|errors| bind_failure(address, &errors))?;
+    let _ = out.flush();
+    drop(out);
 
     // Ctrl-C (SIGINT), SIGTERM and SIGHUP, or Ctrl-C and Ctrl-Break on
-    // Windows, end the run with its summary instead of killing it.
+    // Windows, end the run with its summary instead of killing it; a second
+    // one ends it at once. Set before binding, so that once a port is bound
+    // a signal is always one of listen's.
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = Arc::clone(&stop);
-        crate::platform::on_termination(move || stop.store(true, Ordering::SeqCst));
+        crate::platform::on_termination(move || {
+            if stop.swap(true, Ordering::SeqCst) {
+                std::process::exit(Outcome::Interrupted as i32);
+            }
+        });
     }
+    let listeners =
+        listen::bind(address, ports).map_err(|errors| bind_failure(address, &errors))?;
+
     let started = Instant::now();
     let until = started + duration;
     let ends_at = time::OffsetDateTime::now_utc()
         .checked_add(time::Duration::try_from(duration).unwrap_or(time::Duration::ZERO))
         .map_or_else(|| "later".to_string(), listen::timestamp);
 
-    let _ = write!(out, "{}", header(&listeners, &ends_at, duration));
-    let _ = out.flush();
+    let output = OutputThread::stdout();
+    output.send(header(&listeners, &ends_at, duration));
     let (end, tallies) = listeners.serve(until, &stop, |attempt| {
-        let _ = writeln!(out, "{}", attempt_line(attempt));
-        let _ = out.flush();
+        output.send(format!("{}\n", attempt_line(attempt)));
     });
-    let _ = write!(
-        out,
-        "{}",
-        summary(listeners.ports(), &tallies, end, started.elapsed())
-    );
-    let _ = out.flush();
-    let arrived = tallies.iter().any(|t| t.attempts > 0);
+    let mut text = summary(listeners.ports(), &tallies, end, started.elapsed());
+    text.push_str(&dropped_note(output.dropped()));
+    // A run whose time is up waits for its reader, as any program does; a
+    // stopped one waits GRACE at most, counted from when the stop is seen.
+    let mut stopped_at = None;
+    output.finish(text, || {
+        stop.load(Ordering::SeqCst)
+            && stopped_at.get_or_insert_with(Instant::now).elapsed() >= GRACE
+    });
+    let arrived = tallies.iter().any(|t| t.attempts() > 0);
     Ok((
         String::new(),
         if arrived {
@@ -120,6 +139,25 @@ pub fn run(
             Outcome::NoMatch
         },
     ))
+}
+
+/// How long a stopped run waits for a stuck output to take its summary.
+pub const GRACE: Duration = Duration::from_millis(500);
+
+/// What the summary says when attempt lines were dropped, or nothing.
+fn dropped_note(dropped: u64) -> String {
+    if dropped == 0 {
+        return String::new();
+    }
+    format!(
+        "{dropped} attempt {} not shown: the output was not read as fast as attempts came \
+         (the counts above include them)\n",
+        if dropped == 1 {
+            "line was"
+        } else {
+            "lines were"
+        }
+    )
 }
 
 /// Every port that could not be bound, one line each, and an error that
@@ -173,15 +211,28 @@ fn header(listeners: &Listeners, ends_at: &str, duration: Duration) -> String {
     text
 }
 
-/// `2026-12-02T00:41:07Z  10.0.0.5:51234 -> 5985/tcp  vmm-to-host-winrm`
+/// `2026-12-02T00:41:07Z  10.0.0.5:51234 -> 5985/tcp  vmm-to-host-winrm`,
+/// then, for a datagram left unanswered, why.
 fn attempt_line(attempt: &Attempt) -> String {
-    format!(
+    let line = format!(
         "{}  {} -> {}  {}",
         listen::timestamp(attempt.at),
         attempt.source,
         attempt.port.label(),
         attempt.port.connections.join(", ")
-    )
+    );
+    match attempt.heard {
+        Heard::Connected | Heard::Answered => line,
+        Heard::Unanswered(why) => format!("{line}  (not answered: {})", why.text()),
+        // The one line a muted source gets: a flood from it must not bury
+        // everything else (and a stuck output must not fill with it).
+        Heard::Muted(why) => format!(
+            "{line}  (not answered: {}; further datagrams from {} are counted, not answered \
+             or shown)",
+            why.text(),
+            attempt.source
+        ),
+    }
 }
 
 /// Per port: how many attempts from how many sources, or that nothing
@@ -206,15 +257,26 @@ fn summary(ports: &[Port], tallies: &[Tally], end: End, elapsed: Duration) -> St
         .iter()
         .zip(tallies)
         .map(|(port, tally)| {
-            let what = if tally.attempts == 0 {
+            let mut what = if tally.attempts() == 0 {
                 "nothing arrived".to_string()
+            } else if tally.more_sources() {
+                // Only the first MAX_SOURCES are told apart (memory stays
+                // bounded), so the rest is "more", not a number.
+                format!(
+                    "{} from more than {} sources",
+                    plural(tally.attempts() as usize, "attempt"),
+                    listen::MAX_SOURCES
+                )
             } else {
                 format!(
                     "{} from {}",
-                    plural(tally.attempts as usize, "attempt"),
-                    plural(tally.sources.len(), "source")
+                    plural(tally.attempts() as usize, "attempt"),
+                    plural(tally.sources(), "source")
                 )
             };
+            if tally.unanswered() > 0 {
+                what.push_str(&format!(", {} not answered", tally.unanswered()));
+            }
             (port.label(), what, port.connections.join(", "))
         })
         .collect();
@@ -228,7 +290,7 @@ fn summary(ports: &[Port], tallies: &[Tally], end: End, elapsed: Duration) -> St
     let silent: Vec<&str> = rows
         .iter()
         .zip(tallies)
-        .filter(|(_, t)| t.attempts == 0)
+        .filter(|(_, t)| t.attempts() == 0)
         .map(|(r, _)| r.0.as_str())
         .collect();
     if silent.len() == ports.len() {
@@ -240,7 +302,7 @@ fn summary(ports: &[Port], tallies: &[Tally], end: End, elapsed: Duration) -> St
         let reached: Vec<&str> = rows
             .iter()
             .zip(tallies)
-            .filter(|(_, t)| t.attempts > 0)
+            .filter(|(_, t)| t.attempts() > 0)
             .map(|(r, _)| r.0.as_str())
             .collect();
         text.push_str(&format!(
@@ -279,10 +341,24 @@ mod tests {
             at: time::OffsetDateTime::from_unix_timestamp(1_796_172_067).unwrap(),
             source: "10.0.0.5:51234".parse().unwrap(),
             port: &p,
+            heard: Heard::Connected,
         };
         assert_eq!(
             attempt_line(&attempt),
             "2026-12-02T00:41:07Z  10.0.0.5:51234 -> 5985/tcp  vmm-to-host-winrm"
+        );
+        let p = port(623, Transport::Udp, &["vmm-to-bmc-ipmi"]);
+        let muted = Attempt {
+            source: "10.0.0.9:7".parse().unwrap(),
+            port: &p,
+            heard: Heard::Muted(listen::Why::ServicePort(7)),
+            ..attempt
+        };
+        assert_eq!(
+            attempt_line(&muted),
+            "2026-12-02T00:41:07Z  10.0.0.9:7 -> 623/udp  vmm-to-bmc-ipmi  (not answered: its \
+             source port 7 is a service's, not a client's, and a service may answer back; \
+             further datagrams from 10.0.0.9:7 are counted, not answered or shown)"
         );
     }
 
@@ -292,10 +368,11 @@ mod tests {
             port(5985, Transport::Tcp, &["a"]),
             port(623, Transport::Udp, &["b", "c"]),
         ];
-        let reached = Tally {
-            attempts: 3,
-            sources: ["10.0.0.5".parse().unwrap(), "10.0.0.6".parse().unwrap()].into(),
-        };
+        let mut reached = Tally::default();
+        for source in ["10.0.0.5", "10.0.0.6", "10.0.0.5"] {
+            reached.record(source.parse().unwrap());
+        }
+        reached.record_unanswered();
         let text = summary(
             &ports,
             &[reached, Tally::default()],
@@ -307,11 +384,11 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("  5985/tcp  3 attempts from 2 sources  a\n"),
+            text.contains("  5985/tcp  3 attempts from 2 sources, 1 not answered  a\n"),
             "{text}"
         );
         assert!(
-            text.contains("  623/udp   nothing arrived            b, c\n"),
+            text.contains("  623/udp   nothing arrived                            b, c\n"),
             "{text}"
         );
         assert!(text.contains("nothing arrived on 623/udp: "), "{text}");
@@ -323,5 +400,34 @@ mod tests {
             Duration::from_secs(2),
         );
         assert!(text.contains("nothing arrived on any port"), "{text}");
+    }
+
+    #[test]
+    fn dropped_lines_are_owned_up_to() {
+        assert_eq!(dropped_note(0), "");
+        assert!(dropped_note(1).starts_with("1 attempt line was not shown: "));
+        let note = dropped_note(1_234);
+        assert!(
+            note.starts_with("1234 attempt lines were not shown: "),
+            "{note}"
+        );
+        assert!(
+            note.ends_with("(the counts above include them)\n"),
+            "{note}"
+        );
+    }
+
+    #[test]
+    fn sources_past_the_cap_are_more_not_a_number() {
+        let ports = [port(5985, Transport::Tcp, &["a"])];
+        let mut tally = Tally::default();
+        for n in 0..=listen::MAX_SOURCES as u32 {
+            tally.record(std::net::Ipv4Addr::from(0x0a00_0000 + n).into());
+        }
+        let text = summary(&ports, &[tally], End::TimeUp, Duration::from_secs(2));
+        assert!(
+            text.contains("  5985/tcp  1001 attempts from more than 1000 sources  a\n"),
+            "{text}"
+        );
     }
 }

@@ -9,6 +9,7 @@ mod doctor;
 mod flows;
 mod list;
 mod listen;
+mod output_thread;
 mod record;
 mod rules;
 mod show;
@@ -433,7 +434,12 @@ fn load_indexed(data: Option<&std::path::Path>) -> Result<(Catalog, SearchIndex)
 }
 
 /// Writes to stdout; a closed pipe (`vmmports list | head`) is not an error.
+/// An empty result touches nothing: `listen` prints through a thread of its
+/// own, which may still hold stdout, stuck on a pipe nobody reads.
 fn print(text: &str) {
+    if text.is_empty() {
+        return;
+    }
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
 }

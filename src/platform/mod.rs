@@ -5,8 +5,8 @@
 //! - [`terminal_writer`]: the terminal to draw on when stdout is kept for a
 //!   result (`--print`, `rules --copy`'s OSC 52)
 //! - [`prepare_console`]: make sure the console takes VT escape sequences
-//! - [`on_termination`]: run a hook when the session is being ended from
-//!   outside (SIGTERM, SIGHUP, SIGINT; Ctrl-C, Ctrl-Break, closing the
+//! - [`on_termination`]: run a hook each time the session is being ended
+//!   from outside (SIGTERM, SIGHUP, SIGINT; Ctrl-C, Ctrl-Break, closing the
 //!   console window)
 //! - [`keep_serving_clipboard`]: keep a native copy alive after exit where
 //!   the clipboard dies with its owner (X11, Wayland)

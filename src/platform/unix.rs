@@ -20,9 +20,10 @@ pub fn prepare_console() -> Result<(), super::ConsoleUnsupported> {
     Ok(())
 }
 
-/// Runs `hook` on a thread of its own when SIGTERM, SIGHUP or SIGINT
-/// arrives. Registration failures leave the default signal behaviour, which
-/// ends the process: safe, if less tidy.
+/// Runs `hook` on a thread of its own each time SIGTERM, SIGHUP or SIGINT
+/// arrives (signals that arrive while it runs are seen once it returns).
+/// Registration failures leave the default signal behaviour, which ends the
+/// process: safe, if less tidy.
 pub fn on_termination(hook: impl Fn() + Send + Sync + 'static) {
     let signals = [
         signal_hook::consts::SIGTERM,
@@ -31,7 +32,8 @@ pub fn on_termination(hook: impl Fn() + Send + Sync + 'static) {
     ];
     if let Ok(mut incoming) = signal_hook::iterator::Signals::new(signals) {
         std::thread::spawn(move || {
-            if incoming.forever().next().is_some() {
+            // Every one, not just the first: a second signal may mean "now".
+            for _ in incoming.forever() {
                 hook();
             }
         });

@@ -89,8 +89,9 @@ unsafe extern "system" fn console_event(_kind: u32) -> BOOL {
     1 // handled: no other handler, and no default ExitProcess, runs first
 }
 
-/// Runs `hook` when the console asks the process to end. Only the first
-/// hook registered in a process is kept.
+/// Runs `hook` each time the console asks the process to end (Windows calls
+/// the handler once per event). Only the first hook registered in a process
+/// is kept.
 pub fn on_termination(hook: impl Fn() + Send + Sync + 'static) {
     if HOOK.set(Box::new(hook)).is_ok() {
         // SAFETY: `console_event` has the signature PHANDLER_ROUTINE asks
