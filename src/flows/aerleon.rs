@@ -42,6 +42,25 @@ const TERM_NAME_MAX: usize = 24;
 /// comments through.
 const COMMENT_MAX: usize = 120;
 
+/// Catalog text as it may reach a comment: ASCII letters, digits, spaces
+/// and `.,:()_-`, every other run of characters one space. Aerleon copies
+/// comments into its output raw, and each target closes a comment on
+/// something else: `"` (nftables `comment "…"`, iptables), `*/` (Juniper),
+/// a line break (Cisco `remark`), `<` and `&` (Palo Alto's XML). None of
+/// them passes, so a component's name can describe a rule but never add
+/// one, whatever the target.
+fn comment_text(text: &str) -> String {
+    let inert = |c: char| c.is_ascii_alphanumeric() || " .,:()_-".contains(c);
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let c = if inert(c) { c } else { ' ' };
+        if c != ' ' || !out.ends_with(' ') {
+            out.push(c);
+        }
+    }
+    out.trim().to_string()
+}
+
 /// `text` in at most `max` bytes, ending in `...` when cut.
 fn cut(text: &str, max: usize) -> String {
     if text.len() <= max {
@@ -306,7 +325,11 @@ fn networks_yaml(components: &[&Component], blocks: &Blocks, flows: &[Flow]) -> 
         out.push_str("    values:\n");
         for block in blocks {
             let _ = writeln!(out, "      - address: {block}");
-            let _ = writeln!(out, "        comment: {}", quoted(&component.name));
+            let _ = writeln!(
+                out,
+                "        comment: {}",
+                quoted(&comment_text(&component.name))
+            );
         }
     };
     for component in components {
@@ -502,8 +525,8 @@ fn term_head(out: &mut String, flow: &Flow, protocol: &str, names: &mut Vec<Stri
     names.push(name);
     let comment = format!(
         "{} -> {}: {}",
-        flow.source.name,
-        flow.destination.name,
+        comment_text(&flow.source.name),
+        comment_text(&flow.destination.name),
         flow.connection_ids().join(", ")
     );
     let _ = writeln!(
@@ -566,6 +589,20 @@ fn term_name(flow: &Flow, protocol: &str, taken: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn comments_keep_only_inert_characters() {
+        assert_eq!(
+            comment_text("VMM\"; ip saddr 0.0.0.0/0 accept comment \""),
+            "VMM ip saddr 0.0.0.0 0 accept comment"
+        );
+        assert_eq!(comment_text("a */ then accept; /* b"), "a then accept b");
+        assert_eq!(
+            comment_text("Hyper-V host (perimeter)"),
+            "Hyper-V host (perimeter)"
+        );
+        assert_eq!(comment_text("<x>&amp; caf\u{e9} it's"), "x amp caf it s");
+    }
 
     #[test]
     fn tokens_are_upper_snake_case() {
