@@ -485,9 +485,102 @@ fn include_dynamic_adds_the_rpc_range_as_rules_include_dynamic_does() {
     );
     let services = std::fs::read_to_string(out.join("def/services.yaml")).unwrap();
     assert!(
-        services.contains("  DYNAMIC_PORTS:\n    - port: 49152-65535\n      protocol: tcp\n"),
+        services.contains("  DYNAMIC_PORTS__NOTE:\n    - port: 49152-65535\n      protocol: tcp\n"),
         "{services}"
     );
+}
+
+/// The top-level keys of a YAML map written as vmmports writes them (two
+/// spaces, the key, a colon), each with the lines under it.
+fn yaml_entries(text: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        let key = line
+            .strip_prefix("  ")
+            .filter(|rest| !rest.starts_with(' ') && rest.ends_with(':'));
+        match (key, out.last_mut()) {
+            (Some(key), _) => out.push((key.trim_end_matches(':').to_string(), String::new())),
+            (None, Some((_, body))) => {
+                body.push_str(line);
+                body.push('\n');
+            }
+            (None, None) => {}
+        }
+    }
+    out
+}
+
+/// Network and service names are unique by construction: a component
+/// whose id ends in `-ipv4` does not meet another's ping network, and a
+/// note sharing a connection's id does not share its service.
+#[test]
+fn policy_names_never_collide() {
+    let mut catalog = vmmports::catalog::embedded().unwrap();
+    let vmm = catalog.components.iter().find(|c| c.id == "vmm-server");
+    let mut twin = vmm.unwrap().clone();
+    twin.id = "vmm-server-ipv4".into();
+    twin.name = "Another server".into();
+    catalog.components.push(twin);
+    let winrm = catalog
+        .connections
+        .iter()
+        .find(|c| c.id == "vmm-to-host-winrm");
+    let mut from_twin = winrm.unwrap().clone();
+    from_twin.id = "twin-to-host-winrm".into();
+    from_twin.from = vec!["vmm-server-ipv4".into()];
+    from_twin.rule_on = vec!["hyperv-host".into()];
+    catalog.connections.push(from_twin);
+    let note = catalog.notes.iter_mut().find(|n| n.id == "dynamic-ports");
+    note.unwrap().id = "vmm-to-host-winrm".into();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("twins.json");
+    std::fs::write(&data, vmmports::catalog::to_json(&catalog)).unwrap();
+    let out = dir.path().join("pol");
+    let run = Run::new();
+    run.stdout(
+        &[
+            "--data",
+            data.to_str().unwrap(),
+            "policy",
+            "--include-dynamic",
+            "--remote",
+            "vmm-server=10.0.0.5",
+            "--remote",
+            "vmm-server-ipv4=10.9.9.9",
+            "--remote",
+            "hyperv-host=10.0.1.0/24",
+            "--any-for-missing",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        0,
+    );
+    let read = |file: &str| std::fs::read_to_string(out.join(file)).expect(file);
+    for file in ["def/networks.yaml", "def/services.yaml"] {
+        let text = read(file);
+        let entries = yaml_entries(&text);
+        let mut keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
+        let count = keys.len();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), count, "a key twice in {file}:\n{text}");
+    }
+    let networks = yaml_entries(&read("def/networks.yaml"));
+    let network = |name: &str| {
+        let found = networks.iter().find(|(k, _)| k == name);
+        found
+            .unwrap_or_else(|| panic!("{name} in {networks:?}"))
+            .1
+            .clone()
+    };
+    // The ping network of the VMM server holds its address only.
+    assert!(network("VMM_SERVER__IPV4").contains("10.0.0.5/32"));
+    assert!(!network("VMM_SERVER__IPV4").contains("10.9.9.9"));
+    assert!(network("VMM_SERVER_IPV4").contains("10.9.9.9/32"));
+    let services = yaml_entries(&read("def/services.yaml"));
+    let service = |name: &str| services.iter().find(|(k, _)| k == name).unwrap().1.clone();
+    assert!(!service("VMM_TO_HOST_WINRM").contains("49152"));
+    assert!(service("VMM_TO_HOST_WINRM__NOTE").contains("49152-65535"));
 }
 
 /// A name that a spreadsheet would run as a formula reaches the CSV as text.

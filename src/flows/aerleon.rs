@@ -14,7 +14,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Flow, addresses};
+use super::{Flow, Origin, addresses};
 use crate::catalog::{Component, Transport};
 use crate::rules::address::Address;
 use crate::rules::settings::Settings;
@@ -217,6 +217,21 @@ pub fn token(id: &str) -> String {
         .collect()
 }
 
+/// What joins a token made from an id to a word of vmmports' own: `__`,
+/// which no kebab-case id's [`token`] holds, so the names made with it
+/// never meet the names of ids.
+const SEPARATOR: &str = "__";
+
+/// A service's token: a connection's from its id, a note's marked as one
+/// (`DYNAMIC_PORTS__NOTE`), since a note may share an id with a connection,
+/// and the two services would be one.
+fn service_token(origin: &Origin) -> String {
+    match origin {
+        Origin::Connection(c) => token(&c.id),
+        Origin::Note(n) => format!("{}{SEPARATOR}NOTE", token(&n.id)),
+    }
+}
+
 /// `token` as a YAML scalar that reads back as that string: Aerleon reads
 /// YAML 1.1, where `YES`, `ON`, `NULL` or `1_2` would come back as a bool,
 /// nothing or a number, so those are quoted.
@@ -306,13 +321,16 @@ impl Family {
         block.contains(':') == (self == Family::V6)
     }
 
-    /// The per-family network's token: `VMM_SERVER_IPV4`.
+    /// The per-family network's token: `VMM_SERVER__IPV4`. Ids are
+    /// kebab-case, so no component's own token holds `__`: with a single
+    /// `_`, the component `vmm-server-ipv4` would share this name, and the
+    /// policy would hold the key twice.
     fn token(self, id: &str) -> String {
         let suffix = match self {
             Family::V4 => "IPV4",
             Family::V6 => "IPV6",
         };
-        format!("{}_{suffix}", token(id))
+        format!("{}{SEPARATOR}{suffix}", token(id))
     }
 }
 
@@ -406,18 +424,18 @@ fn network_of(ip: std::net::IpAddr, prefix: u8) -> std::net::IpAddr {
 /// and per note whose ports are included (the dynamic RPC range).
 fn services_yaml(flows: &[Flow]) -> String {
     let mut out = String::from("# Written by vmmports: one service per connection.\nservices:\n");
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
     let mut any = false;
     for flow in flows {
         for origin in &flow.origins {
-            let id = origin.id();
-            if seen.contains(&id) {
+            let name = service_token(origin);
+            if seen.contains(&name) {
                 continue;
             }
-            seen.push(id);
+            seen.push(name.clone());
             let ports: Vec<_> = flows
                 .iter()
-                .filter(|f| f.origins.iter().any(|o| o.id() == id))
+                .filter(|f| f.origins.iter().any(|o| service_token(o) == name))
                 .flat_map(|f| f.ports.iter().filter(|p| origin.ports().contains(p)))
                 .filter(|p| p.transport.has_ports())
                 .collect();
@@ -440,7 +458,7 @@ fn services_yaml(flows: &[Flow]) -> String {
             if entries.is_empty() {
                 continue;
             }
-            let _ = writeln!(out, "  {}:", yaml_token(&token(id)));
+            let _ = writeln!(out, "  {}:", yaml_token(&name));
             out.extend(entries);
             any = true;
         }
@@ -504,7 +522,7 @@ fn policy_yaml(
             let ends = [flow.source, flow.destination]
                 .map(|end| blocks.get(&end.id).map(|_| token(&end.id)));
             addresses_of(&mut out, ends);
-            let services: Vec<String> = flow.origins.iter().map(|o| token(o.id())).collect();
+            let services: Vec<String> = flow.origins.iter().map(service_token).collect();
             let _ = writeln!(
                 out,
                 "        destination-port: {}",
