@@ -299,6 +299,9 @@ fn graphviz_renders_the_dot_diagram() {
     );
 }
 
+/// A Mermaid directive that would hide every edge label, were it read.
+const DIRECTIVE: &str = "%%{init: {'theme':'dark', 'themeCSS': '.edgeLabel {display:none}'}}%%";
+
 #[test]
 fn mermaid_parses_the_diagram_including_hostile_names() {
     let parser = mermaid_dir().join("node_modules/mermaid");
@@ -319,7 +322,7 @@ fn mermaid_parses_the_diagram_including_hostile_names() {
     let mut catalog = vmmports::catalog::embedded().unwrap();
     for (i, component) in catalog.components.iter_mut().enumerate() {
         component.name = format!(
-            "{} \"quoted\" [b] {{c}} |pipe| #{i} <x> a-->b; end",
+            "{} \"quoted\" [b] {{c}} |pipe| #{i} <x> a-->b; end {DIRECTIVE} `md` &amp; it's",
             component.name
         );
     }
@@ -347,6 +350,24 @@ fn mermaid_parses_the_diagram_including_hostile_names() {
         .expect("run node");
     let report = ok(&parsed, "the Mermaid parser");
     assert_eq!(report.matches(": ok (flowchart").count(), 2, "{report}");
+    // The directive in the names is no directive: the diagram sets no
+    // configuration, and every node shows its component's name as it is.
+    let details: Vec<serde_json::Value> = report
+        .lines()
+        .filter_map(|line| line.strip_prefix("details: "))
+        .map(|json| serde_json::from_str(json).expect("details JSON"))
+        .collect();
+    assert_eq!(details.len(), 2, "{report}");
+    let names: Vec<&str> = catalog.components.iter().map(|c| c.name.as_str()).collect();
+    let hostile = &details[1];
+    assert_eq!(hostile["config"], serde_json::json!({}), "{report}");
+    let nodes = hostile["nodes"].as_array().unwrap();
+    assert!(nodes.len() > 5, "{report}");
+    for node in nodes {
+        let node = node.as_str().unwrap();
+        assert!(names.contains(&node), "{node:?} is no component's name");
+        assert!(node.contains(DIRECTIVE), "{node:?}");
+    }
     // And a broken diagram is refused, so the check can fail.
     let broken = home.path().join("broken.mmd");
     std::fs::write(&broken, "flowchart LR\n  a -->|\"x| b\n").unwrap();
