@@ -490,6 +490,52 @@ fn include_dynamic_adds_the_rpc_range_as_rules_include_dynamic_does() {
     );
 }
 
+/// A policy is replaced whole or not at all: with a folder where its last
+/// file goes, the other two stay the older policy's, byte for byte, and
+/// the message says so.
+#[test]
+fn policy_replaces_all_three_files_or_none() {
+    let run = Run::new();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("pol");
+    let policy = |vmm: &str| -> Vec<String> {
+        let mut args = vec!["policy".to_string(), "to:hyper-v".to_string()];
+        for remote in [vmm, "hyperv-host=10.0.1.0/24"] {
+            args.extend(["--remote".to_string(), remote.to_string()]);
+        }
+        args.extend(["--any-for-missing", "--out"].map(String::from));
+        args.push(out.to_str().unwrap().to_string());
+        args
+    };
+    let args = policy("vmm-server=10.0.0.5");
+    run.stdout(&args.iter().map(String::as_str).collect::<Vec<_>>(), 0);
+    let files = ["def/networks.yaml", "def/services.yaml"].map(|f| out.join(f));
+    let before = files.clone().map(|f| std::fs::read_to_string(f).unwrap());
+    let blocked = out.join("policies/pol/vmm.yaml");
+    std::fs::remove_file(&blocked).unwrap();
+    std::fs::create_dir(&blocked).unwrap();
+    // Another address: every file would change.
+    let args = policy("vmm-server=10.0.0.6");
+    let e = run.refused(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(
+        e,
+        format!(
+            "vmmports: error: cannot write the policy into {}: {}: a folder is in the way\n  help: nothing there was replaced; move what is in the way, or choose another --out folder\n",
+            out.display(),
+            blocked.display()
+        )
+    );
+    for (file, old) in files.iter().zip(&before) {
+        let now = std::fs::read_to_string(file).unwrap();
+        assert_eq!(&now, old, "{}", file.display());
+    }
+    // Nothing else was left in the folders: no temporary files.
+    for (folder, count) in [("def", 2), ("policies/pol", 1)] {
+        let entries = std::fs::read_dir(out.join(folder)).unwrap().count();
+        assert_eq!(entries, count, "{folder}");
+    }
+}
+
 /// The top-level keys of a YAML map written as vmmports writes them (two
 /// spaces, the key, a colon), each with the lines under it.
 fn yaml_entries(text: &str) -> Vec<(String, String)> {

@@ -214,9 +214,20 @@ pub fn run_policy(
         .map(|(path, (_, text))| (path.as_path(), text.as_bytes()))
         .collect();
     crate::atomic_file::write_all(&files).map_err(|e| {
+        let hint = if e.replaced.is_empty() {
+            "nothing there was replaced; move what is in the way, or choose another --out folder"
+                .to_string()
+        } else {
+            let replaced: Vec<String> =
+                e.replaced.iter().map(|p| p.display().to_string()).collect();
+            format!(
+                "only these were replaced, and could not be put back: {}",
+                replaced.join(", ")
+            )
+        };
         CliError::new(
             format!("cannot write the policy into {}: {e}", out.display()),
-            Some("choose another --out folder; nothing there was replaced".into()),
+            Some(hint),
         )
     })?;
     let written: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
