@@ -15,6 +15,7 @@ use crate::catalog::{Catalog, Connection};
 use crate::flows::table::{HEADER, cells, markdown};
 use crate::flows::{Flow, addresses, aerleon, diagram, flows, named_by};
 use crate::query::{parse, select};
+use crate::rules::quote::shell_word;
 use crate::rules::settings::Settings;
 
 /// What the three commands share: the settings (the config file's, then
@@ -237,14 +238,19 @@ pub fn run_policy(
             named.push(target);
         }
     }
+    // The `next:` line is pasted into a shell: each folder is one word there.
+    let option = |name: &str, folder: &str| {
+        let word = format!("--{name}={}", out.join(folder).display());
+        shell_word(crate::platform::OS, &word)
+    };
     let report = format!(
-        "wrote an Aerleon policy of {} flows (targets: {}):\n  {}\nnext: aclgen --base_directory={} --definitions_directory={} --output_directory={}\n",
+        "wrote an Aerleon policy of {} flows (targets: {}):\n  {}\nnext: aclgen {} {} {}\n",
         flows.len(),
         named.join(", "),
         written.join("\n  "),
-        out.join("policies").display(),
-        out.join("def").display(),
-        out.join("acls").display(),
+        option("base_directory", "policies"),
+        option("definitions_directory", "def"),
+        option("output_directory", "acls"),
     );
     Ok((report, Outcome::Success))
 }
