@@ -485,9 +485,148 @@ fn include_dynamic_adds_the_rpc_range_as_rules_include_dynamic_does() {
     );
     let services = std::fs::read_to_string(out.join("def/services.yaml")).unwrap();
     assert!(
-        services.contains("  DYNAMIC_PORTS:\n    - port: 49152-65535\n      protocol: tcp\n"),
+        services.contains("  DYNAMIC_PORTS__NOTE:\n    - port: 49152-65535\n      protocol: tcp\n"),
         "{services}"
     );
+}
+
+/// A policy is replaced whole or not at all: with a folder where its last
+/// file goes, the other two stay the older policy's, byte for byte, and
+/// the message says so.
+#[test]
+fn policy_replaces_all_three_files_or_none() {
+    let run = Run::new();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("pol");
+    let policy = |vmm: &str| -> Vec<String> {
+        let mut args = vec!["policy".to_string(), "to:hyper-v".to_string()];
+        for remote in [vmm, "hyperv-host=10.0.1.0/24"] {
+            args.extend(["--remote".to_string(), remote.to_string()]);
+        }
+        args.extend(["--any-for-missing", "--out"].map(String::from));
+        args.push(out.to_str().unwrap().to_string());
+        args
+    };
+    let args = policy("vmm-server=10.0.0.5");
+    run.stdout(&args.iter().map(String::as_str).collect::<Vec<_>>(), 0);
+    let files = ["def/networks.yaml", "def/services.yaml"].map(|f| out.join(f));
+    let before = files.clone().map(|f| std::fs::read_to_string(f).unwrap());
+    let blocked = out.join("policies/pol/vmm.yaml");
+    std::fs::remove_file(&blocked).unwrap();
+    std::fs::create_dir(&blocked).unwrap();
+    // Another address: every file would change.
+    let args = policy("vmm-server=10.0.0.6");
+    let e = run.refused(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(
+        e,
+        format!(
+            "vmmports: error: cannot write the policy into {}: {}: a folder is in the way\n  help: nothing there was replaced; move what is in the way, or choose another --out folder\n",
+            out.display(),
+            blocked.display()
+        )
+    );
+    for (file, old) in files.iter().zip(&before) {
+        let now = std::fs::read_to_string(file).unwrap();
+        assert_eq!(&now, old, "{}", file.display());
+    }
+    // Nothing else was left in the folders: no temporary files.
+    for (folder, count) in [("def", 2), ("policies/pol", 1)] {
+        let entries = std::fs::read_dir(out.join(folder)).unwrap().count();
+        assert_eq!(entries, count, "{folder}");
+    }
+}
+
+/// The top-level keys of a YAML map written as vmmports writes them (two
+/// spaces, the key, a colon), each with the lines under it.
+fn yaml_entries(text: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        let key = line
+            .strip_prefix("  ")
+            .filter(|rest| !rest.starts_with(' ') && rest.ends_with(':'));
+        match (key, out.last_mut()) {
+            (Some(key), _) => out.push((key.trim_end_matches(':').to_string(), String::new())),
+            (None, Some((_, body))) => {
+                body.push_str(line);
+                body.push('\n');
+            }
+            (None, None) => {}
+        }
+    }
+    out
+}
+
+/// Network and service names are unique by construction: a component
+/// whose id ends in `-ipv4` does not meet another's ping network, and a
+/// note sharing a connection's id does not share its service.
+#[test]
+fn policy_names_never_collide() {
+    let mut catalog = vmmports::catalog::embedded().unwrap();
+    let vmm = catalog.components.iter().find(|c| c.id == "vmm-server");
+    let mut twin = vmm.unwrap().clone();
+    twin.id = "vmm-server-ipv4".into();
+    twin.name = "Another server".into();
+    catalog.components.push(twin);
+    let winrm = catalog
+        .connections
+        .iter()
+        .find(|c| c.id == "vmm-to-host-winrm");
+    let mut from_twin = winrm.unwrap().clone();
+    from_twin.id = "twin-to-host-winrm".into();
+    from_twin.from = vec!["vmm-server-ipv4".into()];
+    from_twin.rule_on = vec!["hyperv-host".into()];
+    catalog.connections.push(from_twin);
+    let note = catalog.notes.iter_mut().find(|n| n.id == "dynamic-ports");
+    note.unwrap().id = "vmm-to-host-winrm".into();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("twins.json");
+    std::fs::write(&data, vmmports::catalog::to_json(&catalog)).unwrap();
+    let out = dir.path().join("pol");
+    let run = Run::new();
+    run.stdout(
+        &[
+            "--data",
+            data.to_str().unwrap(),
+            "policy",
+            "--include-dynamic",
+            "--remote",
+            "vmm-server=10.0.0.5",
+            "--remote",
+            "vmm-server-ipv4=10.9.9.9",
+            "--remote",
+            "hyperv-host=10.0.1.0/24",
+            "--any-for-missing",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        0,
+    );
+    let read = |file: &str| std::fs::read_to_string(out.join(file)).expect(file);
+    for file in ["def/networks.yaml", "def/services.yaml"] {
+        let text = read(file);
+        let entries = yaml_entries(&text);
+        let mut keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
+        let count = keys.len();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), count, "a key twice in {file}:\n{text}");
+    }
+    let networks = yaml_entries(&read("def/networks.yaml"));
+    let network = |name: &str| {
+        let found = networks.iter().find(|(k, _)| k == name);
+        found
+            .unwrap_or_else(|| panic!("{name} in {networks:?}"))
+            .1
+            .clone()
+    };
+    // The ping network of the VMM server holds its address only.
+    assert!(network("VMM_SERVER__IPV4").contains("10.0.0.5/32"));
+    assert!(!network("VMM_SERVER__IPV4").contains("10.9.9.9"));
+    assert!(network("VMM_SERVER_IPV4").contains("10.9.9.9/32"));
+    let services = yaml_entries(&read("def/services.yaml"));
+    let service = |name: &str| services.iter().find(|(k, _)| k == name).unwrap().1.clone();
+    assert!(!service("VMM_TO_HOST_WINRM").contains("49152"));
+    assert!(service("VMM_TO_HOST_WINRM__NOTE").contains("49152-65535"));
 }
 
 /// A name that a spreadsheet would run as a formula reaches the CSV as text.

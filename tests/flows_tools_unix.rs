@@ -15,6 +15,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use common::hostile;
 use common::needs::{can_unshare, has_tool, path_env, ready};
 
 /// Where `.ci/run` installs the tools that do not come from Debian.
@@ -298,6 +299,9 @@ fn graphviz_renders_the_dot_diagram() {
     );
 }
 
+/// A Mermaid directive that would hide every edge label, were it read.
+const DIRECTIVE: &str = "%%{init: {'theme':'dark', 'themeCSS': '.edgeLabel {display:none}'}}%%";
+
 #[test]
 fn mermaid_parses_the_diagram_including_hostile_names() {
     let parser = mermaid_dir().join("node_modules/mermaid");
@@ -318,7 +322,7 @@ fn mermaid_parses_the_diagram_including_hostile_names() {
     let mut catalog = vmmports::catalog::embedded().unwrap();
     for (i, component) in catalog.components.iter_mut().enumerate() {
         component.name = format!(
-            "{} \"quoted\" [b] {{c}} |pipe| #{i} <x> a-->b; end",
+            "{} \"quoted\" [b] {{c}} |pipe| #{i} <x> a-->b; end {DIRECTIVE} `md` &amp; it's",
             component.name
         );
     }
@@ -346,6 +350,24 @@ fn mermaid_parses_the_diagram_including_hostile_names() {
         .expect("run node");
     let report = ok(&parsed, "the Mermaid parser");
     assert_eq!(report.matches(": ok (flowchart").count(), 2, "{report}");
+    // The directive in the names is no directive: the diagram sets no
+    // configuration, and every node shows its component's name as it is.
+    let details: Vec<serde_json::Value> = report
+        .lines()
+        .filter_map(|line| line.strip_prefix("details: "))
+        .map(|json| serde_json::from_str(json).expect("details JSON"))
+        .collect();
+    assert_eq!(details.len(), 2, "{report}");
+    let names: Vec<&str> = catalog.components.iter().map(|c| c.name.as_str()).collect();
+    let hostile = &details[1];
+    assert_eq!(hostile["config"], serde_json::json!({}), "{report}");
+    let nodes = hostile["nodes"].as_array().unwrap();
+    assert!(nodes.len() > 5, "{report}");
+    for node in nodes {
+        let node = node.as_str().unwrap();
+        assert!(names.contains(&node), "{node:?} is no component's name");
+        assert!(node.contains(DIRECTIVE), "{node:?}");
+    }
     // And a broken diagram is refused, so the check can fail.
     let broken = home.path().join("broken.mmd");
     std::fs::write(&broken, "flowchart LR\n  a -->|\"x| b\n").unwrap();
@@ -357,3 +379,207 @@ fn mermaid_parses_the_diagram_including_hostile_names() {
         .expect("run node");
     assert!(!refused.status.success());
 }
+
+/// What `aclgen` wrote into `acls/`, file by file, sorted by name.
+fn acl_files(dir: &Path) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = std::fs::read_dir(dir.join("acls"))
+        .expect("acls")
+        .map(|e| {
+            let path = e.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(&path).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// The comment syntax of each file `aclgen` writes, by its name: delimited
+/// comments (opening, closing), or comments that run to the end of a line.
+enum CommentSyntax {
+    Delimited(&'static str, &'static str),
+    Line(&'static str),
+}
+
+fn comment_syntax(file: &str) -> Vec<CommentSyntax> {
+    use CommentSyntax::{Delimited, Line};
+    match file.rsplit_once('.').map_or("", |(_, ext)| ext) {
+        "nft" => vec![Delimited("comment \"", "\"")],
+        "jcl" => vec![Delimited("/*", "*/")],
+        "acl" | "eacl" | "asa" => vec![Line("remark ")],
+        "xml" => vec![Delimited("<description>", "</description>")],
+        // iptables: one `-A CHAIN -m comment --comment "…"` line per part.
+        "" => vec![Delimited("--comment \"", "\"")],
+        other => panic!("no comment syntax known for .{other}"),
+    }
+}
+
+/// `text` split into what lies outside its comments (each comment a
+/// `#` placeholder, lines left empty dropped) and the comments' texts.
+fn split_comments(file: &str, text: &str) -> (String, Vec<String>) {
+    let mut rest = text.to_string();
+    let mut comments = Vec::new();
+    for syntax in comment_syntax(file) {
+        let mut outside = String::new();
+        let mut left = rest.as_str();
+        loop {
+            let (open, close) = match syntax {
+                CommentSyntax::Delimited(open, close) => (open, close),
+                CommentSyntax::Line(open) => (open, "\n"),
+            };
+            let Some(start) = left.find(open) else {
+                outside.push_str(left);
+                break;
+            };
+            outside.push_str(&left[..start]);
+            outside.push('#');
+            let body = &left[start + open.len()..];
+            let end = body.find(close).unwrap_or(body.len());
+            comments.push(body[..end].to_string());
+            left = &body[(end + close.len()).min(body.len())..];
+            if close == "\n" {
+                outside.push('\n');
+            }
+        }
+        rest = outside;
+    }
+    // A long comment takes more lines or parts in some targets: only the
+    // rules are compared.
+    let only_a_comment = |line: &&str| {
+        line.trim() == "#"
+            || line.ends_with(" -m comment #")
+            || line.trim() == "access-list vmm-flows #"
+    };
+    let rules: Vec<&str> = rest.lines().filter(|l| !only_a_comment(l)).collect();
+    (rules.join("\n"), comments)
+}
+
+/// The ruleset `nft` itself reads from `file`, listed back from a network
+/// namespace of its own, each rule's comment left out.
+fn nft_ruleset(file: &Path) -> String {
+    let listed = Command::new("unshare")
+        .args(["-n", "sh", "-c", "nft -f \"$1\" && nft list ruleset", "sh"])
+        .arg(file)
+        .env("PATH", path_env())
+        .output()
+        .expect("run nft");
+    let text = ok(&listed, &format!("nft -f {}", file.display()));
+    split_comments("x.nft", &text).0
+}
+
+#[test]
+fn a_hostile_catalog_adds_no_rule_to_any_target() {
+    let mut missing = Vec::new();
+    if !aclgen().is_file() {
+        missing.push("Aerleon (target/tools/aerleon)".to_string());
+    }
+    for tool in ["nft", "unshare"] {
+        if !has_tool(tool) {
+            missing.push(tool.to_string());
+        }
+    }
+    if missing.is_empty() && !can_unshare(&["-n"]) {
+        missing.push("root and network namespaces".to_string());
+    }
+    if !ready(&missing, INSTALL) {
+        return;
+    }
+    let targets: Vec<&str> = vmmports::flows::aerleon::TARGETS
+        .iter()
+        .map(|(name, _)| *name)
+        .collect();
+    let targets = targets.join(",");
+    let args = [
+        "--remote",
+        "vmm-server=10.0.0.5,2001:db8::5",
+        "--remote",
+        "hyperv-host=10.0.1.0/24,2001:db8:1::/64",
+        "--any-for-missing",
+        "--include-dynamic",
+        "--target",
+        &targets,
+    ];
+    let plain = generate(&args);
+    let plain_files = acl_files(plain.path());
+    assert_eq!(plain_files.len(), TARGETS_WRITTEN, "{plain_files:?}");
+    let plain_rules = nft_ruleset(&plain.path().join("acls/vmm.nft"));
+    assert!(plain_rules.matches(" accept").count() > 10, "{plain_rules}");
+    // The nftables payload as the VMM server's whole name first: without
+    // the other payloads' syntax errors, nft would load the rule it adds.
+    let mut nft_only = vmmports::catalog::embedded().unwrap();
+    let vmm = nft_only
+        .components
+        .iter_mut()
+        .find(|c| c.id == "vmm-server");
+    vmm.unwrap().name = hostile::POLICY_PAYLOADS[0].to_string();
+    let every_payload: Vec<&str> = hostile::POLICY_PAYLOADS
+        .iter()
+        .chain(&hostile::PAYLOADS)
+        .copied()
+        .collect();
+    for catalog in [nft_only, hostile::policy_catalog(&every_payload)] {
+        let home = tempfile::tempdir().unwrap();
+        let data = home.path().join("hostile.json");
+        std::fs::write(&data, vmmports::catalog::to_json(&catalog)).unwrap();
+        let mut with_data = vec!["--data", data.to_str().unwrap()];
+        with_data.extend_from_slice(&args);
+        let hostile = generate(&with_data);
+        let hostile_files = acl_files(hostile.path());
+        assert_eq!(
+            plain_files.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            hostile_files.iter().map(|(n, _)| n).collect::<Vec<_>>()
+        );
+        // nft reads both to the same rules: no accept beyond the terms.
+        assert_eq!(
+            plain_rules,
+            nft_ruleset(&hostile.path().join("acls/vmm.nft")),
+            "nft loads a rule the names added"
+        );
+        // Outside the comments, every target's ACL is the plain catalog's.
+        for ((file, plain_text), (_, hostile_text)) in plain_files.iter().zip(&hostile_files) {
+            assert_eq!(
+                split_comments(file, plain_text).0,
+                split_comments(file, hostile_text).0,
+                "{file}: the names changed the rules:\n{hostile_text}"
+            );
+        }
+        for ((file, plain_text), (_, hostile_text)) in plain_files.iter().zip(&hostile_files) {
+            assert_inert_comments(file, plain_text, hostile_text);
+        }
+    }
+}
+
+/// The lines of `text`'s comments (a file `aclgen` wrote), trimmed;
+/// Juniper's comments take several lines, each after `**`.
+fn comment_lines(file: &str, text: &str) -> Vec<String> {
+    let (_, comments) = split_comments(file, text);
+    comments
+        .iter()
+        .flat_map(|c| c.lines())
+        .map(|l| l.trim().trim_start_matches("**").trim().to_string())
+        .collect()
+}
+
+/// No comment line of `text` that the plain catalog's `plain` lacks (so
+/// not Aerleon's own, such as `$Id:$`) holds a character that could end a
+/// comment: only vmmports' `->` goes beyond letters, digits, spaces and
+/// `.,:()_-`.
+fn assert_inert_comments(file: &str, plain: &str, text: &str) {
+    let known = comment_lines(file, plain);
+    for line in comment_lines(file, text) {
+        if known.contains(&line) {
+            continue;
+        }
+        let bad: Vec<char> = line
+            .replace("-&gt;", "")
+            .replace("->", "")
+            .chars()
+            .filter(|c| !(c.is_ascii_alphanumeric() || " .,:()_-".contains(*c)))
+            .collect();
+        assert!(bad.is_empty(), "{file}: {bad:?} in the comment {line:?}");
+    }
+}
+
+/// The files `aclgen` writes for every target (Cisco and Arista share a
+/// syntax but not a file).
+const TARGETS_WRITTEN: usize = 7;

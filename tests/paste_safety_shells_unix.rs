@@ -177,6 +177,52 @@ fn hostile_groups_run_nothing_else_in_bash_dash_and_zsh() {
 }
 
 /// The harness sees what it is meant to: in this zsh a `#` line runs.
+/// The `next: aclgen …` line `policy` prints, for an `--out` folder whose
+/// name is code in sh, pasted into every shell: it runs `aclgen` with the
+/// three folders as three arguments, and nothing else.
+#[test]
+fn the_policys_next_line_runs_only_aclgen_in_bash_dash_and_zsh() {
+    if !shells_present() {
+        return;
+    }
+    let stubs = common::stubs::Scratch::new(&["aclgen"], STUB);
+    let out = stubs
+        .root
+        .path()
+        .join("pol x;touch pwned-out $(touch pwned-subst) `touch pwned-tick` it's");
+    let report = hostile::script(
+        &vmmports(&[
+            "policy",
+            "to:hyper-v",
+            "--any-for-missing",
+            "--out",
+            out.to_str().unwrap(),
+        ]),
+        "policy",
+    );
+    let line = report
+        .lines()
+        .find_map(|l| l.strip_prefix("next: "))
+        .expect("a next: line");
+    let scratch = Scratch {
+        log: stubs.root.path().join("calls.log"),
+        stubs,
+    };
+    let expected = format!(
+        "aclgen [--base_directory={0}/policies] [--definitions_directory={0}/def] [--output_directory={0}/acls]\n",
+        out.display()
+    );
+    for (shell, args) in [("sh", &[][..])].into_iter().chain(SHELLS) {
+        let calls = scratch.paste(shell, args, &format!("{line}\n"));
+        assert_eq!(calls, expected, "{shell}: {line}");
+        assert!(
+            scratch.markers().is_empty(),
+            "{shell}: {:?}",
+            scratch.markers()
+        );
+    }
+}
+
 #[test]
 fn control_a_hash_line_runs_in_interactive_zsh() {
     if !shells_present() {

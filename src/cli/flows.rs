@@ -15,6 +15,7 @@ use crate::catalog::{Catalog, Connection};
 use crate::flows::table::{HEADER, cells, markdown};
 use crate::flows::{Flow, addresses, aerleon, diagram, flows, named_by};
 use crate::query::{parse, select};
+use crate::rules::quote::shell_word;
 use crate::rules::settings::Settings;
 
 /// What the three commands share: the settings (the config file's, then
@@ -214,9 +215,20 @@ pub fn run_policy(
         .map(|(path, (_, text))| (path.as_path(), text.as_bytes()))
         .collect();
     crate::atomic_file::write_all(&files).map_err(|e| {
+        let hint = if e.replaced.is_empty() {
+            "nothing there was replaced; move what is in the way, or choose another --out folder"
+                .to_string()
+        } else {
+            let replaced: Vec<String> =
+                e.replaced.iter().map(|p| p.display().to_string()).collect();
+            format!(
+                "only these were replaced, and could not be put back: {}",
+                replaced.join(", ")
+            )
+        };
         CliError::new(
             format!("cannot write the policy into {}: {e}", out.display()),
-            Some("choose another --out folder; nothing there was replaced".into()),
+            Some(hint),
         )
     })?;
     let written: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
@@ -236,14 +248,19 @@ pub fn run_policy(
             )
         })
         .collect();
+    // The `next:` line is pasted into a shell: each folder is one word there.
+    let option = |name: &str, folder: &str| {
+        let word = format!("--{name}={}", out.join(folder).display());
+        shell_word(crate::platform::OS, &word)
+    };
     let report = format!(
-        "{left_out}wrote an Aerleon policy of {} flows (targets: {}):\n  {}\nnext: aclgen --base_directory={} --definitions_directory={} --output_directory={}\n",
+        "{left_out}wrote an Aerleon policy of {} flows (targets: {}):\n  {}\nnext: aclgen {} {} {}\n",
         flows.len(),
         named.join(", "),
         written.join("\n  "),
-        out.join("policies").display(),
-        out.join("def").display(),
-        out.join("acls").display(),
+        option("base_directory", "policies"),
+        option("definitions_directory", "def"),
+        option("output_directory", "acls"),
     );
     Ok((report, Outcome::Success))
 }

@@ -14,7 +14,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Flow, addresses};
+use super::{Flow, Origin, addresses};
 use crate::catalog::{Component, Transport};
 use crate::rules::address::Address;
 use crate::rules::settings::Settings;
@@ -41,6 +41,25 @@ const TERM_NAME_MAX: usize = 24;
 /// nftables refuses comments over 128 bytes, and Aerleon passes term
 /// comments through.
 const COMMENT_MAX: usize = 120;
+
+/// Catalog text as it may reach a comment: ASCII letters, digits, spaces
+/// and `.,:()_-`, every other run of characters one space. Aerleon copies
+/// comments into its output raw, and each target closes a comment on
+/// something else: `"` (nftables `comment "…"`, iptables), `*/` (Juniper),
+/// a line break (Cisco `remark`), `<` and `&` (Palo Alto's XML). None of
+/// them passes, so a component's name can describe a rule but never add
+/// one, whatever the target.
+fn comment_text(text: &str) -> String {
+    let inert = |c: char| c.is_ascii_alphanumeric() || " .,:()_-".contains(c);
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let c = if inert(c) { c } else { ' ' };
+        if c != ' ' || !out.ends_with(' ') {
+            out.push(c);
+        }
+    }
+    out.trim().to_string()
+}
 
 /// `text` in at most `max` bytes, ending in `...` when cut.
 fn cut(text: &str, max: usize) -> String {
@@ -185,6 +204,21 @@ pub fn token(id: &str) -> String {
         .collect()
 }
 
+/// What joins a token made from an id to a word of vmmports' own: `__`,
+/// which no kebab-case id's [`token`] holds, so the names made with it
+/// never meet the names of ids.
+const SEPARATOR: &str = "__";
+
+/// A service's token: a connection's from its id, a note's marked as one
+/// (`DYNAMIC_PORTS__NOTE`), since a note may share an id with a connection,
+/// and the two services would be one.
+fn service_token(origin: &Origin) -> String {
+    match origin {
+        Origin::Connection(c) => token(&c.id),
+        Origin::Note(n) => format!("{}{SEPARATOR}NOTE", token(&n.id)),
+    }
+}
+
 /// `token` as a YAML scalar that reads back as that string: Aerleon reads
 /// YAML 1.1, where `YES`, `ON`, `NULL` or `1_2` would come back as a bool,
 /// nothing or a number, so those are quoted.
@@ -274,13 +308,16 @@ impl Family {
         block.contains(':') == (self == Family::V6)
     }
 
-    /// The per-family network's token: `VMM_SERVER_IPV4`.
+    /// The per-family network's token: `VMM_SERVER__IPV4`. Ids are
+    /// kebab-case, so no component's own token holds `__`: with a single
+    /// `_`, the component `vmm-server-ipv4` would share this name, and the
+    /// policy would hold the key twice.
     fn token(self, id: &str) -> String {
         let suffix = match self {
             Family::V4 => "IPV4",
             Family::V6 => "IPV6",
         };
-        format!("{}_{suffix}", token(id))
+        format!("{}{SEPARATOR}{suffix}", token(id))
     }
 }
 
@@ -293,7 +330,11 @@ fn networks_yaml(components: &[&Component], blocks: &Blocks, flows: &[Flow]) -> 
         out.push_str("    values:\n");
         for block in blocks {
             let _ = writeln!(out, "      - address: {block}");
-            let _ = writeln!(out, "        comment: {}", quoted(&component.name));
+            let _ = writeln!(
+                out,
+                "        comment: {}",
+                quoted(&comment_text(&component.name))
+            );
         }
     };
     for component in components {
@@ -370,18 +411,18 @@ fn network_of(ip: std::net::IpAddr, prefix: u8) -> std::net::IpAddr {
 /// and per note whose ports are included (the dynamic RPC range).
 fn services_yaml(flows: &[Flow]) -> String {
     let mut out = String::from("# Written by vmmports: one service per connection.\nservices:\n");
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
     let mut any = false;
     for flow in flows {
         for origin in &flow.origins {
-            let id = origin.id();
-            if seen.contains(&id) {
+            let name = service_token(origin);
+            if seen.contains(&name) {
                 continue;
             }
-            seen.push(id);
+            seen.push(name.clone());
             let ports: Vec<_> = flows
                 .iter()
-                .filter(|f| f.origins.iter().any(|o| o.id() == id))
+                .filter(|f| f.origins.iter().any(|o| service_token(o) == name))
                 .flat_map(|f| f.ports.iter().filter(|p| origin.ports().contains(p)))
                 .filter(|p| p.transport.has_ports())
                 .collect();
@@ -404,7 +445,7 @@ fn services_yaml(flows: &[Flow]) -> String {
             if entries.is_empty() {
                 continue;
             }
-            let _ = writeln!(out, "  {}:", yaml_token(&token(id)));
+            let _ = writeln!(out, "  {}:", yaml_token(&name));
             out.extend(entries);
             any = true;
         }
@@ -468,7 +509,7 @@ fn policy_yaml(
             let ends = [flow.source, flow.destination]
                 .map(|end| blocks.get(&end.id).map(|_| token(&end.id)));
             addresses_of(&mut out, ends);
-            let services: Vec<String> = flow.origins.iter().map(|o| token(o.id())).collect();
+            let services: Vec<String> = flow.origins.iter().map(service_token).collect();
             let _ = writeln!(
                 out,
                 "        destination-port: {}",
@@ -489,8 +530,8 @@ fn term_head(out: &mut String, flow: &Flow, protocol: &str, names: &mut Vec<Stri
     names.push(name);
     let comment = format!(
         "{} -> {}: {}",
-        flow.source.name,
-        flow.destination.name,
+        comment_text(&flow.source.name),
+        comment_text(&flow.destination.name),
         flow.connection_ids().join(", ")
     );
     let _ = writeln!(
@@ -553,6 +594,20 @@ fn term_name(flow: &Flow, protocol: &str, taken: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn comments_keep_only_inert_characters() {
+        assert_eq!(
+            comment_text("VMM\"; ip saddr 0.0.0.0/0 accept comment \""),
+            "VMM ip saddr 0.0.0.0 0 accept comment"
+        );
+        assert_eq!(comment_text("a */ then accept; /* b"), "a then accept b");
+        assert_eq!(
+            comment_text("Hyper-V host (perimeter)"),
+            "Hyper-V host (perimeter)"
+        );
+        assert_eq!(comment_text("<x>&amp; caf\u{e9} it's"), "x amp caf it s");
+    }
 
     #[test]
     fn tokens_are_upper_snake_case() {

@@ -80,14 +80,22 @@ fn edge_label(flow: &Flow) -> String {
     flow.ports_text()
 }
 
-/// Mermaid text in double quotes: a `"` would end it, so it is written as
-/// the entity Mermaid reads back (`#quot;`), and `#` itself as `#35;`.
+/// Mermaid text in double quotes, with every character Mermaid acts on
+/// written as an entity it reads back as that character (`#quot;`, `#37;`):
+/// - `"` would end the string, and `#` starts an entity;
+/// - `%`, `{`, `}` and `'` make a `%%{init: …}%%` directive, which Mermaid
+///   finds anywhere in the text, even inside a label, and whose theme CSS
+///   could hide or relabel edges;
+/// - a backtick makes a Markdown string, and `<`, `>` and `&` are HTML in
+///   a label.
 fn mermaid_text(text: &str) -> String {
     let mut out = String::new();
     for c in crate::text::printable(text).chars() {
         match c {
             '"' => out.push_str("#quot;"),
-            '#' => out.push_str("#35;"),
+            '#' | '%' | '{' | '}' | '\'' | '`' | '<' | '>' | '&' => {
+                let _ = write!(out, "#{};", u32::from(c));
+            }
             c => out.push(c),
         }
     }
@@ -162,4 +170,23 @@ fn dot(flows: &[Flow], groups: &[(Section, Vec<&Component>)]) -> String {
     }
     out.push_str("}\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn mermaid_text_writes_what_mermaid_acts_on_as_entities() {
+        assert_eq!(
+            super::mermaid_text("a %%{init: {'theme':'dark'}}%% \"b\" #1"),
+            "a #37;#37;#123;init: #123;#39;theme#39;:#39;dark#39;#125;#125;#37;#37; #quot;b#quot; #35;1"
+        );
+        assert_eq!(
+            super::mermaid_text("`x` <b>&amp;"),
+            "#96;x#96; #60;b#62;#38;amp;"
+        );
+        assert_eq!(
+            super::mermaid_text("Hyper-V host (a/b)"),
+            "Hyper-V host (a/b)"
+        );
+    }
 }

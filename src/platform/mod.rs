@@ -13,6 +13,7 @@
 //! - [`OS`]: which family this build runs on, for choices that are pure
 //!   logic elsewhere (the clipboard transport)
 //! - [`EDITABLE_NEWLINE`]: the line ending of the hand-edited config file
+//! - [`new_file_permissions`]: the mode a written file starts with
 
 #[cfg(unix)]
 mod unix;
@@ -24,7 +25,9 @@ mod windows;
 #[cfg(windows)]
 use windows as imp;
 
-pub use imp::{keep_serving_clipboard, on_termination, prepare_console, terminal_writer};
+pub use imp::{
+    keep_serving_clipboard, new_file_permissions, on_termination, prepare_console, terminal_writer,
+};
 
 /// An operating system family, as far as vmmports' behaviour differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

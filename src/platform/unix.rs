@@ -54,3 +54,11 @@ pub fn keep_serving_clipboard(clipboard: &mut arboard::Clipboard, text: &str, de
             .text(text.to_owned());
     }
 }
+
+/// The mode of a file vmmports writes, before the umask: `0o666`, what
+/// `File::create` gives, so a policy handed to another team stays readable
+/// by it (a temporary file would otherwise keep its private `0o600`).
+pub fn new_file_permissions() -> Option<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Some(std::fs::Permissions::from_mode(0o666))
+}

@@ -108,3 +108,9 @@ pub fn on_termination(hook: impl Fn() + Send + Sync + 'static) {
 /// The Win32 clipboard keeps its own copy of the text after the owner
 /// exits: nothing to serve.
 pub fn keep_serving_clipboard(_: &mut arboard::Clipboard, _: &str, _: Duration) {}
+
+/// A new file inherits its folder's access control list, as a file from
+/// `File::create` does: nothing to set.
+pub fn new_file_permissions() -> Option<std::fs::Permissions> {
+    None
+}

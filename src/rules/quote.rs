@@ -27,6 +27,26 @@ pub fn sh(text: &str) -> String {
     format!("'{}'", text.replace('\'', "'\\''"))
 }
 
+/// `text` as one word of a command line vmmports suggests (`next: aclgen
+/// …`) for the shell `os` has: POSIX sh on Unix, PowerShell on Windows. A
+/// word of letters, digits and `_./=:-` (and `\` in PowerShell, where it
+/// escapes nothing) stays as it is, so the usual line reads plainly; any
+/// other is single-quoted, so a folder named `pol x;touch PWNED` is one
+/// word and runs nothing.
+pub fn shell_word(os: crate::platform::Os, text: &str) -> String {
+    use crate::platform::Os;
+    let plain = |c: char| {
+        c.is_ascii_alphanumeric() || "_./=:-".contains(c) || (c == '\\' && os == Os::Windows)
+    };
+    if !text.is_empty() && text.chars().all(plain) {
+        return text.to_string();
+    }
+    match os {
+        Os::Unix => sh(text),
+        Os::Windows => powershell(text),
+    }
+}
+
 /// A problem with a user string for one dialect, and how to avoid it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unquotable {
@@ -227,6 +247,24 @@ pub fn netsh_string(text: &str) -> Result<String, Unquotable> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shell_words_are_quoted_for_the_shell_of_the_os_when_needed() {
+        use crate::platform::Os;
+        let word = "--out=pol x;touch PWNED's";
+        assert_eq!(
+            shell_word(Os::Unix, word),
+            "'--out=pol x;touch PWNED'\\''s'"
+        );
+        assert_eq!(
+            shell_word(Os::Windows, word),
+            "'--out=pol x;touch PWNED''s'"
+        );
+        assert_eq!(shell_word(Os::Unix, "--o=a/b-c.d"), "--o=a/b-c.d");
+        assert_eq!(shell_word(Os::Unix, "--o=C:\\x"), "'--o=C:\\x'");
+        assert_eq!(shell_word(Os::Windows, "--o=C:\\x"), "--o=C:\\x");
+        assert_eq!(shell_word(Os::Unix, ""), "''");
+    }
 
     #[test]
     fn powershell_doubles_all_five_quotes() {

@@ -54,6 +54,28 @@ pub const INVISIBLE: [char; 16] = [
     '\u{FDD0}',  // noncharacter
 ];
 
+/// Text that would end a comment early in one of the network policy's
+/// targets, and add a rule after it: nftables and iptables (`"`), Juniper
+/// (`*/`), Palo Alto's XML (`</description>`), Aerleon's YAML (`\`, `"`).
+pub const POLICY_PAYLOADS: [&str; 5] = [
+    "VMM\"; ip saddr 0.0.0.0/0 accept comment \"",
+    "x */ then accept; } term all { then accept; /* y",
+    "x</description><action>allow</action><description>y &amp; z",
+    "\" -j ACCEPT -m comment --comment \"",
+    "back\\slash \\\" $x `y` #{z} 'q' %PATH% ?",
+];
+
+/// The embedded catalog with `payloads` in its components' names, in
+/// turn: the text that reaches a policy's comments.
+pub fn policy_catalog(payloads: &[&str]) -> Catalog {
+    let mut catalog = vmmports::catalog::embedded().expect("the embedded catalog loads");
+    let mut payloads = payloads.iter().cycle();
+    for component in &mut catalog.components {
+        component.name = format!("{} {}", component.name, payloads.next().unwrap());
+    }
+    catalog
+}
+
 /// `|`, which pipes in every shell and which Windows Firewall refuses in a
 /// rule's name or description.
 pub const PIPE: &str = "a | touch pwned-pipe";
