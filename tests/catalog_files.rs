@@ -73,7 +73,7 @@ impl Fmt {
 }
 
 fn vmmports() -> Command {
-    let mut cmd = Command::cargo_bin("vmmports").expect("the vmmports binary is built");
+    let mut cmd = common::binary::vmmports();
     cmd.env_remove("NO_COLOR");
     cmd
 }

@@ -9,7 +9,6 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::mpsc::channel;
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
 use common::process::Start;
 use socket2::{Domain, Socket, Type};
 use vmmports::catalog::{Probe, Transport};
@@ -134,8 +133,7 @@ fn each_port_gets_its_status_and_answers_arrive_as_they_come() {
 /// `vmmports --data DATA check ARGS`, run to the end: every CLI test here
 /// checks against a catalog of this machine's own test ports.
 fn check_on(data: &std::path::Path, args: &[&str]) -> std::process::Output {
-    Command::cargo_bin("vmmports")
-        .unwrap()
+    common::binary::vmmports()
         .arg("--data")
         .arg(data)
         .arg("check")
@@ -279,8 +277,7 @@ fn spawn_resolves_once_then_streams_answers_and_closes() {
 #[test]
 fn a_word_naming_some_ports_tries_only_those_and_icmp_is_never_sent() {
     let run = |args: &[&str]| {
-        let out = Command::cargo_bin("vmmports")
-            .unwrap()
+        let out = common::binary::vmmports()
             .args(["check", "127.0.0.1", "--timeout", "300", "--format", "json"])
             .args(args)
             .run();
@@ -377,8 +374,7 @@ fn a_server_that_drips_bytes_cannot_stretch_any_probe() {
     let data = dir.path().join("drip.json");
     std::fs::write(&data, text).unwrap();
     let start = Instant::now();
-    let out = Command::cargo_bin("vmmports")
-        .unwrap()
+    let out = common::binary::vmmports()
         .arg("--data")
         .arg(&data)
         .args([

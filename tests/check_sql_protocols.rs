@@ -12,7 +12,6 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, UdpSocket};
 use std::time::Duration;
 
-use assert_cmd::Command;
 use common::process::Start;
 
 /// A catalog with a TDS port and a SQL Browser port, on the given numbers.
@@ -121,8 +120,7 @@ fn browser_responder(extra: String) -> (u16, std::thread::JoinHandle<Vec<u8>>) {
 }
 
 fn check(data: &std::path::Path, query: &str) -> (Option<i32>, serde_json::Value) {
-    let out = Command::cargo_bin("vmmports")
-        .unwrap()
+    let out = common::binary::vmmports()
         .arg("--data")
         .arg(data)
         .args([
@@ -196,8 +194,7 @@ fn no_instance_on_vmms_port_is_a_warning_with_the_port_to_try() {
     let dir = tempfile::tempdir().unwrap();
     // VMM is set to 1433; the only instance listens on 57137.
     let data = catalog(dir.path(), 1433, browser_port);
-    let out = Command::cargo_bin("vmmports")
-        .unwrap()
+    let out = common::binary::vmmports()
         .arg("--data")
         .arg(&data)
         .args(["check", "127.0.0.1", &format!("port:{browser_port}")])

@@ -24,7 +24,7 @@ const PIPE_WIDTH: usize = 100;
 
 /// The binary, with a clean colour environment.
 fn vmmports() -> Command {
-    let mut cmd = Command::cargo_bin("vmmports").expect("the vmmports binary is built");
+    let mut cmd = common::binary::vmmports();
     cmd.env_remove("NO_COLOR");
     cmd
 }
@@ -1056,9 +1056,8 @@ fn no_subcommand_prints_the_table_when_piped() {
 
 #[test]
 fn a_closed_stdout_is_not_an_error() {
-    let binary = assert_cmd::cargo::cargo_bin("vmmports");
     for args in [&["list"][..], &["export", "--format", "json"]] {
-        let mut child = std::process::Command::new(&binary)
+        let mut child = common::binary::vmmports_std()
             .args(args)
             .env_remove("NO_COLOR")
             .stdin(Stdio::null())

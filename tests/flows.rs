@@ -25,7 +25,7 @@ impl Run {
     }
 
     fn cmd(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::cargo_bin("vmmports").expect("the binary is built");
+        let mut cmd = common::binary::vmmports();
         cmd.env("XDG_CONFIG_HOME", self.config.path())
             .env("HOME", self.config.path())
             .env("NO_COLOR", "1")

@@ -37,7 +37,7 @@ const INSTALL: &str = "run .ci/run once, or: python3 -m venv target/tools/aerleo
 
 /// vmmports with a config folder of the test's own.
 fn vmmports(args: &[&str], home: &Path) -> Output {
-    Command::new(assert_cmd::cargo::cargo_bin("vmmports"))
+    common::binary::vmmports_std()
         .args(args)
         .env("XDG_CONFIG_HOME", home)
         .env("HOME", home)

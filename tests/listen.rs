@@ -60,7 +60,7 @@ fn catalog(dir: &Path, connections: &[(&str, u16, u16, &str)]) -> PathBuf {
 }
 
 fn vmmports(data: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vmmports"));
+    let mut cmd = common::binary::vmmports_std();
     cmd.env_remove("NO_COLOR")
         .arg("--data")
         .arg(data)
@@ -644,7 +644,7 @@ fn serving_stops_promptly_on_the_flag_or_the_deadline() {
 fn a_port_setup_moved_is_the_one_bound() {
     let moved = free_tcp();
     let config = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_vmmports"))
+    let mut child = common::binary::vmmports_std()
         .env("XDG_CONFIG_HOME", config.path())
         .env("APPDATA", config.path())
         .args([
@@ -842,6 +842,7 @@ fn forged_sources_start_no_endless_exchange() {
         .arg(&data)
         .arg(port.to_string())
         .env("PATH", common::needs::path_env())
+        .env("XDG_CONFIG_HOME", common::binary::empty_config_home())
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);

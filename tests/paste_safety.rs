@@ -18,7 +18,6 @@ mod common;
 
 use std::process::Output;
 
-use assert_cmd::Command;
 use common::hostile;
 use common::powershell_grammar::{parser, pasted_line};
 use common::process::Start;
@@ -302,8 +301,7 @@ fn no_control_character_reaches_stdout_or_stderr() {
         ),
     ] {
         let (home, _) = common::config::config_home(&config);
-        let out = Command::cargo_bin("vmmports")
-            .unwrap()
+        let out = common::binary::vmmports()
             .args(["rules"])
             .env("XDG_CONFIG_HOME", home.path())
             .run();

@@ -40,7 +40,7 @@ fn ready(tools: &[&str]) -> bool {
 }
 
 fn script(format: &str) -> String {
-    let out = Command::new(assert_cmd::cargo::cargo_bin("vmmports"))
+    let out = common::binary::vmmports_std()
         .args(ARGS)
         .args(["--format", format])
         .env(

@@ -10,7 +10,7 @@ use common::process::Start;
 /// The binary, with an empty config folder so a developer's own settings
 /// never leak into the test.
 fn vmmports() -> Command {
-    let mut cmd = Command::cargo_bin("vmmports").unwrap();
+    let mut cmd = common::binary::vmmports();
     cmd.env(
         "XDG_CONFIG_HOME",
         std::env::temp_dir().join("vmmports-tests-no-config"),
@@ -415,8 +415,7 @@ fn header_says_what_where_from_and_which_settings() {
 
 /// The binary with its config folder set to `dir`.
 fn with_config(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
-    Command::cargo_bin("vmmports")
-        .unwrap()
+    common::binary::vmmports()
         .env("XDG_CONFIG_HOME", dir)
         .args(args)
         .run()
@@ -816,8 +815,7 @@ fn partial_remote_is_refused_naming_the_peers_without_addresses() {
     // Issue 20: scoped for some peers and open to any for others is a hole
     // an admin does not see; refused as `policy` refuses it.
     for format in ["powershell", "netsh", "nft", "iptables", "firewalld", "ufw"] {
-        let out = Command::cargo_bin("vmmports")
-            .unwrap()
+        let out = common::binary::vmmports()
             .args([
                 "rules",
                 "--on",
@@ -838,8 +836,7 @@ fn partial_remote_is_refused_naming_the_peers_without_addresses() {
     }
     // The dynamic range follows the same rule (it used to be scoped to the
     // VMM server alone, its other peers left out without a word).
-    let out = Command::cargo_bin("vmmports")
-        .unwrap()
+    let out = common::binary::vmmports()
         .args(["rules", "--on", "file-server", "from:vmm-server"])
         .args(["--include-dynamic", "--remote", "vmm-server=10.0.0.5"])
         .run();
@@ -1012,8 +1009,7 @@ fn probes_run_on_and_reach_the_machines_that_play_each_end() {
 
 #[test]
 fn a_service_has_no_addresses_of_its_own() {
-    let out = Command::cargo_bin("vmmports")
-        .unwrap()
+    let out = common::binary::vmmports()
         .args(["rules", "--remote", "storage-service=10.0.0.5"])
         .run();
     assert_eq!(out.status.code(), Some(2), "{out:?}");

@@ -352,7 +352,7 @@ fn ready(tools: &[&str], root: bool) -> bool {
 
 /// `vmmports ARGS`, which must succeed; its stdout.
 fn vmmports(args: &[&str]) -> String {
-    let out = Command::new(assert_cmd::cargo::cargo_bin("vmmports"))
+    let out = common::binary::vmmports_std()
         .args(args)
         .env("NO_COLOR", "1")
         .output()
@@ -2024,7 +2024,7 @@ fn ufw_group_with_an_apostrophe_is_accepted_or_refused_up_front() {
     if !ready(&["ufw"], true) {
         return;
     }
-    let out = Command::new(assert_cmd::cargo::cargo_bin("vmmports"))
+    let out = common::binary::vmmports_std()
         .args([
             "rules", "--on", "guest-vm", "--format", "ufw", "--group", "O'Brien",
         ])

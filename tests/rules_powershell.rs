@@ -118,7 +118,7 @@ fn windows_fits(kind: ComponentKind) -> bool {
 }
 
 fn vmmports() -> Command {
-    Command::cargo_bin("vmmports").unwrap()
+    common::binary::vmmports()
 }
 
 /// Runs the binary expecting success; returns stdout.

@@ -132,7 +132,7 @@ pub fn catalog_file(dir: &Path, with_pipe: bool) -> PathBuf {
 pub fn vmmports(args: &[&str]) -> std::process::Output {
     use super::process::Start;
     let config = tempfile::tempdir().unwrap();
-    std::process::Command::new(assert_cmd::cargo::cargo_bin("vmmports"))
+    super::binary::vmmports_std()
         .args(args)
         .env("XDG_CONFIG_HOME", config.path())
         .env_remove("NO_COLOR")

@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod big_catalog;
+pub mod binary;
 pub mod config;
 pub mod hostile;
 pub mod library;
