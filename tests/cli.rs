@@ -693,7 +693,8 @@ fn list_in_a_pipe_greps_every_port() {
     assert_eq!(grepped, with_445, "{table}");
     // Every row's ports, and every name, stand whole on its line.
     for (line, rec) in table.lines().skip(1).zip(&all) {
-        for port in rec["ports"].as_array().unwrap() {
+        // ICMP shows message type names, not numbers.
+        for port in ports(rec).iter().filter(|p| p["transport"] != "icmp") {
             let first = port["first"].to_string();
             assert!(line.contains(&first), "{first} missing: {line}");
         }
@@ -723,6 +724,7 @@ fn flows_in_a_pipe_shows_whole_cells() {
             .as_array()
             .unwrap()
             .iter()
+            .filter(|p| p["transport"] != "icmp")
             .map(|p| {
                 if p["first"] == p["last"] {
                     p["first"].to_string()
@@ -771,7 +773,8 @@ fn width_flag_cuts_tables() {
 #[test]
 fn a_bad_width_is_refused() {
     for bad in ["0", "abc", "-5", ""] {
-        let err = error_of(&["--width", bad, "list"]);
+        let bad = &format!("--width={bad}");
+        let err = error_of(&[bad, "list"]);
         assert!(err.contains("--width"), "{bad:?}: {err}");
     }
 }
@@ -824,7 +827,9 @@ fn piped_show_wraps_at_100_columns_or_the_width_asked() {
         assert_fits(&text, PIPE_WRAP, &id);
         let narrow = stdout_of(&["show", &id, "--width", "60"], 0);
         assert_fits(&narrow, 60, &id);
-        assert_eq!(squash(&narrow), squash(&text), "{id}: wrapping lost words");
+        // Wrapping may break after a `/`: compare the text without spaces.
+        let bare = |t: &str| t.split_whitespace().collect::<String>();
+        assert_eq!(bare(&narrow), bare(&text), "{id}: wrapping lost words");
     }
 }
 
