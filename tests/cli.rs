@@ -19,8 +19,8 @@ use unicode_width::UnicodeWidthStr;
 const COLUMNS: [&str; 7] = ["ID", "FROM", "TO", "PORTS", "RULE ON", "DIR", "MOD"];
 /// How many connections the embedded catalog has.
 const EMBEDDED_ROWS: usize = 44;
-/// The width used when stdout is not a terminal.
-const PIPE_WIDTH: usize = 100;
+/// Where `show` wraps when stdout is not a terminal (tables are not cut).
+const PIPE_WRAP: usize = 100;
 
 /// The binary, with a clean colour environment.
 fn vmmports() -> Command {
@@ -123,10 +123,10 @@ fn has_escape(text: &str) -> bool {
     text.contains("\u{1b}[")
 }
 
-fn assert_fits(text: &str, what: &str) {
+fn assert_fits(text: &str, width: usize, what: &str) {
     for line in text.lines() {
         assert!(
-            line.width() <= PIPE_WIDTH,
+            line.width() <= width,
             "{what}: line is {} columns wide: {line:?}",
             line.width()
         );
@@ -293,8 +293,10 @@ fn negated_terms_exclude_rows_in_every_spelling() {
     let after_dashes = stdout_of(&["list", "--", "-proto:tcp"], 0);
     let bang = stdout_of(&["list", "!proto:tcp"], 0);
     let plain = stdout_of(&["list", "-proto:tcp"], 0);
+    let word = stdout_of(&["list", "not:proto:tcp"], 0);
     assert_eq!(after_dashes, bang);
     assert_eq!(after_dashes, plain);
+    assert_eq!(after_dashes, word);
     assert_header(&plain);
 
     let all = records(&[]);
@@ -313,6 +315,47 @@ fn negated_terms_exclude_rows_in_every_spelling() {
     assert!(rows.iter().any(|r| !ports(r).is_empty()));
     for r in &rows {
         assert!(ports(r).iter().all(|p| p["transport"] != "tcp"), "{r}");
+    }
+}
+
+#[test]
+fn not_is_the_dash_for_free_words_too() {
+    let word = stdout_of(&["list", "not:winrm"], 0);
+    assert_eq!(word, stdout_of(&["list", "-winrm"], 0));
+    assert!(!table_ids(&word).is_empty());
+    assert!(!word.to_lowercase().contains("winrm"), "{word}");
+    assert_eq!(
+        ids(&records(&["not:to:sql"])),
+        ids(&records(&["--", "-to:sql"]))
+    );
+}
+
+/// `check` and `listen` take `-term` among their options: a query error
+/// (which comes after clap has read the arguments) proves it got through.
+#[test]
+fn check_and_listen_take_a_dash_negation() {
+    for args in [
+        &["check", "127.0.0.1", "-proto:udp", "port:99999"][..],
+        &[
+            "check",
+            "127.0.0.1",
+            "--timeout",
+            "100",
+            "-proto:udp",
+            "port:99999",
+        ],
+        &["listen", "-proto:udp", "port:99999", "--for", "1s"],
+        &[
+            "listen",
+            "--bind",
+            "127.0.0.1",
+            "not:proto:udp",
+            "port:99999",
+        ],
+    ] {
+        let err = error_of(args);
+        assert!(!err.contains("unexpected argument"), "{args:?}: {err}");
+        assert!(err.contains("port:99999"), "{args:?}: {err}");
     }
 }
 
@@ -605,21 +648,139 @@ fn markdown_has_a_header_a_rule_and_one_line_per_row() {
 
 // ---- table width and colour ----------------------------------------------
 
+/// A table in a pipe is never cut, whatever the longest cell, as with `ls`.
 #[test]
-fn piped_table_fits_100_columns() {
+fn piped_tables_cut_nothing() {
     for args in [
         &["list"][..],
         &["list", "winrm"],
         &["list", "section:vmware"],
         &["--color", "never"],
+        &["flows"],
+        &["flows", "--format", "table"],
     ] {
         let table = stdout_of(args, 0);
-        assert_fits(&table, &format!("{args:?}"));
+        assert!(!table.contains('…'), "{args:?} cut something:\n{table}");
+    }
+}
+
+/// `vmmports list | grep 445` finds every row with a 445 port, whole.
+#[test]
+fn list_in_a_pipe_greps_every_port() {
+    let table = stdout_of(&["list"], 0);
+    let all = records(&[]);
+    assert_eq!(table_ids(&table).len(), all.len());
+    let mut with_445 = Vec::new();
+    for rec in &all {
+        let has = rec["ports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["first"].as_u64() <= Some(445) && Some(445) <= p["last"].as_u64());
+        if has {
+            with_445.push(rec["id"].as_str().unwrap().to_string());
+        }
+    }
+    assert!(with_445.contains(&"vmm-to-host-agent".to_string()));
+    let grepped: Vec<String> = table
+        .lines()
+        .filter(|l| {
+            l.split_whitespace()
+                .any(|w| w.split([',', '/']).any(|p| p == "445"))
+        })
+        .map(|l| l.split_whitespace().next().unwrap().to_string())
+        .collect();
+    assert_eq!(grepped, with_445, "{table}");
+    // Every row's ports, and every name, stand whole on its line.
+    for (line, rec) in table.lines().skip(1).zip(&all) {
+        // ICMP shows message type names, not numbers.
+        for port in ports(rec).iter().filter(|p| p["transport"] != "icmp") {
+            let first = port["first"].to_string();
+            assert!(line.contains(&first), "{first} missing: {line}");
+        }
+        for key in ["from", "to"] {
+            let name = rec[key].as_str().unwrap();
+            assert!(line.contains(name), "{name} missing: {line}");
+        }
+    }
+}
+
+/// `flows` in a pipe shows whole ports, names and services.
+#[test]
+fn flows_in_a_pipe_shows_whole_cells() {
+    let table = stdout_of(&["flows", "--format", "table"], 0);
+    let flows = match json_of(&["flows", "--format", "json"], 0) {
+        Value::Array(rows) => rows,
+        other => panic!("{other}"),
+    };
+    let lines: Vec<&str> = table.lines().skip(1).collect();
+    assert_eq!(lines.len(), flows.len(), "{table}");
+    for (line, flow) in lines.iter().zip(&flows) {
+        for key in ["source", "destination", "service", "connection"] {
+            let text = flow[key].as_str().unwrap();
+            assert!(line.contains(text), "{key} {text:?} cut: {line}");
+        }
+        let ports: Vec<String> = flow["ports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["transport"] != "icmp")
+            .map(|p| {
+                if p["first"] == p["last"] {
+                    p["first"].to_string()
+                } else {
+                    format!("{}-{}", p["first"], p["last"])
+                }
+            })
+            .collect();
+        for port in &ports {
+            assert!(
+                line.split_whitespace()
+                    .any(|w| w.split([',', '/']).any(|p| p == port)),
+                "port {port} cut: {line}"
+            );
+        }
+    }
+}
+
+/// `--width N` cuts every table to N columns, in a pipe too.
+#[test]
+fn width_flag_cuts_tables() {
+    for width in ["100", "60"] {
+        let n: usize = width.parse().unwrap();
+        for args in [
+            &["list"][..],
+            &["list", "section:vmware"],
+            &[],
+            &["flows"],
+            &["flows", "to:hyper-v", "--remote", "vmm-server=10.0.0.5"],
+        ] {
+            let mut with = vec!["--width", width];
+            with.extend_from_slice(args);
+            let table = stdout_of(&with, 0);
+            assert!(table.contains('…'), "{with:?} cut nothing:\n{table}");
+            assert_fits(&table, n, &format!("{with:?}"));
+            // The flag stands anywhere, as a global option.
+            let mut after = args.to_vec();
+            after.extend_from_slice(&["--width", width]);
+            if !args.is_empty() {
+                assert_eq!(stdout_of(&after, 0), table, "{after:?}");
+            }
+        }
     }
 }
 
 #[test]
-fn piped_table_with_wide_names_fits_100_columns() {
+fn a_bad_width_is_refused() {
+    for bad in ["0", "abc", "-5", ""] {
+        let bad = &format!("--width={bad}");
+        let err = error_of(&[bad, "list"]);
+        assert!(err.contains("--width"), "{bad:?}: {err}");
+    }
+}
+
+#[test]
+fn width_flag_cuts_wide_names_too() {
     let dir = tempfile::tempdir().unwrap();
     let ron = stdout_of(&["export", "--format", "ron"], 0);
     let wide = ron
@@ -635,26 +796,40 @@ fn piped_table_with_wide_names_fits_100_columns() {
         );
     assert_ne!(wide, ron);
     std::fs::write(dir.path().join("wide.ron"), wide).unwrap();
-    let table = stdout_in(Some(dir.path()), &["--data", "wide.ron", "list"], 0);
+    let whole = stdout_in(Some(dir.path()), &["--data", "wide.ron", "list"], 0);
+    assert!(whole.contains("（とても長い名前です）"), "{whole}");
+    assert!(!whole.contains('…'), "{whole}");
+    let table = stdout_in(
+        Some(dir.path()),
+        &["--data", "wide.ron", "--width", "100", "list"],
+        0,
+    );
     assert!(
         table.contains('…'),
         "something must have been cut:\n{table}"
     );
     assert!(table.contains("仮想"), "{table}");
-    assert_fits(&table, "wide names");
+    assert_fits(&table, 100, "wide names");
     let coloured = stdout_in(
         Some(dir.path()),
-        &["--data", "wide.ron", "--color", "always", "list"],
+        &[
+            "--data", "wide.ron", "--color", "always", "--width", "100", "list",
+        ],
         0,
     );
-    assert_fits(&strip_ansi(&coloured), "wide names, coloured");
+    assert_fits(&strip_ansi(&coloured), 100, "wide names, coloured");
 }
 
 #[test]
-fn piped_show_fits_100_columns() {
+fn piped_show_wraps_at_100_columns_or_the_width_asked() {
     for id in ids(&records(&[])) {
         let text = stdout_of(&["show", &id], 0);
-        assert_fits(&text, &id);
+        assert_fits(&text, PIPE_WRAP, &id);
+        let narrow = stdout_of(&["show", &id, "--width", "60"], 0);
+        assert_fits(&narrow, 60, &id);
+        // Wrapping may break after a `/`: compare the text without spaces.
+        let bare = |t: &str| t.split_whitespace().collect::<String>();
+        assert_eq!(bare(&narrow), bare(&text), "{id}: wrapping lost words");
     }
 }
 
@@ -664,7 +839,7 @@ fn color_always_paints_the_table_and_show() {
     assert!(has_escape(&table));
     // Colour changes nothing else, and escapes never count as width.
     assert_eq!(strip_ansi(&table), stdout_of(&["list"], 0));
-    assert_fits(&strip_ansi(&table), "coloured table");
+    assert!(!strip_ansi(&table).contains('…'), "coloured table cut");
     let show = stdout_of(&["show", "vmm-to-host-winrm", "--color", "always"], 0);
     assert!(has_escape(&show));
     assert_eq!(

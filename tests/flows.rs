@@ -839,3 +839,48 @@ fn a_service_is_found_by_its_own_name_at_its_hosts_end() {
     assert_eq!(rows[0]["source_id"], "vmm-server");
     assert_eq!(rows[0]["destination_id"], "smis-provider");
 }
+
+/// `-term` works in `flows`, `policy` and `diagram` as in `list`, and
+/// `not:term` means the same.
+#[test]
+fn every_flow_command_takes_negations() {
+    let run = Run::new();
+    let vmware: Vec<String> = json_rows(&run, &["list", "--format", "json", "section:vmware"])
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!vmware.is_empty());
+    let all = json_rows(&run, &["flows", "--format", "json"]);
+    let word = json_rows(&run, &["flows", "not:section:vmware", "--format", "json"]);
+    let dash = json_rows(&run, &["flows", "-section:vmware", "--format", "json"]);
+    assert_eq!(word, dash);
+    assert!(!word.is_empty() && word.len() < all.len());
+    for flow in &word {
+        for id in flow["connections"].as_array().unwrap() {
+            assert!(
+                !vmware.iter().any(|v| id == v.as_str()),
+                "a VMware connection: {flow}"
+            );
+        }
+    }
+    let diagram = run.stdout(&["diagram", "-section:vmware"], 0);
+    assert_eq!(diagram, run.stdout(&["diagram", "not:section:vmware"], 0));
+    assert_ne!(diagram, run.stdout(&["diagram"], 0));
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("policy");
+    run.stdout(
+        &[
+            "policy",
+            "-proto:udp",
+            "to:hyper-v",
+            "--remote",
+            "vmm-server=10.0.0.5",
+            "--any-for-missing",
+            "--out",
+            dir.to_str().unwrap(),
+        ],
+        0,
+    );
+    let services = std::fs::read_to_string(dir.join("def/services.yaml")).unwrap();
+    assert!(!services.contains("udp"), "{services}");
+}

@@ -92,6 +92,12 @@ fn bad_terms_name_the_term_and_what_is_valid() {
         ("frm:vmm", "frm:vmm", "did you mean `from:`"),
         ("to:", "to:", "needs a value"),
         ("-", "-", "negation"),
+        ("not:", "not:", "nothing follows the negation"),
+        ("NOT:", "NOT:", "not:word"),
+        ("not:-winrm", "not:-winrm", "negated only once"),
+        ("not:not:winrm", "not:not:winrm", "`not:winrm`"),
+        ("not:proto:gre", "not:proto:gre", "proto:icmp"),
+        ("nott:winrm", "nott:winrm", "did you mean `not:`"),
         ("winrm port:70000", "port:70000", "out of range"),
     ];
     for (input, named, needle) in cases {
@@ -101,6 +107,46 @@ fn bad_terms_name_the_term_and_what_is_valid() {
         assert!(
             text.contains(needle),
             "input {input:?}: {text:?} lacks {needle:?}"
+        );
+    }
+}
+
+/// `not:` takes any term, qualified or free, and means what `-` means, so
+/// no shell needs it quoted.
+#[test]
+fn not_negates_every_kind_of_term_as_the_dash_does() {
+    let terms = [
+        "winrm",
+        "445",
+        "from:vmm",
+        "src:vmm",
+        "to:sql",
+        "dst:sql",
+        "on:hyper-v",
+        "port:80,443",
+        "port:49152-65535",
+        "proto:udp",
+        "mod:setup",
+        "dir:out",
+        "section:vmware",
+        "to:\"file server\"",
+    ];
+    for term in terms {
+        let plain = parse(term).unwrap_or_else(|e| panic!("{term}: {e}"));
+        for negated in [format!("not:{term}"), format!("NOT:{term}")] {
+            let query = parse(&negated).unwrap_or_else(|e| panic!("{negated}: {e}"));
+            assert_eq!(query, parse(&format!("-{term}")).unwrap(), "{negated}");
+            assert_eq!(query.terms.len(), 1, "{negated}");
+            assert!(query.terms[0].negated, "{negated}");
+            assert_eq!(query.terms[0].kind, plain.terms[0].kind, "{negated}");
+        }
+    }
+    // Every qualifier the parser knows is covered above.
+    for qualifier in vmmports::query::QUALIFIERS {
+        let prefix = format!("{qualifier}:");
+        assert!(
+            terms.iter().any(|t| t.starts_with(&prefix)),
+            "no `not:{prefix}` case"
         );
     }
 }

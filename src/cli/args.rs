@@ -11,7 +11,7 @@ const EXAMPLES: &str = "\
 Examples:
   vmmports list winrm                     fuzzy search
   vmmports list to:hyper-v mod:setup      what setup can change on Hyper-V hosts
-  vmmports list port:443 -from:vmm        port 443, not opened by the VMM server
+  vmmports list port:443 not:from:vmm     port 443, not opened by the VMM server
   vmmports list proto:udp --format json   UDP rows as JSON
   vmmports show vmm-to-bmc-ipmi           one connection in full
   vmmports rules --on hyper-v             firewall rules a Hyper-V host needs
@@ -24,8 +24,8 @@ Examples:
 
 Query terms (ANDed): free words, from:/src:, to:/dst:, on:, port:N or
 port:A-B, proto:tcp|udp|icmp, mod:setup|fixed|device|host|none,
-dir:in|out|none, section:general|vmware. A bare number is a port; -term or
-!term negates. `list` matches free words fuzzily; `rules` and `check` match
+dir:in|out|none, section:general|vmware. A bare number is a port; not:term
+(or -term) negates, e.g. not:section:vmware. `list` matches free words fuzzily; `rules` and `check` match
 them as plain text and keep only the ports the query names (`listen` too).";
 
 #[derive(Debug, Parser)]
@@ -43,6 +43,10 @@ pub struct Cli {
     /// When to colour output; NO_COLOR in the environment means `never` for `auto`
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    /// Cut tables to this many columns (default: the terminal's width; in a pipe or a file nothing is cut)
+    #[arg(long, global = true, value_name = "COLUMNS", value_parser = clap::value_parser!(u16).range(1..))]
+    pub width: Option<u16>,
 
     /// Explorer: leave mouse capture off, so the terminal's own text selection works
     #[arg(long)]
@@ -64,7 +68,7 @@ pub struct Cli {
 pub enum Command {
     /// Print the connections that match a query
     List {
-        /// Query terms, e.g. `winrm`, `to:hyper-v`, `port:443`, `-proto:udp`
+        /// Query terms, e.g. `winrm`, `to:hyper-v`, `port:443`, `not:proto:udp`
         query: Vec<String>,
         #[arg(long, short, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
@@ -384,7 +388,9 @@ pub enum ExportFormat {
 }
 
 /// Subcommands whose positional arguments are query terms.
-const QUERY_COMMANDS: &[&str] = &["list", "rules", "check", "listen"];
+const QUERY_COMMANDS: &[&str] = &[
+    "list", "rules", "check", "listen", "flows", "policy", "diagram",
+];
 
 impl Cli {
     /// Parses the process's arguments, letting negated query terms

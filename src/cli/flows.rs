@@ -93,7 +93,8 @@ pub fn run_flows(
 fn table_text(flows: &[Flow], settings: &Settings, painter: &Painter, width: usize) -> String {
     let column = |title, shrinkable| Column { title, shrinkable };
     // The purpose is too long for a terminal line; CSV, Markdown and JSON
-    // carry it. Addresses are never cut: they are what the row is for.
+    // carry it. Addresses are cut only when nothing else can give (a
+    // `--width` narrower than the other columns' least): they are what the row is for.
     let columns = [
         column("SOURCE", true),
         column("SOURCE ADDRESSES", false),

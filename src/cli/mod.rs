@@ -15,6 +15,7 @@ mod rules;
 mod show;
 mod style;
 mod table;
+mod width;
 
 use std::io::{IsTerminal, Write};
 
@@ -87,14 +88,15 @@ impl From<LoadError> for CliError {
     }
 }
 
-/// Width of the terminal on stdout, or 100 columns when stdout is a pipe or
-/// a file, so piped output is stable.
-fn output_width() -> usize {
-    if std::io::stdout().is_terminal() {
-        crossterm::terminal::size().map_or(100, |(cols, _)| usize::from(cols).max(20))
-    } else {
-        100
-    }
+/// The width limits for this run: `--width`, else the terminal's width when
+/// stdout is one, else none for tables (a pipe or a file gets every cell).
+fn output_width(flag: Option<u16>) -> width::OutputWidth {
+    let terminal = std::io::stdout().is_terminal().then(|| {
+        crossterm::terminal::size()
+            .ok()
+            .map(|(cols, _)| usize::from(cols))
+    });
+    width::OutputWidth::resolve(flag.map(usize::from), terminal)
 }
 
 pub fn run(cli: Cli) -> Outcome {
@@ -122,7 +124,7 @@ pub fn run(cli: Cli) -> Outcome {
 
 fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
     let painter = style::Painter::new(cli.color);
-    let width = output_width();
+    let width = output_width(cli.width);
     // `validate` and `completions` need no catalog; load it only for the rest,
     // so a broken --data file does not stop them.
     match cli.command {
@@ -158,7 +160,7 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
         }
         Some(Command::List { query, format }) => {
             let (catalog, index) = load_indexed(cli.data.as_deref())?;
-            let result = list::run(&catalog, &index, &query, format, &painter, width);
+            let result = list::run(&catalog, &index, &query, format, &painter, width.table());
             // See below: no point freeing it row by row just before exit.
             std::mem::forget((catalog, index));
             result
@@ -206,7 +208,7 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
                     include_dynamic,
                     format,
                 }) => select_flows(&catalog, &remote, include_dynamic, &query)
-                    .and_then(|s| flows::run_flows(&s, format, &painter, width)),
+                    .and_then(|s| flows::run_flows(&s, format, &painter, width.table())),
                 Some(Command::Policy {
                     query,
                     remote,
@@ -242,7 +244,7 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
                     set_port,
                 }) => listen::run(&deployed(&catalog, &set_port)?, &query, &duration, &bind),
                 Some(Command::Show { id, format }) => Ok((
-                    show::run(&catalog, &id, format, &painter, width)?,
+                    show::run(&catalog, &id, format, &painter, width.wrap())?,
                     Outcome::Success,
                 )),
                 Some(Command::Export { format }) => Ok((
@@ -260,7 +262,7 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
                     &[],
                     ListFormat::Table,
                     &painter,
-                    width,
+                    width.table(),
                 ),
             };
             // The process ends right after printing: freeing a large catalog

@@ -74,20 +74,25 @@ pub fn render(columns: &[Column], rows: &[Vec<Cell>], width: usize, painter: &Pa
     out
 }
 
-/// Shrinks the widest shrinkable column, one cell at a time, until the table
-/// fits or nothing more can give.
+/// Shrinks the widest column, one cell at a time, until the table fits: first
+/// only the shrinkable ones down to [`MIN_WIDTH`], then (for a width asked for
+/// that is narrower still) any column, then down to one cell, so `--width N`
+/// holds whenever each column can have one.
 fn fit(widths: &mut [usize], columns: &[Column], width: usize) {
     let total = |w: &[usize]| w.iter().sum::<usize>() + GAP * w.len().saturating_sub(1);
-    while total(widths) > width {
-        let widest = widths
-            .iter()
-            .enumerate()
-            .filter(|(i, w)| columns[*i].shrinkable && **w > MIN_WIDTH)
-            .max_by_key(|(_, w)| **w)
-            .map(|(i, _)| i);
-        match widest {
-            Some(i) => widths[i] -= 1,
-            None => break,
+    let stages = [(true, MIN_WIDTH), (false, MIN_WIDTH), (false, 1)];
+    for (only_shrinkable, floor) in stages {
+        while total(widths) > width {
+            let widest = widths
+                .iter()
+                .enumerate()
+                .filter(|(i, w)| (columns[*i].shrinkable || !only_shrinkable) && **w > floor)
+                .max_by_key(|(_, w)| **w)
+                .map(|(i, _)| i);
+            match widest {
+                Some(i) => widths[i] -= 1,
+                None => break,
+            }
         }
     }
 }
@@ -119,6 +124,34 @@ mod tests {
         }
         assert!(out.contains("fixed  a long cell"));
         assert!(out.contains('…'));
+    }
+
+    #[test]
+    fn a_width_too_narrow_for_the_shrinkable_columns_cuts_the_others_too() {
+        let columns = [
+            Column {
+                title: "FIXED",
+                shrinkable: false,
+            },
+            Column {
+                title: "B",
+                shrinkable: true,
+            },
+        ];
+        let rows = vec![vec![
+            Cell::plain("a fixed column that is wide"),
+            Cell::plain("shrinkable"),
+        ]];
+        let painter = Painter::new(super::super::args::ColorChoice::Never);
+        for width in [20, 8, 4] {
+            let out = render(&columns, &rows, width, &painter);
+            for line in out.lines() {
+                assert!(line.width() <= width, "{width}: {line:?}");
+            }
+        }
+        // Wide enough, the fixed column stays whole.
+        let out = render(&columns, &rows, 40, &painter);
+        assert!(out.contains("a fixed column that is wide"), "{out}");
     }
 
     #[test]

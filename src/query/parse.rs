@@ -5,7 +5,8 @@
 //! mod:setup on:sql dir:in section:vmware -445 !proto:udp 5985
 //! ```
 //!
-//! A bare number is a port. `-` or `!` in front negates a term. Values with
+//! A bare number is a port. `not:`, `-` or `!` in front negates a term
+//! (`not:section:vmware`, `not:winrm`). Values with
 //! spaces can be quoted: `to:"file server"`.
 
 use std::fmt;
@@ -131,11 +132,25 @@ fn tokens(input: &str) -> Vec<String> {
     out
 }
 
-fn parse_term(token: &str) -> Result<Term, QueryError> {
-    let (negated, body) = match token.strip_prefix(['-', '!']) {
+/// The word that negates the term after it: unlike `-` (taken for an option
+/// by some programs) or `!` (history expansion in interactive bash and zsh),
+/// it needs no quoting in any shell.
+const NOT: &str = "not:";
+
+/// Splits a negation (`not:`, `-` or `!`) off a term.
+fn negation(token: &str) -> (bool, &str) {
+    let prefix = token.get(..NOT.len());
+    if prefix.is_some_and(|p| p.eq_ignore_ascii_case(NOT)) {
+        return (true, &token[NOT.len()..]);
+    }
+    match token.strip_prefix(['-', '!']) {
         Some(rest) => (true, rest),
         None => (false, token),
-    };
+    }
+}
+
+fn parse_term(token: &str) -> Result<Term, QueryError> {
+    let (negated, body) = negation(token);
     let error = |message: String, hint: String| QueryError {
         term: token.to_string(),
         message,
@@ -144,7 +159,13 @@ fn parse_term(token: &str) -> Result<Term, QueryError> {
     if body.is_empty() {
         return Err(error(
             "nothing follows the negation".into(),
-            "write `-word` or `!port:445` with no space after the sign".into(),
+            "write `not:word`, `not:port:445` or `-word`, with no space after it".into(),
+        ));
+    }
+    if negated && negation(body).0 {
+        return Err(error(
+            "a term can be negated only once".into(),
+            format!("write `not:{}`", negation(body).1),
         ));
     }
     let kind = match body.split_once(':') {
@@ -155,7 +176,8 @@ fn parse_term(token: &str) -> Result<Term, QueryError> {
         Some((name, value)) => {
             let name = name.to_ascii_lowercase();
             if !QUALIFIERS.contains(&name.as_str()) {
-                let hint = match crate::text::nearest(&name, QUALIFIERS) {
+                let known: Vec<&str> = QUALIFIERS.iter().copied().chain(["not"]).collect();
+                let hint = match crate::text::nearest(&name, &known) {
                     Some(best) => format!(
                         "did you mean `{best}:`? qualifiers are {}",
                         qualifier_list()
