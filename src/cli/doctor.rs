@@ -1,48 +1,45 @@
 //! `vmmports doctor`: how copying will work here, why, and what to fix.
 
-use std::process::Command;
-
 use super::Outcome;
-use crate::clipboard::{Choice, Environment, Transport, WindowsConsole, choose, osc52};
+use crate::clipboard::{Choice, Environment, Transport, WindowsConsole, choose, osc52, tmux};
 use crate::platform::Os;
 
-/// tmux's value of a global option, asked of the tmux we run inside.
-fn tmux_option(name: &str) -> Option<String> {
-    let out = Command::new("tmux")
-        .args(["show", "-gv", name])
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
-}
-
-/// The tmux line, asked of the tmux we run inside, and what to fix there.
+/// The tmux line, asked of the tmux we run inside, and what its
+/// `set-clipboard` means for a copy from here.
 fn tmux_status(fixes: &mut Vec<String>) -> String {
-    let clipboard = tmux_option("set-clipboard");
-    let passthrough = tmux_option("allow-passthrough");
+    let run = crate::platform::run_tmux;
+    let clipboard = tmux::set_clipboard(run);
+    let passthrough = run(&["show-options", "-gv", "allow-passthrough"], None)
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty());
     let show = |v: &Option<String>| {
         v.clone()
             .unwrap_or_else(|| "unknown (tmux did not answer)".into())
     };
-    if clipboard.is_none() {
-        fixes.push(
-            "could not ask tmux for its options; check `tmux show -g set-clipboard` yourself"
+    let change = "`set -s set-clipboard on` in ~/.tmux.conf";
+    match clipboard.as_deref() {
+        None => fixes.push(
+            "could not ask tmux for its options; check `tmux show-options -s set-clipboard` yourself"
                 .into(),
-        );
-    }
-    if clipboard
-        .as_deref()
-        .is_some_and(|v| v != "on" && v != "external")
-    {
-        fixes.push(
-            "tmux ignores OSC 52: run `tmux set -g set-clipboard on` (and add it to ~/.tmux.conf)"
-                .into(),
-        );
+        ),
+        Some("external") => fixes.push(format!(
+            "tmux's set-clipboard is external (its default): tmux ignores the OSC 52 that programs inside it send, \
+             so vmmports copies with `tmux load-buffer -w`, which fills tmux's buffer and asks tmux to pass it on to your terminal's clipboard; \
+             other programs' OSC 52 stays in tmux. If you want theirs to work too, an option: {change}"
+        )),
+        Some("off") => fixes.push(format!(
+            "tmux's set-clipboard is off: a copy lands in tmux's buffer (prefix ] pastes it), \
+             but nothing reaches your terminal's clipboard. To change that, an option: {change} (or external)"
+        )),
+        // `on`: tmux takes programs' OSC 52 and forwards it, and load-buffer
+        // -w is forwarded too; nothing to explain.
+        Some(_) => {}
     }
     if passthrough.as_deref() == Some("off") {
         fixes.push(
-            "optional: `tmux set -g allow-passthrough on` lets the wrapped copy reach the outer terminal too"
+            "optional: `tmux set -g allow-passthrough on` lets the wrapped copy reach the outer terminal too \
+             (vmmports sends it only when tmux load-buffer fails)"
                 .into(),
         );
     }
@@ -98,6 +95,9 @@ fn report(choice: Choice, limit: Option<usize>, env: &Environment) -> (String, O
     let name = match transport {
         Transport::Native => "the system clipboard",
         Transport::Osc52 => "OSC 52 through the terminal",
+        Transport::Tmux => {
+            "tmux's paste buffer (tmux load-buffer -w), forwarded by tmux to the terminal"
+        }
         Transport::None => "nothing",
     };
     let choice_name = match choice {
@@ -125,7 +125,7 @@ fn report(choice: Choice, limit: Option<usize>, env: &Environment) -> (String, O
                 ));
             }
         }
-        Transport::Osc52 => {
+        Transport::Osc52 | Transport::Tmux => {
             fixes.push(
                 "your terminal must allow OSC 52 clipboard writes: most do (Windows Terminal, kitty, WezTerm, Alacritty, foot); \
                  iTerm2 needs Settings > General > Selection > \"Applications in terminal may access clipboard\"; \
