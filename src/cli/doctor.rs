@@ -26,7 +26,7 @@ fn tmux_status(fixes: &mut Vec<String>) -> String {
         Some("external") => fixes.push(format!(
             "tmux's set-clipboard is external (its default): tmux ignores the OSC 52 that programs inside it send, \
              so vmmports copies with `tmux load-buffer -w`, which fills tmux's buffer and asks tmux to pass it on to your terminal's clipboard; \
-             other programs' OSC 52 stays in tmux. If you want theirs to work too, an option: {change}"
+             other programs' OSC 52 goes nowhere. If you want theirs to work too, an option: {change}"
         )),
         Some("off") => fixes.push(format!(
             "tmux's set-clipboard is off: a copy lands in tmux's buffer (prefix ] pastes it), \
@@ -96,7 +96,7 @@ fn report(choice: Choice, limit: Option<usize>, env: &Environment) -> (String, O
         Transport::Native => "the system clipboard",
         Transport::Osc52 => "OSC 52 through the terminal",
         Transport::Tmux => {
-            "tmux's paste buffer (tmux load-buffer -w), forwarded by tmux to the terminal"
+            "tmux's paste buffer (tmux load-buffer -w: tmux passes it on to your terminal when it can)"
         }
         Transport::None => "nothing",
     };
