@@ -785,7 +785,7 @@ fn tmux_on_its_defaults_takes_the_copy_into_its_buffer_and_doctor_explains_why()
         );
         assert!(line("SSH session").contains("yes"), "{doctor}");
         assert!(
-            line("copy with").contains("tmux's paste buffer (tmux load-buffer -w)"),
+            line("copy with").contains("tmux's paste buffer (tmux load-buffer -w:"),
             "{doctor}"
         );
         assert!(
