@@ -4,10 +4,9 @@ use super::Outcome;
 use crate::clipboard::{Choice, Environment, Transport, WindowsConsole, choose, osc52, tmux};
 use crate::platform::Os;
 
-/// The tmux line, asked of the tmux we run inside, and what its
-/// `set-clipboard` means for a copy from here.
-fn tmux_status(fixes: &mut Vec<String>) -> String {
-    let run = crate::platform::run_tmux;
+/// The tmux line, asked of the tmux we run inside (through `run`), and what
+/// its `set-clipboard` means for a copy from here.
+fn tmux_status(run: tmux::Runner, fixes: &mut Vec<String>) -> String {
     let clipboard = tmux::set_clipboard(run);
     let passthrough = run(&["show-options", "-gv", "allow-passthrough"], None)
         .ok()
@@ -79,7 +78,7 @@ fn report(choice: Choice, limit: Option<usize>, env: &Environment) -> (String, O
     // tmux, GNU screen and X11 exist for Unix programs only.
     if env.os == Os::Unix {
         let tmux = if env.tmux {
-            tmux_status(&mut fixes)
+            tmux_status(crate::platform::run_tmux, &mut fixes)
         } else {
             "no".to_string()
         };
@@ -169,4 +168,58 @@ fn report(choice: Choice, limit: Option<usize>, env: &Environment) -> (String, O
             Outcome::NoMatch
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A tmux whose `set-clipboard` is `$value`, with passthrough on.
+    macro_rules! tmux_with {
+        ($value:literal) => {{
+            fn run(args: &[&str], _: Option<&[u8]>) -> Result<String, String> {
+                Ok(if args.contains(&"set-clipboard") {
+                    concat!($value, "\n").into()
+                } else {
+                    "on\n".into()
+                })
+            }
+            run
+        }};
+    }
+
+    fn status(run: tmux::Runner) -> (String, String) {
+        let mut fixes = Vec::new();
+        let line = tmux_status(run, &mut fixes);
+        (line, fixes.join("\n"))
+    }
+
+    #[test]
+    fn set_clipboard_is_explained_for_each_value() {
+        let (line, fixes) = status(tmux_with!("external"));
+        assert_eq!(line, "yes; set-clipboard: external; allow-passthrough: on");
+        assert!(
+            fixes.contains("ignores the OSC 52 that programs inside it send")
+                && fixes.contains("tmux load-buffer -w")
+                && fixes.contains("an option: `set -s set-clipboard on`"),
+            "{fixes}"
+        );
+        let (_, fixes) = status(tmux_with!("off"));
+        assert!(
+            fixes.contains("nothing reaches your terminal's clipboard"),
+            "{fixes}"
+        );
+        let (_, fixes) = status(tmux_with!("on"));
+        assert_eq!(fixes, "", "with on, both routes work");
+    }
+
+    #[test]
+    fn a_tmux_that_does_not_answer_is_said_so() {
+        fn gone(_: &[&str], _: Option<&[u8]>) -> Result<String, String> {
+            Err("no server running".into())
+        }
+        let (line, fixes) = status(gone);
+        assert!(line.contains("set-clipboard: unknown"), "{line}");
+        assert!(fixes.contains("could not ask tmux"), "{fixes}");
+    }
 }
