@@ -552,4 +552,28 @@ mod tests {
         );
         assert!(!terminal.is_empty());
     }
+
+    #[test]
+    fn native_failure_inside_tmux_falls_back_to_tmux() {
+        let mut clipboard = Clipboard::new(
+            Choice::Native,
+            env(&[("TMUX", "x"), ("DISPLAY", ":99")]),
+            None,
+        )
+        .with_tmux(tmux_takes_it);
+        let mut terminal = Vec::new();
+        let report = clipboard.copy("rule", &mut terminal);
+        if report.message.starts_with("Copied to the system") {
+            return; // a real display answered on this machine; nothing to check
+        }
+        assert!(
+            report.message.starts_with("System clipboard unavailable (")
+                && report
+                    .message
+                    .contains("); Copied into tmux's buffer, 4 bytes"),
+            "{}",
+            report.message
+        );
+        assert!(terminal.is_empty(), "no OSC 52 when tmux took it");
+    }
 }
