@@ -3,8 +3,9 @@
 //! - a pseudo-terminal read back through vt100, which reports every OSC 52
 //!   copy (`--clipboard osc52`, `none`, a tiny `osc52_limit`, `--print`,
 //!   `rules --copy`);
-//! - a private tmux server with `set-clipboard on`, whose paste buffer must
-//!   end up holding the rule (and `vmmports doctor` run inside it);
+//! - a private tmux server on its defaults (`set-clipboard external`, which
+//!   ignores a program's OSC 52), whose paste buffer must end up holding the
+//!   rule and the `rules --copy` script (and `vmmports doctor` run inside it);
 //! - an Xvfb display, whose clipboard `xclip -o` reads back while the
 //!   explorer runs and during its hand-off after the terminal is restored.
 //!
@@ -600,6 +601,34 @@ impl Tmux {
         }
     }
 
+    /// Runs `script` (`sh -c`, with `$0` the vmmports binary and each of
+    /// `env` set) in a new window of session `e2e`, with the session's
+    /// environment; its exit status, once `rc` names a file it wrote.
+    fn shell(&self, env: &[&str], script: &str, rc: &str) -> String {
+        let bin = vmmports();
+        let mut args = vec!["new-window", "-d", "-t", "e2e"];
+        for var in env {
+            args.extend(["-e", var]);
+        }
+        let script = format!("{script}; echo $? >{rc}.tmp; mv {rc}.tmp {rc}");
+        args.extend(["--", "sh", "-c", &script, bin.to_str().unwrap()]);
+        self.run(&args);
+        poll(rc, || {
+            std::fs::read_to_string(self.scratch.path().join(rc)).ok()
+        })
+        .trim()
+        .to_string()
+    }
+
+    /// tmux's newest paste buffer, once there is one.
+    fn newest_buffer(&self) -> String {
+        poll("tmux's paste buffer", || {
+            let out = run_bounded(self.command(&["show-buffer"]));
+            (out.status.success() && !out.stdout.is_empty())
+                .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+        })
+    }
+
     /// The process ids of every pane's program.
     fn pane_pids(&self) -> Vec<u32> {
         let out = run_bounded(self.command(&["list-panes", "-a", "-F", "#{pane_pid}"]));
@@ -645,23 +674,35 @@ fn alive(pid: u32) -> bool {
     })
 }
 
+/// The SSH session is simulated: the session's environment carries
+/// `SSH_CONNECTION` and `SSH_TTY` as sshd sets them (tests/ has no sshd that
+/// logs in), which is all vmmports looks at. tmux runs on its defaults, so
+/// its `set-clipboard` is `external`: a program's OSC 52 is ignored, and only
+/// `tmux load-buffer` fills its buffer.
 #[test]
-fn tmux_takes_the_copy_into_its_buffer_and_doctor_sees_it() {
+fn tmux_on_its_defaults_takes_the_copy_into_its_buffer_and_doctor_explains_why() {
     if !require(&["tmux"]) {
         return;
     }
     within_timeout(|| {
         let want = rule_text(ID);
         let tmux = Tmux::start(Scratch::new(None));
-        let bin = vmmports();
-        let bin = bin.to_str().unwrap();
-        // An SSH session with a (dead) display: auto must still pick OSC 52.
+        // An SSH session with a (dead) display: auto must still pick the
+        // terminal's route, here tmux.
         tmux.explorer(
-            &["SSH_CONNECTION=192.0.2.1 50000 192.0.2.2 22", "DISPLAY=:99"],
+            &[
+                "SSH_CONNECTION=192.0.2.1 50000 192.0.2.2 22",
+                "SSH_TTY=/dev/pts/9",
+                "DISPLAY=:99",
+            ],
             "auto",
         );
-        tmux.run(&["set", "-s", "set-clipboard", "on"]);
         tmux.run(&["set", "-g", "remain-on-exit", "off"]);
+        assert_eq!(
+            tmux.run(&["show-options", "-sv", "set-clipboard"]).trim(),
+            "external",
+            "tmux's default"
+        );
 
         tmux.wait_screen("e2e", "the first frame", |s| s.contains("Connections"));
         tmux.run(&["send-keys", "-t", "e2e", "/"]);
@@ -693,36 +734,44 @@ fn tmux_takes_the_copy_into_its_buffer_and_doctor_sees_it() {
             .collect::<Vec<_>>()
             .join(" ");
         assert!(
-            status.contains(&format!("rule for {ID}: Sent via OSC 52 (tmux)")),
+            status.contains(&format!("rule for {ID}: Copied into tmux's buffer")),
             "auto over SSH inside tmux: {status:?}"
         );
-        let buffer = poll("tmux's paste buffer", || {
-            let out = run_bounded(tmux.command(&["show-buffer"]));
-            (out.status.success() && !out.stdout.is_empty())
-                .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
-        });
-        assert_eq!(buffer, want, "tmux's buffer holds the rule");
+        assert!(!status.contains("OSC 52"), "{status:?}");
+        assert_eq!(tmux.newest_buffer(), want, "tmux's buffer holds the rule");
         let buffers = tmux.run(&["list-buffers", "-F", "#{buffer_name}"]);
         assert_eq!(buffers.lines().count(), 1, "one buffer: {buffers:?}");
 
-        // doctor, inside the same session (so with its TMUX and SSH
-        // variables), asks this tmux for its options.
-        tmux.run(&[
-            "new-window",
-            "-d",
-            "-t",
-            "e2e",
-            "--",
-            "sh",
-            "-c",
-            "\"$0\" doctor >doctor.txt 2>&1; echo $? >doctor.tmp; mv doctor.tmp doctor.rc",
-            bin,
-        ]);
-        let rc = poll("doctor to finish", || {
-            std::fs::read_to_string(tmux.scratch.path().join("doctor.rc")).ok()
+        // rules --copy, in the same session (so with its TMUX and SSH
+        // variables): the script on stdout is tmux's newest buffer.
+        let rc = tmux.shell(
+            &[],
+            "\"$0\" rules --on sql --copy >rules.out 2>rules.err",
+            "rules.rc",
+        );
+        let err = tmux.scratch.read("rules.err");
+        assert_eq!(rc, "0", "rules' exit status; stderr: {err}");
+        let script = tmux.scratch.read("rules.out");
+        assert!(script.contains("New-NetFirewallRule"), "{script}");
+        let buffer = poll("the script in tmux's buffer", || {
+            let newest = tmux.newest_buffer();
+            (newest != want).then_some(newest)
         });
+        assert_eq!(buffer, script, "tmux's buffer holds the script");
+        assert!(
+            err.contains(&format!(
+                "Copied into tmux's buffer, {} bytes",
+                script.len()
+            )),
+            "stderr: {err:?}"
+        );
+        assert!(!err.contains("OSC 52"), "stderr: {err:?}");
+
+        // doctor, in the same session, asks this tmux for its options and
+        // says what `external` means.
+        let rc = tmux.shell(&[], "\"$0\" doctor >doctor.txt 2>&1", "doctor.rc");
         let doctor = tmux.scratch.read("doctor.txt");
-        assert_eq!(rc.trim(), "0", "doctor's exit status:\n{doctor}");
+        assert_eq!(rc, "0", "doctor's exit status:\n{doctor}");
         let line = |label: &str| {
             doctor
                 .lines()
@@ -730,15 +779,20 @@ fn tmux_takes_the_copy_into_its_buffer_and_doctor_sees_it() {
                 .unwrap_or_else(|| panic!("no {label:?} line:\n{doctor}"))
                 .to_string()
         };
-        assert!(line("tmux").contains("yes; set-clipboard: on"), "{doctor}");
+        assert!(
+            line("tmux").contains("yes; set-clipboard: external"),
+            "{doctor}"
+        );
         assert!(line("SSH session").contains("yes"), "{doctor}");
         assert!(
-            line("copy with").contains("OSC 52 through the terminal (--clipboard auto)"),
+            line("copy with").contains("tmux's paste buffer (tmux load-buffer -w:"),
             "{doctor}"
         );
         assert!(
-            !doctor.contains("tmux ignores OSC 52"),
-            "no set-clipboard fix offered when it is on:\n{doctor}"
+            doctor.contains("set-clipboard is external")
+                && doctor.contains("ignores the OSC 52 that programs inside it send")
+                && doctor.contains("set -s set-clipboard on"),
+            "{doctor}"
         );
 
         tmux.run(&["send-keys", "-t", "e2e", "q"]);
@@ -746,6 +800,37 @@ fn tmux_takes_the_copy_into_its_buffer_and_doctor_sees_it() {
             let out = run_bounded(tmux.command(&["has-session", "-t", "e2e"]));
             (!out.status.success()).then_some(())
         });
+    });
+}
+
+/// Inside tmux, with no tmux to run (not on PATH): the copy falls back to
+/// the wrapped OSC 52, and stderr says why.
+#[test]
+fn inside_tmux_without_a_tmux_to_run_the_copy_falls_back_and_says_so() {
+    if !require(&["tmux"]) {
+        return;
+    }
+    within_timeout(|| {
+        let tmux = Tmux::start(Scratch::new(None));
+        tmux.run(&["new-session", "-d", "-s", "e2e", "--", "sleep", "60"]);
+        let rc = tmux.shell(
+            &[],
+            "PATH=/nonexistent \"$0\" rules --on sql --copy >rules.out 2>rules.err",
+            "rules.rc",
+        );
+        let err = tmux.scratch.read("rules.err");
+        assert_eq!(rc, "0", "stderr: {err}");
+        assert!(
+            err.contains("tmux load-buffer failed (cannot run tmux")
+                && err.contains("so instead: Sent via OSC 52 (tmux)"),
+            "stderr: {err:?}"
+        );
+        assert!(
+            run_bounded(tmux.command(&["show-buffer"]))
+                .stdout
+                .is_empty(),
+            "nothing in tmux's buffer"
+        );
     });
 }
 

@@ -56,7 +56,7 @@ pub struct Cli {
     #[arg(long)]
     pub print: bool,
 
-    /// How to copy: native clipboard, OSC 52 through the terminal, or none (auto picks; see `vmmports doctor`)
+    /// How to copy: native clipboard, OSC 52 through the terminal (tmux's buffer inside tmux), or none (auto picks; see `vmmports doctor`)
     #[arg(long, global = true, value_enum)]
     pub clipboard: Option<ClipboardArg>,
 

@@ -1,48 +1,44 @@
 //! `vmmports doctor`: how copying will work here, why, and what to fix.
 
-use std::process::Command;
-
 use super::Outcome;
-use crate::clipboard::{Choice, Environment, Transport, WindowsConsole, choose, osc52};
+use crate::clipboard::{Choice, Environment, Transport, WindowsConsole, choose, osc52, tmux};
 use crate::platform::Os;
 
-/// tmux's value of a global option, asked of the tmux we run inside.
-fn tmux_option(name: &str) -> Option<String> {
-    let out = Command::new("tmux")
-        .args(["show", "-gv", name])
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
-}
-
-/// The tmux line, asked of the tmux we run inside, and what to fix there.
-fn tmux_status(fixes: &mut Vec<String>) -> String {
-    let clipboard = tmux_option("set-clipboard");
-    let passthrough = tmux_option("allow-passthrough");
+/// The tmux line, asked of the tmux we run inside (through `run`), and what
+/// its `set-clipboard` means for a copy from here.
+fn tmux_status(run: tmux::Runner, fixes: &mut Vec<String>) -> String {
+    let clipboard = tmux::set_clipboard(run);
+    let passthrough = run(&["show-options", "-gv", "allow-passthrough"], None)
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty());
     let show = |v: &Option<String>| {
         v.clone()
             .unwrap_or_else(|| "unknown (tmux did not answer)".into())
     };
-    if clipboard.is_none() {
-        fixes.push(
-            "could not ask tmux for its options; check `tmux show -g set-clipboard` yourself"
+    let change = "`set -s set-clipboard on` in ~/.tmux.conf";
+    match clipboard.as_deref() {
+        None => fixes.push(
+            "could not ask tmux for its options; check `tmux show-options -s set-clipboard` yourself"
                 .into(),
-        );
-    }
-    if clipboard
-        .as_deref()
-        .is_some_and(|v| v != "on" && v != "external")
-    {
-        fixes.push(
-            "tmux ignores OSC 52: run `tmux set -g set-clipboard on` (and add it to ~/.tmux.conf)"
-                .into(),
-        );
+        ),
+        Some("external") => fixes.push(format!(
+            "tmux's set-clipboard is external (its default): tmux ignores the OSC 52 that programs inside it send, \
+             so vmmports copies with `tmux load-buffer -w`, which fills tmux's buffer and asks tmux to pass it on to your terminal's clipboard; \
+             other programs' OSC 52 goes nowhere. If you want theirs to work too, an option: {change}"
+        )),
+        Some("off") => fixes.push(format!(
+            "tmux's set-clipboard is off: a copy lands in tmux's buffer (prefix ] pastes it), \
+             but nothing reaches your terminal's clipboard. To change that, an option: {change} (or external)"
+        )),
+        // `on`: tmux takes programs' OSC 52 and forwards it, and load-buffer
+        // -w is forwarded too; nothing to explain.
+        Some(_) => {}
     }
     if passthrough.as_deref() == Some("off") {
         fixes.push(
-            "optional: `tmux set -g allow-passthrough on` lets the wrapped copy reach the outer terminal too"
+            "optional: `tmux set -g allow-passthrough on` lets the wrapped copy reach the outer terminal too \
+             (vmmports sends it only when tmux load-buffer fails)"
                 .into(),
         );
     }
@@ -82,7 +78,7 @@ fn report(choice: Choice, limit: Option<usize>, env: &Environment) -> (String, O
     // tmux, GNU screen and X11 exist for Unix programs only.
     if env.os == Os::Unix {
         let tmux = if env.tmux {
-            tmux_status(&mut fixes)
+            tmux_status(crate::platform::run_tmux, &mut fixes)
         } else {
             "no".to_string()
         };
@@ -98,6 +94,9 @@ fn report(choice: Choice, limit: Option<usize>, env: &Environment) -> (String, O
     let name = match transport {
         Transport::Native => "the system clipboard",
         Transport::Osc52 => "OSC 52 through the terminal",
+        Transport::Tmux => {
+            "tmux's paste buffer (tmux load-buffer -w: tmux passes it on to your terminal when it can)"
+        }
         Transport::None => "nothing",
     };
     let choice_name = match choice {
@@ -125,7 +124,7 @@ fn report(choice: Choice, limit: Option<usize>, env: &Environment) -> (String, O
                 ));
             }
         }
-        Transport::Osc52 => {
+        Transport::Osc52 | Transport::Tmux => {
             fixes.push(
                 "your terminal must allow OSC 52 clipboard writes: most do (Windows Terminal, kitty, WezTerm, Alacritty, foot); \
                  iTerm2 needs Settings > General > Selection > \"Applications in terminal may access clipboard\"; \
@@ -169,4 +168,58 @@ fn report(choice: Choice, limit: Option<usize>, env: &Environment) -> (String, O
             Outcome::NoMatch
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A tmux whose `set-clipboard` is `$value`, with passthrough on.
+    macro_rules! tmux_with {
+        ($value:literal) => {{
+            fn run(args: &[&str], _: Option<&[u8]>) -> Result<String, String> {
+                Ok(if args.contains(&"set-clipboard") {
+                    concat!($value, "\n").into()
+                } else {
+                    "on\n".into()
+                })
+            }
+            run
+        }};
+    }
+
+    fn status(run: tmux::Runner) -> (String, String) {
+        let mut fixes = Vec::new();
+        let line = tmux_status(run, &mut fixes);
+        (line, fixes.join("\n"))
+    }
+
+    #[test]
+    fn set_clipboard_is_explained_for_each_value() {
+        let (line, fixes) = status(tmux_with!("external"));
+        assert_eq!(line, "yes; set-clipboard: external; allow-passthrough: on");
+        assert!(
+            fixes.contains("ignores the OSC 52 that programs inside it send")
+                && fixes.contains("tmux load-buffer -w")
+                && fixes.contains("an option: `set -s set-clipboard on`"),
+            "{fixes}"
+        );
+        let (_, fixes) = status(tmux_with!("off"));
+        assert!(
+            fixes.contains("nothing reaches your terminal's clipboard"),
+            "{fixes}"
+        );
+        let (_, fixes) = status(tmux_with!("on"));
+        assert_eq!(fixes, "", "with on, both routes work");
+    }
+
+    #[test]
+    fn a_tmux_that_does_not_answer_is_said_so() {
+        fn gone(_: &[&str], _: Option<&[u8]>) -> Result<String, String> {
+            Err("no server running".into())
+        }
+        let (line, fixes) = status(gone);
+        assert!(line.contains("set-clipboard: unknown"), "{line}");
+        assert!(fixes.contains("could not ask tmux"), "{fixes}");
+    }
 }

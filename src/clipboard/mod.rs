@@ -1,12 +1,14 @@
 //! Copying text, wherever the admin is: the native clipboard on a local
-//! desktop, OSC 52 through the terminal over SSH (and through tmux or
-//! screen), or nothing at all, and always an honest report of which.
+//! desktop, OSC 52 through the terminal over SSH (through screen too), tmux's
+//! own buffer inside tmux, or nothing at all, and always an honest report of
+//! which.
 //!
 //! Never runs pbcopy, xclip or wl-copy: on a remote host they fill the remote
 //! machine's clipboard and report a success the admin never sees.
 
 pub mod environment;
 pub mod osc52;
+pub mod tmux;
 
 use std::io::Write;
 use std::time::Duration;
@@ -33,11 +35,37 @@ pub enum Choice {
 pub enum Transport {
     Native,
     Osc52,
+    /// Inside tmux, where OSC 52 would be used: `tmux load-buffer -w`, since
+    /// tmux's default (`set-clipboard external`) ignores a program's OSC 52.
+    Tmux,
     None,
+}
+
+/// OSC 52's route from here: through tmux itself when inside it.
+fn through_terminal(env: &Environment) -> Transport {
+    if env.tmux {
+        Transport::Tmux
+    } else {
+        Transport::Osc52
+    }
 }
 
 /// The transport for `choice` here, and why, in words for `doctor`.
 pub fn choose(choice: Choice, env: &Environment) -> (Transport, String) {
+    let (transport, why) = choose_ignoring_tmux(choice, env);
+    if transport != Transport::Osc52 || through_terminal(env) == Transport::Osc52 {
+        return (transport, why);
+    }
+    (
+        Transport::Tmux,
+        format!(
+            "{why}; inside tmux, which ignores a program's OSC 52 unless its set-clipboard is on, \
+             so through tmux's own buffer"
+        ),
+    )
+}
+
+fn choose_ignoring_tmux(choice: Choice, env: &Environment) -> (Transport, String) {
     match choice {
         Choice::Native => (Transport::Native, "you chose it".into()),
         Choice::Osc52 => (Transport::Osc52, "you chose it".into()),
@@ -81,6 +109,8 @@ pub struct Clipboard {
     /// Whether the last copy went to the native clipboard.
     native_used: bool,
     last: Option<String>,
+    /// Runs tmux commands; replaced in tests.
+    tmux: tmux::Runner,
 }
 
 impl Clipboard {
@@ -92,7 +122,14 @@ impl Clipboard {
             native: None,
             native_used: false,
             last: None,
+            tmux: crate::platform::run_tmux,
         }
+    }
+
+    #[cfg(test)]
+    fn with_tmux(mut self, runner: tmux::Runner) -> Self {
+        self.tmux = runner;
+        self
     }
 
     /// The text of the last copy, for `--print` and `w`.
@@ -112,6 +149,7 @@ impl Clipboard {
                 ok: false,
             },
             Transport::Osc52 => self.send_osc52(text, terminal, None),
+            Transport::Tmux => self.load_into_tmux(text, terminal, String::new()),
             Transport::Native => match self.copy_native(text) {
                 Ok(()) => {
                     self.native_used = true;
@@ -121,8 +159,14 @@ impl Clipboard {
                     }
                 }
                 // The native clipboard failed (an SSH X11 timeout, no
-                // compositor support…): OSC 52 may still get through.
-                Err(e) => self.send_osc52(text, terminal, Some(e)),
+                // compositor support…): the terminal's route may still work.
+                Err(e) => {
+                    let prefix = format!("System clipboard unavailable ({}); ", first_line(&e));
+                    match through_terminal(&self.env) {
+                        Transport::Tmux => self.load_into_tmux(text, terminal, prefix),
+                        _ => self.send_osc52(text, terminal, Some(prefix)),
+                    }
+                }
             },
         }
     }
@@ -137,24 +181,55 @@ impl Clipboard {
         }
     }
 
-    fn send_osc52(
-        &self,
-        text: &str,
-        terminal: &mut dyn Write,
-        native_error: Option<String>,
-    ) -> Report {
-        let prefix = native_error
-            .map(|e| format!("System clipboard unavailable ({}); ", first_line(&e)))
-            .unwrap_or_default();
-        if text.len() > self.limit {
-            return Report {
+    /// The refusal of a copy over OSC 52's limit, whichever route carries
+    /// OSC 52 (tmux's `-w` forwards it as OSC 52 too), or `None`.
+    fn over_limit(&self, text: &str, prefix: &str) -> Option<Report> {
+        (text.len() > self.limit).then(|| Report {
+            message: format!(
+                "{prefix}Clipboard unavailable: {} bytes is more than OSC 52's limit of {}; press w to write it to a file, or run with --print",
+                text.len(),
+                self.limit
+            ),
+            ok: false,
+        })
+    }
+
+    /// Inside tmux: tmux's paste buffer, forwarded by tmux when it can; the
+    /// wrapped OSC 52 when tmux cannot be used. Says only what happened:
+    /// tmux never reports whether the outer terminal took it.
+    fn load_into_tmux(&self, text: &str, terminal: &mut dyn Write, prefix: String) -> Report {
+        if let Some(refused) = self.over_limit(text, &prefix) {
+            return refused;
+        }
+        let bytes = text.len();
+        match tmux::load_buffer(self.tmux, text) {
+            Ok(tmux::Loaded::BufferAndForwarded) => Report {
                 message: format!(
-                    "{prefix}Clipboard unavailable: {} bytes is more than OSC 52's limit of {}; press w to write it to a file, or run with --print",
-                    text.len(),
-                    self.limit
+                    "{prefix}Copied into tmux's buffer, {bytes} bytes (tmux forwards it to your terminal's clipboard when it can: vmmports doctor)"
                 ),
-                ok: false,
-            };
+                ok: true,
+            },
+            Ok(tmux::Loaded::BufferOnly) => Report {
+                message: format!(
+                    "{prefix}Copied into tmux's buffer only, {bytes} bytes: this tmux is too old for load-buffer -w, so it stays in tmux (prefix ] pastes it)"
+                ),
+                ok: true,
+            },
+            Err(e) => self.send_osc52(
+                text,
+                terminal,
+                Some(format!(
+                    "{prefix}tmux load-buffer failed ({}), so instead: ",
+                    first_line(&e)
+                )),
+            ),
+        }
+    }
+
+    fn send_osc52(&self, text: &str, terminal: &mut dyn Write, prefix: Option<String>) -> Report {
+        let prefix = prefix.unwrap_or_default();
+        if let Some(refused) = self.over_limit(text, &prefix) {
+            return refused;
         }
         let wrapping = self.env.wrapping();
         let bytes = osc52::encode(text, wrapping);
@@ -241,8 +316,14 @@ mod tests {
             (vec![("SSH_CLIENT", "10.0.0.9 50000 22")], Transport::Osc52),
             (
                 vec![("TMUX", "/tmp/tmux-0/default,1,0"), ("SSH_CONNECTION", "x")],
-                Transport::Osc52,
+                Transport::Tmux,
             ),
+            (vec![("TMUX", "/tmp/tmux-0/default,1,0")], Transport::Tmux),
+            (
+                vec![("TMUX", "/tmp/tmux-0/default,1,0"), ("DISPLAY", ":0")],
+                Transport::Native,
+            ),
+            (vec![("STY", "1.pts")], Transport::Osc52),
         ];
         for (vars, expected) in cases {
             assert_eq!(choose(Choice::Auto, &env(&vars)).0, expected, "{vars:?}");
@@ -253,6 +334,19 @@ mod tests {
         );
         assert_eq!(
             choose(Choice::Osc52, &env(&[("DISPLAY", ":0")])).0,
+            Transport::Osc52
+        );
+        // OSC 52 inside tmux means through tmux, chosen or not.
+        let (transport, why) = choose(Choice::Osc52, &env(&[("TMUX", "x")]));
+        assert_eq!(transport, Transport::Tmux);
+        assert!(why.contains("tmux's own buffer"), "{why}");
+        // tmux exists for Unix programs only.
+        assert_eq!(
+            choose(
+                Choice::Auto,
+                &env_on(Os::Windows, &[("TMUX", "x"), ("SSH_CLIENT", "x")])
+            )
+            .0,
             Transport::Osc52
         );
     }
@@ -345,16 +439,59 @@ mod tests {
         );
     }
 
+    fn tmux_takes_it(args: &[&str], input: Option<&[u8]>) -> Result<String, String> {
+        assert_eq!(args, ["load-buffer", "-w", "-"]);
+        assert_eq!(input, Some(&b"rule"[..]));
+        Ok(String::new())
+    }
+
+    fn tmux_is_gone(_: &[&str], _: Option<&[u8]>) -> Result<String, String> {
+        Err("no server running on /tmp/tmux-0/default".into())
+    }
+
     #[test]
-    fn osc52_copy_writes_the_sequence_and_says_sent() {
-        let mut clipboard = Clipboard::new(Choice::Osc52, env(&[("TMUX", "x")]), None);
+    fn inside_tmux_the_copy_goes_through_tmux_and_says_only_that() {
+        let mut clipboard = Clipboard::new(
+            Choice::Auto,
+            env(&[("TMUX", "x"), ("SSH_CONNECTION", "x")]),
+            None,
+        )
+        .with_tmux(tmux_takes_it);
         let mut terminal = Vec::new();
         let report = clipboard.copy("rule", &mut terminal);
         assert!(report.ok);
         assert!(
             report
                 .message
-                .starts_with("Sent via OSC 52 (tmux), 4 bytes"),
+                .starts_with("Copied into tmux's buffer, 4 bytes (tmux forwards it"),
+            "{}",
+            report.message
+        );
+        assert!(!report.message.contains("OSC 52"), "{}", report.message);
+        assert!(terminal.is_empty(), "no OSC 52 when tmux took it");
+        // The cap holds whichever route carries OSC 52.
+        let mut small =
+            Clipboard::new(Choice::Auto, env(&[("TMUX", "x")]), Some(3)).with_tmux(tmux_takes_it);
+        let refused = small.copy("rule", &mut terminal);
+        assert!(
+            !refused.ok && refused.message.contains("press w"),
+            "{}",
+            refused.message
+        );
+    }
+
+    #[test]
+    fn when_tmux_cannot_take_it_the_wrapped_osc52_goes_and_says_why() {
+        let mut clipboard =
+            Clipboard::new(Choice::Osc52, env(&[("TMUX", "x")]), None).with_tmux(tmux_is_gone);
+        let mut terminal = Vec::new();
+        let report = clipboard.copy("rule", &mut terminal);
+        assert!(report.ok);
+        assert!(
+            report.message.starts_with(
+                "tmux load-buffer failed (no server running on /tmp/tmux-0/default), so instead: \
+                 Sent via OSC 52 (tmux), 4 bytes"
+            ),
             "{}",
             report.message
         );
@@ -414,5 +551,29 @@ mod tests {
             report.message
         );
         assert!(!terminal.is_empty());
+    }
+
+    #[test]
+    fn native_failure_inside_tmux_falls_back_to_tmux() {
+        let mut clipboard = Clipboard::new(
+            Choice::Native,
+            env(&[("TMUX", "x"), ("DISPLAY", ":99")]),
+            None,
+        )
+        .with_tmux(tmux_takes_it);
+        let mut terminal = Vec::new();
+        let report = clipboard.copy("rule", &mut terminal);
+        if report.message.starts_with("Copied to the system") {
+            return; // a real display answered on this machine; nothing to check
+        }
+        assert!(
+            report.message.starts_with("System clipboard unavailable (")
+                && report
+                    .message
+                    .contains("); Copied into tmux's buffer, 4 bytes"),
+            "{}",
+            report.message
+        );
+        assert!(terminal.is_empty(), "no OSC 52 when tmux took it");
     }
 }

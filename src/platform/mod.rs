@@ -10,6 +10,8 @@
 //!   console window)
 //! - [`keep_serving_clipboard`]: keep a native copy alive after exit where
 //!   the clipboard dies with its owner (X11, Wayland)
+//! - [`run_tmux`]: a tmux command, for copying inside tmux and `doctor`
+//!   (Unix only; on Windows it says so)
 //! - [`OS`]: which family this build runs on, for choices that are pure
 //!   logic elsewhere (the clipboard transport)
 //! - [`EDITABLE_NEWLINE`]: the line ending of the hand-edited config file
@@ -26,7 +28,8 @@ mod windows;
 use windows as imp;
 
 pub use imp::{
-    keep_serving_clipboard, new_file_permissions, on_termination, prepare_console, terminal_writer,
+    keep_serving_clipboard, new_file_permissions, on_termination, prepare_console, run_tmux,
+    terminal_writer,
 };
 
 /// An operating system family, as far as vmmports' behaviour differs.

@@ -62,3 +62,73 @@ pub fn new_file_permissions() -> Option<std::fs::Permissions> {
     use std::os::unix::fs::PermissionsExt;
     Some(std::fs::Permissions::from_mode(0o666))
 }
+
+/// How long a tmux command may take: a local socket answers in
+/// milliseconds, and the explorer waits for this between frames.
+const TMUX_DEADLINE: Duration = Duration::from_secs(3);
+
+/// Runs `tmux args` (the server in `$TMUX`), with `input` on its stdin; its
+/// stdout when it succeeds, else why not (its stderr, or the failure to run
+/// it). Output is captured, never inherited: the explorer owns the screen.
+pub fn run_tmux(args: &[&str], input: Option<&[u8]>) -> Result<String, String> {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+
+    let mut child = Command::new("tmux")
+        .args(args)
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run tmux: {e}"))?;
+    // Written on a thread of its own so a tmux that never reads cannot hold
+    // us past the deadline; closing stdin tells it the text is complete.
+    let writer = match (input, child.stdin.take()) {
+        (Some(bytes), Some(mut stdin)) => {
+            let bytes = bytes.to_vec();
+            Some(std::thread::spawn(move || stdin.write_all(&bytes)))
+        }
+        _ => None,
+    };
+    let deadline = Instant::now() + TMUX_DEADLINE;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("tmux did not answer within {TMUX_DEADLINE:?}"));
+            }
+            Err(e) => return Err(format!("waiting for tmux: {e}")),
+        }
+    };
+    if let Some(Ok(Err(e))) = writer.map(|w| w.join()) {
+        return Err(format!("cannot hand the text to tmux: {e}"));
+    }
+    let read = |pipe: Option<&mut dyn Read>| {
+        let mut text = String::new();
+        if let Some(pipe) = pipe {
+            let _ = pipe.read_to_string(&mut text);
+        }
+        text
+    };
+    let stdout = read(child.stdout.as_mut().map(|p| p as &mut dyn Read));
+    let stderr = read(child.stderr.as_mut().map(|p| p as &mut dyn Read));
+    if status.success() {
+        Ok(stdout)
+    } else {
+        let why = stderr.lines().next().unwrap_or("").trim().to_string();
+        Err(if why.is_empty() {
+            format!("tmux failed ({status})")
+        } else {
+            why
+        })
+    }
+}

@@ -114,3 +114,9 @@ pub fn keep_serving_clipboard(_: &mut arboard::Clipboard, _: &str, _: Duration) 
 pub fn new_file_permissions() -> Option<std::fs::Permissions> {
     None
 }
+
+/// tmux runs on Unix only; the clipboard never picks it on Windows, so this
+/// only answers a caller that asks anyway.
+pub fn run_tmux(_args: &[&str], _input: Option<&[u8]>) -> Result<String, String> {
+    Err("tmux runs only on Unix".into())
+}
