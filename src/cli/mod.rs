@@ -225,6 +225,7 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
                 Some(Command::Check {
                     host,
                     query,
+                    on,
                     timeout,
                     format,
                     set_port,
@@ -232,6 +233,7 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
                     &deployed(&catalog, &set_port)?,
                     &host,
                     &query,
+                    on.as_deref(),
                     timeout,
                     format,
                 ),
