@@ -12,41 +12,37 @@ pub fn hint(finding: &Finding, port: &str, transport: Transport, host: &str) -> 
     if finding.answered {
         return None;
     }
-    // The commands that show who listens, on each system the catalog's
-    // machines run: Windows (most of VMM) and Linux (appliances, ESXi's
-    // neighbours). `ss -p` needs root to name another user's process.
-    let (windows, linux, owner) = match transport {
+    // Who listens, on each system the catalog's machines run: Windows (most
+    // of VMM; OwningProcess is in the default view) and Linux (appliances);
+    // `ss -p` needs root to name another user's process.
+    let (windows, linux) = match transport {
         Transport::Udp => (
             format!("Get-NetUDPEndpoint -LocalPort {port}"),
-            format!("ss -lun 'sport = :{port}'"),
-            format!(
-                "`(Get-NetUDPEndpoint -LocalPort {port}).OwningProcess | Get-Process` on Windows, `sudo ss -lunp 'sport = :{port}'` on Linux"
-            ),
+            format!("ss -lun{{}} 'sport = :{port}'"),
         ),
         _ => (
             format!("Get-NetTCPConnection -LocalPort {port} -State Listen"),
-            format!("ss -ltn 'sport = :{port}'"),
-            format!(
-                "`(Get-NetTCPConnection -LocalPort {port} -State Listen).OwningProcess | Get-Process` on Windows, `sudo ss -ltnp 'sport = :{port}'` on Linux"
-            ),
+            format!("ss -ltn{{}} 'sport = :{port}'"),
         ),
     };
     let listen = format!("vmmports listen port:{port}");
     match &finding.status {
         Status::Open(_) => Some(format!(
-            "another service answers on {port}: find what owns the port on {host} ({owner}) and move it, or the service, to its own port"
+            "another service owns {port} on {host}; find it: `{windows}` on Windows, `sudo {}` on Linux",
+            linux.replace("{}", "p")
         )),
         Status::Refused => Some(format!(
-            "nothing listens on {host} (or a firewall rejects): is the service running? See what listens there: `{windows}` on Windows, `{linux}` on Linux"
+            "nothing listens: is the service running on {host}? `{windows}` on Windows, `{}` on Linux",
+            linux.replace("{}", "")
         )),
         Status::TimedOut => Some(format!(
-            "something drops it on the way or on {host}: stop the service there, run `{listen}` on {host}, and check again; no answer then means a firewall"
+            "dropped on the way or on {host}: stop the service there, run `{listen}` on {host}, check again"
         )),
         Status::NoAnswer => Some(format!(
-            "open or filtered: see whether anything listens on {host} (`{windows}` on Windows, `{linux}` on Linux); if it does, stop it, run `{listen}` there, and check again: listen replies, so silence then means a firewall"
+            "open or filtered: stop the service on {host}, run `{listen}` there, check again (listen replies; silence then means a firewall)"
         )),
         Status::Failed(_) => Some(format!(
-            "this machine could not send it: check its own network and route to {host} (`ping {host}`, `tracert`/`traceroute`)"
+            "not sent from here: check this machine's route to {host} (`ping {host}`, `tracert`/`traceroute`)"
         )),
         Status::Untestable(_) => None,
     }
@@ -68,13 +64,12 @@ mod tests {
         assert!(refused.contains("Get-NetTCPConnection -LocalPort 5985 -State Listen"));
         assert!(refused.contains("ss -ltn 'sport = :5985'"));
         let other = Finding::reached(Duration::ZERO, false, "HTTP, not WinRM");
-        assert!(
-            h(&other, Transport::Tcp)
-                .unwrap()
-                .contains("find what owns the port")
-        );
+        let other = h(&other, Transport::Tcp).unwrap();
+        assert!(other.contains("another service owns 5985") && other.contains("ss -ltnp"));
         let silent = h(&Finding::unreached(Status::NoAnswer), Transport::Udp).unwrap();
-        assert!(silent.contains("open or filtered") && silent.contains("Get-NetUDPEndpoint"));
+        assert!(
+            silent.contains("open or filtered") && silent.contains("vmmports listen port:5985")
+        );
         let untested = Finding::unreached(Status::Untestable("a range".into()));
         assert_eq!(h(&untested, Transport::Tcp), None);
     }
