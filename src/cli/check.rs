@@ -245,15 +245,16 @@ const INDENT: &str = "                  ";
 /// right.
 fn table_lines(line: &PortLine, finding: &Finding, host: &str) -> String {
     let result = finding.status.text();
-    let detail = finding.detail.clone().unwrap_or_default();
+    let served = format!("(for {})", line.connections.join(", "));
+    let said = match &finding.detail {
+        Some(detail) => format!("{detail}  {served}"),
+        None => served,
+    };
     let mut text = format!(
-        "{:>11}/{:<4} {result:<15} {detail}",
+        "{:>11}/{:<4} {result:<15} {said}\n",
         line.port_text(),
         line.transport.as_str()
-    )
-    .trim_end()
-    .to_string();
-    text.push_str(&format!("  (for {})\n", line.connections.join(", ")));
+    );
     for warning in &finding.warnings {
         text.push_str(&format!("{INDENT}warning: {warning}\n"));
     }
