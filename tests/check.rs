@@ -318,6 +318,10 @@ fn on_a_role_checks_what_that_machine_must_answer() {
     // With a query too: both must hold.
     let (ports, _) = json_check(&["--on", "sql-server", "port:1433,5985"]);
     assert_eq!(ports, ["1433/tcp"]);
+    // A host in an untrusted domain is `also` a Hyper-V host: it must
+    // answer WinRM as one, as `rules --on` places it.
+    let (ports, _) = json_check(&["--on", "untrusted-host", "port:5985,1433"]);
+    assert_eq!(ports, ["5985/tcp"]);
     let out = Command::cargo_bin("vmmports")
         .unwrap()
         .args(["check", "127.0.0.1", "--on", "no-such-role"])
