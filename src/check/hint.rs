@@ -15,25 +15,23 @@ pub fn hint(finding: &Finding, port: &str, transport: Transport, host: &str) -> 
     // Who listens, on each system the catalog's machines run: Windows (most
     // of VMM; OwningProcess is in the default view) and Linux (appliances);
     // `ss -p` needs root to name another user's process.
-    let (windows, linux) = match transport {
-        Transport::Udp => (
-            format!("Get-NetUDPEndpoint -LocalPort {port}"),
-            format!("ss -lun{{}} 'sport = :{port}'"),
-        ),
+    let (windows, flags) = match transport {
+        Transport::Udp => (format!("Get-NetUDPEndpoint -LocalPort {port}"), "lun"),
         _ => (
             format!("Get-NetTCPConnection -LocalPort {port} -State Listen"),
-            format!("ss -ltn{{}} 'sport = :{port}'"),
+            "ltn",
         ),
     };
+    let ss = |more: &str| format!("ss -{flags}{more} 'sport = :{port}'");
     let listen = format!("vmmports listen port:{port}");
     match &finding.status {
         Status::Open(_) => Some(format!(
             "another service owns {port} on {host}; find it: `{windows}` on Windows, `sudo {}` on Linux",
-            linux.replace("{}", "p")
+            ss("p")
         )),
         Status::Refused => Some(format!(
             "nothing listens: is the service running on {host}? `{windows}` on Windows, `{}` on Linux",
-            linux.replace("{}", "")
+            ss("")
         )),
         Status::TimedOut => Some(format!(
             "dropped on the way or on {host}: stop the service there, run `{listen}` on {host}, check again"
