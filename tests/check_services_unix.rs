@@ -535,11 +535,22 @@ fn assert_row(row: &Value, transport: &str, probe: &str, answered: bool) {
     assert_eq!(row["result"], "open", "{row:#}");
     assert_eq!(row["probe"], probe, "{row:#}");
     assert_eq!(row["answered"], answered, "{row:#}");
-    assert!(row["connection"].is_string(), "{row:#}");
+    assert!(!connections(row).is_empty(), "{row:#}");
+    assert_eq!(row["hint"].is_null(), answered, "{row:#}");
     assert!(!text(row, "detail").is_empty(), "{row:#}");
     if transport == "tcp" {
         assert!(row["ms"].is_number(), "{row:#}");
     }
+}
+
+/// The connections a port's record names.
+fn connections(row: &Value) -> Vec<&str> {
+    row["connections"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no connections list: {row:#}"))
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect()
 }
 
 /// The row's warnings: a list of strings, present on every row.
@@ -651,35 +662,40 @@ expect udp-623-dropped '^TimeoutError$' udp_ask 623 {RMCP_PING}
 
 // ── vmmports check against them ──────────────────────────────────────────
 
-/// A self-signed certificate with 4½ days left on WinRM over HTTPS: the
-/// handshake, the certificate's fields, and a warning (not a failure) for
-/// the WinRM request inside, which `s_server -www` never answers.
+/// A self-signed certificate with 4½ days left on WSUS over HTTPS: the
+/// handshake, the certificate's fields, and a warning, not a failure.
 #[test]
 fn tls_certificate_expiring_soon_is_reported_and_only_warns() {
     if !ready(&[]) {
         return;
     }
-    // One connection only: s_server serves one client at a time, and the
-    // WinRM request inside holds it until the probe gives up.
-    let query = "vmm-to-host-winrm-tls port:5986";
+    let query = "port:8531";
     let run = run(&format!(
-        "make_certs\nstart_tls 5986 valid.pem valid.key\nwait_servers\n\
+        "make_certs\nstart_tls 8531 valid.pem valid.key\nwait_servers\n\
          run_check json {query} --format json\n\
          run_check table {query} --format table --color never\n"
     ));
     let check = run.check("json");
     let report = check.json();
     assert_header(&report);
-    let rows = rows(&report, "5986");
+    let rows = rows(&report, "8531");
     assert_eq!(rows.len(), 1, "{report:#}");
     let row = rows[0];
-    assert_eq!(row["connection"], "vmm-to-host-winrm-tls", "{row:#}");
+    assert_eq!(
+        connections(row),
+        ["vmm-to-wsus", "managed-to-wsus"],
+        "{row:#}"
+    );
     assert_row(row, "tcp", "tls", true);
     let detail = text(row, "detail");
     assert!(detail.starts_with("TLS 1."), "{row:#}");
     assert_detail(row, "expires in");
-    // WinRM inside the session got nothing back: worth a word, not a failure.
-    assert!(!warnings(row).is_empty(), "{row:#}");
+    assert!(
+        warnings(row)
+            .iter()
+            .any(|w| w.contains("expires in 4 days")),
+        "{row:#}"
+    );
 
     let tls = &row["tls"];
     assert_eq!(tls["version"], "TLS 1.3", "{row:#}");
@@ -713,10 +729,42 @@ fn tls_certificate_expiring_soon_is_reported_and_only_warns() {
     let line = table
         .output
         .lines()
-        .find(|l| l.contains("5986"))
-        .unwrap_or_else(|| panic!("no 5986 line:\n{}", table.output));
+        .find(|l| l.contains("8531"))
+        .unwrap_or_else(|| panic!("no 8531 line:\n{}", table.output));
     assert!(line.contains("expires in"), "{}", table.output);
+    assert!(!table.output.contains("next:"), "{}", table.output);
     assert!(check.ms < 10_000 && table.ms < 10_000, "too slow");
+}
+
+/// WinRM over HTTPS is what VMM needs on 5986: an HTTPS server that is not
+/// WinRM (`s_server -www` never answers WinRM's POST) fails the check, with
+/// the next step, however good its certificate.
+#[test]
+fn tls_without_winrm_inside_on_5986_fails() {
+    if !ready(&[]) {
+        return;
+    }
+    // One connection only: s_server serves one client at a time, and the
+    // WinRM request inside holds it until the probe gives up.
+    let query = "vmm-to-host-winrm-tls port:5986";
+    let run = run(&format!(
+        "make_certs\nstart_tls 5986 valid.pem valid.key\nwait_servers\n\
+         run_check json {query} --format json\n"
+    ));
+    let check = run.check("json");
+    let report = check.json();
+    let rows = rows(&report, "5986");
+    assert_eq!(rows.len(), 1, "{report:#}");
+    let row = rows[0];
+    assert_eq!(connections(row), ["vmm-to-host-winrm-tls"], "{row:#}");
+    assert_row(row, "tcp", "tls", false);
+    assert_detail(row, "TLS, but no WinRM inside");
+    assert_eq!(row["tls"]["version"], "TLS 1.3", "{row:#}");
+    assert!(
+        text(row, "hint").contains("another service owns 5986"),
+        "{row:#}"
+    );
+    assert_eq!(check.code, 1, "not WinRM: {report:#}");
 }
 
 /// How the certificate tests start: `openssl s_server` on `port` with the
@@ -746,13 +794,13 @@ fn expired_certificate_fails_the_check() {
     assert_header(&report);
     // 8531 serves the VMM server and the servers it updates.
     let rows = rows(&report, "8531");
-    let connections: Vec<&Value> = rows.iter().map(|r| &r["connection"]).collect();
+    assert_eq!(rows.len(), 1, "one record per port: {report:#}");
+    let row = rows[0];
     assert_eq!(
-        connections,
+        connections(row),
         ["vmm-to-wsus", "managed-to-wsus"],
         "{report:#}"
     );
-    let row = rows[0];
     assert_eq!(row["result"], "open", "{row:#}");
     assert_eq!(row["probe"], "tls", "{row:#}");
     let detail = text(row, "detail");
@@ -811,8 +859,9 @@ fn certificate_not_yet_valid_fails_the_check() {
         return;
     };
     let rows = rows(&report, "8531");
-    assert_eq!(rows.len(), 2, "vmm-to-wsus and managed-to-wsus: {report:#}");
+    assert_eq!(rows.len(), 1, "{report:#}");
     let row = rows[0];
+    assert_eq!(connections(row), ["vmm-to-wsus", "managed-to-wsus"]);
     assert_row(row, "tcp", "tls", false);
     assert_detail(row, "not valid before");
     assert_eq!(row["tls"]["not_yet_valid"], true, "{row:#}");
@@ -952,8 +1001,9 @@ fn http_server_on_winrm_port_is_not_winrm_but_is_http() {
     let report = winrm.json();
     assert_header(&report);
     let rows_5985 = rows(&report, "5985");
+    assert_eq!(rows_5985.len(), 1, "{report:#}");
     assert!(
-        rows_5985.len() >= 2,
+        connections(rows_5985[0]).len() >= 2,
         "several connections use 5985: {report:#}"
     );
     for row in rows_5985 {
@@ -982,10 +1032,11 @@ fn ssh_banner_is_read() {
     let report = check.json();
     assert_header(&report);
     let rows = rows(&report, "22");
+    assert_eq!(rows.len(), 1, "{report:#}");
     assert_eq!(
-        rows.len(),
-        2,
-        "vmm-to-esxi and vmm-to-esxi-sftp: {report:#}"
+        connections(rows[0]),
+        ["vmm-to-esxi-sftp", "vmm-to-esxi"],
+        "{report:#}"
     );
     for row in rows {
         assert_row(row, "tcp", "ssh", true);
@@ -1136,6 +1187,12 @@ fn dropped_udp_gets_no_answer() {
             assert_eq!(row["probe"], probe, "{row:#}");
             assert_eq!(row["result"], "no answer", "{row:#}");
             assert_eq!(row["answered"], false, "{row:#}");
+            let hint = text(row, "hint");
+            assert!(
+                hint.contains("open or filtered")
+                    && hint.contains(&format!("vmmports listen port:{port}")),
+                "{row:#}"
+            );
         }
     }
     assert_eq!(check.code, 1, "{report:#}");

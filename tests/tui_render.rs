@@ -188,6 +188,9 @@ fn check_popup_shows_each_service_and_its_warnings() {
     assert!(text.contains("Check — done"), "{text}");
     assert!(text.contains("HTTP, not WinRM"), "{text}");
     assert!(text.contains("expires in 3 days"), "{text}");
+    // Not right: a next step beneath it; right: none.
+    assert!(text.contains("next: another service owns 5985"), "{text}");
+    assert_eq!(text.matches("next:").count(), 1, "{text}");
 
     // The warning line and the failed service are in the error style; the
     // service that answered is not.

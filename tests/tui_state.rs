@@ -606,6 +606,37 @@ mod check {
         };
         let ports: Vec<u16> = run.targets.iter().map(|t| t.first).collect();
         assert_eq!(ports, [1433, 1434]);
+        assert_eq!(run.lines.len(), 2);
+    }
+
+    /// Connections that share a port share one line in the popup, naming
+    /// each of them; a line is complete only when all of them answered.
+    #[test]
+    fn the_popup_shows_one_line_per_port() {
+        use vmmports::check::{Event, Finding, Status};
+        use vmmports::tui::state::CheckRun;
+        let catalog = catalog::embedded().unwrap();
+        let connections: Vec<_> = catalog
+            .connections
+            .iter()
+            .filter(|c| c.ports.iter().any(|p| p.first == 443 && p.last == 443))
+            .collect();
+        assert!(connections.len() > 10);
+        let mut run = CheckRun::new("hv01".into(), &connections, &catalog);
+        let on_443: Vec<_> = run.lines.iter().filter(|l| l.first == 443).collect();
+        assert_eq!(on_443.len(), 1, "{:?}", run.lines);
+        let line = on_443[0].clone();
+        let ids: Vec<&str> = connections.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(line.connections, ids);
+        for (n, &i) in line.targets.iter().enumerate() {
+            assert_eq!(line.verdict(&run.targets, &run.findings), None);
+            let refused = Finding::unreached(Status::Refused);
+            run.record(Event::Answer(i, Box::new(refused)));
+            if n + 1 == line.targets.len() {
+                let (_, finding) = line.verdict(&run.targets, &run.findings).unwrap();
+                assert_eq!(finding.status, Status::Refused);
+            }
+        }
     }
 }
 

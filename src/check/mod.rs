@@ -9,6 +9,8 @@
 //! address used is reported.
 
 mod finding;
+mod hint;
+mod port_line;
 pub mod probes;
 
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
@@ -16,6 +18,8 @@ use std::sync::mpsc::{RecvTimeoutError, Sender, channel};
 use std::time::Duration;
 
 pub use finding::{Finding, SqlInstance, Status, TlsInfo};
+pub use hint::hint;
+pub use port_line::{PortLine, port_lines};
 pub use probes::Context;
 
 use crate::catalog::{Catalog, Connection, Probe, Transport};

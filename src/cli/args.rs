@@ -111,8 +111,11 @@ pub enum Command {
     Check {
         /// The machine to connect to: a name (resolved once) or an IP address
         host: String,
-        /// Query terms choosing the connections, as for `list` (required)
+        /// Query terms choosing the connections, as for `list` (required unless --on)
         query: Vec<String>,
+        /// Only what this machine must answer: the ports of the connections placed inbound on it (a component id or an unambiguous part of its name), as `rules --on`
+        #[arg(long, value_name = "COMPONENT")]
+        on: Option<String>,
         /// Timeout in milliseconds, for the connect and again for the service's reply
         #[arg(long, default_value_t = 2000, value_name = "MS")]
         timeout: u64,
@@ -210,7 +213,9 @@ After the connect (or one datagram, for UDP) each port's probe speaks just
 enough of its protocol to recognise the service, never with credentials: TLS
 (version, certificate names and expiry), WinRM, HTTP, SMB, the RPC endpoint
 mapper, SQL Server (TDS), the SQL Browser, IPMI, TFTP or SSH. UDP with no reply
-is `no answer`: open or filtered.
+is `no answer`: open or filtered. One line per port, naming the connections
+that use it; a port that is not right gets a `next:` line saying what to run.
+WinRM over HTTPS (5986) with another service inside TLS is a failure.
 
 Exit codes: 0 every tested port is open and its service answered as expected;
 1 a port is refused, timed out or silent, a service is not what was expected,
@@ -220,7 +225,8 @@ or a certificate has expired (expiring within 30 days is only a warning);
 Examples:
   vmmports check hv01.contoso.com from:vmm-server to:hyper-v
   vmmports check hv01 vmm-to-host-winrm-tls --format json
-  vmmports check sql01 to:sql --set-port SqlPort=50123";
+  vmmports check sql01 to:sql --set-port SqlPort=50123
+  vmmports check sql01 --on sql-server     what that machine must answer";
 
 const FLOWS_HELP: &str = "\
 One row per source, destination and protocol, with the ports of every

@@ -9,25 +9,35 @@ use serde::Serialize;
 
 use super::args::CheckFormat;
 use super::{CliError, Outcome};
-use crate::catalog::Catalog;
-use crate::check::{self, Context, Finding, SqlInstance, Status, Target, TlsInfo};
+use crate::catalog::{Catalog, Connection, Direction, Probe};
+use crate::check::{self, Context, Finding, PortLine, SqlInstance, Status, Target, TlsInfo};
 use crate::query::{parse, select};
+use crate::rules::settings::resolve;
 
+/// One port's record: the port and transport once, every connection that
+/// uses it, and what the check found there.
 #[derive(Serialize)]
 struct Row<'a> {
-    connection: &'a str,
     port: String,
     transport: &'static str,
+    /// Every connection that uses this port, in catalog order.
+    connections: &'a [String],
+    /// The first of `connections`, for scripts written when there was a
+    /// record per connection.
+    connection: &'a str,
     result: &'static str,
     /// Connect (or reply) time in milliseconds, for open ports.
     ms: Option<f64>,
-    /// The probe spoken once the port was reached.
+    /// The probe spoken once the port was reached (the one whose verdict
+    /// this is, when the connections name several).
     probe: &'static str,
     /// The service answered as its probe expects.
     answered: bool,
     /// One human line: what answered, or the error and what to do.
     detail: Option<String>,
     warnings: &'a [String],
+    /// The next step when the result is not right; null when it is.
+    hint: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     tls: Option<&'a TlsInfo>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -42,20 +52,38 @@ struct Report<'a> {
     results: Vec<Row<'a>>,
 }
 
+/// The connections `--on` names a machine for: those placed inbound on it,
+/// or on a role it is `also` (what it must answer, as `rules --on` puts it).
+fn inbound_on<'c>(
+    catalog: &'c Catalog,
+    connections: Vec<&'c Connection>,
+    on: &str,
+) -> Vec<&'c Connection> {
+    connections
+        .into_iter()
+        .filter(|c| {
+            c.placements(false)
+                .iter()
+                .any(|p| p.direction == Direction::Inbound && catalog.acts_as(on, p.machine))
+        })
+        .collect()
+}
+
 pub fn run(
     catalog: &Catalog,
     host: &str,
     words: &[String],
+    on: Option<&str>,
     timeout_ms: u64,
     format: CheckFormat,
 ) -> Result<(String, Outcome), CliError> {
     let text = words.join(" ");
     let query = parse(&text)?;
-    if query.is_empty() {
+    if query.is_empty() && on.is_none() {
         return Err(CliError::new(
             "name what to check: vmmports never probes anything you did not ask for",
             Some(format!(
-                "add a query, e.g. `vmmports check {host} to:hyper-v` or `vmmports check {host} 5985`"
+                "add a query, e.g. `vmmports check {host} to:hyper-v` or `vmmports check {host} 5985`, or the machine's role: `vmmports check {host} --on hyper-v`"
             )),
         ));
     }
@@ -65,16 +93,30 @@ pub fn run(
             Some("give 1-60000 milliseconds".into()),
         ));
     }
+    let on = on.map(|o| resolve(catalog, o, "--on")).transpose()?;
     // A check touches the network, so it tries exactly what was asked:
     // `ipmi` must not also probe a row that merely scatters those letters,
     // and `port:445` tries 445 only (see `query::select`).
     let selected = select(catalog, &query);
-    let connections: Vec<_> = selected.iter().collect();
+    let mut connections: Vec<&Connection> = if query.is_empty() {
+        catalog.connections.iter().collect()
+    } else {
+        selected.iter().collect()
+    };
+    if let Some(on) = &on {
+        connections = inbound_on(catalog, connections, on);
+    }
     let targets: Vec<Target> = check::targets(&connections);
     if targets.is_empty() {
-        eprintln!("vmmports: nothing to check: no connection (or port) matches `{text}`");
+        let what = match &on {
+            Some(on) if query.is_empty() => format!("nothing is placed inbound on `{on}`"),
+            Some(on) => format!("no connection (or port) matches `{text}` inbound on `{on}`"),
+            None => format!("no connection (or port) matches `{text}`"),
+        };
+        eprintln!("vmmports: nothing to check: {what}");
         return Ok((String::new(), Outcome::NoMatch));
     }
+    let lines = check::port_lines(&targets);
     let timeout = Duration::from_millis(timeout_ms);
     let address = check::resolve(host, timeout).map_err(|e| {
         CliError::new(
@@ -85,11 +127,11 @@ pub fn run(
 
     let mut out = std::io::stdout().lock();
     if format == CheckFormat::Table {
-        let ports = if targets.len() == 1 { "port" } else { "ports" };
+        let ports = if lines.len() == 1 { "port" } else { "ports" };
         let _ = writeln!(
             out,
             "checking {host} ({address}), {} {ports}, timeout {timeout_ms} ms",
-            targets.len()
+            lines.len()
         );
     }
     let context = Context {
@@ -99,23 +141,46 @@ pub fn run(
     };
     let (send, receive) = channel();
     let mut findings: Vec<Option<Finding>> = vec![None; targets.len()];
+    // The table is sorted by port and still streams: a line prints once it
+    // and every line above it are known. All ports are probed at once, so
+    // a silent one holds the lines below it back by one timeout at most.
+    let mut printed = 0;
     std::thread::scope(|scope| {
         let targets = &targets;
         let context = &context;
         scope.spawn(move || check::run(address, targets, context, &send));
         for (i, finding) in receive {
-            if format == CheckFormat::Table {
-                let _ = write!(out, "{}", table_lines(&targets[i], &finding));
-                let _ = out.flush();
-            }
             findings[i] = Some(finding);
+            if format != CheckFormat::Table {
+                continue;
+            }
+            while let Some(line) = lines.get(printed) {
+                let Some((_, verdict)) = line.verdict(targets, &findings) else {
+                    break;
+                };
+                let _ = write!(out, "{}", table_lines(line, &verdict, host));
+                let _ = out.flush();
+                printed += 1;
+            }
         }
     });
-    let findings: Vec<Finding> = findings
-        .into_iter()
-        .map(|f| f.unwrap_or_else(|| Finding::unreached(Status::Failed("no answer".into()))))
+    let verdicts: Vec<(Probe, Finding)> = lines
+        .iter()
+        .map(|line| {
+            line.verdict(&targets, &findings).unwrap_or_else(|| {
+                let probe = targets[line.targets[0]].probe;
+                (
+                    probe,
+                    Finding::unreached(Status::Failed("no answer".into())),
+                )
+            })
+        })
         .collect();
-    let tested: Vec<&Finding> = findings.iter().filter(|f| f.tested()).collect();
+    let tested: Vec<&Finding> = verdicts
+        .iter()
+        .map(|v| &v.1)
+        .filter(|f| f.tested())
+        .collect();
     // Success only when every port tried was reached and its service
     // answered as expected; warnings (a certificate close to expiry) do
     // not fail the check.
@@ -144,22 +209,24 @@ pub fn run(
         host,
         address: address.to_string(),
         timeout_ms,
-        results: targets
+        results: lines
             .iter()
-            .zip(&findings)
-            .map(|(t, f)| Row {
-                connection: &t.connection,
-                port: t.port_text(),
-                transport: t.transport.as_str(),
+            .zip(&verdicts)
+            .map(|(line, (probe, f))| Row {
+                port: line.port_text(),
+                transport: line.transport.as_str(),
+                connections: &line.connections,
+                connection: &line.connections[0],
                 result: f.status.word(),
                 ms: match f.status {
                     Status::Open(d) => Some((d.as_secs_f64() * 1000.0 * 10.0).round() / 10.0),
                     _ => None,
                 },
-                probe: t.probe.as_str(),
+                probe: probe.as_str(),
                 answered: f.answered,
                 detail: f.detail.clone(),
                 warnings: &f.warnings,
+                hint: check::hint(f, &line.port_text(), line.transport, host),
                 tls: f.tls.as_ref(),
                 instances: f.instances.as_deref(),
             })
@@ -170,21 +237,29 @@ pub fn run(
     Ok((text, outcome))
 }
 
-/// A port's line, then one indented line per warning.
-fn table_lines(target: &Target, finding: &Finding) -> String {
+/// Beneath a port's line: its warnings and next step.
+const INDENT: &str = "                  ";
+
+/// A port's line (port, result, what answered, the connections it serves),
+/// then one indented line per warning, and the next step when it is not
+/// right.
+fn table_lines(line: &PortLine, finding: &Finding, host: &str) -> String {
     let result = finding.status.text();
-    let detail = finding.detail.clone().unwrap_or_default();
+    let served = format!("(for {})", line.connections.join(", "));
+    let said = match &finding.detail {
+        Some(detail) => format!("{detail}  {served}"),
+        None => served,
+    };
     let mut text = format!(
-        "{:<28} {:>11}/{}  {result:<15} {detail}",
-        target.connection,
-        target.port_text(),
-        target.transport.as_str()
-    )
-    .trim_end()
-    .to_string();
-    text.push('\n');
+        "{:>11}/{:<4} {result:<15} {said}\n",
+        line.port_text(),
+        line.transport.as_str()
+    );
     for warning in &finding.warnings {
-        text.push_str(&format!("{:<28}   warning: {warning}\n", ""));
+        text.push_str(&format!("{INDENT}warning: {warning}\n"));
+    }
+    if let Some(hint) = check::hint(finding, &line.port_text(), line.transport, host) {
+        text.push_str(&format!("{INDENT}next: {hint}\n"));
     }
     text
 }

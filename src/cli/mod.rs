@@ -227,6 +227,7 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
                 Some(Command::Check {
                     host,
                     query,
+                    on,
                     timeout,
                     format,
                     set_port,
@@ -234,6 +235,7 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
                     &deployed(&catalog, &set_port)?,
                     &host,
                     &query,
+                    on.as_deref(),
                     timeout,
                     format,
                 ),

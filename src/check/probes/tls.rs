@@ -135,9 +135,20 @@ pub fn probe(
         let inner_reply = inside_session(&mut tls, inner, port, context);
         if inner_reply.answered {
             reply.detail = format!("{}; {}", reply.detail, inner_reply.detail);
+        } else if inner == Probe::Winrm {
+            // WinRM over HTTPS is the one service VMM needs on its port
+            // (5986): TLS with anything else behind it (an IIS site, a
+            // proxy) is the wrong service, and VMM's calls fail there.
+            reply.answered = false;
+            reply.detail = format!(
+                "{}; TLS, but no {} inside: {}",
+                reply.detail,
+                inner.label(),
+                inner_reply.detail
+            );
         } else {
-            // The port is checked for its handshake and certificate; what
-            // answers inside is reported, not failed on.
+            // Elsewhere the port is checked for its handshake and
+            // certificate; what answers inside is reported, not failed on.
             reply.detail = format!("{}; no {} answer inside TLS", reply.detail, inner.label());
             reply
                 .warnings

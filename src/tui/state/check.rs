@@ -1,9 +1,10 @@
-//! A port check as its popup shows it: the host, the targets, and the
-//! findings filling in as the event loop passes on the answers. The check
+//! A port check as its popup shows it: the host, the targets, the lines
+//! (one per port, naming its connections) and the findings filling in as
+//! the event loop passes on the answers. The check
 //! itself runs in the loop (it needs the network); this is what it found.
 
 use crate::catalog::{Catalog, Connection};
-use crate::check::{Event, Finding, Target};
+use crate::check::{Event, Finding, PortLine, Target};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckRun {
@@ -11,6 +12,9 @@ pub struct CheckRun {
     /// The address the host resolved to, or why it did not.
     pub address: Option<Result<String, String>>,
     pub targets: Vec<Target>,
+    /// What the popup shows: one line per port and transport, sorted by
+    /// port, over the targets that share it.
+    pub lines: Vec<PortLine>,
     /// One per target, filled in as answers arrive.
     pub findings: Vec<Option<Finding>>,
     /// The ports SQL Server is set to use, for the SQL Browser's answer.
@@ -25,6 +29,7 @@ impl CheckRun {
             host,
             address: None,
             findings: vec![None; targets.len()],
+            lines: crate::check::port_lines(&targets),
             targets,
             sql_ports: crate::check::sql_ports(catalog),
         }

@@ -1,6 +1,7 @@
-//! The check popup: each port of the checked connections, filled in as the
-//! answers arrive (`…` while waiting): the result, what the service said,
-//! and warnings (a certificate near expiry, a name not on it).
+//! The check popup: one line per port of the checked connections, naming
+//! them, filled in as the answers arrive (`…` while waiting): the result,
+//! what the service said, warnings (a certificate near expiry, a name not
+//! on it) and, when it is not right, the next step.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -24,16 +25,13 @@ pub fn render(frame: &mut Frame, area: Rect, run: &CheckRun, scroll: u16, theme:
         format!("{} ({address})", shown(&run.host)),
         theme.title,
     )];
-    // Each port: `5986/tcp  open (0.4 ms)  connection`, then what the
-    // service said and any warnings, indented beneath it.
+    // Each port: `5986/tcp  open (0.4 ms)  connections`, then what the
+    // service said, any warnings and the next step, indented beneath it.
     const INDENT: &str = "              ";
-    for (target, finding) in run.targets.iter().zip(&run.findings) {
-        let port = format!(
-            "{:>11}/{:<4} ",
-            target.port_text(),
-            target.transport.as_str()
-        );
-        let Some(finding) = finding else {
+    for line in &run.lines {
+        let port = format!("{:>11}/{:<4} ", line.port_text(), line.transport.as_str());
+        let connections = shown(&line.connections.join(", "));
+        let Some((_, finding)) = line.verdict(&run.targets, &run.findings) else {
             let (text, style) = if matches!(run.address, Some(Err(_))) {
                 ("unresolved", theme.error)
             } else {
@@ -42,7 +40,7 @@ pub fn render(frame: &mut Frame, area: Rect, run: &CheckRun, scroll: u16, theme:
             lines.push(Line::from(vec![
                 Span::raw(port),
                 Span::styled(format!("{text:<16}"), style),
-                Span::styled(shown(&target.connection), theme.dim),
+                Span::styled(connections, theme.dim),
             ]));
             continue;
         };
@@ -59,7 +57,7 @@ pub fn render(frame: &mut Frame, area: Rect, run: &CheckRun, scroll: u16, theme:
         lines.push(Line::from(vec![
             Span::raw(port),
             Span::styled(format!("{result:<16}"), style),
-            Span::styled(shown(&target.connection), theme.dim),
+            Span::styled(connections, theme.dim),
         ]));
         if let Some(detail) = &finding.detail {
             let detail_style = if finding.answered {
@@ -78,6 +76,10 @@ pub fn render(frame: &mut Frame, area: Rect, run: &CheckRun, scroll: u16, theme:
                 format!("{INDENT}warning: {}", shown(warning)),
                 theme.error,
             ));
+        }
+        let hint = crate::check::hint(&finding, &line.port_text(), line.transport, &run.host);
+        if let Some(hint) = hint {
+            lines.push(Line::raw(format!("{INDENT}next: {}", shown(&hint))));
         }
     }
     let done = run.findings.iter().all(Option::is_some) || matches!(run.address, Some(Err(_)));
