@@ -235,8 +235,7 @@ fn cli_table_json_and_exit_codes() {
 /// The ports of a `check --format json` run on the embedded catalog, as
 /// `port/transport`, and its records.
 fn json_check(args: &[&str]) -> (Vec<String>, Vec<serde_json::Value>) {
-    let out = Command::cargo_bin("vmmports")
-        .unwrap()
+    let out = common::binary::vmmports()
         .args(["check", "127.0.0.1", "--timeout", "300", "--format", "json"])
         .args(args)
         .run();
@@ -289,8 +288,7 @@ fn one_record_and_one_line_per_port_naming_its_connections() {
         }
     }
     assert!(results[0]["connections"].as_array().unwrap().len() > 10);
-    let out = Command::cargo_bin("vmmports")
-        .unwrap()
+    let out = common::binary::vmmports()
         .args(["check", "127.0.0.1", "port:443,5985", "--timeout", "300"])
         .run();
     let stdout = String::from_utf8(out.stdout).unwrap();
@@ -320,8 +318,7 @@ fn on_a_role_checks_what_that_machine_must_answer() {
     // answer WinRM as one, as `rules --on` places it.
     let (ports, _) = json_check(&["--on", "untrusted-host", "port:5985,1433"]);
     assert_eq!(ports, ["5985/tcp"]);
-    let out = Command::cargo_bin("vmmports")
-        .unwrap()
+    let out = common::binary::vmmports()
         .args(["check", "127.0.0.1", "--on", "no-such-role"])
         .run();
     assert_eq!(out.status.code(), Some(2), "{out:?}");
