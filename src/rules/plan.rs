@@ -316,7 +316,7 @@ impl Scope {
         let (peers, absent): (Vec<_>, Vec<_>) = catalog
             .ends(roles)
             .into_iter()
-            .partition(|end| !end.optional || given(&end.machine.id));
+            .partition(|end| settings.has(end));
         let peers: Vec<&str> = peers.iter().map(|end| end.machine.id.as_str()).collect();
         // With no --remote at all nothing is scoped, so nothing is left out.
         let left_out: Vec<String> = if settings.remote.is_empty() {

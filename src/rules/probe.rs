@@ -61,7 +61,7 @@ fn present_ends<'c>(
     catalog
         .ends(roles)
         .into_iter()
-        .filter(|end| !end.optional || settings.remote.contains_key(&end.machine.id))
+        .filter(|end| settings.has(end))
         .map(|end| end.machine)
         .collect()
 }

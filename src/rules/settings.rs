@@ -213,6 +213,14 @@ impl Settings {
         Ok(())
     }
 
+    /// Whether the deployment has the machine at `end`: always for a role
+    /// itself, and for a machine that is only `also` the role (a host in an
+    /// untrusted domain) when it was given addresses; a deployment may have
+    /// none such.
+    pub fn has(&self, end: &crate::catalog::End) -> bool {
+        !end.optional || self.remote.contains_key(&end.machine.id)
+    }
+
     /// The validated addresses of a component; empty when none were given
     /// (or when `Any` was), meaning "any address".
     pub fn addresses(&self, component: &str) -> Vec<Address> {
