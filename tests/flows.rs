@@ -742,9 +742,9 @@ fn the_perimeter_and_untrusted_hosts_are_ends_in_both_directions() {
     );
     // ... and a policy for Hyper-V hosts leaves it out when it has no address
     // (the deployment may have none), instead of refusing.
-    let out = dir.path().join("hosts");
-    run.stdout(
-        &[
+    let networks = |name: &str, extra: &[&str]| {
+        let out = dir.path().join(name);
+        let base = [
             "policy",
             "vmm-to-host-winrm",
             "--remote",
@@ -755,33 +755,19 @@ fn the_perimeter_and_untrusted_hosts_are_ends_in_both_directions() {
             "library-server=10.0.0.7",
             "--out",
             out.to_str().unwrap(),
-        ],
-        0,
-    );
-    let networks = std::fs::read_to_string(out.join("def/networks.yaml")).unwrap();
-    assert!(networks.contains("HYPERV_HOST"), "{networks}");
-    assert!(!networks.contains("UNTRUSTED_HOST"), "{networks}");
+        ];
+        run.stdout(&[&base[..], extra].concat(), 0);
+        std::fs::read_to_string(out.join("def/networks.yaml")).unwrap()
+    };
+    let without = networks("hosts", &[]);
+    assert!(without.contains("HYPERV_HOST"), "{without}");
+    assert!(!without.contains("UNTRUSTED_HOST"), "{without}");
     // Given an address, it is in.
-    let out = dir.path().join("with-untrusted");
-    run.stdout(
-        &[
-            "policy",
-            "vmm-to-host-winrm",
-            "--remote",
-            "vmm-server=10.0.0.5",
-            "--remote",
-            "hyperv-host=10.0.1.0/24",
-            "--remote",
-            "library-server=10.0.0.7",
-            "--remote",
-            "untrusted-host=198.51.100.7",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        0,
+    let with = networks(
+        "with-untrusted",
+        &["--remote", "untrusted-host=198.51.100.7"],
     );
-    let networks = std::fs::read_to_string(out.join("def/networks.yaml")).unwrap();
-    assert!(networks.contains("UNTRUSTED_HOST"), "{networks}");
+    assert!(with.contains("UNTRUSTED_HOST"), "{with}");
 }
 
 #[test]
