@@ -72,16 +72,27 @@ fn render(actions: &[Action], width: u16, height: u16) -> String {
 
 /// `app` after `actions`, drawn at `width`×`height`.
 fn render_app(mut app: App, actions: &[Action], width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    let areas = layout::areas(ratatui::layout::Rect::new(0, 0, width, height), &app);
+    settle(&mut app, actions, width, height);
+    draw(&app, width, height)
+}
+
+/// `actions` applied to `app` as the event loop does on a `width`×`height`
+/// terminal: the layout tells the app its list's height after each.
+fn settle(app: &mut App, actions: &[Action], width: u16, height: u16) {
+    let areas = layout::areas(ratatui::layout::Rect::new(0, 0, width, height), app);
     app.set_list_height(areas.list_rows.map_or(1, |r| r.height as usize));
     for action in actions {
         app.update(*action);
-        let areas = layout::areas(ratatui::layout::Rect::new(0, 0, width, height), &app);
+        let areas = layout::areas(ratatui::layout::Rect::new(0, 0, width, height), app);
         app.set_list_height(areas.list_rows.map_or(1, |r| r.height as usize));
     }
+}
+
+/// `app` drawn at `width`×`height`, as text.
+fn draw(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal
-        .draw(|frame| ui::render(frame, &app, &Theme::PLAIN))
+        .draw(|frame| ui::render(frame, app, &Theme::PLAIN))
         .unwrap();
     terminal.backend().to_string()
 }
@@ -355,4 +366,127 @@ fn a_catalog_still_loading_shows_its_rows_and_says_so() {
         "{screen}"
     );
     insta::assert_snapshot!("loading_filter_120x40", screen);
+}
+
+/// The list's rows on `screen`, each as its cells under the header's
+/// column names (`From`, `To`, `Service`, `Ports`…), trimmed.
+fn list_cells(screen: &str) -> Vec<Vec<(String, String)>> {
+    // TestBackend quotes each line.
+    let lines = || screen.lines().map(|l| l.trim_matches('"'));
+    let header = lines()
+        .find(|l| l.contains(" From ") && l.contains(" Service "))
+        .unwrap_or_else(|| panic!("no list header:\n{screen}"));
+    let header: Vec<char> = header.chars().collect();
+    // Column starts: a word after a blank, within the list's border.
+    let end = header.iter().skip(1).position(|&c| c == '│').unwrap() + 1;
+    let starts: Vec<usize> = (1..end)
+        .filter(|&i| header[i] != ' ' && header[i - 1] == ' ')
+        .chain([end])
+        .collect();
+    let name = |from: usize, to: usize| -> String {
+        header[from..to]
+            .iter()
+            .collect::<String>()
+            .trim()
+            .to_string()
+    };
+    lines()
+        .map(|l| l.chars().collect::<Vec<char>>())
+        .skip_while(|l| *l != header)
+        .skip(1)
+        .take_while(|l| l.len() > end && !l[..=end].contains(&'└'))
+        .filter(|l| l[4..end].iter().any(|c| c.is_alphanumeric()))
+        .map(|line| {
+            starts
+                .windows(2)
+                .map(|w| {
+                    let cell: String = line[w[0]..w[1]].iter().collect();
+                    (name(w[0], w[1]), cell.trim().to_string())
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// At 120×40 and 80×24 every row of the list can be read, not guessed:
+/// two machines never show the same text in From or To, rows whose ends
+/// or services differ never read alike, and Service shows the word that
+/// names the service (the 443 rows say BITS, not `HTTPS (B…`).
+#[test]
+fn the_list_tells_rows_apart_at_120x40_and_80x24() {
+    use std::collections::BTreeMap;
+    let catalog = catalog::embedded().unwrap();
+    for (width, height) in [(120u16, 40u16), (80, 24)] {
+        // Page down until every row has been on screen; each row with its
+        // cells, by connection id.
+        let mut seen: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+        for pages in 0..catalog.connections.len() {
+            let mut app = App::new(catalog.clone(), "test".into(), Settings::default());
+            settle(&mut app, &vec![PageDown; pages], width, height);
+            let screen = draw(&app, width, height);
+            let rows = list_cells(&screen);
+            let hits = &app.filter.hits[app.list.offset..];
+            for (hit, cells) in hits.iter().zip(rows) {
+                let id = catalog.connections[hit.index].id.clone();
+                seen.insert(id, cells.into_iter().collect());
+            }
+            if seen.len() == catalog.connections.len() {
+                break;
+            }
+        }
+        assert_eq!(seen.len(), catalog.connections.len(), "{width}x{height}");
+        let at = |id: &str, column: &str| seen[id][column].clone();
+        // One text, one machine, in From and To alike (`Windows …` was both
+        // the PE agent and the file server).
+        let mut machines: BTreeMap<String, String> = BTreeMap::new();
+        for conn in &catalog.connections {
+            for (ids, column) in [(&conn.from, "From"), (&conn.to, "To")] {
+                if let [only] = ids.as_slice() {
+                    let shown = at(&conn.id, column);
+                    let name = catalog.names(std::slice::from_ref(only));
+                    let other = machines.insert(shown.clone(), name.clone());
+                    assert!(
+                        other.as_ref().is_none_or(|other| *other == name),
+                        "{width}x{height}: `{shown}` reads as {name} and {other:?}"
+                    );
+                }
+            }
+        }
+        // Rows that differ in their ends or services read differently.
+        for a in &catalog.connections {
+            for b in &catalog.connections {
+                let facts = |c: &vmmports::catalog::Connection| {
+                    (c.from.clone(), c.to.clone(), c.services_text())
+                };
+                if a.id < b.id && facts(a) != facts(b) {
+                    let shown = |id: &str| [at(id, "From"), at(id, "To"), at(id, "Service")];
+                    assert_ne!(
+                        shown(&a.id),
+                        shown(&b.id),
+                        "{width}x{height}: {} and {} read alike",
+                        a.id,
+                        b.id
+                    );
+                }
+            }
+        }
+        // Service names the service: the word that tells it from the rest.
+        for conn in &catalog.connections {
+            let first = conn.ports.first().map_or("", |p| p.service.as_str());
+            for word in ["BITS", "WinRM", "SMB", "WCF", "TDS", "IPMI", "SFTP"] {
+                if first.contains(word) {
+                    let service = at(&conn.id, "Service");
+                    assert!(
+                        service.starts_with(word),
+                        "{width}x{height}: {} shows `{service}` for {first}",
+                        conn.id
+                    );
+                }
+            }
+        }
+        // The issue's rows by name.
+        assert_eq!(at("vmm-to-host-bits", "Service"), "BITS");
+        assert!(at("winpe-to-vmm", "From").starts_with("Windows PE"));
+        assert!(at("vmm-to-file-server-bits", "To").starts_with("Windows file"));
+    }
 }

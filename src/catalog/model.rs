@@ -291,7 +291,34 @@ impl Catalog {
     }
 }
 
+/// Protocols that carry other services. In a name such as `HTTPS (BITS)`
+/// the carrier is what many rows share, and the bracket names the service.
+const CARRIERS: [&str; 5] = ["HTTP", "HTTPS", "TLS", "TCP", "UDP"];
+
 impl PortSpec {
+    /// The service's name shortened to the words that tell it from the
+    /// others, derived from the name so that every catalog has one: a carrier
+    /// with the service in brackets gives the bracket (`HTTPS (BITS)` →
+    /// `BITS`, `HTTP (Windows Update)` → `Windows Update`); any other bracket
+    /// only qualifies the name before it and goes (`WinRM 1.1 (legacy)` →
+    /// `WinRM 1.1`, `TDS (SQL Server)` → `TDS`); a name without brackets
+    /// stays whole (`WinRM over TLS`).
+    pub fn short_service(&self) -> &str {
+        let name = self.service.trim();
+        let Some((head, rest)) = name.split_once(" (") else {
+            return name;
+        };
+        let inside = rest.strip_suffix(')').unwrap_or(rest).trim();
+        let head = head.trim();
+        if inside.is_empty() {
+            head
+        } else if head.is_empty() || CARRIERS.iter().any(|c| c.eq_ignore_ascii_case(head)) {
+            inside
+        } else {
+            head
+        }
+    }
+
     /// The probe `check` runs: the one named, or the bare transport.
     pub fn probe(&self) -> Probe {
         self.probe
@@ -445,6 +472,13 @@ impl Connection {
     /// `WinRM 1.1 (legacy), RPC endpoint mapper, NetBIOS session, SMB`.
     pub fn services_text(&self) -> String {
         crate::text::join_unique(self.ports.iter().map(|p| p.service.as_str()), ", ")
+    }
+
+    /// The services' short labels ([`PortSpec::short_service`]), each once,
+    /// in port order: `WinRM 1.1, RPC endpoint mapper, NetBIOS session, SMB`,
+    /// or `BITS` for `HTTPS (BITS)`. For a column too narrow for the names.
+    pub fn services_short(&self) -> String {
+        crate::text::join_unique(self.ports.iter().map(PortSpec::short_service), ", ")
     }
 
     /// `80,135,139,445/tcp`, `443/tcp 623/udp` or `echo-request/icmp`:
@@ -627,5 +661,49 @@ impl Catalog {
     /// [`Catalog::machines_acting_as`]).
     pub fn acts_as(&self, machine: &str, role: &str) -> bool {
         self.machines_acting_as(role).any(|c| c.id == machine)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{PortSpec, Transport};
+
+    fn service(name: &str) -> PortSpec {
+        PortSpec {
+            first: 443,
+            last: 443,
+            transport: Transport::Tcp,
+            service: name.to_string(),
+            purpose: String::new(),
+            setup_key: None,
+            probe: None,
+            inside_tls: None,
+        }
+    }
+
+    #[test]
+    fn a_short_service_keeps_the_words_that_tell_it_apart() {
+        for (name, short) in [
+            // A carrier names nothing: the bracket does.
+            ("HTTPS (BITS)", "BITS"),
+            ("HTTP (Windows Update)", "Windows Update"),
+            (
+                "https (SMASH over WS-Management)",
+                "SMASH over WS-Management",
+            ),
+            // Any other bracket qualifies the name before it.
+            ("WinRM 1.1 (legacy)", "WinRM 1.1"),
+            ("TDS (SQL Server)", "TDS"),
+            ("WCF (HTTPS)", "WCF"),
+            ("SMB (live migration)", "SMB"),
+            // No bracket, or an odd one: the name as written.
+            ("WinRM over TLS", "WinRM over TLS"),
+            ("HTTPS", "HTTPS"),
+            ("SMB ()", "SMB"),
+            ("HTTPS (BITS", "BITS"),
+            ("(BITS)", "(BITS)"),
+        ] {
+            assert_eq!(service(name).short_service(), short, "{name}");
+        }
     }
 }

@@ -1,7 +1,8 @@
 //! The connection list: From, To, Service, Ports/proto and a modifiability
-//! badge, with the filter's matched characters highlighted and marked rows
-//! flagged. Columns take the width their content needs; the ports come
-//! first, whole with their transport, and every cell cut ends in `…`.
+//! badge (and the id, where there is room), with the filter's matched
+//! characters highlighted and marked rows flagged. Columns take the width
+//! their content needs (`list_columns`); Service shows each service's short
+//! label, and the detail pane has every name and port whole.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -10,11 +11,21 @@ use ratatui::widgets::{Cell, Row, Table, TableState};
 
 use unicode_width::UnicodeWidthStr;
 
+use super::list_columns::{self, Cut, fit_columns, id_fits};
 use super::{pane_block, shown};
 use crate::query::{Field, Query, match_positions, parse};
 use crate::tui::app::App;
 use crate::tui::state::Pane;
 use crate::tui::theme::Theme;
+
+/// One row's texts, before they are cut to the columns.
+struct Texts {
+    id: String,
+    from: Vec<String>,
+    to: Vec<String>,
+    services: String,
+    ports: String,
+}
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let title = format!(
@@ -36,33 +47,51 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .skip(app.list.offset)
         .take(app.list.height);
     let visible: Vec<(usize, &crate::query::Hit)> = visible.collect();
+    let names = |ids: &[String]| -> Vec<String> {
+        ids.iter()
+            .map(|id| shown(&app.catalog.names(std::slice::from_ref(id))))
+            .collect()
+    };
     // Each row's texts, once: they size the columns and fill the cells.
-    let texts: Vec<[String; 4]> = visible
+    let texts: Vec<Texts> = visible
         .iter()
         .map(|(_, hit)| {
             let conn = &app.catalog.connections[hit.index];
-            [
-                shown(&app.catalog.names(&conn.from)),
-                shown(&app.catalog.names(&conn.to)),
-                shown(&conn.services_text()),
-                conn.ports_text(),
-            ]
+            Texts {
+                id: shown(&conn.id),
+                from: names(&conn.from),
+                to: names(&conn.to),
+                services: shown(&conn.services_short()),
+                ports: conn.ports_text(),
+            }
         })
         .collect();
     let mut natural = HEADERS.map(|h| h.chars().count());
+    let mut id_natural = ID.len();
     for row in &texts {
-        for (width, text) in natural.iter_mut().zip(row) {
-            *width = (*width).max(text.width());
+        let widths = [
+            row.from.join(", ").width(),
+            row.to.join(", ").width(),
+            row.services.width(),
+            row.ports.width(),
+        ];
+        for (width, text) in natural.iter_mut().zip(widths) {
+            *width = (*width).max(text);
         }
+        id_natural = id_natural.max(row.id.width());
     }
     // Borders, the cursor and mark column, the badge, and one space
     // between each of the six columns.
     let available = (area.width as usize).saturating_sub(2 + 2 + BADGE + 5);
-    let widths = fit_columns(natural, available);
+    let id_width = id_fits(id_natural, natural, available).then_some(id_natural);
+    let widths = fit_columns(
+        natural,
+        available.saturating_sub(id_width.map_or(0, |w| w + 1)),
+    );
     let rows: Vec<Row> = visible
         .iter()
         .zip(&texts)
-        .map(|((i, hit), [from, to, services, ports])| {
+        .map(|((i, hit), texts)| {
             let conn = &app.catalog.connections[hit.index];
             // The cursor and the mark are characters, not only colours.
             let cursor = if *i == app.list.selected {
@@ -75,23 +104,48 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             } else {
                 Span::raw(" ")
             };
-            let row = Row::new(vec![
-                Cell::from(Line::from(vec![cursor, mark])),
-                Cell::from(highlighted(from, widths[0], Field::From, &query, theme)),
-                Cell::from(highlighted(to, widths[1], Field::To, &query, theme)),
+            let from = texts.from.join(", ");
+            let to = texts.to.join(", ");
+            let mut cells = vec![Cell::from(Line::from(vec![cursor, mark]))];
+            if let Some(width) = id_width {
+                let id = list_columns::cut(&texts.id, width);
+                cells.push(Cell::from(highlighted(
+                    &texts.id,
+                    id,
+                    Field::Id,
+                    &query,
+                    theme,
+                )));
+            }
+            cells.extend([
                 Cell::from(highlighted(
-                    services,
-                    widths[2],
+                    &from,
+                    list_columns::names(&texts.from, widths[0]),
+                    Field::From,
+                    &query,
+                    theme,
+                )),
+                Cell::from(highlighted(
+                    &to,
+                    list_columns::names(&texts.to, widths[1]),
+                    Field::To,
+                    &query,
+                    theme,
+                )),
+                Cell::from(highlighted(
+                    &texts.services,
+                    list_columns::cut(&texts.services, widths[2]),
                     Field::Service,
                     &query,
                     theme,
                 )),
-                Cell::from(truncate(ports, widths[3])),
+                Cell::from(list_columns::ports(&texts.ports, widths[3])),
                 Cell::from(Span::styled(
                     conn.modifiability.badge(),
                     theme.badge(&conn.modifiability),
                 )),
             ]);
+            let row = Row::new(cells);
             if *i == app.list.selected {
                 row.style(theme.selected)
             } else {
@@ -101,11 +155,18 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .collect();
     let header = Row::new(
         std::iter::once(String::new())
-            .chain(HEADERS.iter().zip(widths).map(|(h, w)| truncate(h, w)))
+            .chain(id_width.map(|_| ID.to_string()))
+            .chain(
+                HEADERS
+                    .iter()
+                    .zip(widths)
+                    .map(|(h, w)| list_columns::cut(h, w).text),
+            )
             .chain(std::iter::once("Mod".to_string())),
     )
     .style(theme.title);
     let constraints = std::iter::once(Constraint::Length(2))
+        .chain(id_width.map(|w| Constraint::Length(w as u16)))
         .chain(widths.iter().map(|&w| Constraint::Length(w as u16)))
         .chain(std::iter::once(Constraint::Length(BADGE as u16)));
     let table = Table::new(rows, constraints)
@@ -116,93 +177,25 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     frame.render_stateful_widget(table, area, &mut TableState::default());
 }
 
+const ID: &str = "Id";
 const HEADERS: [&str; 4] = ["From", "To", "Service", "Ports"];
 /// The badge column: `DEVICE` is the widest.
 const BADGE: usize = 6;
 
-/// Widths for From, To, Service and Ports within `available` cells, from
-/// their `natural` (widest content) widths. Ports come first and whole, as
-/// long as the others keep enough to tell rows apart (`READABLE`); only a
-/// port list longer than that leaves is cut, with `…`. The rest is shared
-/// so that no column gets more than it needs and the narrow ones are never
-/// cut to feed a wide one (max-min fair).
-pub fn fit_columns(natural: [usize; 4], available: usize) -> [usize; 4] {
-    /// The least a name column gets when there is room at all.
-    const FLOOR: usize = 4;
-    /// From, To and Service: enough to tell `VMM server` from `VMM library
-    /// server`, and `WinRM` from `WCF`. Without it, one long port list
-    /// (PXE's five ports) left the names three letters each.
-    const READABLE: [usize; 3] = [10, 10, 8];
-    /// Ports keep this much even in a narrow terminal.
-    const PORTS_FLOOR: usize = 12;
-    let floor_of = |limits: [usize; 3]| -> usize {
-        natural[..3]
-            .iter()
-            .zip(limits)
-            .map(|(&n, limit)| n.min(limit))
-            .sum()
-    };
-    let others_floor = floor_of([FLOOR; 3]);
-    let readable_floor = floor_of(READABLE);
-    let ports_cap = available
-        .saturating_sub(readable_floor)
-        .max(PORTS_FLOOR.min(available.saturating_sub(others_floor)));
-    let ports = natural[3].min(ports_cap);
-    let mut widths = [0, 0, 0, ports];
-    let mut left = available - ports;
-    let mut open: Vec<usize> = (0..3).collect();
-    open.sort_by_key(|&i| natural[i]);
-    while let Some(&i) = open.first() {
-        let share = left / open.len();
-        if natural[i] <= share {
-            widths[i] = natural[i];
-            left -= natural[i];
-            open.remove(0);
-        } else {
-            // Every column left wants more than an equal share: split what
-            // is left evenly, the first ones taking the odd cells.
-            let extra = left % open.len();
-            for (n, &j) in open.iter().enumerate() {
-                widths[j] = share + usize::from(n < extra);
-            }
-            break;
-        }
-    }
-    widths
-}
-
-/// `text` cut to `width` columns, ending in `…` when cut.
-fn truncate(text: &str, width: usize) -> String {
-    if width == 0 {
-        return String::new();
-    }
-    crate::text::truncate(text, width)
-}
-
-/// `text` cut to `width`, with the characters the query's free words match
-/// in bold colour (never the `…` of a cut).
-fn highlighted<'a>(
-    text: &str,
-    width: usize,
-    field: Field,
-    query: &Query,
-    theme: &Theme,
-) -> Line<'a> {
+/// A cell cut from `text`, with the characters the query's free words
+/// match in bold colour (only among those the cut kept: never the `…` or
+/// the count it added).
+fn highlighted<'a>(text: &str, cut: Cut, field: Field, query: &Query, theme: &Theme) -> Line<'a> {
     let positions = match_positions(field, text, query);
-    let shown = truncate(text, width);
-    let kept = if shown == text {
-        text.chars().count()
-    } else {
-        shown.chars().count().saturating_sub(1)
-    };
     if positions.is_empty() {
-        return Line::from(shown);
+        return Line::from(cut.text);
     }
-    let spans: Vec<Span> = shown
+    let spans: Vec<Span> = cut
+        .text
         .chars()
         .enumerate()
         .map(|(i, c)| {
-            if i < kept && positions.binary_search(&i).is_ok() {
+            if i < cut.kept && positions.binary_search(&i).is_ok() {
                 Span::styled(c.to_string(), theme.matched)
             } else {
                 Span::raw(c.to_string())
@@ -210,34 +203,4 @@ fn highlighted<'a>(
         })
         .collect();
     Line::from(spans)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::fit_columns;
-
-    #[test]
-    fn ports_come_whole_and_the_rest_is_shared_fairly() {
-        // Room for everything: natural widths.
-        assert_eq!(fit_columns([10, 20, 12, 14], 100), [10, 20, 12, 14]);
-        // Tight: ports whole; the narrow From keeps its 10, the others split.
-        assert_eq!(fit_columns([10, 40, 40, 14], 60), [10, 18, 18, 14]);
-        // Very tight: the others keep a few cells each, ports take the rest.
-        assert_eq!(fit_columns([10, 40, 40, 30], 20), [4, 4, 4, 8]);
-        // Nothing at all.
-        assert_eq!(fit_columns([10, 40, 40, 30], 0), [0, 0, 0, 0]);
-        // One long port list does not starve the names: they keep enough
-        // to tell rows apart, and the long list is the one cut.
-        let widths = fit_columns([32, 32, 20, 29], 51);
-        assert_eq!(widths[3], 23);
-        assert!(widths[..3].iter().all(|&w| w >= 8), "{widths:?}");
-        assert_eq!(widths.iter().sum::<usize>(), 51);
-        for available in 0..120 {
-            let widths = fit_columns([22, 37, 41, 17], available);
-            assert!(
-                widths.iter().sum::<usize>() <= available,
-                "{available}: {widths:?}"
-            );
-        }
-    }
 }

@@ -7,6 +7,7 @@ mod filter_bar;
 mod footer;
 mod help;
 mod list;
+mod list_columns;
 mod machine;
 mod matrix;
 mod notes;
