@@ -215,14 +215,16 @@ fn filter_move_dialect_help_resize_and_quit() {
         let screen = s.wait_bottom("netsh");
         assert!(!row_text_of(&screen, 29).contains("powershell"), "{screen}");
 
-        // `?` opens the help; any other key closes it.
+        // `?` opens the help, which says how to close it; any key but its
+        // scrolling keys closes it.
         s.send(b"?");
-        s.wait_for("Keys — any key closes");
+        s.wait_for("Keys · Esc/? close");
         s.wait_for("previous / next dialect");
+        s.send(b"G");
         s.wait_for("q, Ctrl-C");
         s.send(b"x");
         s.wait_until("the help closed", |seen| {
-            !seen.parser.screen().contents().contains("any key closes")
+            !seen.parser.screen().contents().contains("Esc/? close")
         });
         s.wait_for("netsh advfirewall");
         s.wait_row(1, "the selection kept", |r| r.contains(&second));
@@ -386,7 +388,7 @@ fn ctrl_c_quits_while_typing_a_filter_or_reading_help() {
         let mut s = Session::start(100, 30, &[]);
         s.wait_first_frame();
         s.send(b"?");
-        s.wait_for("Keys — any key closes");
+        s.wait_for("Keys · Esc/? close");
         s.send(&[0x03]);
         let status = s.wait_exit();
         assert!(status.success(), "exit status after Ctrl-C: {status}");
@@ -422,7 +424,7 @@ fn sighup_restores_the_terminal() {
 
 #[test]
 fn sigterm_with_the_help_open_restores_the_terminal() {
-    signal_restores("TERM", b"?", "Keys — any key closes");
+    signal_restores("TERM", b"?", "Keys · Esc/? close");
 }
 
 #[test]
@@ -552,7 +554,7 @@ fn no_mouse_never_enables_mouse_reporting() {
             (b"m", "Connections"),
             (b"o", "What do I open on"),
             (b"o", "Connections"),
-            (b"?", "Keys — any key closes"),
+            (b"?", "Keys · Esc/? close"),
             (b"x", "Connections"),
         ] {
             s.send(key);
@@ -677,16 +679,19 @@ fn the_count_shows_at_the_minimum_width() {
     });
 }
 
-/// The help's line about filter terms is 79 columns in a 74-column popup,
-/// so it ends in "dir:in -t" at every terminal size.
+/// The help's line about filter terms is longer than an 80-column popup
+/// leaves it: it wraps, whole, with negation written `not:term`, at every
+/// terminal size.
 #[test]
 fn the_help_shows_every_filter_term() {
     within_timeout(|| {
-        let s = Session::start(160, 48, &[]);
-        s.wait_first_frame();
-        s.send(b"?");
-        s.wait_for("q, Ctrl-C");
-        s.wait_for("dir:in -term");
+        for (width, height) in [(160, 48), (80, 24)] {
+            let s = Session::start(width, height, &[]);
+            s.wait_first_frame();
+            s.send(b"?");
+            s.wait_for("dir:in");
+            s.wait_for("not:term");
+        }
     });
 }
 

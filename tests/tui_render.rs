@@ -79,12 +79,17 @@ fn render_app(mut app: App, actions: &[Action], width: u16, height: u16) -> Stri
 /// `actions` applied to `app` as the event loop does on a `width`×`height`
 /// terminal: the layout tells the app its list's height after each.
 fn settle(app: &mut App, actions: &[Action], width: u16, height: u16) {
-    let areas = layout::areas(ratatui::layout::Rect::new(0, 0, width, height), app);
-    app.set_list_height(areas.list_rows.map_or(1, |r| r.height as usize));
+    let screen = ratatui::layout::Rect::new(0, 0, width, height);
+    let fit = |app: &mut App| {
+        let areas = layout::areas(screen, app);
+        app.set_list_height(areas.list_rows.map_or(1, |r| r.height as usize));
+        let (max, page) = ui::help_bounds(screen, app);
+        app.set_help_bounds(max, page);
+    };
+    fit(app);
     for action in actions {
         app.update(*action);
-        let areas = layout::areas(ratatui::layout::Rect::new(0, 0, width, height), app);
-        app.set_list_height(areas.list_rows.map_or(1, |r| r.height as usize));
+        fit(app);
     }
 }
 
@@ -488,5 +493,128 @@ fn the_list_tells_rows_apart_at_120x40_and_80x24() {
         assert_eq!(at("vmm-to-host-bits", "Service"), "BITS");
         assert!(at("winpe-to-vmm", "From").starts_with("Windows PE"));
         assert!(at("vmm-to-file-server-bits", "To").starts_with("Windows file"));
+    }
+}
+
+/// Each view's footer shows its keys at 120 and at 80 columns: `?` and `p`
+/// (check, for incidents) in every view, and a popup says how to close and
+/// scroll it.
+#[test]
+fn every_footer_shows_its_keys_at_120_and_80_columns() {
+    let screens: [(&str, &[Action], &[&str]); 7] = [
+        (
+            "list",
+            &[],
+            &["? help", "p check", "/ filter", "y copy", "q quit"],
+        ),
+        (
+            "matrix",
+            &[ShowMatrix],
+            &["? help", "p check", "Esc back", "Enter"],
+        ),
+        (
+            "machine",
+            &[ShowMachine],
+            &["? help", "p check", "y copy script"],
+        ),
+        ("notes", &[ShowNotes], &["? help", "p check", "Esc back"]),
+        (
+            "help",
+            &[ToggleHelp],
+            &["Esc/? close", "j/k scroll", "PgUp/PgDn"],
+        ),
+        (
+            "filter",
+            &[FocusFilter],
+            &["Enter keep filter", "Esc clear"],
+        ),
+        ("check prompt", &[CheckPorts], &["Enter go", "Esc cancel"]),
+    ];
+    for (name, actions, wanted) in screens {
+        for (width, height) in [(120, 40), (80, 24)] {
+            let screen = render(actions, width, height);
+            let footer = screen.lines().rev().nth(1).unwrap();
+            for want in wanted {
+                assert!(
+                    footer.contains(want),
+                    "{name} at {width}x{height}: `{want}` not in `{footer}`"
+                );
+            }
+        }
+    }
+}
+
+/// The help at 120×40 fits whole; at 80×24 it scrolls: its title says how
+/// to close and scroll it, its bottom edge where the view is, and g/G,
+/// PgUp/PgDn and j/k reach every line and stop at the last.
+#[test]
+fn the_help_fits_or_scrolls_and_says_how_to_close() {
+    let whole = render(&[ToggleHelp], 120, 40);
+    insta::assert_snapshot!("help_120x40", whole);
+    assert!(whole.contains(" Keys · Esc/? close "), "{whole}");
+    assert!(
+        !whole.contains("j/k scroll ─"),
+        "scrolls though it fits:\n{whole}"
+    );
+    for text in ["Move", "next / previous row", "not:term", "q, Ctrl-C"] {
+        assert!(whole.contains(text), "{text} missing at 120x40:\n{whole}");
+    }
+
+    let top = render(&[ToggleHelp], 80, 24);
+    assert!(top.contains(" Keys · Esc/? close · j/k scroll "), "{top}");
+    assert!(top.contains("next / previous row"), "{top}");
+    assert!(!top.contains("q, Ctrl-C"), "{top}");
+    let end = render(&[ToggleHelp, Bottom], 80, 24);
+    insta::assert_snapshot!("help_end_80x24", end);
+    assert!(end.contains("q, Ctrl-C"), "{end}");
+    assert!(!end.contains("next / previous row"), "{end}");
+    // The bottom edge says where the view is: its last line is the help's.
+    let range = |screen: &str| -> (u16, u16, u16) {
+        let edge = screen
+            .lines()
+            .find(|l| l.contains(" of ") && l.contains('–'))
+            .unwrap_or_else(|| panic!("no position:\n{screen}"));
+        let numbers: Vec<u16> = edge
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|n| n.parse::<u16>().ok())
+            .collect();
+        (numbers[0], numbers[1], numbers[2])
+    };
+    let (first, last, total) = range(&end);
+    assert_eq!(last, total, "{end}");
+    assert!(first > 1, "{end}");
+    // Past the end stays at the end; a page up and back, and j/k, move by
+    // what they say.
+    assert_eq!(render(&[ToggleHelp, Bottom, Down, Down], 80, 24), end);
+    let back = render(&[ToggleHelp, Bottom, Down, Down, Up], 80, 24);
+    assert_eq!(range(&back).0, first - 1, "k after the end:\n{back}");
+    let page = last - first + 1;
+    let up = render(&[ToggleHelp, Bottom, PageUp], 80, 24);
+    assert_eq!(range(&up).0, first.saturating_sub(page).max(1), "{up}");
+    assert_eq!(render(&[ToggleHelp, Bottom, PageUp, PageDown], 80, 24), end);
+    assert_eq!(render(&[ToggleHelp, Down, Up], 80, 24), top);
+    assert_eq!(render(&[ToggleHelp, Bottom, Top], 80, 24), top);
+    assert_eq!(range(&render(&[ToggleHelp, Down], 80, 24)).0, 2);
+    // Every key of every group is on one of the pages.
+    let pages: String = (0..total)
+        .map(|n| {
+            render(
+                &[&[ToggleHelp][..], &vec![Down; n as usize]].concat(),
+                80,
+                24,
+            )
+        })
+        .collect();
+    for key in [
+        "j/k, ↓/↑",
+        "Tab/Shift-Tab",
+        "terms",
+        "Y / F",
+        "p",
+        "s",
+        "n",
+        "?",
+    ] {
+        assert!(pages.contains(&format!("  {key:<14}")), "{key} never shown");
     }
 }

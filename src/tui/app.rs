@@ -77,6 +77,9 @@ pub struct App {
     /// rule and notes panes, the machine's script, the help and check popups.
     /// One value, because only one of them has the focus at a time.
     pub scroll: u16,
+    /// How far the help scrolls and a page of it, at the terminal's size
+    /// (given by the event loop, as the list's height is).
+    help_bounds: (u16, u16),
     /// The text of the last copy, for `w`, `v` and `--print`.
     pub last_copy: Option<String>,
     /// Effects for the event loop to perform: copy, plain view, check.
@@ -107,6 +110,7 @@ impl App {
             matrix: MatrixState::default(),
             machine: MachineState::default(),
             scroll: 0,
+            help_bounds: (0, 0),
             last_copy: None,
             requests: Requests::default(),
             hosts: BTreeMap::new(),
@@ -273,15 +277,35 @@ impl App {
         }
     }
 
-    /// Help and the check results: j/k scroll, any other key closes.
+    /// Help and the check results: j/k scroll, any other key closes; the
+    /// help also pages and jumps (PgUp/PgDn, g/G), and stops at its end.
     fn update_popup(&mut self, action: Action) {
-        match action {
-            Action::Down => self.scroll = self.scroll.saturating_add(1),
-            Action::Up => self.scroll = self.scroll.saturating_sub(1),
+        let help = self.overlay == Some(Overlay::Help);
+        let (max, page) = if help {
+            self.help_bounds
+        } else {
+            (u16::MAX, 0)
+        };
+        self.scroll = match action {
+            Action::Down => self.scroll.saturating_add(1),
+            Action::Up => self.scroll.saturating_sub(1),
+            Action::PageDown if help => self.scroll.saturating_add(page.max(1)),
+            Action::PageUp if help => self.scroll.saturating_sub(page.max(1)),
+            Action::Top if help => 0,
+            Action::Bottom if help => max,
             _ => {
                 self.overlay = None;
-                self.scroll = 0;
+                0
             }
+        }
+        .min(max);
+    }
+
+    /// How far the help scrolls at the terminal's size, and its page.
+    pub fn set_help_bounds(&mut self, max: u16, page: u16) {
+        self.help_bounds = (max, page);
+        if self.overlay == Some(Overlay::Help) {
+            self.scroll = self.scroll.min(max);
         }
     }
 

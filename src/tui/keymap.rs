@@ -63,10 +63,15 @@ pub fn key(app: &App, key: KeyEvent) -> Option<Action> {
         };
     }
     if app.overlay.is_some() {
-        // Help: j/k scroll, any other key closes.
+        // Help and check results: j/k scroll, the help also pages and
+        // jumps; any other key closes.
         return Some(match key.code {
             KeyCode::Char('j') | KeyCode::Down => Action::Down,
             KeyCode::Char('k') | KeyCode::Up => Action::Up,
+            KeyCode::PageDown => Action::PageDown,
+            KeyCode::PageUp => Action::PageUp,
+            KeyCode::Char('g') | KeyCode::Home => Action::Top,
+            KeyCode::Char('G') | KeyCode::End => Action::Bottom,
             _ => Action::Back,
         });
     }

@@ -196,6 +196,8 @@ fn event_loop(
         }
         let areas = layout::areas(size.into(), app);
         app.set_list_height(areas.list_rows.map_or(1, |r| r.height as usize));
+        let (help_max, help_page) = ui::help_bounds(size.into(), app);
+        app.set_help_bounds(help_max, help_page);
         if dirty {
             tui.draw(|frame| ui::render(frame, app, theme))?;
             dirty = false;

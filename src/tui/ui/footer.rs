@@ -1,86 +1,151 @@
-//! The footer: the most useful keys for the current mode, and a status line
-//! for errors and confirmations.
+//! The footer: the keys of whatever has them (the view, the filter, a
+//! popup), the most important kept when the width runs short, and a status
+//! line for errors and confirmations.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
 
 use crate::tui::app::{App, Overlay, View};
 use crate::tui::theme::Theme;
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let keys: &[(&str, &str)] = if let Some(overlay) = &app.overlay {
+/// One key hint: the key, what it does, and its rank: where the width runs
+/// short, the hints of the lowest rank go first, and the rest keep their
+/// order. Rank 0 always fits at 80 columns: `?` (every other key is in the
+/// help) and `p`, which an admin in an incident must find.
+type Hint = (&'static str, &'static str, u8);
+
+const LIST: &[Hint] = &[
+    ("/", "filter", 0),
+    ("?", "help", 0),
+    ("y", "copy", 0),
+    ("Y", "copy all", 1),
+    ("p", "check", 0),
+    ("[ ]", "dialect", 1),
+    ("Tab", "pane", 2),
+    ("Space", "mark", 2),
+    ("F", "flows", 3),
+    ("w", "write", 4),
+    ("v", "plain", 3),
+    ("m", "matrix", 2),
+    ("o", "machine", 2),
+    ("n", "notes", 3),
+    ("s", "settings", 3),
+    ("q", "quit", 0),
+];
+const MATRIX: &[Hint] = &[
+    ("hjkl", "move", 0),
+    ("Enter", "filter to cell", 0),
+    ("p", "check", 0),
+    ("Esc", "back", 0),
+    ("?", "help", 0),
+    ("q", "quit", 0),
+];
+const MACHINE: &[Hint] = &[
+    ("j/k", "machine", 0),
+    ("[ ]", "dialect", 0),
+    ("y", "copy script", 0),
+    ("v", "plain", 1),
+    ("p", "check", 0),
+    ("Esc", "back", 0),
+    ("?", "help", 0),
+    ("q", "quit", 0),
+];
+const NOTES: &[Hint] = &[
+    ("j/k", "scroll", 0),
+    ("PgUp/PgDn", "page", 1),
+    ("p", "check", 0),
+    ("Esc", "back", 0),
+    ("?", "help", 0),
+    ("q", "quit", 0),
+];
+const FILTERING: &[Hint] = &[
+    ("Enter", "keep filter", 0),
+    ("Esc", "clear", 0),
+    ("↑/↓", "move", 0),
+    ("Ctrl-W", "delete word", 1),
+    ("Ctrl-U", "clear", 1),
+];
+const HELP: &[Hint] = &[
+    ("j/k", "scroll", 0),
+    ("PgUp/PgDn", "page", 0),
+    ("g/G", "top/end", 0),
+    ("Esc/?", "close", 0),
+];
+const CHECK: &[Hint] = &[("j/k", "scroll", 0), ("any key", "close", 0)];
+const SETTINGS: &[Hint] = &[
+    ("j/k", "move", 0),
+    ("Enter", "edit", 0),
+    ("Esc", "close", 0),
+];
+const EDITING: &[Hint] = &[
+    ("Enter", "apply", 0),
+    ("Esc", "cancel", 0),
+    ("Ctrl-U", "clear", 1),
+    ("Ctrl-W", "delete word", 1),
+];
+const PROMPT: &[Hint] = &[
+    ("Enter", "go", 0),
+    ("Esc", "cancel", 0),
+    ("Ctrl-U", "clear", 1),
+    ("Ctrl-W", "delete word", 1),
+];
+
+/// The hints for what has the keys: the open popup, the filter while it is
+/// typed in, else the view.
+fn hints(app: &App) -> &'static [Hint] {
+    match &app.overlay {
         // The popup's own keys: the footer stays visible under every popup.
-        match overlay {
-            Overlay::Settings(form) if form.editing.is_some() => &[
-                ("Enter", "apply"),
-                ("Esc", "cancel"),
-                ("Ctrl-U", "clear"),
-                ("Ctrl-W", "delete word"),
-            ],
-            Overlay::Settings(_) => &[("j/k", "move"), ("Enter", "edit"), ("Esc", "close")],
-            Overlay::Prompt { .. } => &[
-                ("Enter", "go"),
-                ("Esc", "cancel"),
-                ("Ctrl-U", "clear"),
-                ("Ctrl-W", "delete word"),
-            ],
-            Overlay::Help | Overlay::Check(_) => &[("j/k", "scroll"), ("any key", "close")],
-        }
-    } else if app.filter.filtering {
-        &[
-            ("Enter", "keep filter"),
-            ("Esc", "clear"),
-            ("↑/↓", "move"),
-            ("Ctrl-W", "delete word"),
-            ("Ctrl-U", "clear"),
-        ]
-    } else {
-        match app.view {
-            // Most useful first: what does not fit the width is left out.
-            View::List => &[
-                ("/", "filter"),
-                ("?", "help"),
-                ("y", "copy"),
-                ("[ ]", "dialect"),
-                ("Tab", "pane"),
-                ("q", "quit"),
-                ("Space", "mark"),
-                ("Y", "copy all"),
-                ("F", "flows"),
-                ("v", "plain"),
-                ("m", "matrix"),
-                ("o", "machine"),
-                ("n", "notes"),
-                ("j/k", "move"),
-            ],
-            View::Matrix => &[
-                ("hjkl", "move"),
-                ("Enter", "filter to cell"),
-                ("Esc", "back"),
-                ("?", "help"),
-            ],
-            View::Machine => &[
-                ("j/k", "machine"),
-                ("[ ]", "dialect"),
-                ("y", "copy script"),
-                ("Esc", "back"),
-            ],
-            View::Notes => &[("j/k", "scroll"), ("Esc", "back"), ("?", "help")],
-        }
-    };
-    let mut spans = Vec::new();
+        Some(Overlay::Settings(form)) if form.editing.is_some() => EDITING,
+        Some(Overlay::Settings(_)) => SETTINGS,
+        Some(Overlay::Prompt(_)) => PROMPT,
+        Some(Overlay::Help) => HELP,
+        Some(Overlay::Check(_)) => CHECK,
+        None if app.filter.filtering => FILTERING,
+        None => match app.view {
+            View::List => LIST,
+            View::Matrix => MATRIX,
+            View::Machine => MACHINE,
+            View::Notes => NOTES,
+        },
+    }
+}
+
+/// The width of a hint as drawn: the key, a space, what it does and two
+/// spaces before the next.
+fn hint_width((key, what, _): &Hint) -> usize {
+    key.width() + 1 + what.width() + 2
+}
+
+/// The hints that fit `width` columns: by rank, most important first, each
+/// that fits taken; then shown in their own order. The last hint's two
+/// trailing spaces may fall off the edge.
+fn fitting(hints: &[Hint], width: usize) -> Vec<Hint> {
+    let mut by_rank: Vec<usize> = (0..hints.len()).collect();
+    by_rank.sort_by_key(|&i| hints[i].2);
     let mut used = 0;
-    for (key, what) in keys {
-        let hint = format!(" {what}  ");
-        let width = key.chars().count() + hint.chars().count();
-        if used + width > area.width as usize + 2 {
-            break;
+    let mut kept = vec![false; hints.len()];
+    for i in by_rank {
+        let w = hint_width(&hints[i]);
+        if used + w <= width + 2 {
+            used += w;
+            kept[i] = true;
         }
-        used += width;
-        spans.push(Span::styled(*key, theme.title));
-        spans.push(Span::styled(hint, theme.dim));
+    }
+    hints
+        .iter()
+        .zip(kept)
+        .filter_map(|(hint, kept)| kept.then_some(*hint))
+        .collect()
+}
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let mut spans = Vec::new();
+    for (key, what, _) in fitting(hints(app), area.width as usize) {
+        spans.push(Span::styled(key, theme.title));
+        spans.push(Span::styled(format!(" {what}  "), theme.dim));
     }
     let status = match (&app.filter.error, &app.status) {
         (Some(e), _) => Line::styled(format!("filter: {e}"), theme.error),
@@ -111,4 +176,46 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ratatui::layout::Layout::vertical([ratatui::layout::Constraint::Length(1); 2]).areas(area);
     frame.render_widget(Paragraph::new(Line::from(spans)), keys_row);
     frame.render_widget(Paragraph::new(status), status_row);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(hints: &[Hint]) -> Vec<&str> {
+        hints.iter().map(|(key, _, _)| *key).collect()
+    }
+
+    #[test]
+    fn the_most_important_keys_stay_in_their_order() {
+        // Everything fits: all, in order.
+        assert_eq!(fitting(LIST, 500).len(), LIST.len());
+        // 80 columns: every rank-0 key, and others where they fit, in order.
+        let shown = fitting(LIST, 80);
+        let shown_keys = keys(&shown);
+        for (key, _, rank) in LIST {
+            if *rank == 0 {
+                assert!(shown_keys.contains(key), "{key} missing: {shown_keys:?}");
+            }
+        }
+        let order: Vec<usize> = shown
+            .iter()
+            .map(|h| LIST.iter().position(|l| l == h).unwrap())
+            .collect();
+        assert!(order.is_sorted(), "{order:?}");
+        let width: usize = shown.iter().map(hint_width).sum();
+        assert!(width <= 82, "{width}");
+        // Nothing fits in nothing.
+        assert!(fitting(LIST, 0).is_empty());
+    }
+
+    #[test]
+    fn every_views_essential_keys_fit_80_columns() {
+        for hints in [
+            LIST, MATRIX, MACHINE, NOTES, FILTERING, HELP, CHECK, SETTINGS, EDITING, PROMPT,
+        ] {
+            let essential: usize = hints.iter().filter(|h| h.2 == 0).map(hint_width).sum();
+            assert!(essential <= 82, "{:?}: {essential}", keys(hints));
+        }
+    }
 }

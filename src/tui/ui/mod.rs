@@ -51,12 +51,7 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
         View::Notes => notes::render(frame, areas.body, app, theme),
     }
     footer::render(frame, areas.footer, app, theme);
-    // Popups cover everything but the footer: its key hints and the status
-    // line stay readable while one is open.
-    let popup_area = Rect {
-        height: area.height.saturating_sub(areas.footer.height),
-        ..area
-    };
+    let popup_area = popup_area(area, &areas);
     match &app.overlay {
         Some(Overlay::Help) => help::render(frame, popup_area, app, theme),
         Some(Overlay::Prompt(PromptState { purpose, input })) => {
@@ -66,6 +61,21 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
         Some(Overlay::Settings(form)) => settings::render(frame, popup_area, form, theme),
         None => {}
     }
+}
+
+/// Popups cover everything but the footer: its key hints and the status
+/// line stay readable while one is open.
+fn popup_area(screen: Rect, areas: &layout::Areas) -> Rect {
+    Rect {
+        height: screen.height.saturating_sub(areas.footer.height),
+        ..screen
+    }
+}
+
+/// How far the help scrolls on a `screen`-sized terminal, and a page of it
+/// (see `help::bounds`), for the app to stop at its last line.
+pub fn help_bounds(screen: Rect, app: &App) -> (u16, u16) {
+    help::bounds(popup_area(screen, &layout::areas(screen, app)))
 }
 
 /// A bordered block whose border shows whether it has focus.
