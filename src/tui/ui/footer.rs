@@ -209,6 +209,81 @@ mod tests {
         assert!(fitting(LIST, 0).is_empty());
     }
 
+    /// The key presses a hint's key stands for: `j/k` is two, `[ ]` two,
+    /// `hjkl` four; `any key` none in particular.
+    fn presses(key: &str) -> Vec<crossterm::event::KeyEvent> {
+        use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        let named = |name: &str| -> Vec<KeyEvent> {
+            let code = match name {
+                "Tab" => KeyCode::Tab,
+                "Space" => KeyCode::Char(' '),
+                "Enter" => KeyCode::Enter,
+                "Esc" => KeyCode::Esc,
+                "PgUp" => KeyCode::PageUp,
+                "PgDn" => KeyCode::PageDown,
+                "↑" => KeyCode::Up,
+                "↓" => KeyCode::Down,
+                "any key" => return vec![],
+                ctrl if ctrl.starts_with("Ctrl-") => {
+                    let c = ctrl.chars().last().unwrap().to_ascii_lowercase();
+                    return vec![KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)];
+                }
+                one if one.chars().count() == 1 => KeyCode::Char(one.chars().next().unwrap()),
+                letters => {
+                    return letters
+                        .chars()
+                        .map(|c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+                        .collect();
+                }
+            };
+            vec![KeyEvent::new(code, KeyModifiers::NONE)]
+        };
+        if key == "/" {
+            return named("/");
+        }
+        key.split(['/', ' ']).flat_map(named).collect()
+    }
+
+    /// Every key a footer shows does something where it is shown: the
+    /// keymap gives it an action (a hint for a key that does nothing, or a
+    /// typo, fails here).
+    #[test]
+    fn every_key_shown_is_one_the_keymap_takes() {
+        use crate::tui::action::Action;
+        use crate::tui::keymap;
+        let catalog = crate::catalog::embedded().unwrap();
+        let fresh = || App::new(catalog.clone(), "test".into(), Default::default());
+        let views: [(Vec<Action>, &[Hint]); 7] = [
+            (vec![], LIST),
+            (vec![Action::ShowMatrix], MATRIX),
+            (vec![Action::ShowMachine], MACHINE),
+            (vec![Action::ShowNotes], NOTES),
+            (vec![Action::FocusFilter], FILTERING),
+            (vec![Action::ToggleHelp], HELP),
+            (vec![Action::CheckPorts], PROMPT),
+        ];
+        for (actions, table) in views {
+            let mut app = fresh();
+            for action in &actions {
+                app.update(*action);
+            }
+            assert_eq!(hints(&app), table, "{actions:?}");
+            for (key, what, _) in table {
+                let presses = presses(key);
+                assert!(!presses.is_empty(), "{key}");
+                for press in presses {
+                    let action = keymap::key(&app, press);
+                    assert!(action.is_some(), "{actions:?}: `{key} {what}`: {press:?}");
+                    // `Back` closes or leaves (and in a popup, any key
+                    // gives it): a hint that says otherwise must not.
+                    if !["close", "back", "cancel"].contains(what) {
+                        assert_ne!(action, Some(Action::Back), "{actions:?}: `{key} {what}`");
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn every_views_essential_keys_fit_80_columns() {
         for hints in [
