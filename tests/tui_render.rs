@@ -618,3 +618,53 @@ fn the_help_fits_or_scrolls_and_says_how_to_close() {
         assert!(pages.contains(&format!("  {key:<14}")), "{key} never shown");
     }
 }
+
+/// A long port list (PXE's) is cut in the list at 120 columns, between
+/// whole numbers and with its transport, and whole in the detail pane; the id gets a column only
+/// where the names keep their room (200 columns, not 120).
+#[test]
+fn long_ports_are_cut_in_the_list_and_whole_in_the_detail() {
+    let filter: Vec<Action> = [FocusFilter]
+        .into_iter()
+        .chain("pxe-boot".chars().map(Type))
+        .chain([FilterAccept])
+        .collect();
+    let pxe = catalog::embedded()
+        .unwrap()
+        .connections
+        .into_iter()
+        .find(|c| c.id == "pxe-boot")
+        .unwrap();
+    let whole = pxe.ports_text();
+    for (width, height) in [(120, 40), (200, 50)] {
+        let screen = render(&filter, width, height);
+        let rows = list_cells(&screen);
+        let row = rows
+            .iter()
+            .find(|cells| cells.iter().any(|(_, v)| v.starts_with("Bare-me")))
+            .unwrap_or_else(|| panic!("no pxe-boot row:\n{screen}"));
+        let cell = |name: &str| row.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
+        let ports = cell("Ports").unwrap();
+        if width == 120 {
+            assert_ne!(ports, whole, "{width}x{height}:\n{screen}");
+        }
+        if ports != whole {
+            assert!(ports.ends_with(",…/udp"), "{width}x{height}: {ports}");
+            let kept = ports.trim_end_matches(",…/udp");
+            assert!(whole.starts_with(&format!("{kept},")), "{ports} of {whole}");
+        }
+        // The detail pane: every port, whole.
+        for port in &pxe.ports {
+            let number = format!("{}/{}", port.number_text(), port.transport.as_str());
+            assert!(screen.contains(&number), "{number} not whole:\n{screen}");
+        }
+        assert_eq!(
+            cell("Id").is_some(),
+            width >= 200,
+            "{width}x{height}:\n{screen}"
+        );
+        if width >= 200 {
+            assert_eq!(cell("Id").unwrap(), "pxe-boot");
+        }
+    }
+}
