@@ -218,7 +218,7 @@ fn screenshots() {
     let machine = [vec![ShowMachine], vec![Down; host]].concat();
     let shots: [(&str, &[Action]); 4] = [
         ("list", &list),
-        ("matrix", &[ShowMatrix, Down, Right]),
+        ("matrix", &[ShowMatrix, Down, Down, Right]),
         ("machine", &machine),
         ("help", &[ToggleHelp]),
     ];

@@ -35,7 +35,7 @@ const SCREENS: &[(&str, &[Action])] = &[
             Type('x'),
         ],
     ),
-    ("matrix", &[ShowMatrix, Down, Right, Right]),
+    ("matrix", &[ShowMatrix, Down, Down, Right]),
     (
         "matrix_filtered",
         &[
@@ -667,4 +667,78 @@ fn long_ports_are_cut_in_the_list_and_whole_in_the_detail() {
             assert_eq!(cell("Id").unwrap(), "pxe-boot");
         }
     }
+}
+
+/// The matrix of `winrm` at 120×40 and 80×24: no row or column for a
+/// component the filter does not match, and below the grid the selected
+/// cell's connections in full: each id with its whole ports and transport.
+/// Where they do not all fit, the last line counts the rest.
+#[test]
+fn the_filtered_matrix_draws_its_matches_and_the_cell_in_full() {
+    let filtered: Vec<Action> = [FocusFilter]
+        .into_iter()
+        .chain("winrm".chars().map(Type))
+        .chain([FilterAccept, ShowMatrix])
+        .collect();
+    let cell_of = |actions: &[Action]| {
+        let mut app = App::new(
+            catalog::embedded().unwrap(),
+            "test".into(),
+            Settings::default(),
+        );
+        for action in actions {
+            app.update(*action);
+        }
+        let axes = app.matrix_axes();
+        let (row, col) = app.matrix.position(&axes).unwrap();
+        let conns: Vec<(String, String)> = app
+            .cell(&axes.rows[row], &axes.columns[col])
+            .map(|c| (c.id.clone(), c.ports_text()))
+            .collect();
+        let (drawn, absent): (Vec<_>, Vec<_>) = app
+            .catalog
+            .components
+            .iter()
+            .partition(|c| axes.rows.contains(&c.id) || axes.columns.contains(&c.id));
+        // Cut names keep at least their first ten characters; those that
+        // start as a drawn one does cannot be told apart on screen.
+        let start = |name: &str| name.chars().take(10).collect::<String>();
+        let absent: Vec<String> = absent
+            .iter()
+            .map(|c| start(&c.name))
+            .filter(|s| !drawn.iter().any(|d| d.name.starts_with(s.as_str())))
+            .collect();
+        (conns, absent)
+    };
+    let (conns, absent) = cell_of(&filtered);
+    assert!(!conns.is_empty() && !absent.is_empty());
+    for (width, height) in [(120, 40), (80, 24)] {
+        let screen = render(&filtered, width, height);
+        for name in &absent {
+            assert!(
+                !screen.contains(name.as_str()),
+                "{width}x{height}: {name} is not matched:\n{screen}"
+            );
+        }
+        for (id, ports) in &conns {
+            assert!(
+                screen
+                    .lines()
+                    .any(|l| l.contains(&format!("│{id} ")) && l.contains(&format!(" {ports} "))),
+                "{width}x{height}: {id} with {ports}:\n{screen}"
+            );
+        }
+    }
+
+    // No filter, at 80×24: the grid takes most of the height, so the cell's
+    // connections are cut, and the rest counted.
+    let (conns, _) = cell_of(&[ShowMatrix]);
+    let screen = render(&[ShowMatrix], 80, 24);
+    let shown = conns
+        .iter()
+        .filter(|(id, _)| screen.contains(&format!("│{id} ")))
+        .count();
+    assert!(shown > 0 && shown < conns.len(), "{screen}");
+    let more = format!("… {} more: Enter lists them all", conns.len() - shown);
+    assert!(screen.contains(&more), "{more}\n{screen}");
 }

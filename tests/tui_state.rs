@@ -368,32 +368,58 @@ mod copies {
     }
 }
 
-/// The matrix view (`MatrixState`).
+/// The matrix view (`MatrixState`, `Axes`).
 mod matrix {
     use super::*;
+
+    /// The cursor's (source, destination), read back from the axes.
+    fn at(app: &App) -> (String, String) {
+        let axes = app.matrix_axes();
+        let (row, col) = app
+            .matrix
+            .position(&axes)
+            .expect("the cursor is on the axes");
+        (axes.rows[row].clone(), axes.columns[col].clone())
+    }
+
+    /// True when the cursor's cell holds one of the filter's connections.
+    fn on_a_filled_cell(app: &App) -> bool {
+        let (from, to) = at(app);
+        app.cell(&from, &to).next().is_some()
+    }
+
+    /// The ids of the list's rows, in order.
+    fn listed(app: &App) -> Vec<String> {
+        let ids = app.filter.hits.iter();
+        ids.map(|h| app.catalog.connections[h.index].id.clone())
+            .collect()
+    }
+
+    /// The matrix of `filter`, shown.
+    fn matrix_of(filter: &str) -> App {
+        let mut app = app();
+        app.update(FocusFilter);
+        typed(&mut app, filter);
+        app.update(FilterAccept);
+        app.update(ShowMatrix);
+        app
+    }
 
     #[test]
     fn matrix_enter_filters_the_list_to_the_cell() {
         let mut app = app();
         app.update(ShowMatrix);
-        let (rows, columns) = app.matrix_axes();
-        assert_eq!(rows[0], "vmm-server");
-        let hyperv = columns.iter().position(|c| c == "hyperv-host").unwrap();
-        for _ in 0..hyperv {
-            app.update(Right);
-        }
+        // VMM server to itself is empty: the cursor starts on the first
+        // cell that holds a connection.
+        assert!(on_a_filled_cell(&app));
+        assert_eq!(at(&app), ("vmm-server".into(), "hyperv-host".into()));
         app.update(Left);
+        assert_eq!(at(&app), ("vmm-server".into(), "vmm-server".into()));
         app.update(Right);
-        assert_eq!(app.matrix.cell, (0, hyperv));
         app.update(Confirm);
         assert_eq!(app.view, View::List);
         assert_eq!(app.filter.text(), "from:vmm-server to:hyperv-host");
-        let ids: Vec<String> = app
-            .filter
-            .hits
-            .iter()
-            .map(|h| app.catalog.connections[h.index].id.clone())
-            .collect();
+        let ids = listed(&app);
         assert_eq!(
             ids,
             [
@@ -406,48 +432,182 @@ mod matrix {
         );
     }
 
+    /// With no filter the axes are every component that opens or accepts a
+    /// connection; under a filter, only those of the connections it matches,
+    /// so every row and every column holds one.
     #[test]
-    fn the_matrix_follows_the_filter() {
+    fn a_filter_draws_only_the_rows_and_columns_it_matches() {
+        let app = app();
+        let all = app.matrix_axes();
+        // The components at one end of some connection, in catalog order.
+        let ends = |side: fn(&vmmports::catalog::Connection) -> &Vec<String>| -> Vec<&str> {
+            let at_end = |id: &str| {
+                app.catalog
+                    .connections
+                    .iter()
+                    .any(|c| side(c).iter().any(|e| e == id))
+            };
+            let ids = app.catalog.components.iter().map(|c| c.id.as_str());
+            ids.filter(|id| at_end(id)).collect()
+        };
+        assert_eq!(all.rows, ends(|c| &c.from));
+        assert_eq!(all.columns, ends(|c| &c.to));
+
+        let app = matrix_of("winrm");
+        let axes = app.matrix_axes();
+        assert!(axes.rows.len() < all.rows.len() && axes.columns.len() < all.columns.len());
+        assert!(
+            !axes.columns.contains(&"sql-server".to_string()),
+            "no WinRM to SQL"
+        );
+        let holds = |from: &String, to: &String| app.cell(from, to).next().is_some();
+        for from in &axes.rows {
+            let filled = axes.columns.iter().any(|to| holds(from, to));
+            assert!(filled, "row {from} holds no match");
+        }
+        for to in &axes.columns {
+            let filled = axes.rows.iter().any(|from| holds(from, to));
+            assert!(filled, "column {to} holds no match");
+        }
+        // Every match has its cell on the axes.
+        for hit in &app.filter.hits {
+            let conn = &app.catalog.connections[hit.index];
+            for from in &conn.from {
+                for to in &conn.to {
+                    let (row, col) = axes.position(from, to).expect("on the axes");
+                    assert!(axes.is_filled(row, col), "{}", conn.id);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_cursor_starts_on_a_cell_with_a_match() {
+        for filter in [
+            "winrm",
+            "to:hyper-v",
+            "port:443",
+            "proto:udp",
+            "section:vmware",
+        ] {
+            let app = matrix_of(filter);
+            assert!(on_a_filled_cell(&app), "{filter}: starts on {:?}", at(&app));
+        }
+    }
+
+    /// A filter typed between two visits to the matrix (`/` goes to the
+    /// list): the cursor keeps its cell while that cell holds a match, moves
+    /// to the nearest one that does when not, stops at the ends of the shrunk
+    /// axes, and keeps its cell when the filter is cleared.
+    #[test]
+    fn the_cursor_follows_the_filter_between_visits() {
         let mut app = app();
+        app.update(ShowMatrix);
+        // Hyper-V host → VMM server: no WinRM there.
+        while at(&app).0 != "hyperv-host" {
+            app.update(Down);
+        }
+        app.update(Left);
+        assert_eq!(at(&app), ("hyperv-host".into(), "vmm-server".into()));
         app.update(FocusFilter);
         typed(&mut app, "winrm");
         app.update(FilterAccept);
-        let matched = app.filter.hits.len();
-        assert!(matched > 0 && matched < app.catalog.connections.len());
         app.update(ShowMatrix);
-        let (rows, columns) = app.matrix_axes();
-        // Only the filter's connections fill cells: SQL (1433) does not
-        // mention WinRM.
-        let cell = |app: &App, from: &str, to: &str| app.cell(from, to).count();
-        assert_eq!(cell(&app, "vmm-server", "sql-server"), 0);
-        assert!(cell(&app, "vmm-server", "hyperv-host") > 0);
-        // Enter on an empty cell keeps the filter and the view, and says so.
-        let sql = columns.iter().position(|c| c == "sql-server").unwrap();
-        assert_eq!(rows[0], "vmm-server");
-        for _ in 0..sql {
+        assert!(on_a_filled_cell(&app), "on {:?}", at(&app));
+        let axes = app.matrix_axes();
+        for _ in 0..40 {
+            app.update(Down);
+        }
+        for _ in 0..40 {
             app.update(Right);
         }
+        let (row, col) = app.matrix.position(&axes).unwrap();
+        assert_eq!((row, col), (axes.rows.len() - 1, axes.columns.len() - 1));
+
+        // A cell that holds a match keeps the cursor as the filter widens.
+        app.update(Top);
+        let kept = at(&app);
+        assert!(on_a_filled_cell(&app));
+        app.update(Back);
+        app.update(Back);
+        assert_eq!(app.filter.text(), "");
+        app.update(ShowMatrix);
+        assert_eq!(at(&app), kept);
+        assert!(app.matrix_axes().rows.len() > axes.rows.len());
+    }
+
+    /// A filter that matches nothing leaves no cell; Enter says so, and the
+    /// next filter that matches puts the cursor on a match again.
+    #[test]
+    fn a_filter_that_matches_nothing_leaves_an_empty_matrix() {
+        let mut app = matrix_of("winrm");
+        app.update(FocusFilter);
+        typed(&mut app, " zzzz");
+        app.update(FilterAccept);
+        app.update(ShowMatrix);
+        let axes = app.matrix_axes();
+        assert!(axes.rows.is_empty() && axes.columns.is_empty());
+        app.update(Down);
+        app.update(Right);
         app.update(Confirm);
         assert_eq!(app.view, View::Matrix);
-        assert_eq!(app.filter.text(), "winrm");
+        assert_eq!(app.status.clone().unwrap().text, "no connection here");
+        app.update(FocusFilter);
+        for _ in 0.." zzzz".len() {
+            app.update(Action::Edit(TextEdit::Backspace));
+        }
+        typed(&mut app, " tls");
+        app.update(FilterAccept);
+        app.update(ShowMatrix);
+        assert!(on_a_filled_cell(&app), "on {:?}", at(&app));
+    }
+
+    #[test]
+    fn enter_on_the_shrunk_matrix_narrows_the_filter_to_the_cell() {
+        let mut app = matrix_of("winrm");
+        let matched = app.filter.hits.len();
+        // Only the filter's connections fill cells: SQL (1433) does not
+        // mention WinRM.
+        assert_eq!(app.cell("vmm-server", "sql-server").count(), 0);
+        let axes = app.matrix_axes();
+        let file_server = axes
+            .columns
+            .iter()
+            .position(|c| c == "file-server")
+            .expect("WinRM to the file server");
+        app.update(Top);
+        while app.matrix.position(&axes).unwrap().1 < file_server {
+            app.update(Right);
+        }
+        let (from, to) = at(&app);
+        assert_eq!((from.as_str(), to.as_str()), ("vmm-server", "file-server"));
+        app.update(Confirm);
+        assert_eq!(app.view, View::List);
+        assert_eq!(app.filter.text(), "winrm from:vmm-server to:file-server");
+        let ids = listed(&app);
+        assert!(!ids.is_empty() && ids.len() < matched, "{ids:?}");
+        assert!(
+            ids.contains(&"vmm-to-file-server-winrm".to_string()),
+            "{ids:?}"
+        );
+    }
+
+    /// Enter on a cell with no match keeps the filter and the view, and
+    /// says so.
+    #[test]
+    fn enter_on_an_empty_cell_keeps_the_filter() {
+        let mut app = app();
+        app.update(ShowMatrix);
+        app.update(Left);
+        assert_eq!(at(&app), ("vmm-server".into(), "vmm-server".into()));
+        app.update(Confirm);
+        assert_eq!(app.view, View::Matrix);
+        assert_eq!(app.filter.text(), "");
         let status = app.status.clone().unwrap();
         assert!(
             status.is_error && status.text == "no connection here",
             "{status:?}"
         );
-        // Enter on a filled cell narrows the filter the user typed.
-        let hyperv = columns.iter().position(|c| c == "hyperv-host").unwrap();
-        app.update(Top);
-        while app.matrix.cell.1 > hyperv {
-            app.update(Left);
-        }
-        while app.matrix.cell.1 < hyperv {
-            app.update(Right);
-        }
-        app.update(Confirm);
-        assert_eq!(app.view, View::List);
-        assert_eq!(app.filter.text(), "winrm from:vmm-server to:hyperv-host");
-        assert!(app.filter.hits.len() < matched);
     }
 }
 

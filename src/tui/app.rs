@@ -171,6 +171,8 @@ impl App {
         }
         self.list
             .set_height(self.list.height, self.filter.hits.len());
+        // The empty filter's hits grow here, not through a search.
+        self.settle_matrix();
     }
 
     /// Every row is in and the catalog is valid; `head` is the whole
@@ -378,6 +380,7 @@ impl App {
         self.view = if self.view == view { View::List } else { view };
         self.scroll = 0;
         self.filter.filtering = false;
+        self.settle_matrix();
     }
 
     /// Up, down and the wheel: the list's row, the matrix's row, the
@@ -388,10 +391,7 @@ impl App {
                 self.list.move_by(delta, self.filter.hits.len());
                 self.scroll = 0;
             }
-            (View::Matrix, _) => {
-                let (rows, _) = self.matrix_axes();
-                self.matrix.move_row_by(delta, rows.len());
-            }
+            (View::Matrix, _) => self.matrix.move_by(&self.matrix_axes(), delta, 0),
             (View::Machine, _) => {
                 self.machine.move_by(delta, self.machines().len());
                 self.scroll = 0;
@@ -404,8 +404,7 @@ impl App {
 
     fn move_horizontally(&mut self, delta: isize) {
         if self.view == View::Matrix {
-            let (_, columns) = self.matrix_axes();
-            self.matrix.move_column_by(delta, columns.len());
+            self.matrix.move_by(&self.matrix_axes(), 0, delta);
         }
     }
 
@@ -416,10 +415,7 @@ impl App {
                 self.list.move_to(target, self.filter.hits.len());
                 self.scroll = 0;
             }
-            (View::Matrix, _) => {
-                let (rows, _) = self.matrix_axes();
-                self.matrix.move_row_to(target, rows.len());
-            }
+            (View::Matrix, _) => self.matrix.move_row_to(&self.matrix_axes(), target),
             (View::Machine, _) => self.machine.move_to(target, self.machines().len()),
             _ => self.scroll = if target == 0 { 0 } else { u16::MAX / 2 },
         }
@@ -482,6 +478,9 @@ impl App {
             Searched::NewHits => self.list.restart(self.filter.hits.len()),
             Searched::Grown => self.list.follow(selected, &self.filter.hits),
             Searched::Refused | Searched::Nothing => {}
+        }
+        if matches!(searched, Searched::NewHits | Searched::Grown) {
+            self.settle_matrix();
         }
         searched != Searched::Nothing
     }
@@ -726,12 +725,8 @@ impl App {
     fn confirm(&mut self) {
         match self.view {
             View::Matrix => {
-                let (rows, columns) = self.matrix_axes();
-                if let (Some(from), Some(to)) = (
-                    rows.get(self.matrix.cell.0),
-                    columns.get(self.matrix.cell.1),
-                ) {
-                    if self.cell(from, to).next().is_none() {
+                if let Some((from, to)) = self.matrix.cursor.clone() {
+                    if self.cell(&from, &to).next().is_none() {
                         // Keep the filter (and the view): there is nothing
                         // to narrow the list to.
                         return self.error("no connection here");
@@ -745,6 +740,8 @@ impl App {
                     self.view = View::List;
                     self.list.pane = Pane::List;
                     self.set_filter(filter);
+                } else {
+                    self.error("no connection here");
                 }
             }
             View::Machine => self.copy_machine(),
@@ -819,10 +816,19 @@ impl App {
         )
     }
 
-    /// Source component ids (rows) and destination ids (columns) of the
-    /// matrix: only components that open or accept some connection.
-    pub fn matrix_axes(&self) -> (Vec<String>, Vec<String>) {
-        matrix::axes(&self.catalog)
+    /// The matrix's sources (rows) and destinations (columns): the
+    /// components that open or accept one of the filter's hits.
+    pub fn matrix_axes(&self) -> matrix::Axes {
+        matrix::Axes::new(&self.catalog, &self.filter.hits)
+    }
+
+    /// Keeps the matrix cursor on a cell that holds a hit once the hits or
+    /// the view changed. Only while the matrix shows: the axes cost a pass
+    /// over the hits, and entering the view settles it anyway.
+    fn settle_matrix(&mut self) {
+        if self.view == View::Matrix {
+            self.matrix.settle(&self.matrix_axes());
+        }
     }
 
     /// The filter's connections from `from` to `to`: the matrix follows the
