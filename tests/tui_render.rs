@@ -50,6 +50,10 @@ const SCREENS: &[(&str, &[Action])] = &[
         ],
     ),
     ("machine", &[ShowMachine, Down]),
+    (
+        "machine_script_scrolled",
+        &[ShowMachine, Down, NextPane, PageDown, Down, Down],
+    ),
     ("notes", &[ShowNotes]),
     ("help", &[ToggleHelp]),
     ("write_prompt", &[CopyRule, WriteCopy]),
@@ -75,10 +79,12 @@ fn render_app(mut app: App, actions: &[Action], width: u16, height: u16) -> Stri
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     let areas = layout::areas(ratatui::layout::Rect::new(0, 0, width, height), &app);
     app.set_list_height(areas.list_rows.map_or(1, |r| r.height as usize));
+    app.fit_machine_view(&areas);
     for action in actions {
         app.update(*action);
         let areas = layout::areas(ratatui::layout::Rect::new(0, 0, width, height), &app);
         app.set_list_height(areas.list_rows.map_or(1, |r| r.height as usize));
+        app.fit_machine_view(&areas);
     }
     terminal
         .draw(|frame| ui::render(frame, &app, &Theme::PLAIN))
@@ -316,6 +322,17 @@ fn list_and_filtered_matrix_at_120x40_and_200x50() {
             insta::assert_snapshot!(format!("{name}_{width}x{height}"), screen);
         }
     }
+}
+
+/// The machine view at the size admins use most, its script focused and
+/// scrolled (the 80×24 one is among every screen's).
+#[test]
+fn machine_script_scrolled_at_120x40() {
+    let (_, actions) = SCREENS
+        .iter()
+        .find(|(name, _)| *name == "machine_script_scrolled")
+        .unwrap();
+    insta::assert_snapshot!("machine_script_scrolled_120x40", render(actions, 120, 40));
 }
 
 /// A catalog file still being read: the rows so far, `loading N…` in the

@@ -491,6 +491,139 @@ mod machine {
     }
 }
 
+/// The machine view's two panes: Tab between them, the script scrolled by
+/// the keys a pager takes, and no key acting on the hidden list.
+mod machine_keys {
+    use super::*;
+    use vmmports::tui::state::MachinePane;
+
+    /// The machine view at 80×24's script pane, on the Hyper-V host.
+    fn on_the_hyperv_host() -> App {
+        let mut app = app();
+        app.update(ShowMachine);
+        app.machine.viewport = (48, 19);
+        let hosts = app.machines().iter().position(|m| m.id == "hyperv-host");
+        app.machine.move_to(hosts.unwrap(), app.machines().len());
+        app
+    }
+
+    #[test]
+    fn tab_focuses_the_script_and_the_keys_scroll_it_to_its_end_and_no_further() {
+        let mut app = on_the_hyperv_host();
+        let machine = app.machine.selected;
+        app.update(NextPane);
+        assert_eq!(app.machine.pane, MachinePane::Script);
+        assert_eq!(app.list.pane, Pane::List, "the hidden list keeps its pane");
+        apply(&mut app, &[Down, Down]);
+        assert_eq!(app.machine.scroll, 2);
+        app.update(PageDown);
+        assert_eq!(
+            app.machine.scroll,
+            2 + 18,
+            "a page is the pane less one row"
+        );
+        app.update(PageUp);
+        assert_eq!(app.machine.scroll, 2);
+        app.update(Bottom);
+        let end = app.machine.scroll;
+        assert!(end > 40, "the Hyper-V host's script is long: {end}");
+        apply(&mut app, &[Down, PageDown, ScrollScript(3)]);
+        assert_eq!(app.machine.scroll, end, "never past the end");
+        assert_eq!(app.machine.selected, machine, "scrolling keeps the machine");
+        // The end is where the last row sits at the bottom of the pane.
+        let rows = vmmports::tui::state::machine::wrap(&app.machine_lines(), 48);
+        assert_eq!(end + 19, rows.len());
+        app.update(Top);
+        assert_eq!(app.machine.scroll, 0);
+        // Tab again: j/k pick machines, and a new one starts at its top.
+        apply(&mut app, &[Bottom, PrevPane, Down]);
+        assert_eq!(app.machine.pane, MachinePane::Machines);
+        assert_eq!((app.machine.selected, app.machine.scroll), (machine + 1, 0));
+        // The wheel over the script focuses it and scrolls it.
+        app.update(ScrollScript(3));
+        assert_eq!(
+            (app.machine.pane, app.machine.scroll),
+            (MachinePane::Script, 3)
+        );
+        // A click on a machine focuses the list and picks it.
+        app.update(ClickRow(0));
+        assert_eq!(
+            (app.machine.pane, app.machine.selected),
+            (MachinePane::Machines, 0)
+        );
+    }
+
+    #[test]
+    fn no_key_in_the_machine_view_acts_on_the_hidden_list() {
+        let mut app = app();
+        apply(&mut app, &[Down, ToggleMark]);
+        let list = app.list.clone();
+        assert_eq!(list.marked.len(), 1);
+        app.update(ShowMachine);
+        app.update(Down);
+        for pane in [MachinePane::Machines, MachinePane::Script] {
+            app.machine.pane = pane;
+            for (key, says) in [
+                (ToggleMark, "Space marks rows of the list"),
+                (CopyAll, "Y copies the list's marked rows"),
+                (CopyFlows, "F copies the list's rows as flows"),
+                (CheckPorts, "p checks the list's rows on a host"),
+            ] {
+                app.update(key);
+                let status = app
+                    .status
+                    .clone()
+                    .expect("the key says why it does nothing");
+                assert!(status.text.starts_with(says), "{key:?}: {status:?}");
+                assert!(status.text.contains("Esc"), "and how to get to the list");
+                assert_eq!(app.requests.copy, None, "{key:?} copies nothing");
+                assert!(app.overlay.is_none(), "{key:?} opens no prompt");
+            }
+            // The keys that act here act on the machine.
+            for key in [CopyRule, Confirm] {
+                app.update(key);
+                let (what, text) = copied(&mut app);
+                assert!(what.ends_with("script for hyperv-host"), "{key:?}: {what}");
+                assert!(text.contains("--on hyperv-host"), "{key:?}");
+            }
+            app.update(PlainView);
+            let plain = app.requests.plain.take().unwrap();
+            assert!(
+                plain.starts_with("# ── on Hyper-V host (hyperv-host)"),
+                "{plain}"
+            );
+            apply(
+                &mut app,
+                &[
+                    NextDialect,
+                    PrevDialect,
+                    Down,
+                    Up,
+                    PageDown,
+                    Top,
+                    Bottom,
+                    Scroll(3),
+                    ScrollScript(3),
+                ],
+            );
+            apply(&mut app, &[NextPane, NextPane]);
+            assert_eq!(app.view, View::Machine);
+            assert_eq!(
+                app.list, list,
+                "the list's marks, selection and pane are untouched"
+            );
+            app.machine.move_to(1, app.machines().len());
+        }
+        // `w` writes the machine's script, the last copy, as anywhere.
+        app.update(WriteCopy);
+        assert!(matches!(app.overlay, Some(Overlay::Prompt(_))));
+        app.update(Back);
+        app.update(Back);
+        assert_eq!(app.view, View::List);
+        assert_eq!(app.list, list);
+    }
+}
+
 /// The `p` prompt (`PromptState`) and the check run it starts (`CheckRun`).
 mod check {
     use super::*;

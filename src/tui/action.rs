@@ -80,6 +80,9 @@ pub enum Action {
     ClickRow(u16),
     /// Scroll the list by this many rows (the mouse wheel).
     Scroll(i8),
+    /// Focus the machine view's script and scroll it by this many rows (the
+    /// wheel over it, or a click on it: 0).
+    ScrollScript(i8),
     /// Quit the explorer.
     Quit,
 }

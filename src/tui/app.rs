@@ -13,11 +13,13 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+mod machine_view;
+
 use super::action::Action;
 use super::settings_form::{FormOutcome, SettingsForm};
 use super::state::{
     CheckRun, FilterState, ListState, MachineState, MatrixState, Pane, Prompt, PromptOutcome,
-    PromptState, Requests, Searched, machine, matrix,
+    PromptState, Requests, Searched, matrix,
 };
 use crate::catalog::{Catalog, Connection};
 use crate::query::IndexedRows;
@@ -290,6 +292,11 @@ impl App {
         if self.refused_while_loading(&action) {
             return;
         }
+        // The machine view's own keys; the list is hidden there, so no key
+        // may act on it.
+        if self.view == View::Machine && self.update_machine(action) {
+            return;
+        }
         match action {
             // Taken in `update`, before any popup.
             Action::Quit => {}
@@ -303,6 +310,8 @@ impl App {
             Action::PageDown => self.move_by(self.list.page()),
             Action::PageUp => self.move_by(-self.list.page()),
             Action::Scroll(rows) => self.move_by(rows as isize),
+            // Only the machine view has a script (taken above).
+            Action::ScrollScript(_) => {}
             Action::ClickRow(row) => {
                 self.view = View::List;
                 self.list.pane = Pane::List;
@@ -368,10 +377,6 @@ impl App {
                 let (rows, _) = self.matrix_axes();
                 self.matrix.move_row_by(delta, rows.len());
             }
-            (View::Machine, _) => {
-                self.machine.move_by(delta, self.machines().len());
-                self.scroll = 0;
-            }
             _ => {
                 self.scroll = (self.scroll as isize + delta).clamp(0, u16::MAX as isize) as u16;
             }
@@ -396,7 +401,6 @@ impl App {
                 let (rows, _) = self.matrix_axes();
                 self.matrix.move_row_to(target, rows.len());
             }
-            (View::Machine, _) => self.machine.move_to(target, self.machines().len()),
             _ => self.scroll = if target == 0 { 0 } else { u16::MAX / 2 },
         }
     }
@@ -517,9 +521,6 @@ impl App {
     }
 
     fn copy_selected(&mut self) {
-        if self.view == View::Machine {
-            return self.copy_machine();
-        }
         let Some(conn) = self.selected_connection() else {
             return self.error("nothing selected to copy");
         };
@@ -529,12 +530,9 @@ impl App {
     }
 
     /// `v`: what is on show as a rule, as plain text for the event loop to
-    /// print outside the frame: the machine's script in the machine view,
-    /// else the selected rule, else the last copy.
+    /// print outside the frame: the selected rule, else the last copy.
     fn ask_plain_view(&mut self) {
-        let text = if self.view == View::Machine {
-            Some(self.machine_lines().join("\n"))
-        } else if self.selected_connection().is_some() {
+        let text = if self.selected_connection().is_some() {
             Some(self.rule_lines().join("\n"))
         } else {
             self.last_copy.clone()
@@ -577,24 +575,6 @@ impl App {
         }
         let text = crate::flows::table::markdown(&flows, &self.settings);
         self.show_copy(format!("flow table of {} flows", flows.len()), text);
-    }
-
-    fn copy_machine(&mut self) {
-        let Some(machine) = self
-            .machines()
-            .get(self.machine.selected)
-            .map(|c| c.id.clone())
-        else {
-            return self.error("no machine to copy rules for");
-        };
-        let connections: Vec<&Connection> = self.catalog.connections.iter().collect();
-        match self.script_for(&connections, Some(&machine), "") {
-            Ok(text) => self.show_copy(
-                format!("{} script for {machine}", self.dialect.name()),
-                text,
-            ),
-            Err(e) => self.error(&e),
-        }
     }
 
     /// Hands `text` to the event loop to copy, between frames.
@@ -723,7 +703,6 @@ impl App {
                     self.set_filter(filter);
                 }
             }
-            View::Machine => self.copy_machine(),
             _ => {
                 if self.list.pane == Pane::List {
                     self.list.pane = Pane::Detail;
@@ -805,24 +784,6 @@ impl App {
     /// filter, as the list does.
     pub fn cell<'a>(&'a self, from: &str, to: &str) -> impl Iterator<Item = &'a Connection> {
         matrix::cell(&self.catalog, &self.filter.hits, from, to)
-    }
-
-    /// Components that carry at least one rule, for the machine view.
-    pub fn machines(&self) -> Vec<&crate::catalog::Component> {
-        machine::machines(&self.catalog, self.settings.outbound)
-    }
-
-    /// The machine view's script body for the selected machine.
-    pub fn machine_lines(&self) -> Vec<String> {
-        let Some(machine) = self
-            .machines()
-            .get(self.machine.selected)
-            .map(|c| c.id.clone())
-        else {
-            return Vec::new();
-        };
-        let connections: Vec<&Connection> = self.catalog.connections.iter().collect();
-        self.body_lines(&connections, Some(&machine))
     }
 }
 

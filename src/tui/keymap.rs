@@ -7,7 +7,7 @@ use crossterm::event::{
 
 use super::action::Action;
 use super::app::{App, Overlay, View};
-use super::layout::Areas;
+use super::layout::{Areas, inset};
 use super::text_input::Edit;
 
 /// The keys every text input shares: the filter, the prompts, the settings
@@ -114,16 +114,31 @@ pub fn key(app: &App, key: KeyEvent) -> Option<Action> {
     })
 }
 
-/// Mouse: a click selects a list row or switches a dialect tab; the wheel
-/// scrolls. `areas` is the layout of the frame on screen.
+/// Mouse: a click selects a list row (or a machine) or switches a dialect
+/// tab; the wheel scrolls the list, or the machine's script under it.
+/// `areas` is the layout of the frame on screen.
 pub fn mouse(app: &App, event: MouseEvent, areas: &Areas) -> Option<Action> {
     let (x, y) = (event.column, event.row);
+    let over_script = app.overlay.is_none()
+        && areas
+            .machine_script
+            .is_some_and(|r| r.contains((x, y).into()));
     match event.kind {
+        MouseEventKind::ScrollDown if over_script => Some(Action::ScrollScript(3)),
+        MouseEventKind::ScrollUp if over_script => Some(Action::ScrollScript(-3)),
         MouseEventKind::ScrollDown => Some(Action::Scroll(3)),
         MouseEventKind::ScrollUp => Some(Action::Scroll(-3)),
         MouseEventKind::Down(MouseButton::Left) => {
             if app.overlay.is_some() {
                 return Some(Action::Back);
+            }
+            if over_script {
+                return Some(Action::ScrollScript(0));
+            }
+            if let Some(machines) = areas.machine_list.map(inset) {
+                return machines
+                    .contains((x, y).into())
+                    .then(|| Action::ClickRow(y - machines.y));
             }
             if let Some((dialect, _)) = areas.tabs.iter().find(|(_, r)| r.contains((x, y).into())) {
                 return Some(Action::SelectDialect(*dialect));

@@ -196,6 +196,7 @@ fn event_loop(
         }
         let areas = layout::areas(size.into(), app);
         app.set_list_height(areas.list_rows.map_or(1, |r| r.height as usize));
+        app.fit_machine_view(&areas);
         if dirty {
             tui.draw(|frame| ui::render(frame, app, theme))?;
             dirty = false;
