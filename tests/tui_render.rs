@@ -335,6 +335,18 @@ fn machine_script_scrolled_at_120x40() {
     insta::assert_snapshot!("machine_script_scrolled_120x40", render(actions, 120, 40));
 }
 
+/// The rule pane on a row whose rules go on three machines, showing the
+/// second: which one, of how many, and the keys to switch.
+#[test]
+fn rule_pane_of_a_row_on_several_machines_at_120x40() {
+    let screen = render(&[NextMachine], 120, 40);
+    assert!(
+        screen.contains("machine 2 of 3: untrusted-host · < > switch"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("rule_pane_second_machine_120x40", screen);
+}
+
 /// A catalog file still being read: the rows so far, `loading N…` in the
 /// filter bar, and a filter typed meanwhile: its hits among the rows read,
 /// and that the load goes on.

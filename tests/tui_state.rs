@@ -624,6 +624,146 @@ mod machine_keys {
     }
 }
 
+/// `y` on a row whose rules go on several machines: one machine's section,
+/// named in the status, and `<` `>` for the others.
+mod rule_machines {
+    use super::*;
+
+    /// The lines of `text` that open a machine's section, in `dialect`.
+    fn headings(text: &str, dialect: Dialect) -> Vec<String> {
+        text.lines()
+            .filter(|l| dialect.is_comment_line(l))
+            .filter(|l| l.contains("── on ") || l.contains("── run on "))
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn y_copies_one_machines_rules_and_says_which_and_how_to_get_the_others() {
+        let mut app = app();
+        app.set_filter("vmm-to-host-agent".into());
+        assert_eq!(selected_id(&app), "vmm-to-host-agent");
+        let (machines, shown) = app.rule_machines();
+        assert_eq!(
+            machines,
+            ["hyperv-host", "untrusted-host", "library-server"]
+        );
+        assert_eq!(shown, 0);
+        app.update(CopyRule);
+        let (what, text) = copied(&mut app);
+        assert_eq!(
+            headings(&text, Dialect::Powershell),
+            ["# ── on Hyper-V host (hyperv-host) ──"],
+            "{text}"
+        );
+        assert_eq!(
+            what,
+            "powershell rule for vmm-to-host-agent on Hyper-V host (hyperv-host), machine 1 of 3 (> for the next)"
+        );
+        assert_eq!(
+            app.rule_lines().join("\n") + "\n",
+            text,
+            "the pane shows what y copies"
+        );
+        // `>` twice: the library server's, round to the first with `<`.
+        apply(&mut app, &[NextMachine, NextMachine, CopyRule]);
+        let (what, text) = copied(&mut app);
+        assert_eq!(
+            headings(&text, Dialect::Powershell),
+            ["# ── on VMM library server (library-server) ──"]
+        );
+        assert!(
+            what.contains("on VMM library server (library-server), machine 3 of 3"),
+            "{what}"
+        );
+        // The machine stays chosen on the next row that has it...
+        app.set_filter("to:library-server".into());
+        let (machines, shown) = app.rule_machines();
+        assert_eq!(machines[shown], "library-server", "{machines:?}");
+        // ...and a row with one machine names it, and says so on `>`.
+        app.set_filter("vmm-to-sql".into());
+        app.update(CopyRule);
+        let (what, text) = copied(&mut app);
+        assert_eq!(headings(&text, Dialect::Powershell).len(), 1);
+        assert!(what.ends_with("on SQL Server (sql-server)"), "{what}");
+        app.update(NextMachine);
+        let status = app.status.clone().unwrap();
+        assert!(
+            !status.is_error && status.text.contains("one machine only"),
+            "{status:?}"
+        );
+        // Without a machine of its own, `v` shows the same one section.
+        app.set_filter("vmm-to-host-agent".into());
+        app.update(PlainView);
+        let plain = app.requests.plain.take().unwrap();
+        assert_eq!(headings(&plain, Dialect::Powershell).len(), 1, "{plain}");
+    }
+
+    /// Every row of the catalog, in every dialect: each machine its rules go
+    /// on can be copied on its own, one section a copy, named in the status.
+    #[test]
+    fn every_machine_of_every_row_can_be_copied_alone() {
+        let mut app = app();
+        let rows = app.filter.hits.len();
+        let mut several = 0;
+        for dialect in Dialect::ALL {
+            app.update(SelectDialect(dialect));
+            app.update(Top);
+            for _ in 0..rows {
+                let id = selected_id(&app);
+                let (machines, _) = app.rule_machines();
+                if machines.len() > 1 {
+                    several += 1;
+                }
+                let mut copied_for = Vec::new();
+                for _ in 0..machines.len() {
+                    app.update(CopyRule);
+                    let (what, text) = copied(&mut app);
+                    let (_, shown) = app.rule_machines();
+                    let machine = &machines[shown];
+                    let heads = headings(&text, dialect);
+                    assert_eq!(heads.len(), 1, "{id} in {dialect:?}: {text}");
+                    assert!(
+                        heads[0].contains(&format!("({machine})")),
+                        "{id}: {heads:?}"
+                    );
+                    assert!(what.contains(&format!("({machine})")), "{id}: {what}");
+                    copied_for.push(machine.clone());
+                    app.update(NextMachine);
+                }
+                copied_for.sort();
+                let mut all = machines.clone();
+                all.sort();
+                assert_eq!(copied_for, all, "{id} in {dialect:?}: each machine once");
+                app.update(Down);
+            }
+        }
+        assert!(
+            several >= 10,
+            "the catalog has rows on several machines: {several}"
+        );
+    }
+
+    /// `Y` is the script for a fleet: every machine's part opens with a
+    /// heading that names it, before any rule.
+    #[test]
+    fn y_for_all_heads_each_machines_section() {
+        let mut app = app();
+        app.set_filter("vmm-to-host-agent".into());
+        apply(&mut app, &[ToggleMark, CopyAll]);
+        let (_, text) = copied(&mut app);
+        let heads = headings(&text, Dialect::Powershell);
+        assert_eq!(heads.len(), 3, "{text}");
+        let first_rule = text
+            .lines()
+            .find(|l| !l.is_empty() && !l.starts_with('#'))
+            .unwrap();
+        let first_heading = text.lines().position(|l| l == heads[0]).unwrap();
+        let rule_at = text.lines().position(|l| l == first_rule).unwrap();
+        assert!(first_heading < rule_at, "a heading before any rule");
+    }
+}
+
 /// The `p` prompt (`PromptState`) and the check run it starts (`CheckRun`).
 mod check {
     use super::*;

@@ -46,6 +46,11 @@ pub enum Action {
     PrevDialect,
     /// Show rules in this dialect (a click on its tab).
     SelectDialect(Dialect),
+    /// The rule pane shows (and `y` copies) the selected row's rules for
+    /// the next machine they go on; in the machine view, the next machine.
+    NextMachine,
+    /// The same, the previous machine.
+    PrevMachine,
     /// Mark or unmark the selected row.
     ToggleMark,
     /// Copy the selected connection's rule in the current dialect.

@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 mod machine_view;
+mod rule_machines;
 
 use super::action::Action;
 use super::settings_form::{FormOutcome, SettingsForm};
@@ -329,6 +330,8 @@ impl App {
             }
             Action::NextPane => self.cycle_pane(1),
             Action::PrevPane => self.cycle_pane(-1),
+            Action::NextMachine => self.cycle_rule_machine(1),
+            Action::PrevMachine => self.cycle_rule_machine(-1),
             Action::NextDialect => self.cycle_dialect(1),
             Action::PrevDialect => self.cycle_dialect(-1),
             Action::SelectDialect(d) => {
@@ -466,35 +469,41 @@ impl App {
         searched != Searched::Nothing
     }
 
-    /// The rule lines for the selected connection in the current dialect.
-    pub fn rule_lines(&self) -> Vec<String> {
-        let Some(conn) = self.selected_connection() else {
-            return vec![self.dialect.comment_line("no connection selected")];
-        };
-        self.body_lines(&[conn], None)
-    }
-
     /// A script body in the current dialect, without its leading blank
     /// line; a rule that cannot be written says why, as a comment.
     fn body_lines(&self, connections: &[&Connection], on: Option<&str>) -> Vec<String> {
-        if let Some(read) = self.loading_rows() {
-            // Rules need the catalog's notes, which come last in the file.
-            return vec![self.dialect.comment_line(&format!(
-                "the rules show once every row is in ({} read so far)",
-                crate::text::thousands(read)
-            ))];
-        }
-        match crate::rules::body(&self.catalog, connections, self.dialect, &self.settings, on) {
+        match self.body(connections, on) {
             Ok(body) => body
                 .lines
                 .into_iter()
                 .skip_while(String::is_empty)
                 .collect(),
-            Err(e) => vec![
-                self.dialect
-                    .comment_line(&format!("cannot write this: {} ({})", e.message, e.hint)),
-            ],
+            Err(said) => said,
         }
+    }
+
+    /// A script body in the current dialect, or the comment to show instead
+    /// when there is none (still loading, or a rule that cannot be written).
+    fn body(
+        &self,
+        connections: &[&Connection],
+        on: Option<&str>,
+    ) -> Result<crate::rules::Body, Vec<String>> {
+        if let Some(read) = self.loading_rows() {
+            // Rules need the catalog's notes, which come last in the file.
+            return Err(vec![self.dialect.comment_line(&format!(
+                "the rules show once every row is in ({} read so far)",
+                crate::text::thousands(read)
+            ))]);
+        }
+        crate::rules::body(&self.catalog, connections, self.dialect, &self.settings, on).map_err(
+            |e| {
+                vec![
+                    self.dialect
+                        .comment_line(&format!("cannot write this: {} ({})", e.message, e.hint)),
+                ]
+            },
+        )
     }
 
     /// A whole script (with its header) for these connections.
@@ -521,10 +530,9 @@ impl App {
     }
 
     fn copy_selected(&mut self) {
-        let Some(conn) = self.selected_connection() else {
+        let Some(title) = self.rule_copy_title() else {
             return self.error("nothing selected to copy");
         };
-        let title = format!("{} rule for {}", self.dialect.name(), conn.id);
         let text = self.rule_lines().join("\n") + "\n";
         self.show_copy(title, text);
     }

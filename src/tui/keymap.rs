@@ -97,6 +97,8 @@ pub fn key(app: &App, key: KeyEvent) -> Option<Action> {
         KeyCode::BackTab => Action::PrevPane,
         KeyCode::Char(']') => Action::NextDialect,
         KeyCode::Char('[') => Action::PrevDialect,
+        KeyCode::Char('>') => Action::NextMachine,
+        KeyCode::Char('<') => Action::PrevMachine,
         KeyCode::Char(' ') => Action::ToggleMark,
         KeyCode::Char('y') => Action::CopyRule,
         KeyCode::Char('Y') => Action::CopyAll,

@@ -42,6 +42,8 @@ impl App {
                 self.machine.scroll_by(rows as isize, total);
             }
             Action::NextPane | Action::PrevPane => self.machine.toggle_pane(),
+            Action::NextMachine => self.machine.move_by(1, self.machines().len()),
+            Action::PrevMachine => self.machine.move_by(-1, self.machines().len()),
             Action::NextDialect | Action::PrevDialect | Action::SelectDialect(_) => {
                 // Another dialect is another script: from its top.
                 self.machine.scroll = 0;
