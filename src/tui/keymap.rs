@@ -152,3 +152,71 @@ pub fn mouse(app: &App, event: MouseEvent, areas: &Areas) -> Option<Action> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::layout;
+    use crossterm::event::KeyEventState;
+    use ratatui::layout::Rect;
+
+    fn machine_view() -> (App, Areas) {
+        let catalog = crate::catalog::embedded().unwrap();
+        let mut app = App::new(catalog, "test".into(), Default::default());
+        app.update(Action::ShowMachine);
+        let areas = layout::areas(Rect::new(0, 0, 120, 40), &app);
+        (app, areas)
+    }
+
+    fn at(kind: MouseEventKind, (x, y): (u16, u16)) -> MouseEvent {
+        MouseEvent {
+            kind,
+            column: x,
+            row: y,
+            modifiers: KeyModifiers::NONE,
+        }
+    }
+
+    #[test]
+    fn in_the_machine_view_the_mouse_acts_on_the_pane_under_it() {
+        let (app, areas) = machine_view();
+        let script = areas.machine_script.unwrap();
+        let machines = areas.machine_list.unwrap();
+        let over_script = (script.x + 5, script.y + 5);
+        let wheel = |kind, place| mouse(&app, at(kind, place), &areas);
+        assert_eq!(
+            wheel(MouseEventKind::ScrollDown, over_script),
+            Some(Action::ScrollScript(3))
+        );
+        assert_eq!(
+            wheel(MouseEventKind::ScrollUp, over_script),
+            Some(Action::ScrollScript(-3))
+        );
+        let click = MouseEventKind::Down(MouseButton::Left);
+        assert_eq!(wheel(click, over_script), Some(Action::ScrollScript(0)));
+        assert_eq!(
+            wheel(MouseEventKind::ScrollDown, (machines.x + 3, machines.y + 3)),
+            Some(Action::Scroll(3)),
+            "the wheel over the machines moves through them"
+        );
+        assert_eq!(
+            wheel(click, (machines.x + 3, machines.y + 3)),
+            Some(Action::ClickRow(2)),
+            "the third machine: its row, inside the border"
+        );
+        assert_eq!(wheel(click, (machines.x + 3, machines.y)), None, "the border");
+    }
+
+    #[test]
+    fn angle_brackets_switch_the_rule_pane_machine() {
+        let (app, _) = machine_view();
+        let press = |c| KeyEvent {
+            code: KeyCode::Char(c),
+            modifiers: KeyModifiers::SHIFT,
+            kind: KeyEventKind::Press,
+            state: KeyEventState::NONE,
+        };
+        assert_eq!(key(&app, press('>')), Some(Action::NextMachine));
+        assert_eq!(key(&app, press('<')), Some(Action::PrevMachine));
+    }
+}
