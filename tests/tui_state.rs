@@ -684,8 +684,11 @@ mod rule_machines {
         app.set_filter("vmm-to-sql".into());
         app.update(CopyRule);
         let (what, text) = copied(&mut app);
-        assert_eq!(headings(&text, Dialect::Powershell).len(), 1);
-        assert!(what.ends_with("on SQL Server (sql-server)"), "{what}");
+        assert_eq!(
+            headings(&text, Dialect::Powershell),
+            ["# ── on SQL Server (sql-server) ──"]
+        );
+        assert_eq!(what, "powershell rule for vmm-to-sql");
         app.update(NextMachine);
         let status = app.status.clone().unwrap();
         assert!(
@@ -727,7 +730,9 @@ mod rule_machines {
                         heads[0].contains(&format!("({machine})")),
                         "{id}: {heads:?}"
                     );
-                    assert!(what.contains(&format!("({machine})")), "{id}: {what}");
+                    if machines.len() > 1 {
+                        assert!(what.contains(&format!("({machine})")), "{id}: {what}");
+                    }
                     copied_for.push(machine.clone());
                     app.update(NextMachine);
                 }

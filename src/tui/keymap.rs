@@ -204,7 +204,11 @@ mod tests {
             Some(Action::ClickRow(2)),
             "the third machine: its row, inside the border"
         );
-        assert_eq!(wheel(click, (machines.x + 3, machines.y)), None, "the border");
+        assert_eq!(
+            wheel(click, (machines.x + 3, machines.y)),
+            None,
+            "the border"
+        );
     }
 
     #[test]

@@ -47,17 +47,21 @@ impl App {
         body.sections.get(self.list.shown_machine(&ids))
     }
 
-    /// What `y` copied, in words: the row, the machine, and how many more
-    /// there are and how to get to them. `None` when no row is selected.
+    /// What `y` copied, in words: the row, and when its rules go on several
+    /// machines, which one, of how many, and how to get to the next. A row
+    /// on one machine is named by the text's heading alone, as before.
+    /// `None` when no row is selected.
     pub(super) fn rule_copy_title(&self) -> Option<String> {
         let conn = self.selected_connection()?;
         let mut title = format!("{} rule for {}", self.dialect.name(), conn.id);
         let (ids, shown) = self.rule_machines();
-        if let Some(id) = ids.get(shown) {
-            title += &format!(" on {}", self.machine_name(id));
-        }
-        if ids.len() > 1 {
-            title += &format!(", machine {} of {} (> for the next)", shown + 1, ids.len());
+        if let (true, Some(id)) = (ids.len() > 1, ids.get(shown)) {
+            title += &format!(
+                " on {}, machine {} of {} (> for the next)",
+                self.machine_name(id),
+                shown + 1,
+                ids.len()
+            );
         }
         Some(title)
     }
