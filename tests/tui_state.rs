@@ -545,6 +545,16 @@ mod machine_keys {
             (app.machine.pane, app.machine.scroll),
             (MachinePane::Script, 3)
         );
+        // `<` `>` move between machines here too, whichever pane has focus.
+        let now = app.machine.selected;
+        app.update(NextMachine);
+        assert_eq!(app.machine.selected, now + 1);
+        app.update(PrevMachine);
+        assert_eq!(app.machine.selected, now);
+        assert_eq!(
+            app.list.rule_machine, None,
+            "the hidden rule pane stays as it was"
+        );
         // A click on a machine focuses the list and picks it.
         app.update(ClickRow(0));
         assert_eq!(
