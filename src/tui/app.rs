@@ -74,10 +74,11 @@ pub struct App {
     pub list: ListState,
     /// The matrix view's cursor.
     pub matrix: MatrixState,
-    /// The machine view's selection.
+    /// The machine view's selection, focused pane and script scroll.
     pub machine: MachineState,
     /// Scroll of whatever scrolls as text rather than by rows: the detail,
-    /// rule and notes panes, the machine's script, the help and check popups.
+    /// rule and notes panes, the help and check popups (the machine's script
+    /// keeps its own, in `machine`).
     /// One value, because only one of them has the focus at a time.
     pub scroll: u16,
     /// The text of the last copy, for `w`, `v` and `--print`.
