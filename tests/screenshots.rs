@@ -20,7 +20,6 @@ use vmmports::catalog;
 use vmmports::rules::settings::Settings;
 use vmmports::tui::action::Action::{self, *};
 use vmmports::tui::app::App;
-use vmmports::tui::layout;
 use vmmports::tui::theme::Theme;
 use vmmports::tui::ui;
 
@@ -82,14 +81,10 @@ fn app_after(actions: &[Action]) -> App {
         Settings::default(),
     );
     let area = Rect::new(0, 0, WIDTH, HEIGHT);
-    let relayout = |app: &mut App| {
-        let rows = layout::areas(area, app).list_rows;
-        app.set_list_height(rows.map_or(1, |r| r.height as usize));
-    };
-    relayout(&mut app);
+    ui::fit(&mut app, area);
     for action in actions {
         app.update(*action);
-        relayout(&mut app);
+        ui::fit(&mut app, area);
     }
     app
 }
@@ -252,11 +247,7 @@ fn loading() -> App {
             .collect();
         app.add_rows((n == 0).then(|| head.clone()), part);
     }
-    app.set_list_height(
-        layout::areas(area, &app)
-            .list_rows
-            .map_or(1, |r| r.height as usize),
-    );
+    ui::fit(&mut app, area);
     for action in [vec![FocusFilter], typed("winrm")].concat() {
         app.update(action);
     }

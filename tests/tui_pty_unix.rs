@@ -24,7 +24,7 @@ use vmmports::rules::Dialect;
 use vmmports::rules::settings::Settings;
 use vmmports::tui::action::Action;
 use vmmports::tui::app::App;
-use vmmports::tui::layout;
+use vmmports::tui::{layout, ui};
 
 /// The explorer in a pseudo-terminal, with an empty configuration folder of
 /// its own.
@@ -260,8 +260,7 @@ fn selected_after(actions: &[Action]) -> String {
     );
     let area = Rect::new(0, 0, 100, 30);
     for action in actions {
-        let rows = layout::areas(area, &app).list_rows;
-        app.set_list_height(rows.map_or(1, |r| r.height as usize));
+        ui::fit(&mut app, area);
         app.update(*action);
     }
     app.selected_connection().expect("a selection").id.clone()
@@ -737,9 +736,16 @@ fn v_shows_the_rule_plain_and_any_key_returns() {
         // The terminal wraps the long line itself: the first row of the
         // rule is as wide as the terminal, with no line break inserted.
         s.screen(|screen| {
-            let first = screen.rows(0, 60).next().unwrap_or_default();
-            assert_eq!(first.chars().count(), 60, "`{first}`");
-            assert!(screen.row_wrapped(0), "row 0 soft-wraps into row 1");
+            let rows: Vec<String> = screen.rows(0, 60).collect();
+            let at = rows
+                .iter()
+                .position(|r| r.starts_with("New-NetFirewallRule"))
+                .expect("the rule's first row");
+            assert_eq!(rows[at].chars().count(), 60, "`{}`", rows[at]);
+            assert!(
+                screen.row_wrapped(at as u16),
+                "it soft-wraps into the next row"
+            );
         });
         s.send(b"x");
         s.wait_for("Connections");

@@ -8,7 +8,6 @@ use vmmports::catalog;
 use vmmports::rules::settings::Settings;
 use vmmports::tui::action::Action::{self, *};
 use vmmports::tui::app::App;
-use vmmports::tui::layout;
 use vmmports::tui::theme::Theme;
 use vmmports::tui::ui;
 
@@ -50,6 +49,10 @@ const SCREENS: &[(&str, &[Action])] = &[
         ],
     ),
     ("machine", &[ShowMachine, Down]),
+    (
+        "machine_script_scrolled",
+        &[ShowMachine, Down, NextPane, PageDown, Down, Down],
+    ),
     ("notes", &[ShowNotes]),
     ("help", &[ToggleHelp]),
     ("write_prompt", &[CopyRule, WriteCopy]),
@@ -77,19 +80,13 @@ fn render_app(mut app: App, actions: &[Action], width: u16, height: u16) -> Stri
 }
 
 /// `actions` applied to `app` as the event loop does on a `width`×`height`
-/// terminal: the layout tells the app its list's height after each.
+/// terminal: after each, the app is told the sizes of what it scrolls.
 fn settle(app: &mut App, actions: &[Action], width: u16, height: u16) {
     let screen = ratatui::layout::Rect::new(0, 0, width, height);
-    let fit = |app: &mut App| {
-        let areas = layout::areas(screen, app);
-        app.set_list_height(areas.list_rows.map_or(1, |r| r.height as usize));
-        let (max, page) = ui::help_bounds(screen, app);
-        app.set_help_bounds(max, page);
-    };
-    fit(app);
+    ui::fit(app, screen);
     for action in actions {
         app.update(*action);
-        fit(app);
+        ui::fit(app, screen);
     }
 }
 
@@ -332,6 +329,29 @@ fn list_and_filtered_matrix_at_120x40_and_200x50() {
             insta::assert_snapshot!(format!("{name}_{width}x{height}"), screen);
         }
     }
+}
+
+/// The machine view at the size admins use most, its script focused and
+/// scrolled (the 80×24 one is among every screen's).
+#[test]
+fn machine_script_scrolled_at_120x40() {
+    let (_, actions) = SCREENS
+        .iter()
+        .find(|(name, _)| *name == "machine_script_scrolled")
+        .unwrap();
+    insta::assert_snapshot!("machine_script_scrolled_120x40", render(actions, 120, 40));
+}
+
+/// The rule pane on a row whose rules go on three machines, showing the
+/// second: which one, of how many, and the keys to switch.
+#[test]
+fn rule_pane_of_a_row_on_several_machines_at_120x40() {
+    let screen = render(&[NextMachine], 120, 40);
+    assert!(
+        screen.contains("machine 2 of 3: untrusted-host · < > switch"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("rule_pane_second_machine_120x40", screen);
 }
 
 /// A catalog file still being read: the rows so far, `loading N…` in the

@@ -651,6 +651,293 @@ mod machine {
     }
 }
 
+/// The machine view's two panes: Tab between them, the script scrolled by
+/// the keys a pager takes, and no key acting on the hidden list.
+mod machine_keys {
+    use super::*;
+    use vmmports::tui::state::MachinePane;
+
+    /// The machine view at 80×24's script pane, on the Hyper-V host.
+    fn on_the_hyperv_host() -> App {
+        let mut app = app();
+        app.update(ShowMachine);
+        app.machine.viewport = (48, 19);
+        let hosts = app.machines().iter().position(|m| m.id == "hyperv-host");
+        app.machine.move_to(hosts.unwrap(), app.machines().len());
+        app
+    }
+
+    #[test]
+    fn tab_focuses_the_script_and_the_keys_scroll_it_to_its_end_and_no_further() {
+        let mut app = on_the_hyperv_host();
+        let machine = app.machine.selected;
+        app.update(NextPane);
+        assert_eq!(app.machine.pane, MachinePane::Script);
+        assert_eq!(app.list.pane, Pane::List, "the hidden list keeps its pane");
+        apply(&mut app, &[Down, Down]);
+        assert_eq!(app.machine.scroll, 2);
+        app.update(PageDown);
+        assert_eq!(
+            app.machine.scroll,
+            2 + 18,
+            "a page is the pane less one row"
+        );
+        app.update(PageUp);
+        assert_eq!(app.machine.scroll, 2);
+        app.update(Bottom);
+        let end = app.machine.scroll;
+        assert!(end > 40, "the Hyper-V host's script is long: {end}");
+        apply(&mut app, &[Down, PageDown, ScrollScript(3)]);
+        assert_eq!(app.machine.scroll, end, "never past the end");
+        assert_eq!(app.machine.selected, machine, "scrolling keeps the machine");
+        // The end is where the last row sits at the bottom of the pane.
+        let rows = vmmports::tui::state::machine::wrap(&app.machine_lines(), 48);
+        assert_eq!(end + 19, rows.len());
+        app.update(Top);
+        assert_eq!(app.machine.scroll, 0);
+        // Tab again: j/k pick machines, and a new one starts at its top.
+        apply(&mut app, &[Bottom, PrevPane, Down]);
+        assert_eq!(app.machine.pane, MachinePane::Machines);
+        assert_eq!((app.machine.selected, app.machine.scroll), (machine + 1, 0));
+        // The wheel over the script focuses it and scrolls it.
+        app.update(ScrollScript(3));
+        assert_eq!(
+            (app.machine.pane, app.machine.scroll),
+            (MachinePane::Script, 3)
+        );
+        // `<` `>` move between machines here too, whichever pane has focus.
+        let now = app.machine.selected;
+        app.update(NextMachine);
+        assert_eq!(app.machine.selected, now + 1);
+        app.update(PrevMachine);
+        assert_eq!(app.machine.selected, now);
+        assert_eq!(
+            app.list.rule_machine, None,
+            "the hidden rule pane stays as it was"
+        );
+        // A click on a machine focuses the list and picks it.
+        app.update(ClickRow(0));
+        assert_eq!(
+            (app.machine.pane, app.machine.selected),
+            (MachinePane::Machines, 0)
+        );
+    }
+
+    #[test]
+    fn no_key_in_the_machine_view_acts_on_the_hidden_list() {
+        let mut app = app();
+        apply(&mut app, &[Down, ToggleMark]);
+        let list = app.list.clone();
+        assert_eq!(list.marked.len(), 1);
+        app.update(ShowMachine);
+        app.update(Down);
+        for pane in [MachinePane::Machines, MachinePane::Script] {
+            app.machine.pane = pane;
+            for (key, says) in [
+                (ToggleMark, "Space marks rows of the list"),
+                (CopyAll, "Y copies the list's marked rows"),
+                (CopyFlows, "F copies the list's rows as flows"),
+            ] {
+                app.update(key);
+                let status = app
+                    .status
+                    .clone()
+                    .expect("the key says why it does nothing");
+                assert!(status.text.starts_with(says), "{key:?}: {status:?}");
+                assert!(status.text.contains("Esc"), "and how to get to the list");
+                assert_eq!(app.requests.copy, None, "{key:?} copies nothing");
+                assert!(app.overlay.is_none(), "{key:?} opens no prompt");
+            }
+            // The keys that act here act on the machine.
+            for key in [CopyRule, Confirm] {
+                app.update(key);
+                let (what, text) = copied(&mut app);
+                assert!(what.ends_with("script for hyperv-host"), "{key:?}: {what}");
+                assert!(text.contains("--on hyperv-host"), "{key:?}");
+            }
+            app.update(PlainView);
+            let plain = app.requests.plain.take().unwrap();
+            assert!(
+                plain.starts_with("# ── on Hyper-V host (hyperv-host)"),
+                "{plain}"
+            );
+            apply(
+                &mut app,
+                &[
+                    NextDialect,
+                    PrevDialect,
+                    Down,
+                    Up,
+                    PageDown,
+                    Top,
+                    Bottom,
+                    Scroll(3),
+                    ScrollScript(3),
+                ],
+            );
+            apply(&mut app, &[NextPane, NextPane]);
+            assert_eq!(app.view, View::Machine);
+            assert_eq!(
+                app.list, list,
+                "the list's marks, selection and pane are untouched"
+            );
+            app.machine.move_to(1, app.machines().len());
+        }
+        // `w` writes the machine's script, the last copy, as anywhere.
+        app.update(WriteCopy);
+        assert!(matches!(app.overlay, Some(Overlay::Prompt(_))));
+        app.update(Back);
+        app.update(Back);
+        assert_eq!(app.view, View::List);
+        assert_eq!(app.list, list);
+    }
+}
+
+/// `y` on a row whose rules go on several machines: one machine's section,
+/// named in the status, and `<` `>` for the others.
+mod rule_machines {
+    use super::*;
+
+    /// The lines of `text` that open a machine's section, in `dialect`.
+    fn headings(text: &str, dialect: Dialect) -> Vec<String> {
+        text.lines()
+            .filter(|l| dialect.is_comment_line(l))
+            .filter(|l| l.contains("── on ") || l.contains("── run on "))
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn y_copies_one_machines_rules_and_says_which_and_how_to_get_the_others() {
+        let mut app = app();
+        app.set_filter("vmm-to-host-agent".into());
+        assert_eq!(selected_id(&app), "vmm-to-host-agent");
+        let (machines, shown) = app.rule_machines();
+        assert_eq!(
+            machines,
+            ["hyperv-host", "untrusted-host", "library-server"]
+        );
+        assert_eq!(shown, 0);
+        app.update(CopyRule);
+        let (what, text) = copied(&mut app);
+        assert_eq!(
+            headings(&text, Dialect::Powershell),
+            ["# ── on Hyper-V host (hyperv-host) ──"],
+            "{text}"
+        );
+        assert_eq!(
+            what,
+            "powershell rule for vmm-to-host-agent on Hyper-V host (hyperv-host), machine 1 of 3 (> for the next)"
+        );
+        assert_eq!(
+            app.rule_lines().join("\n") + "\n",
+            text,
+            "the pane shows what y copies"
+        );
+        // `>` twice: the library server's, round to the first with `<`.
+        apply(&mut app, &[NextMachine, NextMachine, CopyRule]);
+        let (what, text) = copied(&mut app);
+        assert_eq!(
+            headings(&text, Dialect::Powershell),
+            ["# ── on VMM library server (library-server) ──"]
+        );
+        assert!(
+            what.contains("on VMM library server (library-server), machine 3 of 3"),
+            "{what}"
+        );
+        // The machine stays chosen on the next row that has it...
+        app.set_filter("to:library-server".into());
+        let (machines, shown) = app.rule_machines();
+        assert_eq!(machines[shown], "library-server", "{machines:?}");
+        // ...and a row with one machine names it, and says so on `>`.
+        app.set_filter("vmm-to-sql".into());
+        app.update(CopyRule);
+        let (what, text) = copied(&mut app);
+        assert_eq!(
+            headings(&text, Dialect::Powershell),
+            ["# ── on SQL Server (sql-server) ──"]
+        );
+        assert_eq!(what, "powershell rule for vmm-to-sql");
+        app.update(NextMachine);
+        let status = app.status.clone().unwrap();
+        assert!(
+            !status.is_error && status.text.contains("one machine only"),
+            "{status:?}"
+        );
+        // Without a machine of its own, `v` shows the same one section.
+        app.set_filter("vmm-to-host-agent".into());
+        app.update(PlainView);
+        let plain = app.requests.plain.take().unwrap();
+        assert_eq!(headings(&plain, Dialect::Powershell).len(), 1, "{plain}");
+    }
+
+    /// Every row of the catalog, in every dialect: each machine its rules go
+    /// on can be copied on its own, one section a copy, named in the status.
+    #[test]
+    fn every_machine_of_every_row_can_be_copied_alone() {
+        let mut app = app();
+        let rows = app.filter.hits.len();
+        let mut several = 0;
+        for dialect in Dialect::ALL {
+            app.update(SelectDialect(dialect));
+            app.update(Top);
+            for _ in 0..rows {
+                let id = selected_id(&app);
+                let (machines, _) = app.rule_machines();
+                if machines.len() > 1 {
+                    several += 1;
+                }
+                let mut copied_for = Vec::new();
+                for _ in 0..machines.len() {
+                    app.update(CopyRule);
+                    let (what, text) = copied(&mut app);
+                    let (_, shown) = app.rule_machines();
+                    let machine = &machines[shown];
+                    let heads = headings(&text, dialect);
+                    assert_eq!(heads.len(), 1, "{id} in {dialect:?}: {text}");
+                    assert!(
+                        heads[0].contains(&format!("({machine})")),
+                        "{id}: {heads:?}"
+                    );
+                    if machines.len() > 1 {
+                        assert!(what.contains(&format!("({machine})")), "{id}: {what}");
+                    }
+                    copied_for.push(machine.clone());
+                    app.update(NextMachine);
+                }
+                copied_for.sort();
+                let mut all = machines.clone();
+                all.sort();
+                assert_eq!(copied_for, all, "{id} in {dialect:?}: each machine once");
+                app.update(Down);
+            }
+        }
+        assert!(
+            several >= 10,
+            "the catalog has rows on several machines: {several}"
+        );
+    }
+
+    /// `Y` is the script for a fleet: every machine's part opens with a
+    /// heading that names it, before any rule.
+    #[test]
+    fn y_for_all_heads_each_machines_section() {
+        let mut app = app();
+        app.set_filter("vmm-to-host-agent".into());
+        apply(&mut app, &[ToggleMark, CopyAll]);
+        let (_, text) = copied(&mut app);
+        let heads = headings(&text, Dialect::Powershell);
+        assert_eq!(heads.len(), 3, "{text}");
+        let first_rule = text
+            .lines()
+            .find(|l| !l.is_empty() && !l.starts_with('#'))
+            .unwrap();
+        let first_heading = text.lines().position(|l| l == heads[0]).unwrap();
+        let rule_at = text.lines().position(|l| l == first_rule).unwrap();
+        assert!(first_heading < rule_at, "a heading before any rule");
+    }
+}
+
 /// The `p` prompt (`PromptState`) and the check run it starts (`CheckRun`).
 mod check {
     use super::*;
@@ -767,6 +1054,99 @@ mod check {
         let ports: Vec<u16> = run.targets.iter().map(|t| t.first).collect();
         assert_eq!(ports, [1433, 1434]);
         assert_eq!(run.lines.len(), 2);
+    }
+
+    /// The host given to `p` in `view`, and the ports it checks there.
+    fn checked_ports(app: &mut App) -> Vec<(u16, String)> {
+        app.update(CheckPorts);
+        assert!(
+            matches!(app.overlay, Some(Overlay::Prompt(_))),
+            "{:?}",
+            app.status
+        );
+        apply(app, &"10.0.0.7".chars().map(Type).collect::<Vec<_>>());
+        app.update(Confirm);
+        let Some(Overlay::Check(run)) = &app.overlay else {
+            panic!("{:?}", app.overlay)
+        };
+        let ports = run
+            .targets
+            .iter()
+            .map(|t| (t.first, t.connection.clone()))
+            .collect();
+        app.update(Back);
+        ports
+    }
+
+    /// In the machine view, `p` checks every port the machine must answer
+    /// (as `check --on` does), whatever the hidden list has marked.
+    #[test]
+    fn p_in_the_machine_view_checks_what_that_machine_answers() {
+        let mut app = app();
+        apply(&mut app, &[Down, ToggleMark]);
+        app.update(ShowMachine);
+        let hyperv = app
+            .machines()
+            .iter()
+            .position(|m| m.id == "hyperv-host")
+            .unwrap();
+        app.machine.move_to(hyperv, app.machines().len());
+        let ports = checked_ports(&mut app);
+        let numbers: Vec<u16> = ports.iter().map(|(port, _)| *port).collect();
+        // The agent, BITS, WinRM, VMConnect and live migration land on a
+        // Hyper-V host; SQL's 1433 and the console's 8100 do not.
+        for port in [135, 443, 445, 2179, 5985, 5986, 6600] {
+            assert!(numbers.contains(&port), "{port}: {ports:?}");
+        }
+        for port in [1433, 8100, 22] {
+            assert!(!numbers.contains(&port), "{port}: {ports:?}");
+        }
+        assert!(ports.iter().any(|(_, id)| id == "host-to-host-live-migration"));
+        // The host is remembered for that machine.
+        app.update(CheckPorts);
+        let Some(Overlay::Prompt(prompt)) = &app.overlay else {
+            panic!()
+        };
+        assert_eq!(prompt.input.text(), "10.0.0.7");
+        app.update(Back);
+        // A machine that answers nothing (its rules are all outbound) says so.
+        let quiet = app.machines().iter().position(|m| {
+            vmmports::check::inbound_on(&app.catalog, &app.catalog.connections, &m.id).is_empty()
+        });
+        if let Some(quiet) = quiet {
+            app.machine.move_to(quiet, app.machines().len());
+            app.update(CheckPorts);
+            assert!(app.overlay.is_none());
+            assert!(app.status.as_ref().unwrap().text.contains("nothing to check"));
+        }
+    }
+
+    /// In the matrix, `p` checks the selected cell's connections; the
+    /// list's row keys say they act on the list and do nothing.
+    #[test]
+    fn p_in_the_matrix_checks_the_cell_and_list_keys_leave_the_list_alone() {
+        let mut app = app();
+        app.set_filter("to:sql".into());
+        app.update(ShowMatrix);
+        let list = app.list.clone();
+        for key in [ToggleMark, CopyRule, CopyAll, CopyFlows, PlainView, NextPane] {
+            app.update(key);
+            let status = app.status.clone().expect("the key says why it does nothing");
+            assert!(status.text.contains("not shown here"), "{key:?}: {status:?}");
+            assert_eq!(app.requests.copy, None, "{key:?}");
+            assert_eq!(app.requests.plain, None, "{key:?}");
+        }
+        assert_eq!(app.list, list);
+        let (from, to) = app.matrix.cursor.clone().unwrap();
+        let expected: Vec<String> = app.cell(&from, &to).map(|c| c.id.clone()).collect();
+        assert!(!expected.is_empty());
+        let mut checked: Vec<String> = checked_ports(&mut app)
+            .into_iter()
+            .map(|(_, id)| id)
+            .collect();
+        checked.dedup();
+        assert_eq!(checked, expected);
+        assert_eq!(app.view, View::Matrix);
     }
 
     /// Connections that share a port share one line in the popup, naming

@@ -65,6 +65,24 @@ pub fn targets(connections: &[&Connection]) -> Vec<Target> {
         .collect()
 }
 
+/// Of `connections`, those machine `on` must answer: placed inbound on it,
+/// or on a role it is `also` (what `rules --on` opens on it). `check --on`
+/// and the explorer's `p` in the machine view ask the same question.
+pub fn inbound_on<'c>(
+    catalog: &'c Catalog,
+    connections: impl IntoIterator<Item = &'c Connection>,
+    on: &str,
+) -> Vec<&'c Connection> {
+    connections
+        .into_iter()
+        .filter(|c| {
+            c.placements(false).iter().any(|p| {
+                p.direction == crate::catalog::Direction::Inbound && catalog.acts_as(on, p.machine)
+            })
+        })
+        .collect()
+}
+
 /// The ports the catalog gives SQL Server (its TDS probes), for the SQL
 /// Browser's answer: which instance is on the port VMM uses.
 pub fn sql_ports(catalog: &Catalog) -> Vec<u16> {

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::args::CheckFormat;
 use super::{CliError, Outcome};
-use crate::catalog::{Catalog, Connection, Direction, Probe};
+use crate::catalog::{Catalog, Connection, Probe};
 use crate::check::{self, Context, Finding, PortLine, SqlInstance, Status, Target, TlsInfo};
 use crate::query::{parse, select};
 use crate::rules::settings::resolve;
@@ -52,23 +52,6 @@ struct Report<'a> {
     results: Vec<Row<'a>>,
 }
 
-/// The connections `--on` names a machine for: those placed inbound on it,
-/// or on a role it is `also` (what it must answer, as `rules --on` puts it).
-fn inbound_on<'c>(
-    catalog: &'c Catalog,
-    connections: Vec<&'c Connection>,
-    on: &str,
-) -> Vec<&'c Connection> {
-    connections
-        .into_iter()
-        .filter(|c| {
-            c.placements(false)
-                .iter()
-                .any(|p| p.direction == Direction::Inbound && catalog.acts_as(on, p.machine))
-        })
-        .collect()
-}
-
 pub fn run(
     catalog: &Catalog,
     host: &str,
@@ -104,7 +87,7 @@ pub fn run(
         selected.iter().collect()
     };
     if let Some(on) = &on {
-        connections = inbound_on(catalog, connections, on);
+        connections = crate::check::inbound_on(catalog, connections, on);
     }
     let targets: Vec<Target> = check::targets(&connections);
     if targets.is_empty() {

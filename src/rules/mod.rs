@@ -193,6 +193,10 @@ pub struct Body {
     /// Machines left out of some rules' scopes for want of an address (only
     /// `also` a peer: the deployment may have none), with how many rules.
     pub left_out: Vec<(String, usize)>,
+    /// Each machine's section: the machine's id, and its lines in `lines`,
+    /// from the heading comment that names it to its last. A text to paste
+    /// on one machine is one of these.
+    pub sections: Vec<(String, std::ops::Range<usize>)>,
 }
 
 /// The rules (or probes) for `connections`, grouped by machine, each group
@@ -209,6 +213,7 @@ pub fn body(
     let mut unscoped = 0;
     let mut covers: Vec<String> = Vec::new();
     let mut left_out: Vec<(String, usize)> = Vec::new();
+    let mut sections = Vec::new();
     if dialect == Dialect::Probe {
         for section in probe::sections(catalog, connections, settings, on) {
             count += section
@@ -222,11 +227,13 @@ pub fn body(
                 }
             }
             lines.push(String::new());
+            let start = lines.len();
             lines.push(dialect.comment_line(&format!(
                 "── run on {} ({}) ──",
                 section.machine.name, section.machine.id
             )));
             lines.extend(section.lines);
+            sections.push((section.machine.id.clone(), start..lines.len()));
         }
     } else {
         let plan = plan::plan(catalog, connections, settings, on);
@@ -250,11 +257,13 @@ pub fn body(
                 .iter()
                 .map(|id| format!(", also {} ({id})", catalog.names(std::slice::from_ref(id))))
                 .collect();
+            let start = lines.len();
             lines.push(dialect.comment_line(&format!(
                 "── on {} ({}){also} ──",
                 section.machine.name, section.machine.id
             )));
             lines.extend(section_lines(catalog, dialect, section, settings)?);
+            sections.push((section.machine.id.clone(), start..lines.len()));
         }
     }
     // Never silently empty: say why there is nothing to run.
@@ -272,6 +281,7 @@ pub fn body(
         unscoped,
         covers,
         left_out,
+        sections,
     })
 }
 

@@ -46,6 +46,11 @@ pub enum Action {
     PrevDialect,
     /// Show rules in this dialect (a click on its tab).
     SelectDialect(Dialect),
+    /// The rule pane shows (and `y` copies) the selected row's rules for
+    /// the next machine they go on; in the machine view, the next machine.
+    NextMachine,
+    /// The same, the previous machine.
+    PrevMachine,
     /// Mark or unmark the selected row.
     ToggleMark,
     /// Copy the selected connection's rule in the current dialect.
@@ -80,6 +85,9 @@ pub enum Action {
     ClickRow(u16),
     /// Scroll the list by this many rows (the mouse wheel).
     Scroll(i8),
+    /// Focus the machine view's script and scroll it by this many rows (the
+    /// wheel over it, or a click on it: 0).
+    ScrollScript(i8),
     /// Quit the explorer.
     Quit,
 }

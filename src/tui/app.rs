@@ -13,11 +13,15 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+mod incident;
+mod machine_view;
+mod rule_machines;
+
 use super::action::Action;
 use super::settings_form::{FormOutcome, SettingsForm};
 use super::state::{
     CheckRun, FilterState, ListState, MachineState, MatrixState, Pane, Prompt, PromptOutcome,
-    PromptState, Requests, Searched, machine, matrix,
+    PromptState, Requests, Searched, matrix,
 };
 use crate::catalog::{Catalog, Connection};
 use crate::query::IndexedRows;
@@ -71,10 +75,11 @@ pub struct App {
     pub list: ListState,
     /// The matrix view's cursor.
     pub matrix: MatrixState,
-    /// The machine view's selection.
+    /// The machine view's selection, focused pane and script scroll.
     pub machine: MachineState,
     /// Scroll of whatever scrolls as text rather than by rows: the detail,
-    /// rule and notes panes, the machine's script, the help and check popups.
+    /// rule and notes panes, the help and check popups (the machine's script
+    /// keeps its own, in `machine`).
     /// One value, because only one of them has the focus at a time.
     pub scroll: u16,
     /// How far the help scrolls and a page of it, at the terminal's size
@@ -316,6 +321,16 @@ impl App {
         if self.refused_while_loading(&action) {
             return;
         }
+        // The machine view's own keys; the list is hidden there, so no key
+        // may act on it.
+        if self.view == View::Machine && self.update_machine(action) {
+            return;
+        }
+        // The matrix and the notes hide the list too: its row keys say so
+        // rather than act unseen (a mark made here would feed a later `Y`).
+        if matches!(self.view, View::Matrix | View::Notes) && acts_on_list_rows(action) {
+            return self.say_list_only(action);
+        }
         match action {
             // Taken in `update`, before any popup.
             Action::Quit => {}
@@ -329,6 +344,8 @@ impl App {
             Action::PageDown => self.move_by(self.list.page()),
             Action::PageUp => self.move_by(-self.list.page()),
             Action::Scroll(rows) => self.move_by(rows as isize),
+            // Only the machine view has a script (taken above).
+            Action::ScrollScript(_) => {}
             Action::ClickRow(row) => {
                 self.view = View::List;
                 self.list.pane = Pane::List;
@@ -346,6 +363,8 @@ impl App {
             }
             Action::NextPane => self.cycle_pane(1),
             Action::PrevPane => self.cycle_pane(-1),
+            Action::NextMachine => self.cycle_rule_machine(1),
+            Action::PrevMachine => self.cycle_rule_machine(-1),
             Action::NextDialect => self.cycle_dialect(1),
             Action::PrevDialect => self.cycle_dialect(-1),
             Action::SelectDialect(d) => {
@@ -392,10 +411,6 @@ impl App {
                 self.scroll = 0;
             }
             (View::Matrix, _) => self.matrix.move_by(&self.matrix_axes(), delta, 0),
-            (View::Machine, _) => {
-                self.machine.move_by(delta, self.machines().len());
-                self.scroll = 0;
-            }
             _ => {
                 self.scroll = (self.scroll as isize + delta).clamp(0, u16::MAX as isize) as u16;
             }
@@ -416,7 +431,6 @@ impl App {
                 self.scroll = 0;
             }
             (View::Matrix, _) => self.matrix.move_row_to(&self.matrix_axes(), target),
-            (View::Machine, _) => self.machine.move_to(target, self.machines().len()),
             _ => self.scroll = if target == 0 { 0 } else { u16::MAX / 2 },
         }
     }
@@ -485,35 +499,41 @@ impl App {
         searched != Searched::Nothing
     }
 
-    /// The rule lines for the selected connection in the current dialect.
-    pub fn rule_lines(&self) -> Vec<String> {
-        let Some(conn) = self.selected_connection() else {
-            return vec![self.dialect.comment_line("no connection selected")];
-        };
-        self.body_lines(&[conn], None)
-    }
-
     /// A script body in the current dialect, without its leading blank
     /// line; a rule that cannot be written says why, as a comment.
     fn body_lines(&self, connections: &[&Connection], on: Option<&str>) -> Vec<String> {
-        if let Some(read) = self.loading_rows() {
-            // Rules need the catalog's notes, which come last in the file.
-            return vec![self.dialect.comment_line(&format!(
-                "the rules show once every row is in ({} read so far)",
-                crate::text::thousands(read)
-            ))];
-        }
-        match crate::rules::body(&self.catalog, connections, self.dialect, &self.settings, on) {
+        match self.body(connections, on) {
             Ok(body) => body
                 .lines
                 .into_iter()
                 .skip_while(String::is_empty)
                 .collect(),
-            Err(e) => vec![
-                self.dialect
-                    .comment_line(&format!("cannot write this: {} ({})", e.message, e.hint)),
-            ],
+            Err(said) => said,
         }
+    }
+
+    /// A script body in the current dialect, or the comment to show instead
+    /// when there is none (still loading, or a rule that cannot be written).
+    fn body(
+        &self,
+        connections: &[&Connection],
+        on: Option<&str>,
+    ) -> Result<crate::rules::Body, Vec<String>> {
+        if let Some(read) = self.loading_rows() {
+            // Rules need the catalog's notes, which come last in the file.
+            return Err(vec![self.dialect.comment_line(&format!(
+                "the rules show once every row is in ({} read so far)",
+                crate::text::thousands(read)
+            ))]);
+        }
+        crate::rules::body(&self.catalog, connections, self.dialect, &self.settings, on).map_err(
+            |e| {
+                vec![
+                    self.dialect
+                        .comment_line(&format!("cannot write this: {} ({})", e.message, e.hint)),
+                ]
+            },
+        )
     }
 
     /// A whole script (with its header) for these connections.
@@ -540,24 +560,17 @@ impl App {
     }
 
     fn copy_selected(&mut self) {
-        if self.view == View::Machine {
-            return self.copy_machine();
-        }
-        let Some(conn) = self.selected_connection() else {
+        let Some(title) = self.rule_copy_title() else {
             return self.error("nothing selected to copy");
         };
-        let title = format!("{} rule for {}", self.dialect.name(), conn.id);
         let text = self.rule_lines().join("\n") + "\n";
         self.show_copy(title, text);
     }
 
     /// `v`: what is on show as a rule, as plain text for the event loop to
-    /// print outside the frame: the machine's script in the machine view,
-    /// else the selected rule, else the last copy.
+    /// print outside the frame: the selected rule, else the last copy.
     fn ask_plain_view(&mut self) {
-        let text = if self.view == View::Machine {
-            Some(self.machine_lines().join("\n"))
-        } else if self.selected_connection().is_some() {
+        let text = if self.selected_connection().is_some() {
             Some(self.rule_lines().join("\n"))
         } else {
             self.last_copy.clone()
@@ -602,24 +615,6 @@ impl App {
         self.show_copy(format!("flow table of {} flows", flows.len()), text);
     }
 
-    fn copy_machine(&mut self) {
-        let Some(machine) = self
-            .machines()
-            .get(self.machine.selected)
-            .map(|c| c.id.clone())
-        else {
-            return self.error("no machine to copy rules for");
-        };
-        let connections: Vec<&Connection> = self.catalog.connections.iter().collect();
-        match self.script_for(&connections, Some(&machine), "") {
-            Ok(text) => self.show_copy(
-                format!("{} script for {machine}", self.dialect.name()),
-                text,
-            ),
-            Err(e) => self.error(&e),
-        }
-    }
-
     /// Hands `text` to the event loop to copy, between frames.
     fn show_copy(&mut self, what: String, text: String) {
         self.last_copy = Some(text);
@@ -634,24 +629,6 @@ impl App {
         self.overlay = Some(Overlay::Prompt(PromptState::new(
             Prompt::WriteCopy,
             "vmmports-rules.txt",
-        )));
-    }
-
-    /// `p`: ask which host to check, offering the one last used for the
-    /// selected connection's destination.
-    fn ask_check_host(&mut self) {
-        let Some(conn) = self.selected_connection() else {
-            return self.error("nothing selected to check");
-        };
-        let remembered = conn
-            .to
-            .first()
-            .and_then(|to| self.hosts.get(to))
-            .cloned()
-            .unwrap_or_default();
-        self.overlay = Some(Overlay::Prompt(PromptState::new(
-            Prompt::CheckHost,
-            remembered,
         )));
     }
 
@@ -687,31 +664,28 @@ impl App {
         }
     }
 
-    /// Opens the check popup for the marked rows (or the selected one) and
-    /// asks the event loop to run it; remembers the host for next time.
-    fn start_check(&mut self, host: String) {
-        if host.is_empty() {
-            return self.error("no host given: p, then a name or an IP address");
-        }
-        let rows = self
-            .list
-            .marked_or(self.list.selected_row(&self.filter.hits));
-        let connections = connections_at(&self.catalog, &rows);
-        for to in connections.iter().filter_map(|c| c.to.first()) {
-            self.hosts.insert(to.clone(), host.clone());
-        }
-        let run = CheckRun::new(host, &connections, &self.catalog);
-        self.save_config();
-        self.overlay = Some(Overlay::Check(run));
-        self.requests.check = true;
-    }
-
-    /// A check's progress, from the event loop.
-    pub fn check_event(&mut self, event: crate::check::Event) {
-        let Some(Overlay::Check(run)) = &mut self.overlay else {
-            return; // closed meanwhile: the answers are no longer wanted
+    /// A key that acts on the list's rows, pressed where the list is
+    /// hidden: what it does, and what does the like here.
+    fn say_list_only(&mut self, action: Action) {
+        let what = match action {
+            Action::ToggleMark => "Space marks rows of the list",
+            Action::CopyRule => "y copies the list's selected row",
+            Action::CopyAll => "Y copies the list's marked rows",
+            Action::CopyFlows => "F copies the list's rows as flows",
+            Action::PlainView => "v shows the list's rule plain",
+            Action::NextMachine | Action::PrevMachine => "< > pick the machine of a list row",
+            Action::NextPane | Action::PrevPane => "Tab moves between the list's panes",
+            _ => "this key acts on the list",
         };
-        run.record(event);
+        let here = match self.view {
+            View::Machine => "; y copies this machine's script",
+            View::Matrix => "; Enter lists this cell's connections",
+            View::List | View::Notes => "",
+        };
+        self.status = Some(Status {
+            text: format!("{what}, not shown here: Esc goes back to it{here}"),
+            is_error: false,
+        });
     }
 
     fn error(&mut self, text: &str) {
@@ -744,7 +718,6 @@ impl App {
                     self.error("no connection here");
                 }
             }
-            View::Machine => self.copy_machine(),
             _ => {
                 if self.list.pane == Pane::List {
                     self.list.pane = Pane::Detail;
@@ -836,24 +809,23 @@ impl App {
     pub fn cell<'a>(&'a self, from: &str, to: &str) -> impl Iterator<Item = &'a Connection> {
         matrix::cell(&self.catalog, &self.filter.hits, from, to)
     }
+}
 
-    /// Components that carry at least one rule, for the machine view.
-    pub fn machines(&self) -> Vec<&crate::catalog::Component> {
-        machine::machines(&self.catalog, self.settings.outbound)
-    }
-
-    /// The machine view's script body for the selected machine.
-    pub fn machine_lines(&self) -> Vec<String> {
-        let Some(machine) = self
-            .machines()
-            .get(self.machine.selected)
-            .map(|c| c.id.clone())
-        else {
-            return Vec::new();
-        };
-        let connections: Vec<&Connection> = self.catalog.connections.iter().collect();
-        self.body_lines(&connections, Some(&machine))
-    }
+/// Keys that act on the list's rows or its panes: outside the list view
+/// they would act on rows the user cannot see.
+fn acts_on_list_rows(action: Action) -> bool {
+    matches!(
+        action,
+        Action::ToggleMark
+            | Action::CopyRule
+            | Action::CopyAll
+            | Action::CopyFlows
+            | Action::PlainView
+            | Action::NextPane
+            | Action::PrevPane
+            | Action::NextMachine
+            | Action::PrevMachine
+    )
 }
 
 /// The catalog's connections at these indices (the list's rows).

@@ -7,7 +7,7 @@ use crossterm::event::{
 
 use super::action::Action;
 use super::app::{App, Overlay, View};
-use super::layout::Areas;
+use super::layout::{Areas, inset};
 use super::text_input::Edit;
 
 /// The keys every text input shares: the filter, the prompts, the settings
@@ -102,6 +102,8 @@ pub fn key(app: &App, key: KeyEvent) -> Option<Action> {
         KeyCode::BackTab => Action::PrevPane,
         KeyCode::Char(']') => Action::NextDialect,
         KeyCode::Char('[') => Action::PrevDialect,
+        KeyCode::Char('>') => Action::NextMachine,
+        KeyCode::Char('<') => Action::PrevMachine,
         KeyCode::Char(' ') => Action::ToggleMark,
         KeyCode::Char('y') => Action::CopyRule,
         KeyCode::Char('Y') => Action::CopyAll,
@@ -119,16 +121,31 @@ pub fn key(app: &App, key: KeyEvent) -> Option<Action> {
     })
 }
 
-/// Mouse: a click selects a list row or switches a dialect tab; the wheel
-/// scrolls. `areas` is the layout of the frame on screen.
+/// Mouse: a click selects a list row (or a machine) or switches a dialect
+/// tab; the wheel scrolls the list, or the machine's script under it.
+/// `areas` is the layout of the frame on screen.
 pub fn mouse(app: &App, event: MouseEvent, areas: &Areas) -> Option<Action> {
     let (x, y) = (event.column, event.row);
+    let over_script = app.overlay.is_none()
+        && areas
+            .machine_script
+            .is_some_and(|r| r.contains((x, y).into()));
     match event.kind {
+        MouseEventKind::ScrollDown if over_script => Some(Action::ScrollScript(3)),
+        MouseEventKind::ScrollUp if over_script => Some(Action::ScrollScript(-3)),
         MouseEventKind::ScrollDown => Some(Action::Scroll(3)),
         MouseEventKind::ScrollUp => Some(Action::Scroll(-3)),
         MouseEventKind::Down(MouseButton::Left) => {
             if app.overlay.is_some() {
                 return Some(Action::Back);
+            }
+            if over_script {
+                return Some(Action::ScrollScript(0));
+            }
+            if let Some(machines) = areas.machine_list.map(inset) {
+                return machines
+                    .contains((x, y).into())
+                    .then(|| Action::ClickRow(y - machines.y));
             }
             if let Some((dialect, _)) = areas.tabs.iter().find(|(_, r)| r.contains((x, y).into())) {
                 return Some(Action::SelectDialect(*dialect));
@@ -138,5 +155,77 @@ pub fn mouse(app: &App, event: MouseEvent, areas: &Areas) -> Option<Action> {
                 .then(|| Action::ClickRow(y - rows.y))
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::layout;
+    use crossterm::event::KeyEventState;
+    use ratatui::layout::Rect;
+
+    fn machine_view() -> (App, Areas) {
+        let catalog = crate::catalog::embedded().unwrap();
+        let mut app = App::new(catalog, "test".into(), Default::default());
+        app.update(Action::ShowMachine);
+        let areas = layout::areas(Rect::new(0, 0, 120, 40), &app);
+        (app, areas)
+    }
+
+    fn at(kind: MouseEventKind, (x, y): (u16, u16)) -> MouseEvent {
+        MouseEvent {
+            kind,
+            column: x,
+            row: y,
+            modifiers: KeyModifiers::NONE,
+        }
+    }
+
+    #[test]
+    fn in_the_machine_view_the_mouse_acts_on_the_pane_under_it() {
+        let (app, areas) = machine_view();
+        let script = areas.machine_script.unwrap();
+        let machines = areas.machine_list.unwrap();
+        let over_script = (script.x + 5, script.y + 5);
+        let wheel = |kind, place| mouse(&app, at(kind, place), &areas);
+        assert_eq!(
+            wheel(MouseEventKind::ScrollDown, over_script),
+            Some(Action::ScrollScript(3))
+        );
+        assert_eq!(
+            wheel(MouseEventKind::ScrollUp, over_script),
+            Some(Action::ScrollScript(-3))
+        );
+        let click = MouseEventKind::Down(MouseButton::Left);
+        assert_eq!(wheel(click, over_script), Some(Action::ScrollScript(0)));
+        assert_eq!(
+            wheel(MouseEventKind::ScrollDown, (machines.x + 3, machines.y + 3)),
+            Some(Action::Scroll(3)),
+            "the wheel over the machines moves through them"
+        );
+        assert_eq!(
+            wheel(click, (machines.x + 3, machines.y + 3)),
+            Some(Action::ClickRow(2)),
+            "the third machine: its row, inside the border"
+        );
+        assert_eq!(
+            wheel(click, (machines.x + 3, machines.y)),
+            None,
+            "the border"
+        );
+    }
+
+    #[test]
+    fn angle_brackets_switch_the_rule_pane_machine() {
+        let (app, _) = machine_view();
+        let press = |c| KeyEvent {
+            code: KeyCode::Char(c),
+            modifiers: KeyModifiers::SHIFT,
+            kind: KeyEventKind::Press,
+            state: KeyEventState::NONE,
+        };
+        assert_eq!(key(&app, press('>')), Some(Action::NextMachine));
+        assert_eq!(key(&app, press('<')), Some(Action::PrevMachine));
     }
 }

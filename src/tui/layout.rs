@@ -38,6 +38,9 @@ pub struct Areas {
     pub rule: Option<Rect>,
     /// Each dialect tab's clickable area.
     pub tabs: Vec<(Dialect, Rect)>,
+    /// Machine view: the list of machines and the script pane, when shown.
+    pub machine_list: Option<Rect>,
+    pub machine_script: Option<Rect>,
 }
 
 pub fn areas(area: Rect, app: &App) -> Areas {
@@ -59,6 +62,11 @@ pub fn areas(area: Rect, app: &App) -> Areas {
         footer,
         ..Areas::default()
     };
+    if app.view == View::Machine {
+        let (machines, script) = machine_panes(body);
+        out.machine_list = Some(machines);
+        out.machine_script = Some(script);
+    }
     if app.view != View::List {
         return out;
     }
@@ -92,6 +100,14 @@ pub fn areas(area: Rect, app: &App) -> Areas {
         out.tabs = tab_areas(inset(rule));
     }
     out
+}
+
+/// The machine view: the list of machines on the left, as wide as most
+/// names, and the script beside it.
+pub fn machine_panes(body: Rect) -> (Rect, Rect) {
+    let [machines, script] =
+        Layout::horizontal([Constraint::Length(30), Constraint::Min(10)]).areas(body);
+    (machines, script)
 }
 
 /// The area inside a one-cell border.

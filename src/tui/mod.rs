@@ -194,10 +194,7 @@ fn event_loop(
             drawn_size = Some(size);
             dirty = true;
         }
-        let areas = layout::areas(size.into(), app);
-        app.set_list_height(areas.list_rows.map_or(1, |r| r.height as usize));
-        let (help_max, help_page) = ui::help_bounds(size.into(), app);
-        app.set_help_bounds(help_max, help_page);
+        let areas = ui::fit(app, size.into());
         if dirty {
             tui.draw(|frame| ui::render(frame, app, theme))?;
             dirty = false;

@@ -28,6 +28,11 @@ pub struct ListState {
     /// on its connection while the filter changes.
     pub marked: BTreeSet<usize>,
     pub pane: Pane,
+    /// The machine whose rules the rule pane shows (and `y` copies) when a
+    /// row's rules go on several: a text is pasted on one machine. Kept by
+    /// id while the selection moves, so an admin working on one machine
+    /// stays on it from row to row; rows without it show their first.
+    pub rule_machine: Option<String>,
 }
 
 impl Default for ListState {
@@ -38,6 +43,7 @@ impl Default for ListState {
             height: 10,
             marked: BTreeSet::new(),
             pane: Pane::List,
+            rule_machine: None,
         }
     }
 }
@@ -106,6 +112,25 @@ impl ListState {
         self.pane = order[(now + delta).rem_euclid(order.len() as isize) as usize];
     }
 
+    /// Which of `machines` (the selected row's, by id) the rule pane shows.
+    pub fn shown_machine(&self, machines: &[&str]) -> usize {
+        let chosen = self.rule_machine.as_deref();
+        machines
+            .iter()
+            .position(|m| Some(*m) == chosen)
+            .unwrap_or(0)
+    }
+
+    /// Shows the next (or previous) of `machines`, round the end.
+    pub fn cycle_machine(&mut self, machines: &[&str], delta: isize) {
+        if machines.is_empty() {
+            return;
+        }
+        let now = self.shown_machine(machines) as isize;
+        let next = (now + delta).rem_euclid(machines.len() as isize) as usize;
+        self.rule_machine = Some(machines[next].to_string());
+    }
+
     /// Marks the selected row, or unmarks it; false when no row is selected.
     pub fn toggle_mark(&mut self, hits: &[Hit]) -> bool {
         let Some(row) = self.selected_row(hits) else {
@@ -162,5 +187,26 @@ mod tests {
         assert!(list.toggle_mark(&rows), "toggling again unmarks");
         assert!(list.marked.is_empty());
         assert!(!list.toggle_mark(&[]), "no row, no mark");
+    }
+
+    #[test]
+    fn the_rule_pane_keeps_its_machine_from_row_to_row() {
+        let mut list = ListState::default();
+        let agent = ["hyperv-host", "untrusted-host", "library-server"];
+        assert_eq!(list.shown_machine(&agent), 0, "the first, to begin with");
+        list.cycle_machine(&agent, -1);
+        assert_eq!(list.shown_machine(&agent), 2, "round the start");
+        list.cycle_machine(&agent, 1);
+        assert_eq!(list.shown_machine(&agent), 0, "round the end");
+        list.cycle_machine(&agent, 1);
+        let bits = ["untrusted-host", "hyperv-host"];
+        assert_eq!(
+            list.shown_machine(&bits),
+            0,
+            "another row, the same machine"
+        );
+        assert_eq!(list.shown_machine(&["sql-server"]), 0, "a row without it");
+        list.cycle_machine(&[], 1);
+        assert_eq!(list.rule_machine.as_deref(), Some("untrusted-host"));
     }
 }

@@ -15,7 +15,7 @@ pub mod requests;
 pub use check::CheckRun;
 pub use filter::{FilterState, Searched};
 pub use list::{ListState, Pane};
-pub use machine::MachineState;
+pub use machine::{MachinePane, MachineState};
 pub use matrix::MatrixState;
 pub use prompt::{Prompt, PromptOutcome, PromptState};
 pub use requests::Requests;

@@ -9,6 +9,7 @@ use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
 use crate::tui::app::{App, Overlay, View};
+use crate::tui::state::machine::MachinePane;
 use crate::tui::theme::Theme;
 
 /// One key hint: the key, what it does, and its rank: where the width runs
@@ -24,6 +25,7 @@ const LIST: &[Hint] = &[
     ("Y", "copy all", 1),
     ("p", "check", 0),
     ("[ ]", "dialect", 1),
+    ("< >", "machine", 3),
     ("Tab", "pane", 2),
     ("Space", "mark", 2),
     ("F", "flows", 3),
@@ -45,9 +47,24 @@ const MATRIX: &[Hint] = &[
 ];
 const MACHINE: &[Hint] = &[
     ("j/k", "machine", 0),
-    ("[ ]", "dialect", 0),
+    ("Tab", "script", 0),
+    ("[ ]", "dialect", 1),
     ("y", "copy script", 0),
-    ("v", "plain", 1),
+    ("v", "plain", 2),
+    ("p", "check", 0),
+    ("Esc", "back", 0),
+    ("?", "help", 0),
+    ("q", "quit", 0),
+];
+/// The machine view with its script focused: the keys scroll the script.
+const MACHINE_SCRIPT: &[Hint] = &[
+    ("j/k", "scroll", 0),
+    ("PgUp/PgDn", "page", 1),
+    ("g/G", "top/end", 2),
+    ("Tab", "machines", 0),
+    ("[ ]", "dialect", 1),
+    ("y", "copy script", 0),
+    ("v", "plain", 2),
     ("p", "check", 0),
     ("Esc", "back", 0),
     ("?", "help", 0),
@@ -107,6 +124,7 @@ fn hints(app: &App) -> &'static [Hint] {
         None => match app.view {
             View::List => LIST,
             View::Matrix => MATRIX,
+            View::Machine if app.machine.pane == MachinePane::Script => MACHINE_SCRIPT,
             View::Machine => MACHINE,
             View::Notes => NOTES,
         },
@@ -253,10 +271,11 @@ mod tests {
         use crate::tui::keymap;
         let catalog = crate::catalog::embedded().unwrap();
         let fresh = || App::new(catalog.clone(), "test".into(), Default::default());
-        let views: [(Vec<Action>, &[Hint]); 7] = [
+        let views: [(Vec<Action>, &[Hint]); 8] = [
             (vec![], LIST),
             (vec![Action::ShowMatrix], MATRIX),
             (vec![Action::ShowMachine], MACHINE),
+            (vec![Action::ShowMachine, Action::NextPane], MACHINE_SCRIPT),
             (vec![Action::ShowNotes], NOTES),
             (vec![Action::FocusFilter], FILTERING),
             (vec![Action::ToggleHelp], HELP),
@@ -287,7 +306,17 @@ mod tests {
     #[test]
     fn every_views_essential_keys_fit_80_columns() {
         for hints in [
-            LIST, MATRIX, MACHINE, NOTES, FILTERING, HELP, CHECK, SETTINGS, EDITING, PROMPT,
+            LIST,
+            MATRIX,
+            MACHINE,
+            MACHINE_SCRIPT,
+            NOTES,
+            FILTERING,
+            HELP,
+            CHECK,
+            SETTINGS,
+            EDITING,
+            PROMPT,
         ] {
             let essential: usize = hints.iter().filter(|h| h.2 == 0).map(hint_width).sum();
             assert!(essential <= 82, "{:?}: {essential}", keys(hints));

@@ -21,7 +21,10 @@ pub const GROUPS: &[(&str, &[(&str, &str)])] = &[
             ("g/G", "first / last row"),
             ("PgDn/PgUp", "a page down / up"),
             ("Tab/Shift-Tab", "next / previous pane"),
-            ("mouse", "click a row or tab; wheel scrolls"),
+            (
+                "mouse",
+                "click a row or tab; the wheel scrolls the pane under it",
+            ),
         ],
     ),
     (
@@ -40,7 +43,14 @@ pub const GROUPS: &[(&str, &[(&str, &str)])] = &[
         "Rules",
         &[
             ("[ / ]", "previous / next dialect"),
-            ("y", "copy the selected rule"),
+            (
+                "y",
+                "copy the selected rule (one machine's part: the one shown)",
+            ),
+            (
+                "< / >",
+                "previous / next machine of a row whose rules go on several",
+            ),
             ("Space", "mark a row"),
             (
                 "Y / F",
@@ -50,7 +60,8 @@ pub const GROUPS: &[(&str, &[(&str, &str)])] = &[
             ("v", "plain view: the rule alone, for a mouse selection"),
             (
                 "p",
-                "check whether the ports answer on a host (incident mode)",
+                "check on a host whether the ports answer (incident mode): \
+                 the rows, the matrix cell, or all a machine must answer",
             ),
             ("s", "settings"),
         ],
@@ -62,7 +73,11 @@ pub const GROUPS: &[(&str, &[(&str, &str)])] = &[
                 "m",
                 "matrix: sources × destinations; Enter filters to a cell",
             ),
-            ("o", "machine: every rule one machine needs"),
+            (
+                "o",
+                "machine: every rule one machine needs; Tab focuses its \
+                 script (j/k PgUp/PgDn g/G scroll)",
+            ),
             (
                 "n",
                 "notes: dynamic ports, NTLM, where we differ from the docs",

@@ -1,29 +1,59 @@
 //! "What do I open on…": pick a machine, see every rule it needs, inbound and
-//! outbound, in the current dialect, ready to copy as one script.
+//! outbound, in the current dialect, ready to copy as one script. Tab moves
+//! the focus between the machines and the script; the focused pane's border
+//! shows it, and the script's title says which rows are on screen.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::widgets::{List, ListItem, ListState, Paragraph};
 
 use super::{pane_block, shown};
 use crate::tui::app::App;
+use crate::tui::layout::{inset, machine_panes};
+use crate::tui::state::MachinePane;
+use crate::tui::state::machine::wrap;
 use crate::tui::theme::Theme;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let [picker, script] =
-        Layout::horizontal([Constraint::Length(30), Constraint::Min(10)]).areas(area);
+    let (picker, script) = machine_panes(area);
     let machines = app.machines();
     let items: Vec<ListItem> = machines
         .iter()
         .map(|m| ListItem::new(shown(&m.name)))
         .collect();
+    let focus = app.machine.pane;
     let list = List::new(items)
-        .block(pane_block(" What do I open on… ", true, theme))
+        .block(pane_block(
+            " What do I open on… ",
+            focus == MachinePane::Machines,
+            theme,
+        ))
         .highlight_style(theme.selected);
-    let mut state = ListState::default().with_selected(Some(app.machine.selected));
+    // The same first row as the state counts clicks from.
+    let mut state = ListState::default()
+        .with_offset(app.machine.first_shown())
+        .with_selected(Some(app.machine.selected));
     frame.render_stateful_widget(list, picker, &mut state);
 
+    let lines = app.machine_lines();
+    let inner = inset(script);
+    let rows = wrap(&lines, inner.width);
+    // Never past the end, whatever size the state last saw.
+    let height = usize::from(inner.height).max(1);
+    let first = app.machine.scroll.min(rows.len().saturating_sub(height));
+    let shown_rows: Vec<Line> = rows
+        .iter()
+        .skip(first)
+        .take(height)
+        .map(|(line, row)| {
+            if app.dialect.is_comment_line(&lines[*line]) {
+                Line::styled(shown(row), theme.dim)
+            } else {
+                Line::raw(shown(row))
+            }
+        })
+        .collect();
     let title = match machines.get(app.machine.selected) {
         Some(m) => format!(
             " {}{} · {} · y copies the script ",
@@ -33,24 +63,29 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             } else {
                 format!(", also {}", shown(&app.catalog.names(&m.also)))
             },
-            app.dialect.name()
+            app.dialect.name(),
         ),
         None => " no machine carries a rule ".into(),
     };
-    let lines: Vec<Line> = app
-        .machine_lines()
-        .into_iter()
-        .map(|l| {
-            if app.dialect.is_comment_line(&l) {
-                Line::styled(shown(&l), theme.dim)
-            } else {
-                Line::raw(shown(&l))
-            }
-        })
-        .collect();
-    let paragraph = Paragraph::new(lines)
-        .block(pane_block(title, false, theme))
-        .wrap(Wrap { trim: false })
-        .scroll((app.scroll, 0));
+    // Where the view is, on the bottom border, where the title cannot cut
+    // it off; and how to scroll, until the script has the focus.
+    let focused = focus == MachinePane::Script;
+    let whereabouts = format!(
+        " {}{} ",
+        position(first, height, rows.len()),
+        if focused { "" } else { " · Tab: scroll it" }
+    );
+    let block = pane_block(title, focused, theme)
+        .title_bottom(Line::styled(whereabouts, theme.dim).right_aligned());
+    let paragraph = Paragraph::new(shown_rows).block(block);
     frame.render_widget(paragraph, script);
+}
+
+/// Which rows are on screen: `lines 20–38 of 120`, or `all 12 lines`.
+fn position(first: usize, height: usize, total: usize) -> String {
+    if total <= height {
+        return format!("all {total} lines");
+    }
+    let last = (first + height).min(total);
+    format!("lines {}–{last} of {total}", first + 1)
 }

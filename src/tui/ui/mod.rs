@@ -72,10 +72,18 @@ fn popup_area(screen: Rect, areas: &layout::Areas) -> Rect {
     }
 }
 
-/// How far the help scrolls on a `screen`-sized terminal, and a page of it
-/// (see `help::bounds`), for the app to stop at its last line.
-pub fn help_bounds(screen: Rect, app: &App) -> (u16, u16) {
-    help::bounds(popup_area(screen, &layout::areas(screen, app)))
+/// Tells `app` the sizes of what it scrolls on a `screen` this size: the
+/// list's height, how far the help scrolls, the machine script's pane. The
+/// event loop calls it every turn, and the render tests do the same, so
+/// scrolling stops where the drawing ends. Returns the layout it measured,
+/// for the mouse to find what is under it.
+pub fn fit(app: &mut App, screen: Rect) -> layout::Areas {
+    let areas = layout::areas(screen, app);
+    app.set_list_height(areas.list_rows.map_or(1, |r| r.height as usize));
+    app.fit_machine_view(&areas);
+    let (help_max, help_page) = help::bounds(popup_area(screen, &areas));
+    app.set_help_bounds(help_max, help_page);
+    areas
 }
 
 /// A bordered block whose border shows whether it has focus.
