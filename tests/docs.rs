@@ -38,6 +38,8 @@ fn the_examples_in_the_readme_and_docs_are_what_the_binary_prints() {
         // width it takes in a pipe, whatever the shell running the test says.
         .env("COLUMNS", "100")
         .env("LINES", "40")
+        // Plain text, whatever the shell asks of colour (CLICOLOR_FORCE).
+        .env("NO_COLOR", "1")
         .case("README.md")
         .case("docs/*.md");
 }
