@@ -198,6 +198,8 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Print the manual page (roff) made from this same help: `vmmports man | man -l -`
+    Man,
 }
 
 const RULES_EXAMPLES: &str = "\

@@ -9,6 +9,7 @@ mod doctor;
 mod flows;
 mod list;
 mod listen;
+mod man;
 mod output_thread;
 mod record;
 mod rules;
@@ -125,7 +126,7 @@ pub fn run(cli: Cli) -> Outcome {
 fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
     let painter = style::Painter::new(cli.color);
     let width = output_width(cli.width);
-    // `validate` and `completions` need no catalog; load it only for the rest,
+    // `validate`, `completions` and `man` need no catalog; load it only for the rest,
     // so a broken --data file does not stop them.
     match cli.command {
         Some(Command::Validate { file }) => {
@@ -158,6 +159,7 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
             clap_complete::generate(shell, &mut Cli::command(), "vmmports", &mut out);
             Ok((String::from_utf8_lossy(&out).into_owned(), Outcome::Success))
         }
+        Some(Command::Man) => Ok((man::page(Cli::command()), Outcome::Success)),
         Some(Command::List { query, format }) => {
             let (catalog, index) = load_indexed(cli.data.as_deref())?;
             let result = list::run(&catalog, &index, &query, format, &painter, width.table());
