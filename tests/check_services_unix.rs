@@ -821,6 +821,10 @@ fn expired_certificate_fails_the_check() {
         tls["san"].as_array().is_none_or(|s| s.is_empty()),
         "{row:#}"
     );
+    // The next step is the certificate: the right service answers.
+    let hint = text(row, "hint");
+    assert!(hint.contains("certificate on"), "{row:#}");
+    assert!(!hint.contains("another service"), "{row:#}");
     assert_eq!(check.code, 1, "an expired certificate fails: {report:#}");
 }
 

@@ -25,6 +25,18 @@ pub fn hint(finding: &Finding, port: &str, transport: Transport, host: &str) -> 
     let ss = |more: &str| format!("ss -{flags}{more} 'sport = :{port}'");
     let listen = format!("vmmports listen port:{port}");
     match &finding.status {
+        // The right service, with a certificate clients refuse: the next
+        // step is the certificate, not another service.
+        Status::Open(_)
+            if finding
+                .tls
+                .as_ref()
+                .is_some_and(|tls| tls.expired || tls.not_yet_valid) =>
+        {
+            Some(format!(
+                "the certificate on {host}:{port} is refused by clients: renew or rebind it there; `Get-ChildItem Cert:\\LocalMachine\\My | Sort-Object NotAfter` lists the machine's certificates"
+            ))
+        }
         Status::Open(_) => Some(format!(
             "another service owns {port} on {host}; find it: `{windows}` on Windows, `sudo {}` on Linux",
             ss("p")
@@ -68,6 +80,26 @@ mod tests {
         assert!(
             silent.contains("open or filtered") && silent.contains("vmmports listen port:5985")
         );
+        // An expired certificate on the right service is about the
+        // certificate, not another service.
+        let mut expired = Finding::reached(Duration::ZERO, false, "TLS 1.2, cert CN=hv01 expired");
+        expired.tls = Some(crate::check::TlsInfo {
+            version: "TLS 1.2".into(),
+            subject: "CN=hv01".into(),
+            issuer: "CN=Contoso CA".into(),
+            san: vec!["hv01".into()],
+            self_signed: false,
+            not_before: "2025-01-01T00:00:00Z".into(),
+            not_after: "2026-01-01T00:00:00Z".into(),
+            days_left: -340,
+            expired: true,
+            not_yet_valid: false,
+            name_matches: true,
+            common_names: vec!["hv01".into()],
+        });
+        let expired = hint(&expired, "5986", Transport::Tcp, "hv01").unwrap();
+        assert!(expired.contains("certificate on hv01:5986"), "{expired}");
+        assert!(!expired.contains("another service"), "{expired}");
         let untested = Finding::unreached(Status::Untestable("a range".into()));
         assert_eq!(h(&untested, Transport::Tcp), None);
     }
