@@ -1101,7 +1101,11 @@ mod check {
         for port in [1433, 8100, 22] {
             assert!(!numbers.contains(&port), "{port}: {ports:?}");
         }
-        assert!(ports.iter().any(|(_, id)| id == "host-to-host-live-migration"));
+        assert!(
+            ports
+                .iter()
+                .any(|(_, id)| id == "host-to-host-live-migration")
+        );
         // The host is remembered for that machine.
         app.update(CheckPorts);
         let Some(Overlay::Prompt(prompt)) = &app.overlay else {
@@ -1117,7 +1121,13 @@ mod check {
             app.machine.move_to(quiet, app.machines().len());
             app.update(CheckPorts);
             assert!(app.overlay.is_none());
-            assert!(app.status.as_ref().unwrap().text.contains("nothing to check"));
+            assert!(
+                app.status
+                    .as_ref()
+                    .unwrap()
+                    .text
+                    .contains("nothing to check")
+            );
         }
     }
 
@@ -1129,10 +1139,18 @@ mod check {
         app.set_filter("to:sql".into());
         app.update(ShowMatrix);
         let list = app.list.clone();
-        for key in [ToggleMark, CopyRule, CopyAll, CopyFlows, PlainView, NextPane] {
+        for key in [
+            ToggleMark, CopyRule, CopyAll, CopyFlows, PlainView, NextPane,
+        ] {
             app.update(key);
-            let status = app.status.clone().expect("the key says why it does nothing");
-            assert!(status.text.contains("not shown here"), "{key:?}: {status:?}");
+            let status = app
+                .status
+                .clone()
+                .expect("the key says why it does nothing");
+            assert!(
+                status.text.contains("not shown here"),
+                "{key:?}: {status:?}"
+            );
             assert_eq!(app.requests.copy, None, "{key:?}");
             assert_eq!(app.requests.plain, None, "{key:?}");
         }
