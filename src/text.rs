@@ -211,6 +211,11 @@ pub fn truncate(text: &str, width: usize) -> String {
     out
 }
 
+/// `1 connection`, `2 connections`: a count with its noun, English plural.
+pub fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

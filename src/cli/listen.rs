@@ -252,7 +252,6 @@ fn summary(ports: &[Port], tallies: &[Tally], end: End, elapsed: Duration) -> St
         "{how} after {}; summary:\n",
         humantime::format_duration(elapsed)
     );
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let rows: Vec<(String, String, String)> = ports
         .iter()
         .zip(tallies)
@@ -264,14 +263,14 @@ fn summary(ports: &[Port], tallies: &[Tally], end: End, elapsed: Duration) -> St
                 // bounded), so the rest is "more", not a number.
                 format!(
                     "{} from more than {} sources",
-                    plural(tally.attempts() as usize, "attempt"),
+                    crate::text::count(tally.attempts() as usize, "attempt"),
                     listen::MAX_SOURCES
                 )
             } else {
                 format!(
                     "{} from {}",
-                    plural(tally.attempts() as usize, "attempt"),
-                    plural(tally.sources(), "source")
+                    crate::text::count(tally.attempts() as usize, "attempt"),
+                    crate::text::count(tally.sources(), "source")
                 )
             };
             if tally.unanswered() > 0 {

@@ -26,6 +26,7 @@ use clap::CommandFactory;
 
 use crate::catalog::{self, Catalog, LoadError};
 use crate::query::SearchIndex;
+use crate::text;
 
 /// What a command's exit status says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,9 +80,9 @@ impl From<LoadError> for CliError {
         let count = e.problems.len();
         CliError {
             message: format!(
-                "{} has {count} problem{}; nothing was loaded",
+                "{} has {}; nothing was loaded",
                 e.origin,
-                if count == 1 { "" } else { "s" }
+                text::count(count, "problem")
             ),
             hint: None,
             details: Some(e.to_string()),
@@ -133,12 +134,12 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
             let c = catalog::load_file(&file)?;
             Ok((
                 format!(
-                    "{}: ok: {} connections, {} components, {} setup features, {} notes\n",
+                    "{}: ok: {}, {}, {}, {}\n",
                     file.display(),
-                    c.connections.len(),
-                    c.components.len(),
-                    c.setup_features.len(),
-                    c.notes.len()
+                    text::count(c.connections.len(), "connection"),
+                    text::count(c.components.len(), "component"),
+                    text::count(c.setup_features.len(), "setup feature"),
+                    text::count(c.notes.len(), "note")
                 ),
                 Outcome::Success,
             ))

@@ -294,7 +294,6 @@ fn header(
     p: &Provenance,
 ) -> Vec<String> {
     let (matched, count) = (connections.len(), body.count);
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let mut lines = vec![
         format!("vmmports {}: {}", env!("CARGO_PKG_VERSION"), dialect.what()),
         format!("catalog: {}, from {}", catalog.title, p.catalog_origin),
@@ -302,8 +301,8 @@ fn header(
             "query: {}{}: {} matched, {}",
             if p.query.is_empty() { "(all)" } else { p.query },
             p.on.map(|o| format!(" --on {o}")).unwrap_or_default(),
-            plural(matched, "connection"),
-            plural(
+            crate::text::count(matched, "connection"),
+            crate::text::count(
                 count,
                 if dialect == Dialect::Probe {
                     "probe"
@@ -320,14 +319,14 @@ fn header(
     if body.unscoped > 0 {
         lines.push(format!(
             "{} open to any address (unscoped) because some peers have no --remote; each is marked below",
-            plural(body.unscoped, "rule"),
+            crate::text::count(body.unscoped, "rule"),
         ));
     }
     for (id, rules) in &body.left_out {
         lines.push(format!(
             "{id} ({}) has no --remote, so it is taken as absent and left out of the scope of {}; give --remote {id}=ADDR if this deployment has one",
             safe(&catalog.names(std::slice::from_ref(id))),
-            plural(*rules, "rule"),
+            crate::text::count(*rules, "rule"),
         ));
     }
     if settings.remote.is_empty() {
