@@ -14,6 +14,7 @@ pub mod check;
 pub mod cli;
 pub mod clipboard;
 pub mod config;
+pub mod deployment;
 pub mod flows;
 pub mod listen;
 pub mod platform;

@@ -373,8 +373,6 @@ impl Write for FailingWriter {
     }
 }
 
-/// The config file's settings; a file that does not parse is an error
-/// (exit 2), so a script never silently runs without the admin's settings.
 /// The catalog as deployed: the ports setup moved, from the config file and
 /// then `--set-port`, so `check` and `listen` act on the real port numbers.
 fn deployed(catalog: &Catalog, set_port: &[String]) -> Result<Catalog, CliError> {
@@ -385,6 +383,8 @@ fn deployed(catalog: &Catalog, set_port: &[String]) -> Result<Catalog, CliError>
     Ok(settings.apply_ports(catalog))
 }
 
+/// The config file's settings; a file that does not parse is an error
+/// (exit 2), so a script never silently runs without the admin's settings.
 fn load_config(catalog: &Catalog) -> Result<crate::config::Config, CliError> {
     let Some(path) = crate::config::default_path() else {
         return Ok(Default::default());
