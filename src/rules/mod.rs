@@ -427,7 +427,8 @@ fn refuse_partial_scope(
             if open == 1 { "" } else { "s" }
         ),
         format!(
-            "give each with --remote {first}=ADDR[,ADDR...], narrow the query or --on, or add --any-for-missing to write those rules open to any address (each marked)"
+            "give each with --remote {first}=ADDR[,ADDR...], narrow the query or --on, or add --any-for-missing to write those rules open to any address (each marked){}",
+            settings.why_missing(&missing)
         ),
     ))
 }
