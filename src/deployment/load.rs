@@ -188,7 +188,7 @@ fn role_id(catalog: &Catalog, role: &str) -> Result<String, (String, String)> {
             return Err((
                 format!("no component matches the role `{role}`"),
                 format!(
-                    "{}; a role is a component id, name or alias (`vmmports list` shows them)",
+                    "{} (a role is a component id, name or alias; `vmmports list` shows them)",
                     crate::catalog::suggestion("component", role, &known)
                 ),
             ));

@@ -31,7 +31,7 @@ impl Deployment {
                 settings.missing_why.insert(
                     role.clone(),
                     format!(
-                        "the deployment file names {} of {role} by host name only, and rules use addresses, never names: give each an `address:` (an IP or a subnet) there",
+                        "the deployment file gives {role}'s {} by host name only, and rules use addresses, never names: give each an `address:` (an IP or a subnet) there",
                         unaddressed.join(", ")
                     ),
                 );

@@ -313,6 +313,9 @@ fn header(
         ),
         format!("settings: {}", settings.describe().join("; ")),
     ];
+    if let Some(file) = &settings.deployment {
+        lines.push(format!("deployment: {file}"));
+    }
     if !body.covers.is_empty() {
         lines.push(format!("covers: {}", body.covers.join(", ")));
     }

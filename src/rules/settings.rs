@@ -35,6 +35,10 @@ pub struct Settings {
     /// refusals over missing addresses add it to their hint. Never saved.
     #[serde(skip)]
     pub missing_why: BTreeMap<String, String>,
+    /// The deployment file these settings came from, if one did: script
+    /// headers name it. Never saved.
+    #[serde(skip)]
+    pub deployment: Option<String>,
 }
 
 impl Default for Settings {
@@ -48,6 +52,7 @@ impl Default for Settings {
             outbound: false,
             any_for_missing: false,
             missing_why: BTreeMap::new(),
+            deployment: None,
         }
     }
 }
