@@ -516,3 +516,15 @@ fn a_role_given_by_host_name_only_has_no_address_for_rules_and_the_hint_says_why
     );
     assert!(!open.contains("10.0.1.22"), "{open}");
 }
+
+#[test]
+fn the_example_on_the_docs_page_is_the_file_its_examples_run_on() {
+    let page = std::fs::read_to_string("docs/deployment.md").unwrap();
+    let file = std::fs::read_to_string("docs/deployment.in/contoso.ron").unwrap();
+    let start = page.find("```ron\n").expect("a ron block") + "```ron\n".len();
+    let end = start + page[start..].find("```").unwrap();
+    assert_eq!(
+        page[start..end].replace("\r\n", "\n"),
+        file.replace("\r\n", "\n")
+    );
+}
