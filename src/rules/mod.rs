@@ -425,7 +425,13 @@ fn refuse_partial_scope(
         .collect();
     Err(RulesError::new(
         format!(
-            "no --remote for {}: {open} rule{} would allow any address while the rest are scoped",
+            "no {} for {}: {open} rule{} would allow any address while the rest are scoped",
+            // With a deployment file, the addresses were meant to come from it.
+            if settings.deployment.is_some() {
+                "address (in the deployment file or --remote)"
+            } else {
+                "--remote"
+            },
             named.join(", "),
             if open == 1 { "" } else { "s" }
         ),
