@@ -34,6 +34,10 @@ fn the_man_page_renders_with_every_subcommand_and_option_of_help() {
         "the page has no NAME section:\n{rendered}"
     );
 
+    assert!(
+        rendered.contains("--deployment"),
+        "the global options are described at the top:\n{rendered}"
+    );
     let subcommands = subcommands_of_help(&run(&["--help"]));
     assert!(
         subcommands.len() >= 10,
@@ -44,8 +48,15 @@ fn the_man_page_renders_with_every_subcommand_and_option_of_help() {
             .unwrap_or_else(|| panic!("no section for `{sub}` in the man page:\n{rendered}"));
         for option in long_options_of_help(&run(&[sub, "--help"])) {
             // The program's global options and --help are described once, at the top.
-            if ["--help", "--data", "--color", "--width", "--clipboard"].contains(&option.as_str())
-            {
+            let global = [
+                "--help",
+                "--data",
+                "--deployment",
+                "--color",
+                "--width",
+                "--clipboard",
+            ];
+            if global.contains(&option.as_str()) {
                 continue;
             }
             assert!(

@@ -822,3 +822,49 @@ fn a_big_catalog_opens_at_once_and_a_filter_typed_while_loading_applies_at_the_e
     });
     drop(dir);
 }
+
+/// With `deployment.ron` beside the config, the explorer starts on its
+/// settings and says so; the settings form says its changes last for the
+/// session only, and applying one leaves the config file's settings alone.
+#[test]
+fn the_explorer_starts_on_the_deployment_file_and_keeps_edits_to_the_session() {
+    within_timeout(|| {
+        let config = tempfile::tempdir().expect("temp dir");
+        let folder = config.path().join("vmmports");
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(
+            folder.join("deployment.ron"),
+            "(machines: {\"vmm-server\": [(address: \"10.0.0.5\")]}, rules: (group: \"FromFile\"))",
+        )
+        .unwrap();
+        std::fs::write(
+            folder.join("config.ron"),
+            "(settings: (group: \"FromConfig\"))",
+        )
+        .unwrap();
+        let cmd = pty::command(pty::vmmports(), &[], config.path());
+        let mut s = Session {
+            pty: Pty::start(cmd, 140, 30, true),
+            _config: config,
+        };
+        s.wait_bottom("deployment.ron (session only: edit the file to keep changes)");
+        s.send(b"s");
+        let form = s.wait_for("session only: settings from deployment.ron");
+        assert!(form.contains("FromFile"), "the file's group:\n{form}");
+        // Toggle "include dynamic RPC range" (the third row) and apply it.
+        s.send(b"jj\r");
+        s.wait_bottom("settings apply to this session only (from deployment.ron");
+        s.send(b"\x1b");
+        s.wait_until("the form closed", |seen| {
+            !seen.parser.screen().contents().contains("Settings —")
+        });
+        s.send(b"q");
+        assert!(s.wait_exit().success());
+        let saved = std::fs::read_to_string(folder.join("config.ron")).unwrap();
+        assert!(
+            saved.contains("FromConfig") && !saved.contains("FromFile"),
+            "{saved}"
+        );
+        assert!(!saved.contains("include_dynamic: true"), "{saved}");
+    });
+}

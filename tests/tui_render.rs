@@ -762,3 +762,34 @@ fn the_filtered_matrix_draws_its_matches_and_the_cell_in_full() {
     let more = format!("… {} more: Enter lists them all", conns.len() - shown);
     assert!(screen.contains(&more), "{more}\n{screen}");
 }
+
+/// Settings from a deployment file: the form says its changes last for the
+/// session only, and where to make them last.
+#[test]
+fn the_settings_form_says_when_its_settings_come_from_a_deployment_file() {
+    let mut app = App::new(
+        catalog::embedded().unwrap(),
+        "test".into(),
+        Settings::default(),
+    );
+    app.settings_file = Some("/etc/vmm/deployment.ron".into());
+    let screen = render_app(app, &[OpenSettings], 120, 40);
+    assert!(
+        screen
+            .contains("session only: settings from deployment.ron: edit the file to keep changes"),
+        "{screen}"
+    );
+    let editing = {
+        let mut app = App::new(
+            catalog::embedded().unwrap(),
+            "test".into(),
+            Settings::default(),
+        );
+        app.settings_file = Some("deployment.ron".into());
+        render_app(app, &[OpenSettings, Confirm], 120, 40)
+    };
+    assert!(
+        editing.contains("Enter applies for this session only"),
+        "{editing}"
+    );
+}

@@ -1344,6 +1344,36 @@ mod settings {
     }
 
     #[test]
+    fn settings_from_a_deployment_file_are_session_only_and_never_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("vmmports").join("config.ron");
+        let mut config = vmmports::config::Config::default();
+        config.settings.group = "FromConfig".into();
+        vmmports::config::save(&path, &config).unwrap();
+        let mut app = app();
+        app.config_path = Some(path.clone());
+        app.settings_file = Some(dir.path().join("vmmports").join("deployment.ron"));
+        app.update(OpenSettings);
+        let note = form(&app).session_only.clone().unwrap_or_default();
+        assert!(
+            note.contains("deployment.ron") && note.contains("edit the file"),
+            "{note}"
+        );
+        select_row(&mut app, "include dynamic");
+        app.update(Confirm);
+        assert!(app.settings.include_dynamic, "applies to this session");
+        let status = app.status.as_ref().unwrap().text.clone();
+        assert!(
+            status.contains("this session only") && status.contains("deployment.ron"),
+            "{status}"
+        );
+        // The config file keeps its own settings: the deployment's (and the
+        // edit) are not copied into it.
+        let saved = vmmports::config::load(&path).unwrap();
+        assert_eq!(saved.settings, config.settings);
+    }
+
+    #[test]
     fn settings_toggle_and_session_only_without_a_config_path() {
         let mut app = app();
         app.update(OpenSettings);

@@ -9,11 +9,16 @@
 //! `key: value` entries) to do that, and never decides whether a file is valid:
 //! the real parsers do.
 
-/// One step of a path into the document.
+/// One step of a path into the document. A catalog's fields are the
+/// schema's (`'static`); a deployment's map keys are the file's own text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Step {
-    Field(&'static str),
+pub enum Step<'a> {
+    /// The value of a struct field or map entry, by its key.
+    Field(&'a str),
     Index(usize),
+    /// The key itself of a map entry (last step only): where a wrong key,
+    /// such as an unknown role, was written.
+    Key(&'a str),
 }
 
 /// A 1-based line and column (columns count characters, not bytes).
@@ -46,9 +51,15 @@ fn find(root: &Node, path: &[Step]) -> Position {
         let next = match (step, &node.entries) {
             (Step::Field(name), Some(entries)) => entries
                 .iter()
-                .find(|(key, _)| key.as_deref() == Some(*name))
-                .map(|(_, n)| n),
-            (Step::Index(i), Some(entries)) => entries.get(*i).map(|(_, n)| n),
+                .find(|e| e.key.as_deref() == Some(*name))
+                .map(|e| &e.node),
+            (Step::Key(name), Some(entries)) => {
+                match entries.iter().find(|e| e.key.as_deref() == Some(*name)) {
+                    Some(e) => return e.key_start,
+                    None => None,
+                }
+            }
+            (Step::Index(i), Some(entries)) => entries.get(*i).map(|e| &e.node),
             (_, None) => None,
         };
         match next {
@@ -62,7 +73,14 @@ fn find(root: &Node, path: &[Step]) -> Position {
 struct Node {
     start: Position,
     /// `Some` for bracketed containers: each entry with its key, if it has one.
-    entries: Option<Vec<(Option<String>, Node)>>,
+    entries: Option<Vec<Entry>>,
+}
+
+struct Entry {
+    key: Option<String>,
+    /// Where the key starts (the value's start when there is no key).
+    key_start: Position,
+    node: Node,
 }
 
 struct Scanner<'a> {
@@ -215,7 +233,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Entries up to `close`, each `value` or `key: value`.
-    fn entries(&mut self, close: char) -> Vec<(Option<String>, Node)> {
+    fn entries(&mut self, close: char) -> Vec<Entry> {
         let mut out = Vec::new();
         loop {
             self.skip_trivia();
@@ -239,12 +257,21 @@ impl<'a> Scanner<'a> {
             let key_text = self.key_text();
             let first = self.value();
             self.skip_trivia();
+            let key_start = first.start;
             if self.peek() == Some(':') {
                 self.bump();
-                let value = self.value();
-                out.push((key_text, value));
+                let node = self.value();
+                out.push(Entry {
+                    key: key_text,
+                    key_start,
+                    node,
+                });
             } else {
-                out.push((None, first));
+                out.push(Entry {
+                    key: None,
+                    key_start,
+                    node: first,
+                });
             }
         }
     }
@@ -393,6 +420,27 @@ mod tests {
     fn strings_and_comments_do_not_confuse_it() {
         let text = "(a: \"x: [(\", /* b: 9 /* nested */ */ b: r#\"]\"# , c: 'x', d: 4)";
         assert_eq!(locate(text, &[Step::Field("d")]), at(1, 61));
+    }
+
+    #[test]
+    fn finds_a_map_key_and_the_value_under_it() {
+        let text = "(\n  machines: {\n    \"vmm\": [(name: \"a\"), (address: \"b\")],\n  },\n)";
+        let machines = Step::Field("machines");
+        assert_eq!(locate(text, &[machines, Step::Key("vmm")]), at(3, 5));
+        assert_eq!(
+            locate(
+                text,
+                &[
+                    machines,
+                    Step::Field("vmm"),
+                    Step::Index(1),
+                    Step::Field("address")
+                ]
+            ),
+            at(3, 36)
+        );
+        // A key that is not there points at its map.
+        assert_eq!(locate(text, &[machines, Step::Key("sql")]), at(2, 13));
     }
 
     #[test]

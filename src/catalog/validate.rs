@@ -14,7 +14,7 @@ use super::probe::Probe;
 /// One thing wrong with a catalog, at a path inside it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
-    pub path: Vec<Step>,
+    pub path: Vec<Step<'static>>,
     pub message: String,
     pub hint: Option<String>,
 }
@@ -81,7 +81,7 @@ impl RowChecker {
 /// loading 100,000 connections).
 #[derive(Clone, Copy)]
 struct At {
-    steps: [Step; 6],
+    steps: [Step<'static>; 6],
     len: usize,
 }
 
@@ -102,7 +102,7 @@ impl At {
         self.then(Step::Index(i))
     }
 
-    fn then(mut self, step: Step) -> At {
+    fn then(mut self, step: Step<'static>) -> At {
         // The schema is at most five steps deep (connections[i].ports[j].first).
         debug_assert!(self.len < self.steps.len(), "path deeper than the schema");
         if let Some(slot) = self.steps.get_mut(self.len) {
@@ -112,7 +112,7 @@ impl At {
         self
     }
 
-    fn to_vec(self) -> Vec<Step> {
+    fn to_vec(self) -> Vec<Step<'static>> {
         self.steps[..self.len].to_vec()
     }
 }

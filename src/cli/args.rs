@@ -40,6 +40,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub data: Option<PathBuf>,
 
+    /// The deployment: machines by role, setup ports, rule settings (default: deployment.ron beside config.ron, when it exists); flags override it
+    #[arg(long, global = true, value_name = "FILE")]
+    pub deployment: Option<PathBuf>,
+
     /// When to colour output; NO_COLOR in the environment means `never` for `auto`
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

@@ -49,13 +49,19 @@ fn tmux_status(run: tmux::Runner, fixes: &mut Vec<String>) -> String {
     )
 }
 
-pub fn run(choice: Choice, limit: Option<usize>) -> (String, Outcome) {
-    report(choice, limit, &Environment::from_process())
+/// `deployment` is the line saying which deployment file commands read.
+pub fn run(choice: Choice, limit: Option<usize>, deployment: String) -> (String, Outcome) {
+    report(choice, limit, &Environment::from_process(), deployment)
 }
 
 /// The report for `env`; asks tmux and the native clipboard only when they
 /// matter here.
-fn report(choice: Choice, limit: Option<usize>, env: &Environment) -> (String, Outcome) {
+fn report(
+    choice: Choice,
+    limit: Option<usize>,
+    env: &Environment,
+    deployment: String,
+) -> (String, Outcome) {
     let mut out = String::from("vmmports doctor: how copying works here\n\n");
     let mut fixes: Vec<String> = Vec::new();
     let yes_no = |b: bool| if b { "yes" } else { "no" };
@@ -113,6 +119,7 @@ fn report(choice: Choice, limit: Option<usize>, env: &Environment) -> (String, O
         "OSC 52 limit",
         format!("{} bytes", limit.unwrap_or(osc52::DEFAULT_LIMIT)),
     );
+    line("deployment", deployment);
     let mut works = true;
     match transport {
         Transport::Native => {

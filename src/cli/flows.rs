@@ -18,8 +18,8 @@ use crate::query::{parse, select};
 use crate::rules::quote::shell_word;
 use crate::rules::settings::Settings;
 
-/// What the three commands share: the settings (the config file's, then
-/// `--remote`), the catalog as deployed, and the connections the query
+/// What the three commands share: the settings (the config file's, the
+/// deployment file's, then `--remote`), the catalog as deployed, and the connections the query
 /// selects exactly, as `rules` does.
 pub struct Selection {
     pub settings: Settings,
@@ -29,11 +29,11 @@ pub struct Selection {
 }
 
 impl Selection {
-    /// `base` settings (the config file's), then `remote` and
-    /// `include_dynamic` on top.
+    /// `base` settings (the config file's, then the deployment file's),
+    /// then `remote` and `include_dynamic` on top.
     pub fn new(
         catalog: &Catalog,
-        base: Settings,
+        base: super::deployment::Base,
         remote: &[String],
         include_dynamic: bool,
         words: &[String],
@@ -191,6 +191,8 @@ pub fn run_policy(
     any_for_missing: bool,
 ) -> Result<(String, Outcome), CliError> {
     let (flows, left_out) = crate::flows::present(selection.flows(), &selection.settings);
+    // The flag, or the rule settings' (the config or the deployment file).
+    let any_for_missing = any_for_missing || selection.settings.any_for_missing;
     let policy = aerleon::policy(&flows, &selection.settings, targets, any_for_missing)
         .map_err(|e| CliError::new(e.message, Some(e.hint)))?;
     // Every folder first, so a folder that cannot be made leaves no file.

@@ -5,6 +5,7 @@
 mod args;
 mod check;
 mod csv_out;
+mod deployment;
 mod doctor;
 mod flows;
 mod list;
@@ -153,7 +154,8 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
                 .map(Into::into)
                 .or(config.clipboard)
                 .unwrap_or_default();
-            Ok(doctor::run(choice, config.osc52_limit))
+            let file = deployment::describe(cli.deployment.as_deref());
+            Ok(doctor::run(choice, config.osc52_limit, file))
         }
         Some(Command::Completions { shell }) => {
             let mut out = Vec::new();
@@ -185,14 +187,14 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
                     settings,
                     copy,
                 }) => {
-                    let config = load_config(&catalog)?;
+                    let (config, base) = load_base(&catalog, cli.deployment.as_deref())?;
                     let (script, outcome) = rules::run(
                         &catalog,
                         &origin,
                         &query,
                         format,
                         on.as_deref(),
-                        config.settings.clone(),
+                        base,
                         &settings,
                     )?;
                     if copy {
@@ -210,8 +212,14 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
                     remote,
                     include_dynamic,
                     format,
-                }) => select_flows(&catalog, &remote, include_dynamic, &query)
-                    .and_then(|s| flows::run_flows(&s, format, &painter, width.table())),
+                }) => select_flows(
+                    &catalog,
+                    cli.deployment.as_deref(),
+                    &remote,
+                    include_dynamic,
+                    &query,
+                )
+                .and_then(|s| flows::run_flows(&s, format, &painter, width.table())),
                 Some(Command::Policy {
                     query,
                     remote,
@@ -219,14 +227,26 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
                     out,
                     target,
                     any_for_missing,
-                }) => select_flows(&catalog, &remote, include_dynamic, &query)
-                    .and_then(|s| flows::run_policy(&s, &out, &target, any_for_missing)),
+                }) => select_flows(
+                    &catalog,
+                    cli.deployment.as_deref(),
+                    &remote,
+                    include_dynamic,
+                    &query,
+                )
+                .and_then(|s| flows::run_policy(&s, &out, &target, any_for_missing)),
                 Some(Command::Diagram {
                     query,
                     include_dynamic,
                     format,
-                }) => select_flows(&catalog, &[], include_dynamic, &query)
-                    .and_then(|s| flows::run_diagram(&s, format)),
+                }) => select_flows(
+                    &catalog,
+                    cli.deployment.as_deref(),
+                    &[],
+                    include_dynamic,
+                    &query,
+                )
+                .and_then(|s| flows::run_diagram(&s, format)),
                 Some(Command::Check {
                     host,
                     query,
@@ -235,7 +255,7 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
                     format,
                     set_port,
                 }) => check::run(
-                    &deployed(&catalog, &set_port)?,
+                    &deployed(&catalog, cli.deployment.as_deref(), &set_port)?,
                     &host,
                     &query,
                     on.as_deref(),
@@ -247,7 +267,12 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
                     duration,
                     bind,
                     set_port,
-                }) => listen::run(&deployed(&catalog, &set_port)?, &query, &duration, &bind),
+                }) => listen::run(
+                    &deployed(&catalog, cli.deployment.as_deref(), &set_port)?,
+                    &query,
+                    &duration,
+                    &bind,
+                ),
                 Some(Command::Show { id, format }) => Ok((
                     show::run(&catalog, &id, format, &painter, width.wrap())?,
                     Outcome::Success,
@@ -283,7 +308,16 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
 /// one shows rows at once; what makes a file unusable before any row (its
 /// name, its permissions) is said before the screen changes.
 fn explore(cli: &Cli) -> Result<(String, Outcome), CliError> {
+    // A deployment file is checked against the catalog before the screen
+    // changes, so its errors print with file:line:col; with --data that
+    // means reading the catalog first, which only a deployment needs.
+    let with_deployment =
+        cli.deployment.is_some() || crate::deployment::default_path().is_some_and(|p| p.exists());
     let (source, origin) = match &cli.data {
+        Some(path) if with_deployment => (
+            crate::tui::Source::Ready(catalog::load_file(path)?),
+            path.display().to_string(),
+        ),
         Some(path) => {
             catalog::Format::from_path(path)?;
             std::fs::File::open(path).map_err(|e| {
@@ -302,7 +336,14 @@ fn explore(cli: &Cli) -> Result<(String, Outcome), CliError> {
             catalog::EMBEDDED_ORIGIN.to_string(),
         ),
     };
+    let deployment = match &source {
+        crate::tui::Source::Ready(catalog) => {
+            deployment::in_use(cli.deployment.as_deref(), catalog)?
+        }
+        crate::tui::Source::File(_) => None,
+    };
     let options = crate::tui::Options {
+        deployment: deployment.map(|d| (d.path, d.deployment)),
         mouse: !cli.no_mouse,
         config_path: crate::config::default_path(),
         clipboard: cli.clipboard.map(Into::into),
@@ -373,14 +414,32 @@ impl Write for FailingWriter {
     }
 }
 
-/// The catalog as deployed: the ports setup moved, from the config file and
-/// then `--set-port`, so `check` and `listen` act on the real port numbers.
-fn deployed(catalog: &Catalog, set_port: &[String]) -> Result<Catalog, CliError> {
-    let mut settings = load_config(catalog)?.settings;
+/// The catalog as deployed: the ports setup moved, from the config file,
+/// the deployment file and then `--set-port`, so `check` and `listen` act
+/// on the real port numbers.
+fn deployed(
+    catalog: &Catalog,
+    deployment: Option<&std::path::Path>,
+    set_port: &[String],
+) -> Result<Catalog, CliError> {
+    let mut settings = load_base(catalog, deployment)?.1.settings;
     for port in set_port {
         settings.set_port(catalog, port)?;
     }
     Ok(settings.apply_ports(catalog))
+}
+
+/// The config file, and the settings a command's flags go on top of: the
+/// config file's, then the deployment file's (`--deployment`, or the
+/// default one when it exists).
+fn load_base(
+    catalog: &Catalog,
+    deployment: Option<&std::path::Path>,
+) -> Result<(crate::config::Config, deployment::Base), CliError> {
+    let config = load_config(catalog)?;
+    let in_use = deployment::in_use(deployment, catalog)?;
+    let base = deployment::Base::new(catalog, config.settings.clone(), in_use.as_ref())?;
+    Ok((config, base))
 }
 
 /// The config file's settings; a file that does not parse is an error
@@ -401,15 +460,17 @@ fn load_config(catalog: &Catalog) -> Result<crate::config::Config, CliError> {
     Ok(config)
 }
 
-/// What `flows`, `policy` and `diagram` work on: the config file's
-/// settings with `--remote` on top, and the query's exact selection.
+/// What `flows`, `policy` and `diagram` work on: the config file's and
+/// the deployment file's settings with `--remote` on top, and the query's
+/// exact selection.
 fn select_flows(
     catalog: &Catalog,
+    deployment: Option<&std::path::Path>,
     remote: &[String],
     include_dynamic: bool,
     query: &[String],
 ) -> Result<flows::Selection, CliError> {
-    let base = load_config(catalog)?.settings;
+    let (_, base) = load_base(catalog, deployment)?;
     flows::Selection::new(catalog, base, remote, include_dynamic, query)
 }
 

@@ -1,6 +1,9 @@
 //! `vmmports rules`: a firewall script for the connections a query matches.
 
+use std::collections::BTreeSet;
+
 use super::args::{DialectArg, SettingsArgs};
+use super::deployment::Base;
 use super::{CliError, Outcome};
 use crate::catalog::Catalog;
 use crate::query::{parse, select};
@@ -19,20 +22,33 @@ impl From<RulesError> for CliError {
     }
 }
 
-/// Builds settings from flags on top of `base` (defaults, or a config file).
+/// Builds settings from flags on top of `base` (the config file's, then
+/// the deployment file's). A `--remote` for a role the deployment file
+/// lists replaces the file's addresses for it; otherwise flags add to it.
 pub fn settings_from(
     catalog: &Catalog,
-    base: Settings,
+    base: Base,
     args: &SettingsArgs,
 ) -> Result<Settings, CliError> {
-    let mut settings = base;
+    let mut settings = base.settings;
     if let Some(group) = &args.group {
         settings.group = group.clone();
     }
     if let Some(profile) = &args.profile {
         settings.profiles = Settings::parse_profiles(profile)?;
     }
+    let mut overridden = BTreeSet::new();
     for remote in &args.remote {
+        let role = remote
+            .split_once('=')
+            .and_then(|(role, _)| resolve(catalog, role, "--remote").ok());
+        if let Some(id) = role
+            && base.file_roles.contains(&id)
+            && overridden.insert(id.clone())
+        {
+            settings.remote.remove(&id);
+            settings.missing_why.remove(&id);
+        }
         settings.add_remote(catalog, remote)?;
     }
     for port in &args.set_port {
@@ -51,7 +67,7 @@ pub fn run(
     words: &[String],
     format: DialectArg,
     on: Option<&str>,
-    base: Settings,
+    base: Base,
     args: &SettingsArgs,
 ) -> Result<(String, Outcome), CliError> {
     // The query is echoed into the script header; `Cli::parse_args` has

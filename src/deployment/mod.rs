@@ -2,9 +2,13 @@
 //! moved, and the rule settings, in one file (`deployment.ron`) that every
 //! command reads instead of repeated `--remote` flags.
 //!
-//! Core: no terminal code. `model` is the file's shape; loading, checking
-//! against a catalog, and the importers build on it.
+//! Core: no terminal code. `model` is the file's shape; `load` reads it and
+//! checks it against a catalog; `settings` turns it into rule settings; the
+//! importers build on it.
 
+pub mod load;
 pub mod model;
+mod settings;
 
+pub use load::{default_path, load, load_default};
 pub use model::{Deployment, DeploymentError, Machine, RuleSettings};

@@ -139,8 +139,9 @@ pub fn policy(
                 missing.join(", ")
             ),
             format!(
-                "give each with --remote {}=ADDR[,ADDR...], or --any-for-missing to allow any address in their place",
-                missing[0]
+                "give each with --remote {}=ADDR[,ADDR...], or --any-for-missing to allow any address in their place{}",
+                missing[0],
+                settings.why_missing(&missing)
             ),
         ));
     }

@@ -313,6 +313,9 @@ fn header(
         ),
         format!("settings: {}", settings.describe().join("; ")),
     ];
+    if let Some(file) = &settings.deployment {
+        lines.push(format!("deployment: {file}"));
+    }
     if !body.covers.is_empty() {
         lines.push(format!("covers: {}", body.covers.join(", ")));
     }
@@ -422,12 +425,19 @@ fn refuse_partial_scope(
         .collect();
     Err(RulesError::new(
         format!(
-            "no --remote for {}: {open} rule{} would allow any address while the rest are scoped",
+            "no {} for {}: {open} rule{} would allow any address while the rest are scoped",
+            // With a deployment file, the addresses were meant to come from it.
+            if settings.deployment.is_some() {
+                "address (in the deployment file or --remote)"
+            } else {
+                "--remote"
+            },
             named.join(", "),
             if open == 1 { "" } else { "s" }
         ),
         format!(
-            "give each with --remote {first}=ADDR[,ADDR...], narrow the query or --on, or add --any-for-missing to write those rules open to any address (each marked)"
+            "give each with --remote {first}=ADDR[,ADDR...], narrow the query or --on, or add --any-for-missing to write those rules open to any address (each marked){}",
+            settings.why_missing(&missing)
         ),
     ))
 }

@@ -30,6 +30,15 @@ pub struct Settings {
     /// When some peers have addresses and others not, write the rules of
     /// the others open to any address (each marked) instead of refusing.
     pub any_for_missing: bool,
+    /// Why a component has no addresses, when the source of the settings
+    /// knows (a deployment file that names its machines by host name only);
+    /// refusals over missing addresses add it to their hint. Never saved.
+    #[serde(skip)]
+    pub missing_why: BTreeMap<String, String>,
+    /// The deployment file these settings came from, if one did: script
+    /// headers name it. Never saved.
+    #[serde(skip)]
+    pub deployment: Option<String>,
 }
 
 impl Default for Settings {
@@ -42,6 +51,8 @@ impl Default for Settings {
             include_dynamic: false,
             outbound: false,
             any_for_missing: false,
+            missing_why: BTreeMap::new(),
+            deployment: None,
         }
     }
 }
@@ -261,6 +272,16 @@ impl Settings {
         }
     }
 
+    /// What [`Settings::missing_why`] says about the components in
+    /// `missing`, as a sentence to end a hint with (empty when nothing).
+    pub fn why_missing(&self, missing: &[&str]) -> String {
+        missing
+            .iter()
+            .filter_map(|id| self.missing_why.get(*id))
+            .map(|why| format!("; {why}"))
+            .collect()
+    }
+
     /// `any`, or the profiles as `domain,private`: how netsh and the settings
     /// form spell them.
     pub fn profiles_text(&self) -> String {
@@ -309,7 +330,7 @@ fn runs_elsewhere(catalog: &Catalog, id: &str) -> Result<(), SettingsError> {
     }
 }
 
-fn unknown_setup_key(catalog: &Catalog, key: &str) -> SettingsError {
+pub(crate) fn unknown_setup_key(catalog: &Catalog, key: &str) -> SettingsError {
     let known: Vec<&str> = catalog
         .setup_features
         .iter()

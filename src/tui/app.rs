@@ -94,6 +94,10 @@ pub struct App {
     /// Where settings are saved; `None` when they must not be (no home, or
     /// the file did not parse).
     pub config_path: Option<PathBuf>,
+    /// The deployment file the settings came from. Its settings are the
+    /// admin's to edit in the file: the form's changes then last for this
+    /// session only, and the config file keeps its own settings.
+    pub settings_file: Option<PathBuf>,
 }
 
 impl App {
@@ -120,6 +124,7 @@ impl App {
             requests: Requests::default(),
             hosts: BTreeMap::new(),
             config_path: None,
+            settings_file: None,
         };
         app.refilter();
         app
@@ -382,10 +387,9 @@ impl App {
             Action::ShowMachine => self.switch(View::Machine),
             Action::ShowNotes => self.switch(View::Notes),
             Action::OpenSettings => {
-                self.overlay = Some(Overlay::Settings(SettingsForm::new(
-                    &self.base,
-                    &self.settings,
-                )));
+                let mut form = SettingsForm::new(&self.base, &self.settings);
+                form.session_only = self.settings_file_note();
+                self.overlay = Some(Overlay::Settings(form));
             }
             Action::Confirm => self.confirm(),
             Action::Back => match self.view {
@@ -748,7 +752,15 @@ impl App {
     pub fn apply_settings(&mut self, settings: Settings) {
         self.settings = settings;
         self.redeploy();
-        self.status = Some(match self.save_config() {
+        let saved = self.save_config();
+        if let Some(note) = self.settings_file_note() {
+            self.status = Some(Status {
+                text: format!("settings apply to this session only ({note})"),
+                is_error: false,
+            });
+            return;
+        }
+        self.status = Some(match saved {
             Some(Ok(path)) => Status {
                 text: format!("settings saved to {path}"),
                 is_error: false,
@@ -762,6 +774,17 @@ impl App {
                 is_error: false,
             },
         });
+    }
+
+    /// Why settings edits are not saved, when they come from a deployment
+    /// file: `from deployment.ron: edit the file to keep changes`.
+    fn settings_file_note(&self) -> Option<String> {
+        let file = self.settings_file.as_deref()?;
+        let name = file.file_name().unwrap_or(file.as_os_str());
+        Some(format!(
+            "from {}: edit the file to keep changes",
+            name.to_string_lossy()
+        ))
     }
 
     /// Deploys the catalog as loaded with the current settings, and rebuilds
@@ -779,7 +802,11 @@ impl App {
     fn save_config(&self) -> Option<Result<String, String>> {
         let path = self.config_path.as_deref()?;
         let mut config = crate::config::load(path).unwrap_or_default();
-        config.settings = self.settings.clone();
+        // Settings from a deployment file are the file's: the config
+        // keeps its own (the dialect and hosts are still saved).
+        if self.settings_file.is_none() {
+            config.settings = self.settings.clone();
+        }
         config.dialect = Some(self.dialect);
         config.hosts = self.hosts.clone();
         Some(

@@ -33,6 +33,9 @@ use terminal::Screen;
 use theme::Theme;
 
 pub struct Options {
+    /// The deployment file in use, checked against the catalog: its
+    /// settings go over the config file's, for this session only.
+    pub deployment: Option<(PathBuf, crate::deployment::Deployment)>,
     pub mouse: bool,
     /// Where settings are loaded from and saved to; `None` keeps them in memory.
     pub config_path: Option<std::path::PathBuf>,
@@ -88,6 +91,22 @@ pub fn run(source: Source, origin: String, options: Options) -> io::Result<Exit>
         Some(Err(e)) => (crate::config::Config::default(), Some(e)),
         None => (crate::config::Config::default(), None),
     };
+    // The deployment file's settings go over the config file's; the
+    // explorer never writes them back (see `App::settings_file`).
+    let mut settings = config.settings.clone();
+    let mut deployment_error = None;
+    if let (Some((path, deployment)), Source::Ready(catalog)) = (&options.deployment, &source) {
+        match deployment.settings(catalog, settings.clone()) {
+            Ok(mut from_file) => {
+                from_file.deployment = Some(path.display().to_string());
+                settings = from_file;
+            }
+            Err(e) => {
+                deployment_error =
+                    Some(format!("deployment file {}: {}", path.display(), e.message))
+            }
+        }
+    }
     let choice = options.clipboard.or(config.clipboard).unwrap_or_default();
     let mut clipboard = Clipboard::new(choice, Environment::from_process(), config.osc52_limit);
     let screen = if options.print {
@@ -99,12 +118,25 @@ pub fn run(source: Source, origin: String, options: Options) -> io::Result<Exit>
     let (guard, mut tui) = terminal::TerminalGuard::enter(options.mouse, screen)?;
     let theme = Theme::from_env();
     let (mut app, loader) = match source {
-        Source::Ready(catalog) => (App::new(catalog, origin, config.settings.clone()), None),
+        Source::Ready(catalog) => (App::new(catalog, origin, settings.clone()), None),
         Source::File(path) => (
-            App::loading(origin, config.settings.clone()),
-            Some(loader::Loader::start(path, config.settings.clone())),
+            App::loading(origin, settings.clone()),
+            Some(loader::Loader::start(path, settings.clone())),
         ),
     };
+    if deployment_error.is_none() && settings.deployment.is_some() {
+        app.settings_file = options.deployment.map(|(path, _)| path);
+        app.status = Some(app::Status {
+            text: format!(
+                "settings from {} (session only: edit the file to keep changes)",
+                app.settings_file
+                    .as_deref()
+                    .unwrap_or(std::path::Path::new(""))
+                    .display()
+            ),
+            is_error: false,
+        });
+    }
     app.config_path = if config_error.is_none() {
         options.config_path
     } else {
@@ -114,6 +146,12 @@ pub fn run(source: Source, origin: String, options: Options) -> io::Result<Exit>
         app.dialect = dialect;
     }
     app.hosts = config.hosts.clone();
+    if let Some(e) = deployment_error {
+        app.status = Some(app::Status {
+            text: format!("{e}; running on the config file's settings"),
+            is_error: true,
+        });
+    }
     if let Some(e) = config_error {
         app.status = Some(app::Status {
             text: format!("config file {e}; running on defaults, and not saving"),

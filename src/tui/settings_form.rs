@@ -41,6 +41,9 @@ pub struct SettingsForm {
     pub editing: Option<TextInput>,
     /// What is wrong with the text being typed, or with the last save.
     pub error: Option<String>,
+    /// Why what is applied here is not saved, when it is not (the settings
+    /// come from a deployment file): shown under the rows.
+    pub session_only: Option<String>,
 }
 
 /// Where a key left the form.
@@ -112,6 +115,7 @@ impl SettingsForm {
             selected: 0,
             editing: None,
             error: None,
+            session_only: None,
         }
     }
 

@@ -62,12 +62,22 @@ pub fn render(frame: &mut Frame, area: Rect, form: &SettingsForm, theme: &Theme)
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), rows_area);
-    let text = match &form.error {
-        Some(e) => Line::styled(shown(e), theme.error),
-        None if form.editing.is_some() => {
+    let text = match (&form.error, &form.session_only) {
+        (Some(e), _) => Line::styled(shown(e), theme.error),
+        (None, Some(note)) if form.editing.is_some() => Line::styled(
+            format!(
+                "Enter applies for this session only ({}) · Esc cancels",
+                shown(note)
+            ),
+            theme.dim,
+        ),
+        (None, Some(note)) => {
+            Line::styled(format!("session only: settings {}", shown(note)), theme.dim)
+        }
+        (None, None) if form.editing.is_some() => {
             Line::styled("Enter applies and saves · Esc cancels", theme.dim)
         }
-        None => Line::styled(
+        (None, None) => Line::styled(
             "addresses: IPv4, IPv6, CIDR, a-b ranges, LocalSubnet; comma-separated · ports: blank keeps setup's default",
             theme.dim,
         ),
