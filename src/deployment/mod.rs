@@ -5,6 +5,7 @@
 //! Core: no terminal code. `model` is the file's shape; loading, checking
 //! against a catalog, and the importers build on it.
 
+pub mod import;
 pub mod model;
 
 pub use model::{Deployment, DeploymentError, Machine, RuleSettings};

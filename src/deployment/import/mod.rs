@@ -1,0 +1,451 @@
+//! `vmmports deployment import`: a deployment built from what admins already
+//! have: a CSV sheet, VMM's own inventory as PowerShell writes it in JSON, an
+//! Ansible inventory, or an earlier `deployment.ron`.
+//!
+//! Each format has a reader of its own that turns a file into [`Entry`]s
+//! (a role as written, a name and an address, each with its place in the
+//! file). This module decodes the bytes (UTF-8, or UTF-16 behind a BOM, as
+//! Windows PowerShell 5.1's `>` writes), tells the formats apart, checks
+//! each entry once for all of them, and merges the files in the order given:
+//! a machine met twice is kept once, and a name in one file takes the
+//! address another file gives it.
+
+mod ansible;
+mod csv;
+mod powershell_json;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use super::{Deployment, DeploymentError, Machine};
+use crate::catalog::Catalog;
+use crate::rules::address::Address;
+
+pub use ansible::GroupMap;
+
+/// A 1-based line and column, in characters.
+pub type Position = (usize, usize);
+
+/// A text as a file gave it, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    pub text: String,
+    pub at: Option<Position>,
+}
+
+/// One machine as a reader found it; nothing checked yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// A component id, name or alias.
+    pub role: Located,
+    pub name: Option<Located>,
+    pub address: Option<Located>,
+    /// Where the machine is written (its row, object or host line).
+    pub at: Option<Position>,
+}
+
+/// The kinds of file `import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    PowershellJson,
+    AnsibleIni,
+    AnsibleYaml,
+    Deployment,
+}
+
+impl Format {
+    /// By extension, else by the first thing in the file: an inventory is
+    /// often called `hosts` or `inventory`, with no extension at all.
+    pub fn detect(path: &Path, text: &str) -> Format {
+        let extension = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        match extension.as_str() {
+            "csv" => Format::Csv,
+            "json" => Format::PowershellJson,
+            "yml" | "yaml" => Format::AnsibleYaml,
+            "ini" => Format::AnsibleIni,
+            "ron" => Format::Deployment,
+            _ => Format::sniff(text),
+        }
+    }
+
+    fn sniff(text: &str) -> Format {
+        let start = text.trim_start();
+        if start.starts_with('{') {
+            return Format::PowershellJson;
+        }
+        if let Some(rest) = start.strip_prefix('[') {
+            // `[hyperv]` opens an INI section; `[ {`, `[]` or `["` a JSON list.
+            return match rest.trim_start().chars().next() {
+                Some('{' | ']' | '"') | None => Format::PowershellJson,
+                _ => Format::AnsibleIni,
+            };
+        }
+        if start.starts_with('(') {
+            return Format::Deployment;
+        }
+        let first = start
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with(';'))
+            .unwrap_or_default();
+        let header: String = first.to_lowercase().split_whitespace().collect();
+        if header.contains(',') && header.contains("role") && header.contains("address") {
+            Format::Csv
+        } else if first == "---" || first.ends_with(':') {
+            Format::AnsibleYaml
+        } else {
+            Format::AnsibleIni
+        }
+    }
+}
+
+/// What several files made: the deployment, notes for stderr (groups that
+/// were skipped), and the Ansible groups seen, to check `--map` against.
+#[derive(Debug, Default)]
+pub struct Imported {
+    pub deployment: Deployment,
+    pub notes: Vec<String>,
+    pub groups: BTreeSet<String>,
+    /// Whether any input was an Ansible inventory.
+    pub read_inventory: bool,
+}
+
+/// Reads a file's text. UTF-8, with or without a BOM, or UTF-16 behind its
+/// BOM: Windows PowerShell 5.1 writes `>` redirections as UTF-16LE.
+pub fn read(path: &Path) -> Result<String, DeploymentError> {
+    let bytes = std::fs::read(path).map_err(|e| DeploymentError {
+        path: path.to_path_buf(),
+        position: None,
+        message: format!("cannot read the file: {e}"),
+        hint: None,
+    })?;
+    decode(&bytes).map_err(|message| DeploymentError {
+        path: path.to_path_buf(),
+        position: None,
+        message,
+        hint: Some(
+            "save it as UTF-8 (in PowerShell: `| Out-File -Encoding utf8 FILE`), or UTF-16 with its BOM"
+                .into(),
+        ),
+    })
+}
+
+/// The text of a file's bytes, its byte order mark left out.
+pub fn decode(bytes: &[u8]) -> Result<String, String> {
+    let utf16 = |rest: &[u8], from: fn([u8; 2]) -> u16| {
+        if rest.len() % 2 != 0 {
+            return Err("the file is UTF-16 by its BOM but has an odd number of bytes".to_string());
+        }
+        let units = rest.chunks_exact(2).map(|pair| from([pair[0], pair[1]]));
+        char::decode_utf16(units)
+            .collect::<Result<String, _>>()
+            .map_err(|e| format!("the file is UTF-16 by its BOM but holds {e}"))
+    };
+    match bytes {
+        [0xEF, 0xBB, 0xBF, rest @ ..] => utf8(rest),
+        [0xFF, 0xFE, rest @ ..] => utf16(rest, u16::from_le_bytes),
+        [0xFE, 0xFF, rest @ ..] => utf16(rest, u16::from_be_bytes),
+        _ => utf8(bytes),
+    }
+}
+
+fn utf8(bytes: &[u8]) -> Result<String, String> {
+    String::from_utf8(bytes.to_vec()).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        format!("the file is not UTF-8 (an invalid byte at offset {at})")
+    })
+}
+
+/// Imports the files in the order given into one deployment.
+pub fn import(
+    files: &[(PathBuf, String)],
+    catalog: &Catalog,
+    maps: &[GroupMap],
+) -> Result<Imported, DeploymentError> {
+    let mut merger = Merger::default();
+    let mut imported = Imported::default();
+    for (path, text) in files {
+        let entries = match Format::detect(path, text) {
+            Format::Csv => csv::read(path, text)?,
+            Format::PowershellJson => powershell_json::read(path, text)?,
+            format @ (Format::AnsibleIni | Format::AnsibleYaml) => {
+                let inventory = if format == Format::AnsibleIni {
+                    ansible::ini::read(path, text)?
+                } else {
+                    ansible::yaml::read(path, text)?
+                };
+                imported.read_inventory = true;
+                imported.groups.extend(inventory.groups.keys().cloned());
+                let (entries, notes) = inventory.entries(path, maps);
+                imported.notes.extend(notes);
+                entries
+            }
+            Format::Deployment => {
+                merger.take_settings(path, Deployment::parse(text, path)?)?
+            }
+        };
+        for entry in entries {
+            let (role, machine) = check(path, catalog, entry.clone())?;
+            merger.add(path, role, machine, entry.at)?;
+        }
+    }
+    imported.deployment = merger.deployment;
+    Ok(imported)
+}
+
+fn error(path: &Path, at: Option<Position>, message: String, hint: &str) -> DeploymentError {
+    DeploymentError {
+        path: path.to_path_buf(),
+        position: at,
+        message,
+        hint: (!hint.is_empty()).then(|| hint.to_string()),
+    }
+}
+
+/// One entry as the deployment holds it: the role a component id, the name
+/// plain, the address an IP address or a CIDR subnet.
+fn check(path: &Path, catalog: &Catalog, entry: Entry) -> Result<(String, Machine), DeploymentError> {
+    let role = entry.role.text.trim();
+    let id = crate::rules::settings::resolve(catalog, role, "role").map_err(|e| {
+        error(path, entry.role.at, e.message, &e.hint)
+    })?;
+    if let Some(host) = catalog.component(&id).and_then(|c| c.runs_on.as_deref()) {
+        return Err(error(
+            path,
+            entry.role.at,
+            format!("{id} runs on {host}, so it has no machines of its own"),
+            &format!("give its machines as {host}"),
+        ));
+    }
+    let name = match entry.name {
+        Some(name) if !name.text.trim().is_empty() => Some(check_name(path, name)?),
+        _ => None,
+    };
+    let address = match entry.address {
+        Some(address) if !address.text.trim().is_empty() => Some(check_address(path, address)?),
+        _ => None,
+    };
+    if name.is_none() && address.is_none() {
+        return Err(error(
+            path,
+            entry.at,
+            format!("this {id} machine has neither a name nor an address"),
+            "give its host name, its IP address or subnet, or both",
+        ));
+    }
+    Ok((id, Machine { name, address }))
+}
+
+fn check_name(path: &Path, name: Located) -> Result<String, DeploymentError> {
+    let text = name.text.trim();
+    crate::text::check_plain("the name", text)
+        .map_err(|message| error(path, name.at, message, ""))?;
+    if text.contains(char::is_whitespace) {
+        return Err(error(
+            path,
+            name.at,
+            format!("`{text}` is not a host name: it holds a space"),
+            "one machine per row: a host name such as hv01.contoso.com",
+        ));
+    }
+    Ok(text.to_string())
+}
+
+fn check_address(path: &Path, address: Located) -> Result<String, DeploymentError> {
+    let text = address.text.trim();
+    let hint = "an IP address (10.0.1.21) or a subnet (10.0.1.0/24)";
+    match Address::parse(text) {
+        Ok(Address::Ip(_) | Address::Net(..)) => Ok(text.to_string()),
+        Ok(Address::Range(..)) => Err(error(
+            path,
+            address.at,
+            format!("`{text}` is a range; a machine's address is one address or a subnet"),
+            "write the range as subnets, or one row per address",
+        )),
+        Ok(Address::Keyword(k)) => Err(error(
+            path,
+            address.at,
+            format!("`{k}` is a Windows Firewall keyword, not a machine's address"),
+            hint,
+        )),
+        Err(message) => Err(error(path, address.at, message, hint)),
+    }
+}
+
+/// Where each machine of the deployment came from, for a conflict's message.
+#[derive(Default)]
+struct Merger {
+    deployment: Deployment,
+    origins: BTreeMap<(String, usize), String>,
+    /// The file the ports and rule settings came from.
+    settings_from: Option<PathBuf>,
+}
+
+impl Merger {
+    /// A machine once per role: one with the same name (names compared as
+    /// DNS does, without regard to case) or the same address is the same
+    /// machine, and what either file gives of it is kept. Two different
+    /// names or addresses for one machine is a conflict, never a guess.
+    fn add(
+        &mut self,
+        path: &Path,
+        role: String,
+        machine: Machine,
+        at: Option<Position>,
+    ) -> Result<(), DeploymentError> {
+        let here = place(path, at);
+        let machines = self.deployment.machines.entry(role.clone()).or_default();
+        let same_name = |m: &Machine| match (&m.name, &machine.name) {
+            (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+            _ => false,
+        };
+        let at_address = |m: &Machine| match (&m.address, &machine.address) {
+            (Some(a), Some(b)) => same_address(a, b),
+            _ => false,
+        };
+        let found = machines
+            .iter()
+            .position(same_name)
+            .or_else(|| machines.iter().position(at_address));
+        let Some(index) = found else {
+            self.origins.insert((role, machines.len()), here);
+            machines.push(machine);
+            return Ok(());
+        };
+        let kept = &mut machines[index];
+        let origin = self.origins.get(&(role.clone(), index)).cloned().unwrap_or_default();
+        let conflict = |what: &str, old: &str, new: &str| {
+            error(
+                path,
+                at,
+                format!("this {role} machine has the {what} `{new}` here but `{old}` in {origin}"),
+                "keep one of them: a machine has one name and one address in a deployment",
+            )
+        };
+        match (&kept.name, machine.name) {
+            (None, Some(name)) => kept.name = Some(name),
+            (Some(old), Some(new)) if !old.eq_ignore_ascii_case(&new) => {
+                return Err(conflict("name", old, &new));
+            }
+            _ => {}
+        }
+        match (&kept.address, machine.address) {
+            (None, Some(address)) => kept.address = Some(address),
+            (Some(old), Some(new)) if !same_address(old, &new) => {
+                return Err(conflict("address", old, &new));
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// An earlier deployment file: its machines are merged like any other
+    /// input's, its ports and rule settings carried over (one file's only).
+    fn take_settings(
+        &mut self,
+        path: &Path,
+        deployment: Deployment,
+    ) -> Result<Vec<Entry>, DeploymentError> {
+        let has_settings =
+            !deployment.ports.is_empty() || deployment.rules != Default::default();
+        if has_settings {
+            if let Some(first) = &self.settings_from {
+                return Err(error(
+                    path,
+                    None,
+                    format!(
+                        "ports or rule settings come from {} already",
+                        first.display()
+                    ),
+                    "give one deployment file among the inputs; the others' machines as CSV, JSON or an inventory",
+                ));
+            }
+            self.settings_from = Some(path.to_path_buf());
+            self.deployment.ports = deployment.ports;
+            self.deployment.rules = deployment.rules;
+        }
+        let located = |text: String| Located { text, at: None };
+        Ok(deployment
+            .machines
+            .into_iter()
+            .flat_map(|(role, machines)| {
+                machines.into_iter().map(move |m| Entry {
+                    role: located(role.clone()),
+                    name: m.name.map(located),
+                    address: m.address.map(located),
+                    at: None,
+                })
+            })
+            .collect())
+    }
+}
+
+/// `10.0.1.0/24` and `10.0.1.0/024` are one subnet.
+fn same_address(a: &str, b: &str) -> bool {
+    a == b || Address::parse(a).is_ok_and(|a| Address::parse(b) == Ok(a))
+}
+
+fn place(path: &Path, at: Option<Position>) -> String {
+    match at {
+        Some((line, col)) => format!("{}:{line}:{col}", path.display()),
+        None => path.display().to_string(),
+    }
+}
+
+/// The 1-based line and column (in characters) of a byte offset in `text`.
+pub fn position_of(text: &str, offset: usize) -> Position {
+    let before = &text[..offset.min(text.len())];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf16_behind_a_bom_and_utf8_behind_one_are_read() {
+        let text = "role,name\r\n";
+        let mut le = vec![0xFF, 0xFE];
+        le.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(decode(&le).unwrap(), text);
+        let mut be = vec![0xFE, 0xFF];
+        be.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+        assert_eq!(decode(&be).unwrap(), text);
+        assert_eq!(decode(b"\xEF\xBB\xBFrole").unwrap(), "role");
+        assert!(decode(b"\xFF\xFEa").unwrap_err().contains("odd"));
+        assert!(decode(b"r\xE9le").unwrap_err().contains("offset 1"));
+    }
+
+    #[test]
+    fn formats_are_told_apart_without_an_extension() {
+        let f = |text| Format::detect(Path::new("inventory"), text);
+        assert_eq!(f("[hyperv]\nhv01\n"), Format::AnsibleIni);
+        assert_eq!(f("hv01\n"), Format::AnsibleIni);
+        assert_eq!(f("[\n  {\"role\": \"x\"}\n]"), Format::PowershellJson);
+        assert_eq!(f("{\"role\": \"x\"}"), Format::PowershellJson);
+        assert_eq!(f("all:\n  hosts:\n"), Format::AnsibleYaml);
+        assert_eq!(f("---\nall:\n"), Format::AnsibleYaml);
+        assert_eq!(f("Role, Name, Address\n"), Format::Csv);
+        assert_eq!(f("(machines: {})"), Format::Deployment);
+        assert_eq!(
+            Format::detect(Path::new("x.YAML"), "[a]"),
+            Format::AnsibleYaml
+        );
+    }
+
+    #[test]
+    fn positions_count_characters_not_bytes() {
+        let text = "é,a\nxé,b";
+        assert_eq!(position_of(text, 0), (1, 1));
+        assert_eq!(position_of(text, 3), (1, 3));
+        assert_eq!(position_of(text, text.find('b').unwrap()), (2, 4));
+    }
+}
