@@ -100,7 +100,8 @@ pub fn read(path: &Path, text: &str) -> Result<Vec<Entry>, DeploymentError> {
 fn field_position(text: &str, start: usize, index: usize) -> Position {
     // The reader's place for a record can be the line end before it.
     let start = start.min(text.len());
-    let start = start + (text[start..].len() - text[start..].trim_start_matches(['\r', '\n']).len());
+    let start =
+        start + (text[start..].len() - text[start..].trim_start_matches(['\r', '\n']).len());
     let mut quoted = false;
     let mut field = 0;
     for (offset, byte) in text.as_bytes()[start.min(text.len())..].iter().enumerate() {
@@ -152,8 +153,16 @@ mod tests {
         let e = read_text("role,host,address\n").unwrap_err();
         assert_eq!(e.to_string(), "m.csv:1:6: unknown column `host`");
         let e = read_text("role,name\n").unwrap_err();
-        assert!(e.to_string().starts_with("m.csv:1:1: the header has no `address`"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("m.csv:1:1: the header has no `address`"),
+            "{e}"
+        );
         let e = read_text("role,name,address\nhyperv-host,hv01,10.0.0.1,extra\n").unwrap_err();
-        assert!(e.to_string().starts_with("m.csv:2:27: this row has 4 fields"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("m.csv:2:27: this row has 4 fields"),
+            "{e}"
+        );
     }
 }

@@ -137,7 +137,7 @@ pub fn read(path: &Path) -> Result<String, DeploymentError> {
 /// The text of a file's bytes, its byte order mark left out.
 pub fn decode(bytes: &[u8]) -> Result<String, String> {
     let utf16 = |rest: &[u8], from: fn([u8; 2]) -> u16| {
-        if rest.len() % 2 != 0 {
+        if !rest.len().is_multiple_of(2) {
             return Err("the file is UTF-16 by its BOM but has an odd number of bytes".to_string());
         }
         let units = rest.chunks_exact(2).map(|pair| from([pair[0], pair[1]]));
@@ -184,9 +184,7 @@ pub fn import(
                 imported.notes.extend(notes);
                 entries
             }
-            Format::Deployment => {
-                merger.take_settings(path, Deployment::parse(text, path)?)?
-            }
+            Format::Deployment => merger.take_settings(path, Deployment::parse(text, path)?)?,
         };
         for entry in entries {
             let (role, machine) = check(path, catalog, entry.clone())?;
@@ -208,10 +206,21 @@ fn error(path: &Path, at: Option<Position>, message: String, hint: &str) -> Depl
 
 /// One entry as the deployment holds it: the role a component id, the name
 /// plain, the address an IP address or a CIDR subnet.
-fn check(path: &Path, catalog: &Catalog, entry: Entry) -> Result<(String, Machine), DeploymentError> {
+fn check(
+    path: &Path,
+    catalog: &Catalog,
+    entry: Entry,
+) -> Result<(String, Machine), DeploymentError> {
     let role = entry.role.text.trim();
     let id = crate::rules::settings::resolve(catalog, role, "role").map_err(|e| {
-        error(path, entry.role.at, e.message, &e.hint)
+        // A typo gets the id it misses, not the list of every one.
+        let ids: Vec<&str> = catalog.components.iter().map(|c| c.id.as_str()).collect();
+        let unknown = catalog.resolve_component(role).is_err_and(|c| c.is_empty());
+        let hint = match crate::text::nearest(role, &ids) {
+            Some(best) if unknown => format!("did you mean `{best}`?"),
+            _ => e.hint,
+        };
+        error(path, entry.role.at, e.message, &hint)
     })?;
     if let Some(host) = catalog.component(&id).and_then(|c| c.runs_on.as_deref()) {
         return Err(error(
@@ -272,7 +281,15 @@ fn check_address(path: &Path, address: Located) -> Result<String, DeploymentErro
             format!("`{k}` is a Windows Firewall keyword, not a machine's address"),
             hint,
         )),
-        Err(message) => Err(error(path, address.at, message, hint)),
+        // The prefix's own complaint says more; otherwise, only the two
+        // kinds a machine can have.
+        Err(message) if text.contains('/') => Err(error(path, address.at, message, hint)),
+        Err(_) => Err(error(
+            path,
+            address.at,
+            format!("`{text}` is not an IP address or a subnet"),
+            hint,
+        )),
     }
 }
 
@@ -317,7 +334,11 @@ impl Merger {
             return Ok(());
         };
         let kept = &mut machines[index];
-        let origin = self.origins.get(&(role.clone(), index)).cloned().unwrap_or_default();
+        let origin = self
+            .origins
+            .get(&(role.clone(), index))
+            .cloned()
+            .unwrap_or_default();
         let conflict = |what: &str, old: &str, new: &str| {
             error(
                 path,
@@ -350,8 +371,7 @@ impl Merger {
         path: &Path,
         deployment: Deployment,
     ) -> Result<Vec<Entry>, DeploymentError> {
-        let has_settings =
-            !deployment.ports.is_empty() || deployment.rules != Default::default();
+        let has_settings = !deployment.ports.is_empty() || deployment.rules != Default::default();
         if has_settings {
             if let Some(first) = &self.settings_from {
                 return Err(error(

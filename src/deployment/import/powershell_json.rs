@@ -23,8 +23,7 @@ use super::{Entry, Located, error, position_of};
 use crate::deployment::DeploymentError;
 
 const FIELDS: [&str; 3] = ["role", "name", "address"];
-const SHAPE_HINT: &str =
-    "give objects with role, name and address: ... | Select-Object @{n='role';e={'hyperv-host'}}, @{n='name';e={$_.FQDN}} | ConvertTo-Json";
+const SHAPE_HINT: &str = "give objects with role, name and address: ... | Select-Object @{n='role';e={'hyperv-host'}}, @{n='name';e={$_.FQDN}} | ConvertTo-Json";
 
 pub fn read(path: &Path, text: &str) -> Result<Vec<Entry>, DeploymentError> {
     // Windows PowerShell 5.1 writes nothing at all for no objects.
@@ -198,8 +197,9 @@ mod tests {
         let one = read_text(r#"{"Role": "hyperv-host", "NAME": "hv01"}"#).unwrap();
         assert_eq!(one.len(), 1);
         assert_eq!(one[0].name.as_ref().unwrap().text, "hv01");
-        let list = read_text(r#"[{"role": "sql", "address": "10.0.0.9"}, {"role": "vmm", "name": "v"}]"#)
-            .unwrap();
+        let list =
+            read_text(r#"[{"role": "sql", "address": "10.0.0.9"}, {"role": "vmm", "name": "v"}]"#)
+                .unwrap();
         assert_eq!(list.len(), 2);
         let wrapped = read_text(
             "{\r\n    \"value\":  [\r\n                  {\r\n                      \"role\":  \"sql\",\r\n                      \"name\":  \"sql01\"\r\n                  }\r\n              ],\r\n    \"Count\":  1\r\n}",
@@ -213,7 +213,11 @@ mod tests {
     #[test]
     fn numbers_dates_and_near_misses_are_refused_with_their_place() {
         let e = read_text("[\n  {\"role\": 3}\n]").unwrap_err();
-        assert!(e.to_string().starts_with("v.json:2:12: `role` is the number 3"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("v.json:2:12: `role` is the number 3"),
+            "{e}"
+        );
         let e = read_text(r#"{"role": "x", "name": "\/Date(1700000000000)\/"}"#).unwrap_err();
         assert!(e.message.contains("date"), "{e}");
         let e = read_text(r#"{"role": "x", "adress": "10.0.0.1"}"#).unwrap_err();

@@ -26,9 +26,8 @@ pub fn read(path: &Path, text: &str) -> Result<Inventory, DeploymentError> {
         };
         let at = |col: usize| Some((line_no, col));
         if first.starts_with('[') && tokens.len() == 1 {
-            section = header(first).map_err(|(message, hint)| {
-                error(path, at(*col), message, hint)
-            })?;
+            section =
+                header(first).map_err(|(message, hint)| error(path, at(*col), message, hint))?;
             match &section {
                 Section::Hosts(g) | Section::Children(g) => {
                     inventory.group(g);
@@ -59,7 +58,12 @@ pub fn read(path: &Path, text: &str) -> Result<Inventory, DeploymentError> {
                     }
                 }
                 let names = range::expand(without_port(first)).map_err(|message| {
-                    error(path, at(*col), message, "write a range as hv[01:20].contoso.com")
+                    error(
+                        path,
+                        at(*col),
+                        message,
+                        "write a range as hv[01:20].contoso.com",
+                    )
                 })?;
                 inventory.group(group);
                 for name in names {
@@ -81,7 +85,12 @@ fn header(line: &str) -> Result<Section, (String, &'static str)> {
     let inside = line
         .strip_prefix('[')
         .and_then(|l| l.strip_suffix(']'))
-        .ok_or_else(|| (format!("`{line}` opens a section but does not close it"), hint))?
+        .ok_or_else(|| {
+            (
+                format!("`{line}` opens a section but does not close it"),
+                hint,
+            )
+        })?
         .trim();
     let (group, kind) = inside.split_once(':').unwrap_or((inside, ""));
     if group.is_empty() || group.contains(char::is_whitespace) {
@@ -100,7 +109,9 @@ fn header(line: &str) -> Result<Section, (String, &'static str)> {
 fn without_port(host: &str) -> &str {
     match host.split_once(':') {
         Some((name, port))
-            if !port.contains(':') && !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) =>
+            if !port.contains(':')
+                && !port.is_empty()
+                && port.bytes().all(|b| b.is_ascii_digit()) =>
         {
             name
         }
@@ -176,11 +187,22 @@ hyperv
     #[test]
     fn a_broken_line_is_placed() {
         let e = read(Path::new("hosts"), "[hyperv]\nhv[05:01]\n").unwrap_err();
-        assert!(e.to_string().starts_with("hosts:2:1: `hv[05:01]`: the range ends"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("hosts:2:1: `hv[05:01]`: the range ends"),
+            "{e}"
+        );
         let e = read(Path::new("hosts"), "[hyperv]\n  hv01 10.0.0.1\n").unwrap_err();
-        assert!(e.to_string().starts_with("hosts:2:8: `10.0.0.1` is not a host variable"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("hosts:2:8: `10.0.0.1` is not a host variable"),
+            "{e}"
+        );
         let e = read(Path::new("hosts"), "[hyperv:child]\n").unwrap_err();
-        assert!(e.to_string().starts_with("hosts:1:1: unknown section kind"), "{e}");
+        assert!(
+            e.to_string().starts_with("hosts:1:1: unknown section kind"),
+            "{e}"
+        );
         assert_eq!(without_port("h.example.com:5309"), "h.example.com");
         assert_eq!(without_port("fe80::1"), "fe80::1");
     }

@@ -150,9 +150,13 @@ mod tests {
         inventory.group("hyperv").children.push("east".into());
         inventory.group("east");
         inventory.group("web");
-        inventory.hosts.push(("east".into(), host("hv01", Some("10.0.1.1"))));
+        inventory
+            .hosts
+            .push(("east".into(), host("hv01", Some("10.0.1.1"))));
         inventory.hosts.push(("web".into(), host("10.0.9.9", None)));
-        inventory.hosts.push(("web".into(), host("w2", Some("w2.contoso.com"))));
+        inventory
+            .hosts
+            .push(("web".into(), host("w2", Some("w2.contoso.com"))));
         let maps = [GroupMap {
             group: "hyperv".into(),
             role: "hyperv-host".into(),
@@ -161,7 +165,10 @@ mod tests {
         assert_eq!(entries.len(), 1);
         assert_eq!(entries[0].name.as_ref().unwrap().text, "hv01");
         assert_eq!(entries[0].address.as_ref().unwrap().text, "10.0.1.1");
-        assert_eq!(notes, ["inv: skipped group `web` (2 hosts): no --map web=ROLE"]);
+        assert_eq!(
+            notes,
+            ["inv: skipped group `web` (2 hosts): no --map web=ROLE"]
+        );
         let all = [GroupMap {
             group: "all".into(),
             role: "guest-vm".into(),

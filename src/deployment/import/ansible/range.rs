@@ -14,7 +14,11 @@ pub fn expand(pattern: &str) -> Result<Vec<String>, String> {
         .find(']')
         .map(|i| open + i)
         .ok_or_else(|| format!("`{pattern}`: a range opened with `[` is never closed"))?;
-    let (prefix, inside, rest) = (&pattern[..open], &pattern[open + 1..close], &pattern[close + 1..]);
+    let (prefix, inside, rest) = (
+        &pattern[..open],
+        &pattern[open + 1..close],
+        &pattern[close + 1..],
+    );
     let parts: Vec<&str> = inside.split(':').collect();
     let (start, end, step) = match parts[..] {
         [start, end] => (start, end, 1),
@@ -71,10 +75,9 @@ fn middles(pattern: &str, start: &str, end: &str, step: usize) -> Result<Vec<Str
         }
     };
     match (letter(start), letter(end)) {
-        (Some(first), Some(last)) if first <= last => Ok((first..=last)
-            .step_by(step)
-            .map(String::from)
-            .collect()),
+        (Some(first), Some(last)) if first <= last => {
+            Ok((first..=last).step_by(step).map(String::from).collect())
+        }
         (Some(_), Some(_)) => Err(backwards()),
         _ => Err(format!(
             "`{pattern}`: `{start}:{end}` is neither numbers nor single letters"
@@ -90,12 +93,20 @@ mod tests {
     fn ranges_expand_as_ansible_expands_them() {
         assert_eq!(
             expand("hv[08:11].contoso.com").unwrap(),
-            ["hv08.contoso.com", "hv09.contoso.com", "hv10.contoso.com", "hv11.contoso.com"]
+            [
+                "hv08.contoso.com",
+                "hv09.contoso.com",
+                "hv10.contoso.com",
+                "hv11.contoso.com"
+            ]
         );
         assert_eq!(expand("n[1:3]").unwrap(), ["n1", "n2", "n3"]);
         assert_eq!(expand("w[0:6:3]").unwrap(), ["w0", "w3", "w6"]);
         assert_eq!(expand("[a:c]x").unwrap(), ["ax", "bx", "cx"]);
-        assert_eq!(expand("r[1:2]c[a:b]").unwrap(), ["r1ca", "r1cb", "r2ca", "r2cb"]);
+        assert_eq!(
+            expand("r[1:2]c[a:b]").unwrap(),
+            ["r1ca", "r1cb", "r2ca", "r2cb"]
+        );
         assert_eq!(expand("plain").unwrap(), ["plain"]);
     }
 

@@ -11,7 +11,8 @@ use super::{Host, Inventory, range};
 use crate::deployment::DeploymentError;
 use crate::deployment::import::{Position, error};
 
-const GROUP_HINT: &str = "a group is GROUP: {hosts: {HOST: {ansible_host: ADDR}}, children: {GROUP: ...}, vars: {...}}";
+const GROUP_HINT: &str =
+    "a group is GROUP: {hosts: {HOST: {ansible_host: ADDR}}, children: {GROUP: ...}, vars: {...}}";
 
 pub fn read(path: &Path, text: &str) -> Result<Inventory, DeploymentError> {
     let documents = MarkedYaml::load_from_str(text).map_err(|e| {
@@ -37,7 +38,11 @@ pub fn read(path: &Path, text: &str) -> Result<Inventory, DeploymentError> {
             }
         }
         _ => {
-            return Err(reader.fail(top, "the inventory is not a mapping of groups".into(), GROUP_HINT));
+            return Err(reader.fail(
+                top,
+                "the inventory is not a mapping of groups".into(),
+                GROUP_HINT,
+            ));
         }
     }
     Ok(inventory)
@@ -62,7 +67,13 @@ impl Reader<'_> {
         let parts = match &node.data {
             YamlData::Value(Scalar::Null) => return Ok(()),
             YamlData::Mapping(parts) => parts,
-            _ => return Err(self.fail(node, format!("the group `{name}` is not a mapping"), GROUP_HINT)),
+            _ => {
+                return Err(self.fail(
+                    node,
+                    format!("the group `{name}` is not a mapping"),
+                    GROUP_HINT,
+                ));
+            }
         };
         for (key, value) in parts {
             match self.key(key)?.as_str() {
@@ -120,7 +131,12 @@ impl Reader<'_> {
                 YamlData::Value(Scalar::Null) => None,
                 YamlData::Mapping(vars) => vars
                     .iter()
-                    .find(|(k, _)| matches!(scalar(k).as_deref(), Some("ansible_host" | "ansible_ssh_host")))
+                    .find(|(k, _)| {
+                        matches!(
+                            scalar(k).as_deref(),
+                            Some("ansible_host" | "ansible_ssh_host")
+                        )
+                    })
                     .map(|(_, v)| {
                         scalar(v).ok_or_else(|| {
                             self.fail(v, "`ansible_host` is not a name or an address".into(), "")
@@ -213,11 +229,21 @@ all:
 
     #[test]
     fn broken_yaml_and_a_wrong_shape_are_placed() {
-        let e = read(Path::new("inv.yml"), "all:\n  hosts:\n    hv01\n   bad: [\n").unwrap_err();
+        let e = read(
+            Path::new("inv.yml"),
+            "all:\n  hosts:\n    hv01\n   bad: [\n",
+        )
+        .unwrap_err();
         assert!(e.position.is_some(), "{e}");
         let e = read(Path::new("inv.yml"), "all:\n  host:\n    hv01:\n").unwrap_err();
-        assert_eq!(e.to_string(), "inv.yml:2:3: unknown key `host` in the group `all`");
+        assert_eq!(
+            e.to_string(),
+            "inv.yml:2:3: unknown key `host` in the group `all`"
+        );
         let e = read(Path::new("inv.yml"), "all:\n  hosts:\n    - hv01\n").unwrap_err();
-        assert!(e.to_string().starts_with("inv.yml:3:5: the hosts of `all`"), "{e}");
+        assert!(
+            e.to_string().starts_with("inv.yml:3:5: the hosts of `all`"),
+            "{e}"
+        );
     }
 }
