@@ -76,6 +76,10 @@ pub fn read(path: &Path, text: &str) -> Result<Vec<Entry>, DeploymentError> {
                 "quote a field that holds a comma: \"a,b\"; leave an empty field empty: hyperv-host,,10.0.1.21",
             ));
         }
+        // Excel keeps rows that once held something as `,,`.
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
         let field = |column: usize| {
             let i = index[column].expect("every column was found");
             Located {
@@ -132,7 +136,8 @@ mod tests {
 
     #[test]
     fn fields_carry_their_line_and_column() {
-        let text = "role,name,address\r\nhyperv-host,\"hv01,x\",10.0.1.21\r\nsql,,10.0.2.5\r\n";
+        let text =
+            "role,name,address\r\nhyperv-host,\"hv01,x\",10.0.1.21\r\nsql,,10.0.2.5\r\n,,\r\n";
         let entries = read_text(text).unwrap();
         assert_eq!(entries.len(), 2);
         assert_eq!(entries[0].name.as_ref().unwrap().text, "hv01,x");

@@ -212,6 +212,14 @@ fn check(
     entry: Entry,
 ) -> Result<(String, Machine), DeploymentError> {
     let role = entry.role.text.trim();
+    if role.is_empty() {
+        return Err(error(
+            path,
+            entry.role.at,
+            "the role is empty".into(),
+            "give the component id of the machine's role, e.g. hyperv-host",
+        ));
+    }
     let id = crate::rules::settings::resolve(catalog, role, "role").map_err(|e| {
         // A typo gets the id it misses, not the list of every one.
         let ids: Vec<&str> = catalog.components.iter().map(|c| c.id.as_str()).collect();
@@ -253,12 +261,22 @@ fn check_name(path: &Path, name: Located) -> Result<String, DeploymentError> {
     let text = name.text.trim();
     crate::text::check_plain("the name", text)
         .map_err(|message| error(path, name.at, message, ""))?;
-    if text.contains(char::is_whitespace) {
+    // Names go on to the resolver and into commands: only what a host name
+    // (NetBIOS or DNS, IDN included) is made of.
+    if let Some(c) = text
+        .chars()
+        .find(|c| !(c.is_alphanumeric() || matches!(c, '-' | '.' | '_')))
+    {
+        let what = if c.is_whitespace() {
+            "a space".to_string()
+        } else {
+            format!("`{c}`")
+        };
         return Err(error(
             path,
             name.at,
-            format!("`{text}` is not a host name: it holds a space"),
-            "one machine per row: a host name such as hv01.contoso.com",
+            format!("`{text}` is not a host name: it holds {what}"),
+            "a host name is letters, digits, `-`, `.` and `_`, such as hv01.contoso.com",
         ));
     }
     Ok(text.to_string())
@@ -458,6 +476,59 @@ mod tests {
         assert_eq!(
             Format::detect(Path::new("x.YAML"), "[a]"),
             Format::AnsibleYaml
+        );
+    }
+
+    fn import_csv(rows: &str) -> Result<Imported, DeploymentError> {
+        let catalog = crate::catalog::embedded().expect("the embedded catalog loads");
+        let text = format!("role,name,address\n{rows}");
+        import(&[(PathBuf::from("m.csv"), text)], &catalog, &[])
+    }
+
+    fn refusal(rows: &str) -> String {
+        import_csv(rows).expect_err("refused").to_string()
+    }
+
+    #[test]
+    fn every_entry_is_checked_whatever_its_format() {
+        assert_eq!(refusal(",hv01,\n"), "m.csv:2:1: the role is empty");
+        assert_eq!(
+            refusal("hyperv-host,hv01/x,\n"),
+            "m.csv:2:13: `hv01/x` is not a host name: it holds `/`"
+        );
+        assert!(refusal("hyperv-host,hv01,10.0.0.1-10.0.0.5\n").contains("is a range"));
+        assert!(refusal("hyperv-host,hv01,LocalSubnet\n").contains("keyword"));
+        assert!(refusal("hyperv-host,hv01,10.0.0.0/33\n").contains("prefix length"));
+        assert!(refusal("storage-service,s1,\n").contains("runs on vmm-server"));
+        assert_eq!(
+            refusal("hyperv-host,,\n"),
+            "m.csv:2:1: this hyperv-host machine has neither a name nor an address"
+        );
+    }
+
+    #[test]
+    fn a_machine_is_one_by_name_or_address_and_two_values_conflict() {
+        let d = import_csv(
+            "hyperv-host,HV01,\nhyperv-host,hv01,10.0.0.1\nhyperv-host,,10.0.0.1\nsql,hv01,\n",
+        )
+        .unwrap()
+        .deployment;
+        assert_eq!(
+            d.machines["hyperv-host"],
+            [Machine {
+                name: Some("HV01".into()),
+                address: Some("10.0.0.1".into())
+            }]
+        );
+        assert_eq!(
+            d.machines["sql-server"].len(),
+            1,
+            "another role, another machine"
+        );
+        let e = refusal("hyperv-host,hv01,10.0.0.1\nhyperv-host,hv01,10.0.0.2\n");
+        assert_eq!(
+            e,
+            "m.csv:3:1: this hyperv-host machine has the address `10.0.0.2` here but `10.0.0.1` in m.csv:2:1"
         );
     }
 

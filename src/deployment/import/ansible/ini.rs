@@ -57,7 +57,7 @@ pub fn read(path: &Path, text: &str) -> Result<Inventory, DeploymentError> {
                         ansible_host = Some(value.to_string());
                     }
                 }
-                let names = range::expand(without_port(first)).map_err(|message| {
+                let names = range::hosts(first).map_err(|message| {
                     error(
                         path,
                         at(*col),
@@ -101,21 +101,6 @@ fn header(line: &str) -> Result<Section, (String, &'static str)> {
         "children" => Ok(Section::Children(group.to_string())),
         "vars" => Ok(Section::Vars),
         other => Err((format!("unknown section kind `:{other}`"), hint)),
-    }
-}
-
-/// `badwolf.example.com:5309`: the SSH port is no part of the name. An
-/// IPv6 address, with its many colons, keeps them.
-fn without_port(host: &str) -> &str {
-    match host.split_once(':') {
-        Some((name, port))
-            if !port.contains(':')
-                && !port.is_empty()
-                && port.bytes().all(|b| b.is_ascii_digit()) =>
-        {
-            name
-        }
-        _ => host,
     }
 }
 
@@ -203,7 +188,5 @@ hyperv
             e.to_string().starts_with("hosts:1:1: unknown section kind"),
             "{e}"
         );
-        assert_eq!(without_port("h.example.com:5309"), "h.example.com");
-        assert_eq!(without_port("fe80::1"), "fe80::1");
     }
 }

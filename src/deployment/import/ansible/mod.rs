@@ -53,6 +53,14 @@ impl Inventory {
     /// no map reaches.
     pub fn entries(&self, path: &Path, maps: &[GroupMap]) -> (Vec<Entry>, Vec<String>) {
         let parents = self.parents();
+        // Host variables belong to the host wherever it is written (Ansible
+        // merges them): a host listed in two groups has one ansible_host.
+        let mut ansible_host: BTreeMap<&str, &str> = BTreeMap::new();
+        for (_, host) in &self.hosts {
+            if let Some(a) = &host.ansible_host {
+                ansible_host.insert(&host.name, a);
+            }
+        }
         let mut entries = Vec::new();
         let mut skipped: BTreeMap<&str, usize> = BTreeMap::new();
         for (group, host) in &self.hosts {
@@ -66,7 +74,11 @@ impl Inventory {
                 *skipped.entry(group).or_default() += 1;
             }
             for role in roles {
-                entries.push(entry(role, host));
+                entries.push(entry(
+                    role,
+                    host,
+                    ansible_host.get(host.name.as_str()).copied(),
+                ));
             }
         }
         let notes = skipped
@@ -109,13 +121,13 @@ fn ancestors<'a>(group: &'a str, parents: &BTreeMap<&'a str, Vec<&'a str>>) -> B
     seen
 }
 
-fn entry(role: &str, host: &Host) -> Entry {
+fn entry(role: &str, host: &Host, ansible_host: Option<&str>) -> Entry {
     let located = |text: &str| Located {
         text: text.to_string(),
         at: host.at,
     };
     let is_ip = |s: &str| s.parse::<IpAddr>().is_ok();
-    let (name, address) = match host.ansible_host.as_deref() {
+    let (name, address) = match ansible_host {
         Some(a) if is_ip(a) => ((!is_ip(&host.name)).then_some(host.name.as_str()), Some(a)),
         Some(a) => (Some(a), None),
         None if is_ip(&host.name) => (None, Some(host.name.as_str())),
@@ -175,6 +187,10 @@ mod tests {
         }];
         let (entries, _) = inventory.entries(Path::new("inv"), &all);
         assert_eq!(entries.len(), 3);
+        // Listed again without ansible_host, hv01 keeps its address.
+        inventory.hosts.push(("web".into(), host("hv01", None)));
+        let (entries, _) = inventory.entries(Path::new("inv"), &all);
+        assert_eq!(entries[3].address.as_ref().unwrap().text, "10.0.1.1");
         assert_eq!(entries[1].name, None);
         assert_eq!(entries[1].address.as_ref().unwrap().text, "10.0.9.9");
         assert_eq!(entries[2].name.as_ref().unwrap().text, "w2.contoso.com");

@@ -5,8 +5,35 @@
 /// More than this many hosts from one pattern is a typo, not a fleet.
 const MOST: usize = 100_000;
 
+/// The hosts an inventory's host pattern names, without the SSH port it
+/// may end in, or why it names none.
+pub fn hosts(pattern: &str) -> Result<Vec<String>, String> {
+    expand(without_port(pattern))
+}
+
+/// `badwolf.example.com:5309` and `hv[01:03]:2222`: the port is no part of
+/// the name. An IPv6 address, with colons of its own, keeps them all.
+fn without_port(pattern: &str) -> &str {
+    let Some((host, port)) = pattern.rsplit_once(':') else {
+        return pattern;
+    };
+    let mut depth = 0i32;
+    let colon_outside_ranges = host.chars().any(|c| {
+        match c {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            _ => {}
+        }
+        c == ':' && depth == 0
+    });
+    if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) || colon_outside_ranges {
+        return pattern;
+    }
+    host
+}
+
 /// The hosts a pattern names, or why it names none.
-pub fn expand(pattern: &str) -> Result<Vec<String>, String> {
+fn expand(pattern: &str) -> Result<Vec<String>, String> {
     let Some(open) = pattern.find('[') else {
         return Ok(vec![pattern.to_string()]);
     };
@@ -108,6 +135,15 @@ mod tests {
             ["r1ca", "r1cb", "r2ca", "r2cb"]
         );
         assert_eq!(expand("plain").unwrap(), ["plain"]);
+    }
+
+    #[test]
+    fn a_port_is_no_part_of_the_name() {
+        assert_eq!(hosts("h.example.com:5309").unwrap(), ["h.example.com"]);
+        assert_eq!(hosts("hv[01:02]:2222").unwrap(), ["hv01", "hv02"]);
+        assert_eq!(hosts("hv[01:02]").unwrap(), ["hv01", "hv02"]);
+        assert_eq!(hosts("fe80::1").unwrap(), ["fe80::1"]);
+        assert_eq!(hosts("2001:db8::5").unwrap(), ["2001:db8::5"]);
     }
 
     #[test]

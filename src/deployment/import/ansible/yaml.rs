@@ -151,7 +151,7 @@ impl Reader<'_> {
                     ));
                 }
             };
-            let names = range::expand(&pattern)
+            let names = range::hosts(&pattern)
                 .map_err(|m| self.fail(key, m, "write a range as hv[01:20].contoso.com"))?;
             for name in names {
                 let host = Host {
