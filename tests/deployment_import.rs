@@ -296,3 +296,44 @@ fn a_machine_given_two_names_is_a_conflict_not_a_guess() {
     );
     assert!(stderr.contains("machines.csv:2:1"), "{stderr}");
 }
+
+#[test]
+fn hostile_names_are_refused_in_every_format_and_never_echoed_raw() {
+    let dir = tempfile::tempdir().unwrap();
+    let invisible = common::hostile::INVISIBLE.map(|c| format!("hv01{c}.contoso.com"));
+    let names = common::hostile::PAYLOADS
+        .iter()
+        .map(|p| p.to_string())
+        .chain(invisible)
+        .chain(["hv01\u{1b}]52;c;cHduZWQ=\u{7}".to_string()]);
+    for (i, name) in names.enumerate() {
+        let csv_field = format!("\"{}\"", name.replace('"', "\"\""));
+        let json_field = serde_json::to_string(&name).unwrap();
+        let files = [
+            (
+                format!("{i}.csv"),
+                format!("role,name,address\r\nhyperv-host,{csv_field},\r\n"),
+            ),
+            (
+                format!("{i}.json"),
+                format!("{{\"role\": \"hyperv-host\", \"name\": {json_field}}}"),
+            ),
+            (
+                format!("{i}.ini"),
+                format!("[hyperv]\nhv01 ansible_host={json_field}\n"),
+            ),
+        ];
+        for (file, text) in files {
+            let path = dir.path().join(&file);
+            std::fs::write(&path, text).unwrap();
+            let stderr = refused(&[&path.display().to_string(), "--map", "hyperv=hyperv-host"]);
+            assert!(
+                !stderr
+                    .chars()
+                    .any(|c| (c.is_control() && c != '\n')
+                        || common::hostile::INVISIBLE.contains(&c)),
+                "{file} ({name:?}): stderr carries it raw: {stderr:?}"
+            );
+        }
+    }
+}
