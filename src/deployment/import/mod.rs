@@ -5,21 +5,24 @@
 //! Each format has a reader of its own that turns a file into [`Entry`]s
 //! (a role as written, a name and an address, each with its place in the
 //! file). This module decodes the bytes (UTF-8, or UTF-16 behind a BOM, as
-//! Windows PowerShell 5.1's `>` writes), tells the formats apart, checks
-//! each entry once for all of them, and merges the files in the order given:
-//! a machine met twice is kept once, and a name in one file takes the
-//! address another file gives it.
+//! Windows PowerShell 5.1's `>` writes) and tells the formats apart; `check`
+//! checks each entry once for all of them, and `merge` merges the files in
+//! the order given: a machine met twice is kept once, and a name in one
+//! file takes the address another file gives it.
 
 mod ansible;
+mod check;
 mod csv;
+mod merge;
 mod powershell_json;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use super::{Deployment, DeploymentError, Machine};
+use super::{Deployment, DeploymentError};
 use crate::catalog::Catalog;
-use crate::rules::address::Address;
+use check::check;
+use merge::Merger;
 
 pub use ansible::GroupMap;
 
@@ -123,27 +126,30 @@ pub fn read(path: &Path) -> Result<String, DeploymentError> {
         message: format!("cannot read the file: {e}"),
         hint: None,
     })?;
-    decode(&bytes).map_err(|message| DeploymentError {
+    decode(&bytes).map_err(|(message, position)| DeploymentError {
         path: path.to_path_buf(),
-        position: None,
+        position,
         message,
         hint: Some(
-            "save it as UTF-8 (in PowerShell: `| Out-File -Encoding utf8 FILE`), or UTF-16 with its BOM"
+            "save it as UTF-8 (Excel: Save As \"CSV UTF-8\"; PowerShell: `| Out-File -Encoding utf8 FILE`), \
+             or UTF-16 with its BOM"
                 .into(),
         ),
     })
 }
 
-/// The text of a file's bytes, its byte order mark left out.
-pub fn decode(bytes: &[u8]) -> Result<String, String> {
+/// The text of a file's bytes, its byte order mark left out; or what is
+/// wrong, and where when a place can be told.
+pub fn decode(bytes: &[u8]) -> Result<String, (String, Option<Position>)> {
     let utf16 = |rest: &[u8], from: fn([u8; 2]) -> u16| {
         if !rest.len().is_multiple_of(2) {
-            return Err("the file is UTF-16 by its BOM but has an odd number of bytes".to_string());
+            let message = "the file is UTF-16 by its BOM but has an odd number of bytes";
+            return Err((message.to_string(), None));
         }
         let units = rest.chunks_exact(2).map(|pair| from([pair[0], pair[1]]));
         char::decode_utf16(units)
             .collect::<Result<String, _>>()
-            .map_err(|e| format!("the file is UTF-16 by its BOM but holds {e}"))
+            .map_err(|e| (format!("the file is UTF-16 by its BOM but holds {e}"), None))
     };
     match bytes {
         [0xEF, 0xBB, 0xBF, rest @ ..] => utf8(rest),
@@ -153,10 +159,17 @@ pub fn decode(bytes: &[u8]) -> Result<String, String> {
     }
 }
 
-fn utf8(bytes: &[u8]) -> Result<String, String> {
+/// An old Excel's "CSV" is in the Windows code page: the first byte that
+/// is not UTF-8 is placed, so the admin sees which name it is in.
+fn utf8(bytes: &[u8]) -> Result<String, (String, Option<Position>)> {
     String::from_utf8(bytes.to_vec()).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        format!("the file is not UTF-8 (an invalid byte at offset {at})")
+        let valid = e.utf8_error().valid_up_to();
+        let before = String::from_utf8_lossy(&bytes[..valid]);
+        let byte = bytes[valid];
+        (
+            format!("the file is not UTF-8: the byte 0x{byte:02X} here is not text in UTF-8"),
+            Some(position_of(&before, before.len())),
+        )
     })
 }
 
@@ -187,8 +200,9 @@ pub fn import(
             Format::Deployment => merger.take_settings(path, Deployment::parse(text, path)?)?,
         };
         for entry in entries {
-            let (role, machine) = check(path, catalog, entry.clone())?;
-            merger.add(path, role, machine, entry.at)?;
+            let at = entry.at;
+            let (role, machine) = check(path, catalog, entry)?;
+            merger.add(path, role, machine, at)?;
         }
     }
     imported.deployment = merger.deployment;
@@ -201,236 +215,6 @@ fn error(path: &Path, at: Option<Position>, message: String, hint: &str) -> Depl
         position: at,
         message,
         hint: (!hint.is_empty()).then(|| hint.to_string()),
-    }
-}
-
-/// One entry as the deployment holds it: the role a component id, the name
-/// plain, the address an IP address or a CIDR subnet.
-fn check(
-    path: &Path,
-    catalog: &Catalog,
-    entry: Entry,
-) -> Result<(String, Machine), DeploymentError> {
-    let role = entry.role.text.trim();
-    if role.is_empty() {
-        return Err(error(
-            path,
-            entry.role.at,
-            "the role is empty".into(),
-            "give the component id of the machine's role, e.g. hyperv-host",
-        ));
-    }
-    let id = crate::rules::settings::resolve(catalog, role, "role").map_err(|e| {
-        // A typo gets the id it misses, not the list of every one.
-        let ids: Vec<&str> = catalog.components.iter().map(|c| c.id.as_str()).collect();
-        let unknown = catalog.resolve_component(role).is_err_and(|c| c.is_empty());
-        let hint = match crate::text::nearest(role, &ids) {
-            Some(best) if unknown => format!("did you mean `{best}`?"),
-            _ => e.hint,
-        };
-        error(path, entry.role.at, e.message, &hint)
-    })?;
-    if let Some(host) = catalog.component(&id).and_then(|c| c.runs_on.as_deref()) {
-        return Err(error(
-            path,
-            entry.role.at,
-            format!("{id} runs on {host}, so it has no machines of its own"),
-            &format!("give its machines as {host}"),
-        ));
-    }
-    let name = match entry.name {
-        Some(name) if !name.text.trim().is_empty() => Some(check_name(path, name)?),
-        _ => None,
-    };
-    let address = match entry.address {
-        Some(address) if !address.text.trim().is_empty() => Some(check_address(path, address)?),
-        _ => None,
-    };
-    if name.is_none() && address.is_none() {
-        return Err(error(
-            path,
-            entry.at,
-            format!("this {id} machine has neither a name nor an address"),
-            "give its host name, its IP address or subnet, or both",
-        ));
-    }
-    Ok((id, Machine { name, address }))
-}
-
-fn check_name(path: &Path, name: Located) -> Result<String, DeploymentError> {
-    let text = name.text.trim();
-    crate::text::check_plain("the name", text)
-        .map_err(|message| error(path, name.at, message, ""))?;
-    // Names go on to the resolver and into commands: only what a host name
-    // (NetBIOS or DNS, IDN included) is made of.
-    if let Some(c) = text
-        .chars()
-        .find(|c| !(c.is_alphanumeric() || matches!(c, '-' | '.' | '_')))
-    {
-        let what = if c.is_whitespace() {
-            "a space".to_string()
-        } else {
-            format!("`{c}`")
-        };
-        return Err(error(
-            path,
-            name.at,
-            format!("`{text}` is not a host name: it holds {what}"),
-            "a host name is letters, digits, `-`, `.` and `_`, such as hv01.contoso.com",
-        ));
-    }
-    Ok(text.to_string())
-}
-
-fn check_address(path: &Path, address: Located) -> Result<String, DeploymentError> {
-    let text = address.text.trim();
-    let hint = "an IP address (10.0.1.21) or a subnet (10.0.1.0/24)";
-    match Address::parse(text) {
-        Ok(Address::Ip(_) | Address::Net(..)) => Ok(text.to_string()),
-        Ok(Address::Range(..)) => Err(error(
-            path,
-            address.at,
-            format!("`{text}` is a range; a machine's address is one address or a subnet"),
-            "write the range as subnets, or one row per address",
-        )),
-        Ok(Address::Keyword(k)) => Err(error(
-            path,
-            address.at,
-            format!("`{k}` is a Windows Firewall keyword, not a machine's address"),
-            hint,
-        )),
-        // The prefix's own complaint says more; otherwise, only the two
-        // kinds a machine can have.
-        Err(message) if text.contains('/') => Err(error(path, address.at, message, hint)),
-        Err(_) => Err(error(
-            path,
-            address.at,
-            format!("`{text}` is not an IP address or a subnet"),
-            hint,
-        )),
-    }
-}
-
-/// Where each machine of the deployment came from, for a conflict's message.
-#[derive(Default)]
-struct Merger {
-    deployment: Deployment,
-    origins: BTreeMap<(String, usize), String>,
-    /// The file the ports and rule settings came from.
-    settings_from: Option<PathBuf>,
-}
-
-impl Merger {
-    /// A machine once per role: one with the same name (names compared as
-    /// DNS does, without regard to case) or the same address is the same
-    /// machine, and what either file gives of it is kept. Two different
-    /// names or addresses for one machine is a conflict, never a guess.
-    fn add(
-        &mut self,
-        path: &Path,
-        role: String,
-        machine: Machine,
-        at: Option<Position>,
-    ) -> Result<(), DeploymentError> {
-        let here = place(path, at);
-        let machines = self.deployment.machines.entry(role.clone()).or_default();
-        let same_name = |m: &Machine| match (&m.name, &machine.name) {
-            (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
-            _ => false,
-        };
-        let at_address = |m: &Machine| match (&m.address, &machine.address) {
-            (Some(a), Some(b)) => same_address(a, b),
-            _ => false,
-        };
-        let found = machines
-            .iter()
-            .position(same_name)
-            .or_else(|| machines.iter().position(at_address));
-        let Some(index) = found else {
-            self.origins.insert((role, machines.len()), here);
-            machines.push(machine);
-            return Ok(());
-        };
-        let kept = &mut machines[index];
-        let origin = self
-            .origins
-            .get(&(role.clone(), index))
-            .cloned()
-            .unwrap_or_default();
-        let conflict = |what: &str, old: &str, new: &str| {
-            error(
-                path,
-                at,
-                format!("this {role} machine has the {what} `{new}` here but `{old}` in {origin}"),
-                "keep one of them: a machine has one name and one address in a deployment",
-            )
-        };
-        match (&kept.name, machine.name) {
-            (None, Some(name)) => kept.name = Some(name),
-            (Some(old), Some(new)) if !old.eq_ignore_ascii_case(&new) => {
-                return Err(conflict("name", old, &new));
-            }
-            _ => {}
-        }
-        match (&kept.address, machine.address) {
-            (None, Some(address)) => kept.address = Some(address),
-            (Some(old), Some(new)) if !same_address(old, &new) => {
-                return Err(conflict("address", old, &new));
-            }
-            _ => {}
-        }
-        Ok(())
-    }
-
-    /// An earlier deployment file: its machines are merged like any other
-    /// input's, its ports and rule settings carried over (one file's only).
-    fn take_settings(
-        &mut self,
-        path: &Path,
-        deployment: Deployment,
-    ) -> Result<Vec<Entry>, DeploymentError> {
-        let has_settings = !deployment.ports.is_empty() || deployment.rules != Default::default();
-        if has_settings {
-            if let Some(first) = &self.settings_from {
-                return Err(error(
-                    path,
-                    None,
-                    format!(
-                        "ports or rule settings come from {} already",
-                        first.display()
-                    ),
-                    "give one deployment file among the inputs; the others' machines as CSV, JSON or an inventory",
-                ));
-            }
-            self.settings_from = Some(path.to_path_buf());
-            self.deployment.ports = deployment.ports;
-            self.deployment.rules = deployment.rules;
-        }
-        let located = |text: String| Located { text, at: None };
-        Ok(deployment
-            .machines
-            .into_iter()
-            .flat_map(|(role, machines)| {
-                machines.into_iter().map(move |m| Entry {
-                    role: located(role.clone()),
-                    name: m.name.map(located),
-                    address: m.address.map(located),
-                    at: None,
-                })
-            })
-            .collect())
-    }
-}
-
-/// `10.0.1.0/24` and `10.0.1.0/024` are one subnet.
-fn same_address(a: &str, b: &str) -> bool {
-    a == b || Address::parse(a).is_ok_and(|a| Address::parse(b) == Ok(a))
-}
-
-fn place(path: &Path, at: Option<Position>) -> String {
-    match at {
-        Some((line, col)) => format!("{}:{line}:{col}", path.display()),
-        None => path.display().to_string(),
     }
 }
 
@@ -447,6 +231,7 @@ pub fn position_of(text: &str, offset: usize) -> Position {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::deployment::Machine;
 
     #[test]
     fn utf16_behind_a_bom_and_utf8_behind_one_are_read() {
@@ -458,8 +243,10 @@ mod tests {
         be.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
         assert_eq!(decode(&be).unwrap(), text);
         assert_eq!(decode(b"\xEF\xBB\xBFrole").unwrap(), "role");
-        assert!(decode(b"\xFF\xFEa").unwrap_err().contains("odd"));
-        assert!(decode(b"r\xE9le").unwrap_err().contains("offset 1"));
+        assert!(decode(b"\xFF\xFEa").unwrap_err().0.contains("odd"));
+        let (message, at) = decode(b"role\nr\xE9le").unwrap_err();
+        assert!(message.contains("0xE9"), "{message}");
+        assert_eq!(at, Some((2, 2)));
     }
 
     #[test]
