@@ -11,8 +11,18 @@ const COLUMNS: [&str; 3] = ["role", "name", "address"];
 const HEADER_HINT: &str = "the first row is the header role,name,address";
 
 pub fn read(path: &Path, text: &str) -> Result<Vec<Entry>, DeploymentError> {
+    // Excel writes `;` where the decimal mark is a comma (most of Europe):
+    // the header, which holds no comma then, says which.
+    let header_line = text.lines().next().unwrap_or_default();
+    let delimiter = if header_line.contains(';') && !header_line.contains(',') {
+        b';'
+    } else {
+        b','
+    };
+    let place = |start: usize, index: usize| field_position(text, delimiter, start, index);
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(false)
+        .delimiter(delimiter)
         // Rows of the wrong length are reported here, with their place.
         .flexible(true)
         .from_reader(text.as_bytes());
@@ -32,7 +42,7 @@ pub fn read(path: &Path, text: &str) -> Result<Vec<Entry>, DeploymentError> {
     let mut index: [Option<usize>; 3] = [None; 3];
     for (i, field) in header.iter().enumerate() {
         let name = field.trim().to_lowercase();
-        let at = Some(field_position(text, start, i));
+        let at = Some(place(start, i));
         let Some(column) = COLUMNS.iter().position(|c| *c == name) else {
             return Err(error(
                 path,
@@ -53,7 +63,7 @@ pub fn read(path: &Path, text: &str) -> Result<Vec<Entry>, DeploymentError> {
     if let Some(missing) = COLUMNS.iter().zip(index).find(|(_, i)| i.is_none()) {
         return Err(error(
             path,
-            Some(field_position(text, start, 0)),
+            Some(place(start, 0)),
             format!("the header has no `{}` column", missing.0),
             HEADER_HINT,
         ));
@@ -65,7 +75,7 @@ pub fn read(path: &Path, text: &str) -> Result<Vec<Entry>, DeploymentError> {
         let start = record.position().map_or(0, |p| p.byte() as usize);
         if record.len() != width {
             // At the first field too many, or at the row's end.
-            let at = field_position(text, start, width.min(record.len()));
+            let at = place(start, width.min(record.len()));
             return Err(error(
                 path,
                 Some(at),
@@ -84,14 +94,14 @@ pub fn read(path: &Path, text: &str) -> Result<Vec<Entry>, DeploymentError> {
             let i = index[column].expect("every column was found");
             Located {
                 text: record[i].to_string(),
-                at: Some(field_position(text, start, i)),
+                at: Some(place(start, i)),
             }
         };
         entries.push(Entry {
             role: field(0),
             name: Some(field(1)),
             address: Some(field(2)),
-            at: Some(field_position(text, start, 0)),
+            at: Some(place(start, 0)),
         });
     }
     Ok(entries)
@@ -101,7 +111,7 @@ pub fn read(path: &Path, text: &str) -> Result<Vec<Entry>, DeploymentError> {
 /// the csv crate gives a record's place, not its fields', so the commas
 /// are counted again here, quotes (which may hold commas and line breaks)
 /// skipped.
-fn field_position(text: &str, start: usize, index: usize) -> Position {
+fn field_position(text: &str, delimiter: u8, start: usize, index: usize) -> Position {
     // The reader's place for a record can be the line end before it.
     let start = start.min(text.len());
     let start =
@@ -114,7 +124,7 @@ fn field_position(text: &str, start: usize, index: usize) -> Position {
         }
         match byte {
             b'"' => quoted = !quoted,
-            b',' if !quoted => field += 1,
+            b if *b == delimiter && !quoted => field += 1,
             b'\n' | b'\r' if !quoted => break,
             _ => {}
         }
@@ -144,6 +154,13 @@ mod tests {
         assert_eq!(entries[0].address.as_ref().unwrap().at, Some((2, 22)));
         assert_eq!(entries[1].role.at, Some((3, 1)));
         assert_eq!(entries[1].address.as_ref().unwrap().at, Some((3, 6)));
+    }
+
+    #[test]
+    fn excels_semicolons_are_read_where_the_header_has_them() {
+        let entries = read_text("role;name;address\r\nsql;\"sql01\";10.0.0.9\r\n").unwrap();
+        assert_eq!(entries[0].name.as_ref().unwrap().text, "sql01");
+        assert_eq!(entries[0].address.as_ref().unwrap().at, Some((2, 13)));
     }
 
     #[test]

@@ -96,7 +96,7 @@ impl Format {
             .find(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with(';'))
             .unwrap_or_default();
         let header: String = first.to_lowercase().split_whitespace().collect();
-        if header.contains(',') && header.contains("role") && header.contains("address") {
+        if header.contains([',', ';']) && header.contains("role") && header.contains("address") {
             Format::Csv
         } else if first == "---" || first.ends_with(':') {
             Format::AnsibleYaml
@@ -259,6 +259,7 @@ mod tests {
         assert_eq!(f("all:\n  hosts:\n"), Format::AnsibleYaml);
         assert_eq!(f("---\nall:\n"), Format::AnsibleYaml);
         assert_eq!(f("Role, Name, Address\n"), Format::Csv);
+        assert_eq!(f("role;name;address\n"), Format::Csv);
         assert_eq!(f("(machines: {})"), Format::Deployment);
         assert_eq!(
             Format::detect(Path::new("x.YAML"), "[a]"),
