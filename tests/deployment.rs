@@ -381,21 +381,21 @@ const MISTAKES: &[Mistake] = &[
     ),
     (
         "bad host name",
-        "(\n  machines: {\n    \"vmm-server\": [(name: \"vmm_01\")],\n  },\n)\n",
+        "(\n  machines: {\n    \"vmm-server\": [(name: \"vmm+01\")],\n  },\n)\n",
         (3, 27),
-        &["not a host name", "`_`"],
+        &["not a host name", "`+`"],
     ),
     (
         "bad address",
         "(\n  machines: {\n    \"vmm-server\": [(address: \"10.0.0.300\")],\n  },\n)\n",
         (3, 30),
-        &["not an address", "subnet"],
+        &["not an IP address or a subnet", "subnet"],
     ),
     (
         "a range is not a deployment address",
         "(\n  machines: {\n    \"vmm-server\": [(address: \"10.0.0.1-10.0.0.9\")],\n  },\n)\n",
         (3, 30),
-        &["IP address or a CIDR subnet"],
+        &["is a range", "subnets"],
     ),
     (
         "unknown setup key",

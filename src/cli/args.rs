@@ -195,6 +195,11 @@ pub enum Command {
         #[arg(long, short, value_enum, default_value_t = DiagramFormat::Mermaid)]
         format: DiagramFormat,
     },
+    /// Build or convert a deployment file (deployment.ron): which machines play each role
+    Deployment {
+        #[command(subcommand)]
+        command: DeploymentCommand,
+    },
     /// Say how copying works here (SSH, tmux, screen, display) and what to fix
     Doctor,
     /// Print a shell completion script
@@ -205,6 +210,44 @@ pub enum Command {
     /// Print the manual page (roff) made from this same help: `vmmports man | man -l -`
     Man,
 }
+
+/// `vmmports deployment …`
+#[derive(Debug, Subcommand)]
+pub enum DeploymentCommand {
+    /// Make a deployment file from CSV, VMM's JSON (ConvertTo-Json), Ansible inventories or deployment files
+    #[command(after_help = IMPORT_HELP)]
+    Import {
+        /// The files to read, merged in this order: *.csv, *.json, *.ini or *.yml (Ansible), *.ron
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Write the deployment here instead of to stdout
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Replace the --out file if it exists (to keep its machines, give it as an input too)
+        #[arg(long, requires = "out")]
+        force: bool,
+        /// The role of an Ansible group's hosts (and its children's), e.g. hyperv=hyperv-host; repeatable
+        #[arg(long, value_name = "GROUP=ROLE")]
+        map: Vec<String>,
+    },
+}
+
+const IMPORT_HELP: &str = "\
+CSV: the header role,name,address, then one machine a row; name or
+address may be empty, not both. JSON: objects with role, name and address,
+as ConvertTo-Json writes them in Windows PowerShell 5.1 or PowerShell 7.
+Ansible: --map GROUP=ROLE for each group to take; other groups are skipped
+with a note. A machine met twice (same role, and same name or address) is
+kept once, with the name and the address either file gives.
+
+Exit codes: 0 written; 2 bad input (file:line:col: what, and how to fix it).
+Nothing is written then.
+
+Examples:
+  vmmports deployment import machines.csv --out deployment.ron
+  vmmports deployment import hosts.json library.json vmm.json
+  vmmports deployment import inventory.yml --map hyperv=hyperv-host --map sql=sql-server
+  vmmports deployment import deployment.ron new-hosts.csv --out deployment.ron --force";
 
 const RULES_EXAMPLES: &str = "\
 Examples:

@@ -23,6 +23,13 @@ pub fn page(cli: clap::Command) -> String {
     let _ = top.render_options_section(&mut out);
     for sub in cli.get_subcommands().filter(|s| !s.is_hide_set()) {
         out.extend(subcommand_section(sub));
+        // `deployment import`: a group's own subcommands, each a section too.
+        for nested in sub
+            .get_subcommands()
+            .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+        {
+            out.extend(subcommand_section(nested));
+        }
     }
     out.extend(after_help_section("SH", "EXAMPLES", &cli));
     let _ = top.render_version_section(&mut out);

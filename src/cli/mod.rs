@@ -6,6 +6,7 @@ mod args;
 mod check;
 mod csv_out;
 mod deployment;
+mod deployment_import;
 mod doctor;
 mod flows;
 mod list;
@@ -22,7 +23,7 @@ mod width;
 use std::io::{IsTerminal, Write};
 
 pub use args::Cli;
-use args::{Command, ExportFormat, ListFormat};
+use args::{Command, DeploymentCommand, ExportFormat, ListFormat};
 use clap::CommandFactory;
 
 use crate::catalog::{self, Catalog, LoadError};
@@ -145,6 +146,21 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
                 Outcome::Success,
             ))
         }
+        Some(Command::Deployment {
+            command:
+                DeploymentCommand::Import {
+                    files,
+                    out,
+                    force,
+                    map,
+                },
+        }) => deployment_import::run_import(
+            &load(cli.data.as_deref())?,
+            &files,
+            out.as_deref(),
+            force,
+            &map,
+        ),
         Some(Command::Doctor) => {
             let config = crate::config::default_path()
                 .and_then(|path| crate::config::load(&path).ok())

@@ -180,7 +180,7 @@ impl<'a> Problem<'a> {
 
 /// The component id a role key names, as `--remote` resolves it; a service
 /// that runs on another machine has none of its own.
-fn role_id(catalog: &Catalog, role: &str) -> Result<String, (String, String)> {
+pub(crate) fn role_id(catalog: &Catalog, role: &str) -> Result<String, (String, String)> {
     let id = match catalog.resolve_component(role) {
         Ok(c) => c.id.clone(),
         Err(candidates) if candidates.is_empty() => {
@@ -221,33 +221,54 @@ fn machine_problem(machine: &Machine) -> Option<(&'static str, String, String)> 
     {
         return Some((
             "name",
-            format!("`{}` is not a host name: {why}", crate::text::printable(name)),
-            "a host name is letters, digits and hyphens, in dot-separated labels (hv01.contoso.com); put an IP address under `address:`".into(),
+            format!(
+                "`{}` is not a host name: {why}",
+                crate::text::printable(name)
+            ),
+            format!("{HOST_NAME_HINT}; put an IP address under `address:`"),
         ));
     }
-    if let Some(address) = &machine.address {
-        let problem = match Address::parse(address) {
-            Ok(Address::Ip(_) | Address::Net(..)) => None,
-            Ok(_) => Some("a deployment's address is one IP address or a CIDR subnet".to_string()),
-            Err(e) => Some(e.to_string()),
-        };
-        if let Some(why) = problem {
-            return Some((
-                "address",
-                format!(
-                    "`{}` is not an address: {why}",
-                    crate::text::printable(address)
-                ),
-                "write an IPv4 or IPv6 address (10.0.0.5) or a subnet (10.0.1.0/24); a host name goes under `name:`".into(),
-            ));
-        }
+    if let Some(address) = &machine.address
+        && let Some((message, hint)) = address_problem(address)
+    {
+        return Some(("address", message, hint));
     }
     None
 }
 
-/// Whether `name` can be a host name (RFC 1123): dot-separated labels of
-/// letters, digits and hyphens, none starting or ending with a hyphen, at
-/// most 63 characters each and 253 in all; a final dot is allowed.
+/// What a host name is made of, for hints.
+pub(crate) const HOST_NAME_HINT: &str = "a host name is letters, digits, hyphens and underscores, in dot-separated labels (hv01.contoso.com)";
+
+/// What is wrong with a machine's address, and how to write it: one IP
+/// address or one CIDR subnet, never a range or a Windows keyword.
+pub(crate) fn address_problem(address: &str) -> Option<(String, String)> {
+    let shown = crate::text::printable(address);
+    let hint = "write an IPv4 or IPv6 address (10.0.1.21) or a subnet (10.0.1.0/24)".to_string();
+    match Address::parse(address) {
+        Ok(Address::Ip(_) | Address::Net(..)) => None,
+        Ok(Address::Range(..)) => Some((
+            format!("`{shown}` is a range; a machine's address is one address or a subnet"),
+            "write the range as subnets, or one machine per address".into(),
+        )),
+        Ok(Address::Keyword(k)) => Some((
+            format!("`{k}` is a Windows Firewall keyword, not a machine's address"),
+            hint,
+        )),
+        // A bad prefix has its own complaint; otherwise name only the two
+        // kinds a machine's address can be (Address::parse offers more).
+        Err(e) if address.contains('/') => Some((e.to_string(), hint)),
+        Err(_) => Some((
+            format!("`{shown}` is not an IP address or a subnet"),
+            format!("{hint}; a host name goes in the name, not the address"),
+        )),
+    }
+}
+
+/// Whether `name` can be a host name: dot-separated labels of letters,
+/// digits and hyphens (RFC 1123), none starting or ending with a hyphen, at
+/// most 63 characters each and 253 in all; a final dot is allowed. An
+/// underscore is allowed too: NetBIOS names carry them, and Windows keeps
+/// them in its DNS names.
 pub fn host_name(name: &str) -> Result<(), String> {
     crate::text::check_plain("the name", name)?;
     let bare = name.strip_suffix('.').unwrap_or(name);
@@ -266,7 +287,7 @@ pub fn host_name(name: &str) -> Result<(), String> {
         }
         if let Some(c) = label
             .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_')))
         {
             return Err(format!("`{c}` is not allowed in a host name"));
         }
@@ -318,7 +339,7 @@ mod tests {
         let text = "(machines: {\"vmm-server\": [\n  (name: \"vmm01\"),\n  (),\n]})";
         assert_eq!(error_at(text).0, 3);
         let (line, col, e) = error_at(
-            "(machines: {\"vmm-server\": [\n  (name: \"vmm_01\", address: \"10.0.0.5\"),\n]})",
+            "(machines: {\"vmm-server\": [\n  (name: \"vmm+01\", address: \"10.0.0.5\"),\n]})",
         );
         assert_eq!((line, col), (2, 10), "{e}");
         assert!(e.message.contains("not a host name"), "{e}");
@@ -327,7 +348,10 @@ mod tests {
         );
         assert_eq!((line, col), (2, 28), "{e}");
         let (_, _, e) = error_at("(machines: {\"vmm-server\": [(address: \"LocalSubnet\")]})");
-        assert!(e.message.contains("IP address or a CIDR"), "{e}");
+        assert!(
+            e.message.contains("keyword, not a machine's address"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -358,11 +382,26 @@ mod tests {
     }
 
     #[test]
-    fn host_names_follow_rfc_1123() {
-        for good in ["hv01", "hv01.contoso.com", "HV-01.contoso.com.", "1host"] {
+    fn host_names_follow_rfc_1123_and_netbios() {
+        for good in [
+            "hv01",
+            "hv01.contoso.com",
+            "HV-01.contoso.com.",
+            "1host",
+            "hv_01",
+        ] {
             assert_eq!(host_name(good), Ok(()), "{good}");
         }
-        for bad in ["", "-hv", "hv-", "a..b", "hv 01", "hv_01", &"a".repeat(64)] {
+        for bad in [
+            "",
+            "-hv",
+            "hv-",
+            "a..b",
+            "hv 01",
+            "hv/01",
+            "hv:1",
+            &"a".repeat(64),
+        ] {
             assert!(host_name(bad).is_err(), "{bad}");
         }
     }

@@ -6,6 +6,7 @@
 //! checks it against a catalog; `settings` turns it into rule settings; the
 //! importers build on it.
 
+pub mod import;
 pub mod load;
 pub mod model;
 mod settings;
