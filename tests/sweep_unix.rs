@@ -371,7 +371,7 @@ fn without_connect_only_open_ports_get_checks_verdict_and_ctrl_c_prints_what_is_
         "{named}"
     );
     assert!(!named.contains("not finished"), "{named}");
-    assert!(line("-  ").contains("5985 not finished"), "{text}");
+    assert!(line("-  ").contains("not finished (7 ports)"), "{text}");
 }
 
 /// A deployment of one machine on 127.0.0.1 whose WinRM port (a setup

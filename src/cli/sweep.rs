@@ -99,15 +99,15 @@ pub fn run(catalog: &Catalog, request: &Request) -> Result<(String, Outcome), Cl
     };
     // A sweep cut short is no baseline: its missing ports would all show
     // as changes next time.
-    let file = saved::default_path();
     let key = saved::key(&path, &from, &text, request.connect_only);
-    let previous = file.as_deref().and_then(|f| saved::previous(f, &key));
-    if let (None, Some(file)) = (gathered.cut_short, &file)
-        && let Err(e) = saved::save(file, &key, &crate::listen::timestamp(now()), &report)
+    let mut store = saved::default_path().map(|file| saved::Store::open(&file));
+    let previous = store.as_ref().and_then(|s| s.previous(&key));
+    if let (None, Some(store)) = (gathered.cut_short, &mut store)
+        && let Err(e) = store.save(&key, &crate::listen::timestamp(now()), &report)
     {
         eprintln!(
             "vmmports: could not save the sweep in {}: {e}",
-            file.display()
+            store.path().display()
         );
     }
     let mut report = report;
@@ -257,6 +257,11 @@ fn gather(plan: &Arc<Plan>, options: sweep::Options) -> Gathered {
             );
         }
     }
+    // A signal also stops the sweep itself, which may close the channel
+    // before this loop looks at the flag.
+    if gathered.cut_short.is_none() && interrupted.load(Ordering::SeqCst) {
+        gathered.cut_short = Some("interrupted");
+    }
     if progress {
         eprint!("\r\x1b[2K");
     }
@@ -340,19 +345,25 @@ fn table(plan: &Plan, gathered: &Gathered) -> String {
                 match result {
                     Some(r) if r.state == State::NotTested => untested.push(label),
                     Some(r) if r.ok() => ok.push(label),
-                    r => failing.push(format!("{label} {}", failure_text(r.as_ref()))),
+                    r => failing.push((label, failure_text(r.as_ref()))),
                 }
             }
-            // A name that did not resolve fails every port the same way.
-            if matches!(gathered.addresses[h], Some(Err(_))) && ok.is_empty() {
-                failing = vec![format!(
-                    "name not resolved ({})",
-                    count(failing.len(), "port")
-                )];
-            }
             let mut parts = Vec::new();
-            if !failing.is_empty() {
-                parts.push(failing.join(", "));
+            // A machine down, dropped whole or not resolved fails every
+            // port the same way: said once.
+            let same = failing.windows(2).all(|w| w[0].1 == w[1].1);
+            match failing.first() {
+                Some((_, why)) if ok.is_empty() && same && failing.len() > 1 => {
+                    parts.push(format!("{why} ({})", count(failing.len(), "port")));
+                }
+                Some(_) => parts.push(
+                    failing
+                        .iter()
+                        .map(|(label, why)| format!("{label} {why}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+                None => {}
             }
             if !ok.is_empty() {
                 parts.push(format!("ok: {}", ok.join(",")));

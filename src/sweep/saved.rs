@@ -28,42 +28,107 @@ pub fn key(deployment: &Path, role: &str, query: &str, connect_only: bool) -> St
     format!("{} | {role} | {query} | {mode}", file.display())
 }
 
-/// The saved report for `key`, and when it was saved; none when there is
-/// no file, no entry, or the file is not JSON.
-pub fn previous(path: &Path, key: &str) -> Option<(String, Value)> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let all: Value = serde_json::from_str(&text).ok()?;
-    let entry = all.get("sweeps")?.get(key)?;
-    Some((
-        entry.get("saved_at")?.as_str()?.to_string(),
-        entry.get("report")?.clone(),
-    ))
+/// The saved sweeps, read once.
+pub struct Store {
+    path: PathBuf,
+    all: Value,
 }
 
-/// Saves `report` under `key`, keeping the other keys' reports; written
-/// whole to a temporary file and renamed, so a reader never sees half.
-pub fn save(path: &Path, key: &str, saved_at: &str, report: &Value) -> std::io::Result<()> {
-    let mut all = std::fs::read_to_string(path)
-        .ok()
-        .and_then(|text| serde_json::from_str::<Value>(&text).ok())
-        .filter(Value::is_object)
-        .unwrap_or_else(|| Value::Object(Map::new()));
-    let sweeps = all.as_object_mut().map(|o| {
-        o.entry("sweeps")
-            .or_insert_with(|| Value::Object(Map::new()))
-    });
-    if let Some(Value::Object(sweeps)) = sweeps {
-        let mut entry = Map::new();
-        entry.insert("saved_at".into(), Value::String(saved_at.into()));
-        entry.insert("report".into(), report.clone());
-        sweeps.insert(key.into(), Value::Object(entry));
+impl Store {
+    /// Reads the file at `path`; a missing or unreadable one is empty (a
+    /// file that is not JSON is replaced at the next save).
+    pub fn open(path: &Path) -> Store {
+        let all = std::fs::read_to_string(path)
+            .ok()
+            .and_then(|text| serde_json::from_str::<Value>(&text).ok())
+            .filter(Value::is_object)
+            .unwrap_or_else(|| Value::Object(Map::new()));
+        Store {
+            path: path.to_path_buf(),
+            all,
+        }
     }
-    if let Some(folder) = path.parent() {
-        std::fs::create_dir_all(folder)?;
+
+    pub fn path(&self) -> &Path {
+        &self.path
     }
-    let mut text = serde_json::to_string_pretty(&all).unwrap_or_default();
-    text.push('\n');
-    crate::atomic_file::write(path, text.as_bytes())
+
+    /// The report saved for `key`, and when; none when there is none.
+    pub fn previous(&self, key: &str) -> Option<(String, Value)> {
+        let entry = self.all.get("sweeps")?.get(key)?;
+        Some((
+            entry.get("saved_at")?.as_str()?.to_string(),
+            entry.get("report")?.clone(),
+        ))
+    }
+
+    /// Saves what [`diff`] needs of `report` under `key`, keeping the other
+    /// keys' reports; written whole to a temporary file and renamed, so a
+    /// reader never sees half.
+    pub fn save(&mut self, key: &str, saved_at: &str, report: &Value) -> std::io::Result<()> {
+        if let Value::Object(all) = &mut self.all {
+            let sweeps = all
+                .entry("sweeps")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if !sweeps.is_object() {
+                *sweeps = Value::Object(Map::new());
+            }
+            if let Value::Object(sweeps) = sweeps {
+                let mut entry = Map::new();
+                entry.insert("saved_at".into(), Value::String(saved_at.into()));
+                entry.insert("report".into(), essentials(report));
+                sweeps.insert(key.into(), Value::Object(entry));
+            }
+        }
+        if let Some(folder) = self.path.parent() {
+            std::fs::create_dir_all(folder)?;
+        }
+        let mut text = serde_json::to_string(&self.all).unwrap_or_default();
+        text.push('\n');
+        crate::atomic_file::write(&self.path, text.as_bytes())
+    }
+}
+
+/// Of a sweep report, what [`diff`] reads: each machine's role, name and
+/// address, and each port's result and verdict. A fleet's full records
+/// (details, hints, connections) would make the file ten times as big and
+/// every sweep slower to save.
+pub fn essentials(report: &Value) -> Value {
+    let keep = |from: &Value, fields: &[&str]| -> Map<String, Value> {
+        fields
+            .iter()
+            .filter_map(|f| from.get(*f).map(|v| (f.to_string(), v.clone())))
+            .collect()
+    };
+    let hosts: Vec<Value> = report
+        .get("hosts")
+        .and_then(Value::as_array)
+        .map(|hosts| {
+            hosts
+                .iter()
+                .map(|h| {
+                    let mut host = keep(h, &["role", "name", "address"]);
+                    let results: Vec<Value> = h
+                        .get("results")
+                        .and_then(Value::as_array)
+                        .map(|r| {
+                            r.iter()
+                                .map(|r| {
+                                    Value::Object(keep(
+                                        r,
+                                        &["port", "transport", "result", "answered"],
+                                    ))
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    host.insert("results".into(), Value::Array(results));
+                    Value::Object(host)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    serde_json::json!({ "hosts": hosts })
 }
 
 /// One difference between the last sweep and this one.
