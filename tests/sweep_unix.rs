@@ -169,11 +169,13 @@ fn network_files(dir: &std::path::Path) {
 }
 
 fn ready() -> bool {
-    let mut missing: Vec<String> = ["unshare", "timeout", "ip", "nft", "mount", "python3"]
-        .iter()
-        .filter(|t| !needs::has_tool(t))
-        .map(|t| t.to_string())
-        .collect();
+    let mut missing: Vec<String> = [
+        "unshare", "timeout", "ip", "nft", "mount", "python3", "script",
+    ]
+    .iter()
+    .filter(|t| !needs::has_tool(t))
+    .map(|t| t.to_string())
+    .collect();
     if missing.is_empty() && !needs::can_unshare(&["-n", "-p", "-f", "-m", "--mount-proc"]) {
         missing.push("root, for `unshare -n -p -m`".into());
     }
@@ -322,7 +324,23 @@ fn without_connect_only_open_ports_get_checks_verdict_and_ctrl_c_prints_what_is_
     body.push_str(
         "echo '@@begin interrupted'\nT=$(date +%s%N)\n\"$VMMPORTS\" sweep --deployment two.ron --timeout 20000 > \"$D/int.out\" 2>&1 &\nP=$!\nsleep 1\nkill -INT $P\nwait $P\nrc=$?\ncat \"$D/int.out\"\necho \"@@end interrupted rc=$rc ms=$((($(date +%s%N) - T) / 1000000))\"\n",
     );
+    // Progress, on a terminal only: `script` gives the sweep one.
+    body.push_str(
+        "echo '@@begin pty'\nscript -qec \"$VMMPORTS sweep --deployment two.ron --timeout 1000\" /dev/null\necho \"@@end pty rc=$? ms=0\"\n",
+    );
     let stdout = in_namespace(dir.path(), &body);
+
+    let (on_terminal, _, _) = section(&stdout, "pty");
+    assert!(
+        on_terminal.contains("\r\x1b[2Ksweeping 2 machines: ")
+            && on_terminal.contains(" ports known ("),
+        "{on_terminal:?}"
+    );
+    // Piped (every other run here), stderr has no progress line.
+    assert_eq!(
+        stdout.matches("ports known (").count(),
+        on_terminal.matches("ports known (").count()
+    );
 
     let (json, rc, _) = section(&stdout, "service");
     assert_eq!(rc, 1);
@@ -565,4 +583,62 @@ fn bad_input_exits_2_and_says_what_to_fix() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("vmmports/deployment.ron"), "{stderr}");
+}
+
+#[test]
+fn a_low_descriptor_limit_makes_connects_wait_for_a_slot_not_fail() {
+    if !needs::ready(
+        &(!needs::has_tool("prlimit"))
+            .then(|| "prlimit (util-linux)".to_string())
+            .into_iter()
+            .collect::<Vec<_>>(),
+        "install util-linux",
+    ) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // Every 127.0.0.0/8 address is this machine's: one listener on all of
+    // them (accepting, so its backlog never fills), 150 machines, one port
+    // each.
+    let listener = TcpListener::bind("0.0.0.0:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || for _ in listener.incoming() {});
+    let machines: Vec<String> = (0..150)
+        .map(|i| format!("(address: \"127.0.{}.{}\")", i / 200, i % 200 + 2))
+        .collect();
+    let file = dir.path().join("many.ron");
+    std::fs::write(
+        &file,
+        format!(
+            "(machines: {{\"hyperv-host\": [{}]}}, ports: {{\"WSManTcpPort\": {port}}})",
+            machines.join(", ")
+        ),
+    )
+    .unwrap();
+    // 64 descriptors: far fewer than the 512 connects a sweep keeps in
+    // flight.
+    let out = Command::new("prlimit")
+        .arg("--nofile=64")
+        .arg(assert_cmd::cargo::cargo_bin("vmmports"))
+        .env("XDG_CONFIG_HOME", dir.path())
+        .env("PATH", needs::path_env())
+        .args([
+            "sweep",
+            &format!("port:{port}"),
+            "--connect-only",
+            "--format",
+            "json",
+        ])
+        .arg("--deployment")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(
+        report["summary"]["ports"]["open"], 150,
+        "{:#}",
+        report["summary"]
+    );
+    assert_eq!(out.status.code(), Some(0));
 }

@@ -60,22 +60,31 @@ pub fn sweep(
     slots.resize_with(in_flight.max(1), || None);
     let mut next = 0;
     let mut open = 0;
+    // Lowered when the process runs out of descriptors (a soft limit of
+    // 256, as macOS sets by default): the target waits for a slot instead
+    // of failing.
+    let mut limit = slots.len();
     loop {
         // Fill every free slot.
-        while next < targets.len() && !stop() {
+        while next < targets.len() && open < limit && !stop() {
             let Some(k) = slots.iter().position(Option::is_none) else {
                 break;
             };
             let i = next;
-            next += 1;
             let mut stream = match TcpStream::connect(targets[i]) {
                 Ok(stream) => stream,
+                Err(e) if out_of_descriptors(&e) && open > 0 => {
+                    limit = open;
+                    break;
+                }
                 // Some failures are known at once (no route, no address).
                 Err(e) => {
+                    next += 1;
                     done(i, classify(&e));
                     continue;
                 }
             };
+            next += 1;
             if let Err(e) = poll
                 .registry()
                 .register(&mut stream, Token(k), Interest::WRITABLE)
@@ -145,6 +154,12 @@ fn outcome(stream: &TcpStream, started: Instant) -> Option<Connected> {
         Err(e) if e.kind() == io::ErrorKind::NotConnected => None,
         Err(e) => Some(classify(&e)),
     }
+}
+
+/// EMFILE or ENFILE (23 and 24 on Linux and the BSDs), or Windows'
+/// WSAEMFILE.
+fn out_of_descriptors(e: &io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(23 | 24 | 10024))
 }
 
 fn classify(e: &io::Error) -> Connected {
