@@ -38,12 +38,31 @@ pub struct Request<'a> {
     pub diff: bool,
 }
 
+/// Why a sweep ended before every port was known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CutShort {
+    /// Ctrl-C, SIGTERM or SIGHUP.
+    Interrupted,
+    /// The sweep's own deadline (see [`deadline`]).
+    Deadline,
+}
+
+impl CutShort {
+    /// The word in the JSON summary.
+    fn word(self) -> &'static str {
+        match self {
+            CutShort::Interrupted => "interrupted",
+            CutShort::Deadline => "deadline",
+        }
+    }
+}
+
 /// What a sweep gathered before it ended or was stopped.
 struct Gathered {
     addresses: Vec<Option<Result<IpAddr, String>>>,
     results: Vec<Vec<Option<PortResult>>>,
-    /// Why it ended early: Ctrl-C, or the deadline.
-    cut_short: Option<&'static str>,
+    /// Why it ended early, if it did.
+    cut_short: Option<CutShort>,
     elapsed: Duration,
 }
 
@@ -140,7 +159,7 @@ pub fn run(catalog: &Catalog, request: &Request) -> Result<(String, Outcome), Cl
         .flatten()
         .all(|r| r.as_ref().is_some_and(|r| !r.failing()));
     let outcome = match gathered.cut_short {
-        Some("interrupted") => Outcome::Interrupted,
+        Some(CutShort::Interrupted) => Outcome::Interrupted,
         _ if all_ok => Outcome::Success,
         _ => Outcome::NoMatch,
     };
@@ -240,12 +259,12 @@ fn gather(plan: &Arc<Plan>, options: sweep::Options) -> Gathered {
             Err(RecvTimeoutError::Disconnected) => break,
         }
         if interrupted.load(Ordering::SeqCst) {
-            gathered.cut_short = Some("interrupted");
+            gathered.cut_short = Some(CutShort::Interrupted);
             break;
         }
         if Instant::now() >= deadline {
             stop.store(true, Ordering::SeqCst);
-            gathered.cut_short = Some("deadline");
+            gathered.cut_short = Some(CutShort::Deadline);
             break;
         }
         if progress && drawn.elapsed() >= REDRAW {
@@ -260,7 +279,7 @@ fn gather(plan: &Arc<Plan>, options: sweep::Options) -> Gathered {
     // A signal also stops the sweep itself, which may close the channel
     // before this loop looks at the flag.
     if gathered.cut_short.is_none() && interrupted.load(Ordering::SeqCst) {
-        gathered.cut_short = Some("interrupted");
+        gathered.cut_short = Some(CutShort::Interrupted);
     }
     if progress {
         eprint!("\r\x1b[2K");
@@ -280,7 +299,7 @@ fn deadline(plan: &Plan, options: &sweep::Options) -> Duration {
     let probes = if options.connect_only {
         1
     } else {
-        3 * rounds(plan.hosts.len(), 16)
+        3 * rounds(plan.hosts.len(), sweep::run::SERVICE_WORKERS)
             * rounds(
                 plan.roles
                     .iter()
@@ -442,8 +461,10 @@ fn summary_text(plan: &Plan, gathered: &Gathered) -> String {
         states.join(", ")
     );
     match gathered.cut_short {
-        Some("interrupted") => text.push_str("interrupted: what was known so far\n"),
-        Some(_) => text.push_str("stopped at the sweep's deadline: what was known by then\n"),
+        Some(CutShort::Interrupted) => text.push_str("interrupted: what was known so far\n"),
+        Some(CutShort::Deadline) => {
+            text.push_str("stopped at the sweep's deadline: what was known by then\n")
+        }
         None => {}
     }
     text
@@ -536,7 +557,7 @@ fn report(plan: &Plan, gathered: &Gathered, from: &str, request: &Request) -> Va
             "timeout_ms": request.timeout_ms,
             "elapsed_ms": gathered.elapsed.as_millis() as u64,
             "complete": gathered.cut_short.is_none(),
-            "cut_short": gathered.cut_short,
+            "cut_short": gathered.cut_short.map(CutShort::word),
         },
     })
 }

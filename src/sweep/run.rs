@@ -23,7 +23,7 @@ use crate::check::{self, Context, Finding, Target};
 const RESOLVERS: usize = 64;
 /// Machines whose services are probed at once; `check::run` probes each
 /// one's ports with a pool of its own.
-const SERVICE_WORKERS: usize = 16;
+pub const SERVICE_WORKERS: usize = 16;
 
 #[derive(Debug, Clone)]
 pub struct Options {
