@@ -3,7 +3,9 @@
 //! hundreds of /32 addresses on `lo`, nft sets of them that drop every
 //! packet or reject SYNs with a reset (only SYNs: a connection from an
 //! address to itself would otherwise have its own reset rejected), a route
-//! that makes a subnet unreachable, an address with no route at all, a
+//! that makes a subnet unreachable, an address with no route at all, SYNs
+//! answered with an ICMP host unreachable (the error arrives after the
+//! connect started, through the poller), a
 //! name in /etc/hosts (bind-mounted) and one that resolves nowhere, and a
 //! Python listener on two ports of every address. Every state the sweep
 //! reports must equal the one the test set up.
@@ -40,7 +42,8 @@ enum Truth {
     Rejected,
     /// Listening on [`LISTENING`]; nothing else.
     Listening,
-    /// Behind an `unreachable` route, or no route at all.
+    /// Behind an `unreachable` route, no route at all, or answered with an
+    /// ICMP host unreachable (10.77.9.x).
     Unreachable,
     /// A name no resolver knows.
     Unresolved,
@@ -81,6 +84,8 @@ fn fleet() -> Vec<(Option<String>, Option<String>, Truth)> {
         .collect();
     machines.push((None, Some("10.78.0.1".into()), Truth::Unreachable));
     machines.push((None, Some("10.79.0.1".into()), Truth::Unreachable));
+    machines.push((None, Some("10.77.9.1".into()), Truth::Unreachable));
+    machines.push((None, Some("10.77.9.2".into()), Truth::Unreachable));
     machines.push((Some("hv-named.sweep.test".into()), None, Truth::Listening));
     machines.push((Some("hv-missing.invalid".into()), None, Truth::Unresolved));
     machines
@@ -137,6 +142,7 @@ fn network_files(dir: &std::path::Path) {
     let mut addresses = String::new();
     let mut dropped = Vec::new();
     let mut rejected = Vec::new();
+    let mut icmp = Vec::new();
     for (_, address, truth) in &machines {
         let Some(address) = address else { continue };
         if !address.starts_with("10.77.") {
@@ -146,6 +152,7 @@ fn network_files(dir: &std::path::Path) {
         match truth {
             Truth::Dropped => dropped.push(address.clone()),
             Truth::Rejected => rejected.push(address.clone()),
+            Truth::Unreachable => icmp.push(address.clone()),
             _ => {}
         }
     }
@@ -154,15 +161,18 @@ fn network_files(dir: &std::path::Path) {
         "table inet sweep {{
   set dropped {{ type ipv4_addr; elements = {{ {} }} }}
   set rejected {{ type ipv4_addr; elements = {{ {} }} }}
+  set hostunreach {{ type ipv4_addr; elements = {{ {} }} }}
   chain input {{
     type filter hook input priority 0; policy accept;
     ip daddr @dropped drop
     ip daddr @rejected tcp flags & (syn | ack) == syn reject with tcp reset
+    ip daddr @hostunreach tcp flags & (syn | ack) == syn reject with icmp type host-unreachable
   }}
 }}
 ",
         dropped.join(", "),
-        rejected.join(", ")
+        rejected.join(", "),
+        icmp.join(", ")
     );
     std::fs::write(dir.join("rules.nft"), rules).unwrap();
     std::fs::write(dir.join("fleet.ron"), deployment(&machines)).unwrap();
