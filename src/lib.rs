@@ -20,5 +20,6 @@ pub mod listen;
 pub mod platform;
 pub mod query;
 pub mod rules;
+pub mod sweep;
 pub mod text;
 pub mod tui;

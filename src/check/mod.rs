@@ -153,7 +153,7 @@ fn lookup(host: &str, timeout: Duration) -> Result<Vec<SocketAddr>, String> {
 }
 
 /// What to run instead of a connect for a port that cannot be tested by one.
-fn untestable(target: &Target, host: &str) -> Option<String> {
+pub fn untestable(target: &Target, host: &str) -> Option<String> {
     if target.transport == Transport::Icmp {
         return Some(format!(
             "ICMP has no port to connect to, and sending a ping needs privileges vmmports does not ask for; run: ping {host}"

@@ -144,6 +144,26 @@ pub enum Command {
         #[arg(long = "set-port", value_name = "KEY=PORT")]
         set_port: Vec<String>,
     },
+    /// Probe every machine of the deployment at once, on the ports its role must answer from this machine's role
+    #[command(after_help = SWEEP_HELP)]
+    Sweep {
+        /// Query terms narrowing the connections, as for `check` (default: every one)
+        query: Vec<String>,
+        /// The role this machine plays (a component id or an unambiguous part of its name)
+        #[arg(long = "as", default_value = "vmm-server", value_name = "ROLE")]
+        as_role: String,
+        /// Only connect (TCP) or send one datagram (UDP): no service probe on open ports
+        #[arg(long)]
+        connect_only: bool,
+        /// Timeout in milliseconds, for each connect and lookup, and again for a service's reply
+        #[arg(long, default_value_t = 2000, value_name = "MS")]
+        timeout: u64,
+        #[arg(long, short, value_enum, default_value_t = CheckFormat::Table)]
+        format: CheckFormat,
+        /// Also say what changed since the last sweep of the same deployment, role and query
+        #[arg(long)]
+        diff: bool,
+    },
     /// The network flows of the matching connections, for a change request: source, destination, protocol, ports, why
     #[command(after_help = FLOWS_HELP)]
     Flows {
@@ -276,6 +296,25 @@ Examples:
   vmmports check hv01 vmm-to-host-winrm-tls --format json
   vmmports check sql01 to:sql --set-port SqlPort=50123
   vmmports check sql01 --on sql-server     what that machine must answer";
+
+const SWEEP_HELP: &str = "\
+Every machine the deployment file names is probed on the ports its role must
+answer from --as (default vmm-server): TCP connects, hundreds at once, then
+`check`'s service probe on each open port (unless --connect-only). A subnet is
+not swept: list its hosts. States: open, refused, timed out, no answer (UDP),
+unreachable, name not resolved; ranges and ICMP are not tested. One line per
+machine, failing ports first; each sweep is saved beside the config file, and
+--diff says what changed since the last one. Ctrl-C prints what is known so
+far (a second one exits at once).
+
+Exit codes: 0 every port answered as expected; 1 some did not, or the sweep
+was cut short by its deadline; 2 bad input; 130 interrupted.
+
+Examples:
+  vmmports sweep                                    the whole fleet, from the VMM server
+  vmmports sweep winrm --connect-only --timeout 1000
+  vmmports sweep --as library-server --format json
+  vmmports sweep --deployment site2.ron --diff";
 
 const FLOWS_HELP: &str = "\
 One row per source, destination and protocol, with the ports of every
@@ -444,7 +483,7 @@ pub enum ExportFormat {
 
 /// Subcommands whose positional arguments are query terms.
 const QUERY_COMMANDS: &[&str] = &[
-    "list", "rules", "check", "listen", "flows", "policy", "diagram",
+    "list", "rules", "check", "listen", "flows", "policy", "diagram", "sweep",
 ];
 
 impl Cli {

@@ -15,9 +15,10 @@ use crate::query::{parse, select};
 use crate::rules::settings::resolve;
 
 /// One port's record: the port and transport once, every connection that
-/// uses it, and what the check found there.
+/// uses it, and what the check found there. `sweep` writes the same record
+/// for each port of each machine.
 #[derive(Serialize)]
-struct Row<'a> {
+pub(super) struct Row<'a> {
     port: String,
     transport: &'static str,
     /// Every connection that uses this port, in catalog order.
@@ -25,7 +26,7 @@ struct Row<'a> {
     /// The first of `connections`, for scripts written when there was a
     /// record per connection.
     connection: &'a str,
-    result: &'static str,
+    pub(super) result: &'static str,
     /// Connect (or reply) time in milliseconds, for open ports.
     ms: Option<f64>,
     /// The probe spoken once the port was reached (the one whose verdict
@@ -195,29 +196,34 @@ pub fn run(
         results: lines
             .iter()
             .zip(&verdicts)
-            .map(|(line, (probe, f))| Row {
-                port: line.port_text(),
-                transport: line.transport.as_str(),
-                connections: &line.connections,
-                connection: &line.connections[0],
-                result: f.status.word(),
-                ms: match f.status {
-                    Status::Open(d) => Some((d.as_secs_f64() * 1000.0 * 10.0).round() / 10.0),
-                    _ => None,
-                },
-                probe: probe.as_str(),
-                answered: f.answered,
-                detail: f.detail.clone(),
-                warnings: &f.warnings,
-                hint: check::hint(f, &line.port_text(), line.transport, host),
-                tls: f.tls.as_ref(),
-                instances: f.instances.as_deref(),
-            })
+            .map(|(line, (probe, f))| row(line, *probe, f, host))
             .collect(),
     };
     let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
     text.push('\n');
     Ok((text, outcome))
+}
+
+/// The record of `line`, whose verdict is `finding` from `probe`.
+pub(super) fn row<'a>(line: &'a PortLine, probe: Probe, f: &'a Finding, host: &str) -> Row<'a> {
+    Row {
+        port: line.port_text(),
+        transport: line.transport.as_str(),
+        connections: &line.connections,
+        connection: &line.connections[0],
+        result: f.status.word(),
+        ms: match f.status {
+            Status::Open(d) => Some((d.as_secs_f64() * 1000.0 * 10.0).round() / 10.0),
+            _ => None,
+        },
+        probe: probe.as_str(),
+        answered: f.answered,
+        detail: f.detail.clone(),
+        warnings: &f.warnings,
+        hint: check::hint(f, &line.port_text(), line.transport, host),
+        tls: f.tls.as_ref(),
+        instances: f.instances.as_deref(),
+    }
 }
 
 /// Beneath a port's line: its warnings and next step.

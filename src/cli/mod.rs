@@ -17,6 +17,7 @@ mod record;
 mod rules;
 mod show;
 mod style;
+mod sweep;
 mod table;
 mod width;
 
@@ -277,6 +278,25 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
                     on.as_deref(),
                     timeout,
                     format,
+                ),
+                Some(Command::Sweep {
+                    query,
+                    as_role,
+                    connect_only,
+                    timeout,
+                    format,
+                    diff,
+                }) => sweep::run(
+                    &catalog,
+                    &sweep::Request {
+                        words: &query,
+                        as_role: &as_role,
+                        deployment: cli.deployment.as_deref(),
+                        connect_only,
+                        timeout_ms: timeout,
+                        format,
+                        diff,
+                    },
                 ),
                 Some(Command::Listen {
                     query,
