@@ -12,10 +12,16 @@
 //!
 //! Bounds: at most [`MAX_IN_FLIGHT`] sockets are open at once (well under
 //! the usual 1,024 descriptors a process may hold), each connect is given
-//! up after the timeout, and nothing new starts once `stop` says so.
+//! up after the timeout at most, and nothing new starts once `stop` says so.
+//!
+//! A silent port is given up sooner once answers show how fast the fleet
+//! answers (see [`Patience`]): a SYN-ACK or a reset comes from the host's
+//! kernel, so a port that stays silent many times longer than the slowest
+//! answer seen is dropped, not slow. nmap does the same (its RTT timeouts);
+//! without it, every dropped port would cost the whole timeout.
 
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use mio::net::TcpStream;
@@ -25,6 +31,52 @@ use mio::{Events, Interest, Poll, Token};
 pub const MAX_IN_FLIGHT: usize = 512;
 /// How often a quiet poll looks at `stop` again.
 const RECHECK: Duration = Duration::from_millis(50);
+/// A silent port waits this many times the slowest answer seen...
+const PATIENCE_FACTOR: u32 = 10;
+/// ...and never less than this: well above a LAN's or a continent's round
+/// trip, so only a link slower than any a VMM fabric spans could lose an
+/// answer to it.
+const PATIENCE_FLOOR: Duration = Duration::from_millis(300);
+
+/// How long a connect waits for an answer. Before any answer, the whole
+/// timeout; then [`PATIENCE_FACTOR`] times the slowest answer from the same
+/// address (a host that answered on another port is alive, so its silence
+/// on this one is a filter), or from any address for a host not heard from
+/// yet; never under [`PATIENCE_FLOOR`], never over the timeout. The slowest
+/// answer only grows, so a slow link lengthens the wait for everyone.
+#[derive(Debug)]
+struct Patience {
+    timeout: Duration,
+    slowest: Option<Duration>,
+    by_host: std::collections::HashMap<IpAddr, Duration>,
+}
+
+impl Patience {
+    fn new(timeout: Duration) -> Self {
+        Patience {
+            timeout,
+            slowest: None,
+            by_host: Default::default(),
+        }
+    }
+
+    /// An answer (open or refused) from `host` after `took`.
+    fn heard(&mut self, host: IpAddr, took: Duration) {
+        self.slowest = Some(self.slowest.map_or(took, |s| s.max(took)));
+        let own = self.by_host.entry(host).or_insert(took);
+        *own = (*own).max(took);
+    }
+
+    /// How long a connect to `host` may stay silent.
+    fn limit(&self, host: IpAddr) -> Duration {
+        match self.by_host.get(&host).copied().or(self.slowest) {
+            None => self.timeout,
+            Some(rtt) => (rtt * PATIENCE_FACTOR)
+                .max(PATIENCE_FLOOR)
+                .min(self.timeout),
+        }
+    }
+}
 
 /// How one connect ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,8 +85,9 @@ pub enum Connected {
     Open(Duration),
     /// A reset came back: nothing listens, or a firewall rejects.
     Refused,
-    /// No answer within the timeout: dropped on the way or at the host.
-    TimedOut,
+    /// No answer in this long (the timeout, or sooner: see [`Patience`]):
+    /// dropped on the way or at the host.
+    TimedOut(Duration),
     /// The host or its network cannot be reached (an ICMP unreachable, or
     /// no route), as the system said it.
     Unreachable(String),
@@ -43,7 +96,7 @@ pub enum Connected {
 }
 
 /// Connects to every address in `targets`, at most `in_flight` at a time,
-/// giving each `timeout`; `done(i, how)` hears of target `i` as soon as it
+/// giving each `timeout` at most; `done(i, how)` hears of target `i` as soon as it
 /// ends. Stops starting new connects once `stop()` is true, and returns
 /// then as soon as those in flight are given up (they are not reported).
 pub fn sweep(
@@ -55,8 +108,9 @@ pub fn sweep(
 ) -> io::Result<()> {
     let mut poll = Poll::new()?;
     let mut events = Events::with_capacity(in_flight.max(1));
-    // Slot `k` is Token(k): the target index, its socket and its deadline.
+    // Slot `k` is Token(k): the target index, its socket and when it began.
     let mut slots: Vec<Option<(usize, TcpStream, Instant)>> = Vec::new();
+    let mut patience = Patience::new(timeout);
     slots.resize_with(in_flight.max(1), || None);
     let mut next = 0;
     let mut open = 0;
@@ -92,17 +146,19 @@ pub fn sweep(
                 done(i, Connected::Failed(e.to_string()));
                 continue;
             }
-            slots[k] = Some((i, stream, Instant::now() + timeout));
+            slots[k] = Some((i, stream, Instant::now()));
             open += 1;
         }
         if open == 0 || stop() {
             return Ok(());
         }
         let now = Instant::now();
+        let deadline =
+            |(i, _, began): &(usize, TcpStream, Instant)| *began + patience.limit(targets[*i].ip());
         let earliest = slots
             .iter()
             .flatten()
-            .map(|s| s.2)
+            .map(deadline)
             .min()
             .unwrap_or(now + RECHECK);
         let wait = earliest.saturating_duration_since(now).min(RECHECK);
@@ -116,27 +172,34 @@ pub fn sweep(
             let Some((i, stream, started)) = slots.get(k).and_then(Option::as_ref) else {
                 continue;
             };
-            let Some(how) = outcome(stream, *started - timeout) else {
+            let Some(how) = outcome(stream, *started) else {
                 // Woken before the handshake ended (mio allows spurious
                 // events): keep waiting.
                 continue;
             };
-            let i = *i;
+            let (i, took) = (*i, started.elapsed());
             if let Some((_, mut stream, _)) = slots[k].take() {
                 let _ = poll.registry().deregister(&mut stream);
+            }
+            if matches!(how, Connected::Open(_) | Connected::Refused) {
+                patience.heard(targets[i].ip(), took);
             }
             open -= 1;
             done(i, how);
         }
-        // Whatever has had its whole timeout is given up.
+        // Whatever has been silent as long as it may is given up.
         let now = Instant::now();
         for slot in &mut slots {
-            if slot.as_ref().is_some_and(|s| s.2 <= now)
+            let waited = slot.as_ref().map(|(i, _, began)| {
+                (now.duration_since(*began), patience.limit(targets[*i].ip()))
+            });
+            if let Some((waited, limit)) = waited
+                && waited >= limit
                 && let Some((i, mut stream, _)) = slot.take()
             {
                 let _ = poll.registry().deregister(&mut stream);
                 open -= 1;
-                done(i, Connected::TimedOut);
+                done(i, Connected::TimedOut(waited));
             }
         }
     }
@@ -166,7 +229,8 @@ fn classify(e: &io::Error) -> Connected {
     use io::ErrorKind::*;
     match e.kind() {
         ConnectionRefused | ConnectionReset => Connected::Refused,
-        TimedOut => Connected::TimedOut,
+        // The system's own timeout (a SYN retried until it gave up).
+        TimedOut => Connected::TimedOut(Duration::ZERO),
         HostUnreachable | NetworkUnreachable | AddrNotAvailable => {
             Connected::Unreachable(e.to_string())
         }
@@ -210,6 +274,38 @@ mod tests {
                 assert_eq!(how, &Connected::Refused, "{i}");
             }
         }
+    }
+
+    #[test]
+    fn patience_follows_the_slowest_answer_between_its_floor_and_the_timeout() {
+        let ms = Duration::from_millis;
+        let (a, b, c): (IpAddr, IpAddr, IpAddr) = (
+            "10.0.0.1".parse().unwrap(),
+            "10.0.0.2".parse().unwrap(),
+            "10.0.0.3".parse().unwrap(),
+        );
+        let mut p = Patience::new(ms(5_000));
+        // Nothing heard yet: the whole timeout.
+        assert_eq!(p.limit(a), ms(5_000));
+        // A LAN answer: the floor, for everyone.
+        p.heard(a, ms(1));
+        assert_eq!(p.limit(a), PATIENCE_FLOOR);
+        assert_eq!(p.limit(c), PATIENCE_FLOOR);
+        // A slow host: ten times its answer, for itself and for hosts not
+        // heard from; a host heard from keeps its own measure.
+        p.heard(b, ms(120));
+        assert_eq!(p.limit(b), ms(1_200));
+        assert_eq!(p.limit(c), ms(1_200));
+        assert_eq!(p.limit(a), PATIENCE_FLOOR);
+        // Never over the timeout; the slowest only grows.
+        p.heard(b, ms(900));
+        p.heard(b, ms(2));
+        assert_eq!(p.limit(b), ms(5_000));
+        assert_eq!(p.limit(c), ms(5_000));
+        // A timeout under the floor is kept.
+        let mut short = Patience::new(ms(100));
+        short.heard(a, ms(1));
+        assert_eq!(short.limit(a), ms(100));
     }
 
     #[test]

@@ -239,7 +239,11 @@ fn connected(how: Connected) -> PortResult {
             ),
         ),
         Connected::Refused => PortResult::unreached(State::Refused, None),
-        Connected::TimedOut => PortResult::unreached(State::TimedOut, None),
+        Connected::TimedOut(waited) if !waited.is_zero() => PortResult::unreached(
+            State::TimedOut,
+            Some(format!("no answer in {} ms", waited.as_millis())),
+        ),
+        Connected::TimedOut(_) => PortResult::unreached(State::TimedOut, None),
         Connected::Unreachable(e) => PortResult::unreached(State::Unreachable, Some(e)),
         Connected::Failed(e) => PortResult::unreached(State::Failed, Some(e)),
     }
