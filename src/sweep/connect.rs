@@ -31,6 +31,11 @@ use mio::{Events, Interest, Poll, Token};
 pub const MAX_IN_FLIGHT: usize = 512;
 /// How often a quiet poll looks at `stop` again.
 const RECHECK: Duration = Duration::from_millis(50);
+/// Connects started between two looks at the poller. An answer is timed
+/// when it is read, so filling 512 slots before the first look would add
+/// the whole fill (tens of ms) to the first answers' times, and with them
+/// to every silent port's patience.
+const STARTS_PER_LOOK: usize = 16;
 /// A silent port waits this many times the slowest answer seen...
 const PATIENCE_FACTOR: u32 = 10;
 /// ...and never less than this: well above a LAN's or a continent's round
@@ -119,8 +124,9 @@ pub fn sweep(
     // of failing.
     let mut limit = slots.len();
     loop {
-        // Fill every free slot.
-        while next < targets.len() && open < limit && !stop() {
+        // Fill free slots, a few at a time (see STARTS_PER_LOOK).
+        let mut started = 0;
+        while next < targets.len() && open < limit && started < STARTS_PER_LOOK && !stop() {
             let Some(k) = slots.iter().position(Option::is_none) else {
                 break;
             };
@@ -148,6 +154,7 @@ pub fn sweep(
             }
             slots[k] = Some((i, stream, Instant::now()));
             open += 1;
+            started += 1;
         }
         if open == 0 || stop() {
             return Ok(());
@@ -161,7 +168,13 @@ pub fn sweep(
             .map(deadline)
             .min()
             .unwrap_or(now + RECHECK);
-        let wait = earliest.saturating_duration_since(now).min(RECHECK);
+        // More to start and a slot for it: only look at what has come.
+        let more = next < targets.len() && open < limit;
+        let wait = if more {
+            Duration::ZERO
+        } else {
+            earliest.saturating_duration_since(now).min(RECHECK)
+        };
         match poll.poll(&mut events, Some(wait)) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
