@@ -627,9 +627,15 @@ fn a_low_descriptor_limit_makes_connects_wait_for_a_slot_not_fail() {
     }
     let dir = tempfile::tempdir().unwrap();
     // Every 127.0.0.0/8 address is this machine's: one listener on all of
-    // them (accepting, so its backlog never fills), 150 machines, one port
-    // each.
-    let listener = TcpListener::bind("0.0.0.0:0").unwrap();
+    // them, 150 machines, one port each. Its backlog holds every connect at
+    // once: an accept thread that lags on a loaded machine must not fill
+    // it, or the kernel drops SYNs, whose retry a second later comes after
+    // the sweep has given the port up (as it would a real overloaded host).
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    let any: std::net::SocketAddr = "0.0.0.0:0".parse().unwrap();
+    socket.bind(&any.into()).unwrap();
+    socket.listen(1024).unwrap();
+    let listener: TcpListener = socket.into();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || for _ in listener.incoming() {});
     let machines: Vec<String> = (0..150)

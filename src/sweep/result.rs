@@ -91,10 +91,16 @@ impl PortResult {
             (State::NotTested, Some(why)) => Status::Untestable(why),
             (_, detail) => Status::Failed(detail.unwrap_or_else(|| state.word().into())),
         };
+        let mut finding = Finding::unreached(status);
+        // What the status itself does not say (how long a silent port was
+        // waited for) is kept; a failure's reason is its status already.
+        if finding.detail.is_none() {
+            finding.detail = detail;
+        }
         PortResult {
             state,
             probe: Probe::Tcp,
-            finding: Finding::unreached(status),
+            finding,
         }
     }
 
