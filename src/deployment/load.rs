@@ -76,6 +76,16 @@ pub fn check(
             ));
             continue;
         }
+        if machines.is_empty() {
+            // An empty list would count as "given, with no addresses": the
+            // role's rules would open to any address without a word.
+            problems.push(Problem::new(
+                at_key(),
+                format!("`{role}` lists no machine"),
+                "list its machines, or leave the role out (then rules refuse or mark what they cannot scope)",
+            ));
+            continue;
+        }
         for (i, machine) in machines.iter().enumerate() {
             let at = |field: &'static str| {
                 let mut steps = vec![Step::Field("machines"), Step::Field(role), Step::Index(i)];
@@ -379,6 +389,13 @@ mod tests {
         // Map order is alphabetical; the file's order decides.
         let text = "(machines: {\n\"zz\": [],\n\"aa\": [],\n})";
         assert_eq!(error_at(text).0, 2);
+    }
+
+    #[test]
+    fn an_empty_list_of_machines_is_refused_at_its_role() {
+        let (line, col, e) = error_at("(machines: {\n  \"hyperv-host\": [],\n})");
+        assert_eq!((line, col), (2, 3), "{e}");
+        assert!(e.message.contains("lists no machine"), "{e}");
     }
 
     #[test]
