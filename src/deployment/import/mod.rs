@@ -197,7 +197,14 @@ pub fn import(
                 imported.notes.extend(notes);
                 entries
             }
-            Format::Deployment => merger.take_settings(path, Deployment::parse(text, path)?)?,
+            // Checked as any deployment file is (ports, rule settings, empty
+            // roles, at file:line:col), so nothing import writes is refused
+            // later.
+            Format::Deployment => {
+                let parsed = Deployment::parse(text, path)?;
+                let checked = crate::deployment::load::check(parsed, text, path, catalog)?;
+                merger.take_settings(path, checked)?
+            }
         };
         for entry in entries {
             let at = entry.at;
@@ -275,6 +282,21 @@ mod tests {
 
     fn refusal(rows: &str) -> String {
         import_csv(rows).expect_err("refused").to_string()
+    }
+
+    /// An earlier deployment file given as input is checked as any
+    /// deployment file is: what import writes is never refused later.
+    #[test]
+    fn a_deployment_file_input_is_checked_whole() {
+        let catalog = crate::catalog::embedded().expect("the embedded catalog loads");
+        let text = "(\n  machines: {\"hyperv-host\": [(name: \"hv01\")]},\n  ports: {\"BitsTcpPrt\": 8443},\n)";
+        let e = import(&[(PathBuf::from("old.ron"), text.into())], &catalog, &[])
+            .expect_err("a typo'd setup key is refused");
+        assert!(e.to_string().starts_with("old.ron:3:"), "{e}");
+        let empty = "(machines: {\"hyperv-host\": []})";
+        let e = import(&[(PathBuf::from("old.ron"), empty.into())], &catalog, &[])
+            .expect_err("an empty role is refused");
+        assert!(e.to_string().contains("lists no machine"), "{e}");
     }
 
     #[test]
