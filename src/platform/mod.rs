@@ -49,6 +49,12 @@ pub const OS: Os = if cfg!(windows) { Os::Windows } else { Os::Unix };
 /// the same bytes on every platform.
 pub const EDITABLE_NEWLINE: &str = if cfg!(windows) { "\r\n" } else { "\n" };
 
+/// Whether a reset answering a connect ends it at once. Windows instead
+/// sends the SYN again (twice by default, about two seconds in all) before
+/// it reports the refusal, so a closed port there is silent for a while:
+/// `sweep` must not give such a port up early and call it dropped.
+pub const REFUSAL_IS_IMMEDIATE: bool = !cfg!(windows);
+
 /// The console cannot show the explorer (see [`prepare_console`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsoleUnsupported {

@@ -49,17 +49,26 @@ const PATIENCE_FLOOR: Duration = Duration::from_millis(300);
 /// on this one is a filter), or from any address for a host not heard from
 /// yet; never under [`PATIENCE_FLOOR`], never over the timeout. The slowest
 /// answer only grows, so a slow link lengthens the wait for everyone.
+/// Where a refusal itself takes seconds (Windows: see
+/// `platform::REFUSAL_IS_IMMEDIATE`), every port waits the whole timeout.
 #[derive(Debug)]
 struct Patience {
     timeout: Duration,
+    /// Whether silence may be judged early at all.
+    early: bool,
     slowest: Option<Duration>,
     by_host: std::collections::HashMap<IpAddr, Duration>,
 }
 
 impl Patience {
     fn new(timeout: Duration) -> Self {
+        Self::judging_early(timeout, crate::platform::REFUSAL_IS_IMMEDIATE)
+    }
+
+    fn judging_early(timeout: Duration, early: bool) -> Self {
         Patience {
             timeout,
+            early,
             slowest: None,
             by_host: Default::default(),
         }
@@ -74,6 +83,9 @@ impl Patience {
 
     /// How long a connect to `host` may stay silent.
     fn limit(&self, host: IpAddr) -> Duration {
+        if !self.early {
+            return self.timeout;
+        }
         match self.by_host.get(&host).copied().or(self.slowest) {
             None => self.timeout,
             Some(rtt) => (rtt * PATIENCE_FACTOR)
@@ -297,7 +309,7 @@ mod tests {
             "10.0.0.2".parse().unwrap(),
             "10.0.0.3".parse().unwrap(),
         );
-        let mut p = Patience::new(ms(5_000));
+        let mut p = Patience::judging_early(ms(5_000), true);
         // Nothing heard yet: the whole timeout.
         assert_eq!(p.limit(a), ms(5_000));
         // A LAN answer: the floor, for everyone.
@@ -316,9 +328,14 @@ mod tests {
         assert_eq!(p.limit(b), ms(5_000));
         assert_eq!(p.limit(c), ms(5_000));
         // A timeout under the floor is kept.
-        let mut short = Patience::new(ms(100));
+        let mut short = Patience::judging_early(ms(100), true);
         short.heard(a, ms(1));
         assert_eq!(short.limit(a), ms(100));
+        // Where refusals are slow, no early judgement at all.
+        let mut patient = Patience::judging_early(ms(2_000), false);
+        patient.heard(a, ms(1));
+        assert_eq!(patient.limit(a), ms(2_000));
+        assert_eq!(patient.limit(c), ms(2_000));
     }
 
     #[test]
