@@ -261,8 +261,8 @@ fn gather(plan: &Arc<Plan>, options: sweep::Options) -> Gathered {
     gathered
 }
 
-/// How long a sweep may take in all: a timeout for the lookups, one per
-/// round of connects (`in_flight` at a time), and three per round of
+/// How long a sweep may take in all: a timeout per round of lookups
+/// (`RESOLVERS` names at a time), one per round of connects (`in_flight` at a time), and three per round of
 /// service probes (connect, reply, and TLS's inner exchange), plus slack.
 /// Each step is bounded by its timeout, so this only ever catches a bug or
 /// a system that ignores timeouts.
@@ -282,7 +282,9 @@ fn deadline(plan: &Plan, options: &sweep::Options) -> Duration {
                 check::MAX_PARALLEL,
             )
     };
-    options.timeout * (1 + connects + probes) + Duration::from_secs(5)
+    let named = plan.hosts.iter().filter(|h| h.address.is_none()).count();
+    let lookups = rounds(named, sweep::run::RESOLVERS).max(1);
+    options.timeout * (lookups + connects + probes) + Duration::from_secs(5)
 }
 
 fn now() -> time::OffsetDateTime {

@@ -117,22 +117,24 @@ pub fn plan(
 }
 
 /// One machine's address: an IP address, or a CIDR block of exactly one
-/// (`/32`, `/128`); a wider block is a subnet, which is not swept.
+/// (`/32`, `/128`); a wider block is a subnet, which is not swept. Parsed
+/// as the deployment file was checked, so `/032` is `/32` here too.
 fn single_address(text: &str) -> Result<IpAddr, String> {
-    let text = text.trim();
-    let (ip, prefix) = match text.split_once('/') {
-        Some((ip, prefix)) => (ip, Some(prefix)),
-        None => (text, None),
-    };
-    let Ok(address) = ip.trim_matches(['[', ']']).parse::<IpAddr>() else {
-        return Err(format!("`{text}` is not an IP address or a CIDR block"));
-    };
-    let full = if address.is_ipv4() { "32" } else { "128" };
-    match prefix {
-        None => Ok(address),
-        Some(p) if p == full => Ok(address),
-        Some(_) => Err("a subnet, not a machine; list its hosts to sweep them".into()),
+    use crate::rules::address::Address;
+    match Address::parse(text.trim()) {
+        Ok(Address::Ip(ip)) => Ok(ip),
+        Ok(Address::Net(ip, prefix)) if u32::from(prefix) == full_prefix(ip) => Ok(ip),
+        Ok(Address::Net(..)) => Err("a subnet, not a machine; list its hosts to sweep them".into()),
+        _ => Err(format!(
+            "`{}` is not an IP address or a CIDR block",
+            text.trim()
+        )),
     }
+}
+
+/// The prefix length of a single address of `ip`'s family.
+fn full_prefix(ip: IpAddr) -> u32 {
+    if ip.is_ipv4() { 32 } else { 128 }
 }
 
 #[cfg(test)]
@@ -156,7 +158,7 @@ mod tests {
             "hyperv-host".into(),
             vec![
                 machine(Some("hv01"), Some("10.0.1.1")),
-                machine(None, Some("10.0.1.2/32")),
+                machine(None, Some("10.0.1.2/032")),
                 machine(None, Some("10.0.2.0/24")),
                 machine(Some("hv04"), None),
             ],

@@ -20,7 +20,7 @@ use crate::catalog::{Probe, Transport};
 use crate::check::{self, Context, Finding, Target};
 
 /// Names looked up at once.
-const RESOLVERS: usize = 64;
+pub const RESOLVERS: usize = 64;
 /// Machines whose services are probed at once; `check::run` probes each
 /// one's ports with a pool of its own.
 pub const SERVICE_WORKERS: usize = 16;
