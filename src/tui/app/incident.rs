@@ -1,7 +1,9 @@
 //! `p`, incident mode: which ports to check, on which host. What is
-//! checked follows the view on screen, never a list hidden behind it: the
-//! list's marked rows (or its selection), the matrix's selected cell, or
-//! every port the machine view's machine must answer.
+//! checked follows the view on screen: the list's marked rows (or its
+//! selection), the matrix's selected cell, or every port the machine view's
+//! machine must answer. The notes show no rows of their own, so there `p`
+//! takes the list's rows, as in the list; the popup names every connection
+//! it checks, so nothing is checked unseen.
 
 use super::{App, Overlay, View, connections_at};
 use crate::catalog::Connection;
