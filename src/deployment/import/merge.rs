@@ -40,6 +40,30 @@ impl Merger {
             (Some(a), Some(b)) => same_address(a, b),
             _ => false,
         };
+        let by_name = machines.iter().position(same_name);
+        let by_address = machines.iter().position(at_address);
+        // A name from one file and an address from another, each its own
+        // entry, met by a third that gives both: they are one machine, so
+        // the address-only entry is folded into the named one.
+        if let (Some(named), Some(addressed)) = (by_name, by_address)
+            && named != addressed
+            && machines[addressed].name.is_none()
+        {
+            let folded = machines.remove(addressed);
+            let named = if addressed < named { named - 1 } else { named };
+            if machines[named].address.is_none() {
+                machines[named].address = folded.address;
+            }
+            // Entries after the removed one moved up by one.
+            self.origins = std::mem::take(&mut self.origins)
+                .into_iter()
+                .filter(|((r, i), _)| !(*r == role && *i == addressed))
+                .map(|((r, i), o)| {
+                    let moved = r == role && i > addressed;
+                    ((r, if moved { i - 1 } else { i }), o)
+                })
+                .collect();
+        }
         let found = machines
             .iter()
             .position(same_name)

@@ -299,6 +299,19 @@ mod tests {
         assert!(e.to_string().contains("lists no machine"), "{e}");
     }
 
+    /// An address-only entry, then a name-only one, then a row giving both:
+    /// one machine, not two (the bridge folds them, in this order too).
+    #[test]
+    fn a_row_with_both_folds_an_address_entry_into_a_name_entry() {
+        let imported =
+            import_csv("hyperv-host,,10.0.0.1\nhyperv-host,HV01,\nhyperv-host,hv01,10.0.0.1\n")
+                .expect("one machine");
+        let machines = &imported.deployment.machines["hyperv-host"];
+        assert_eq!(machines.len(), 1, "{machines:?}");
+        assert_eq!(machines[0].name.as_deref(), Some("HV01"));
+        assert_eq!(machines[0].address.as_deref(), Some("10.0.0.1"));
+    }
+
     #[test]
     fn every_entry_is_checked_whatever_its_format() {
         assert_eq!(refusal(",hv01,\n"), "m.csv:2:1: the role is empty");
