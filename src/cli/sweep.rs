@@ -6,7 +6,7 @@
 
 use std::io::IsTerminal;
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::RecvTimeoutError;
@@ -19,7 +19,6 @@ use super::check::row;
 use super::{CliError, Outcome};
 use crate::catalog::{Catalog, Connection, Transport};
 use crate::check::{self, Finding, Status};
-use crate::deployment::Deployment;
 use crate::query::{parse, select};
 use crate::sweep::{self, Event, Plan, PortResult, State, saved};
 use crate::text::{count, printable};
@@ -76,9 +75,13 @@ pub fn run(catalog: &Catalog, request: &Request) -> Result<(String, Outcome), Cl
         ));
     }
     let from = crate::rules::settings::resolve(catalog, request.as_role, "--as")?;
-    let (path, deployment) = deployment_for_sweep(request.deployment, catalog)?;
-    // The ports setup moved: the config file's, then the deployment's.
-    let catalog = &super::deployed(catalog, request.deployment, &[])?;
+    let in_use = deployment_for_sweep(request.deployment, catalog)?;
+    // The ports setup moved: the config file's, then the deployment's (the
+    // file read once, above).
+    let config = super::load_config(catalog)?.settings;
+    let base = super::deployment::Base::new(catalog, config, Some(&in_use))?;
+    let catalog = &base.settings.apply_ports(catalog);
+    let super::deployment::InUse { path, deployment } = in_use;
     let selected = select(catalog, &query);
     let connections: Vec<&Connection> = if query.is_empty() {
         catalog.connections.iter().collect()
@@ -172,9 +175,9 @@ pub fn run(catalog: &Catalog, request: &Request) -> Result<(String, Outcome), Cl
 fn deployment_for_sweep(
     flag: Option<&Path>,
     catalog: &Catalog,
-) -> Result<(PathBuf, Deployment), CliError> {
+) -> Result<super::deployment::InUse, CliError> {
     match super::deployment::in_use(flag, catalog)? {
-        Some(in_use) => Ok((in_use.path, in_use.deployment)),
+        Some(in_use) => Ok(in_use),
         None => Err(CliError::new(
             "no deployment file to sweep",
             Some(match crate::deployment::default_path() {
