@@ -81,8 +81,7 @@ fn group_map(catalog: &Catalog, text: &str) -> Result<GroupMap, CliError> {
             Some("e.g. --map hyperv=hyperv-host".into()),
         ));
     };
-    let role = crate::rules::settings::resolve(catalog, role, "--map")
-        .map_err(|e| CliError::new(e.message, Some(e.hint)))?;
+    let role = crate::rules::settings::resolve(catalog, role, "--map")?;
     Ok(GroupMap {
         group: group.trim().to_string(),
         role,
