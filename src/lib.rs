@@ -9,6 +9,7 @@
 #![deny(unsafe_code)]
 
 pub mod atomic_file;
+pub mod audit;
 pub mod catalog;
 pub mod check;
 pub mod cli;
