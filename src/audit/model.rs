@@ -117,6 +117,14 @@ pub trait Ruleset: Send + Sync {
     fn describe(&self) -> Vec<String>;
 }
 
+/// One input as given: its name for messages (a path, or `-` for stdin)
+/// and its bytes, undecoded (a `reg export` file is UTF-16LE).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
 /// Why an input could not be read: what, where (file:line:col, 1-based;
 /// for JSON, where the offending value starts) and how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq)]
