@@ -7,6 +7,8 @@
 //! `cargo test --test screenshots -- --ignored`. Needs DejaVu Sans Mono
 //! (Debian: `apt-get install fonts-dejavu-core`).
 
+mod common;
+
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -225,8 +227,38 @@ fn screenshots() {
         let svg = svg(&frame(&app_after(actions)));
         write_png(&svg, &options, &dir.join(format!("{name}.png")));
     }
-    let svg = svg(&frame(&loading()));
-    write_png(&svg, &options, &dir.join("loading.png"));
+    let loading = svg(&frame(&loading()));
+    write_png(&loading, &options, &dir.join("loading.png"));
+    let sweep = svg(&frame(&swept()));
+    write_png(&sweep, &options, &dir.join("sweep.png"));
+}
+
+/// The sweep view of a four-machine deployment, every port answered (by
+/// hand: `common::swept`), the cursor on hv02's refused WinRM port.
+fn swept() -> App {
+    let mut app = common::swept::app(true);
+    let area = Rect::new(0, 0, WIDTH, HEIGHT);
+    ui::fit(&mut app, area);
+    app.update(ShowSweep);
+    app.update(Confirm);
+    common::swept::answer_all(&mut app);
+    let sweep = app.sweep.as_ref().expect("a sweep");
+    let hv02 = (0..sweep.plan.hosts.len())
+        .find(|&h| sweep.machine_name(h) == "hv02")
+        .expect("hv02 in the deployment");
+    let winrm = sweep
+        .columns
+        .iter()
+        .position(|c| c.label() == "5985")
+        .expect("WinRM swept");
+    let (row, column) = sweep.cursor;
+    for _ in row..hv02 {
+        app.update(Down);
+    }
+    for _ in column..winrm {
+        app.update(Right);
+    }
+    app
 }
 
 /// A big catalog file partly read (ten batches), with `winrm` typed while

@@ -868,3 +868,59 @@ fn the_explorer_starts_on_the_deployment_file_and_keeps_edits_to_the_session() {
         assert!(!saved.contains("include_dynamic: true"), "{saved}");
     });
 }
+
+/// `S` in the real binary: a real sweep of the deployment's one host
+/// (127.0.0.1, WinRM moved to a port the test listens on with a plain TCP
+/// listener), drawn while it runs and once it is done; Enter shows the
+/// machine's ports as `check` shows them.
+#[test]
+fn s_sweeps_the_deployment_and_enter_shows_a_machines_ports() {
+    within_timeout(|| {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let config = tempfile::tempdir().expect("temp dir");
+        let folder = config.path().join("vmmports");
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(
+            folder.join("deployment.ron"),
+            format!(
+                "(machines: {{\"hyperv-host\": [(name: \"hv-local\", address: \"127.0.0.1\")]}}, ports: {{\"WSManTcpPort\": {port}}})"
+            ),
+        )
+        .unwrap();
+        // Narrow to WinRM: the one port answers (a bare listener, so not as
+        // WinRM), 5986 is refused.
+        let cmd = pty::command(pty::vmmports(), &[], config.path());
+        let mut s = Session {
+            pty: Pty::start(cmd, 120, 40, true),
+            _config: config,
+        };
+        s.wait_bottom("deployment.ron (session only");
+        s.send(b"/winrm\r");
+        s.send(b"S");
+        s.wait_for("acting as which role?");
+        s.send(b"\r");
+        let done = s.wait_for("not as expected · done in");
+        assert!(done.contains("Sweep as vmm-server"), "{done}");
+        assert!(done.contains("hv-local"), "{done}");
+        assert!(done.contains(&port.to_string()), "{done}");
+        // The bare listener is open but no WinRM: `!`; 5986 nothing: `R`.
+        let row = done
+            .lines()
+            .find(|l| l.contains("hv-local") && l.contains("127.0.0.1"))
+            .unwrap_or_else(|| panic!("no row:\n{done}"));
+        assert!(row.contains('!'), "{row}");
+        assert!(row.contains('R'), "{row}");
+        s.send(b"\r");
+        let popup = s.wait_for("Swept machine");
+        assert!(
+            popup.contains(&format!("{port}/tcp  open")),
+            "the moved WinRM port, open:\n{popup}"
+        );
+        assert!(popup.contains("5986/tcp  refused"), "{popup}");
+        s.send(b"\x1b");
+        s.send(b"q");
+        assert!(s.wait_exit().success());
+        drop(listener);
+    });
+}

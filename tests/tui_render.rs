@@ -2,8 +2,11 @@
 //! snapshots at 80×24, 160×48, 20×5 and 1×1. Review changes with
 //! `cargo insta review` (or INSTA_UPDATE=always, then read the diff).
 
+mod common;
+use common::screen::{draw, settle};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+
 use vmmports::catalog;
 use vmmports::rules::settings::Settings;
 use vmmports::tui::action::Action::{self, *};
@@ -77,26 +80,6 @@ fn render(actions: &[Action], width: u16, height: u16) -> String {
 fn render_app(mut app: App, actions: &[Action], width: u16, height: u16) -> String {
     settle(&mut app, actions, width, height);
     draw(&app, width, height)
-}
-
-/// `actions` applied to `app` as the event loop does on a `width`×`height`
-/// terminal: after each, the app is told the sizes of what it scrolls.
-fn settle(app: &mut App, actions: &[Action], width: u16, height: u16) {
-    let screen = ratatui::layout::Rect::new(0, 0, width, height);
-    ui::fit(app, screen);
-    for action in actions {
-        app.update(*action);
-        ui::fit(app, screen);
-    }
-}
-
-/// `app` drawn at `width`×`height`, as text.
-fn draw(app: &App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal
-        .draw(|frame| ui::render(frame, app, &Theme::PLAIN))
-        .unwrap();
-    terminal.backend().to_string()
 }
 
 #[test]

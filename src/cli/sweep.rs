@@ -5,7 +5,6 @@
 //! at Ctrl-C or the deadline to print what is known.
 
 use std::io::IsTerminal;
-use std::net::IpAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -20,7 +19,7 @@ use super::{CliError, Outcome};
 use crate::catalog::{Catalog, Connection, Transport};
 use crate::check::{self, Finding, Status};
 use crate::query::{parse, select};
-use crate::sweep::{self, Event, Plan, PortResult, State, saved};
+use crate::sweep::{self, Plan, PortResult, State, Tally, saved};
 use crate::text::{count, printable};
 
 /// How the progress line is redrawn, at most.
@@ -58,8 +57,7 @@ impl CutShort {
 
 /// What a sweep gathered before it ended or was stopped.
 struct Gathered {
-    addresses: Vec<Option<Result<IpAddr, String>>>,
-    results: Vec<Vec<Option<PortResult>>>,
+    tally: Tally,
     /// Why it ended early, if it did.
     cut_short: Option<CutShort>,
     elapsed: Duration,
@@ -157,14 +155,9 @@ pub fn run(catalog: &Catalog, request: &Request) -> Result<(String, Outcome), Cl
         out = serde_json::to_string_pretty(&report).unwrap_or_default();
         out.push('\n');
     }
-    let all_ok = gathered
-        .results
-        .iter()
-        .flatten()
-        .all(|r| r.as_ref().is_some_and(|r| !r.failing()));
     let outcome = match gathered.cut_short {
         Some(CutShort::Interrupted) => Outcome::Interrupted,
-        _ if all_ok => Outcome::Success,
+        _ if gathered.tally.all_ok() => Outcome::Success,
         _ => Outcome::NoMatch,
     };
     Ok((out, outcome))
@@ -211,26 +204,16 @@ fn gather(plan: &Arc<Plan>, options: sweep::Options) -> Gathered {
     }
     let events = sweep::spawn(Arc::clone(plan), options, Arc::clone(&stop));
     let mut gathered = Gathered {
-        addresses: vec![None; plan.hosts.len()],
-        results: plan
-            .hosts
-            .iter()
-            .map(|h| vec![None; plan.role_of(h).lines.len()])
-            .collect(),
+        tally: Tally::new(plan),
         cut_short: None,
         elapsed: Duration::ZERO,
     };
     let total = plan.total_ports();
-    let mut known = 0;
     let progress = std::io::stderr().is_terminal();
     let mut drawn = Instant::now() - REDRAW;
     loop {
         match events.recv_timeout(REDRAW) {
-            Ok(Event::Resolved { host, address }) => gathered.addresses[host] = Some(address),
-            Ok(Event::Port { host, line, result }) => {
-                known += 1;
-                gathered.results[host][line] = Some(*result);
-            }
+            Ok(event) => gathered.tally.record(event),
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => break,
         }
@@ -246,8 +229,9 @@ fn gather(plan: &Arc<Plan>, options: sweep::Options) -> Gathered {
         if progress && drawn.elapsed() >= REDRAW {
             drawn = Instant::now();
             eprint!(
-                "\r\x1b[2Ksweeping {}: {known} of {total} ports known ({:.1} s)",
+                "\r\x1b[2Ksweeping {}: {} of {total} ports known ({:.1} s)",
                 count(plan.hosts.len(), "machine"),
+                gathered.tally.known,
                 started.elapsed().as_secs_f64()
             );
         }
@@ -301,10 +285,7 @@ fn name_of(plan: &Plan, h: usize) -> String {
 
 /// A machine's address as shown: the one probed, else as given, else `-`.
 fn address_of(plan: &Plan, gathered: &Gathered, h: usize) -> Option<String> {
-    match &gathered.addresses[h] {
-        Some(Ok(address)) => Some(address.to_string()),
-        _ => plan.hosts[h].address.map(|a| a.to_string()),
-    }
+    gathered.tally.address(plan, h).map(|a| a.to_string())
 }
 
 /// A port as shown in a machine's line: `5985`, or `623/udp`.
@@ -317,11 +298,7 @@ fn port_label(line: &check::PortLine) -> String {
 
 /// Why a port counts against its machine, in a few words.
 fn failure_text(result: Option<&PortResult>) -> String {
-    match result {
-        None => "not finished".into(),
-        Some(r) if r.state == State::Open => format!("open, not {}", r.probe.label()),
-        Some(r) => r.state.word().into(),
-    }
+    result.map_or_else(|| "not finished".into(), PortResult::summary)
 }
 
 /// One line per machine: its failing ports first, then those that passed,
@@ -333,7 +310,7 @@ fn table(plan: &Plan, gathered: &Gathered) -> String {
         .enumerate()
         .map(|(h, host)| {
             let role = plan.role_of(host);
-            let results = &gathered.results[h];
+            let results = &gathered.tally.results[h];
             let mut failing = Vec::new();
             let mut ok = Vec::new();
             let mut untested = Vec::new();
@@ -399,26 +376,9 @@ fn not_swept_text(skipped: &sweep::NotSwept) -> String {
     }
 }
 
-/// Ports counted by state, in [`State::ALL`]'s order; unfinished last.
-fn state_counts(gathered: &Gathered) -> Vec<(&'static str, usize)> {
-    let all: Vec<Option<State>> = gathered
-        .results
-        .iter()
-        .flatten()
-        .map(|r| r.as_ref().map(|r| r.state))
-        .collect();
-    let mut counts: Vec<(&'static str, usize)> = State::ALL
-        .iter()
-        .map(|s| (s.word(), all.iter().filter(|r| **r == Some(*s)).count()))
-        .collect();
-    counts.push(("not finished", all.iter().filter(|r| r.is_none()).count()));
-    counts.retain(|c| c.1 > 0);
-    counts
-}
-
 fn summary_text(plan: &Plan, gathered: &Gathered) -> String {
-    let failing = failing_hosts(gathered);
-    let ports: Vec<&Option<PortResult>> = gathered.results.iter().flatten().collect();
+    let failing = gathered.tally.failing_hosts();
+    let ports: Vec<&Option<PortResult>> = gathered.tally.results.iter().flatten().collect();
     let tested = ports
         .iter()
         .filter(|r| r.as_ref().is_none_or(|r| r.state != State::NotTested))
@@ -427,7 +387,9 @@ fn summary_text(plan: &Plan, gathered: &Gathered) -> String {
         .iter()
         .filter(|r| r.as_ref().is_some_and(PortResult::ok))
         .count();
-    let states: Vec<String> = state_counts(gathered)
+    let states: Vec<String> = gathered
+        .tally
+        .state_counts()
         .iter()
         .map(|(word, n)| format!("{n} {word}"))
         .collect();
@@ -446,18 +408,6 @@ fn summary_text(plan: &Plan, gathered: &Gathered) -> String {
         None => {}
     }
     text
-}
-
-fn failing_hosts(gathered: &Gathered) -> usize {
-    gathered
-        .results
-        .iter()
-        .filter(|ports| {
-            ports
-                .iter()
-                .any(|r| r.as_ref().is_none_or(PortResult::failing))
-        })
-        .count()
 }
 
 /// The `--diff` lines for a table.
@@ -494,7 +444,7 @@ fn report(plan: &Plan, gathered: &Gathered, from: &str, request: &Request) -> Va
             let results: Vec<Value> = role
                 .lines
                 .iter()
-                .zip(&gathered.results[h])
+                .zip(&gathered.tally.results[h])
                 .map(|(line, result)| {
                     let (probe, finding, word) = match result {
                         Some(r) => (r.probe, &r.finding, r.state.word()),
@@ -513,7 +463,9 @@ fn report(plan: &Plan, gathered: &Gathered, from: &str, request: &Request) -> Va
             })
         })
         .collect();
-    let states: serde_json::Map<String, Value> = state_counts(gathered)
+    let states: serde_json::Map<String, Value> = gathered
+        .tally
+        .state_counts()
         .into_iter()
         .map(|(word, n)| (word.to_string(), json!(n)))
         .collect();
@@ -528,7 +480,7 @@ fn report(plan: &Plan, gathered: &Gathered, from: &str, request: &Request) -> Va
             "as": from,
             "query": request.words.join(" "),
             "machines": plan.hosts.len(),
-            "failing": failing_hosts(gathered),
+            "failing": gathered.tally.failing_hosts(),
             "ports": states,
             "not_swept": not_swept,
             "connect_only": request.connect_only,

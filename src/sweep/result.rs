@@ -110,6 +110,16 @@ impl PortResult {
         self.finding.answered
     }
 
+    /// In a few words: the state, or what an open port failed to be
+    /// (`open, not WinRM`).
+    pub fn summary(&self) -> String {
+        if self.state == State::Open && !self.ok() {
+            format!("open, not {}", self.probe.label())
+        } else {
+            self.state.word().into()
+        }
+    }
+
     /// Counted against the machine: tested, and not answered as expected.
     pub fn failing(&self) -> bool {
         self.state != State::NotTested && !self.ok()

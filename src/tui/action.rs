@@ -73,6 +73,11 @@ pub enum Action {
     ShowMachine,
     /// Open the catalog's notes.
     ShowNotes,
+    /// Open the sweep of the deployment's machines (asking which role to
+    /// sweep as when there is none yet).
+    ShowSweep,
+    /// In the sweep view: sweep again (asking the role again).
+    Resweep,
     /// Show or hide the help overlay.
     ToggleHelp,
     /// Open the settings popup.

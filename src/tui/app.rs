@@ -16,12 +16,13 @@ use std::sync::Arc;
 mod incident;
 mod machine_view;
 mod rule_machines;
+mod sweep_view;
 
 use super::action::Action;
 use super::settings_form::{FormOutcome, SettingsForm};
 use super::state::{
     CheckRun, FilterState, ListState, MachineState, MatrixState, Pane, Prompt, PromptOutcome,
-    PromptState, Requests, Searched, matrix,
+    PromptState, Requests, Searched, SweepView, matrix,
 };
 use crate::catalog::{Catalog, Connection};
 use crate::query::IndexedRows;
@@ -35,6 +36,8 @@ pub enum View {
     Matrix,
     Machine,
     Notes,
+    /// The last sweep of the deployment: machines × ports (`S`).
+    Sweep,
 }
 
 /// Something drawn over the view that takes the keys while open.
@@ -47,6 +50,9 @@ pub enum Overlay {
     Check(CheckRun),
     /// The settings form.
     Settings(SettingsForm),
+    /// One swept machine's ports, as `check` shows them: the machine's
+    /// index in the sweep.
+    SweepDetail(usize),
 }
 
 /// A message in the status line.
@@ -98,6 +104,10 @@ pub struct App {
     /// admin's to edit in the file: the form's changes then last for this
     /// session only, and the config file keeps its own settings.
     pub settings_file: Option<PathBuf>,
+    /// The deployment file in use, for `S` to sweep.
+    pub deployment: Option<(PathBuf, crate::deployment::Deployment)>,
+    /// The last sweep, running or done.
+    pub sweep: Option<SweepView>,
 }
 
 impl App {
@@ -125,6 +135,8 @@ impl App {
             hosts: BTreeMap::new(),
             config_path: None,
             settings_file: None,
+            deployment: None,
+            sweep: None,
         };
         app.refilter();
         app
@@ -248,11 +260,12 @@ impl App {
                 | Action::CopyFlows
                 | Action::PlainView
                 | Action::CheckPorts
+                | Action::ShowSweep
                 | Action::OpenSettings
         ) || (*action == Action::Confirm && self.view == View::Machine);
         if needs_all {
             self.error(&format!(
-                "still loading ({} rows read): rules, checks and settings wait until every row is in",
+                "still loading ({} rows read): rules, checks, sweeps and settings wait until every row is in",
                 crate::text::thousands(read)
             ));
         }
@@ -279,12 +292,17 @@ impl App {
         // Ctrl-C and `q` (where `q` is not typed text) quit from anywhere.
         if action == Action::Quit {
             self.quit = true;
+            if let Some(sweep) = &mut self.sweep {
+                sweep.stop();
+            }
             return;
         }
         match &self.overlay {
             Some(Overlay::Settings(_)) => self.update_settings(action),
             Some(Overlay::Prompt(_)) => self.update_prompt(action),
-            Some(Overlay::Help | Overlay::Check(_)) => self.update_popup(action),
+            Some(Overlay::Help | Overlay::Check(_) | Overlay::SweepDetail(_)) => {
+                self.update_popup(action)
+            }
             None => self.update_view(action),
         }
     }
@@ -331,9 +349,14 @@ impl App {
         if self.view == View::Machine && self.update_machine(action) {
             return;
         }
+        if self.view == View::Sweep && self.update_sweep(action) {
+            return;
+        }
         // The matrix and the notes hide the list too: its row keys say so
         // rather than act unseen (a mark made here would feed a later `Y`).
-        if matches!(self.view, View::Matrix | View::Notes) && acts_on_list_rows(action) {
+        if matches!(self.view, View::Matrix | View::Notes | View::Sweep)
+            && acts_on_list_rows(action)
+        {
             return self.say_list_only(action);
         }
         match action {
@@ -386,6 +409,9 @@ impl App {
             Action::ShowMatrix => self.switch(View::Matrix),
             Action::ShowMachine => self.switch(View::Machine),
             Action::ShowNotes => self.switch(View::Notes),
+            Action::ShowSweep => self.show_sweep(),
+            // Only the sweep view sweeps again (taken above).
+            Action::Resweep => {}
             Action::OpenSettings => {
                 let mut form = SettingsForm::new(&self.base, &self.settings);
                 form.session_only = self.settings_file_note();
@@ -649,6 +675,7 @@ impl App {
                 match purpose {
                     Prompt::WriteCopy => self.write_copy(&text),
                     Prompt::CheckHost => self.start_check(text),
+                    Prompt::SweepAs => self.start_sweep(&text),
                 }
             }
         }
@@ -684,6 +711,7 @@ impl App {
         let here = match self.view {
             View::Machine => "; y copies this machine's script",
             View::Matrix => "; Enter lists this cell's connections",
+            View::Sweep => "; Enter shows this machine's ports",
             View::List | View::Notes => "",
         };
         self.status = Some(Status {

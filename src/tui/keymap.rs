@@ -88,8 +88,8 @@ pub fn key(app: &App, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('q') => Action::Quit,
         KeyCode::Char('j') | KeyCode::Down => Action::Down,
         KeyCode::Char('k') | KeyCode::Up => Action::Up,
-        KeyCode::Char('h') | KeyCode::Left if app.view == View::Matrix => Action::Left,
-        KeyCode::Char('l') | KeyCode::Right if app.view == View::Matrix => Action::Right,
+        KeyCode::Char('h') | KeyCode::Left if grid(app.view) => Action::Left,
+        KeyCode::Char('l') | KeyCode::Right if grid(app.view) => Action::Right,
         KeyCode::Char('g') | KeyCode::Home => Action::Top,
         KeyCode::Char('G') | KeyCode::End => Action::Bottom,
         KeyCode::PageDown => Action::PageDown,
@@ -114,11 +114,18 @@ pub fn key(app: &App, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('m') => Action::ShowMatrix,
         KeyCode::Char('o') => Action::ShowMachine,
         KeyCode::Char('n') => Action::ShowNotes,
+        KeyCode::Char('S') => Action::ShowSweep,
+        KeyCode::Char('r') if app.view == View::Sweep => Action::Resweep,
         KeyCode::Char('?') => Action::ToggleHelp,
         KeyCode::Char('s') => Action::OpenSettings,
         KeyCode::Enter => Action::Confirm,
         _ => return None,
     })
+}
+
+/// The views whose cursor also moves across, with h and l.
+fn grid(view: View) -> bool {
+    matches!(view, View::Matrix | View::Sweep)
 }
 
 /// Mouse: a click selects a list row (or a machine) or switches a dialect

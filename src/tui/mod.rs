@@ -125,7 +125,7 @@ pub fn run(source: Source, origin: String, options: Options) -> io::Result<Exit>
         ),
     };
     if deployment_error.is_none() && settings.deployment.is_some() {
-        app.settings_file = options.deployment.map(|(path, _)| path);
+        app.settings_file = options.deployment.as_ref().map(|(path, _)| path.clone());
         app.status = Some(app::Status {
             text: format!(
                 "settings from {} (session only: edit the file to keep changes)",
@@ -146,6 +146,10 @@ pub fn run(source: Source, origin: String, options: Options) -> io::Result<Exit>
         app.dialect = dialect;
     }
     app.hosts = config.hosts.clone();
+    // A deployment that does not fit the catalog is not swept either.
+    if deployment_error.is_none() {
+        app.deployment = options.deployment;
+    }
     if let Some(e) = deployment_error {
         app.status = Some(app::Status {
             text: format!("{e}; running on the config file's settings"),
@@ -202,6 +206,8 @@ fn event_loop(
     let mut dirty = true;
     // Events of the port check running in the background, if any.
     let mut check: Option<std::sync::mpsc::Receiver<crate::check::Event>> = None;
+    // Events of the sweep running in the background, if any.
+    let mut sweep: Option<std::sync::mpsc::Receiver<crate::sweep::Event>> = None;
     let mut drawn_size = None;
     while !app.quit {
         if terminal::signalled(stop) {
@@ -247,20 +253,38 @@ fn event_loop(
             };
             check = Some(crate::check::spawn(context, run.targets.clone()));
         }
+        if std::mem::take(&mut app.requests.sweep)
+            && let Some(view) = &app.sweep
+        {
+            let options = crate::sweep::Options {
+                timeout: crate::check::DEFAULT_TIMEOUT,
+                connect_only: false,
+                sql_ports: crate::check::sql_ports(&app.catalog),
+                in_flight: crate::sweep::connect::MAX_IN_FLIGHT,
+            };
+            // A sweep started over another: the old one's stop flag is set
+            // already, and its events are dropped with its channel.
+            sweep = Some(crate::sweep::spawn(
+                std::sync::Arc::clone(&view.plan),
+                options,
+                std::sync::Arc::clone(&view.stop),
+            ));
+        }
+        // Answers show as they arrive; a check or a sweep never blocks the
+        // keys.
+        if let Some(events) = &sweep {
+            let (took, closed) = drain(events, |event| app.sweep_event(event));
+            dirty |= took || closed;
+            if closed {
+                app.sweep_finished();
+                sweep = None;
+            }
+        }
         if let Some(events) = &check {
-            // Answers show as they arrive; the check never blocks the keys.
-            loop {
-                match events.try_recv() {
-                    Ok(event) => {
-                        app.check_event(event);
-                        dirty = true;
-                    }
-                    Err(std::sync::mpsc::TryRecvError::Empty) => break,
-                    Err(std::sync::mpsc::TryRecvError::Disconnected) => {
-                        check = None;
-                        break;
-                    }
-                }
+            let (took, closed) = drain(events, |event| app.check_event(event));
+            dirty |= took;
+            if closed {
+                check = None;
             }
         }
         // The plain view leaves the frame altogether, then everything is
@@ -289,6 +313,9 @@ fn event_loop(
         // milliseconds of arriving.
         let timeout = if app.filter.searching || check.is_some() {
             4
+        } else if sweep.is_some() {
+            // Its clock ticks on screen, a few times a second.
+            50
         } else if loader.is_some() {
             // Rows come faster than a screen can show them: a frame every
             // 16 ms or so is as smooth as it gets.
@@ -297,7 +324,7 @@ fn event_loop(
             100
         };
         if !event::poll(Duration::from_millis(timeout))? {
-            dirty |= app.poll_search();
+            dirty |= app.poll_search() || (sweep.is_some() && app.view == app::View::Sweep);
             continue;
         }
         // Take every event already waiting (a burst of typed keys, a paste)
@@ -327,4 +354,21 @@ fn event_loop(
         dirty |= app.poll_search();
     }
     Ok(Ending::Quit)
+}
+
+/// Hands every event waiting on a background job's channel to `take`,
+/// without waiting: whether any came, and whether the job is over (its
+/// channel closed).
+fn drain<T>(events: &std::sync::mpsc::Receiver<T>, mut take: impl FnMut(T)) -> (bool, bool) {
+    let mut took = false;
+    loop {
+        match events.try_recv() {
+            Ok(event) => {
+                take(event);
+                took = true;
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => return (took, false),
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => return (took, true),
+        }
+    }
 }

@@ -15,4 +15,6 @@ pub mod powershell_grammar;
 pub mod powershell_literal;
 pub mod process;
 pub mod pty;
+pub mod screen;
 pub mod stubs;
+pub mod swept;

@@ -1,7 +1,8 @@
 //! `p`, incident mode: which ports to check, on which host. What is
 //! checked follows the view on screen: the list's marked rows (or its
 //! selection), the matrix's selected cell, or every port the machine view's
-//! machine must answer. The notes show no rows of their own, so there `p`
+//! machine must answer, or the sweep's selected machine on the ports the
+//! sweep probed (its name offered as the host). The notes show no rows of their own, so there `p`
 //! takes the list's rows, as in the list; the popup names every connection
 //! it checks, so nothing is checked unseen.
 
@@ -14,6 +15,8 @@ use crate::tui::state::{CheckRun, Prompt, PromptState};
 struct Subject<'a> {
     machine: String,
     connections: Vec<&'a Connection>,
+    /// The host to offer when none was used for this machine yet.
+    host: Option<String>,
 }
 
 impl App {
@@ -24,7 +27,9 @@ impl App {
             Ok(subject) => subject,
             Err(e) => return self.error(e),
         };
-        let remembered = self.hosts.get(&subject.machine).cloned();
+        let remembered = subject
+            .host
+            .or_else(|| self.hosts.get(&subject.machine).cloned());
         self.overlay = Some(Overlay::Prompt(PromptState::new(
             Prompt::CheckHost,
             remembered.unwrap_or_default(),
@@ -69,6 +74,7 @@ impl App {
                 Ok(Subject {
                     machine: machine.id.clone(),
                     connections,
+                    host: None,
                 })
             }
             View::Matrix => {
@@ -80,6 +86,7 @@ impl App {
                 Ok(Subject {
                     machine: to,
                     connections,
+                    host: None,
                 })
             }
             View::List | View::Notes => {
@@ -93,6 +100,25 @@ impl App {
                 Ok(Subject {
                     machine,
                     connections: connections_at(&self.catalog, &rows),
+                    host: None,
+                })
+            }
+            View::Sweep => {
+                let sweep = self.sweep.as_ref().ok_or("no sweep to check from")?;
+                let h = sweep.cursor.0;
+                let host = sweep.plan.hosts.get(h).ok_or("no machine selected")?;
+                let role = sweep.plan.role_of(host);
+                // The connections the sweep probed on this machine.
+                let connections = self
+                    .catalog
+                    .connections
+                    .iter()
+                    .filter(|c| role.targets.iter().any(|t| t.connection == c.id))
+                    .collect();
+                Ok(Subject {
+                    machine: role.role.clone(),
+                    connections,
+                    host: Some(sweep.machine_name(h)),
                 })
             }
         }

@@ -11,6 +11,7 @@ pub mod machine;
 pub mod matrix;
 pub mod prompt;
 pub mod requests;
+pub mod sweep;
 
 pub use check::CheckRun;
 pub use filter::{FilterState, Searched};
@@ -19,3 +20,4 @@ pub use machine::{MachinePane, MachineState};
 pub use matrix::MatrixState;
 pub use prompt::{Prompt, PromptOutcome, PromptState};
 pub use requests::Requests;
+pub use sweep::SweepView;

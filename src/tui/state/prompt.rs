@@ -12,6 +12,8 @@ pub enum Prompt {
     WriteCopy,
     /// The host to check the selected connections' ports on (`p`).
     CheckHost,
+    /// The role this machine plays, to sweep the deployment as (`S`).
+    SweepAs,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

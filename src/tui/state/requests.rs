@@ -11,12 +11,14 @@ pub struct Requests {
     pub plain: Option<String>,
     /// The check popup opened: start its check.
     pub check: bool,
+    /// A sweep view opened: start its sweep.
+    pub sweep: bool,
 }
 
 impl Requests {
     /// Something waits for the loop: it stops taking queued keys and acts.
     pub fn pending(&self) -> bool {
-        self.copy.is_some() || self.plain.is_some() || self.check
+        self.copy.is_some() || self.plain.is_some() || self.check || self.sweep
     }
 }
 

@@ -78,6 +78,15 @@ const NOTES: &[Hint] = &[
     ("?", "help", 0),
     ("q", "quit", 0),
 ];
+const SWEEP: &[Hint] = &[
+    ("hjkl", "move", 0),
+    ("Enter", "machine's ports", 0),
+    ("p", "check", 0),
+    ("r", "sweep again", 0),
+    ("Esc", "back", 0),
+    ("?", "help", 0),
+    ("q", "quit", 0),
+];
 const FILTERING: &[Hint] = &[
     ("Enter", "keep filter", 0),
     ("Esc", "clear", 0),
@@ -119,7 +128,7 @@ fn hints(app: &App) -> &'static [Hint] {
         Some(Overlay::Settings(_)) => SETTINGS,
         Some(Overlay::Prompt(_)) => PROMPT,
         Some(Overlay::Help) => HELP,
-        Some(Overlay::Check(_)) => CHECK,
+        Some(Overlay::Check(_) | Overlay::SweepDetail(_)) => CHECK,
         None if app.filter.filtering => FILTERING,
         None => match app.view {
             View::List => LIST,
@@ -127,6 +136,7 @@ fn hints(app: &App) -> &'static [Hint] {
             View::Machine if app.machine.pane == MachinePane::Script => MACHINE_SCRIPT,
             View::Machine => MACHINE,
             View::Notes => NOTES,
+            View::Sweep => SWEEP,
         },
     }
 }

@@ -82,6 +82,12 @@ pub const GROUPS: &[(&str, &[(&str, &str)])] = &[
                 "n",
                 "notes: dynamic ports, NTLM, where we differ from the docs",
             ),
+            (
+                "S",
+                "sweep: probe every machine of the deployment file on the \
+                 ports it must answer (the filter's, or all); hjkl move, \
+                 Enter a machine's ports, p checks it, r sweeps again",
+            ),
             ("?", "this help"),
             ("q, Ctrl-C", "quit"),
         ],

@@ -14,6 +14,8 @@ mod notes;
 mod prompt;
 mod rule_pane;
 mod settings;
+mod sweep;
+mod sweep_detail;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -49,6 +51,11 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
         View::Matrix => matrix::render(frame, areas.body, app, theme),
         View::Machine => machine::render(frame, areas.body, app, theme),
         View::Notes => notes::render(frame, areas.body, app, theme),
+        View::Sweep => {
+            if let Some(run) = &app.sweep {
+                sweep::render(frame, areas.body, run, theme);
+            }
+        }
     }
     footer::render(frame, areas.footer, app, theme);
     let popup_area = popup_area(area, &areas);
@@ -59,6 +66,11 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
         }
         Some(Overlay::Check(run)) => check::render(frame, popup_area, run, app.scroll, theme),
         Some(Overlay::Settings(form)) => settings::render(frame, popup_area, form, theme),
+        Some(Overlay::SweepDetail(h)) => {
+            if let Some(run) = &app.sweep {
+                sweep_detail::render(frame, popup_area, run, *h, app.scroll, theme);
+            }
+        }
         None => {}
     }
 }

@@ -20,6 +20,10 @@ pub fn render(frame: &mut Frame, area: Rect, purpose: Prompt, input: &TextInput,
             " Check ports on which host? ",
             "a name or an IP address; the selected (or marked) rows' ports are probed · Esc cancels",
         ),
+        Prompt::SweepAs => (
+            " Sweep the deployment's machines, acting as which role? ",
+            "this machine's role; sweeps the filter's connections (or all) · Esc cancels",
+        ),
     };
     let popup = centered(area, 76, 5);
     frame.render_widget(Clear, popup);
