@@ -138,10 +138,10 @@ fn read_one(input: &Input) -> Result<Source, InputError> {
             ),
         }
     })?;
-    if json::is_json(&text) {
-        json::read(&input.name, &text)
-    } else if reg::is_reg(&text) {
+    if reg::is_reg(&text) {
         reg::read(&input.name, &text)
+    } else if json::is_json(&text) {
+        json::read(&input.name, &text)
     } else {
         Err(InputError {
             file: input.name.clone(),

@@ -24,10 +24,13 @@ use crate::audit::model::InputError;
 const HEADERS: [&str; 2] = ["Windows Registry Editor Version 5.00", "REGEDIT4"];
 const EXPORT_HINT: &str = "export the keys with reg export \"HKLM\\SYSTEM\\CurrentControlSet\\Services\\SharedAccess\\Parameters\\FirewallPolicy\" local.reg and reg export \"HKLM\\SOFTWARE\\Policies\\Microsoft\\WindowsFirewall\" gpo.reg";
 
-/// Whether `text` looks like a `reg export` file.
+/// Whether `text` looks like a `reg export` file: its header, or a key
+/// line where the header was lost (checked before JSON, whose lists also
+/// start with `[`).
 pub(super) fn is_reg(text: &str) -> bool {
     let first = text.trim_start().lines().next().unwrap_or("").trim();
     HEADERS.iter().any(|h| first.eq_ignore_ascii_case(h))
+        || first.to_ascii_uppercase().starts_with("[HKEY_")
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
