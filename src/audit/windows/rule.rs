@@ -134,13 +134,19 @@ impl Rule {
         };
         RuleRef {
             place: format!("Windows rule \"{}\"{store}", self.name),
-            text: self.display_name.clone(),
+            text: self.readable_name().map(str::to_string),
         }
+    }
+
+    /// The display name, unless it is an indirect string
+    /// (`@FirewallAPI.dll,-35001`) that only Windows can look up.
+    fn readable_name(&self) -> Option<&str> {
+        self.display_name.as_deref().filter(|n| !n.starts_with('@'))
     }
 
     /// How a sentence names it: its display name, else its ID.
     pub fn label(&self) -> String {
-        format!("\"{}\"", self.display_name.as_deref().unwrap_or(&self.name))
+        format!("\"{}\"", self.readable_name().unwrap_or(&self.name))
     }
 
     /// Whether the rule's conditions (not its profiles or store) match
@@ -207,7 +213,7 @@ impl Rule {
         match condition {
             Condition::Program(p) if p.eq_ignore_ascii_case("System") => {
                 format!(
-                    "the rule {rule} applies: it is limited to the kernel (program System), which is what serves port {port} if it is SMB or HTTP.sys"
+                    "the rule {rule} applies only if the kernel (program System: SMB, or HTTP.sys for WinRM) serves port {port}"
                 )
             }
             Condition::Program(p) => {
