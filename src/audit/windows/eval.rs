@@ -178,15 +178,20 @@ impl WindowsRuleset {
             ActiveProfile::Given(p) => return (*p, Vec::new()),
             ActiveProfile::Connections(list) => list,
         };
-        if let Some(name) = &packet.interface {
-            if let Some((_, p)) = list
+        if let Some(name) = &packet.interface
+            && let Some((_, p)) = list
                 .iter()
                 .find(|(alias, _)| alias.eq_ignore_ascii_case(name))
-            {
-                return (*p, Vec::new());
-            }
+        {
+            return (*p, Vec::new());
         }
-        let (alias, first) = &list[0];
+        // `read` keeps `Connections` for a non-empty list only.
+        let Some((alias, first)) = list.first() else {
+            return (
+                Profile::Public,
+                vec!["the machine is on a Public network (the export lists none)".into()],
+            );
+        };
         if list.iter().all(|(_, p)| p == first) {
             return (*first, Vec::new());
         }

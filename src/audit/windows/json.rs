@@ -93,14 +93,11 @@ impl<'a> Doc<'a> {
             if names.len() == 2
                 && names.contains(&"value".to_string())
                 && names.contains(&"count".to_string())
-            {
-                if let Some((_, inner)) =
+                && let Some((_, inner)) =
                     fields.iter().find(|(k, _)| k.eq_ignore_ascii_case("value"))
-                {
-                    if inner.get().starts_with('[') {
-                        return self.list(inner);
-                    }
-                }
+                && inner.get().starts_with('[')
+            {
+                return self.list(inner);
             }
         }
         Ok(vec![raw])
@@ -369,7 +366,8 @@ fn rule<'a>(doc: &Doc<'a>, raw: &'a RawValue) -> Result<Rule, InputError> {
             }
         }
     }
-    let conditions: [(&str, fn(String) -> Condition); 3] = [
+    type Make = fn(String) -> Condition;
+    let conditions: [(&str, Make); 3] = [
         ("Program", Condition::Program),
         ("Service", Condition::Service),
         ("Package", Condition::Package),
