@@ -154,7 +154,14 @@ impl<'a> Doc<'a> {
                 Some((_, word)) => Ok(Some(word.to_string())),
                 None => Err(self.error(raw, format!("`{field}` is {n}"), hint)),
             },
-            Scalar::Text(s) => Ok(Some(s.trim().to_ascii_lowercase())),
+            // A number written as text ("1") is still the enum's number.
+            Scalar::Text(s) => match s.trim().parse::<i64>() {
+                Ok(n) => match numbers.iter().find(|(k, _)| *k == n) {
+                    Some((_, word)) => Ok(Some(word.to_string())),
+                    None => Err(self.error(raw, format!("`{field}` is {n}"), hint)),
+                },
+                Err(_) => Ok(Some(s.trim().to_ascii_lowercase())),
+            },
         }
     }
 }
@@ -577,5 +584,71 @@ fn strip_position(e: &serde_json::Error) -> String {
     match message.rfind(" at line ") {
         Some(i) => message[..i].to_string(),
         None => message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::windows::ports::PortItem;
+
+    fn one_rule(fields: &str) -> Result<Rule, InputError> {
+        let text = format!("{{\"Rules\": {{{fields}}}}}");
+        read("t.json", &text).map(|mut s| s.rules.remove(0))
+    }
+
+    #[test]
+    fn names_numbers_and_numbers_as_text_are_one_enum() {
+        for (enabled, direction, action) in [
+            ("\"True\"", "\"Inbound\"", "\"Block\""),
+            ("1", "1", "4"),
+            ("\"1\"", "\"1\"", "\"4\""),
+            ("true", "\"In\"", "\"block\""),
+        ] {
+            let rule = one_rule(&format!(
+                "\"Name\": \"R\", \"Enabled\": {enabled}, \"Direction\": {direction}, \"Action\": {action}"
+            ))
+            .unwrap();
+            assert!(rule.enabled);
+            assert_eq!(rule.direction, Direction::Inbound);
+            assert_eq!(rule.action, Action::Block);
+        }
+    }
+
+    #[test]
+    fn profile_flags_read_as_numbers_names_and_lists() {
+        for (written, bits) in [
+            ("5", 5),
+            ("\"Domain, Public\"", 5),
+            ("[\"Domain\", \"Public\"]", 5),
+            ("\"Any\"", 0),
+            ("0", 0),
+        ] {
+            let rule = one_rule(&format!(
+                "\"Name\": \"R\", \"Direction\": 1, \"Action\": 2, \"Profile\": {written}"
+            ))
+            .unwrap();
+            assert_eq!(rule.profiles, ProfileSet(bits), "{written}");
+        }
+    }
+
+    #[test]
+    fn a_single_port_and_a_wrapped_list_are_lists() {
+        let rule = one_rule(
+            "\"Name\": \"R\", \"Direction\": 1, \"Action\": 2, \"LocalPort\": {\"value\": [\"80\", 443], \"Count\": 2}, \"RemotePort\": \"8080\"",
+        )
+        .unwrap();
+        assert_eq!(
+            rule.local_ports.items,
+            vec![PortItem::Range(80, 80), PortItem::Range(443, 443)]
+        );
+        assert_eq!(rule.remote_ports.items, vec![PortItem::Range(8080, 8080)]);
+    }
+
+    #[test]
+    fn a_rule_without_its_action_is_refused_where_it_starts() {
+        let e = one_rule("\"Name\": \"R\", \"Direction\": 1").unwrap_err();
+        assert_eq!((e.line, e.column), (1, 11), "{e}");
+        assert!(e.message.contains("Action"), "{e}");
     }
 }
