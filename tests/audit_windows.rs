@@ -500,7 +500,7 @@ fn the_description_names_each_input_and_the_profile_source() {
         lines[0].contains("local-winrm.reg") && lines[0].contains("3 local rules"),
         "{lines:?}"
     );
-    assert!(lines[1].contains("1 Group Policy rules"), "{lines:?}");
+    assert!(lines[1].contains("1 Group Policy rule)"), "{lines:?}");
     assert!(lines.iter().any(|l| l.contains("--profile")), "{lines:?}");
 }
 

@@ -17,7 +17,7 @@
 use std::net::IpAddr;
 
 use super::profile::{Profile, ProfileSettings, ProfileTable};
-use super::rule::{Action, Rule, Store, packet_words};
+use super::rule::{Action, Condition, Rule, Store, packet_words};
 use super::{json, reg};
 use crate::audit::model::{Boundaries, Decision, Direction, Input, InputError, Packet, Ruleset};
 
@@ -225,10 +225,16 @@ impl WindowsRuleset {
             }
             let list = match rule.action {
                 Action::Bypass => {
-                    assumed.push(format!(
+                    let says_ipsec = rule
+                        .conditions
+                        .iter()
+                        .any(|c| matches!(c, Condition::Secured(_)));
+                    if !says_ipsec {
+                        assumed.push(format!(
                         "the connection is authenticated by IPsec, as the allow-bypass rule {} requires",
                         rule.label()
                     ));
+                    }
                     &mut hits.bypass
                 }
                 Action::Block => &mut hits.block,
@@ -316,10 +322,12 @@ impl Ruleset for WindowsRuleset {
                 if let Some(note) = ignored(Action::Allow).or_else(|| ignored(Action::Bypass)) {
                     why.push_str(&format!("; {note}"));
                 }
-                let other = hits
-                    .other_profile
-                    .iter()
-                    .find(|h| h.rule.action != Action::Block);
+                // Only a rule that would count there: not a local one
+                // while Group Policy keeps local rules out.
+                let merge_local = settings.local_rules_merge.unwrap_or(true);
+                let other = hits.other_profile.iter().find(|h| {
+                    h.rule.action != Action::Block && (merge_local || h.rule.store != Store::Local)
+                });
                 if let Some(h) = other {
                     why.push_str(&format!(
                         "; the allow rule {} applies only on the {} profile",

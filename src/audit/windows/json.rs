@@ -220,10 +220,10 @@ pub(super) fn read(file: &str, text: &str) -> Result<Source, InputError> {
         }
     }
     source.summary = format!(
-        "{file}: Windows Firewall ActiveStore export ({} rules, {} connection profiles, {} addresses)",
-        source.rules.len(),
-        source.connections.len(),
-        source.subnets.len()
+        "{file}: Windows Firewall ActiveStore export ({}, {}, {})",
+        count(source.rules.len(), "rule"),
+        count(source.connections.len(), "connection profile"),
+        count(source.subnets.len(), "address")
     );
     Ok(source)
 }
@@ -575,6 +575,16 @@ fn address<'a>(doc: &Doc<'a>, raw: &'a RawValue) -> Result<Option<(IpAddr, u8)>,
         None => max,
     };
     Ok(Some((ip, length)))
+}
+
+/// `1 rule`, `3 rules`, `2 addresses`.
+pub(super) fn count(n: usize, word: &str) -> String {
+    let plural = if word.ends_with('s') { "es" } else { "s" };
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}{plural}")
+    }
 }
 
 /// serde_json's message without its ` at line L column C`: the place is

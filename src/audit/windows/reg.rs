@@ -16,6 +16,7 @@
 //! `AllowLocalPolicyMerge`.
 
 use super::eval::Source;
+use super::json::count;
 use super::profile::{Profile, ProfileSettings, ProfileTable};
 use super::rule::Store;
 use super::rule_string;
@@ -180,8 +181,11 @@ pub(super) fn read(file: &str, text: &str) -> Result<Source, InputError> {
         .filter(|r| r.store == Store::GroupPolicy)
         .count();
     let local_rules = source.rules.len() - gp_rules;
-    source.summary =
-        format!("{file}: reg export ({local_rules} local rules, {gp_rules} Group Policy rules)");
+    source.summary = format!(
+        "{file}: reg export ({}, {})",
+        count(local_rules, "local rule"),
+        count(gp_rules, "Group Policy rule")
+    );
     source.local = local;
     source.group_policy = group_policy;
     Ok(source)
