@@ -127,6 +127,8 @@ pub(super) fn read(file: &str, text: &str) -> Result<Source, InputError> {
         };
         match section {
             Section::Root => {}
+            // The key's default value (`@=`) is no rule.
+            Section::Rules if name.is_empty() => {}
             Section::Rules => {
                 let Some(Quoted {
                     text: rule_text,
@@ -379,6 +381,30 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn defaults_deletions_and_deleted_keys_are_passed_over() {
+        let text = "Windows Registry Editor Version 5.00\r\n\r\n\
+            [HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\WindowsFirewall\\FirewallRules]\r\n\
+            @=\"\"\r\n\
+            \"Gone\"=-\r\n\
+            \"Kept\"=\"v2.30|Action=Block|Dir=In|Protocol=17|LPort=161|\"\r\n\
+            [-HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\WindowsFirewall\\DomainProfile]\r\n\
+            \"EnableFirewall\"=dword:00000000\r\n";
+        let source = read("gpo.reg", text).unwrap();
+        assert_eq!(source.rules.len(), 1);
+        assert_eq!(source.rules[0].store, Store::GroupPolicy);
+        assert_eq!(source.group_policy, ProfileTable::default());
+    }
+
+    #[test]
+    fn a_profile_value_that_is_not_a_dword_is_placed() {
+        let text = "Windows Registry Editor Version 5.00\n\n\
+            [HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\WindowsFirewall\\PublicProfile]\n\
+            \"DefaultInboundAction\"=dword:0000000g\n";
+        let e = read("gpo.reg", text).unwrap_err();
+        assert_eq!((e.line, e.column), (4, 30), "{e}");
     }
 
     #[test]

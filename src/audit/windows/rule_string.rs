@@ -134,6 +134,7 @@ fn apply(rule: &mut Rule, key: &str, value: &str) -> Result<(), Refusal> {
             })?;
             rule.protocol = RuleProtocol(u8::try_from(number).ok());
         }
+        "Profile" if value.eq_ignore_ascii_case("Any") => {}
         "Profile" => {
             let profile = Profile::from_word(value).ok_or_else(|| {
                 (
