@@ -3,7 +3,8 @@
 //! - only enabled rules of the packet's direction, whose profiles include
 //!   the profile of the network the packet uses, count;
 //! - with the firewall off on that profile (`EnableFirewall=0`), every
-//!   packet passes;
+//!   packet passes; with inbound rules switched off (`AllowInboundRules`
+//!   False, the registry's `DoNotAllowExceptions=1`), no inbound one does;
 //! - an allow-bypass rule beats a block rule, a block rule beats an allow
 //!   rule, and with none the profile's default action decides (inbound
 //!   block, outbound allow unless set otherwise);
@@ -261,6 +262,16 @@ impl Ruleset for WindowsRuleset {
                 rules: Vec::new(),
                 why: format!(
                     "the Windows Firewall is off on the {profile} profile (EnableFirewall=0), so it lets everything through"
+                ),
+                assumptions,
+            };
+        }
+        if packet.direction == Direction::Inbound && settings.inbound_rules_allowed == Some(false) {
+            return Decision {
+                allowed: false,
+                rules: Vec::new(),
+                why: format!(
+                    "the {profile} profile blocks every inbound connection whatever the rules say (AllowInboundRules=False, DoNotAllowExceptions=1 in the registry)"
                 ),
                 assumptions,
             };

@@ -24,7 +24,7 @@ pub const EXPORT_COMMAND: &str = concat!(
     "PolicyStoreSourceType=[string]$_.PolicyStoreSourceType; PolicyStoreSource=$_.PolicyStoreSource; Protocol=$p.Protocol; LocalPort=@($p.LocalPort); RemotePort=@($p.RemotePort); IcmpType=@($p.IcmpType); ",
     "LocalAddress=@($a.LocalAddress); RemoteAddress=@($a.RemoteAddress); Program=$g.Program; Package=$g.Package; Service=$v.Service } }; ",
     "[pscustomobject]@{ Rules=@($r); ",
-    "Profiles=@(Get-NetFirewallProfile -PolicyStore $s | ForEach-Object { [pscustomobject]@{ Name=$_.Name; Enabled=[string]$_.Enabled; DefaultInboundAction=[string]$_.DefaultInboundAction; DefaultOutboundAction=[string]$_.DefaultOutboundAction; AllowLocalFirewallRules=[string]$_.AllowLocalFirewallRules } }); ",
+    "Profiles=@(Get-NetFirewallProfile -PolicyStore $s | ForEach-Object { [pscustomobject]@{ Name=$_.Name; Enabled=[string]$_.Enabled; DefaultInboundAction=[string]$_.DefaultInboundAction; DefaultOutboundAction=[string]$_.DefaultOutboundAction; AllowInboundRules=[string]$_.AllowInboundRules; AllowLocalFirewallRules=[string]$_.AllowLocalFirewallRules } }); ",
     "Connections=@(Get-NetConnectionProfile | ForEach-Object { [pscustomobject]@{ InterfaceAlias=$_.InterfaceAlias; NetworkCategory=[string]$_.NetworkCategory } }); ",
     "Addresses=@(Get-NetIPAddress | Select-Object IPAddress,PrefixLength) } | ConvertTo-Json -Depth 5 -Compress | Set-Content -Encoding UTF8 -Path \"$env:COMPUTERNAME-firewall.json\""
 );

@@ -505,6 +505,9 @@ fn profile<'a>(
     if let Some(v) = field(&fields, "DefaultOutboundAction") {
         settings.outbound_blocks = default_action(doc, v, "DefaultOutboundAction")?;
     }
+    if let Some(v) = field(&fields, "AllowInboundRules") {
+        settings.inbound_rules_allowed = gpo_boolean(doc, v, "AllowInboundRules")?;
+    }
     if let Some(v) = field(&fields, "AllowLocalFirewallRules") {
         settings.local_rules_merge = gpo_boolean(doc, v, "AllowLocalFirewallRules")?;
     }

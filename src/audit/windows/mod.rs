@@ -15,7 +15,7 @@
 //!                        "Protocol", "LocalPort", "RemotePort", "IcmpType",
 //!                        "LocalAddress", "RemoteAddress", "Program", "Package", "Service" } ],
 //!     "Profiles":    [ { "Name", "Enabled", "DefaultInboundAction", "DefaultOutboundAction",
-//!                        "AllowLocalFirewallRules" } ],
+//!                        "AllowInboundRules", "AllowLocalFirewallRules" } ],
 //!     "Connections": [ { "InterfaceAlias", "NetworkCategory" } ],
 //!     "Addresses":   [ { "IPAddress", "PrefixLength" } ] }
 //!   ```

@@ -107,6 +107,10 @@ pub(super) struct ProfileSettings {
     /// `AllowLocalPolicyMerge` / `AllowLocalFirewallRules`: whether local
     /// rules count beside Group Policy's.
     pub local_rules_merge: Option<bool>,
+    /// `AllowInboundRules` / the inverse of `DoNotAllowExceptions`: false
+    /// blocks every inbound connection whatever the rules say ("block all
+    /// incoming connections, including those in the list of allowed apps").
+    pub inbound_rules_allowed: Option<bool>,
 }
 
 impl ProfileSettings {
@@ -117,6 +121,7 @@ impl ProfileSettings {
             inbound_blocks: self.inbound_blocks.or(lower.inbound_blocks),
             outbound_blocks: self.outbound_blocks.or(lower.outbound_blocks),
             local_rules_merge: self.local_rules_merge.or(lower.local_rules_merge),
+            inbound_rules_allowed: self.inbound_rules_allowed.or(lower.inbound_rules_allowed),
         }
     }
 }

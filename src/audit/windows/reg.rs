@@ -310,6 +310,21 @@ fn string_data(place: &Place, data: &str, data_at: usize) -> Result<Option<Quote
     }
 }
 
+/// A DWORD value's number.
+fn dword(place: &Place, name: &str, data: &str, data_at: usize) -> Result<u32, InputError> {
+    let hint = "the value is a DWORD, 0 or 1: dword:00000000 or dword:00000001";
+    let Some(digits) = data.trim().strip_prefix("dword:") else {
+        return Err(place.error(data_at, format!("{name} is not a DWORD"), hint));
+    };
+    u32::from_str_radix(digits, 16).map_err(|_| {
+        place.error(
+            data_at + 6,
+            format!("`{digits}` is not a DWORD's 8 hex digits"),
+            hint,
+        )
+    })
+}
+
 /// One of a profile key's values, if it is one that matters.
 fn profile_value(
     place: &Place,
@@ -323,19 +338,14 @@ fn profile_value(
         "defaultinboundaction" => &mut settings.inbound_blocks,
         "defaultoutboundaction" => &mut settings.outbound_blocks,
         "allowlocalpolicymerge" => &mut settings.local_rules_merge,
+        "donotallowexceptions" => {
+            let blocks_all = dword(place, name, data, data_at)? != 0;
+            settings.inbound_rules_allowed = Some(!blocks_all);
+            return Ok(());
+        }
         _ => return Ok(()),
     };
-    let hint = "the value is a DWORD, 0 or 1: dword:00000000 or dword:00000001";
-    let Some(digits) = data.trim().strip_prefix("dword:") else {
-        return Err(place.error(data_at, format!("{name} is not a DWORD"), hint));
-    };
-    let number = u32::from_str_radix(digits, 16).map_err(|_| {
-        place.error(
-            data_at + 6,
-            format!("`{digits}` is not a DWORD's 8 hex digits"),
-            hint,
-        )
-    })?;
+    let number = dword(place, name, data, data_at)?;
     *slot = match number {
         0 => Some(false),
         1 => Some(true),

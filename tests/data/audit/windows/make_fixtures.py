@@ -38,7 +38,8 @@ def profiles(domain=None, private=None, public=None):
     out = []
     for name, over in (("Domain", domain), ("Private", private), ("Public", public)):
         p = {"Name": name, "Enabled": "True", "DefaultInboundAction": "NotConfigured",
-             "DefaultOutboundAction": "NotConfigured", "AllowLocalFirewallRules": "NotConfigured"}
+             "DefaultOutboundAction": "NotConfigured", "AllowInboundRules": "NotConfigured",
+             "AllowLocalFirewallRules": "NotConfigured"}
         p.update(over or {})
         out.append(p)
     return out
@@ -68,6 +69,7 @@ def to_51(doc):
     for p in doc["Profiles"]:
         p["Enabled"] = GPO_BOOL[p["Enabled"]]
         p["AllowLocalFirewallRules"] = GPO_BOOL[p["AllowLocalFirewallRules"]]
+        p["AllowInboundRules"] = GPO_BOOL[p["AllowInboundRules"]]
         p["DefaultInboundAction"] = DEFAULT_ACTION[p["DefaultInboundAction"]]
         p["DefaultOutboundAction"] = DEFAULT_ACTION[p["DefaultOutboundAction"]]
     for c in doc["Connections"]:
@@ -118,6 +120,9 @@ write_7("ps7-bypass-beats-block.json", export([
 both("disabled-rule", lambda: export([WINRM(enabled="False")]))
 # EnableFirewall off on the active profile
 both("firewall-off", lambda: export([], connections=(("Ethernet", "Public"),), public={"Enabled": "False"}))
+# Block all inbound connections, the allowed apps' too
+write_7("ps7-block-all-inbound.json", export([WINRM()], domain={"AllowInboundRules": "False"}))
+write_51("ps51-block-all-inbound.json", export([WINRM()], domain={"AllowInboundRules": "False"}))
 # Default actions
 write_7("ps7-default-inbound-allow.json", export([], domain={"DefaultInboundAction": "Allow"}))
 write_51("ps51-default-outbound-block.json", export([
@@ -264,6 +269,7 @@ reg("local-rpc.reg", [
 reg("local-firewall-off.reg", profile_keys(LOCAL, StandardProfile={"EnableFirewall": 0}) + [
     (LOCAL + r"\FirewallRules", [("Block-All-5985", "v2.30|Action=Block|Active=TRUE|Dir=In|Protocol=6|LPort=5985|Name=Block WinRM|")]),
 ])
+reg("gpo-shields-up.reg", profile_keys(GPO, DomainProfile={"DoNotAllowExceptions": 1}))
 reg("gpo-default-inbound-allow.reg", profile_keys(GPO, DomainProfile={"DefaultInboundAction": 0}), utf16=False)
 reg("local-default-inbound-block-gp-wins.reg", profile_keys(LOCAL, DomainProfile={"DefaultInboundAction": 1}))
 reg("local-app-svc.reg", [
