@@ -510,6 +510,19 @@ fn the_description_names_each_input_and_the_profile_source() {
     );
     assert!(lines[1].contains("1 Group Policy rule)"), "{lines:?}");
     assert!(lines.iter().any(|l| l.contains("--profile")), "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("Domain on (inbound block, outbound allow, local rules ignored)")),
+        "{lines:?}"
+    );
+    let rpc = load(&["local-rpc.reg"], Some(Profile::Domain))
+        .unwrap()
+        .describe();
+    assert!(
+        rpc.iter().any(|l| l.contains("Ply2Disc, Teredo")),
+        "{rpc:?}"
+    );
 }
 
 // --- the export lines

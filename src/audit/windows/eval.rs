@@ -17,6 +17,7 @@
 
 use std::net::IpAddr;
 
+use super::ports::PortItem;
 use super::profile::{Profile, ProfileSettings, ProfileTable};
 use super::rule::{Action, Condition, Rule, Store, packet_words};
 use super::{json, reg};
@@ -116,6 +117,10 @@ pub fn read(inputs: &[Input], profile: Option<Profile>) -> Result<WindowsRuleset
                 .collect();
             summaries.push(format!("network profiles: {}", words.join(", ")));
         }
+    }
+    summaries.push(settings_words(&settings));
+    if let Some(line) = special_ports_words(&rules) {
+        summaries.push(line);
     }
     Ok(WindowsRuleset {
         rules,
@@ -388,6 +393,54 @@ impl Ruleset for WindowsRuleset {
     fn describe(&self) -> Vec<String> {
         self.summaries.clone()
     }
+}
+
+/// `profiles: Domain on (inbound block, outbound allow), Public off`.
+fn settings_words(settings: &ProfileTable) -> String {
+    let words: Vec<String> = Profile::ALL
+        .iter()
+        .map(|p| {
+            let s = settings.get(*p);
+            if s.enabled == Some(false) {
+                return format!("{p} off");
+            }
+            let verdict = |blocks: bool| if blocks { "block" } else { "allow" };
+            let mut parts = vec![
+                format!("inbound {}", verdict(s.inbound_blocks.unwrap_or(true))),
+                format!("outbound {}", verdict(s.outbound_blocks.unwrap_or(false))),
+            ];
+            if s.inbound_rules_allowed == Some(false) {
+                parts.push("all inbound blocked".into());
+            }
+            if s.local_rules_merge == Some(false) {
+                parts.push("local rules ignored".into());
+            }
+            format!("{p} on ({})", parts.join(", "))
+        })
+        .collect();
+    format!("profiles: {}", words.join("; "))
+}
+
+/// The tunnel and discovery port keywords rules use, which no VMM flow
+/// matches: said once, so an admin who expected one to match knows why.
+fn special_ports_words(rules: &[Rule]) -> Option<String> {
+    let mut words: Vec<&str> = rules
+        .iter()
+        .filter(|r| r.enabled)
+        .flat_map(|r| r.local_ports.items.iter().chain(&r.remote_ports.items))
+        .filter_map(|item| match item {
+            PortItem::Special(word) => Some(word.as_str()),
+            _ => None,
+        })
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    (!words.is_empty()).then(|| {
+        format!(
+            "port keywords taken to match no VMM flow (tunnel and discovery ports): {}",
+            words.join(", ")
+        )
+    })
 }
 
 fn action_word(action: Action) -> &'static str {
