@@ -4,4 +4,5 @@
 //! Each reader turns one kind of input into a [`model::Ruleset`]; the flow
 //! layer asks it about the first packet of each flow.
 
+pub mod iptables;
 pub mod model;
