@@ -136,12 +136,12 @@ fn describe_section(section: &Section) -> String {
         .clone()
         .unwrap_or_else(|| format!("{}-save", section.family.tool()));
     let mut text = format!(
-        "{}: {program} ({}): {} tables, {} chains, {} rules",
+        "{}: {program} ({}): {}, {}, {}",
         section.input,
         section.family.word(),
-        section.tables.len(),
-        section.chain_count(),
-        section.rule_count()
+        count(section.tables.len(), "table"),
+        count(section.chain_count(), "chain"),
+        count(section.rule_count(), "rule")
     );
     if let Some(guess) = &section.family_guess {
         text.push_str(&format!("; {guess}"));
@@ -150,4 +150,12 @@ fn describe_section(section: &Section) -> String {
         text.push_str("; it says iptables-legacy tables are loaded too");
     }
     text
+}
+
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
