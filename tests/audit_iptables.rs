@@ -17,7 +17,9 @@ use vmmports::audit::model::{
 const FIXTURES: &str = "tests/data/audit/iptables";
 
 fn fixture(name: &str) -> Input {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(FIXTURES).join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(FIXTURES)
+        .join(name);
     Input {
         name: format!("{FIXTURES}/{name}"),
         bytes: std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
@@ -77,12 +79,13 @@ fn a_vmm_server_reaches_winrm_through_the_user_chain_its_subnet_is_sent_to() {
     let host = ruleset(&["host.save"]);
     let decision = host.decide(&tcp_in("10.10.0.5", 5985));
     assert!(decision.allowed, "{decision:?}");
-    assert_eq!(places(&decision), ["filter INPUT rule 5", "filter VMM rule 2"]);
+    assert_eq!(
+        places(&decision),
+        ["filter INPUT rule 5", "filter VMM rule 2"]
+    );
     assert_eq!(
         decision.rules[0].text.as_deref(),
-        Some(
-            "-A INPUT -s 10.10.0.0/24 -p tcp -m comment --comment \"VMM management\" -j VMM"
-        )
+        Some("-A INPUT -s 10.10.0.0/24 -p tcp -m comment --comment \"VMM management\" -j VMM")
     );
     assert!(decision.assumptions.is_empty(), "{decision:?}");
 }
@@ -94,7 +97,11 @@ fn return_ends_a_user_chain_before_its_later_rules() {
     assert!(!banned.allowed);
     assert_eq!(
         places(&banned),
-        ["filter INPUT rule 5", "filter VMM rule 1", "filter VMM-BANNED rule 1"]
+        [
+            "filter INPUT rule 5",
+            "filter VMM rule 1",
+            "filter VMM-BANNED rule 1"
+        ]
     );
     // VMM-BANNED rule 3 drops the whole subnet, but RETURN (rule 2) comes
     // first for every other address.
@@ -186,7 +193,10 @@ fn a_negated_source_sends_only_addresses_outside_it_to_the_logging_drop() {
     let host = ruleset(&["host.save"]);
     let outside = host.decide(&tcp_in("192.168.1.5", 3389));
     assert!(!outside.allowed);
-    assert_eq!(places(&outside), ["filter INPUT rule 8", "filter LOGDROP rule 2"]);
+    assert_eq!(
+        places(&outside),
+        ["filter INPUT rule 8", "filter LOGDROP rule 2"]
+    );
     let inside = host.decide(&tcp_in("10.1.2.3", 3389));
     assert!(inside.allowed);
     assert_eq!(places(&inside), ["filter INPUT rule 9"]);
@@ -226,7 +236,9 @@ fn the_host_boundaries_are_every_port_and_peer_address_edge() {
     let inbound = host.boundaries(Direction::Inbound);
     assert_eq!(
         inbound.ports,
-        [22, 23, 53, 54, 443, 444, 445, 446, 3389, 3390, 5985, 5987, 8100, 8104]
+        [
+            22, 23, 53, 54, 443, 444, 445, 446, 3389, 3390, 5985, 5987, 8100, 8104
+        ]
     );
     assert_eq!(
         inbound.addresses,
@@ -330,7 +342,14 @@ fn outbound_packets_pass_output_chains_then_postrouting() {
     assert_eq!(places(&late), ["mangle POSTROUTING rule 1"]);
     let https = tables.decide(&tcp_out("10.0.0.9", 443));
     assert!(https.allowed);
-    assert_eq!(places(&https), ["mangle OUTPUT policy ACCEPT", "filter OUTPUT policy ACCEPT", "mangle POSTROUTING policy ACCEPT"]);
+    assert_eq!(
+        places(&https),
+        [
+            "mangle OUTPUT policy ACCEPT",
+            "filter OUTPUT policy ACCEPT",
+            "mangle POSTROUTING policy ACCEPT"
+        ]
+    );
 }
 
 #[test]
@@ -359,12 +378,19 @@ fn a_goto_chain_that_ends_returns_past_the_chain_that_went_to_it() {
     assert_eq!(places(&https), ["filter INPUT rule 2"]);
     let outsider = goto.decide(&tcp_in("192.168.1.1", 443));
     assert!(!outsider.allowed);
-    assert_eq!(places(&outsider), ["filter INPUT rule 1", "filter CHECK rule 2"]);
+    assert_eq!(
+        places(&outsider),
+        ["filter INPUT rule 1", "filter CHECK rule 2"]
+    );
     let http = goto.decide(&tcp_in("10.1.1.1", 80));
     assert!(http.allowed);
     assert_eq!(
         places(&http),
-        ["filter INPUT rule 1", "filter CHECK rule 1", "filter WEB rule 1"]
+        [
+            "filter INPUT rule 1",
+            "filter CHECK rule 1",
+            "filter WEB rule 1"
+        ]
     );
 }
 
@@ -404,8 +430,16 @@ fn an_ip6tables_file_decides_ipv6_packets_and_the_iptables_file_ipv4_ones() {
     assert_eq!(places(&v4), ["filter INPUT rule 5", "filter VMM rule 2"]);
     assert!(both.describe()[1].contains("ip6tables-nft-save (IPv6)"));
     let edges = both.boundaries(Direction::Inbound).addresses;
-    for edge in ["2001:db8:10::", "2001:db8:10:1::", "2001:db8:20::10", "2001:db8:20::20"] {
-        assert!(edges.contains(&edge.parse().unwrap()), "{edge} in {edges:?}");
+    for edge in [
+        "2001:db8:10::",
+        "2001:db8:10:1::",
+        "2001:db8:20::10",
+        "2001:db8:20::20",
+    ] {
+        assert!(
+            edges.contains(&edge.parse().unwrap()),
+            "{edge} in {edges:?}"
+        );
     }
 }
 
@@ -418,7 +452,9 @@ fn an_unmodelled_match_is_assumed_to_hold_and_the_decision_says_so() {
     assert!(!ssh.allowed);
     assert_eq!(places(&ssh), ["filter INPUT rule 1"]);
     assert!(
-        ssh.assumptions.iter().any(|a| a.contains("-m recent --update")),
+        ssh.assumptions
+            .iter()
+            .any(|a| a.contains("-m recent --update")),
         "{:?}",
         ssh.assumptions
     );
@@ -444,11 +480,18 @@ fn an_unmodelled_match_is_assumed_to_hold_and_the_decision_says_so() {
 #[test]
 fn nft_output_that_warns_of_legacy_tables_is_judged_with_them_when_given() {
     let alone = ruleset(&["host-with-legacy.save"]);
-    assert!(alone.describe()[0].contains("legacy"), "{:?}", alone.describe());
+    assert!(
+        alone.describe()[0].contains("legacy"),
+        "{:?}",
+        alone.describe()
+    );
     let decision = alone.decide(&tcp_in("10.10.0.5", 5985));
     assert!(decision.allowed);
     assert!(
-        decision.assumptions.iter().any(|a| a.contains("iptables-legacy")),
+        decision
+            .assumptions
+            .iter()
+            .any(|a| a.contains("iptables-legacy")),
         "{:?}",
         decision.assumptions
     );
@@ -457,7 +500,11 @@ fn nft_output_that_warns_of_legacy_tables_is_judged_with_them_when_given() {
     let blocked = both.decide(&tcp_in("10.10.0.5", 5985));
     assert!(!blocked.allowed);
     assert_eq!(places(&blocked), ["filter INPUT rule 1"]);
-    assert!(blocked.why.starts_with(&format!("{FIXTURES}/legacy.save")), "{}", blocked.why);
+    assert!(
+        blocked.why.starts_with(&format!("{FIXTURES}/legacy.save")),
+        "{}",
+        blocked.why
+    );
     assert!(blocked.assumptions.is_empty(), "{:?}", blocked.assumptions);
     assert!(both.describe()[1].contains("iptables-save (IPv4)"));
 }
@@ -502,7 +549,10 @@ fn a_save_cut_before_its_commit_is_refused() {
 
 #[test]
 fn iptables_s_output_is_refused_with_a_hint_to_use_iptables_save() {
-    let error = text_error("s.txt", "-P INPUT DROP\n-A INPUT -p tcp --dport 22 -j ACCEPT\n");
+    let error = text_error(
+        "s.txt",
+        "-P INPUT DROP\n-A INPUT -p tcp --dport 22 -j ACCEPT\n",
+    );
     assert_eq!((error.line, error.column), (1, 1));
     assert!(error.hint.unwrap().contains("iptables-save"));
 }

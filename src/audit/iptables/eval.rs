@@ -120,14 +120,7 @@ pub fn decide(section: &Section, packet: &Packet) -> SectionAnswer {
             Verdict::Accept => {}
         }
     }
-    let why = if deciders.is_empty() {
-        format!(
-            "accepted: no {} chain on its way has a rule that stops it, and their policies accept",
-            section.family.tool()
-        )
-    } else {
-        format!("accepted by {}", deciders.join(" and "))
-    };
+    let why = accepted_why(&rules, &deciders, section.family);
     SectionAnswer {
         allowed: true,
         rules,
@@ -155,6 +148,33 @@ fn policy_verdict(chain: &Chain, base: &str) -> (Verdict, Vec<RuleRef>) {
         Policy::Drop => Verdict::Drop,
     };
     (verdict, refs)
+}
+
+/// Names the rules that accepted; the policies only when no rule did.
+fn accepted_why(rules: &[RuleRef], deciders: &[String], family: Family) -> String {
+    let by_rule: Vec<&str> = deciders
+        .iter()
+        .filter(|place| rules.iter().any(|r| &r.place == *place && r.text.is_some()))
+        .map(String::as_str)
+        .collect();
+    if !by_rule.is_empty() {
+        return format!("accepted by {}", by_rule.join(" and "));
+    }
+    let policies: Vec<&str> = deciders
+        .iter()
+        .filter_map(|place| place.strip_suffix(" policy ACCEPT"))
+        .collect();
+    if policies.is_empty() {
+        format!(
+            "accepted: no {} chain on its way has a rule for it, and their policies accept",
+            family.tool()
+        )
+    } else {
+        format!(
+            "accepted by the ACCEPT policy of {}: no rule there decides",
+            policies.join(" and ")
+        )
+    }
 }
 
 fn blocked_why(verdict: &Verdict, refs: &[RuleRef], base: &str) -> String {
@@ -293,13 +313,12 @@ impl Walker<'_> {
                 end,
                 ranges,
             } => {
-                let carries = match (protocol, packet.protocol) {
-                    (_, Protocol::Icmp) => false,
-                    (PortProtocol::Tcp, Protocol::Udp) | (PortProtocol::Udp, Protocol::Tcp) => {
-                        false
-                    }
-                    _ => true,
-                };
+                let carries = !matches!(
+                    (protocol, packet.protocol),
+                    (_, Protocol::Icmp)
+                        | (PortProtocol::Tcp, Protocol::Udp)
+                        | (PortProtocol::Udp, Protocol::Tcp)
+                );
                 if !carries {
                     // The match does not apply to this protocol at all, `!`
                     // or not.

@@ -175,7 +175,11 @@ impl FileReader<'_> {
             ));
         }
         if let Some(generated) = generated {
-            let program = generated.split_whitespace().next().unwrap_or("").to_string();
+            let program = generated
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .to_string();
             let same_save = self
                 .section
                 .generated_by
