@@ -556,3 +556,49 @@ fn iptables_s_output_is_refused_with_a_hint_to_use_iptables_save() {
     assert_eq!((error.line, error.column), (1, 1));
     assert!(error.hint.unwrap().contains("iptables-save"));
 }
+
+// ufw.save and ufw6.save: what `ufw enable` loads, with three user rules.
+
+#[test]
+fn ufws_own_rules_decide_as_ufw_means_them() {
+    let ufw = ruleset(&["ufw.save", "ufw6.save"]);
+    let winrm = ufw.decide(&tcp_in("10.10.0.5", 5985));
+    assert!(winrm.allowed, "{winrm:?}");
+    assert_eq!(places(&winrm).last(), Some(&"filter ufw-user-input rule 1"));
+    assert!(winrm.assumptions.is_empty(), "{:?}", winrm.assumptions);
+    // ufw's `-m addrtype --dst-type BROADCAST` rules do not catch a packet
+    // to this machine's own address; the default policy drops it.
+    let stranger = ufw.decide(&tcp_in("192.168.1.1", 5985));
+    assert!(!stranger.allowed);
+    assert_eq!(places(&stranger), ["filter INPUT policy DROP"]);
+    assert!(
+        stranger.assumptions.is_empty(),
+        "{:?}",
+        stranger.assumptions
+    );
+    let https = ufw.decide(&udp_in("192.168.1.1", 443));
+    assert_eq!(places(&https).last(), Some(&"filter ufw-user-input rule 6"));
+    // ufw6's `-m rt --rt-type 0 -j DROP` is for a routing header the packet
+    // does not carry.
+    let https6 = ufw.decide(&tcp_in("2001:db8::1", 443));
+    assert!(https6.allowed, "{https6:?}");
+    assert!(https6.assumptions.is_empty(), "{:?}", https6.assumptions);
+    let ping6 = ufw.decide(&packet(
+        Direction::Inbound,
+        Protocol::Icmp,
+        "2001:db8::1",
+        0,
+    ));
+    assert!(ping6.allowed, "{ping6:?}");
+    // `ufw limit` counts connections with `-m recent`, whose list the
+    // text does not hold: the limit is taken as reached, and said so.
+    let ssh = ufw.decide(&tcp_in("10.0.0.1", 22));
+    assert!(!ssh.allowed);
+    assert!(
+        ssh.assumptions
+            .iter()
+            .any(|a| a.contains("-m recent --update")),
+        "{:?}",
+        ssh.assumptions
+    );
+}

@@ -369,3 +369,24 @@ fn the_goto_fixture_returns_where_the_kernel_returns() {
         ],
     );
 }
+
+#[test]
+fn ufws_rules_let_through_what_the_kernel_lets_through() {
+    if !ready() {
+        return;
+    }
+    use Protocol::{Icmp, Tcp, Udp};
+    // Not port 22: `ufw limit` counts with `-m recent`, taken as reached.
+    compare_with_kernel(
+        "ufw.save",
+        &[
+            inbound(Tcp, "10.10.0.5", 5985),
+            inbound(Tcp, "192.168.1.1", 5985),
+            inbound(Tcp, "192.168.1.1", 443),
+            inbound(Udp, "192.168.1.1", 443),
+            inbound(Tcp, "10.10.0.5", 8000),
+            inbound(Icmp, "10.0.0.1", 0),
+            outbound(Tcp, "10.0.0.9", 5985),
+        ],
+    );
+}

@@ -344,16 +344,21 @@ impl Walker<'_> {
             Test::FamilyOnly(family) => plain(*family == self.family),
             Test::Assumed(clause) if negated => Answer::Assume(format!("not so that {clause}")),
             Test::Assumed(clause) => Answer::Assume(clause.clone()),
-            Test::LocalAddressType { end } => {
+            Test::AddressType { end, types } => {
                 let local_end = match packet.direction {
                     Direction::Inbound => End::Destination,
                     Direction::Outbound => End::Source,
                 };
-                let local = *end == local_end
-                    || packet.peer.is_loopback()
-                    || packet.local == Some(packet.peer);
-                plain(local)
+                let peer_is_local = packet.peer.is_loopback() || packet.local == Some(packet.peer);
+                let has = |kind: &str| match kind {
+                    "UNICAST" => true,
+                    "LOCAL" => *end == local_end || peer_is_local,
+                    _ => false,
+                };
+                plain(types.iter().any(|t| has(t)))
             }
+            Test::Unicast { names_unicast } => plain(*names_unicast),
+            Test::AbsentHeader => Answer::No,
         }
     }
 
@@ -497,7 +502,96 @@ fn prefix_of(range: &AddressRange) -> Option<u32> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::parse::read_input;
     use super::*;
+    use crate::audit::model::Input;
+
+    /// The answer of a ruleset with `rules` in filter INPUT (policy DROP)
+    /// for a TCP packet to port 5985 from 10.0.0.5 on eth0, with `local`
+    /// and `source_port` as given.
+    fn inbound(rules: &str, local: Option<&str>, source_port: Option<u16>) -> SectionAnswer {
+        let text = format!("*filter\n:INPUT DROP [0:0]\n{rules}\nCOMMIT\n");
+        let sections = read_input(&Input {
+            name: "t".into(),
+            bytes: text.into_bytes(),
+        })
+        .unwrap();
+        let packet = Packet {
+            direction: Direction::Inbound,
+            protocol: Protocol::Tcp,
+            peer: "10.0.0.5".parse().unwrap(),
+            local: local.map(|l| l.parse().unwrap()),
+            port: 5985,
+            source_port,
+            interface: Some("eth0".into()),
+        };
+        decide(&sections[0], &packet)
+    }
+
+    #[test]
+    fn this_machines_own_address_is_assumed_only_while_unknown() {
+        let rule = "-A INPUT -d 192.168.0.10 -p tcp --dport 5985 -j ACCEPT";
+        let unknown = inbound(rule, None, None);
+        assert!(unknown.allowed);
+        assert!(
+            unknown.assumptions[0].contains("192.168.0.10"),
+            "{unknown:?}"
+        );
+        assert!(
+            inbound(rule, Some("192.168.0.10"), None)
+                .assumptions
+                .is_empty()
+        );
+        assert!(!inbound(rule, Some("192.168.0.11"), None).allowed);
+    }
+
+    #[test]
+    fn a_source_port_is_assumed_only_while_unknown() {
+        let rule = "-A INPUT -p tcp --sport 1024:65535 --dport 5985 -j ACCEPT";
+        let unknown = inbound(rule, None, None);
+        assert!(unknown.allowed);
+        assert!(
+            unknown.assumptions[0].contains("source port"),
+            "{unknown:?}"
+        );
+        assert!(!inbound(rule, None, Some(80)).allowed);
+        assert!(inbound(rule, None, Some(50000)).assumptions.is_empty());
+    }
+
+    #[test]
+    fn a_syn_is_new_unicast_local_and_carries_no_extension_header() {
+        for rule in [
+            "-A INPUT -p tcp --syn -j ACCEPT",
+            "-A INPUT -p tcp -m tcp --tcp-flags SYN,ACK SYN -j ACCEPT",
+            "-A INPUT -m pkttype --pkt-type unicast -j ACCEPT",
+            "-A INPUT -m addrtype --dst-type LOCAL,BROADCAST -j ACCEPT",
+            "-A INPUT -m addrtype --src-type UNICAST -j ACCEPT",
+            "-A INPUT ! -f -j ACCEPT",
+        ] {
+            let answer = inbound(rule, None, None);
+            assert!(answer.allowed, "{rule}: {answer:?}");
+            assert!(answer.assumptions.is_empty(), "{rule}: {answer:?}");
+        }
+        for rule in [
+            "-A INPUT -p tcp ! --syn -j ACCEPT",
+            "-A INPUT -m pkttype --pkt-type broadcast -j ACCEPT",
+            "-A INPUT -m addrtype --src-type LOCAL -j ACCEPT",
+            "-A INPUT -m addrtype --dst-type MULTICAST -j ACCEPT",
+            "-A INPUT -m rt --rt-type 0 -j ACCEPT",
+            "-A INPUT -m frag ! --fragid 5 -j ACCEPT",
+            "-A INPUT -f -j ACCEPT",
+            "-A INPUT -p udp -j ACCEPT",
+        ] {
+            assert!(!inbound(rule, None, None).allowed, "{rule}");
+        }
+    }
+
+    #[test]
+    fn a_queue_target_is_taken_to_accept_and_said_so() {
+        let answer = inbound("-A INPUT -p tcp -j NFQUEUE --queue-num 1", None, None);
+        assert!(answer.allowed);
+        assert!(answer.assumptions[0].contains("NFQUEUE"), "{answer:?}");
+    }
 
     #[test]
     fn a_trailing_plus_is_a_prefix_wildcard() {

@@ -81,6 +81,9 @@ enum Module {
     Set,
     Comment,
     Addrtype,
+    Pkttype,
+    /// A header the packet does not carry: its options are taken unread.
+    AbsentHeader,
     /// Not modelled: its options are kept as written (`words`) and the
     /// whole match is assumed to hold. `implicit` for the module `-p sctp`
     /// loads by itself, which says nothing until one of its options is
@@ -106,6 +109,8 @@ impl Module {
             "set" => Module::Set,
             "comment" => Module::Comment,
             "addrtype" => Module::Addrtype,
+            "pkttype" => Module::Pkttype,
+            "rt" | "frag" | "hbh" | "dst" | "mh" | "ah" | "esp" => Module::AbsentHeader,
             other => Module::Unmodelled {
                 name: other.to_string(),
                 words: Vec::new(),
@@ -154,6 +159,7 @@ impl Module {
             (Module::Comment, "--comment") => one,
             (Module::Addrtype, "--src-type" | "--dst-type") => one,
             (Module::Addrtype, "--limit-iface-in" | "--limit-iface-out") => Some(0),
+            (Module::Pkttype, "--pkt-type") => one,
             _ => None,
         }
     }
@@ -397,6 +403,10 @@ pub fn read(words: &[Word]) -> Result<RuleOptions, Problem> {
                 match module {
                     Module::Icmp => rule.icmp_family = Some(Family::V4),
                     Module::Icmp6 => rule.icmp_family = Some(Family::V6),
+                    Module::AbsentHeader => rule.conditions.push(Condition {
+                        negated: false,
+                        test: Test::AbsentHeader,
+                    }),
                     _ => {}
                 }
                 modules.push(module);
@@ -498,6 +508,14 @@ fn read_module_option(
         }
         return Ok(());
     }
+    if modules.contains(&Module::AbsentHeader)
+        && !modules
+            .iter()
+            .any(|m| matches!(m, Module::Unmodelled { .. }))
+    {
+        take_loose_values(reader);
+        return Ok(());
+    }
     let unmodelled = modules
         .iter_mut()
         .rev()
@@ -562,7 +580,8 @@ fn unknown_option(word: &Word, modules: &[Module], target: Option<&str>) -> Prob
                     Module::Set => "set",
                     Module::Comment => "comment",
                     Module::Addrtype => "addrtype",
-                    Module::Unmodelled { .. } => "",
+                    Module::Pkttype => "pkttype",
+                    Module::AbsentHeader | Module::Unmodelled { .. } => "",
                 })
                 .filter(|n| !n.is_empty())
                 .collect();
@@ -649,6 +668,9 @@ fn modelled_option(
                 echo_request: values::icmp_type_covers_echo_request(value(0), v6).map_err(bad)?,
             }
         }
+        "--pkt-type" => Test::Unicast {
+            names_unicast: values::packet_type_is_unicast(value(0)).map_err(bad)?,
+        },
         "--ctstate" | "--state" => Test::NewState {
             names_new: values::state_list_names_new(value(0)).map_err(bad)?,
         },
@@ -681,15 +703,9 @@ fn modelled_option(
             } else {
                 End::Destination
             };
-            if value(0) == "LOCAL" {
-                Test::LocalAddressType { end }
-            } else {
-                let which = if end == End::Source {
-                    "source"
-                } else {
-                    "destination"
-                };
-                Test::Assumed(format!("the {which} address is of type {}", value(0)))
+            Test::AddressType {
+                end,
+                types: values::address_types(value(0)).map_err(bad)?,
             }
         }
         _ if option.starts_with("--ct") => Test::Assumed(format!(

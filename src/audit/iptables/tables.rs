@@ -241,10 +241,18 @@ pub enum Test {
     /// an unknown module): assumed to hold, and the decision says so in
     /// these words.
     Assumed(String),
-    /// addrtype's `--src-type`/`--dst-type LOCAL`: true of this machine's
-    /// own end by definition, and of the peer's only when it is this
-    /// machine too.
-    LocalAddressType { end: End },
+    /// addrtype's `--src-type`/`--dst-type`: does the list name a type
+    /// the address at `end` has. This machine's own end is LOCAL and
+    /// UNICAST by definition; a peer's is UNICAST (and LOCAL only when it
+    /// is this machine too). VMM's flows are never broadcast or multicast.
+    AddressType { end: End, types: Vec<String> },
+    /// pkttype's `--pkt-type`: does it name `unicast` (or `host`), what
+    /// every packet of a VMM flow is.
+    Unicast { names_unicast: bool },
+    /// An IPv6 extension header (`-m rt`, `frag`, `hbh`, `dst`, `mh`) or
+    /// IPsec header (`-m ah`, `esp`) the first packet of a TCP, UDP or
+    /// ICMP flow does not carry: the match fails, `!` inside it or not.
+    AbsentHeader,
 }
 
 /// What a rule does when it matches.

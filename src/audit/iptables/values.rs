@@ -347,6 +347,39 @@ pub fn state_list_names_new(word: &str) -> Result<bool, Bad> {
     Ok(new)
 }
 
+/// addrtype's comma list of address types, checked and upper-cased.
+pub fn address_types(word: &str) -> Result<Vec<String>, Bad> {
+    word.split(',')
+        .map(|name| {
+            let upper = name.to_ascii_uppercase();
+            match upper.as_str() {
+                "UNSPEC" | "UNICAST" | "LOCAL" | "BROADCAST" | "ANYCAST" | "MULTICAST"
+                | "BLACKHOLE" | "UNREACHABLE" | "PROHIBIT" | "THROW" | "NAT" | "XRESOLVE" => {
+                    Ok(upper)
+                }
+                _ => Err(Bad::new(
+                    format!("`{name}` is not an address type"),
+                    "types are UNICAST, LOCAL, BROADCAST, ANYCAST, MULTICAST, BLACKHOLE, UNREACHABLE, PROHIBIT, THROW, NAT, XRESOLVE, UNSPEC",
+                )),
+            }
+        })
+        .collect()
+}
+
+/// Whether pkttype's `--pkt-type` names a unicast packet.
+pub fn packet_type_is_unicast(word: &str) -> Result<bool, Bad> {
+    match word.to_ascii_lowercase().as_str() {
+        "unicast" | "host" => Ok(true),
+        "broadcast" | "multicast" | "otherhost" | "outgoing" | "loopback" | "fastroute" => {
+            Ok(false)
+        }
+        _ => Err(Bad::new(
+            format!("`{word}` is not a packet type"),
+            "packet types are unicast, broadcast, multicast",
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -39,3 +39,26 @@ unshare -n sh -eu -c '
     iptables-legacy-save > legacy.save
 '
 echo "wrote host-with-legacy.save legacy.save"
+
+# ufw's own rules (its shipped before/after rules plus three user rules),
+# as `ufw enable` loads them. ufw runs in a mount namespace over a copy of
+# /etc/ufw, reset first, so this machine's ufw settings are neither read
+# nor changed. Skipped where ufw is not installed.
+if command -v ufw >/dev/null; then
+    copy=$(mktemp -d)
+    cp -a /etc/ufw/. "$copy"
+    unshare -n -m sh -eu -c '
+        mount --bind "$1" /etc/ufw
+        ufw --force reset >/dev/null
+        ufw --force enable >/dev/null
+        ufw allow from 10.10.0.0/24 to any port 5985 proto tcp >/dev/null
+        ufw limit 22/tcp >/dev/null
+        ufw allow 443 >/dev/null
+        iptables-save > ufw.save
+        ip6tables-save > ufw6.save
+    ' sh "$copy"
+    rm -rf "$copy"
+    echo "wrote ufw.save ufw6.save"
+else
+    echo "ufw is not installed: ufw.save and ufw6.save kept as they are"
+fi
