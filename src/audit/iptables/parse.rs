@@ -10,7 +10,7 @@
 //! names the other family, when a table comes a second time, or at the
 //! legacy warning `iptables-nft-save` prints first.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::lex::{self, Word};
 use super::options::{self, AddressOption, Problem};
@@ -555,12 +555,22 @@ impl FileReader<'_> {
                 }
             }
         }
-        if let Some(at) = find_loop(&table.jumps) {
-            return Err(self.error(
-                at,
-                "this jump closes a loop of chains".to_string(),
-                "the kernel refuses rulesets where a chain can reach itself",
-            ));
+        match check_chain_graph(&table.jumps) {
+            Ok(()) => {}
+            Err(ChainGraphProblem::Loop(at)) => {
+                return Err(self.error(
+                    at,
+                    "this jump closes a loop of chains".to_string(),
+                    "the kernel refuses rulesets where a chain can reach itself",
+                ));
+            }
+            Err(ChainGraphProblem::TooDeep(at)) => {
+                return Err(self.error(
+                    at,
+                    format!("user chains nest more than {MAX_NESTING} deep here"),
+                    "the nft kernel allows 16 levels of jumps; this reader follows up to 64",
+                ));
+            }
         }
         self.section.tables.push(Table {
             name: table.name,
@@ -671,39 +681,59 @@ fn jump_name(target: &Target) -> Option<&str> {
     }
 }
 
-/// Where a jump closes a loop of chains, if one does.
-fn find_loop(jumps: &[(String, String, usize)]) -> Option<usize> {
-    fn visit<'a>(
+/// How deep user chains may nest (jumps within jumps). The nft kernel
+/// stops at 16; legacy tables allow more. The limit also bounds the
+/// evaluator's recursion on hostile input.
+const MAX_NESTING: usize = 64;
+
+/// What is wrong with a table's jumps, and where the jump is.
+enum ChainGraphProblem {
+    Loop(usize),
+    TooDeep(usize),
+}
+
+/// Refuses loops of chains (the kernel does too) and nesting deeper than
+/// [`MAX_NESTING`].
+fn check_chain_graph(jumps: &[(String, String, usize)]) -> Result<(), ChainGraphProblem> {
+    let mut callees: HashMap<&str, Vec<(&str, usize)>> = HashMap::new();
+    for (from, to, at) in jumps {
+        callees.entry(from).or_default().push((to, *at));
+    }
+    /// The longest chain of jumps below `chain`.
+    fn height<'a>(
         chain: &'a str,
-        jumps: &'a [(String, String, usize)],
+        callees: &HashMap<&'a str, Vec<(&'a str, usize)>>,
         on_path: &mut Vec<&'a str>,
-        done: &mut Vec<&'a str>,
-    ) -> Option<usize> {
-        if done.contains(&chain) {
-            return None;
+        heights: &mut HashMap<&'a str, usize>,
+    ) -> Result<usize, ChainGraphProblem> {
+        if let Some(known) = heights.get(chain) {
+            return Ok(*known);
         }
         on_path.push(chain);
-        for (from, to, at) in jumps.iter().filter(|(from, _, _)| from == chain) {
-            if on_path.contains(&to.as_str()) {
-                return Some(*at);
+        let mut deepest = 0;
+        for &(to, at) in callees.get(chain).map(Vec::as_slice).unwrap_or_default() {
+            if on_path.contains(&to) {
+                return Err(ChainGraphProblem::Loop(at));
             }
-            let _ = from;
-            if let Some(at) = visit(to, jumps, on_path, done) {
-                return Some(at);
+            // This jump is the `on_path.len()`th from the built-in chain.
+            if on_path.len() > MAX_NESTING {
+                return Err(ChainGraphProblem::TooDeep(at));
             }
+            let below = 1 + height(to, callees, on_path, heights)?;
+            if below + on_path.len() - 1 > MAX_NESTING {
+                return Err(ChainGraphProblem::TooDeep(at));
+            }
+            deepest = deepest.max(below);
         }
         on_path.pop();
-        done.push(chain);
-        None
+        heights.insert(chain, deepest);
+        Ok(deepest)
     }
-    let mut done = Vec::new();
+    let mut heights = HashMap::new();
     for (from, _, _) in jumps {
-        let mut on_path = Vec::new();
-        if let Some(at) = visit(from, jumps, &mut on_path, &mut done) {
-            return Some(at);
-        }
+        height(from, &callees, &mut Vec::new(), &mut heights)?;
     }
-    None
+    Ok(())
 }
 
 #[cfg(test)]
@@ -801,6 +831,26 @@ mod tests {
         let text = "*filter\n:A - [0:0]\n:B - [0:0]\n-A INPUT -j A\n-A A -j B\n-A B -g A\nCOMMIT\n";
         let error = read("r", text).unwrap_err();
         assert_eq!(error.line, 6);
+    }
+
+    #[test]
+    fn chains_nested_past_the_limit_are_refused_rather_than_followed() {
+        let mut text = String::from("*filter\n");
+        for depth in 0..=MAX_NESTING {
+            text.push_str(&format!(":C{depth} - [0:0]\n"));
+        }
+        text.push_str("-A INPUT -j C0\n");
+        for depth in 0..MAX_NESTING {
+            text.push_str(&format!("-A C{depth} -j C{}\n", depth + 1));
+        }
+        text.push_str("COMMIT\n");
+        let error = read("deep", &text).unwrap_err();
+        assert!(error.message.contains("nest"), "{error}");
+        let shallow = text.replace(
+            &format!("-A C{} -j C{}\n", MAX_NESTING - 1, MAX_NESTING),
+            "",
+        );
+        assert!(read("shallow", &shallow).is_ok());
     }
 
     #[test]
