@@ -239,9 +239,12 @@ impl Walker<'_> {
             if rule.target == Target::Continue {
                 continue;
             }
-            let place = format!("{} {} rule {}", table.name.word(), chain.name, index + 1);
-            if !self.matches(rule, &place) {
+            let Some(assumed) = self.matches(rule) else {
                 continue;
+            };
+            let place = format!("{} {} rule {}", table.name.word(), chain.name, index + 1);
+            for clause in assumed {
+                self.assume(format!("{place}: {clause}"));
             }
             let here = RuleRef {
                 place,
@@ -276,21 +279,18 @@ impl Walker<'_> {
         ChainEnd::Return
     }
 
-    /// Whether every condition of `rule` holds; what it had to assume for
-    /// that is recorded only when the rule matches.
-    fn matches(&mut self, rule: &Rule, place: &str) -> bool {
+    /// Whether every condition of `rule` holds, and if so what that took
+    /// for granted (recorded only for a rule that matches).
+    fn matches(&self, rule: &Rule) -> Option<Vec<String>> {
         let mut assumed = Vec::new();
         for condition in &rule.conditions {
             match self.answer(condition) {
                 Answer::Yes => {}
-                Answer::No => return false,
-                Answer::Assume(clause) => assumed.push(format!("{place}: {clause}")),
+                Answer::No => return None,
+                Answer::Assume(clause) => assumed.push(clause),
             }
         }
-        for assumption in assumed {
-            self.assume(assumption);
-        }
-        true
+        Some(assumed)
     }
 
     fn answer(&self, condition: &Condition) -> Answer {

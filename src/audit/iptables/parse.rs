@@ -92,9 +92,26 @@ struct SectionDraft {
 struct OpenTable {
     name: TableName,
     chains: Vec<Chain>,
+    /// Where each chain is in `chains`: large rulesets (kube-proxy's) have
+    /// thousands of chains and a rule line names one.
+    positions: HashMap<String, usize>,
     /// Every `-j`/`-g` to a chain: from which chain, to which, and where
     /// the name is written, checked at COMMIT when all chains are known.
     jumps: Vec<(String, String, usize)>,
+}
+
+impl OpenTable {
+    /// Adds a chain; its index.
+    fn add_chain(&mut self, name: &str, policy: Option<Policy>) -> usize {
+        self.chains.push(Chain {
+            name: name.to_string(),
+            policy,
+            rules: Vec::new(),
+        });
+        self.positions
+            .insert(name.to_string(), self.chains.len() - 1);
+        self.chains.len() - 1
+    }
 }
 
 struct FileReader<'a> {
@@ -228,6 +245,7 @@ impl FileReader<'_> {
         self.table = Some(OpenTable {
             name: table,
             chains: Vec::new(),
+            positions: HashMap::new(),
             jumps: Vec::new(),
         });
         Ok(())
@@ -275,7 +293,7 @@ impl FileReader<'_> {
                 ));
             }
         };
-        if table.chains.iter().any(|c| c.name == name) {
+        if table.positions.contains_key(name) {
             return Err(self.error(
                 offset,
                 format!("chain {name} declared twice"),
@@ -283,11 +301,7 @@ impl FileReader<'_> {
             ));
         }
         if let Some(table) = &mut self.table {
-            table.chains.push(Chain {
-                name: name.to_string(),
-                policy,
-                rules: Vec::new(),
-            });
+            table.add_chain(name, policy);
         }
         Ok(())
     }
@@ -383,16 +397,11 @@ impl FileReader<'_> {
         let Some(open) = &mut self.table else {
             return Err(self.error(offset, "no table open".into(), "start with `*filter`"));
         };
-        if let Some(index) = open.chains.iter().position(|c| c.name == name) {
-            return Ok(index);
+        if let Some(index) = open.positions.get(name) {
+            return Ok(*index);
         }
         if table.is_some_and(|t| t.built_in_chains().contains(&name)) {
-            open.chains.push(Chain {
-                name: name.to_string(),
-                policy: Some(Policy::Accept),
-                rules: Vec::new(),
-            });
-            return Ok(open.chains.len() - 1);
+            return Ok(open.add_chain(name, Some(Policy::Accept)));
         }
         let table = table.map(|t| t.word()).unwrap_or("");
         Err(self.error(
@@ -525,16 +534,12 @@ impl FileReader<'_> {
             ));
         };
         for built_in in table.name.built_in_chains() {
-            if !table.chains.iter().any(|c| c.name == *built_in) {
-                table.chains.push(Chain {
-                    name: built_in.to_string(),
-                    policy: Some(Policy::Accept),
-                    rules: Vec::new(),
-                });
+            if !table.positions.contains_key(*built_in) {
+                table.add_chain(built_in, Some(Policy::Accept));
             }
         }
         for (_, to, at) in &table.jumps {
-            match table.chains.iter().find(|c| &c.name == to) {
+            match table.positions.get(to).map(|&i| &table.chains[i]) {
                 Some(chain) if chain.policy.is_some() => {
                     return Err(self.error(
                         *at,
