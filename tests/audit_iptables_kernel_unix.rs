@@ -30,8 +30,37 @@ use vmmports::audit::model::{Direction, Input, Packet, Protocol, Ruleset};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/audit/iptables");
 const TOOL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/firewall_probe.py");
-/// The audited machine's address on the veth link.
+/// The audited machine's addresses on the veth link.
 const MACHINE: &str = "172.31.0.1";
+const MACHINE6: &str = "fd00:31::1";
+
+/// The commands and addresses of one family.
+struct Family {
+    tables: &'static str,
+    machine: &'static str,
+    prefix: u8,
+    /// `ip` flags for an address that is usable at once (no duplicate
+    /// address detection).
+    address_flags: &'static str,
+    /// `ip`, or `ip -6`: a default route names no address to tell by.
+    ip: &'static str,
+}
+
+const V4: Family = Family {
+    tables: "iptables",
+    machine: MACHINE,
+    prefix: 32,
+    address_flags: "",
+    ip: "ip",
+};
+
+const V6: Family = Family {
+    tables: "ip6tables",
+    machine: MACHINE6,
+    prefix: 128,
+    address_flags: " nodad",
+    ip: "ip -6",
+};
 
 struct Probe {
     direction: Direction,
@@ -64,7 +93,15 @@ impl Probe {
             direction: self.direction,
             protocol: self.protocol,
             peer: self.peer.parse().unwrap(),
-            local: Some(MACHINE.parse().unwrap()),
+            local: Some(
+                if self.peer.contains(':') {
+                    MACHINE6
+                } else {
+                    MACHINE
+                }
+                .parse()
+                .unwrap(),
+            ),
             port: self.port,
             source_port: None,
             interface: Some("eth0".into()),
@@ -86,6 +123,9 @@ fn ready() -> bool {
         "iptables-nft",
         "iptables-nft-restore",
         "iptables-nft-save",
+        "ip6tables-nft",
+        "ip6tables-nft-restore",
+        "ip6tables-nft-save",
     ]
     .iter()
     .filter(|t| !needs::has_tool(t))
@@ -117,6 +157,14 @@ fn script(fixture: &str, probes: &[Probe], dir: &std::path::Path) -> String {
         specs.join(" ")
     };
     let dir = dir.display();
+    let family = if fixture.contains('6') { &V6 } else { &V4 };
+    let Family {
+        tables,
+        machine,
+        prefix,
+        address_flags,
+        ip,
+    } = family;
     let mut s = format!(
         r#"set -eu
 ip link set lo up
@@ -127,13 +175,12 @@ while [ "$(readlink /proc/$PEER/ns/net)" = "$(readlink /proc/self/ns/net)" ]; do
 A="nsenter -t $PEER -n"
 ip link add eth0 type veth peer name peer0
 ip link set peer0 netns $PEER
-ip addr add {MACHINE}/32 dev eth0
+ip addr add {machine}/{prefix} dev eth0{address_flags}
 ip link set eth0 up
-ip route add default dev eth0
+{ip} route add default dev eth0
 $A ip link set lo up
 $A ip link set peer0 up
-$A ip route add {MACHINE}/32 dev peer0
-$A iptables-nft -A INPUT -s {MACHINE}/32
+$A {tables}-nft -A INPUT -s {machine}/{prefix}
 python3 {TOOL} listen {dir}/ready-machine {machine_ports} &
 $A python3 {TOOL} listen {dir}/ready-peer {peer_ports} &
 "#,
@@ -141,34 +188,34 @@ $A python3 {TOOL} listen {dir}/ready-peer {peer_ports} &
         peer_ports = listen(Direction::Outbound),
     );
     for peer in &peers {
-        writeln!(s, "$A ip addr add {peer}/32 dev peer0").unwrap();
+        writeln!(s, "$A ip addr add {peer}/{prefix} dev peer0{address_flags}").unwrap();
     }
-    s.push_str("while [ ! -e ");
+    writeln!(s, "$A ip route add {machine}/{prefix} dev peer0").unwrap();
     writeln!(
         s,
-        "{dir}/ready-machine ] || [ ! -e {dir}/ready-peer ]; do sleep 0.05; done"
+        "while [ ! -e {dir}/ready-machine ] || [ ! -e {dir}/ready-peer ]; do sleep 0.05; done"
     )
     .unwrap();
     for (index, probe) in probes.iter().enumerate() {
-        writeln!(s, "iptables-nft-restore < {FIXTURES}/{fixture}").unwrap();
+        writeln!(s, "{tables}-nft-restore < {FIXTURES}/{fixture}").unwrap();
         let proto = probe.protocol.word();
         match probe.direction {
             Direction::Inbound => writeln!(
                 s,
-                "echo \"@@probe {index} $($A python3 {TOOL} probe {proto} {} {MACHINE} {})\"",
+                "echo \"@@probe {index} $($A python3 {TOOL} probe {proto} {} {machine} {})\"",
                 probe.peer, probe.port
             ),
             Direction::Outbound => writeln!(
                 s,
-                "$A iptables-nft -Z INPUT\n\
-                 python3 {TOOL} probe {proto} {MACHINE} {} {} >/dev/null\n\
-                 if $A iptables-nft-save -c -t filter | grep -q '^\\[[1-9][0-9]*:[0-9]*\\] -A INPUT -s {MACHINE}/32'; \
+                "$A {tables}-nft -Z INPUT\n\
+                 python3 {TOOL} probe {proto} {machine} {} {} >/dev/null\n\
+                 if $A {tables}-nft-save -c -t filter | grep -q '^\\[[1-9][0-9]*:[0-9]*\\] -A INPUT -s {machine}/{prefix}'; \
                  then echo '@@probe {index} open'; else echo '@@probe {index} closed'; fi",
                 probe.peer, probe.port
             ),
         }
         .unwrap();
-        writeln!(s, "iptables-nft-save -c | sed 's/^/@@counters {index} /'").unwrap();
+        writeln!(s, "{tables}-nft-save -c | sed 's/^/@@counters {index} /'").unwrap();
     }
     s.push_str("echo @@done\n");
     s
@@ -387,6 +434,28 @@ fn ufws_rules_let_through_what_the_kernel_lets_through() {
             inbound(Tcp, "10.10.0.5", 8000),
             inbound(Icmp, "10.0.0.1", 0),
             outbound(Tcp, "10.0.0.9", 5985),
+        ],
+    );
+}
+
+#[test]
+fn the_ip6tables_fixture_lets_through_what_the_kernel_lets_through() {
+    if !ready() {
+        return;
+    }
+    use Protocol::{Icmp, Tcp};
+    compare_with_kernel(
+        "host6.save",
+        &[
+            inbound(Tcp, "2001:db8:10::5", 5985),
+            inbound(Tcp, "2001:db8:10::5", 5986),
+            inbound(Tcp, "2001:db8:10::5", 5987),
+            inbound(Tcp, "2001:db8:99::1", 5985),
+            inbound(Tcp, "2001:db8:20::10", 443),
+            inbound(Tcp, "2001:db8:20::1f", 443),
+            inbound(Tcp, "2001:db8:20::20", 443),
+            inbound(Icmp, "2001:db8:99::1", 0),
+            outbound(Tcp, "2001:db8:99::1", 443),
         ],
     );
 }

@@ -2,14 +2,15 @@
 whether it got through, for tests/audit_iptables_kernel_unix.rs.
 
     python3 firewall_probe.py listen READY_FILE tcp:PORT udp:PORT ...
-        Listens on 0.0.0.0: accepts and closes TCP connections, echoes UDP
-        datagrams; writes READY_FILE once every port listens.
+        Listens on 0.0.0.0 and ::, accepts and closes TCP connections,
+        echoes UDP datagrams; writes READY_FILE once every port listens.
     python3 firewall_probe.py probe PROTO SOURCE DESTINATION PORT
         From SOURCE (an address of this machine), opens a TCP connection,
         sends a UDP datagram and waits for its echo, or sends an ICMP echo
         request (PROTO icmp, PORT ignored) and waits for the reply. Prints
         `open` when the answer came back within half a second, else
-        `closed` (refused, rejected or dropped).
+        `closed` (refused, rejected or dropped). IPv6 when the addresses
+        are.
 """
 import os
 import selectors
@@ -25,16 +26,17 @@ def listen(ready_file, specs):
     sel = selectors.DefaultSelector()
     for spec in specs:
         proto, port = spec.split(":")
-        if proto == "tcp":
-            s = socket.socket()
+        for family, anywhere in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):
+            kind = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
+            s = socket.socket(family, kind)
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.bind(("0.0.0.0", int(port)))
-            s.listen(64)
-        else:
-            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            s.bind(("0.0.0.0", int(port)))
-        s.setblocking(False)
-        sel.register(s, selectors.EVENT_READ, proto)
+            if family == socket.AF_INET6:
+                s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            s.bind((anywhere, int(port)))
+            if proto == "tcp":
+                s.listen(64)
+            s.setblocking(False)
+            sel.register(s, selectors.EVENT_READ, proto)
     with open(ready_file, "w") as f:
         f.write("ready\n")
     while True:
@@ -61,8 +63,9 @@ def checksum(data):
 
 
 def probe(proto, source, destination, port):
+    family = socket.AF_INET6 if ":" in destination else socket.AF_INET
     if proto == "tcp":
-        s = socket.socket()
+        s = socket.socket(family, socket.SOCK_STREAM)
         s.bind((source, 0))
         s.settimeout(TIMEOUT)
         try:
@@ -71,7 +74,7 @@ def probe(proto, source, destination, port):
         except OSError:
             return False
     if proto == "udp":
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s = socket.socket(family, socket.SOCK_DGRAM)
         s.bind((source, 0))
         s.settimeout(TIMEOUT)
         s.sendto(b"probe", (destination, port))
@@ -80,11 +83,18 @@ def probe(proto, source, destination, port):
             return data == b"probe"
         except OSError:
             return False
-    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
-    s.bind((source, 0))
     ident = os.getpid() & 0xFFFF
-    header = struct.pack("!BBHHH", 8, 0, 0, ident, 1)
-    packet = struct.pack("!BBHHH", 8, 0, checksum(header + b"probe"), ident, 1) + b"probe"
+    if family == socket.AF_INET6:
+        # The kernel fills in an ICMPv6 checksum and strips the IP header.
+        s = socket.socket(family, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+        request, reply, header_length = 128, 129, lambda data: 0
+        packet = struct.pack("!BBHHH", request, 0, 0, ident, 1) + b"probe"
+    else:
+        s = socket.socket(family, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+        request, reply, header_length = 8, 0, lambda data: (data[0] & 0x0F) * 4
+        header = struct.pack("!BBHHH", request, 0, 0, ident, 1)
+        packet = struct.pack("!BBHHH", request, 0, checksum(header + b"probe"), ident, 1) + b"probe"
+    s.bind((source, 0))
     s.sendto(packet, (destination, 0))
     deadline = time.monotonic() + TIMEOUT
     while True:
@@ -96,9 +106,9 @@ def probe(proto, source, destination, port):
             data, peer = s.recvfrom(2048)
         except OSError:
             return False
-        ihl = (data[0] & 0x0F) * 4
-        kind, _, _, got_ident, _ = struct.unpack("!BBHHH", data[ihl : ihl + 8])
-        if peer[0] == destination and kind == 0 and got_ident == ident:
+        at = header_length(data)
+        kind, _, _, got_ident, _ = struct.unpack("!BBHHH", data[at : at + 8])
+        if peer[0] == destination and kind == reply and got_ident == ident:
             return True
 
 
