@@ -103,6 +103,11 @@ fn return_ends_a_user_chain_before_its_later_rules() {
             "filter VMM-BANNED rule 1"
         ]
     );
+    assert_eq!(
+        banned.why,
+        "dropped by filter VMM-BANNED rule 1, reached through \
+         filter INPUT rule 5 (\"VMM management\") then filter VMM rule 1"
+    );
     // VMM-BANNED rule 3 drops the whole subnet, but RETURN (rule 2) comes
     // first for every other address.
     let other = host.decide(&tcp_in("10.10.0.7", 5985));

@@ -77,6 +77,7 @@ pub fn decide(section: &Section, packet: &Packet) -> SectionAnswer {
         packet,
         family: section.family,
         assumptions: Vec::new(),
+        comments: Vec::new(),
     };
     let mut rules = Vec::new();
     let mut deciders = Vec::new();
@@ -95,7 +96,7 @@ pub fn decide(section: &Section, packet: &Packet) -> SectionAnswer {
         let nat = *table_name == TableName::Nat;
         match verdict {
             Verdict::Drop | Verdict::Reject => {
-                let why = blocked_why(&verdict, &refs, &base);
+                let why = blocked_why(&verdict, &refs, &base, &walker.comments);
                 return SectionAnswer {
                     allowed: false,
                     rules: refs,
@@ -120,7 +121,7 @@ pub fn decide(section: &Section, packet: &Packet) -> SectionAnswer {
             Verdict::Accept => {}
         }
     }
-    let why = accepted_why(&rules, &deciders, section.family);
+    let why = accepted_why(&rules, &deciders, section.family, &walker.comments);
     SectionAnswer {
         allowed: true,
         rules,
@@ -151,11 +152,16 @@ fn policy_verdict(chain: &Chain, base: &str) -> (Verdict, Vec<RuleRef>) {
 }
 
 /// Names the rules that accepted; the policies only when no rule did.
-fn accepted_why(rules: &[RuleRef], deciders: &[String], family: Family) -> String {
-    let by_rule: Vec<&str> = deciders
+fn accepted_why(
+    rules: &[RuleRef],
+    deciders: &[String],
+    family: Family,
+    comments: &[(String, String)],
+) -> String {
+    let by_rule: Vec<String> = deciders
         .iter()
         .filter(|place| rules.iter().any(|r| &r.place == *place && r.text.is_some()))
-        .map(String::as_str)
+        .map(|place| with_comment(place, comments))
         .collect();
     if !by_rule.is_empty() {
         return format!("accepted by {}", by_rule.join(" and "));
@@ -177,7 +183,20 @@ fn accepted_why(rules: &[RuleRef], deciders: &[String], family: Family) -> Strin
     }
 }
 
-fn blocked_why(verdict: &Verdict, refs: &[RuleRef], base: &str) -> String {
+/// `place`, followed by its rule's comment in quotes when it has one.
+fn with_comment(place: &str, comments: &[(String, String)]) -> String {
+    match comments.iter().find(|(at, _)| at == place) {
+        Some((_, comment)) => format!("{place} (\"{comment}\")"),
+        None => place.to_string(),
+    }
+}
+
+fn blocked_why(
+    verdict: &Verdict,
+    refs: &[RuleRef],
+    base: &str,
+    comments: &[(String, String)],
+) -> String {
     let verb = if *verdict == Verdict::Reject {
         "rejected"
     } else {
@@ -187,12 +206,15 @@ fn blocked_why(verdict: &Verdict, refs: &[RuleRef], base: &str) -> String {
         Some((last, _)) if last.text.is_none() => {
             format!("{verb} by the policy of {base}: no rule in it accepts the packet")
         }
-        Some((last, [])) => format!("{verb} by {}", last.place),
+        Some((last, [])) => format!("{verb} by {}", with_comment(&last.place, comments)),
         Some((last, through)) => {
-            let through: Vec<&str> = through.iter().map(|r| r.place.as_str()).collect();
+            let through: Vec<String> = through
+                .iter()
+                .map(|r| with_comment(&r.place, comments))
+                .collect();
             format!(
                 "{verb} by {}, reached through {}",
-                last.place,
+                with_comment(&last.place, comments),
                 through.join(" then ")
             )
         }
@@ -217,6 +239,9 @@ struct Walker<'a> {
     packet: &'a Packet,
     family: Family,
     assumptions: Vec<String>,
+    /// The `-m comment` of each rule that matched, by place, so the
+    /// sentence can quote the admin's own name for the deciding rule.
+    comments: Vec<(String, String)>,
 }
 
 /// What a test says about the packet.
@@ -245,6 +270,9 @@ impl Walker<'_> {
             let place = format!("{} {} rule {}", table.name.word(), chain.name, index + 1);
             for clause in assumed {
                 self.assume(format!("{place}: {clause}"));
+            }
+            if let Some(comment) = &rule.comment {
+                self.comments.push((place.clone(), comment.clone()));
             }
             let here = RuleRef {
                 place,
