@@ -511,7 +511,23 @@ fn nft_output_that_warns_of_legacy_tables_is_judged_with_them_when_given() {
         blocked.why
     );
     assert!(blocked.assumptions.is_empty(), "{:?}", blocked.assumptions);
-    assert!(both.describe()[1].contains("iptables-save (IPv4)"));
+    assert!(
+        both.describe()[1]
+            .ends_with("iptables-save (IPv4): 1 table, 3 chains, 1 rule; legacy back end"),
+        "{:?}",
+        both.describe()
+    );
+    // Another nft save beside it is not the legacy tables it warns of.
+    let nft_only = ruleset(&["host-with-legacy.save", "tables.save"]);
+    let decision = nft_only.decide(&tcp_in("10.10.0.5", 5985));
+    assert!(
+        decision
+            .assumptions
+            .iter()
+            .any(|a| a.contains("iptables-legacy")),
+        "{:?}",
+        decision.assumptions
+    );
 }
 
 // Errors: where, what, and a hint.

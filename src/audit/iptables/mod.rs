@@ -75,7 +75,10 @@ impl Ruleset for IptablesRuleset {
         let mut assumptions = Vec::new();
         for section in &mine {
             let answer = eval::decide(section, packet);
-            if section.legacy_tables_elsewhere && mine.len() == 1 {
+            let legacy_given = mine
+                .iter()
+                .any(|s| !std::ptr::eq(*s, *section) && s.nft_back_end != Some(true));
+            if section.legacy_tables_elsewhere && !legacy_given {
                 assumptions.push(format!(
                     "the iptables-legacy tables {} says are also loaded let the packet through (they were not given)",
                     section.input
@@ -145,6 +148,9 @@ fn describe_section(section: &Section) -> String {
     );
     if let Some(guess) = &section.family_guess {
         text.push_str(&format!("; {guess}"));
+    }
+    if section.nft_back_end == Some(false) {
+        text.push_str("; legacy back end");
     }
     if section.legacy_tables_elsewhere {
         text.push_str("; it says iptables-legacy tables are loaded too");
