@@ -325,8 +325,31 @@ pub fn read(words: &[Word]) -> Result<RuleOptions, Problem> {
             negate_next = Some(word);
             continue;
         }
-        let negated = negate_next.take().is_some();
+        let not = negate_next.take();
+        let negated = not.is_some();
         let option = word.text.as_str();
+        if let Some(not) = not
+            && matches!(
+                option,
+                "-m" | "--match"
+                    | "-j"
+                    | "--jump"
+                    | "-g"
+                    | "--goto"
+                    | "-c"
+                    | "--set-counters"
+                    | "-4"
+                    | "--ipv4"
+                    | "-6"
+                    | "--ipv6"
+            )
+        {
+            return Err(Problem::new(
+                not.offset,
+                format!("`!` cannot negate `{option}`"),
+                "`!` goes before a match's option, as in `-m conntrack ! --ctstate NEW`",
+            ));
+        }
         match option {
             "-p" | "--protocol" => {
                 let negated = negated || reader.old_style_not();
@@ -764,6 +787,12 @@ mod tests {
             )]
         );
         assert_eq!(rule.target, Target::Drop);
+    }
+
+    #[test]
+    fn a_negated_module_load_is_refused_at_the_bang() {
+        let problem = read_line("-p tcp ! -m tcp --dport 22 -j ACCEPT").unwrap_err();
+        assert_eq!(problem.offset, 7);
     }
 
     #[test]
