@@ -623,3 +623,24 @@ fn ufws_own_rules_decide_as_ufw_means_them() {
         ssh.assumptions
     );
 }
+
+// notrack.save: a raw rule takes a port out of connection tracking.
+
+#[test]
+fn a_packet_exempted_from_tracking_is_untracked_not_new() {
+    let notrack = ruleset(&["notrack.save"]);
+    let untracked = notrack.decide(&tcp_in("10.0.0.1", 9100));
+    assert!(untracked.allowed);
+    assert_eq!(
+        places(&untracked),
+        ["raw PREROUTING policy ACCEPT", "filter INPUT rule 2"]
+    );
+    let tracked = notrack.decide(&tcp_in("10.0.0.1", 9101));
+    assert_eq!(
+        places(&tracked),
+        ["raw PREROUTING policy ACCEPT", "filter INPUT rule 1"]
+    );
+    let other = notrack.decide(&tcp_in("10.0.0.1", 22));
+    assert!(!other.allowed);
+    assert_eq!(places(&other), ["filter INPUT policy DROP"]);
+}

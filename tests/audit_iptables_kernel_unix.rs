@@ -459,3 +459,19 @@ fn the_ip6tables_fixture_lets_through_what_the_kernel_lets_through() {
         ],
     );
 }
+
+#[test]
+fn an_untracked_packet_meets_the_rules_the_kernel_meets_it_with() {
+    if !ready() {
+        return;
+    }
+    use Protocol::Tcp;
+    compare_with_kernel(
+        "notrack.save",
+        &[
+            inbound(Tcp, "10.0.0.1", 9100),
+            inbound(Tcp, "10.0.0.1", 9101),
+            inbound(Tcp, "10.0.0.1", 22),
+        ],
+    );
+}

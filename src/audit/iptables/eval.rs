@@ -12,6 +12,9 @@
 //! The nat chains see only a connection's first packet (this one) and can
 //! rewrite its address or port; the rewrite is noted, not followed, and only
 //! a DROP there blocks.
+//!
+//! The packet is NEW to connection tracking, unless a raw rule exempts it
+//! (`-j CT --notrack`): from then on `--ctstate` sees it UNTRACKED.
 
 use std::net::IpAddr;
 
@@ -78,6 +81,7 @@ pub fn decide(section: &Section, packet: &Packet) -> SectionAnswer {
         family: section.family,
         assumptions: Vec::new(),
         comments: Vec::new(),
+        untracked: false,
     };
     let mut rules = Vec::new();
     let mut deciders = Vec::new();
@@ -242,6 +246,8 @@ struct Walker<'a> {
     /// The `-m comment` of each rule that matched, by place, so the
     /// sentence can quote the admin's own name for the deciding rule.
     comments: Vec<(String, String)>,
+    /// A raw rule took the packet out of connection tracking.
+    untracked: bool,
 }
 
 /// What a test says about the packet.
@@ -287,6 +293,10 @@ impl Walker<'_> {
                 }
                 Target::Return => return ChainEnd::Return,
                 Target::Continue => continue,
+                Target::Untrack => {
+                    self.untracked = true;
+                    continue;
+                }
                 Target::Jump(name) => (name, false),
                 Target::Goto(name) => (name, true),
             };
@@ -354,7 +364,14 @@ impl Walker<'_> {
                 }
                 self.ports(*end, ranges, negated)
             }
-            Test::NewState { names_new } => plain(*names_new),
+            Test::State {
+                names_new,
+                names_untracked,
+            } => plain(if self.untracked {
+                *names_untracked
+            } else {
+                *names_new
+            }),
             Test::IcmpType { v6, echo_request } => {
                 let family = if *v6 { Family::V6 } else { Family::V4 };
                 if packet.protocol != Protocol::Icmp || family != self.family {

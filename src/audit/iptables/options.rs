@@ -242,6 +242,7 @@ fn target_options_are_checked(target: &str) -> bool {
 fn target_from_name(name: &str) -> Target {
     match name {
         "ACCEPT" => Target::Accept,
+        "NOTRACK" => Target::Untrack,
         "DROP" | "TARPIT" => Target::Drop,
         "REJECT" => Target::Reject,
         "RETURN" => Target::Return,
@@ -557,6 +558,9 @@ fn read_module_option(
     if let Some(target) = target
         && !target_options_are_checked(target)
     {
+        if target == "CT" && option == "--notrack" {
+            rule.target = Target::Untrack;
+        }
         take_loose_values(reader);
         return Ok(());
     }
@@ -697,9 +701,13 @@ fn modelled_option(
         "--pkt-type" => Test::Unicast {
             names_unicast: values::packet_type_is_unicast(value(0)).map_err(bad)?,
         },
-        "--ctstate" | "--state" => Test::NewState {
-            names_new: values::state_list_names_new(value(0)).map_err(bad)?,
-        },
+        "--ctstate" | "--state" => {
+            let (names_new, names_untracked) = values::state_list(value(0)).map_err(bad)?;
+            Test::State {
+                names_new,
+                names_untracked,
+            }
+        }
         "--src-range" | "--dst-range" => {
             let range = values::address_span(value(0)).map_err(bad)?;
             if let Some(word) = first {

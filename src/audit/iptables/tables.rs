@@ -230,8 +230,12 @@ pub enum Test {
         end: Option<End>,
         ranges: Vec<PortRange>,
     },
-    /// conntrack's `--ctstate` or state's `--state`: does it name NEW.
-    NewState { names_new: bool },
+    /// conntrack's `--ctstate` or state's `--state`: does it name NEW,
+    /// the packet's state, or UNTRACKED, its state after `-j CT --notrack`.
+    State {
+        names_new: bool,
+        names_untracked: bool,
+    },
     /// `--icmp-type`/`--icmpv6-type`: does it cover an echo request.
     IcmpType { v6: bool, echo_request: bool },
     /// `--tcp-flags MASK COMP` (and `--syn`), as bit sets.
@@ -275,4 +279,7 @@ pub enum Target {
     Other(String),
     /// Changes nothing about the verdict (LOG, MARK, CT, no `-j` at all).
     Continue,
+    /// `-j CT --notrack` (or the old `-j NOTRACK`): the packet goes on,
+    /// untracked, so later `--ctstate` matches see UNTRACKED, not NEW.
+    Untrack,
 }

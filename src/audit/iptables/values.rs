@@ -329,13 +329,17 @@ pub fn tcp_flags(word: &str) -> Result<u8, Bad> {
 }
 
 /// Whether a conntrack/state list names NEW (the state of every packet
-/// asked about); checks the other names so a typo is not taken silently.
-pub fn state_list_names_new(word: &str) -> Result<bool, Bad> {
+/// asked about) and whether it names UNTRACKED (its state once a raw rule
+/// exempts it from tracking); checks the other names so a typo is not
+/// taken silently.
+pub fn state_list(word: &str) -> Result<(bool, bool), Bad> {
     let mut new = false;
+    let mut untracked = false;
     for name in word.split(',') {
         match name.to_ascii_uppercase().as_str() {
             "NEW" => new = true,
-            "ESTABLISHED" | "RELATED" | "INVALID" | "UNTRACKED" | "SNAT" | "DNAT" => {}
+            "UNTRACKED" => untracked = true,
+            "ESTABLISHED" | "RELATED" | "INVALID" | "SNAT" | "DNAT" => {}
             _ => {
                 return Err(Bad::new(
                     format!("`{name}` is not a connection state"),
@@ -344,7 +348,7 @@ pub fn state_list_names_new(word: &str) -> Result<bool, Bad> {
             }
         }
     }
-    Ok(new)
+    Ok((new, untracked))
 }
 
 /// addrtype's comma list of address types, checked and upper-cased.
