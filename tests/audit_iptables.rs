@@ -644,3 +644,30 @@ fn a_packet_exempted_from_tracking_is_untracked_not_new() {
     assert!(!other.allowed);
     assert_eq!(places(&other), ["filter INPUT policy DROP"]);
 }
+
+// mark.save: mangle marks packets (and connections); filter matches marks.
+
+#[test]
+fn marks_set_in_mangle_are_what_filter_matches() {
+    let marks = ruleset(&["mark.save"]);
+    let winrm = marks.decide(&tcp_in("10.10.0.5", 5985));
+    assert!(winrm.allowed, "{winrm:?}");
+    assert_eq!(
+        places(&winrm),
+        [
+            "mangle PREROUTING policy ACCEPT",
+            "mangle INPUT policy ACCEPT",
+            "filter INPUT rule 2"
+        ]
+    );
+    assert!(winrm.assumptions.is_empty(), "{:?}", winrm.assumptions);
+    // 5986 gets 0x100 too; CONNMARK saves 0x110; mangle INPUT then sets
+    // 0x8000, which filter drops.
+    let marked = marks.decide(&tcp_in("10.10.0.5", 5986));
+    assert!(!marked.allowed);
+    assert_eq!(places(&marked), ["filter INPUT rule 1"]);
+    assert!(marked.why.contains("drop marked packets"), "{}", marked.why);
+    // An unmarked packet is neither dropped as marked nor accepted.
+    let stranger = marks.decide(&tcp_in("192.168.1.1", 5985));
+    assert_eq!(places(&stranger), ["filter INPUT policy DROP"]);
+}

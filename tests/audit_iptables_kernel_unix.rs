@@ -475,3 +475,19 @@ fn an_untracked_packet_meets_the_rules_the_kernel_meets_it_with() {
         ],
     );
 }
+
+#[test]
+fn marks_are_set_and_matched_as_the_kernel_does() {
+    if !ready() {
+        return;
+    }
+    use Protocol::Tcp;
+    compare_with_kernel(
+        "mark.save",
+        &[
+            inbound(Tcp, "10.10.0.5", 5985),
+            inbound(Tcp, "10.10.0.5", 5986),
+            inbound(Tcp, "192.168.1.1", 5985),
+        ],
+    );
+}

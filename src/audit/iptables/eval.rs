@@ -19,8 +19,8 @@
 use std::net::IpAddr;
 
 use super::tables::{
-    AddressRange, Chain, Condition, End, Family, Policy, PortProtocol, PortRange, Rule, Section,
-    Table, TableName, Target, Test,
+    AddressRange, Chain, Condition, End, Family, MarkChange, Policy, PortProtocol, PortRange, Rule,
+    Section, Table, TableName, Target, Test,
 };
 use super::values;
 use crate::audit::model::{Direction, Packet, Protocol, RuleRef};
@@ -82,6 +82,8 @@ pub fn decide(section: &Section, packet: &Packet) -> SectionAnswer {
         assumptions: Vec::new(),
         comments: Vec::new(),
         untracked: false,
+        mark: 0,
+        connection_mark: 0,
     };
     let mut rules = Vec::new();
     let mut deciders = Vec::new();
@@ -248,6 +250,10 @@ struct Walker<'a> {
     comments: Vec<(String, String)>,
     /// A raw rule took the packet out of connection tracking.
     untracked: bool,
+    /// The packet's mark and its connection's, 0 until a MARK or CONNMARK
+    /// rule it passes sets them.
+    mark: u32,
+    connection_mark: u32,
 }
 
 /// What a test says about the packet.
@@ -297,6 +303,10 @@ impl Walker<'_> {
                     self.untracked = true;
                     continue;
                 }
+                Target::Mark(change) => {
+                    self.change_mark(*change);
+                    continue;
+                }
                 Target::Jump(name) => (name, false),
                 Target::Goto(name) => (name, true),
             };
@@ -315,6 +325,21 @@ impl Walker<'_> {
             }
         }
         ChainEnd::Return
+    }
+
+    fn change_mark(&mut self, change: MarkChange) {
+        match change {
+            MarkChange::Packet { and, xor } => self.mark = (self.mark & and) ^ xor,
+            MarkChange::Connection { and, xor } => {
+                self.connection_mark = (self.connection_mark & and) ^ xor;
+            }
+            MarkChange::Save { nfmask, ctmask } => {
+                self.connection_mark = (self.connection_mark & !ctmask) ^ (self.mark & nfmask);
+            }
+            MarkChange::Restore { nfmask, ctmask } => {
+                self.mark = (self.mark & !nfmask) ^ (self.connection_mark & ctmask);
+            }
+        }
     }
 
     /// Whether every condition of `rule` holds, and if so what that took
@@ -403,6 +428,18 @@ impl Walker<'_> {
                 plain(types.iter().any(|t| has(t)))
             }
             Test::Unicast { names_unicast } => plain(*names_unicast),
+            Test::Mark {
+                connection,
+                value,
+                mask,
+            } => {
+                let mark = if *connection {
+                    self.connection_mark
+                } else {
+                    self.mark
+                };
+                plain(mark & mask == *value)
+            }
             Test::AbsentHeader => Answer::No,
         }
     }
@@ -629,6 +666,32 @@ mod tests {
         ] {
             assert!(!inbound(rule, None, None).allowed, "{rule}");
         }
+    }
+
+    #[test]
+    fn every_mark_operation_changes_the_mark_the_way_its_name_says() {
+        for (marking, matches) in [
+            ("-j MARK --set-mark 0x5", "0x5"),
+            ("-j MARK --set-xmark 0x5/0xf", "0x5/0xf"),
+            ("-j MARK --or-mark 0x4", "0x4/0x4"),
+            ("-j MARK --xor-mark 0x3", "0x3"),
+            ("-j CONNMARK --set-mark 0x7", "0x7"),
+        ] {
+            let connection = if marking.contains("CONNMARK") {
+                "-j CONNMARK --restore-mark\n-A INPUT "
+            } else {
+                ""
+            };
+            let rules = format!(
+                "-A INPUT {marking}\n-A INPUT {connection}-m mark --mark {matches} -j ACCEPT"
+            );
+            assert!(inbound(&rules, None, None).allowed, "{rules}");
+        }
+        let cleared = "-A INPUT -j MARK --set-mark 0x6\n-A INPUT -j MARK --and-mark 0x2\n\
+                       -A INPUT -m mark --mark 0x2 -j ACCEPT";
+        assert!(inbound(cleared, None, None).allowed);
+        assert!(!inbound("-A INPUT -m mark ! --mark 0x0 -j ACCEPT", None, None).allowed);
+        assert!(inbound("-A INPUT -m connmark --mark 0x0 -j ACCEPT", None, None).allowed);
     }
 
     #[test]

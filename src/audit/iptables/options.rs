@@ -12,7 +12,7 @@
 use std::net::IpAddr;
 
 use super::lex::Word;
-use super::tables::{AddressRange, Condition, End, Family, PortProtocol, Target, Test};
+use super::tables::{AddressRange, Condition, End, Family, MarkChange, PortProtocol, Target, Test};
 use super::values::{self, Bad};
 
 /// A problem at a byte offset of the line.
@@ -65,6 +65,8 @@ pub struct RuleOptions {
     /// `-p ipv6-icmp` or `-m icmp6` (IPv6) / `-m icmp` (IPv4): a family
     /// hint for files with no addresses.
     pub icmp_family: Option<Family>,
+    /// MARK's or CONNMARK's options, read together once the rule ends.
+    mark_options: Vec<(Word, Vec<Word>)>,
 }
 
 /// A match module loaded by `-m` (or by `-p tcp`/`-p udp`/...).
@@ -82,6 +84,8 @@ enum Module {
     Comment,
     Addrtype,
     Pkttype,
+    Mark,
+    Connmark,
     /// A header the packet does not carry: its options are taken unread.
     AbsentHeader,
     /// Not modelled: its options are kept as written (`words`) and the
@@ -110,6 +114,8 @@ impl Module {
             "comment" => Module::Comment,
             "addrtype" => Module::Addrtype,
             "pkttype" => Module::Pkttype,
+            "mark" => Module::Mark,
+            "connmark" => Module::Connmark,
             "rt" | "frag" | "hbh" | "dst" | "mh" | "ah" | "esp" => Module::AbsentHeader,
             other => Module::Unmodelled {
                 name: other.to_string(),
@@ -160,6 +166,7 @@ impl Module {
             (Module::Addrtype, "--src-type" | "--dst-type") => one,
             (Module::Addrtype, "--limit-iface-in" | "--limit-iface-out") => Some(0),
             (Module::Pkttype, "--pkt-type") => one,
+            (Module::Mark | Module::Connmark, "--mark") => one,
             _ => None,
         }
     }
@@ -221,6 +228,12 @@ fn target_arity(target: &str, option: &str) -> Option<usize> {
         ("REJECT", "--reject-with") => Some(1),
         ("LOG", "--log-level" | "--log-prefix") => Some(1),
         (
+            "MARK" | "CONNMARK",
+            "--set-mark" | "--set-xmark" | "--and-mark" | "--or-mark" | "--xor-mark",
+        )
+        | ("CONNMARK", "--nfmask" | "--ctmask" | "--mask") => Some(1),
+        ("CONNMARK", "--save-mark" | "--restore-mark") => Some(0),
+        (
             "LOG",
             "--log-tcp-sequence" | "--log-tcp-options" | "--log-ip-options" | "--log-uid"
             | "--log-macdecode",
@@ -233,10 +246,12 @@ fn target_arity(target: &str, option: &str) -> Option<usize> {
 /// mistake): the built-in verdicts, LOG, REJECT and user chains. The other
 /// extensions' options are taken unread.
 fn target_options_are_checked(target: &str) -> bool {
-    matches!(target, "REJECT" | "LOG" | "ACCEPT" | "DROP" | "RETURN")
-        || !(OPAQUE_TARGETS.contains(&target)
-            || CONTINUING_TARGETS.contains(&target)
-            || target == "TARPIT")
+    matches!(
+        target,
+        "REJECT" | "LOG" | "ACCEPT" | "DROP" | "RETURN" | "MARK" | "CONNMARK"
+    ) || !(OPAQUE_TARGETS.contains(&target)
+        || CONTINUING_TARGETS.contains(&target)
+        || target == "TARPIT")
 }
 
 fn target_from_name(name: &str) -> Target {
@@ -309,6 +324,7 @@ pub fn read(words: &[Word]) -> Result<RuleOptions, Problem> {
         comment: None,
         addresses: Vec::new(),
         icmp_family: None,
+        mark_options: Vec::new(),
     };
     let mut modules: Vec<Module> = Vec::new();
     let mut target_name: Option<String> = None;
@@ -481,6 +497,11 @@ pub fn read(words: &[Word]) -> Result<RuleOptions, Problem> {
             "`!` goes before the option it negates",
         ));
     }
+    if let Some(target) = target_name.as_deref()
+        && matches!(target, "MARK" | "CONNMARK")
+    {
+        rule.target = Target::Mark(mark_change(target, &rule.mark_options, words)?);
+    }
     for module in modules {
         if let Module::Unmodelled {
             name,
@@ -502,6 +523,73 @@ pub fn read(words: &[Word]) -> Result<RuleOptions, Problem> {
         }
     }
     Ok(rule)
+}
+
+/// What MARK's or CONNMARK's options (`--set-xmark 0x1/0xffffffff`,
+/// `--save-mark --nfmask .. --ctmask ..`) do, as one change.
+fn mark_change(
+    target: &str,
+    options: &[(Word, Vec<Word>)],
+    words: &[Word],
+) -> Result<MarkChange, Problem> {
+    let connection = target == "CONNMARK";
+    let mut nfmask = u32::MAX;
+    let mut ctmask = u32::MAX;
+    let mut change = None;
+    for (option, values) in options {
+        let first = values.first().unwrap_or(option);
+        let number =
+            |word: &Word| values::mark_number(&word.text).map_err(|b| Problem::at(word, b));
+        let masked =
+            |word: &Word| values::mark_with_mask(&word.text).map_err(|b| Problem::at(word, b));
+        let (and, xor) = match option.text.as_str() {
+            "--nfmask" => {
+                nfmask = number(first)?;
+                continue;
+            }
+            "--ctmask" => {
+                ctmask = number(first)?;
+                continue;
+            }
+            "--mask" => {
+                let mask = number(first)?;
+                (nfmask, ctmask) = (mask, mask);
+                continue;
+            }
+            "--save-mark" | "--restore-mark" => {
+                change = Some(option.text.clone());
+                continue;
+            }
+            "--set-xmark" => {
+                let (value, mask) = masked(first)?;
+                (!mask, value)
+            }
+            "--set-mark" => {
+                let (value, mask) = masked(first)?;
+                (!mask & !value, value)
+            }
+            "--and-mark" => (number(first)?, 0),
+            "--or-mark" => {
+                let value = number(first)?;
+                (!value, value)
+            }
+            _ => (u32::MAX, number(first)?),
+        };
+        return Ok(if connection {
+            MarkChange::Connection { and, xor }
+        } else {
+            MarkChange::Packet { and, xor }
+        });
+    }
+    match change.as_deref() {
+        Some("--save-mark") => Ok(MarkChange::Save { nfmask, ctmask }),
+        Some(_) => Ok(MarkChange::Restore { nfmask, ctmask }),
+        None => Err(Problem::new(
+            words.first().map(|w| w.offset).unwrap_or(0),
+            format!("-j {target} without a change to make"),
+            "give --set-mark, --set-xmark, --and-mark, --or-mark or --xor-mark (CONNMARK also --save-mark or --restore-mark)",
+        )),
+    }
 }
 
 /// An option that belongs to a match module or the target.
@@ -530,8 +618,12 @@ fn read_module_option(
     if let Some(target) = target
         && let Some(arity) = target_arity(target, option)
     {
+        let mut values = Vec::with_capacity(arity);
         for _ in 0..arity {
-            reader.value(word)?;
+            values.push(reader.value(word)?.clone());
+        }
+        if matches!(target, "MARK" | "CONNMARK") {
+            rule.mark_options.push((word.clone(), values));
         }
         return Ok(());
     }
@@ -611,6 +703,8 @@ fn unknown_option(word: &Word, modules: &[Module], target: Option<&str>) -> Prob
                     Module::Comment => "comment",
                     Module::Addrtype => "addrtype",
                     Module::Pkttype => "pkttype",
+                    Module::Mark => "mark",
+                    Module::Connmark => "connmark",
                     Module::AbsentHeader | Module::Unmodelled { .. } => "",
                 })
                 .filter(|n| !n.is_empty())
@@ -696,6 +790,14 @@ fn modelled_option(
             Test::IcmpType {
                 v6,
                 echo_request: values::icmp_type_covers_echo_request(value(0), v6).map_err(bad)?,
+            }
+        }
+        "--mark" => {
+            let (value, mask) = values::mark_with_mask(value(0)).map_err(bad)?;
+            Test::Mark {
+                connection: *module == Module::Connmark,
+                value,
+                mask,
             }
         }
         "--pkt-type" => Test::Unicast {

@@ -244,6 +244,15 @@ pub enum Test {
     Fragment,
     /// `-4`/`-6` in a file both tools read.
     FamilyOnly(Family),
+    /// `-m mark --mark VALUE/MASK` (`connection` false) or `-m connmark`:
+    /// the mark, masked, equals the value. A packet from the wire and a
+    /// new connection start with mark 0; MARK and CONNMARK rules it passed
+    /// change that.
+    Mark {
+        connection: bool,
+        value: u32,
+        mask: u32,
+    },
     /// A match the text cannot settle (an ipset's contents, a rate limit,
     /// an unknown module): assumed to hold, and the decision says so in
     /// these words.
@@ -282,4 +291,32 @@ pub enum Target {
     /// `-j CT --notrack` (or the old `-j NOTRACK`): the packet goes on,
     /// untracked, so later `--ctstate` matches see UNTRACKED, not NEW.
     Untrack,
+    /// `-j MARK`/`-j CONNMARK`: the packet goes on with its mark (or its
+    /// connection's) changed, which later `-m mark` matches see.
+    Mark(MarkChange),
+}
+
+/// How MARK or CONNMARK changes the packet's mark or its connection's.
+/// Every form iptables has comes down to `new = (old & and) ^ xor`, or a
+/// copy between the two marks under masks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkChange {
+    Packet {
+        and: u32,
+        xor: u32,
+    },
+    Connection {
+        and: u32,
+        xor: u32,
+    },
+    /// CONNMARK `--save-mark`: the connection's mark from the packet's.
+    Save {
+        nfmask: u32,
+        ctmask: u32,
+    },
+    /// CONNMARK `--restore-mark`: the packet's mark from the connection's.
+    Restore {
+        nfmask: u32,
+        ctmask: u32,
+    },
 }

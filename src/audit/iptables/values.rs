@@ -351,6 +351,28 @@ pub fn state_list(word: &str) -> Result<(bool, bool), Bad> {
     Ok((new, untracked))
 }
 
+/// A mark number, hexadecimal (`0x10`) or decimal.
+pub fn mark_number(word: &str) -> Result<u32, Bad> {
+    let parsed = match word.strip_prefix("0x").or_else(|| word.strip_prefix("0X")) {
+        Some(hex) => u32::from_str_radix(hex, 16),
+        None => word.parse::<u32>(),
+    };
+    parsed.map_err(|_| {
+        Bad::new(
+            format!("`{word}` is not a mark"),
+            "a mark is a 32-bit number, such as 0x10 or 16",
+        )
+    })
+}
+
+/// `VALUE[/MASK]`, the mask all ones when left out.
+pub fn mark_with_mask(word: &str) -> Result<(u32, u32), Bad> {
+    match word.split_once('/') {
+        Some((value, mask)) => Ok((mark_number(value)?, mark_number(mask)?)),
+        None => Ok((mark_number(word)?, u32::MAX)),
+    }
+}
+
 /// addrtype's comma list of address types, checked and upper-cased.
 pub fn address_types(word: &str) -> Result<Vec<String>, Bad> {
     word.split(',')

@@ -28,6 +28,7 @@ save iptables-nft-restore goto.rules iptables-nft-save goto.save
 save ip6tables-nft-restore host6.rules ip6tables-nft-save host6.save
 save iptables-nft-restore unmodelled.rules iptables-nft-save unmodelled.save
 save iptables-nft-restore notrack.rules iptables-nft-save notrack.save
+save iptables-nft-restore mark.rules iptables-nft-save mark.save
 
 # The nft and legacy back ends loaded at once, as on a machine where
 # something still uses iptables-legacy: iptables-nft-save warns that the
