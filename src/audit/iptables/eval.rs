@@ -14,7 +14,9 @@
 //! a DROP there blocks.
 //!
 //! The packet is NEW to connection tracking, unless a raw rule exempts it
-//! (`-j CT --notrack`): from then on `--ctstate` sees it UNTRACKED.
+//! (`-j CT --notrack`): from then on `--ctstate` sees it UNTRACKED. Its
+//! mark and its connection's start at 0 and change as it passes MARK and
+//! CONNMARK rules, so `-m mark` is decided, not assumed.
 
 use std::net::IpAddr;
 
