@@ -4,5 +4,6 @@
 //! Each reader turns one kind of input into a [`model::Ruleset`]; the flow
 //! layer asks it about the first packet of each flow.
 
+pub mod iptables;
 pub mod model;
 pub mod windows;
