@@ -5,3 +5,4 @@
 //! layer asks it about the first packet of each flow.
 
 pub mod model;
+pub mod nft;
