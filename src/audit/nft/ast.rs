@@ -93,7 +93,9 @@ pub(crate) enum Statement {
     Match(Match),
     /// A test this reader cannot evaluate (`meta mark`, `fib`, `socket`):
     /// assumed to hold, and the decision says so.
-    Unreadable { what: String },
+    Unreadable {
+        what: String,
+    },
     /// `KEY vmap { value : verdict, ... }`: the verdict of the element the
     /// packet's key falls in; none, and the rule goes on to its next
     /// statement (nft: the rule stops there).
@@ -107,7 +109,9 @@ pub(crate) enum Statement {
     Ignored,
     /// A statement this reader does not know: ignored, and the decision
     /// says so.
-    Unknown { what: String },
+    Unknown {
+        what: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -120,7 +124,10 @@ pub(crate) struct Match {
 #[derive(Debug, Clone)]
 pub(crate) enum Test {
     /// The key is (or, negated, is not) in one of the elements.
-    In { elements: Vec<Element>, negated: bool },
+    In {
+        elements: Vec<Element>,
+        negated: bool,
+    },
     /// A flag test on a bitmask field (`ct state established,related`,
     /// `tcp flags syn`): any of `mask`'s bits set, or, `exact`, the value
     /// equals `mask`.
@@ -171,7 +178,11 @@ pub(crate) enum Key {
     Iif,
     Oif,
     CtState,
+    /// `ct status`: a first packet's is empty (no NAT is assumed).
+    CtStatus,
     TcpFlags,
+    /// A `fib` lookup (the routing table's answer about the packet).
+    Fib(FibQuery),
     /// `meta pkttype`.
     PktType,
     /// `KEY & mask`, compared afterwards.
@@ -183,6 +194,19 @@ pub(crate) enum Key {
 pub(crate) enum MaskedKey {
     TcpFlags,
     CtState,
+}
+
+/// The `fib` lookups this reader answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FibQuery {
+    /// `fib daddr type`: `local` for a packet to this machine, `unicast`
+    /// for one it sends.
+    DaddrType,
+    /// `fib saddr type`: the other way round.
+    SaddrType,
+    /// `fib ... oif` (reverse path filters: `oif missing drop`): the peer
+    /// is taken as routed, so never `missing`.
+    Oif,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -16,7 +16,9 @@ pub(crate) fn boundaries(chains: &[Chain], direction: Direction) -> Boundaries {
             for statement in &rule.statements {
                 let mut note = |keys: &[Key], element: &Element| {
                     for (key, atom) in keys.iter().zip(element) {
-                        let Atom::Range(start, end) = *atom else { continue };
+                        let Atom::Range(start, end) = *atom else {
+                            continue;
+                        };
                         match key {
                             Key::Dport(_) | Key::Sport(_) => {
                                 ports.extend(u16::try_from(start).ok());

@@ -5,7 +5,10 @@
 
 use std::net::IpAddr;
 
-use super::ast::{Atom, Chain, Element, Family, Hook, IpVersion, Key, Rule, Statement, Test, Transport, Verdict};
+use super::ast::{
+    Atom, Chain, Element, Family, FibQuery, Hook, IpVersion, Key, Rule, Statement, Test, Transport,
+    Verdict,
+};
 use crate::audit::model::{Decision, Direction, Packet, Protocol, RuleRef};
 
 /// Deep enough for any real jump chain; beyond it a ruleset loops (which
@@ -22,7 +25,11 @@ pub(crate) fn hooks(direction: Direction) -> &'static [Hook] {
 
 /// The base chains a packet of `direction` and `version` meets, in the
 /// order it meets them.
-pub(crate) fn base_chains(chains: &[Chain], direction: Direction, version: Option<IpVersion>) -> Vec<usize> {
+pub(crate) fn base_chains(
+    chains: &[Chain],
+    direction: Direction,
+    version: Option<IpVersion>,
+) -> Vec<usize> {
     let hooks = hooks(direction);
     let mut found: Vec<usize> = (0..chains.len())
         .filter(|&i| {
@@ -86,10 +93,13 @@ impl Context<'_> {
             None => Observed::Unknown("this machine's own address is unknown".into()),
         };
         let peer = || number(super::values::address_number(p.peer));
-        let transport_is = |t: Transport| match (t, p.protocol) {
-            (Transport::Tcp, Protocol::Tcp) | (Transport::Udp, Protocol::Udp) => true,
-            (Transport::Any, Protocol::Tcp | Protocol::Udp) => true,
-            _ => false,
+        let transport_is = |t: Transport| {
+            matches!(
+                (t, p.protocol),
+                (Transport::Tcp, Protocol::Tcp)
+                    | (Transport::Udp, Protocol::Udp)
+                    | (Transport::Any, Protocol::Tcp | Protocol::Udp)
+            )
         };
         let protocol = match (p.protocol, self.version) {
             (Protocol::Tcp, _) => 6,
@@ -125,7 +135,11 @@ impl Context<'_> {
             Key::IpProtocol | Key::Ip6Nexthdr => Observed::Absent,
             Key::L4proto => number(protocol),
             Key::Nfproto => number(if self.version == IpVersion::V4 { 2 } else { 10 }),
-            Key::EtherProtocol => number(if self.version == IpVersion::V4 { 0x0800 } else { 0x86dd }),
+            Key::EtherProtocol => number(if self.version == IpVersion::V4 {
+                0x0800
+            } else {
+                0x86dd
+            }),
             Key::IcmpType(v) if p.protocol == Protocol::Icmp && v == self.version => {
                 number(if v == IpVersion::V4 { 8 } else { 128 })
             }
@@ -136,6 +150,18 @@ impl Context<'_> {
             Key::Iifname | Key::Iif | Key::Oifname | Key::Oif => Observed::Absent,
             // The first packet of a connection, a SYN for TCP.
             Key::CtState => number(8),
+            Key::CtStatus => number(0),
+            Key::Fib(query) => {
+                let local_side = matches!(
+                    (query, inbound),
+                    (FibQuery::DaddrType, true) | (FibQuery::SaddrType, false)
+                );
+                match query {
+                    FibQuery::Oif => number(1),
+                    _ if local_side => number(2),
+                    _ => number(1),
+                }
+            }
             Key::TcpFlags if p.protocol == Protocol::Tcp => number(0x02),
             Key::TcpFlags => Observed::Absent,
             Key::PktType => number(0),
@@ -179,9 +205,10 @@ impl Context<'_> {
                 "the packet {} an interface matching \"{pattern}\"",
                 self.way()
             )),
-            (Observed::UnknownInterface, Atom::Range(..)) => {
-                Truth::Assumed(format!("the packet {} the interface the rule names", self.way()))
-            }
+            (Observed::UnknownInterface, Atom::Range(..)) => Truth::Assumed(format!(
+                "the packet {} the interface the rule names",
+                self.way()
+            )),
             (Observed::Number(n), Atom::Range(a, b)) => yes(a <= n && n <= b),
             (Observed::Name(name), Atom::Name(pattern)) => yes(glob(pattern, name)),
             (Observed::Name(name), Atom::Range(..)) => Truth::Assumed(format!(
@@ -208,7 +235,11 @@ impl Context<'_> {
     }
 
     /// The first element that surely holds, else the first that may.
-    fn find<'e, T>(&self, observed: &[Observed], items: &'e [(Element, T)]) -> Option<(&'e T, Option<String>)> {
+    fn find<'e, T>(
+        &self,
+        observed: &[Observed],
+        items: &'e [(Element, T)],
+    ) -> Option<(&'e T, Option<String>)> {
         let mut maybe = None;
         for (element, value) in items {
             match self.element(observed, element) {
@@ -235,7 +266,11 @@ impl Context<'_> {
                 };
                 (truth, *negated)
             }
-            Test::Flags { mask, exact, negated } => {
+            Test::Flags {
+                mask,
+                exact,
+                negated,
+            } => {
                 let truth = match &observed[..] {
                     [Observed::Number(n)] => {
                         if (*exact && n == mask) || (!*exact && n & mask != 0) {
@@ -294,7 +329,9 @@ impl Context<'_> {
                 Statement::Ignored => {}
                 Statement::Unknown { what } => {
                     unknown = true;
-                    assumed.push(format!("statement `{what}` ignored (not known to this reader)"));
+                    assumed.push(format!(
+                        "statement `{what}` ignored (not known to this reader)"
+                    ));
                 }
             }
         }
@@ -343,7 +380,11 @@ fn rule_ref(chain: &Chain, index: usize) -> RuleRef {
 fn policy_ref(chain: &Chain) -> RuleRef {
     let accepts = chain.base.as_ref().is_none_or(|b| b.policy_accepts);
     RuleRef {
-        place: format!("{} policy {}", chain.path(), if accepts { "accept" } else { "drop" }),
+        place: format!(
+            "{} policy {}",
+            chain.path(),
+            if accepts { "accept" } else { "drop" }
+        ),
         text: None,
     }
 }
@@ -360,7 +401,11 @@ fn run(chains: &[Chain], start: usize, ctx: &Context, assumptions: &mut Vec<Stri
         let mut trail = trail;
         trail.push(policy_ref(base));
         Outcome {
-            verdict: if accepts { Verdict::Accept } else { Verdict::Drop },
+            verdict: if accepts {
+                Verdict::Accept
+            } else {
+                Verdict::Drop
+            },
             trail,
             by_rule: None,
         }
@@ -385,7 +430,11 @@ fn run(chains: &[Chain], start: usize, ctx: &Context, assumptions: &mut Vec<Stri
         let Some(verdict) = verdict else { continue };
         match verdict {
             Verdict::Continue => {}
-            Verdict::Accept | Verdict::Drop | Verdict::Reject | Verdict::Queue | Verdict::Nat(_) => {
+            Verdict::Accept
+            | Verdict::Drop
+            | Verdict::Reject
+            | Verdict::Queue
+            | Verdict::Nat(_) => {
                 trail.push(rule_ref(&chains[chain], index));
                 return Outcome {
                     verdict,
@@ -425,22 +474,26 @@ fn run(chains: &[Chain], start: usize, ctx: &Context, assumptions: &mut Vec<Stri
     }
 }
 
-/// Whether a netdev (or inet ingress) chain bound to devices sees the
-/// packet; an unknown interface is assumed to be one of them.
-fn device_sees(ctx: &Context, devices: &[String], assumptions: &mut Vec<String>, path: &str) -> bool {
+/// Whether a chain bound to devices (netdev, inet ingress) sees the
+/// packet: `None` if not; otherwise what that took for granted (an
+/// unknown interface taken as one of them, or a device nft did not list).
+fn device_sees(ctx: &Context, chain: &Chain, devices: &[String]) -> Option<Option<String>> {
     if devices.is_empty() {
-        return true;
+        // nft 1.0.6 leaves a netdev chain's device out of its JSON.
+        return Some((chain.family == Family::Netdev).then(|| {
+            format!(
+                "{}: its device is not in the input; assumed the packet {} it",
+                chain.path(),
+                ctx.way()
+            )
+        }));
     }
-    let observed = ctx.interface();
-    let atoms: Vec<(Element, ())> = devices.iter().map(|d| (vec![Atom::Name(d.clone())], ())).collect();
-    match ctx.find(&[observed], &atoms) {
-        Some((_, None)) => true,
-        Some((_, Some(why))) => {
-            assumptions.push(format!("{path}: {why}"));
-            true
-        }
-        None => false,
-    }
+    let atoms: Vec<(Element, ())> = devices
+        .iter()
+        .map(|d| (vec![Atom::Name(d.clone())], ()))
+        .collect();
+    ctx.find(&[ctx.interface()], &atoms)
+        .map(|(_, why)| why.map(|why| format!("{}: {why}", chain.path())))
 }
 
 /// The ruleset's decision on `packet`.
@@ -456,9 +509,9 @@ pub(crate) fn decide(chains: &[Chain], packet: &Packet) -> Decision {
         let chain = &chains[index];
         let Some(base) = &chain.base else { continue };
         let ctx = Context { packet, version };
-        if !device_sees(&ctx, &base.devices, &mut assumptions, &chain.path()) {
+        let Some(device_assumed) = device_sees(&ctx, chain, &base.devices) else {
             continue;
-        }
+        };
         let outcome = run(chains, index, &ctx, &mut assumptions);
         let by = match outcome.by_rule {
             Some((c, i)) => {
@@ -469,11 +522,19 @@ pub(crate) fn decide(chains: &[Chain], packet: &Packet) -> Decision {
                         "rule {words} in chain {} of table {} {}",
                         decider.name, decider.family_word, decider.table
                     ),
-                    format!("{} ({words})", chain.path()),
+                    if c == index {
+                        format!("{} ({words})", chain.path())
+                    } else {
+                        format!("{} ({} {words})", chain.path(), decider.name)
+                    },
                 )
             }
             None => {
-                let word = if base.policy_accepts { "accept" } else { "drop" };
+                let word = if base.policy_accepts {
+                    "accept"
+                } else {
+                    "drop"
+                };
                 (
                     format!(
                         "the policy of chain {} in table {} {}",
@@ -507,6 +568,9 @@ pub(crate) fn decide(chains: &[Chain], packet: &Packet) -> Decision {
             _ => None,
         };
         if let Some(verb) = blocked {
+            // Which chains ran matters only for the one that blocks: an
+            // accept does not spare the packet any other chain.
+            assumptions.extend(device_assumed);
             return Decision {
                 allowed: false,
                 rules: outcome.trail,
@@ -524,7 +588,11 @@ pub(crate) fn decide(chains: &[Chain], packet: &Packet) -> Decision {
                 Direction::Inbound => "inbound",
                 Direction::Outbound => "outbound",
             },
-            if version == IpVersion::V4 { "IPv4" } else { "IPv6" }
+            if version == IpVersion::V4 {
+                "IPv4"
+            } else {
+                "IPv6"
+            }
         )
     } else {
         format!("accepted by every base chain: {}", passed.join(", "))

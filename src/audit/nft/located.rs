@@ -39,7 +39,15 @@ impl<'a> Node<'a> {
         let map: BTreeMap<String, &'a RawValue> = serde_json::from_str(self.raw.get()).ok()?;
         Some(
             map.into_iter()
-                .map(|(k, raw)| (k, Node { text: self.text, raw }))
+                .map(|(k, raw)| {
+                    (
+                        k,
+                        Node {
+                            text: self.text,
+                            raw,
+                        },
+                    )
+                })
                 .collect(),
         )
     }
@@ -54,7 +62,10 @@ impl<'a> Node<'a> {
         let list: Vec<&'a RawValue> = serde_json::from_str(self.raw.get()).ok()?;
         Some(
             list.into_iter()
-                .map(|raw| Node { text: self.text, raw })
+                .map(|raw| Node {
+                    text: self.text,
+                    raw,
+                })
                 .collect(),
         )
     }

@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use super::ast::{
-    Atom, BaseChain, Chain, Element, Family, Hook, IpVersion, Key, MaskedKey, Match, Rule,
-    Statement, Test, Transport, Verdict,
+    Atom, BaseChain, Chain, Element, Family, FibQuery, Hook, IpVersion, Key, MaskedKey, Match,
+    Rule, Statement, Test, Transport, Verdict,
 };
 use super::located::Node;
 use super::{render, values};
@@ -89,12 +89,15 @@ impl Builder {
             message: format!("not valid JSON: {}", strip_position(&e)),
             hint: Some(HINT.into()),
         })?;
-        let items = root.get("nftables").and_then(|n| n.items()).ok_or_else(|| {
-            source.error(
-                root.offset(),
-                "not nft's JSON: the top level has no \"nftables\" array",
-            )
-        })?;
+        let items = root
+            .get("nftables")
+            .and_then(|n| n.items())
+            .ok_or_else(|| {
+                source.error(
+                    root.offset(),
+                    "not nft's JSON: the top level has no \"nftables\" array",
+                )
+            })?;
         let mut summary = Summary {
             name: input.name.clone(),
             tables: 0,
@@ -137,13 +140,16 @@ impl Builder {
         let base = match body.get("hook") {
             None => None,
             Some(hook) => {
-                let hook_word = hook
-                    .as_str()
-                    .ok_or_else(|| source.error(hook.offset(), "a chain's \"hook\" is not a string"))?;
+                let hook_word = hook.as_str().ok_or_else(|| {
+                    source.error(hook.offset(), "a chain's \"hook\" is not a string")
+                })?;
                 let priority = match body.get("prio") {
                     None => 0,
                     Some(prio) => values::priority(&prio.value()).ok_or_else(|| {
-                        source.error(prio.offset(), "a chain's \"prio\" is neither a number nor a priority name")
+                        source.error(
+                            prio.offset(),
+                            "a chain's \"prio\" is neither a number nor a priority name",
+                        )
                     })?,
                 };
                 let policy_accepts = match body.get("policy") {
@@ -227,7 +233,9 @@ impl Builder {
         else {
             return Err(source.error(
                 body.offset(),
-                format!("a rule for chain {family} {table} {chain}, which no \"chain\" object lists"),
+                format!(
+                    "a rule for chain {family} {table} {chain}, which no \"chain\" object lists"
+                ),
             ));
         };
         let handle = body.get("handle").and_then(|h| h.value().as_u64());
@@ -309,7 +317,11 @@ impl Scope<'_> {
         })?;
         self.builder
             .chain_index
-            .get(&(self.family.to_string(), self.table.to_string(), name.clone()))
+            .get(&(
+                self.family.to_string(),
+                self.table.to_string(),
+                name.clone(),
+            ))
             .copied()
             .ok_or_else(|| {
                 self.source.error(
@@ -417,13 +429,12 @@ impl Scope<'_> {
                     .collect::<Result<Vec<_>, _>>()?
             }
             _ => {
-                let list = data
-                    .get("set")
-                    .and_then(|s| s.items())
-                    .ok_or_else(|| {
-                        self.source
-                            .error(data.offset(), "a vmap's \"data\" is neither {\"set\": [...]} nor \"@map\"")
-                    })?;
+                let list = data.get("set").and_then(|s| s.items()).ok_or_else(|| {
+                    self.source.error(
+                        data.offset(),
+                        "a vmap's \"data\" is neither {\"set\": [...]} nor \"@map\"",
+                    )
+                })?;
                 list.iter()
                     .map(|pair| {
                         let parts = pair.items().filter(|p| p.len() == 2).ok_or_else(|| {
@@ -431,7 +442,8 @@ impl Scope<'_> {
                                 .error(pair.offset(), "a vmap element is not a [key, verdict] pair")
                         })?;
                         let verdict = self.verdict_of(&parts[1])?.ok_or_else(|| {
-                            self.source.error(parts[1].offset(), "a vmap element's value is not a verdict")
+                            self.source
+                                .error(parts[1].offset(), "a vmap element's value is not a verdict")
                         })?;
                         Ok((element(&keys, &parts[0].value()), verdict))
                     })
@@ -451,7 +463,12 @@ impl Scope<'_> {
         value: &Value,
         at: &Node,
     ) -> Result<(Element, Verdict), InputError> {
-        let bad = || self.source.error(at.offset(), "the map's elements are not [key, verdict] pairs");
+        let bad = || {
+            self.source.error(
+                at.offset(),
+                "the map's elements are not [key, verdict] pairs",
+            )
+        };
         let pair = value.as_array().filter(|p| p.len() == 2).ok_or_else(bad)?;
         let verdict = match pair[1].as_object().and_then(|o| o.iter().next()) {
             Some((kind, body)) => match kind.as_str() {
@@ -466,10 +483,17 @@ impl Scope<'_> {
                     let index = self
                         .builder
                         .chain_index
-                        .get(&(self.family.to_string(), self.table.to_string(), name.to_string()))
+                        .get(&(
+                            self.family.to_string(),
+                            self.table.to_string(),
+                            name.to_string(),
+                        ))
                         .copied()
                         .ok_or_else(|| {
-                            self.source.error(at.offset(), format!("the map jumps to chain {name}, which is not there"))
+                            self.source.error(
+                                at.offset(),
+                                format!("the map jumps to chain {name}, which is not there"),
+                            )
                         })?;
                     if kind == "jump" {
                         Verdict::Jump(index)
@@ -488,7 +512,11 @@ impl Scope<'_> {
         let name = reference.trim_start_matches('@');
         self.builder
             .sets
-            .get(&(self.family.to_string(), self.table.to_string(), name.to_string()))
+            .get(&(
+                self.family.to_string(),
+                self.table.to_string(),
+                name.to_string(),
+            ))
             .ok_or_else(|| {
                 self.source.error(
                     at.offset(),
@@ -606,10 +634,28 @@ fn key_of(left: &Value) -> Option<Key> {
         };
     }
     if let Some(ct) = left.get("ct") {
-        // `ct original saddr` and friends carry a "dir": not this key.
-        if ct.get("key")?.as_str()? == "state" && ct.get("dir").is_none() {
-            return Some(Key::CtState);
+        // `ct original saddr` and friends carry a "dir": not these keys.
+        if ct.get("dir").is_some() {
+            return None;
         }
+        return match ct.get("key")?.as_str()? {
+            "state" => Some(Key::CtState),
+            "status" => Some(Key::CtStatus),
+            _ => None,
+        };
+    }
+    if let Some(fib) = left.get("fib") {
+        let flags: Vec<&str> = match fib.get("flags") {
+            Some(Value::Array(flags)) => flags.iter().filter_map(Value::as_str).collect(),
+            Some(Value::String(flag)) => vec![flag.as_str()],
+            _ => Vec::new(),
+        };
+        return match fib.get("result")?.as_str()? {
+            "type" if flags.contains(&"daddr") => Some(Key::Fib(FibQuery::DaddrType)),
+            "type" if flags.contains(&"saddr") => Some(Key::Fib(FibQuery::SaddrType)),
+            "oif" | "oifname" => Some(Key::Fib(FibQuery::Oif)),
+            _ => None,
+        };
     }
     None
 }

@@ -65,19 +65,25 @@ pub(crate) fn statement_of_match(left: &Value, op: &str, right: &Value) -> Strin
 /// A left-hand side: `ip saddr`, `meta l4proto`, `ct state`.
 pub(crate) fn expression(value: &Value) -> String {
     if let Some(payload) = value.get("payload") {
-        let protocol = payload.get("protocol").and_then(Value::as_str).unwrap_or("?");
+        let protocol = payload
+            .get("protocol")
+            .and_then(Value::as_str)
+            .unwrap_or("?");
         let field = payload.get("field").and_then(Value::as_str).unwrap_or("?");
         return format!("{protocol} {field}");
     }
     if let Some(meta) = value.get("meta") {
         let key = meta.get("key").and_then(Value::as_str).unwrap_or("?");
         return match key {
-            "iifname" | "oifname" | "iif" | "oif" | "mark" => key.to_string(),
+            "iifname" | "oifname" | "iif" | "oif" => key.to_string(),
             _ => format!("meta {key}"),
         };
     }
     if let Some(ct) = value.get("ct") {
-        return format!("ct {}", ct.get("key").and_then(Value::as_str).unwrap_or("?"));
+        return format!(
+            "ct {}",
+            ct.get("key").and_then(Value::as_str).unwrap_or("?")
+        );
     }
     if let Some(parts) = value.get("concat").and_then(Value::as_array) {
         return parts.iter().map(expression).collect::<Vec<_>>().join(" . ");
@@ -116,7 +122,11 @@ pub(crate) fn value(value: &Value) -> String {
                     self::value(prefix.get("len").unwrap_or(&Value::Null))
                 );
             }
-            if let Some([a, b]) = map.get("range").and_then(Value::as_array).map(Vec::as_slice) {
+            if let Some([a, b]) = map
+                .get("range")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+            {
                 return format!("{}-{}", self::value(a), self::value(b));
             }
             if let Some(items) = map.get("set") {
@@ -127,7 +137,11 @@ pub(crate) fn value(value: &Value) -> String {
                 return format!("{{ {} }}", items.join(", "));
             }
             if let Some(parts) = map.get("concat").and_then(Value::as_array) {
-                return parts.iter().map(self::value).collect::<Vec<_>>().join(" . ");
+                return parts
+                    .iter()
+                    .map(self::value)
+                    .collect::<Vec<_>>()
+                    .join(" . ");
             }
             if let Some(elem) = map.get("elem") {
                 return self::value(elem.get("val").unwrap_or(&Value::Null));
@@ -171,6 +185,9 @@ mod tests {
         );
         let vmap = json!([{"vmap": {"key": {"payload": {"protocol": "tcp", "field": "dport"}},
             "data": {"set": [[22, {"accept": null}], [23, {"drop": null}]]}}}]);
-        assert_eq!(rule(vmap.as_array().unwrap()), "tcp dport vmap { 22 : accept, 23 : drop }");
+        assert_eq!(
+            rule(vmap.as_array().unwrap()),
+            "tcp dport vmap { 22 : accept, 23 : drop }"
+        );
     }
 }

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use serde_json::Value;
 
-use super::ast::{Atom, IpVersion, Key, MaskedKey};
+use super::ast::{Atom, FibQuery, IpVersion, Key, MaskedKey};
 
 /// A base chain's priority: a number, or a named one (`filter`, `raw`,
 /// `filter + 10`), as newer nft prints it.
@@ -44,6 +44,30 @@ const CT_STATES: &[(&str, u128)] = &[
     ("related", 4),
     ("new", 8),
     ("untracked", 64),
+];
+
+/// The bits of `ct status`.
+const CT_STATUS: &[(&str, u128)] = &[
+    ("expected", 1),
+    ("seen-reply", 2),
+    ("assured", 4),
+    ("confirmed", 8),
+    ("snat", 16),
+    ("dnat", 32),
+    ("dying", 512),
+];
+
+/// Route types a `fib ... type` lookup answers with.
+const FIB_TYPES: &[(&str, u128)] = &[
+    ("unspec", 0),
+    ("unicast", 1),
+    ("local", 2),
+    ("broadcast", 3),
+    ("anycast", 4),
+    ("multicast", 5),
+    ("blackhole", 6),
+    ("unreachable", 7),
+    ("prohibit", 8),
 ];
 
 /// TCP's flag bits.
@@ -120,7 +144,12 @@ const ICMPV6_TYPES: &[(&str, u128)] = &[
 
 const NFPROTOS: &[(&str, u128)] = &[("ipv4", 2), ("ipv6", 10)];
 const ETHER_TYPES: &[(&str, u128)] = &[("ip", 0x0800), ("ip6", 0x86dd), ("arp", 0x0806)];
-const PKT_TYPES: &[(&str, u128)] = &[("host", 0), ("broadcast", 1), ("multicast", 2), ("other", 3)];
+const PKT_TYPES: &[(&str, u128)] = &[
+    ("host", 0),
+    ("broadcast", 1),
+    ("multicast", 2),
+    ("other", 3),
+];
 
 /// The number nft means by `name` for `key`, if this reader knows it.
 pub(crate) fn symbol(key: Key, name: &str) -> Option<u128> {
@@ -133,6 +162,9 @@ pub(crate) fn symbol(key: Key, name: &str) -> Option<u128> {
         Key::Nfproto => NFPROTOS,
         Key::EtherProtocol => ETHER_TYPES,
         Key::PktType => PKT_TYPES,
+        Key::CtStatus => CT_STATUS,
+        Key::Fib(FibQuery::DaddrType | FibQuery::SaddrType) => FIB_TYPES,
+        Key::Fib(FibQuery::Oif) => &[("missing", 0)],
         _ => &[],
     };
     table.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
@@ -140,7 +172,7 @@ pub(crate) fn symbol(key: Key, name: &str) -> Option<u128> {
 
 /// Whether `key` holds flag bits, so a list on the right means "any of".
 pub(crate) fn is_flags(key: Key) -> bool {
-    matches!(key, Key::CtState | Key::TcpFlags)
+    matches!(key, Key::CtState | Key::CtStatus | Key::TcpFlags)
 }
 
 /// Whether `key` is compared as an interface name.
@@ -182,6 +214,10 @@ fn scalar(key: Key, value: &Value) -> Option<u128> {
     if let Some(n) = value.as_u64() {
         return Some(n as u128);
     }
+    // `fib ... oif missing` is printed as `false`: no interface.
+    if let Some(exists) = value.as_bool() {
+        return Some(exists.into());
+    }
     let text = value.as_str()?;
     if let Some(number_address) = text.parse::<IpAddr>().ok().map(address_number) {
         return Some(number_address);
@@ -207,7 +243,9 @@ pub(crate) fn atom(key: Key, value: &Value) -> Atom {
     }
     if let Some(prefix) = value.get("prefix") {
         let (Some(addr), Some(len)) = (
-            prefix.get("addr").and_then(|a| a.as_str()?.parse::<IpAddr>().ok()),
+            prefix
+                .get("addr")
+                .and_then(|a| a.as_str()?.parse::<IpAddr>().ok()),
             prefix.get("len").and_then(Value::as_u64),
         ) else {
             return opaque();
@@ -275,11 +313,20 @@ mod tests {
         assert_eq!(net, Atom::Range(0x0a00_0000, 0x0a00_00ff));
         let all = atom(key, &json!({"prefix": {"addr": "0.0.0.0", "len": 0}}));
         assert_eq!(all, Atom::Range(0, u32::MAX as u128));
-        let v6 = atom(Key::Saddr(IpVersion::V6), &json!({"prefix": {"addr": "::", "len": 0}}));
+        let v6 = atom(
+            Key::Saddr(IpVersion::V6),
+            &json!({"prefix": {"addr": "::", "len": 0}}),
+        );
         assert_eq!(v6, Atom::Range(0, u128::MAX));
         let ports = atom(Key::Dport(Transport::Tcp), &json!({"range": [1000, 2000]}));
         assert_eq!(ports, Atom::Range(1000, 2000));
-        assert!(matches!(atom(Key::L4proto, &json!("frob")), Atom::Opaque(_)));
-        assert_eq!(atom(Key::IcmpType(IpVersion::V6), &json!("echo-request")), Atom::Range(128, 128));
+        assert!(matches!(
+            atom(Key::L4proto, &json!("frob")),
+            Atom::Opaque(_)
+        ));
+        assert_eq!(
+            atom(Key::IcmpType(IpVersion::V6), &json!("echo-request")),
+            Atom::Range(128, 128)
+        );
     }
 }
