@@ -15,4 +15,5 @@ pub mod powershell_grammar;
 pub mod powershell_literal;
 pub mod process;
 pub mod pty;
+pub mod random_firewall;
 pub mod stubs;
