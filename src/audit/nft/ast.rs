@@ -97,8 +97,7 @@ pub(crate) enum Statement {
         what: String,
     },
     /// `KEY vmap { value : verdict, ... }`: the verdict of the element the
-    /// packet's key falls in; none, and the rule goes on to its next
-    /// statement (nft: the rule stops there).
+    /// packet's key falls in; in none, the rule ends without a verdict.
     Vmap {
         keys: Vec<Key>,
         entries: Vec<(Element, Verdict)>,

@@ -235,10 +235,10 @@ impl Context<'_> {
     }
 
     /// The first element that surely holds, else the first that may.
-    fn find<'e, T>(
+    fn find<'e, T: 'e>(
         &self,
         observed: &[Observed],
-        items: &'e [(Element, T)],
+        items: impl IntoIterator<Item = (&'e Element, &'e T)>,
     ) -> Option<(&'e T, Option<String>)> {
         let mut maybe = None;
         for (element, value) in items {
@@ -258,8 +258,7 @@ impl Context<'_> {
         }
         let (truth, negated) = match test {
             Test::In { elements, negated } => {
-                let items: Vec<(Element, ())> = elements.iter().map(|e| (e.clone(), ())).collect();
-                let truth = match self.find(&observed, &items) {
+                let truth = match self.find(&observed, elements.iter().map(|e| (e, &()))) {
                     Some((_, None)) => Truth::Yes,
                     Some((_, Some(why))) => Truth::Assumed(why),
                     None => Truth::No,
@@ -312,7 +311,7 @@ impl Context<'_> {
                     if observed.iter().any(|o| matches!(o, Observed::Absent)) {
                         return (None, Vec::new());
                     }
-                    match self.find(&observed, entries) {
+                    match self.find(&observed, entries.iter().map(|(e, v)| (e, v))) {
                         Some((verdict, why)) => {
                             assumed.extend(why);
                             return (Some(verdict.clone()), assumed);
@@ -488,11 +487,11 @@ fn device_sees(ctx: &Context, chain: &Chain, devices: &[String]) -> Option<Optio
             )
         }));
     }
-    let atoms: Vec<(Element, ())> = devices
+    let atoms: Vec<Element> = devices
         .iter()
-        .map(|d| (vec![Atom::Name(d.clone())], ()))
+        .map(|d| vec![Atom::Name(d.clone())])
         .collect();
-    ctx.find(&[ctx.interface()], &atoms)
+    ctx.find(&[ctx.interface()], atoms.iter().map(|e| (e, &())))
         .map(|(_, why)| why.map(|why| format!("{}: {why}", chain.path())))
 }
 

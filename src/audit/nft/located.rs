@@ -80,11 +80,36 @@ impl<'a> Node<'a> {
         members.into_iter().next()
     }
 
+    /// The object with its members parsed once, for reading several.
+    pub(crate) fn object(&self) -> Option<Object<'a>> {
+        Some(Object {
+            offset: self.offset(),
+            members: self.members()?,
+        })
+    }
+
     pub(crate) fn as_str(&self) -> Option<String> {
         match self.value() {
             Value::String(s) => Some(s),
             _ => None,
         }
+    }
+}
+
+/// A JSON object whose members are parsed: reading five fields of a rule
+/// costs one parse, not five.
+pub(crate) struct Object<'a> {
+    offset: usize,
+    members: BTreeMap<String, Node<'a>>,
+}
+
+impl<'a> Object<'a> {
+    pub(crate) fn offset(&self) -> usize {
+        self.offset
+    }
+
+    pub(crate) fn get(&self, key: &str) -> Option<Node<'a>> {
+        self.members.get(key).copied()
     }
 }
 

@@ -12,7 +12,7 @@ use super::ast::{
     Atom, BaseChain, Chain, Element, Family, FibQuery, Hook, IpVersion, Key, MaskedKey, Match,
     Rule, Statement, Test, Transport, Verdict,
 };
-use super::located::Node;
+use super::located::{Node, Object};
 use super::{render, values};
 use crate::audit::model::{Input, InputError, line_col};
 
@@ -56,8 +56,14 @@ impl Source<'_> {
         }
     }
 
+    /// `node` as an object, or an error at it.
+    fn object<'a>(&self, node: &Node<'a>, what: &str) -> Result<Object<'a>, InputError> {
+        node.object()
+            .ok_or_else(|| self.error(node.offset(), format!("{what} is not a JSON object")))
+    }
+
     /// Member `key` of `node` as a string, or an error at `node`.
-    fn string(&self, node: &Node, key: &str, what: &str) -> Result<String, InputError> {
+    fn string(&self, node: &Object, key: &str, what: &str) -> Result<String, InputError> {
         node.get(key)
             .and_then(|n| n.as_str())
             .ok_or_else(|| self.error(node.offset(), format!("{what} has no \"{key}\" string")))
@@ -134,6 +140,7 @@ impl Builder {
     }
 
     fn chain(&mut self, source: &Source, body: &Node) -> Result<(), InputError> {
+        let body = &source.object(body, "a chain")?;
         let family_word = source.string(body, "family", "a chain")?;
         let table = source.string(body, "table", "a chain")?;
         let name = source.string(body, "name", "a chain")?;
@@ -208,6 +215,7 @@ impl Builder {
     }
 
     fn set(&mut self, source: &Source, body: &Node) -> Result<(), InputError> {
+        let body = &source.object(body, "a set")?;
         let family = source.string(body, "family", "a set")?;
         let table = source.string(body, "table", "a set")?;
         let name = source.string(body, "name", "a set")?;
@@ -224,6 +232,7 @@ impl Builder {
     }
 
     fn rule(&mut self, source: &Source, body: &Node) -> Result<(), InputError> {
+        let body = &source.object(body, "a rule")?;
         let family = source.string(body, "family", "a rule")?;
         let table = source.string(body, "table", "a rule")?;
         let chain = source.string(body, "chain", "a rule")?;
@@ -342,6 +351,7 @@ impl Scope<'_> {
     }
 
     fn matching(&self, body: &Node) -> Result<Statement, InputError> {
+        let body = &self.source.object(body, "a match")?;
         let left = body
             .get("left")
             .ok_or_else(|| self.source.error(body.offset(), "a match has no \"left\""))?;
@@ -409,6 +419,7 @@ impl Scope<'_> {
     }
 
     fn vmap(&self, body: &Node) -> Result<Statement, InputError> {
+        let body = &self.source.object(body, "a vmap")?;
         let key = body
             .get("key")
             .ok_or_else(|| self.source.error(body.offset(), "a vmap has no \"key\""))?;

@@ -794,3 +794,103 @@ fn two_inputs_are_read_as_one_ruleset() {
     assert!(rules.decide(&tcp_in("192.0.2.7", 22)).allowed);
     assert!(!rules.decide(&tcp_in("2001:db8:5::1", 2000)).allowed);
 }
+
+#[test]
+fn flags_protocol_fields_comparisons_and_the_output_hooks_fields_match_as_nft_means() {
+    let rules = fixture("matches");
+    let verdict = |p: &Packet| rules.decide(p).allowed;
+    let v4 = "192.0.2.7";
+    let v6 = "2001:db8::7";
+    // A SYN has syn set and ack not.
+    assert!(!verdict(&tcp_in(v4, 1001)));
+    assert!(verdict(&tcp_in(v4, 1002)));
+    // ip protocol is IPv4's, ip6 nexthdr IPv6's, meta nfproto says which.
+    let udp = |peer, port| packet(Direction::Inbound, Protocol::Udp, peer, port);
+    assert!(!verdict(&udp(v4, 1003)));
+    assert!(verdict(&udp(v6, 1003)));
+    assert!(verdict(&tcp_in(v4, 1003)));
+    assert!(!verdict(&tcp_in(v6, 1003)));
+    assert!(verdict(&tcp_in(v4, 1004)));
+    assert!(!verdict(&tcp_in(v6, 1004)));
+    // < and >= together: 1008 and 1009 only.
+    assert!(verdict(&tcp_in(v4, 1007)));
+    assert!(!verdict(&tcp_in(v4, 1008)));
+    assert!(!verdict(&tcp_in(v4, 1009)));
+    assert!(verdict(&tcp_in(v4, 1010)));
+    assert!(verdict(&tcp_in(v4, 60000)));
+    assert!(!verdict(&tcp_in(v4, 60001)));
+    // A new packet is not established.
+    assert_eq!(
+        places(&rules.decide(&tcp_in(v4, 1011))),
+        ["inet filter input handle 10"]
+    );
+    // The source port: unknown is assumed to match, known decides.
+    let mut dns = udp(v4, 1012);
+    let assumed = rules.decide(&dns);
+    assert!(!assumed.allowed);
+    assert!(
+        assumed.assumptions[0].contains("source port"),
+        "{:?}",
+        assumed.assumptions
+    );
+    dns.source_port = Some(5353);
+    assert!(verdict(&dns));
+
+    let out = |peer: &str, port| packet(Direction::Outbound, Protocol::Tcp, peer, port);
+    // oifname on the way out; an unknown interface is assumed to be eth0.
+    let mut leaving = out(v4, 2001);
+    leaving.interface = Some("eth1".into());
+    assert!(verdict(&leaving));
+    leaving.interface = Some("eth0".into());
+    assert!(!verdict(&leaving));
+    // oif lo: a loopback peer.
+    assert!(!verdict(&out("127.0.0.1", 2002)));
+    assert!(verdict(&out(v4, 2002)));
+    // No packet leaving has an input interface.
+    assert!(verdict(&out(v4, 2003)));
+    // ip daddr is the peer on the way out, ip saddr this machine.
+    assert_eq!(
+        places(&rules.decide(&out("192.0.2.200", 2004))),
+        ["inet filter output handle 15"]
+    );
+    assert!(verdict(&out("198.51.100.1", 2004)));
+    let mut from = out(v4, 2005);
+    from.local = Some("10.0.0.1".parse().unwrap());
+    assert!(!verdict(&from));
+    from.local = Some("10.0.0.2".parse().unwrap());
+    assert!(verdict(&from));
+
+    let bounds = rules.boundaries(Direction::Inbound);
+    for port in [0, 1010, 1008, 60001, 53, 54] {
+        assert!(bounds.ports.contains(&port), "{port} in {:?}", bounds.ports);
+    }
+    let outbound = rules.boundaries(Direction::Outbound);
+    assert!(!outbound.ports.contains(&1001) && outbound.ports.contains(&2004));
+    let expected: Vec<IpAddr> = ["10.0.0.1", "10.0.0.2", "192.0.2.0", "192.0.3.0"]
+        .iter()
+        .map(|a| a.parse().unwrap())
+        .collect();
+    assert_eq!(outbound.addresses, expected);
+}
+
+#[test]
+fn queue_is_taken_as_blocking_and_said_so() {
+    // nft needs the nfnetlink_queue module to load a queue rule, so this
+    // one is written by hand, as nft prints it.
+    let text = r#"{"nftables": [
+      {"chain": {"family": "ip", "table": "t", "name": "in", "handle": 1, "type": "filter",
+                 "hook": "input", "prio": 0, "policy": "accept"}},
+      {"rule": {"family": "ip", "table": "t", "chain": "in", "handle": 2,
+                "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 443}},
+                         {"queue": {"num": 3, "flags": ["bypass"]}}]}}]}"#;
+    let rules = from_text(text).unwrap();
+    let queued = rules.decide(&tcp_in("192.0.2.7", 443));
+    assert!(!queued.allowed);
+    assert_eq!(places(&queued), ["ip t in handle 2"]);
+    assert!(
+        queued.assumptions.iter().any(|a| a.contains("userspace")),
+        "{:?}",
+        queued.assumptions
+    );
+    assert!(rules.decide(&tcp_in("192.0.2.7", 80)).allowed);
+}
