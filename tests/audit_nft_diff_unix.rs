@@ -153,7 +153,7 @@ fn decide_agrees_with_the_kernel_on_random_rulesets() {
     // Ruleset 0 is empty: every probe must be answered, or the network is
     // not what this test thinks.
     let mut firewalls = vec![Firewall { tables: Vec::new() }];
-    let mut rng = Rng::new(0x5eed_0f_a0d17);
+    let mut rng = Rng::new(0x05ee_d0fa_0d17);
     while (firewalls.len() as u64) < RULESETS {
         firewalls.push(Firewall::random(&mut rng, &universe));
     }
