@@ -169,7 +169,9 @@ impl Firewall {
         Firewall { tables }
     }
 
-    /// As an `nft -f` file.
+    /// As an `nft -f` file. The same condition is written in turn as an
+    /// anonymous set, a named set and (for a port before a verdict) a
+    /// verdict map, so each of nft's spellings meets the reader.
     pub fn to_nft(&self) -> String {
         let mut out = String::from("flush ruleset\n");
         for (t, table) in self.tables.iter().enumerate() {
@@ -178,32 +180,71 @@ impl Firewall {
                 Family::Ipv6 => "ip6",
                 Family::Both => "inet",
             };
-            writeln!(out, "table {family} t{t} {{").unwrap();
+            let mut sets = NamedSets::default();
+            let mut chains = String::new();
             for (k, rules) in table.subchains.iter().enumerate() {
-                writeln!(out, "\tchain sub{k} {{").unwrap();
+                writeln!(chains, "\tchain sub{k} {{").unwrap();
                 for rule in rules {
-                    writeln!(out, "\t\t{}", nft_rule(rule)).unwrap();
+                    writeln!(chains, "\t\t{}", nft_rule(rule, &mut sets)).unwrap();
                 }
-                writeln!(out, "\t}}").unwrap();
+                writeln!(chains, "\t}}").unwrap();
             }
             let policy = if table.policy_accepts {
                 "accept"
             } else {
                 "drop"
             };
-            writeln!(out, "\tchain input {{").unwrap();
+            writeln!(chains, "\tchain input {{").unwrap();
             writeln!(
-                out,
+                chains,
                 "\t\ttype filter hook input priority {}; policy {policy};",
                 table.priority
             )
             .unwrap();
             for rule in &table.rules {
-                writeln!(out, "\t\t{}", nft_rule(rule)).unwrap();
+                writeln!(chains, "\t\t{}", nft_rule(rule, &mut sets)).unwrap();
             }
-            writeln!(out, "\t}}\n}}").unwrap();
+            writeln!(chains, "\t}}").unwrap();
+            writeln!(out, "table {family} t{t} {{").unwrap();
+            out.push_str(&sets.declarations);
+            out.push_str(&chains);
+            writeln!(out, "}}").unwrap();
         }
         out
+    }
+}
+
+/// The named sets one table's rules refer to, and whose turn it is to be
+/// named, inline or a verdict map.
+#[derive(Default)]
+struct NamedSets {
+    declarations: String,
+    count: usize,
+    turn: usize,
+}
+
+impl NamedSets {
+    /// `{ items }`, or every other time `@sN` with its declaration.
+    fn set(&mut self, kind: &str, items: &[String]) -> String {
+        self.turn += 1;
+        if self.turn % 2 == 0 {
+            return format!("{{ {} }}", items.join(", "));
+        }
+        let name = format!("s{}", self.count);
+        self.count += 1;
+        writeln!(
+            self.declarations,
+            "\tset {name} {{\n\t\ttype {kind}\n\t\tflags interval\n\t\tauto-merge\n\t\telements = {{ {} }}\n\t}}",
+            items.join(", ")
+        )
+        .unwrap();
+        format!("@{name}")
+    }
+
+    /// Whether this port test and verdict are written as a verdict map.
+    fn as_vmap(&mut self) -> bool {
+        self.turn += 1;
+        self.turn % 3 == 0
     }
 }
 
@@ -319,10 +360,21 @@ fn random_address(rng: &mut Rng, universe: &Universe, v6: bool) -> Address {
     }
 }
 
-fn nft_rule(rule: &Rule) -> String {
+fn nft_rule(rule: &Rule, sets: &mut NamedSets) -> String {
     let mut words = Vec::new();
     let mut protocol = None;
-    for condition in &rule.conditions {
+    let verdict = match rule.action {
+        Action::Accept => "accept".to_string(),
+        Action::Drop => "drop".into(),
+        Action::Reject => "reject".into(),
+        Action::Jump(k) => format!("jump sub{k}"),
+        Action::Goto(k) => format!("goto sub{k}"),
+        Action::Return => "return".into(),
+        Action::Count => "counter".into(),
+    };
+    let in_vmap = !matches!(rule.action, Action::Reject | Action::Count);
+    for (i, condition) in rule.conditions.iter().enumerate() {
+        let last = i + 1 == rule.conditions.len();
         match condition {
             Condition::Source { any_of, negated } => {
                 let v6 = any_of.iter().any(|a| match a {
@@ -337,8 +389,12 @@ fn nft_rule(rule: &Rule) -> String {
                     })
                     .collect();
                 let op = if *negated { "!= " } else { "" };
-                let field = if v6 { "ip6 saddr" } else { "ip saddr" };
-                words.push(format!("{field} {op}{{ {} }}", items.join(", ")));
+                let (field, kind) = if v6 {
+                    ("ip6 saddr", "ipv6_addr")
+                } else {
+                    ("ip saddr", "ipv4_addr")
+                };
+                words.push(format!("{field} {op}{}", sets.set(kind, &items)));
             }
             Condition::Protocol(l4) => {
                 protocol = Some(*l4);
@@ -370,7 +426,16 @@ fn nft_rule(rule: &Rule) -> String {
                                 Ports::Above(n) => format!("{}-65535", n + 1),
                             })
                             .collect();
-                        format!("{op}{{ {} }}", items.join(", "))
+                        if last && !negated && in_vmap && items.len() == 1 && sets.as_vmap() {
+                            // The port decides the verdict: a verdict map
+                            // (of one element: intervals in a map must not
+                            // overlap).
+                            let pairs: Vec<String> =
+                                items.iter().map(|i| format!("{i} : {verdict}")).collect();
+                            words.push(format!("{field} vmap {{ {} }}", pairs.join(", ")));
+                            return words.join(" ");
+                        }
+                        format!("{op}{}", sets.set("inet_service", &items))
                     }
                 };
                 words.push(format!("{field} {text}"));
@@ -381,15 +446,7 @@ fn nft_rule(rule: &Rule) -> String {
             Condition::NewConnection(false) => words.push("ct state established,related".into()),
         }
     }
-    words.push(match rule.action {
-        Action::Accept => "accept".into(),
-        Action::Drop => "drop".into(),
-        Action::Reject => "reject".into(),
-        Action::Jump(k) => format!("jump sub{k}"),
-        Action::Goto(k) => format!("goto sub{k}"),
-        Action::Return => "return".into(),
-        Action::Count => "counter".into(),
-    });
+    words.push(verdict);
     words.join(" ")
 }
 
