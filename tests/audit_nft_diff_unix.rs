@@ -4,7 +4,8 @@
 //! several IPv4 and IPv6 addresses. From each peer address, a TCP connect
 //! and a UDP datagram go to each port of a listener that answers them all;
 //! whether it answered must be what `decide()` says of the ruleset as `nft
-//! -j list ruleset` printed it.
+//! -j list ruleset` printed it. Conditions are written in turn as
+//! anonymous sets, named interval sets and verdict maps.
 //!
 //! IPv6 neighbours are static, so neighbour discovery never meets the
 //! random rules (they are on the probes, not on ICMPv6).

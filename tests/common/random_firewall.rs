@@ -227,7 +227,7 @@ impl NamedSets {
     /// `{ items }`, or every other time `@sN` with its declaration.
     fn set(&mut self, kind: &str, items: &[String]) -> String {
         self.turn += 1;
-        if self.turn % 2 == 0 {
+        if self.turn.is_multiple_of(2) {
             return format!("{{ {} }}", items.join(", "));
         }
         let name = format!("s{}", self.count);
@@ -244,7 +244,7 @@ impl NamedSets {
     /// Whether this port test and verdict are written as a verdict map.
     fn as_vmap(&mut self) -> bool {
         self.turn += 1;
-        self.turn % 3 == 0
+        self.turn.is_multiple_of(3)
     }
 }
 
