@@ -1,10 +1,12 @@
 //! The nftables reader against the kernel: random small rulesets (seeded,
 //! so every run is the same) are loaded with the real nft in a throwaway
 //! network namespace joined by a veth pair to a peer namespace holding
-//! several IPv4 and IPv6 addresses. From each peer address, a TCP connect
-//! and a UDP datagram go to each port of a listener that answers them all;
-//! whether it answered must be what `decide()` says of the ruleset as `nft
-//! -j list ruleset` printed it. Conditions are written in turn as
+//! several IPv4 and IPv6 addresses. Between each peer address and this
+//! side, a TCP connect and a UDP datagram go to each port of a listener
+//! that answers them all: inbound (from the peer) for a ruleset on the
+//! input hook, outbound (to the peer) for one on the output hook. Whether
+//! it was answered must be what `decide()` says of the ruleset as `nft -j
+//! list ruleset` printed it. Conditions are written in turn as
 //! anonymous sets, named interval sets and verdict maps.
 //!
 //! IPv6 neighbours are static, so neighbour discovery never meets the
@@ -20,12 +22,13 @@ use std::time::Instant;
 
 mod common;
 use common::needs;
-use common::random_firewall::{Firewall, Rng, Universe};
+use common::random_firewall::{Firewall, Rng, Universe, Way};
 
 use vmmports::audit::model::{Direction, Input, Packet, Protocol, Ruleset};
 
-/// How many random rulesets; each costs about one probe timeout.
-const RULESETS: u64 = 40;
+/// How many random rulesets, half each way; each costs about one probe
+/// timeout.
+const RULESETS: u64 = 60;
 /// Seconds a probe waits for an answer; a dropped probe waits this long.
 const TIMEOUT: &str = "0.6";
 
@@ -63,13 +66,18 @@ for a in 10 11 12 13; do
 done
 $P ip -6 neigh replace fd00:99::1 lladdr "$MAC_H" dev vp nud permanent || fatal "peer neigh"
 $PY "$TOOLS/answer_tcp_udp.py" "$D/ready" $(cat "$D/ports") &
-for _ in $(seq 100); do [ -f "$D/ready" ] && break; sleep 0.05; done
-[ -f "$D/ready" ] || fatal listener
+$P $PY "$TOOLS/answer_tcp_udp.py" "$D/ready_peer" $(cat "$D/ports") &
+for _ in $(seq 100); do [ -f "$D/ready" ] && [ -f "$D/ready_peer" ] && break; sleep 0.05; done
+[ -f "$D/ready" ] && [ -f "$D/ready_peer" ] || fatal listener
 i=0
 while [ "$i" -lt "$N" ]; do
 	nft -f "$D/r$i.nft" || fatal "nft r$i.nft"
 	nft -j list ruleset >"$D/r$i.json" || fatal "nft -j r$i"
-	$P $PY "$TOOLS/probe_tcp_udp.py" "$D/probes" "$TIMEOUT" >"$D/p$i.out" || fatal "probe r$i"
+	if [ "$(cat "$D/r$i.way")" = in ]; then
+		$P $PY "$TOOLS/probe_tcp_udp.py" "$D/probes_in" "$TIMEOUT" >"$D/p$i.out" || fatal "probe r$i"
+	else
+		$PY "$TOOLS/probe_tcp_udp.py" "$D/probes_out" "$TIMEOUT" >"$D/p$i.out" || fatal "probe r$i"
+	fi
 	i=$((i + 1))
 done
 echo @@done
@@ -151,30 +159,41 @@ fn decide_agrees_with_the_kernel_on_random_rulesets() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
 
-    // Ruleset 0 is empty: every probe must be answered, or the network is
-    // not what this test thinks.
-    let mut firewalls = vec![Firewall { tables: Vec::new() }];
+    // Rulesets 0 and 1 are empty: every probe must be answered, both
+    // ways, or the network is not what this test thinks.
+    let empty = |way| Firewall {
+        way,
+        tables: Vec::new(),
+    };
+    let mut firewalls = vec![empty(Way::In), empty(Way::Out)];
     let mut rng = Rng::new(0x05ee_d0fa_0d17);
     while (firewalls.len() as u64) < RULESETS {
-        firewalls.push(Firewall::random(&mut rng, &universe));
+        let way = if firewalls.len() % 2 == 0 {
+            Way::In
+        } else {
+            Way::Out
+        };
+        firewalls.push(Firewall::random(&mut rng, &universe, way));
     }
     for (i, firewall) in firewalls.iter().enumerate() {
         std::fs::write(d.join(format!("r{i}.nft")), firewall.to_nft()).unwrap();
+        let way = if firewall.way == Way::In { "in" } else { "out" };
+        std::fs::write(d.join(format!("r{i}.way")), way).unwrap();
     }
-    let probe_lines: String = probes
-        .iter()
-        .map(|p| {
-            format!(
-                "{} {} {} {} {}\n",
-                p.id,
-                p.protocol.word(),
-                p.peer,
-                local_for(p.peer),
-                p.port
-            )
-        })
-        .collect();
-    std::fs::write(d.join("probes"), probe_lines).unwrap();
+    for (file, inbound) in [("probes_in", true), ("probes_out", false)] {
+        let lines: String = probes
+            .iter()
+            .map(|p| {
+                let (from, to) = if inbound {
+                    (p.peer, local_for(p.peer))
+                } else {
+                    (local_for(p.peer), p.peer)
+                };
+                format!("{} {} {from} {to} {}\n", p.id, p.protocol.word(), p.port)
+            })
+            .collect();
+        std::fs::write(d.join(file), lines).unwrap();
+    }
     let ports: Vec<String> = universe.ports.iter().map(u16::to_string).collect();
     std::fs::write(d.join("ports"), ports.join(" ")).unwrap();
     std::fs::write(d.join("test.sh"), SCRIPT).unwrap();
@@ -215,8 +234,12 @@ fn decide_agrees_with_the_kernel_on_random_rulesets() {
                 .find_map(|l| l.strip_prefix(&format!("{} ", probe.id)))
                 .map(|state| state == "open")
                 .unwrap_or_else(|| panic!("no result for {} in r{i}", probe.id));
+            let direction = match firewall.way {
+                Way::In => Direction::Inbound,
+                Way::Out => Direction::Outbound,
+            };
             let decision = ruleset.decide(&Packet {
-                direction: Direction::Inbound,
+                direction,
                 protocol: probe.protocol,
                 peer: probe.peer,
                 local: Some(local_for(probe.peer)),
@@ -226,10 +249,10 @@ fn decide_agrees_with_the_kernel_on_random_rulesets() {
             });
             compared += 1;
             answered += usize::from(kernel_open);
-            if i == 0 {
+            if firewall.tables.is_empty() {
                 assert!(
                     kernel_open,
-                    "with no ruleset, {} {} {} went unanswered",
+                    "with no ruleset, {direction:?} {} {} {} went unanswered",
                     probe.protocol.word(),
                     probe.peer,
                     probe.port
@@ -237,7 +260,7 @@ fn decide_agrees_with_the_kernel_on_random_rulesets() {
             }
             if decision.allowed != kernel_open {
                 disagreements.push(format!(
-                    "r{i}: {} from {} to port {}: kernel {}, decide {} ({})\n{}",
+                    "r{i}: {direction:?} {} with {} to port {}: kernel {}, decide {} ({})\n{}",
                     probe.protocol.word(),
                     probe.peer,
                     probe.port,

@@ -3,10 +3,12 @@
 //! agree on every probe. The description knows nothing of nft; a renderer
 //! for iptables-restore can sit beside [`Firewall::to_nft`].
 //!
-//! Only what a probe can see is generated: rules on source address,
-//! protocol, destination port, inbound interface and conntrack state, and
-//! the verdicts and chain moves of both dialects (accept, drop, reject,
-//! jump, goto, return). Subchains never jump, so no ruleset loops.
+//! Only what a probe can see is generated: rules on the peer's address,
+//! protocol, destination port, interface and conntrack state, and the
+//! verdicts and chain moves of both dialects (accept, drop, reject, jump,
+//! goto, return). Subchains never jump, so no ruleset loops. A firewall
+//! filters one direction only, so the replies to its probes never meet
+//! its rules.
 
 use std::fmt::Write;
 
@@ -87,9 +89,10 @@ pub enum Ports {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Condition {
-    /// The source is one of these (or, negated, none of them). All of one
-    /// IP version.
-    Source {
+    /// The peer (the source of an inbound packet, the destination of an
+    /// outbound one) is one of these (or, negated, none of them). All of
+    /// one IP version.
+    Peer {
         any_of: Vec<Address>,
         negated: bool,
     },
@@ -100,6 +103,7 @@ pub enum Condition {
         any_of: Vec<Ports>,
         negated: bool,
     },
+    /// The interface the packet arrives on (inbound) or leaves by.
     InterfaceIs(String),
     InterfaceIsNot(String),
     /// Conntrack says new (true) or established/related (false).
@@ -126,7 +130,7 @@ pub struct Rule {
     pub action: Action,
 }
 
-/// One table with one base chain on the input hook.
+/// One table with one base chain on the firewall's way.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Table {
     pub family: Family,
@@ -136,14 +140,24 @@ pub struct Table {
     pub subchains: Vec<Vec<Rule>>,
 }
 
+/// Which way the filtered packets go: to this machine or from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Way {
+    In,
+    Out,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Firewall {
+    /// Every table's base chain filters this way (nft hook input or
+    /// output; iptables INPUT or OUTPUT).
+    pub way: Way,
     pub tables: Vec<Table>,
 }
 
 impl Firewall {
     /// A random firewall over `universe`, decided by `rng`.
-    pub fn random(rng: &mut Rng, universe: &Universe) -> Firewall {
+    pub fn random(rng: &mut Rng, universe: &Universe, way: Way) -> Firewall {
         let tables = (0..1 + rng.below(3))
             .map(|_| {
                 let family = *rng.pick(&[Family::Ipv4, Family::Ipv6, Family::Both]);
@@ -166,7 +180,7 @@ impl Firewall {
                 }
             })
             .collect();
-        Firewall { tables }
+        Firewall { way, tables }
     }
 
     /// As an `nft -f` file. The same condition is written in turn as an
@@ -185,7 +199,7 @@ impl Firewall {
             for (k, rules) in table.subchains.iter().enumerate() {
                 writeln!(chains, "\tchain sub{k} {{").unwrap();
                 for rule in rules {
-                    writeln!(chains, "\t\t{}", nft_rule(rule, &mut sets)).unwrap();
+                    writeln!(chains, "\t\t{}", nft_rule(rule, self.way, &mut sets)).unwrap();
                 }
                 writeln!(chains, "\t}}").unwrap();
             }
@@ -194,15 +208,19 @@ impl Firewall {
             } else {
                 "drop"
             };
-            writeln!(chains, "\tchain input {{").unwrap();
+            let hook = match self.way {
+                Way::In => "input",
+                Way::Out => "output",
+            };
+            writeln!(chains, "\tchain {hook} {{").unwrap();
             writeln!(
                 chains,
-                "\t\ttype filter hook input priority {}; policy {policy};",
+                "\t\ttype filter hook {hook} priority {}; policy {policy};",
                 table.priority
             )
             .unwrap();
             for rule in &table.rules {
-                writeln!(chains, "\t\t{}", nft_rule(rule, &mut sets)).unwrap();
+                writeln!(chains, "\t\t{}", nft_rule(rule, self.way, &mut sets)).unwrap();
             }
             writeln!(chains, "\t}}").unwrap();
             writeln!(out, "table {family} t{t} {{").unwrap();
@@ -259,7 +277,7 @@ fn random_rule(rng: &mut Rng, universe: &Universe, family: Family, subchains: us
         let any_of = (0..1 + rng.below(2))
             .map(|_| random_address(rng, universe, v6))
             .collect();
-        conditions.push(Condition::Source {
+        conditions.push(Condition::Peer {
             any_of,
             negated: rng.chance(20),
         });
@@ -360,7 +378,11 @@ fn random_address(rng: &mut Rng, universe: &Universe, v6: bool) -> Address {
     }
 }
 
-fn nft_rule(rule: &Rule, sets: &mut NamedSets) -> String {
+fn nft_rule(rule: &Rule, way: Way, sets: &mut NamedSets) -> String {
+    let (peer, interface) = match way {
+        Way::In => ("saddr", "iifname"),
+        Way::Out => ("daddr", "oifname"),
+    };
     let mut words = Vec::new();
     let mut protocol = None;
     let verdict = match rule.action {
@@ -376,7 +398,7 @@ fn nft_rule(rule: &Rule, sets: &mut NamedSets) -> String {
     for (i, condition) in rule.conditions.iter().enumerate() {
         let last = i + 1 == rule.conditions.len();
         match condition {
-            Condition::Source { any_of, negated } => {
+            Condition::Peer { any_of, negated } => {
                 let v6 = any_of.iter().any(|a| match a {
                     Address::One(x) | Address::Prefix(x, _) | Address::Range(x, _) => x.is_ipv6(),
                 });
@@ -390,9 +412,9 @@ fn nft_rule(rule: &Rule, sets: &mut NamedSets) -> String {
                     .collect();
                 let op = if *negated { "!= " } else { "" };
                 let (field, kind) = if v6 {
-                    ("ip6 saddr", "ipv6_addr")
+                    (format!("ip6 {peer}"), "ipv6_addr")
                 } else {
-                    ("ip saddr", "ipv4_addr")
+                    (format!("ip {peer}"), "ipv4_addr")
                 };
                 words.push(format!("{field} {op}{}", sets.set(kind, &items)));
             }
@@ -440,8 +462,8 @@ fn nft_rule(rule: &Rule, sets: &mut NamedSets) -> String {
                 };
                 words.push(format!("{field} {text}"));
             }
-            Condition::InterfaceIs(name) => words.push(format!("iifname \"{name}\"")),
-            Condition::InterfaceIsNot(name) => words.push(format!("iifname != \"{name}\"")),
+            Condition::InterfaceIs(name) => words.push(format!("{interface} \"{name}\"")),
+            Condition::InterfaceIsNot(name) => words.push(format!("{interface} != \"{name}\"")),
             Condition::NewConnection(true) => words.push("ct state new".into()),
             Condition::NewConnection(false) => words.push("ct state established,related".into()),
         }

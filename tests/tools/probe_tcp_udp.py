@@ -1,10 +1,12 @@
 """Sends every probe of PROBE_FILE at once and prints, per probe, `ID
 open` when it was answered (a TCP connect that succeeded, a datagram
-echoed back) or `ID blocked` (refused, rejected or silent for TIMEOUT
-seconds). Each line of PROBE_FILE: `ID tcp|udp SOURCE DESTINATION PORT`.
+echoed back) or `ID blocked` (refused, rejected, refused by this host's
+own firewall on the way out, or silent for TIMEOUT seconds). Each line of
+PROBE_FILE: `ID tcp|udp SOURCE DESTINATION PORT`.
 
     python3 probe_tcp_udp.py PROBE_FILE TIMEOUT
 """
+import errno
 import select
 import socket
 import sys
@@ -20,11 +22,19 @@ for line in open(sys.argv[1]):
     s.setblocking(False)
     s.bind((source, 0))
     result[pid] = "blocked"
-    if kind == socket.SOCK_STREAM:
-        s.connect_ex((destination, int(port)))
-    else:
-        s.connect((destination, int(port)))
-        s.send(pid.encode())
+    try:
+        if kind == socket.SOCK_STREAM:
+            code = s.connect_ex((destination, int(port)))
+            if code not in (0, errno.EINPROGRESS):
+                continue
+        else:
+            # Not connected: the echo may come back from another of the
+            # peer's addresses (a wildcard listener answers from its
+            # primary one); the payload says which probe it answers.
+            s.sendto(pid.encode(), (destination, int(port)))
+    except OSError:
+        # A packet this host's output chain drops fails at once (EPERM).
+        continue
     pending[s] = (pid, kind)
 
 deadline = time.time() + float(sys.argv[2])
