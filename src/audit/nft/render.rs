@@ -19,14 +19,11 @@ fn statement(value: &Value) -> String {
         return self::value(value);
     };
     match kind.as_str() {
-        "match" => {
-            let left = expression(body.get("left").unwrap_or(&Value::Null));
-            let right = self::value(body.get("right").unwrap_or(&Value::Null));
-            match body.get("op").and_then(Value::as_str).unwrap_or("==") {
-                "==" | "in" => format!("{left} {right}"),
-                op => format!("{left} {op} {right}"),
-            }
-        }
+        "match" => statement_of_match(
+            body.get("left").unwrap_or(&Value::Null),
+            body.get("op").and_then(Value::as_str).unwrap_or("=="),
+            body.get("right").unwrap_or(&Value::Null),
+        ),
         "accept" | "drop" | "continue" | "return" | "notrack" | "masquerade" => kind.clone(),
         "jump" | "goto" => format!(
             "{kind} {}",
@@ -55,8 +52,11 @@ fn statement(value: &Value) -> String {
 
 /// A match statement from its parts, for an assumption about it.
 pub(crate) fn statement_of_match(left: &Value, op: &str, right: &Value) -> String {
+    // nft leaves out `==` except after a bitwise expression.
+    let bitwise = left.get("&").is_some();
     let (left, right) = (expression(left), value(right));
     match op {
+        "==" if bitwise => format!("{left} == {right}"),
         "==" | "in" => format!("{left} {right}"),
         op => format!("{left} {op} {right}"),
     }
@@ -89,7 +89,19 @@ pub(crate) fn expression(value: &Value) -> String {
         return parts.iter().map(expression).collect::<Vec<_>>().join(" . ");
     }
     if let Some([left, right]) = value.get("&").and_then(Value::as_array).map(Vec::as_slice) {
-        return format!("{} & {}", expression(left), self::value(right));
+        // nft writes a mask of several flags as `(syn | ack)`.
+        let mask = match right.as_array() {
+            Some(flags) if flags.len() > 1 => format!(
+                "({})",
+                flags
+                    .iter()
+                    .map(self::value)
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            ),
+            _ => self::value(right),
+        };
+        return format!("{} & {mask}", expression(left));
     }
     if let Some((kind, _)) = value.as_object().and_then(|o| o.iter().next()) {
         return kind.clone();
@@ -188,6 +200,15 @@ mod tests {
         assert_eq!(
             rule(vmap.as_array().unwrap()),
             "tcp dport vmap { 22 : accept, 23 : drop }"
+        );
+        let syn = json!([
+            {"match": {"op": "==", "left": {"&": [{"payload": {"protocol": "tcp", "field": "flags"}}, ["syn", "ack"]]}, "right": "syn"}},
+            {"match": {"op": "in", "left": {"ct": {"key": "state"}}, "right": ["established", "related"]}},
+            {"reject": {"type": "tcp reset"}}
+        ]);
+        assert_eq!(
+            rule(syn.as_array().unwrap()),
+            "tcp flags & (syn | ack) == syn ct state established,related reject with tcp reset"
         );
     }
 }
