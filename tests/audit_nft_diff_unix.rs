@@ -2,15 +2,15 @@
 //! so every run is the same) are loaded with the real nft in a throwaway
 //! network namespace joined by a veth pair to a peer namespace holding
 //! several IPv4 and IPv6 addresses. Between each peer address and this
-//! side, a TCP connect and a UDP datagram go to each port of a listener
-//! that answers them all: inbound (from the peer) for a ruleset on the
-//! input hook, outbound (to the peer) for one on the output hook. Whether
-//! it was answered must be what `decide()` says of the ruleset as `nft -j
-//! list ruleset` printed it. Conditions are written in turn as
-//! anonymous sets, named interval sets and verdict maps.
+//! side go a TCP connect and a UDP datagram to each port of a listener
+//! that answers them all, and a ping: inbound (from the peer) for a
+//! ruleset on the input hook, outbound (to the peer) for one on the output
+//! hook. Whether each was answered must be what `decide()` says of the
+//! ruleset as `nft -j list ruleset` printed it. Conditions are written in
+//! turn as anonymous sets, named interval sets and verdict maps.
 //!
 //! IPv6 neighbours are static, so neighbour discovery never meets the
-//! random rules (they are on the probes, not on ICMPv6).
+//! random rules (which match ICMPv6 as a whole, like pings).
 //!
 //! Without root, `unshare`, `nsenter`, `ip`, `nft` or Python, the test says
 //! what it lacks and passes, except under CI, where it fails.
@@ -74,9 +74,9 @@ while [ "$i" -lt "$N" ]; do
 	nft -f "$D/r$i.nft" || fatal "nft r$i.nft"
 	nft -j list ruleset >"$D/r$i.json" || fatal "nft -j r$i"
 	if [ "$(cat "$D/r$i.way")" = in ]; then
-		$P $PY "$TOOLS/probe_tcp_udp.py" "$D/probes_in" "$TIMEOUT" >"$D/p$i.out" || fatal "probe r$i"
+		$P $PY "$TOOLS/probe_tcp_udp_ping.py" "$D/probes_in" "$TIMEOUT" "$i" >"$D/p$i.out" || fatal "probe r$i"
 	else
-		$PY "$TOOLS/probe_tcp_udp.py" "$D/probes_out" "$TIMEOUT" >"$D/p$i.out" || fatal "probe r$i"
+		$PY "$TOOLS/probe_tcp_udp_ping.py" "$D/probes_out" "$TIMEOUT" "$i" >"$D/p$i.out" || fatal "probe r$i"
 	fi
 	i=$((i + 1))
 done
@@ -138,6 +138,12 @@ fn probes(universe: &Universe) -> Vec<Probe> {
                 });
             }
         }
+        out.push(Probe {
+            id: format!("p{}", out.len()),
+            protocol: Protocol::Icmp,
+            peer: *peer,
+            port: 0,
+        });
     }
     out
 }

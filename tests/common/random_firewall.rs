@@ -68,6 +68,8 @@ pub enum Family {
 pub enum L4 {
     Tcp,
     Udp,
+    /// ICMP or ICMPv6 (a ping).
+    Icmp,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -284,9 +286,15 @@ fn random_rule(rng: &mut Rng, universe: &Universe, family: Family, subchains: us
     }
     let with_protocol = rng.chance(60);
     if with_protocol {
-        conditions.push(Condition::Protocol(*rng.pick(&[L4::Tcp, L4::Udp])));
+        conditions.push(Condition::Protocol(*rng.pick(&[
+            L4::Tcp,
+            L4::Udp,
+            L4::Icmp,
+        ])));
     }
-    if rng.chance(60) {
+    // A ping has no port.
+    let pings = conditions.contains(&Condition::Protocol(L4::Icmp));
+    if !pings && rng.chance(60) {
         let one = |rng: &mut Rng| *rng.pick(&universe.ports);
         let any_of = (0..1 + rng.below(2))
             .map(|_| match rng.below(4) {
@@ -424,8 +432,8 @@ fn nft_rule(rule: &Rule, way: Way, sets: &mut NamedSets) -> String {
             }
             Condition::Port { any_of, negated } => {
                 let field = match protocol {
-                    Some(l4) => format!("{} dport", l4_word(l4)),
-                    None => {
+                    Some(l4 @ (L4::Tcp | L4::Udp)) => format!("{} dport", l4_word(l4)),
+                    _ => {
                         words.push("meta l4proto { tcp, udp }".into());
                         "th dport".into()
                     }
@@ -476,5 +484,6 @@ fn l4_word(l4: L4) -> &'static str {
     match l4 {
         L4::Tcp => "tcp",
         L4::Udp => "udp",
+        L4::Icmp => "{ icmp, ipv6-icmp }",
     }
 }
