@@ -6,4 +6,5 @@
 
 pub mod iptables;
 pub mod model;
+pub mod nft;
 pub mod windows;

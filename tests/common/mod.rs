@@ -15,6 +15,7 @@ pub mod powershell_grammar;
 pub mod powershell_literal;
 pub mod process;
 pub mod pty;
+pub mod random_firewall;
 pub mod screen;
 pub mod stubs;
 pub mod swept;
