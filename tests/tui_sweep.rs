@@ -158,8 +158,8 @@ fn the_cursor_moves_over_the_grid_and_the_cell_below_says_it_in_words() {
         popup.contains("hv02 (10.0.1.22) · hyperv-host · swept as vmm-server"),
         "{popup}"
     );
-    assert!(popup.contains("▶      5985/tcp  refused"), "{popup}");
-    assert!(popup.contains("443/tcp  open"), "{popup}");
+    assert!(popup.contains("▶       5985/tcp  refused"), "{popup}");
+    assert!(popup.contains("443/tcp  open, not TLS"), "{popup}");
     assert!(popup.contains("TLS, but not BITS: nginx"), "{popup}");
     insta::assert_snapshot!("sweep_machine_120x40", popup);
     // Any other key closes it, and the view is as it was.
@@ -177,8 +177,11 @@ fn p_offers_the_selected_machine_and_checks_the_ports_the_sweep_probed() {
     let Some(Overlay::Prompt(prompt)) = &app.overlay else {
         panic!("{:?}", app.status);
     };
-    let first = app.sweep.as_ref().unwrap().machine_name(0);
-    assert_eq!(prompt.input.text(), first);
+    // The address the sweep probed, not the name (which may resolve
+    // elsewhere from here).
+    let sweep = app.sweep.as_ref().unwrap();
+    let probed = sweep.tally.address(&sweep.plan, 0).expect("an address");
+    assert_eq!(prompt.input.text(), probed.to_string());
     press(&mut app, &[Confirm], 120, 40);
     let Some(Overlay::Check(run)) = &app.overlay else {
         panic!("{:?}", app.status);
@@ -262,4 +265,19 @@ fn the_sweep_view_draws_at_every_size_without_panic_and_fits_80x24() {
     assert!(small.contains("hv01"), "{small}");
     assert!(small.contains("hjkl move"), "{small}");
     insta::assert_snapshot!("sweep_done_80x24", small);
+}
+
+#[test]
+fn a_deployment_file_that_was_refused_at_start_is_named_not_asked_for() {
+    let mut app = app(false);
+    app.deployment_error =
+        Some("deployment file /etc/vmm/d.ron: 3:9: unknown role `hyperv`".into());
+    press(&mut app, &[ShowSweep], 120, 40);
+    let status = app.status.clone().unwrap();
+    assert!(
+        status.text.contains("unknown role `hyperv`"),
+        "{}",
+        status.text
+    );
+    assert!(!status.text.contains("write"), "{}", status.text);
 }

@@ -4,7 +4,10 @@
 //! Each reader turns one kind of input into a [`model::Ruleset`]; the flow
 //! layer asks it about the first packet of each flow.
 
+pub mod flows;
+pub mod input;
 pub mod iptables;
+pub mod live;
 pub mod model;
 pub mod nft;
 pub mod windows;

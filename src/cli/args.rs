@@ -164,6 +164,32 @@ pub enum Command {
         #[arg(long)]
         diff: bool,
     },
+    /// Would this machine's own firewall let VMM's flows through, and which rule decides
+    #[command(after_help = AUDIT_HELP)]
+    Audit {
+        /// The machine whose firewall it is (a component id or an unambiguous part of its name)
+        #[arg(long, value_name = "ROLE")]
+        on: String,
+        /// Firewall exports: `nft -j list ruleset`, `iptables-save`/`ip6tables-save`, the Windows export JSON or `reg export` files; `-` reads stdin; none reads this machine's live firewall
+        files: Vec<PathBuf>,
+        /// The Windows network profile in force, when the export does not say: domain, private or public
+        #[arg(long, value_name = "PROFILE")]
+        profile: Option<String>,
+        /// The peers' addresses (IPv4, IPv6, CIDR, a-b ranges); repeatable; over the deployment file's
+        #[arg(long, value_name = "COMPONENT=ADDR[,ADDR...]")]
+        remote: Vec<String>,
+        /// A port you chose in VMM setup, by its VMServer.ini key (or SqlPort); repeatable
+        #[arg(long = "set-port", value_name = "KEY=PORT")]
+        set_port: Vec<String>,
+        /// Also the dynamic RPC range (TCP 49152-65535) on hosts, file and library servers
+        #[arg(long)]
+        include_dynamic: bool,
+        /// Also the flows this machine opens (its outbound rules)
+        #[arg(long)]
+        outbound: bool,
+        #[arg(long, short, value_enum, default_value_t = CheckFormat::Table)]
+        format: CheckFormat,
+    },
     /// The network flows of the matching connections, for a change request: source, destination, protocol, ports, why
     #[command(after_help = FLOWS_HELP)]
     Flows {
@@ -296,6 +322,29 @@ Examples:
   vmmports check hv01 vmm-to-host-winrm-tls --format json
   vmmports check sql01 to:sql --set-port SqlPort=50123
   vmmports check sql01 --on sql-server     what that machine must answer";
+
+const AUDIT_HELP: &str = "\
+Reads the firewall from its own rules, not from outside: for every flow VMM
+needs to reach the machine (and leave it, with --outbound), as `rules --on`
+would open it, the first packet is put through the ruleset: nftables (every
+base chain on the hook must accept), iptables (each table's chain), or the
+Windows Firewall (allow-bypass > block > allow, the active profile's rules and
+default action, Group Policy's local-merge setting). Verdicts: allowed,
+blocked, partly (only some peer addresses or ports). Each names the deciding
+rules and says why; what it had to assume (the program a rule is for, an
+interface) is listed. The input's kind is told by its content.
+
+Export on Windows (elevated PowerShell), then copy the file here: see
+docs/audit.md for the line. On Linux, as root, without FILE: the live ruleset.
+
+Exit codes: 0 every flow allowed; 1 some blocked or partly; 2 bad input
+(file:line:col).
+
+Examples:
+  vmmports audit --on hyper-v HV01-firewall.json
+  vmmports audit --on hyper-v firewall-local.reg firewall-gpo.reg --profile domain
+  sudo vmmports audit --on guest-vm                       this machine, live
+  iptables-save | vmmports audit --on guest-vm - --format json";
 
 const SWEEP_HELP: &str = "\
 Every machine the deployment file names is probed on the ports its role must

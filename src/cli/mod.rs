@@ -3,6 +3,7 @@
 //! modes, so it is safe in scripts and pipes.
 
 mod args;
+mod audit;
 mod check;
 mod csv_out;
 mod deployment;
@@ -279,6 +280,36 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
                     timeout,
                     format,
                 ),
+                Some(Command::Audit {
+                    on,
+                    files,
+                    profile,
+                    remote,
+                    set_port,
+                    include_dynamic,
+                    outbound,
+                    format,
+                }) => {
+                    let (_, base) = load_base(&catalog, cli.deployment.as_deref())?;
+                    let settings = args::SettingsArgs {
+                        remote,
+                        set_port,
+                        include_dynamic,
+                        outbound,
+                        ..Default::default()
+                    };
+                    audit::run(
+                        &catalog,
+                        base,
+                        &audit::Request {
+                            on: &on,
+                            files: &files,
+                            profile: profile.as_deref(),
+                            settings,
+                            format,
+                        },
+                    )
+                }
                 Some(Command::Sweep {
                     query,
                     as_role,

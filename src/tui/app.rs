@@ -106,6 +106,8 @@ pub struct App {
     pub settings_file: Option<PathBuf>,
     /// The deployment file in use, for `S` to sweep.
     pub deployment: Option<(PathBuf, crate::deployment::Deployment)>,
+    /// Why the deployment file given was not used, for `S` to say.
+    pub deployment_error: Option<String>,
     /// The last sweep, running or done.
     pub sweep: Option<SweepView>,
 }
@@ -136,6 +138,7 @@ impl App {
             config_path: None,
             settings_file: None,
             deployment: None,
+            deployment_error: None,
             sweep: None,
         };
         app.refilter();

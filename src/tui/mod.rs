@@ -150,6 +150,7 @@ pub fn run(source: Source, origin: String, options: Options) -> io::Result<Exit>
     if deployment_error.is_none() {
         app.deployment = options.deployment;
     }
+    app.deployment_error.clone_from(&deployment_error);
     if let Some(e) = deployment_error {
         app.status = Some(app::Status {
             text: format!("{e}; running on the config file's settings"),

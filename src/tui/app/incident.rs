@@ -115,10 +115,13 @@ impl App {
                     .iter()
                     .filter(|c| role.targets.iter().any(|t| t.connection == c.id))
                     .collect();
+                // The address the sweep probed, when it had one: a name
+                // may resolve elsewhere (or nowhere) from here.
+                let probed = sweep.tally.address(&sweep.plan, h);
                 Ok(Subject {
                     machine: role.role.clone(),
                     connections,
-                    host: Some(sweep.machine_name(h)),
+                    host: Some(probed.map_or_else(|| sweep.machine_name(h), |a| a.to_string())),
                 })
             }
         }

@@ -28,7 +28,7 @@ impl App {
     /// Ask which role this machine plays, offering the last one swept as.
     fn ask_sweep_role(&mut self) {
         if self.deployment.is_none() {
-            return self.error(&no_deployment_text());
+            return self.error(&self.no_deployment_text());
         }
         let role = self
             .sweep
@@ -42,7 +42,7 @@ impl App {
     /// sweep still running is stopped) and shows it.
     pub(super) fn start_sweep(&mut self, role: &str) {
         let Some((path, deployment)) = &self.deployment else {
-            return self.error(&no_deployment_text());
+            return self.error(&self.no_deployment_text());
         };
         let from = match crate::rules::settings::resolve(&self.catalog, role, "sweep as") {
             Ok(id) => id,
@@ -97,7 +97,8 @@ impl App {
         let Some(sweep) = &mut self.sweep else {
             return false;
         };
-        let page = self.list.page();
+        // A page of machines: the grid's rows are about the list's.
+        let page = self.list.page().max(1);
         match action {
             Action::Down => sweep.move_by(1, 0),
             Action::Up => sweep.move_by(-1, 0),
@@ -120,10 +121,17 @@ impl App {
     }
 }
 
-fn no_deployment_text() -> String {
-    let file = crate::deployment::default_path()
-        .map_or_else(|| "deployment.ron".into(), |p| p.display().to_string());
-    format!(
-        "no deployment file to sweep: write {file} (or `vmmports deployment import`), or start with --deployment FILE"
-    )
+impl App {
+    /// What `S` says with no deployment to sweep: why the file given was
+    /// not taken, or where to write one.
+    fn no_deployment_text(&self) -> String {
+        if let Some(e) = &self.deployment_error {
+            return format!("nothing to sweep: {e}; fix it and start again");
+        }
+        let file = crate::deployment::default_path()
+            .map_or_else(|| "deployment.ron".into(), |p| p.display().to_string());
+        format!(
+            "no deployment file to sweep: write {file} (or `vmmports deployment import`), or start with --deployment FILE"
+        )
+    }
 }

@@ -78,7 +78,7 @@ pub fn port_entry(
 ) -> Vec<Line<'static>> {
     let mark = if marked { "▶" } else { " " };
     let port = format!(
-        "{mark}{:>10}/{:<4} ",
+        "{mark}{:>11}/{:<4} ",
         line.port_text(),
         line.transport.as_str()
     );

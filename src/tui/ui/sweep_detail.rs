@@ -49,7 +49,7 @@ pub fn render(
     for (l, line) in role.lines.iter().enumerate() {
         let known = sweep.tally.results[h][l]
             .as_ref()
-            .map(|r| (r.state.word().to_string(), &r.finding));
+            .map(|r| (r.summary(), &r.finding));
         lines.extend(port_entry(
             line,
             known,

@@ -1,0 +1,154 @@
+//! Which reader an input needs, told by its content (a name proves
+//! nothing: exports get renamed, and `-` has none), and the ruleset read
+//! from all of them. Without a file, the machine's own live firewall.
+
+use super::model::{Input, InputError, Ruleset};
+use super::windows::{self, Profile};
+
+/// The kinds of firewall input `audit` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `nft -j list ruleset` (libnftables JSON).
+    Nft,
+    /// `iptables-save` or `ip6tables-save` text.
+    Iptables,
+    /// The Windows export (JSON) or a `reg export` file.
+    Windows,
+}
+
+impl Kind {
+    pub fn word(self) -> &'static str {
+        match self {
+            Kind::Nft => "nft -j list ruleset",
+            Kind::Iptables => "iptables-save",
+            Kind::Windows => "Windows Firewall export",
+        }
+    }
+}
+
+/// The kind of `input`, from its first bytes.
+pub fn kind_of(input: &Input) -> Result<Kind, InputError> {
+    let bytes = &input.bytes;
+    // UTF-16 (with its BOM) is what `reg export` and 5.1's `>` write.
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Ok(Kind::Windows);
+    }
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.trim_start_matches('\u{feff}');
+    let start = text.trim_start();
+    if start.starts_with("Windows Registry Editor") || start.starts_with("REGEDIT4") {
+        return Ok(Kind::Windows);
+    }
+    if start.starts_with('{') || start.starts_with('[') {
+        // Both are JSON: the nft ruleset is one object under "nftables".
+        let head: String = start.chars().take(64).collect();
+        return Ok(if head.contains("\"nftables\"") {
+            Kind::Nft
+        } else {
+            Kind::Windows
+        });
+    }
+    let saved = text.lines().map(str::trim).any(|line| {
+        line.starts_with('*') && line.len() > 1
+            || line.starts_with(":INPUT")
+            || line.starts_with(":OUTPUT")
+            || line.starts_with("-A ")
+    });
+    if saved {
+        return Ok(Kind::Iptables);
+    }
+    Err(InputError {
+        file: input.name.clone(),
+        line: 1,
+        column: 1,
+        message: "not a firewall export audit reads".into(),
+        hint: Some(
+            "give `nft -j list ruleset`, `iptables-save` or `ip6tables-save` output, the JSON of the Windows export line (docs/audit.md), or a `reg export` of the firewall policy".into(),
+        ),
+    })
+}
+
+/// Every input read into one ruleset. They must all be of one kind: a
+/// machine has one firewall (iptables and ip6tables files go together, as
+/// do a local and a Group Policy `.reg`).
+pub fn read(inputs: &[Input], profile: Option<Profile>) -> Result<Box<dyn Ruleset>, InputError> {
+    let mut kinds = Vec::new();
+    for input in inputs {
+        kinds.push(kind_of(input)?);
+    }
+    let Some(&first) = kinds.first() else {
+        return Err(InputError {
+            file: "-".into(),
+            line: 1,
+            column: 1,
+            message: "no input to audit".into(),
+            hint: Some("give a file, or `-` for stdin".into()),
+        });
+    };
+    if let Some(other) = kinds.iter().position(|k| *k != first) {
+        return Err(InputError {
+            file: inputs[other].name.clone(),
+            line: 1,
+            column: 1,
+            message: format!(
+                "this is {}, while {} is {}: one machine's firewall at a time",
+                kinds[other].word(),
+                inputs[0].name,
+                first.word()
+            ),
+            hint: Some("audit each machine's export on its own".into()),
+        });
+    }
+    if first != Kind::Windows && profile.is_some() {
+        return Err(InputError {
+            file: inputs[0].name.clone(),
+            line: 1,
+            column: 1,
+            message: "--profile is for Windows Firewall exports".into(),
+            hint: Some("leave it out for nftables and iptables".into()),
+        });
+    }
+    Ok(match first {
+        Kind::Windows => Box::new(windows::read(inputs, profile)?),
+        Kind::Nft => Box::new(super::nft::read(inputs)?),
+        Kind::Iptables => Box::new(super::iptables::read(inputs)?),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(text: &[u8]) -> Result<Kind, InputError> {
+        kind_of(&Input {
+            name: "f".into(),
+            bytes: text.to_vec(),
+        })
+    }
+
+    #[test]
+    fn the_kind_comes_from_the_content() {
+        assert_eq!(
+            kind(br#"{"nftables": [{"metainfo": {}}]}"#).unwrap(),
+            Kind::Nft
+        );
+        assert_eq!(kind(br#"{"Rules": []}"#).unwrap(), Kind::Windows);
+        assert_eq!(kind(b"\xEF\xBB\xBF{\"Rules\": []}").unwrap(), Kind::Windows);
+        assert_eq!(kind(b"\xFF\xFEW\0i\0").unwrap(), Kind::Windows);
+        assert_eq!(
+            kind(b"Windows Registry Editor Version 5.00\r\n").unwrap(),
+            Kind::Windows
+        );
+        assert_eq!(
+            kind(b"# Generated by iptables-save v1.8.9\n*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n")
+                .unwrap(),
+            Kind::Iptables
+        );
+        let error = kind(b"hello").unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("f:1:1: not a firewall export")
+        );
+    }
+}
