@@ -68,15 +68,16 @@ pub fn kind_of(input: &Input) -> Result<Kind, InputError> {
     })
 }
 
-/// Every input read into one ruleset. They must all be of one kind: a
-/// machine has one firewall (iptables and ip6tables files go together, as
-/// do a local and a Group Policy `.reg`).
+/// Every input read into one ruleset. A Windows export stands alone; on
+/// Linux, nft and iptables inputs go together, as the kernel runs both
+/// (iptables and ip6tables saves, legacy tables beside nft's), and a packet
+/// must pass each.
 pub fn read(inputs: &[Input], profile: Option<Profile>) -> Result<Box<dyn Ruleset>, InputError> {
     let mut kinds = Vec::new();
     for input in inputs {
         kinds.push(kind_of(input)?);
     }
-    let Some(&first) = kinds.first() else {
+    if inputs.is_empty() {
         return Err(InputError {
             file: "-".into(),
             line: 1,
@@ -84,8 +85,13 @@ pub fn read(inputs: &[Input], profile: Option<Profile>) -> Result<Box<dyn Rulese
             message: "no input to audit".into(),
             hint: Some("give a file, or `-` for stdin".into()),
         });
-    };
-    if let Some(other) = kinds.iter().position(|k| *k != first) {
+    }
+    let windows = kinds.iter().filter(|k| **k == Kind::Windows).count();
+    if windows > 0 && windows < kinds.len() {
+        let other = kinds
+            .iter()
+            .position(|k| *k != kinds[0])
+            .unwrap_or_default();
         return Err(InputError {
             file: inputs[other].name.clone(),
             line: 1,
@@ -94,12 +100,15 @@ pub fn read(inputs: &[Input], profile: Option<Profile>) -> Result<Box<dyn Rulese
                 "this is {}, while {} is {}: one machine's firewall at a time",
                 kinds[other].word(),
                 inputs[0].name,
-                first.word()
+                kinds[0].word()
             ),
             hint: Some("audit each machine's export on its own".into()),
         });
     }
-    if first != Kind::Windows && profile.is_some() {
+    if windows > 0 {
+        return Ok(Box::new(windows::read(inputs, profile)?));
+    }
+    if profile.is_some() {
         return Err(InputError {
             file: inputs[0].name.clone(),
             line: 1,
@@ -108,10 +117,26 @@ pub fn read(inputs: &[Input], profile: Option<Profile>) -> Result<Box<dyn Rulese
             hint: Some("leave it out for nftables and iptables".into()),
         });
     }
-    Ok(match first {
-        Kind::Windows => Box::new(windows::read(inputs, profile)?),
-        Kind::Nft => Box::new(super::nft::read(inputs)?),
-        Kind::Iptables => Box::new(super::iptables::read(inputs)?),
+    let of_kind = |kind: Kind| -> Vec<Input> {
+        inputs
+            .iter()
+            .zip(&kinds)
+            .filter(|(_, k)| **k == kind)
+            .map(|(i, _)| i.clone())
+            .collect()
+    };
+    let mut parts: Vec<Box<dyn Ruleset>> = Vec::new();
+    let nft = of_kind(Kind::Nft);
+    if !nft.is_empty() {
+        parts.push(Box::new(super::nft::read(&nft)?));
+    }
+    let iptables = of_kind(Kind::Iptables);
+    if !iptables.is_empty() {
+        parts.push(Box::new(super::iptables::read(&iptables)?));
+    }
+    Ok(match parts.len() {
+        1 => parts.remove(0),
+        _ => Box::new(super::all_of::AllOf { parts }),
     })
 }
 

@@ -4,6 +4,7 @@
 //! Each reader turns one kind of input into a [`model::Ruleset`]; the flow
 //! layer asks it about the first packet of each flow.
 
+pub mod all_of;
 pub mod flows;
 pub mod input;
 pub mod iptables;

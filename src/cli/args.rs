@@ -60,6 +60,14 @@ pub struct Cli {
     #[arg(long)]
     pub print: bool,
 
+    /// Explorer: mark the machine view's flows for ROLE with what its firewall does (an `audit` export: Windows JSON or .reg, nft JSON, iptables-save); repeatable
+    #[arg(long, value_name = "ROLE=FILE[,FILE...]")]
+    pub audit: Vec<String>,
+
+    /// Explorer: the Windows network profile in force for --audit exports that do not say (domain, private, public)
+    #[arg(long, value_name = "PROFILE")]
+    pub audit_profile: Option<String>,
+
     /// How to copy: native clipboard, OSC 52 through the terminal (tmux's buffer inside tmux), or none (auto picks; see `vmmports doctor`)
     #[arg(long, global = true, value_enum)]
     pub clipboard: Option<ClipboardArg>,

@@ -86,6 +86,37 @@ pub fn run(
     Ok((text, outcome))
 }
 
+/// The explorer's `--audit ROLE=FILE[,FILE...]`: each machine's firewall,
+/// read and checked before the screen changes, so a bad file is said with
+/// file:line:col and exit 2.
+pub fn for_explorer(
+    catalog: &Catalog,
+    audits: &[String],
+    profile: Option<&str>,
+) -> Result<Vec<crate::tui::MachineFirewall>, CliError> {
+    let profile = profile.map(parse_profile).transpose()?;
+    audits
+        .iter()
+        .map(|given| {
+            let (role, files) = given.split_once('=').ok_or_else(|| {
+                CliError::new(
+                    format!("--audit {given}: no `=`"),
+                    Some("give ROLE=FILE, e.g. --audit hyper-v=HV01-firewall.json".into()),
+                )
+            })?;
+            let machine = crate::rules::settings::resolve(catalog, role, "--audit")?;
+            let paths: Vec<PathBuf> = files.split(',').map(PathBuf::from).collect();
+            let inputs = inputs(&paths)?;
+            let ruleset = crate::audit::input::read(&inputs, profile)?;
+            Ok(crate::tui::MachineFirewall {
+                machine,
+                source: files.to_string(),
+                ruleset: ruleset.into(),
+            })
+        })
+        .collect()
+}
+
 fn parse_profile(text: &str) -> Result<Profile, CliError> {
     Profile::from_word(text).ok_or_else(|| {
         CliError::new(

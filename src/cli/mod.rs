@@ -191,6 +191,12 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
         // With no subcommand: the explorer on a terminal. --print keeps
         // stdout for its result and draws on the tty.
         None if cli.print || std::io::stdout().is_terminal() => explore(&cli),
+        // The explorer's flags with no explorer to show them in: said, not
+        // silently dropped.
+        None if !cli.audit.is_empty() || cli.audit_profile.is_some() => Err(CliError::new(
+            "--audit marks the explorer's machine view, and stdout is not a terminal",
+            Some("for a report in a pipe, run `vmmports audit --on ROLE FILE`".into()),
+        )),
         command => {
             let catalog = load(cli.data.as_deref())?;
             let origin = cli.data.as_ref().map_or_else(
@@ -378,8 +384,9 @@ fn explore(cli: &Cli) -> Result<(String, Outcome), CliError> {
     // A deployment file is checked against the catalog before the screen
     // changes, so its errors print with file:line:col; with --data that
     // means reading the catalog first, which only a deployment needs.
-    let with_deployment =
-        cli.deployment.is_some() || crate::deployment::default_path().is_some_and(|p| p.exists());
+    let with_deployment = cli.deployment.is_some()
+        || !cli.audit.is_empty()
+        || crate::deployment::default_path().is_some_and(|p| p.exists());
     let (source, origin) = match &cli.data {
         Some(path) if with_deployment => (
             crate::tui::Source::Ready(catalog::load_file(path)?),
@@ -409,8 +416,15 @@ fn explore(cli: &Cli) -> Result<(String, Outcome), CliError> {
         }
         crate::tui::Source::File(_) => None,
     };
+    let audits = match &source {
+        crate::tui::Source::Ready(catalog) => {
+            audit::for_explorer(catalog, &cli.audit, cli.audit_profile.as_deref())?
+        }
+        crate::tui::Source::File(_) => Vec::new(),
+    };
     let options = crate::tui::Options {
         deployment: deployment.map(|d| (d.path, d.deployment)),
+        audits,
         mouse: !cli.no_mouse,
         config_path: crate::config::default_path(),
         clipboard: cli.clipboard.map(Into::into),

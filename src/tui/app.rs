@@ -13,6 +13,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+mod audit_marks;
+pub use audit_marks::{MachineAudit, PaneLine};
 mod incident;
 mod machine_view;
 mod rule_machines;
@@ -110,6 +112,8 @@ pub struct App {
     pub deployment_error: Option<String>,
     /// The last sweep, running or done.
     pub sweep: Option<SweepView>,
+    /// Machines' firewalls loaded with `--audit`, and their verdicts.
+    pub audits: Vec<audit_marks::MachineAudit>,
 }
 
 impl App {
@@ -140,6 +144,7 @@ impl App {
             deployment: None,
             deployment_error: None,
             sweep: None,
+            audits: Vec::new(),
         };
         app.refilter();
         app
@@ -825,6 +830,7 @@ impl App {
         self.catalog = Arc::new(self.settings.apply_ports(&self.base));
         self.filter.rebuild(&self.catalog);
         self.refilter();
+        self.refresh_audits();
     }
 
     /// Saves settings, dialect and remembered hosts, keeping whatever else

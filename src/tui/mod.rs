@@ -36,6 +36,8 @@ pub struct Options {
     /// The deployment file in use, checked against the catalog: its
     /// settings go over the config file's, for this session only.
     pub deployment: Option<(PathBuf, crate::deployment::Deployment)>,
+    /// Machines' firewalls (`--audit`), for the machine view to mark.
+    pub audits: Vec<MachineFirewall>,
     pub mouse: bool,
     /// Where settings are loaded from and saved to; `None` keeps them in memory.
     pub config_path: Option<std::path::PathBuf>,
@@ -43,6 +45,14 @@ pub struct Options {
     pub clipboard: Option<Choice>,
     /// Draw on the controlling terminal and keep stdout for `--print`.
     pub print: bool,
+}
+
+/// One machine's firewall as read for `audit`, by the machine's component id.
+pub struct MachineFirewall {
+    pub machine: String,
+    /// The files it was read from, as given.
+    pub source: String,
+    pub ruleset: std::sync::Arc<dyn crate::audit::model::Ruleset>,
 }
 
 /// Where the explorer's catalog comes from.
@@ -146,6 +156,7 @@ pub fn run(source: Source, origin: String, options: Options) -> io::Result<Exit>
         app.dialect = dialect;
     }
     app.hosts = config.hosts.clone();
+    app.load_audits(options.audits);
     // A deployment that does not fit the catalog is not swept either.
     if deployment_error.is_none() {
         app.deployment = options.deployment;

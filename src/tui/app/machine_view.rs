@@ -100,9 +100,15 @@ impl App {
         self.body_lines(&connections, Some(&machine))
     }
 
-    /// The script as the pane wraps it, at the width of the last layout.
+    /// The script pane (the audit's verdicts, then the script) as it
+    /// wraps, at the width of the last layout.
     fn machine_script_rows(&self) -> Vec<(usize, String)> {
-        machine::wrap(&self.machine_lines(), self.machine.viewport.0)
+        let lines: Vec<String> = self
+            .machine_pane_lines()
+            .into_iter()
+            .map(|(_, line)| line)
+            .collect();
+        machine::wrap(&lines, self.machine.viewport.0)
     }
 
     /// Takes the script pane's size from the layout on screen, so scrolling

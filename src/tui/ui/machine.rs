@@ -5,11 +5,12 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{List, ListItem, ListState, Paragraph};
 
 use super::{pane_block, shown};
-use crate::tui::app::App;
+use crate::audit::flows::Verdict;
+use crate::tui::app::{App, PaneLine};
 use crate::tui::layout::{inset, machine_panes};
 use crate::tui::state::MachinePane;
 use crate::tui::state::machine::wrap;
@@ -18,9 +19,30 @@ use crate::tui::theme::Theme;
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let (picker, script) = machine_panes(area);
     let machines = app.machines();
+    // A machine whose firewall is loaded says how it fares: ✗ something
+    // blocked, ◐ partly, ✓ all allowed.
     let items: Vec<ListItem> = machines
         .iter()
-        .map(|m| ListItem::new(shown(&m.name)))
+        .map(|m| {
+            let mark = app
+                .audit_of(&m.id)
+                .and_then(|a| a.results.iter().map(|r| r.verdict).min());
+            match mark {
+                Some(Verdict::Blocked) => ListItem::new(Line::from(vec![
+                    Span::raw(shown(&m.name)),
+                    Span::styled(" ✗", theme.error),
+                ])),
+                Some(Verdict::Partly) => ListItem::new(Line::from(vec![
+                    Span::raw(shown(&m.name)),
+                    Span::styled(" ◐", theme.fixed),
+                ])),
+                Some(Verdict::Allowed) => ListItem::new(Line::from(vec![
+                    Span::raw(shown(&m.name)),
+                    Span::styled(" ✓", theme.ok),
+                ])),
+                None => ListItem::new(shown(&m.name)),
+            }
+        })
         .collect();
     let focus = app.machine.pane;
     let list = List::new(items)
@@ -36,7 +58,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .with_selected(Some(app.machine.selected));
     frame.render_stateful_widget(list, picker, &mut state);
 
-    let lines = app.machine_lines();
+    let pane = app.machine_pane_lines();
+    let lines: Vec<String> = pane.iter().map(|(_, line)| line.clone()).collect();
     let inner = inset(script);
     let rows = wrap(&lines, inner.width);
     // Never past the end, whatever size the state last saw.
@@ -46,12 +69,15 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .iter()
         .skip(first)
         .take(height)
-        .map(|(line, row)| {
-            if app.dialect.is_comment_line(&lines[*line]) {
+        .map(|(line, row)| match pane[*line].0 {
+            PaneLine::AuditHeading => Line::styled(shown(row), theme.title),
+            PaneLine::Flow(Verdict::Blocked) => Line::styled(shown(row), theme.error),
+            PaneLine::Flow(Verdict::Partly) => Line::styled(shown(row), theme.fixed),
+            PaneLine::Flow(Verdict::Allowed) => Line::styled(shown(row), theme.ok),
+            PaneLine::Script if app.dialect.is_comment_line(&lines[*line]) => {
                 Line::styled(shown(row), theme.dim)
-            } else {
-                Line::raw(shown(row))
             }
+            PaneLine::Script => Line::raw(shown(row)),
         })
         .collect();
     let title = match machines.get(app.machine.selected) {
