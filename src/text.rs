@@ -312,3 +312,13 @@ mod tests {
         }
     }
 }
+
+/// serde_json's message without its ` at line L column C`: every reader
+/// says the place first, as `file:line:col`, in its own way.
+pub fn json_message(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message,
+    }
+}

@@ -92,7 +92,7 @@ impl Builder {
             file: input.name.clone(),
             line: e.line().max(1),
             column: e.column().max(1),
-            message: format!("not valid JSON: {}", strip_position(&e)),
+            message: format!("not valid JSON: {}", crate::text::json_message(&e)),
             hint: Some(HINT.into()),
         })?;
         let items = root
@@ -669,14 +669,4 @@ fn key_of(left: &Value) -> Option<Key> {
         };
     }
     None
-}
-
-/// serde_json's message without its own " at line L column C", which the
-/// error's position already says.
-fn strip_position(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    match text.rfind(" at line ") {
-        Some(at) => text[..at].to_string(),
-        None => text,
-    }
 }

@@ -73,7 +73,7 @@ impl<'a> Doc<'a> {
         }
         let parsed: std::collections::BTreeMap<String, &'a RawValue> =
             serde_json::from_str(raw.get())
-                .map_err(|e| self.error(raw, strip_position(&e), EXPORT_HINT))?;
+                .map_err(|e| self.error(raw, crate::text::json_message(&e), EXPORT_HINT))?;
         Ok(parsed.into_iter().collect())
     }
 
@@ -85,7 +85,7 @@ impl<'a> Doc<'a> {
         }
         if text.starts_with('[') {
             return serde_json::from_str(text)
-                .map_err(|e| self.error(raw, strip_position(&e), EXPORT_HINT));
+                .map_err(|e| self.error(raw, crate::text::json_message(&e), EXPORT_HINT));
         }
         if text.starts_with('{') {
             let fields = self.object(raw, "a list")?;
@@ -181,7 +181,7 @@ pub(super) fn read(file: &str, text: &str) -> Result<Source, InputError> {
             file: file.to_string(),
             line,
             column,
-            message: strip_position(&e),
+            message: crate::text::json_message(&e),
             hint: Some("the file is not JSON as ConvertTo-Json writes it; export it again".into()),
         }
     })?;
@@ -587,16 +587,6 @@ pub(super) fn count(n: usize, word: &str) -> String {
         format!("1 {word}")
     } else {
         format!("{n} {word}{plural}")
-    }
-}
-
-/// serde_json's message without its ` at line L column C`: the place is
-/// said first, as everywhere else.
-fn strip_position(e: &serde_json::Error) -> String {
-    let message = e.to_string();
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message,
     }
 }
 

@@ -149,7 +149,7 @@ fn parse<'a, T: serde::Deserialize<'a>>(
         error(
             path,
             Some(position_of(text, offset(text, raw))),
-            strip_position(&e),
+            crate::text::json_message(&e),
             SHAPE_HINT,
         )
     })
@@ -169,19 +169,9 @@ fn syntax(path: &Path, e: serde_json::Error) -> DeploymentError {
     error(
         path,
         Some((e.line(), e.column())),
-        strip_position(&e),
+        crate::text::json_message(&e),
         "the file is not JSON as ConvertTo-Json writes it; export it again",
     )
-}
-
-/// serde_json's message without its ` at line L column C`: the place is
-/// said first, as everywhere else.
-fn strip_position(e: &serde_json::Error) -> String {
-    let message = e.to_string();
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message,
-    }
 }
 
 #[cfg(test)]
