@@ -225,3 +225,34 @@ fn the_docs_give_the_export_lines_the_reader_reads() {
         assert!(docs.contains(line), "{line}");
     }
 }
+
+/// `--outbound` adds the flows the machine opens, decided by the outbound
+/// rules and default (Windows allows outbound unless told otherwise).
+#[test]
+fn outbound_adds_the_flows_the_machine_opens() {
+    let file = format!("{WINDOWS}/ps7-winrm-domain.json");
+    let (inbound, _) = json(&["audit", "--on", "hyper-v", &file]);
+    let (both, _) = json(&["audit", "--on", "hyper-v", &file, "--outbound"]);
+    let directions = |report: &Value| -> Vec<String> {
+        report["flows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["direction"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(directions(&inbound).iter().all(|d| d == "inbound"));
+    let out: Vec<&Value> = both["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["direction"] == "outbound")
+        .collect();
+    assert!(!out.is_empty(), "{both:#}");
+    assert!(out.iter().all(|f| f["verdict"] == "allowed"), "{both:#}");
+    assert!(
+        out.iter()
+            .any(|f| f["why"].as_str().unwrap().contains("outbound")),
+        "{both:#}"
+    );
+}

@@ -188,6 +188,9 @@ fn windows_binary_prints_what_the_linux_binary_prints() {
         "export --format json",
         "rules --on sql --format powershell --remote vmm-server=10.0.0.5 --group Contoso",
         "completions powershell",
+        "audit --on hyper-v docs/audit.in/hv01-firewall.json --remote vmm-server=10.0.0.5",
+        "audit --on guest-vm tests/data/audit/iptables/ufw.save --format json",
+        "audit --on hyper-v tests/data/audit/nft/firewalld-1.3.3.json",
     ]
     .iter()
     .map(|line| line.split(' ').map(String::from).collect())
