@@ -206,9 +206,9 @@ fn windows_binary_prints_what_the_linux_binary_prints() {
         let args: Vec<&str> = case.iter().map(String::as_str).collect();
         let expected = linux(&args, &env);
         let actual = wine.vmmports(&args, &env);
-        assert_eq!(
-            expected.code,
-            Some(0),
+        // 1 is a verdict (`audit` found a flow blocked), not a failure.
+        assert!(
+            matches!(expected.code, Some(0 | 1)),
             "{args:?} on Linux: {}",
             expected.stderr
         );
