@@ -5,7 +5,10 @@
 //! Between each peer address and this side go a TCP connect and a UDP
 //! datagram to each port of a listener that answers them all, and a ping:
 //! inbound (from the peer) for a ruleset on the input hook, outbound (to
-//! the peer) for one on the output hook. Whether each was answered must be
+//! the peer) for one on the output hook. A TCP probe is answered when its
+//! handshake completes, even if a rule on established packets rejects the
+//! handshake's last ACK: `decide` judges a connection's first packet.
+//! Whether each was answered must be
 //! what `decide()` says of the ruleset as the machine prints it back:
 //! `nft -j list ruleset` for nft, `iptables-nft-save` and
 //! `ip6tables-nft-save` for iptables (Debian's default back end), which is
@@ -161,6 +164,58 @@ impl Dialect {
 	iptables-nft-save >"$D/r$i.save4" || fatal "iptables-nft-save r$i"
 	ip6tables-nft-save >"$D/r$i.save6" || fatal "ip6tables-nft-save r$i""#
             }
+        }
+    }
+
+    /// Words of the printed-back rulesets that some ruleset must show, so
+    /// a generator that stops writing one of its features fails the test
+    /// rather than testing less.
+    fn features(self) -> &'static [&'static str] {
+        match self {
+            Dialect::Nft => &[
+                "\"goto\"",
+                "\"jump\"",
+                "\"return\"",
+                "\"reject\"",
+                "\"vmap\"",
+                "\"ct\"",
+                "\"iifname\"",
+                "\"oifname\"",
+                "\"range\"",
+                "\"prefix\"",
+                "\"!=\"",
+                "\"@s",
+                "\"th\"",
+                "\"policy\": \"drop\"",
+                "\"family\": \"inet\"",
+                "\"family\": \"ip6\"",
+                "\"hook\": \"output\"",
+            ],
+            Dialect::Iptables => &[
+                "-g sub",
+                "-j sub",
+                "-j RETURN",
+                "-j REJECT",
+                "-j DROP",
+                "-j ACCEPT",
+                "--src-range",
+                "--dst-range",
+                "! -s",
+                "! -d",
+                "-m multiport --dports",
+                "-m multiport ! --dports",
+                "-m tcp --dport",
+                "-m udp ! --dport",
+                "-m state --state",
+                "-m conntrack --ctstate",
+                "-i vh",
+                "! -i",
+                "-o ",
+                ":INPUT DROP",
+                ":OUTPUT DROP",
+                "-p ipv6-icmp",
+                "-p icmp",
+            ],
         }
     }
 
@@ -323,6 +378,8 @@ fn kernel_results(d: &Path, i: usize) -> BTreeMap<String, bool> {
 struct Tally {
     compared: usize,
     answered: usize,
+    /// Which of [`Dialect::features`] some ruleset showed.
+    seen: std::collections::BTreeSet<&'static str>,
 }
 
 /// Ruleset `i`'s probes, the kernel's answer against `decide`'s: one
@@ -343,6 +400,11 @@ fn compare(
             dialect.text(firewall)
         )
     });
+    for feature in dialect.features() {
+        if saved.contains(feature) {
+            tally.seen.insert(feature);
+        }
+    }
     let results = kernel_results(d, i);
     let direction = match firewall.way {
         Way::In => Direction::Inbound,
@@ -481,7 +543,11 @@ fn decide_agrees_with_the_kernel(dialect: Dialect) {
             ));
         }
     }
-    let Tally { compared, answered } = tally;
+    let Tally {
+        compared,
+        answered,
+        seen,
+    } = tally;
     eprintln!(
         "{dialect:?}: {RULESETS} rulesets, {compared} probes ({answered} answered) in {:.1} s; \
          {} rulesets probed again in {:.1} s",
@@ -500,6 +566,16 @@ fn decide_agrees_with_the_kernel(dialect: Dialect) {
             .collect::<Vec<_>>()
             .join("\n"),
         disagreements[0]
+    );
+    let unseen: Vec<&str> = dialect
+        .features()
+        .iter()
+        .filter(|f| !seen.contains(*f))
+        .copied()
+        .collect();
+    assert!(
+        unseen.is_empty(),
+        "no {dialect:?} ruleset showed {unseen:?}"
     );
     // The random rulesets must block some probes and let some through, or
     // they test nothing.

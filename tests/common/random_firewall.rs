@@ -10,7 +10,8 @@
 //! verdicts and chain moves of both dialects (accept, drop, reject, jump,
 //! goto, return). Subchains never jump, so no ruleset loops. A firewall
 //! filters one direction only, so the replies to its probes never meet
-//! its rules.
+//! its rules (a TCP handshake's last ACK does, as an established packet:
+//! a probe counts the handshake as done once the SYN-ACK came back).
 
 use std::fmt::Write;
 
