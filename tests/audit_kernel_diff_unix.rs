@@ -8,8 +8,8 @@
 //! the peer) for one on the output hook. A TCP probe is answered when its
 //! handshake completes, even if a rule on established packets rejects the
 //! handshake's last ACK: `decide` judges a connection's first packet.
-//! Whether each was answered must be
-//! what `decide()` says of the ruleset as the machine prints it back:
+//! Whether each was answered must be what `decide()` says of the ruleset
+//! as the machine prints it back:
 //! `nft -j list ruleset` for nft, `iptables-nft-save` and
 //! `ip6tables-nft-save` for iptables (Debian's default back end), which is
 //! what an admin would hand the audit.
