@@ -1,14 +1,17 @@
 //! Random small firewalls, described once and rendered per dialect, for
 //! differential tests: the real firewall and vmmports' reader of it must
-//! agree on every probe. The description knows nothing of nft; a renderer
-//! for iptables-restore can sit beside [`Firewall::to_nft`].
+//! agree on every probe. The description knows nothing of either dialect:
+//! [`Firewall::to_nft`] writes it for `nft -f`, and
+//! [`Firewall::to_iptables_restore`] for `iptables-restore` and
+//! `ip6tables-restore`.
 //!
 //! Only what a probe can see is generated: rules on the peer's address,
 //! protocol, destination port, interface and conntrack state, and the
 //! verdicts and chain moves of both dialects (accept, drop, reject, jump,
 //! goto, return). Subchains never jump, so no ruleset loops. A firewall
 //! filters one direction only, so the replies to its probes never meet
-//! its rules.
+//! its rules (a TCP handshake's last ACK does, as an established packet:
+//! a probe counts the handshake as done once the SYN-ACK came back).
 
 use std::fmt::Write;
 
@@ -485,5 +488,249 @@ fn l4_word(l4: L4) -> &'static str {
         L4::Tcp => "tcp",
         L4::Udp => "udp",
         L4::Icmp => "{ icmp, ipv6-icmp }",
+    }
+}
+
+/// The iptables tables a firewall's tables become, lowest priority first:
+/// each has INPUT and OUTPUT chains and is passed in this order (mangle at
+/// -150, filter at 0, security at 50), and a packet must get through each,
+/// as through nft's base chains.
+const IPTABLES_TABLES: [&str; 3] = ["mangle", "filter", "security"];
+
+impl Firewall {
+    /// As an `iptables-restore` file (`v6` false) or an
+    /// `ip6tables-restore` one (`v6` true). Every table is written, most of
+    /// them empty, because a restore replaces only the tables it names: the
+    /// previous firewall's must not linger. The tables of the other IP
+    /// version are left out, and so is each rule that names a peer of the
+    /// other version (it cannot match here; nft's `ip saddr` in an `inet`
+    /// table does not match an IPv6 packet either).
+    ///
+    /// iptables has one chain per table and hook, so the firewall's tables
+    /// (sorted by priority) become mangle, filter and security in turn.
+    /// REJECT is a filter-only target: elsewhere it is written as DROP, which
+    /// blocks just the same. What one nft rule says with a set becomes
+    /// several rules here where iptables has no list (a port condition
+    /// without a protocol, address ranges), or one rule with `-s a,b`,
+    /// which iptables-restore splits itself.
+    pub fn to_iptables_restore(&self, v6: bool) -> String {
+        let mut mine: Vec<&Table> = self
+            .tables
+            .iter()
+            .filter(|t| match t.family {
+                Family::Ipv4 => !v6,
+                Family::Ipv6 => v6,
+                Family::Both => true,
+            })
+            .collect();
+        mine.sort_by_key(|t| t.priority);
+        let names: &[&str] = match mine.len() {
+            0 | 1 => &IPTABLES_TABLES[1..2],
+            2 => &IPTABLES_TABLES[..2],
+            _ => &IPTABLES_TABLES,
+        };
+        let base = match self.way {
+            Way::In => "INPUT",
+            Way::Out => "OUTPUT",
+        };
+        let mut turns = Turns::default();
+        let mut out = String::new();
+        for name in IPTABLES_TABLES {
+            let table = names
+                .iter()
+                .position(|n| *n == name)
+                .and_then(|k| mine.get(k));
+            writeln!(out, "*{name}").unwrap();
+            for chain in ["INPUT", "OUTPUT"] {
+                let policy = match table {
+                    Some(t) if chain == base && !t.policy_accepts => "DROP",
+                    _ => "ACCEPT",
+                };
+                writeln!(out, ":{chain} {policy} [0:0]").unwrap();
+            }
+            if let Some(table) = table {
+                let filter = name == "filter";
+                for k in 0..table.subchains.len() {
+                    writeln!(out, ":sub{k} - [0:0]").unwrap();
+                }
+                for rule in &table.rules {
+                    for line in iptables_rules(rule, self.way, v6, filter, &mut turns) {
+                        writeln!(out, "-A {base} {line}").unwrap();
+                    }
+                }
+                for (k, rules) in table.subchains.iter().enumerate() {
+                    for rule in rules {
+                        for line in iptables_rules(rule, self.way, v6, filter, &mut turns) {
+                            writeln!(out, "-A sub{k} {line}").unwrap();
+                        }
+                    }
+                }
+            }
+            writeln!(out, "COMMIT").unwrap();
+        }
+        out
+    }
+}
+
+/// Whose turn it is among iptables' spellings of one thing (`--dport` or
+/// multiport, conntrack or state), so each meets the reader.
+#[derive(Default)]
+struct Turns(usize);
+
+impl Turns {
+    fn flip(&mut self) -> bool {
+        self.0 += 1;
+        self.0.is_multiple_of(2)
+    }
+}
+
+/// The bounds of `address` as an iprange `A-B`.
+fn iprange(address: &Address) -> String {
+    use std::net::IpAddr;
+    match address {
+        Address::One(x) => format!("{x}-{x}"),
+        Address::Range(x, y) => format!("{x}-{y}"),
+        Address::Prefix(IpAddr::V4(a), len) => {
+            let host = u32::MAX.checked_shr(u32::from(*len)).unwrap_or(0);
+            let low = u32::from(*a) & !host;
+            let high = std::net::Ipv4Addr::from(low | host);
+            format!("{}-{high}", std::net::Ipv4Addr::from(low))
+        }
+        Address::Prefix(IpAddr::V6(a), len) => {
+            let host = u128::MAX.checked_shr(u32::from(*len)).unwrap_or(0);
+            let low = u128::from(*a) & !host;
+            let high = std::net::Ipv6Addr::from(low | host);
+            format!("{}-{high}", std::net::Ipv6Addr::from(low))
+        }
+    }
+}
+
+/// `-s`'s spelling of `address`, or None for a range (iprange's).
+fn plain_address(address: &Address) -> Option<String> {
+    match address {
+        Address::One(x) => Some(x.to_string()),
+        Address::Prefix(x, len) => Some(format!("{x}/{len}")),
+        Address::Range(..) => None,
+    }
+}
+
+/// The iptables lines (after `-A CHAIN `) that together do what `rule`
+/// does, for one IP version: each condition is a choice of alternatives
+/// (any of them matches), and the rule is written once per combination.
+/// Writing a rule twice is harmless when one packet matches both copies:
+/// every action but a jump ends the chain, and a second jump to the same
+/// chain decides as the first did. Empty when the rule names a peer of the
+/// other IP version.
+fn iptables_rules(rule: &Rule, way: Way, v6: bool, filter: bool, turns: &mut Turns) -> Vec<String> {
+    let (peer, range, interface) = match way {
+        Way::In => ("-s", "--src-range", "-i"),
+        Way::Out => ("-d", "--dst-range", "-o"),
+    };
+    let mut lines = vec![String::new()];
+    let mut protocol = None;
+    for condition in &rule.conditions {
+        let choices: Vec<String> = match condition {
+            Condition::Peer { any_of, negated } => {
+                let other_version = any_of.iter().any(|a| match a {
+                    Address::One(x) | Address::Prefix(x, _) | Address::Range(x, _) => {
+                        x.is_ipv6() != v6
+                    }
+                });
+                if other_version {
+                    return Vec::new();
+                }
+                let plain: Option<Vec<String>> = any_of.iter().map(plain_address).collect();
+                match (negated, plain) {
+                    // None of them: one `! -s` at most per rule, then
+                    // each other address as a negated iprange.
+                    (true, _) => {
+                        let mut words = Vec::new();
+                        for (k, address) in any_of.iter().enumerate() {
+                            match plain_address(address) {
+                                Some(text) if k == 0 => words.push(format!("! {peer} {text}")),
+                                _ => {
+                                    words.push(format!("-m iprange ! {range} {}", iprange(address)))
+                                }
+                            }
+                        }
+                        vec![words.join(" ")]
+                    }
+                    (false, Some(items)) => vec![format!("{peer} {}", items.join(","))],
+                    (false, None) => any_of
+                        .iter()
+                        .map(|a| format!("-m iprange {range} {}", iprange(a)))
+                        .collect(),
+                }
+            }
+            Condition::Protocol(l4) => {
+                protocol = Some(*l4);
+                vec![format!("-p {}", iptables_protocol(*l4, v6))]
+            }
+            Condition::Port { any_of, negated } => {
+                let not = if *negated { "! " } else { "" };
+                let items: Vec<String> = any_of
+                    .iter()
+                    .map(|p| match p {
+                        Ports::One(n) => n.to_string(),
+                        Ports::Range(a, b) if a == b => a.to_string(),
+                        Ports::Range(a, b) => format!("{a}:{b}"),
+                        Ports::Below(n) => format!("0:{}", n - 1),
+                        Ports::Above(n) => format!("{}:65535", n + 1),
+                    })
+                    .collect();
+                let test = if items.len() == 1 && turns.flip() {
+                    format!("{not}--dport {}", items[0])
+                } else {
+                    format!("-m multiport {not}--dports {}", items.join(","))
+                };
+                match protocol {
+                    Some(L4::Tcp | L4::Udp) => vec![test],
+                    // A port means TCP or UDP (nft's `th dport` after
+                    // `meta l4proto { tcp, udp }`): a rule for each.
+                    _ => vec![format!("-p tcp {test}"), format!("-p udp {test}")],
+                }
+            }
+            Condition::InterfaceIs(name) => vec![format!("{interface} {name}")],
+            Condition::InterfaceIsNot(name) => vec![format!("! {interface} {name}")],
+            Condition::NewConnection(new) => {
+                let states = if *new { "NEW" } else { "ESTABLISHED,RELATED" };
+                if turns.flip() {
+                    vec![format!("-m conntrack --ctstate {states}")]
+                } else {
+                    vec![format!("-m state --state {states}")]
+                }
+            }
+        };
+        lines = lines
+            .iter()
+            .flat_map(|line| {
+                choices
+                    .iter()
+                    .map(move |choice| format!("{line} {choice}").trim().to_string())
+            })
+            .collect();
+    }
+    let target = match rule.action {
+        Action::Accept => "-j ACCEPT".to_string(),
+        Action::Drop => "-j DROP".into(),
+        Action::Reject if filter => "-j REJECT".into(),
+        Action::Reject => "-j DROP".into(),
+        Action::Jump(k) => format!("-j sub{k}"),
+        Action::Goto(k) => format!("-g sub{k}"),
+        Action::Return => "-j RETURN".into(),
+        Action::Count => String::new(),
+    };
+    lines
+        .into_iter()
+        .map(|line| format!("{line} {target}").trim().to_string())
+        .collect()
+}
+
+fn iptables_protocol(l4: L4, v6: bool) -> &'static str {
+    match (l4, v6) {
+        (L4::Tcp, _) => "tcp",
+        (L4::Udp, _) => "udp",
+        (L4::Icmp, false) => "icmp",
+        (L4::Icmp, true) => "ipv6-icmp",
     }
 }

@@ -1,6 +1,6 @@
 """Answers on every PORT, IPv4 and IPv6, TCP and UDP: accepts and closes
 each connection, echoes each datagram back. Writes READY_FILE once all
-listen. For tests/audit_nft_diff_unix.rs, where a probe that gets an answer
+listen. For tests/audit_kernel_diff_unix.rs, where a probe that gets an answer
 went through the firewall.
 
     python3 answer_tcp_udp.py READY_FILE PORT...

@@ -1,5 +1,5 @@
 """Sends every probe of PROBE_FILE at once and prints, per probe, `ID
-open` when it was answered (a TCP connect that succeeded, a datagram
+open` when it was answered (a TCP handshake that completed, a datagram
 echoed back, an echo reply to a ping) or `ID blocked` (refused, rejected,
 refused by this host's own firewall on the way out, or silent for TIMEOUT
 seconds). Each line of PROBE_FILE: `ID tcp|udp|icmp SOURCE DESTINATION
@@ -91,8 +91,16 @@ while pending and time.time() < deadline:
     readable, writable, _ = select.select(others, tcp, [], max(0.0, deadline - time.time()))
     for s in writable:
         pid = pending.pop(s)[0]
-        if s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0:
+        # Connected means the handshake went through, whatever came after:
+        # a rule that rejects established packets answers the handshake's
+        # last ACK with an ICMP error, which SO_ERROR would report (as a
+        # soft error) though the connection stands. A refused or reset
+        # connect leaves no peer to name.
+        try:
+            s.getpeername()
             result[pid] = "open"
+        except OSError:
+            pass
     for s in readable:
         pid, proto, v6, ident = pending[s]
         try:
