@@ -216,6 +216,16 @@ pub fn count(n: usize, noun: &str) -> String {
     format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
+/// serde_json's message without its ` at line L column C`: every reader
+/// says the place first, as `file:line:col`, in its own way.
+pub fn json_message(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,15 +320,5 @@ mod tests {
                 c as u32
             );
         }
-    }
-}
-
-/// serde_json's message without its ` at line L column C`: every reader
-/// says the place first, as `file:line:col`, in its own way.
-pub fn json_message(e: &serde_json::Error) -> String {
-    let message = e.to_string();
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message,
     }
 }
