@@ -78,8 +78,10 @@ pub struct RuleRef {
 pub struct Decision {
     pub allowed: bool,
     /// The rules that decided, in the order they did (a jump and its
-    /// target's verdict, or each base chain's accept); empty when a policy
-    /// or a default decided with no rule.
+    /// target's verdict, or each base chain's accept). A chain policy that
+    /// decided is named as one (`inet filter input policy drop`); a
+    /// Windows profile's default action, having no name, leaves it empty
+    /// (`why` says which default decided).
     pub rules: Vec<RuleRef>,
     /// Why, in one sentence, for a person: "dropped by the policy of chain
     /// input in table inet filter", "no allow rule for TCP 5985 applies on
