@@ -439,11 +439,7 @@ fn nft_ruleset(count: usize) -> String {
         r#"{"match": {"op": "in", "left": {"ct": {"key": "state"}}, "right": ["established", "related"]}}"#,
         r#"{"accept": null}"#,
     ];
-    let mut rules = vec![rule(
-        "input",
-        next_handle(),
-        &head.map(str::to_string),
-    )];
+    let mut rules = vec![rule("input", next_handle(), &head.map(str::to_string))];
     rules.push(rule(
         "input",
         next_handle(),
@@ -503,7 +499,10 @@ fn nft_ruleset(count: usize) -> String {
                 let list: Vec<String> = (0..n).map(|_| port(&mut dice).to_string()).collect();
                 exprs.push(dport(proto, format!(r#"{{"set": [{}]}}"#, list.join(", "))));
             }
-            7 => exprs.push(dport(proto, format!("\"@ports{}\"", 2 * dice.below(10) + 1))),
+            7 => exprs.push(dport(
+                proto,
+                format!("\"@ports{}\"", 2 * dice.below(10) + 1),
+            )),
             8 => {
                 let a = 1024 + dice.below(60_000);
                 exprs.push(dport(
