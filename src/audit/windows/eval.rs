@@ -443,7 +443,7 @@ impl Ruleset for WindowsRuleset {
                 .filter(|r| r.may_match_flow(direction, protocol, ports))
                 .cloned()
                 .collect(),
-            settings: self.settings.clone(),
+            settings: self.settings,
             active: self.active.clone(),
             subnets: self.subnets.clone(),
             summaries: self.summaries.clone(),
