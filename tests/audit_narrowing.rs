@@ -7,7 +7,9 @@ use std::net::IpAddr;
 use vmmports::audit::input;
 use vmmports::audit::model::{Direction, Input, Packet, Protocol, Ruleset};
 
-const PORTS: &[u16] = &[22, 53, 80, 135, 161, 443, 445, 1433, 5985, 8000, 9000, 50000];
+const PORTS: &[u16] = &[
+    22, 53, 80, 135, 161, 443, 445, 1433, 5985, 8000, 9000, 50000,
+];
 const PEERS: &[&str] = &[
     "10.0.0.5",
     "10.0.0.66",
