@@ -317,7 +317,6 @@ impl Ruleset for WindowsRuleset {
             };
         }
         let hits = self.hits(packet, profile, settings);
-        let what = packet_words(packet);
         let ignored = |action: Action| {
             hits.unmerged
                 .iter()
@@ -367,7 +366,8 @@ impl Ruleset for WindowsRuleset {
             };
             let verdict = if blocks { "block" } else { "allow" };
             let mut why = format!(
-                "no rule for {what} applies on the {profile} profile, whose default {way} action is {verdict}"
+                "no rule for {} applies on the {profile} profile, whose default {way} action is {verdict}",
+                packet_words(packet)
             );
             if blocks {
                 if let Some(note) = ignored(Action::Allow).or_else(|| ignored(Action::Bypass)) {
