@@ -114,6 +114,22 @@ pub trait Ruleset: Send + Sync {
     fn decide(&self, packet: &Packet) -> Decision;
     /// Where its matches change, for [`Direction`] `direction`.
     fn boundaries(&self, direction: Direction) -> Boundaries;
+    /// The same firewall for the packets of one flow only (`direction`,
+    /// `protocol`, service ports `ports`): the rules no such packet can
+    /// match left out, so its [`Ruleset::boundaries`] cut the flow only
+    /// where a rule that matters changes, and each decision walks only
+    /// those rules. A big ruleset is mostly rules for other ports; without
+    /// this, every one of them multiplies the packets asked about and the
+    /// work per packet. `None` (the default): nothing to leave out, ask
+    /// `self`.
+    fn for_flow(
+        &self,
+        _direction: Direction,
+        _protocol: Protocol,
+        _ports: (u16, u16),
+    ) -> Option<Box<dyn Ruleset + '_>> {
+        None
+    }
     /// What it was read from, in a few words each (`nft -j list ruleset
     /// (3 tables, 41 rules)`), for the report's `inputs`.
     fn describe(&self) -> Vec<String>;

@@ -81,6 +81,10 @@ impl Chain {
 #[derive(Debug, Clone)]
 pub(crate) struct Rule {
     pub handle: Option<u64>,
+    /// Its place in its chain, 0-based, as read: a rule is named by it
+    /// when the input has no handles, also in a chain narrowed to a flow
+    /// (`narrow`), where other rules are left out.
+    pub position: usize,
     pub statements: Vec<Statement>,
     /// The rule in nft syntax, best effort, for the report.
     pub text: String,

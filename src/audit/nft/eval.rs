@@ -359,9 +359,10 @@ struct Outcome {
 
 /// `handle 7`, or `rule 3` (its position) when the input has no handles.
 fn rule_words(chain: &Chain, index: usize) -> String {
-    match chain.rules[index].handle {
+    let rule = &chain.rules[index];
+    match rule.handle {
         Some(handle) => format!("handle {handle}"),
-        None => format!("rule {}", index + 1),
+        None => format!("rule {}", rule.position + 1),
     }
 }
 
@@ -424,8 +425,12 @@ fn run(chains: &[Chain], start: usize, ctx: &Context, assumptions: &mut Vec<Stri
         let index = next;
         next += 1;
         let (verdict, assumed) = ctx.rule(rule);
-        let place = rule_place(&chains[chain], index);
-        assumptions.extend(assumed.into_iter().map(|a| format!("{place}: {a}")));
+        // Named only when it assumed something: most rules do not, and
+        // this runs for every rule a packet passes.
+        if !assumed.is_empty() {
+            let place = rule_place(&chains[chain], index);
+            assumptions.extend(assumed.into_iter().map(|a| format!("{place}: {a}")));
+        }
         let Some(verdict) = verdict else { continue };
         match verdict {
             Verdict::Continue => {}

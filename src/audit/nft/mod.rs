@@ -11,11 +11,12 @@ mod ast;
 mod bounds;
 mod eval;
 mod located;
+mod narrow;
 mod parse;
 mod render;
 mod values;
 
-use super::model::{Boundaries, Decision, Direction, Input, InputError, Packet, Ruleset};
+use super::model::{Boundaries, Decision, Direction, Input, InputError, Packet, Protocol, Ruleset};
 
 /// A machine's nftables ruleset, read from one or more `nft -j list
 /// ruleset` outputs (their tables side by side, as if listed together).
@@ -45,6 +46,18 @@ impl Ruleset for NftRuleset {
 
     fn boundaries(&self, direction: Direction) -> Boundaries {
         bounds::boundaries(&self.chains, direction)
+    }
+
+    fn for_flow(
+        &self,
+        _direction: Direction,
+        protocol: Protocol,
+        ports: (u16, u16),
+    ) -> Option<Box<dyn Ruleset + '_>> {
+        Some(Box::new(NftRuleset {
+            chains: narrow::for_flow(&self.chains, protocol, ports),
+            inputs: self.inputs.clone(),
+        }))
     }
 
     fn describe(&self) -> Vec<String> {

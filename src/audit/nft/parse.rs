@@ -265,8 +265,10 @@ impl Builder {
             .map(|n| scope.statement(n))
             .collect::<Result<Vec<_>, _>>()?;
         let text = render::rule(&nodes.iter().map(Node::value).collect::<Vec<_>>());
+        let position = self.chains[index].rules.len();
         self.chains[index].rules.push(Rule {
             handle,
+            position,
             statements,
             text,
         });

@@ -21,7 +21,9 @@ use super::ports::PortItem;
 use super::profile::{Profile, ProfileSettings, ProfileTable};
 use super::rule::{Action, Condition, Rule, Store, packet_words};
 use super::{json, reg};
-use crate::audit::model::{Boundaries, Decision, Direction, Input, InputError, Packet, Ruleset};
+use crate::audit::model::{
+    Boundaries, Decision, Direction, Input, InputError, Packet, Protocol, Ruleset,
+};
 
 /// What one input holds.
 #[derive(Debug, Clone, Default)]
@@ -162,7 +164,27 @@ fn read_one(input: &Input) -> Result<Source, InputError> {
 /// One rule that matched the packet, and what that took for granted.
 struct Hit<'a> {
     rule: &'a Rule,
+    /// About its ports and addresses; its conditions' sentences are
+    /// written only if it decides.
     assumed: Vec<String>,
+    /// An allow-bypass rule's, that the connection is IPsec-authenticated.
+    ipsec: Option<String>,
+}
+
+impl Hit<'_> {
+    /// How much the match takes for granted: a rule that matches for
+    /// certain decides before one that matches only under assumptions.
+    fn assumption_count(&self) -> usize {
+        self.assumed.len() + self.rule.conditions.len() + usize::from(self.ipsec.is_some())
+    }
+
+    /// Everything the match takes for granted, in order.
+    fn assumptions(&self, packet: &Packet) -> Vec<String> {
+        let mut all = self.assumed.clone();
+        all.extend(self.rule.condition_assumptions(packet));
+        all.extend(self.ipsec.clone());
+        all
+    }
 }
 
 /// The rules that match a packet, sorted by why they count or do not.
@@ -218,17 +240,26 @@ impl WindowsRuleset {
         let merge_local = settings.local_rules_merge.unwrap_or(true);
         let mut hits = Hits::default();
         for rule in &self.rules {
-            let Some(mut assumed) = rule.matches(packet, &self.subnets) else {
+            let Some(assumed) = rule.matches(packet, &self.subnets) else {
                 continue;
             };
             if !rule.profiles.contains(profile) {
-                hits.other_profile.push(Hit { rule, assumed });
+                hits.other_profile.push(Hit {
+                    rule,
+                    assumed,
+                    ipsec: None,
+                });
                 continue;
             }
             if rule.store == Store::Local && !merge_local {
-                hits.unmerged.push(Hit { rule, assumed });
+                hits.unmerged.push(Hit {
+                    rule,
+                    assumed,
+                    ipsec: None,
+                });
                 continue;
             }
+            let mut ipsec = None;
             let list = match rule.action {
                 Action::Bypass => {
                     let says_ipsec = rule
@@ -236,22 +267,26 @@ impl WindowsRuleset {
                         .iter()
                         .any(|c| matches!(c, Condition::Secured(_)));
                     if !says_ipsec {
-                        assumed.push(format!(
-                        "the connection is authenticated by IPsec, as the allow-bypass rule {} requires",
-                        rule.label()
-                    ));
+                        ipsec = Some(format!(
+                            "the connection is authenticated by IPsec, as the allow-bypass rule {} requires",
+                            rule.label()
+                        ));
                     }
                     &mut hits.bypass
                 }
                 Action::Block => &mut hits.block,
                 Action::Allow => &mut hits.allow,
             };
-            list.push(Hit { rule, assumed });
+            list.push(Hit {
+                rule,
+                assumed,
+                ipsec,
+            });
         }
         // A rule that matches for certain decides before one that matches
         // only under assumptions.
         for list in [&mut hits.bypass, &mut hits.block, &mut hits.allow] {
-            list.sort_by_key(|hit| hit.assumed.len());
+            list.sort_by_key(Hit::assumption_count);
         }
         hits
     }
@@ -282,7 +317,6 @@ impl Ruleset for WindowsRuleset {
             };
         }
         let hits = self.hits(packet, profile, settings);
-        let what = packet_words(packet);
         let ignored = |action: Action| {
             hits.unmerged
                 .iter()
@@ -332,7 +366,8 @@ impl Ruleset for WindowsRuleset {
             };
             let verdict = if blocks { "block" } else { "allow" };
             let mut why = format!(
-                "no rule for {what} applies on the {profile} profile, whose default {way} action is {verdict}"
+                "no rule for {} applies on the {profile} profile, whose default {way} action is {verdict}",
+                packet_words(packet)
             );
             if blocks {
                 if let Some(note) = ignored(Action::Allow).or_else(|| ignored(Action::Bypass)) {
@@ -359,7 +394,7 @@ impl Ruleset for WindowsRuleset {
         let mut rules = Vec::new();
         if let Some(hit) = hit {
             rules.push(hit.rule.reference());
-            assumptions.extend(hit.assumed.iter().cloned());
+            assumptions.extend(hit.assumptions(packet));
         }
         Decision {
             allowed,
@@ -388,6 +423,31 @@ impl Ruleset for WindowsRuleset {
         addresses.sort_unstable();
         addresses.dedup();
         Boundaries { ports, addresses }
+    }
+
+    /// Only the rules a packet of the flow may match: a rule left out
+    /// fails every such packet on its direction, protocol or port, so no
+    /// decision changes (its profile and store never mattered then), while
+    /// the thousands of rules for other services no longer cut the flow
+    /// into pieces nor get walked for each.
+    fn for_flow(
+        &self,
+        direction: Direction,
+        protocol: Protocol,
+        ports: (u16, u16),
+    ) -> Option<Box<dyn Ruleset + '_>> {
+        Some(Box::new(WindowsRuleset {
+            rules: self
+                .rules
+                .iter()
+                .filter(|r| r.may_match_flow(direction, protocol, ports))
+                .cloned()
+                .collect(),
+            settings: self.settings,
+            active: self.active.clone(),
+            subnets: self.subnets.clone(),
+            summaries: self.summaries.clone(),
+        }))
     }
 
     fn describe(&self) -> Vec<String> {

@@ -76,6 +76,19 @@ impl PortSet {
         assumed
     }
 
+    /// Whether some port of `first..=last` may be in the set (a keyword
+    /// counts where it could match).
+    pub fn meets(&self, first: u16, last: u16) -> bool {
+        let overlaps = |a: u16, b: u16| a <= last && first <= b;
+        self.is_any()
+            || self.items.iter().any(|item| match item {
+                PortItem::Range(a, b) => overlaps(*a, *b),
+                PortItem::EndpointMapper => overlaps(RPC_ENDPOINT_MAPPER, RPC_ENDPOINT_MAPPER),
+                PortItem::DynamicRpc => overlaps(RPC_DYNAMIC.0, RPC_DYNAMIC.1),
+                PortItem::Special(_) => false,
+            })
+    }
+
     /// Where the set starts and stops matching: `a` and `b + 1` of each
     /// interval.
     pub fn bounds(&self, out: &mut Vec<u16>) {

@@ -150,7 +150,8 @@ impl Rule {
     }
 
     /// Whether the rule's conditions (not its profiles or store) match
-    /// `packet`, and what that takes for granted.
+    /// `packet`, and what that takes for granted about its ports and
+    /// addresses (see [`Rule::condition_assumptions`] for the rest).
     pub fn matches(&self, packet: &Packet, subnets: &Subnets) -> Option<Vec<String>> {
         if !self.enabled || self.direction != packet.direction {
             return None;
@@ -184,10 +185,46 @@ impl Rule {
             self.local_addresses
                 .matches(packet.local, subnets, "this machine's address"),
         )?;
-        for condition in &self.conditions {
-            assumed.push(self.condition_words(condition, packet));
-        }
         Some(assumed)
+    }
+
+    /// What matching `packet` takes for granted about the rule's
+    /// conditions (program, service, interface, IPsec): one sentence each,
+    /// after those [`Rule::matches`] returns. Apart from it because only
+    /// the deciding rule's are ever read, and the sentences cost more to
+    /// write than the match.
+    pub fn condition_assumptions(&self, packet: &Packet) -> Vec<String> {
+        self.conditions
+            .iter()
+            .map(|condition| self.condition_words(condition, packet))
+            .collect()
+    }
+
+    /// Whether some packet of a flow (`direction`, `protocol`, service
+    /// ports `first..=last`) may match: false for a disabled rule, one of
+    /// the other direction or protocol, or one whose service ports miss
+    /// the flow's. Addresses and conditions are left to [`Rule::matches`].
+    pub fn may_match_flow(
+        &self,
+        direction: Direction,
+        protocol: Protocol,
+        ports: (u16, u16),
+    ) -> bool {
+        if !self.enabled || self.direction != direction {
+            return false;
+        }
+        let Some(number) = self.protocol.0 else {
+            return true;
+        };
+        let service_ports = match direction {
+            Direction::Inbound => &self.local_ports,
+            Direction::Outbound => &self.remote_ports,
+        };
+        match protocol {
+            Protocol::Tcp => number == 6 && service_ports.meets(ports.0, ports.1),
+            Protocol::Udp => number == 17 && service_ports.meets(ports.0, ports.1),
+            Protocol::Icmp => number == 1 || number == 58,
+        }
     }
 
     fn protocol_matches(&self, packet: &Packet) -> Option<Vec<String>> {
