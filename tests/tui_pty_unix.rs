@@ -912,13 +912,18 @@ fn s_sweeps_the_deployment_and_enter_shows_a_machines_ports() {
         assert!(row.contains('!'), "{row}");
         assert!(row.contains('R'), "{row}");
         s.send(b"\r");
-        let popup = s.wait_for("Swept machine");
+        // The popup's last port line, so the whole frame is in.
+        let popup = s.wait_for("5986/tcp  refused");
         assert!(
             popup.contains(&format!("{port}/tcp  open")),
             "the moved WinRM port, open:\n{popup}"
         );
         assert!(popup.contains("5986/tcp  refused"), "{popup}");
+        // Esc and q apart: together they would read as Alt-q.
         s.send(b"\x1b");
+        s.wait_until("the popup closed", |seen| {
+            !seen.parser.screen().contents().contains("Swept machine")
+        });
         s.send(b"q");
         assert!(s.wait_exit().success());
         drop(listener);
