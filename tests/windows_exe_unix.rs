@@ -25,148 +25,18 @@
 mod common;
 
 use std::ffi::OsStr;
-use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use base64::Engine;
-use common::process::wait_within;
 use common::pty::{self, Pty, within_timeout};
+use common::wine::{Run, Wine, is_ci, run, wine};
 use vmmports::rules::Dialect;
 
-/// How long one run of the .exe may take (a cold Wine start is seconds).
-const RUN_LIMIT: Duration = Duration::from_secs(120);
 /// How long a start in a terminal may take: the first in a Wine session
 /// also starts Wine's console host. (Within `pty::SCENARIO`.)
 const TERMINAL_START_LIMIT: Duration = Duration::from_secs(45);
-
-/// Besides `pty::SCRUBBED` (SSH, multiplexers, displays): variables that
-/// would make a run describe another Windows console or config folder.
-const SCRUBBED_TOO: [&str; 4] = ["WT_SESSION", "SESSIONNAME", "XDG_CONFIG_HOME", "NO_COLOR"];
-
-/// The Windows binary and the Wine that runs it.
-struct Wine {
-    wine: PathBuf,
-    exe: PathBuf,
-}
-
-/// What one run printed.
-struct Run {
-    code: Option<i32>,
-    stdout: Vec<u8>,
-    stderr: String,
-}
-
-impl Run {
-    fn stdout(&self) -> String {
-        String::from_utf8(self.stdout.clone()).expect("stdout is UTF-8")
-    }
-}
-
-fn is_ci() -> bool {
-    std::env::var_os("CI").is_some_and(|v| !v.is_empty())
-}
-
-/// The harness, or `None` (with a note) when it is not set up here; under
-/// CI a missing piece fails the test.
-fn wine() -> Option<Wine> {
-    let exe = std::env::var_os("VMMPORTS_WINDOWS_EXE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("target/x86_64-pc-windows-gnu/debug/vmmports.exe")
-        });
-    let wine = PathBuf::from(
-        std::env::var_os("VMMPORTS_WINE").unwrap_or_else(|| "/usr/lib/wine/wine64".into()),
-    );
-    let missing = if !exe.is_file() {
-        Some(format!(
-            "{} (cargo build --target x86_64-pc-windows-gnu)",
-            exe.display()
-        ))
-    } else if !wine.is_file() {
-        Some(format!("{} (apt-get install wine64)", wine.display()))
-    } else if std::env::var_os("WINEPREFIX").is_none() {
-        Some("WINEPREFIX (source .ci/wine/setup)".to_string())
-    } else {
-        None
-    };
-    match missing {
-        None => Some(Wine { wine, exe }),
-        Some(what) if is_ci() => panic!("the Windows test harness is missing {what}"),
-        Some(what) => {
-            eprintln!("skipped: the Windows test harness is missing {what}");
-            None
-        }
-    }
-}
-
-/// Runs `program args` with a scrubbed environment plus `env`, output to
-/// files (Wine's helper processes can hold a pipe open past the exit), and
-/// a deadline.
-fn run(program: &Path, args: &[&str], env: &[(&str, &OsStr)]) -> Run {
-    let scratch = tempfile::tempdir().unwrap();
-    let out_path = scratch.path().join("stdout");
-    let err_path = scratch.path().join("stderr");
-    let mut cmd = Command::new(program);
-    cmd.args(args)
-        .stdin(Stdio::null())
-        .stdout(File::create(&out_path).unwrap())
-        .stderr(File::create(&err_path).unwrap())
-        .env("WINEDEBUG", "-all");
-    for var in pty::SCRUBBED.iter().chain(&SCRUBBED_TOO) {
-        cmd.env_remove(var);
-    }
-    for (name, value) in env {
-        cmd.env(name, value);
-    }
-    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("{program:?}: {e}"));
-    let status = wait_within(&mut child, RUN_LIMIT, &format!("{program:?} {args:?}"));
-    Run {
-        code: status.code(),
-        stdout: std::fs::read(&out_path).unwrap(),
-        stderr: std::fs::read_to_string(&err_path).unwrap(),
-    }
-}
-
-impl Wine {
-    /// `vmmports.exe args` under Wine.
-    fn vmmports(&self, args: &[&str], env: &[(&str, &OsStr)]) -> Run {
-        let mut all = vec![self.exe.to_str().expect("a UTF-8 path")];
-        all.extend_from_slice(args);
-        run(&self.wine, &all, env)
-    }
-
-    /// A Windows environment variable as a program in the prefix sees it.
-    fn windows_variable(&self, name: &str) -> String {
-        let out = run(
-            &self.wine,
-            &["cmd.exe", "/c", &format!("echo %{name}%")],
-            &[],
-        );
-        let value = out.stdout().trim().to_string();
-        assert!(
-            out.code == Some(0) && !value.is_empty() && !value.contains('%'),
-            "cmd could not tell %{name}%: {value:?} {}",
-            out.stderr
-        );
-        value
-    }
-
-    /// The Unix path of a Windows path in the prefix.
-    fn unix_path(&self, windows: &str) -> PathBuf {
-        let winepath = self.wine.with_file_name("winepath");
-        let winepath = if winepath.is_file() {
-            winepath
-        } else {
-            PathBuf::from("winepath")
-        };
-        let out = run(&winepath, &["-u", windows], &[]);
-        assert_eq!(out.code, Some(0), "winepath: {}", out.stderr);
-        PathBuf::from(out.stdout().trim())
-    }
-}
 
 fn linux(args: &[&str], env: &[(&str, &OsStr)]) -> Run {
     run(&pty::vmmports(), args, env)
