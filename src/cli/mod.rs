@@ -5,6 +5,7 @@
 mod args;
 mod audit;
 mod check;
+mod completions;
 mod csv_out;
 mod deployment;
 mod deployment_import;
@@ -176,9 +177,7 @@ fn execute(cli: Cli) -> Result<(String, Outcome), CliError> {
             Ok(doctor::run(choice, config.osc52_limit, file))
         }
         Some(Command::Completions { shell }) => {
-            let mut out = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "vmmports", &mut out);
-            Ok((String::from_utf8_lossy(&out).into_owned(), Outcome::Success))
+            Ok((completions::script(shell, Cli::command()), Outcome::Success))
         }
         Some(Command::Man) => Ok((man::page(Cli::command()), Outcome::Success)),
         Some(Command::List { query, format }) => {
