@@ -11,14 +11,16 @@
 //!   prints into the blocks, to review with `git diff`.
 //! - every relative link (and image) points at a file that exists, and a
 //!   `#fragment` at a heading of that file, as GitHub makes its anchors;
-//! - every page in docs/ is linked from the README.
+//! - every page in docs/ is linked from the README;
+//! - every ```powershell block parses with PowerShell's grammar
+//!   (tree-sitter-powershell), so an admin pastes no syntax error.
 
 mod common;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
 #[test]
 // On Windows trycmd reads every `.exe` in the output as its `[EXE]`
@@ -112,6 +114,28 @@ fn every_console_block_starts_at_the_margin_where_trycmd_finds_it() {
 }
 
 #[test]
+fn every_powershell_block_parses_as_powershell() {
+    let mut grammar = common::powershell_grammar::parser();
+    let mut checked = 0;
+    let mut broken = Vec::new();
+    for page in pages() {
+        for block in code_blocks(&read(&page), "powershell") {
+            checked += 1;
+            let tree = grammar.parse(&block, None).expect("a tree");
+            if tree.root_node().has_error() {
+                broken.push(format!("{}:\n{block}", page.display()));
+            }
+        }
+    }
+    assert!(checked >= 3, "only {checked} PowerShell blocks found");
+    assert!(
+        broken.is_empty(),
+        "PowerShell's grammar rejects:\n{}",
+        broken.join("\n")
+    );
+}
+
+#[test]
 fn anchors_are_made_as_github_makes_them() {
     let text = "# Incident mode: do the ports answer?\n\
                 ## Test the path: `vmmports listen`\n\
@@ -148,6 +172,27 @@ fn read(path: &Path) -> String {
 
 fn parser(text: &str) -> Parser<'_> {
     Parser::new_ext(text, Options::ENABLE_TABLES)
+}
+
+/// The text of every fenced block whose info string is `language`.
+fn code_blocks(text: &str, language: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut open: Option<String> = None;
+    for event in parser(text) {
+        match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) if &*info == language => {
+                open = Some(String::new());
+            }
+            Event::Text(t) => {
+                if let Some(block) = open.as_mut() {
+                    block.push_str(&t);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => blocks.extend(open.take()),
+            _ => {}
+        }
+    }
+    blocks
 }
 
 /// The destinations of the page's links and images.
