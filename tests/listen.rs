@@ -679,17 +679,10 @@ fn a_reply_from_another_listen_is_not_answered() {
     let udp = free_udp();
     let dir = tempfile::tempdir().unwrap();
     let data = catalog(dir.path(), &[("udp-svc", udp, udp, "udp")]);
-    let mut child = vmmports(&data, &["udp-svc", "--bind", "127.0.0.1", "--for", "3s"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .start();
-    let (stdout, _stderr) = drain(&mut child);
-    // Bound once the port cannot be taken any more.
-    let start = Instant::now();
-    while UdpSocket::bind(("127.0.0.1", udp)).is_ok() {
-        assert!(start.elapsed() < PATIENCE, "listen never bound {udp}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    // Bound once it says it is waiting. (Probing by binding the port too
+    // could take it at the moment listen binds, under load.) Long enough
+    // for the exchanges below on a slow Wine start.
+    let running = Running::start(&data, &["udp-svc", "--bind", "127.0.0.1", "--for", "6s"]);
     let sender = UdpSocket::bind("127.0.0.1:0").unwrap();
     sender
         .set_read_timeout(Some(Duration::from_millis(500)))
@@ -721,8 +714,7 @@ fn a_reply_from_another_listen_is_not_answered() {
         other.recv_from(&mut buffer).is_err(),
         "an empty datagram was answered"
     );
-    wait_within(&mut child, PATIENCE, "listen");
-    let stdout = String::from_utf8(stdout.join().unwrap()).unwrap();
+    let (_code, stdout, _stderr) = running.finish(PATIENCE);
     assert!(
         stdout.contains("4 attempts from 1 source, 3 not answered"),
         "{stdout}"
