@@ -45,8 +45,9 @@ impl Dist {
     fn tar_name() -> String {
         format!("{}.tar.gz", Self::tar_folder())
     }
+    /// As .ci/release names it: a pre-release's `-` is `~` for dpkg.
     fn deb_name() -> String {
-        format!("vmmports_{VERSION}_amd64.deb")
+        format!("vmmports_{}_amd64.deb", VERSION.replace('-', "~"))
     }
     fn path(&self, name: &str) -> PathBuf {
         self.dir.join(name)
@@ -207,13 +208,27 @@ fn the_zip_holds_the_exe_docs_and_completion_and_the_exe_runs_under_wine() {
         files_below(unzipped.path()),
         set(&["vmmports.exe", "README.md", "LICENSE", "_vmmports.ps1"])
     );
+    // This checkout's, with CRLF line ends for Windows' Notepad.
     for doc in ["README.md", "LICENSE"] {
+        let zipped = fs::read_to_string(unzipped.path().join(doc)).unwrap();
+        assert!(
+            zipped.lines().count() > 10
+                && zipped
+                    .split('\n')
+                    .all(|l| l.is_empty() || l.ends_with('\r')),
+            "the zip's {doc} does not end every line with CRLF"
+        );
         assert_eq!(
-            fs::read(unzipped.path().join(doc)).unwrap(),
-            fs::read(root.join(doc)).unwrap(),
+            zipped.replace("\r\n", "\n"),
+            fs::read_to_string(root.join(doc)).unwrap(),
             "the zip's {doc} is not this checkout's"
         );
     }
+    assert_eq!(
+        fs::read_to_string(unzipped.path().join("_vmmports.ps1")).unwrap(),
+        this_build_prints(&["completions", "powershell"]),
+        "the zip's PowerShell completion is not this build's: run .ci/release again"
+    );
 
     let Some(wine) = wine::harness(unzipped.path().join("vmmports.exe")) else {
         return;
@@ -244,10 +259,25 @@ fn the_zips_powershell_completion_parses_and_offers_every_subcommand() {
         script.contains("Register-ArgumentCompleter -Native -CommandName 'vmmports'"),
         "the script registers no completer for vmmports"
     );
-    for sub in subcommands_of_help(&this_build_prints(&["--help"])) {
+    assert!(
+        script.is_ascii(),
+        "Windows PowerShell 5.1 would misread a non-ASCII script"
+    );
+    // What `vmmports <Tab>` offers: the top-level case, up to the next one.
+    let top = script
+        .split_once("'vmmports' {")
+        .and_then(|(_, rest)| rest.split_once("'vmmports;"))
+        .map(|(top, _)| top)
+        .expect("a case for `vmmports` itself");
+    let subcommands = subcommands_of_help(&this_build_prints(&["--help"]));
+    assert!(
+        subcommands.len() >= 10,
+        "--help lists too few: {subcommands:?}"
+    );
+    for sub in subcommands {
         assert!(
-            script.contains(&format!("[CompletionResult]::new('{sub}'")),
-            "the PowerShell completion does not offer `{sub}`"
+            top.contains(&format!("[CompletionResult]::new('{sub}'")),
+            "the PowerShell completion does not offer `{sub}` after `vmmports`:\n{top}"
         );
     }
 }
@@ -270,6 +300,18 @@ fn the_linux_binary_is_static_and_runs() {
             "complete/vmmports.fish",
         ])
     );
+    for (file, args) in [
+        ("vmmports.1", &["man"][..]),
+        ("complete/vmmports.bash", &["completions", "bash"]),
+        ("complete/_vmmports", &["completions", "zsh"]),
+        ("complete/vmmports.fish", &["completions", "fish"]),
+    ] {
+        assert_eq!(
+            fs::read_to_string(top.join(file)).unwrap(),
+            this_build_prints(args),
+            "the tar.gz's {file} is not this build's: run .ci/release again"
+        );
+    }
     let binary = top.join("vmmports");
     // glibc's ldd says "statically linked" for a static-pie binary and "not
     // a dynamic executable" for a non-PIE one (then with exit 1).
@@ -293,7 +335,7 @@ fn the_linux_binary_is_static_and_runs() {
 
 #[test]
 fn the_deb_holds_the_binary_man_page_and_completions_and_passes_lintian() {
-    let Some(dist) = dist(&["dpkg-deb", "lintian"]) else {
+    let Some(dist) = dist(&["dpkg-deb", "dpkg", "gzip", "lintian"]) else {
         return;
     };
     let deb = dist.path(&Dist::deb_name());
@@ -342,12 +384,59 @@ fn the_deb_holds_the_binary_man_page_and_completions_and_passes_lintian() {
 
     let root = extracted_deb(&dist);
     assert_runs_like_this_build(&root.path().join("usr/bin/vmmports"));
+    let man = tool(
+        "gzip",
+        &["-dc", "usr/share/man/man1/vmmports.1.gz"],
+        root.path(),
+    );
+    assert_eq!(
+        text(&man),
+        this_build_prints(&["man"]),
+        "the .deb's man page"
+    );
+    for (file, shell) in [
+        ("usr/share/bash-completion/completions/vmmports", "bash"),
+        ("usr/share/zsh/vendor-completions/_vmmports", "zsh"),
+        ("usr/share/fish/vendor_completions.d/vmmports.fish", "fish"),
+    ] {
+        assert_eq!(
+            fs::read_to_string(root.path().join(file)).unwrap(),
+            this_build_prints(&["completions", shell]),
+            "the .deb's {file} is not this build's: run .ci/release again"
+        );
+    }
     let copyright =
         fs::read_to_string(root.path().join("usr/share/doc/vmmports/copyright")).unwrap();
     assert!(
         copyright.contains("License: MIT") && copyright.contains(" Permission is hereby granted"),
         "the copyright file carries no MIT license:\n{copyright}"
     );
+
+    // dpkg installs it (into a scratch root with a database of its own),
+    // and its md5sums then vouch for every installed file.
+    let target = tempfile::tempdir().unwrap();
+    let admin = target.path().join("var/lib/dpkg");
+    fs::create_dir_all(admin.join("info")).unwrap();
+    fs::create_dir_all(admin.join("updates")).unwrap();
+    fs::write(admin.join("status"), "").unwrap();
+    let dpkg_root = format!("--root={}", target.path().display());
+    tool(
+        "dpkg",
+        &[
+            &dpkg_root,
+            "--force-not-root",
+            "--log=/dev/null",
+            "-i",
+            deb_arg,
+        ],
+        target.path(),
+    );
+    tool(
+        "dpkg",
+        &[&dpkg_root, "--force-not-root", "--verify", "vmmports"],
+        target.path(),
+    );
+    assert_runs_like_this_build(&target.path().join("usr/bin/vmmports"));
 
     // Debian's own package checker, failing on its errors and warnings.
     let lintian = Command::new("lintian")
@@ -437,20 +526,26 @@ fn the_shell_completions_complete_subcommands_in_bash_zsh_and_fish() {
     let offered: Vec<&str> = fish.lines().filter_map(|l| l.split('\t').next()).collect();
     assert_eq!(offered, ["list", "listen"], "fish:\n{fish}");
 
-    // zsh: loaded after compinit, as from a vendor-completions folder, the
-    // script registers its function for the command.
+    // zsh: found on $fpath by compinit, as the .deb's vendor-completions
+    // folder is, through its `#compdef vmmports` line; then the function
+    // it autoloads for the command is the script's.
     let zsh = text(&tool(
         "zsh",
         &[
             "-f",
             "-c",
-            r#"autoload -Uz compinit && compinit -u -D && source "$1" && print -r -- "$_comps[vmmports]""#,
+            r#"fpath=("$1" $fpath) && autoload -Uz compinit && compinit -u -D &&
+               print -r -- "$_comps[vmmports]" && autoload +X _vmmports && print -r -- "${functions[_vmmports]:+loaded}""#,
             "zsh",
-            &arg("_vmmports"),
+            complete.to_str().unwrap(),
         ],
         &top,
     ));
-    assert_eq!(zsh.trim(), "_vmmports", "zsh");
+    assert_eq!(
+        zsh.lines().collect::<Vec<_>>(),
+        ["_vmmports", "loaded"],
+        "zsh"
+    );
 }
 
 /// SHA256SUMS's lines: file name to hash.
@@ -500,8 +595,14 @@ fn the_sums_check_and_the_manifests_hold_them() {
         yaml_serde::from_str(&locale_text).expect("a valid winget default-locale manifest");
 
     let installer: yaml_serde::Value = yaml_serde::from_str(&installer_text).unwrap();
-    for manifest in [&installer_text, &version_text, &locale_text] {
+    for (manifest, kind) in [
+        (&installer_text, "installer"),
+        (&version_text, "version"),
+        (&locale_text, "defaultLocale"),
+    ] {
         let value: yaml_serde::Value = yaml_serde::from_str(manifest).unwrap();
+        assert_eq!(value["ManifestType"].as_str(), Some(kind));
+        assert_eq!(value["ManifestVersion"].as_str(), Some("1.10.0"));
         assert_eq!(value["PackageVersion"].as_str(), Some(VERSION));
         assert_eq!(
             value["PackageIdentifier"].as_str(),
@@ -515,7 +616,11 @@ fn the_sums_check_and_the_manifests_hold_them() {
         "winget's hash is not the zip's"
     );
     let winget_url = entry["InstallerUrl"].as_str().expect("an InstallerUrl");
-    assert!(winget_url.ends_with(&format!("/v{VERSION}/{}", Dist::zip_name())));
+    assert!(
+        winget_url.starts_with("https://")
+            && winget_url.ends_with(&format!("/{}", Dist::zip_name())),
+        "winget's address is not the zip's: {winget_url}"
+    );
     assert_eq!(installer["InstallerType"].as_str(), Some("zip"));
     assert_eq!(installer["NestedInstallerType"].as_str(), Some("portable"));
     let nested = &installer["NestedInstallerFiles"][0];
