@@ -16,6 +16,7 @@ pub mod cli;
 pub mod clipboard;
 pub mod config;
 pub mod deployment;
+pub mod file_text;
 pub mod flows;
 pub mod listen;
 pub mod platform;

@@ -10,9 +10,7 @@ use std::net::IpAddr;
 use std::path::Path;
 
 use vmmports::audit::iptables::{IptablesRuleset, read};
-use vmmports::audit::model::{
-    Decision, Direction, Input, InputError, Packet, Protocol, Ruleset, line_col,
-};
+use vmmports::audit::model::{Decision, Direction, Input, InputError, Packet, Protocol, Ruleset};
 
 const FIXTURES: &str = "tests/data/audit/iptables";
 
@@ -534,7 +532,7 @@ fn nft_output_that_warns_of_legacy_tables_is_judged_with_them_when_given() {
 
 /// Where `needle` first is in `text`, as line and column.
 fn position(text: &str, needle: &str) -> (usize, usize) {
-    line_col(text, text.find(needle).expect("needle in text"))
+    vmmports::file_text::position_of(text, text.find(needle).expect("needle in text"))
 }
 
 fn host_text() -> String {

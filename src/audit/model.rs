@@ -143,6 +143,23 @@ pub struct Input {
     pub bytes: Vec<u8>,
 }
 
+impl Input {
+    /// The input's text: UTF-8, or UTF-16 behind its BOM (as PowerShell
+    /// 5.1's `>` saves a capture); else an error placed in it, with `hint`.
+    pub fn text(&self, hint: &str) -> Result<String, InputError> {
+        crate::file_text::decode(&self.bytes).map_err(|refused| {
+            let (line, column) = refused.at.unwrap_or((1, 1));
+            InputError {
+                file: self.name.clone(),
+                line,
+                column,
+                message: refused.message,
+                hint: Some(hint.into()),
+            }
+        })
+    }
+}
+
 /// Why an input could not be read: what, where (file:line:col, 1-based;
 /// for JSON, where the offending value starts) and how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,26 +186,3 @@ impl std::fmt::Display for InputError {
 }
 
 impl std::error::Error for InputError {}
-
-/// Line and column (1-based, columns in characters) of byte `offset` in
-/// `text`, for errors.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-    (line, column)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn offsets_become_lines_and_columns() {
-        let text = "ab\ncdé\nf";
-        assert_eq!(line_col(text, 0), (1, 1));
-        assert_eq!(line_col(text, 3), (2, 1));
-        assert_eq!(line_col(text, text.find('f').unwrap()), (3, 1));
-        assert_eq!(line_col(text, "ab\ncdé".len()), (2, 4));
-    }
-}

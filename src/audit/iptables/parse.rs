@@ -18,11 +18,12 @@ use super::tables::{
     AddressRange, Chain, Condition, End, Family, Policy, Rule, Section, Table, TableName, Target,
     Test,
 };
-use crate::audit::model::{Input, InputError, line_col};
+use crate::audit::model::{Input, InputError};
+use crate::file_text::position_of;
 
 /// Reads one input into its sections.
 pub fn read_input(input: &Input) -> Result<Vec<Section>, InputError> {
-    let text = decode(input)?;
+    let text = input.text("give iptables-save's output as it prints it")?;
     let mut reader = FileReader {
         input,
         text: &text,
@@ -58,25 +59,6 @@ pub fn read_input(input: &Input) -> Result<Vec<Section>, InputError> {
         ));
     }
     Ok(reader.sections)
-}
-
-fn decode(input: &Input) -> Result<String, InputError> {
-    let bytes = input
-        .bytes
-        .strip_prefix(&[0xEF, 0xBB, 0xBF])
-        .unwrap_or(&input.bytes);
-    String::from_utf8(bytes.to_vec()).map_err(|e| {
-        let valid = e.utf8_error().valid_up_to();
-        let before = String::from_utf8_lossy(&bytes[..valid]);
-        let (line, column) = line_col(&before, valid);
-        InputError {
-            file: input.name.clone(),
-            line,
-            column,
-            message: "this input is not UTF-8 text".to_string(),
-            hint: Some("give iptables-save's output as it prints it".to_string()),
-        }
-    })
 }
 
 #[derive(Default)]
@@ -128,7 +110,7 @@ struct FileReader<'a> {
 
 impl FileReader<'_> {
     fn error(&self, offset: usize, message: String, hint: &str) -> InputError {
-        let (line, column) = line_col(self.text, offset);
+        let (line, column) = position_of(self.text, offset);
         InputError {
             file: self.input.name.clone(),
             line,
@@ -139,7 +121,7 @@ impl FileReader<'_> {
     }
 
     fn problem(&self, base: usize, problem: Problem) -> InputError {
-        let (line, column) = line_col(self.text, base + problem.offset);
+        let (line, column) = position_of(self.text, base + problem.offset);
         InputError {
             file: self.input.name.clone(),
             line,

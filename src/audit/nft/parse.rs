@@ -14,7 +14,8 @@ use super::ast::{
 };
 use super::located::{Node, Object};
 use super::{render, values};
-use crate::audit::model::{Input, InputError, line_col};
+use crate::audit::model::{Input, InputError};
+use crate::file_text::position_of;
 
 /// How to fix any input this reader refuses.
 const HINT: &str = "give the unchanged output of `nft -j list ruleset`";
@@ -46,7 +47,7 @@ struct Source<'a> {
 
 impl Source<'_> {
     fn error(&self, offset: usize, message: impl Into<String>) -> InputError {
-        let (line, column) = line_col(self.text, offset);
+        let (line, column) = position_of(self.text, offset);
         InputError {
             file: self.name.to_string(),
             line,
@@ -73,17 +74,8 @@ impl Source<'_> {
 impl Builder {
     /// Reads one input into the ruleset.
     pub(crate) fn read(&mut self, input: &Input) -> Result<Summary, InputError> {
-        let text = std::str::from_utf8(&input.bytes).map_err(|e| {
-            let good = std::str::from_utf8(&input.bytes[..e.valid_up_to()]).unwrap_or("");
-            let (line, column) = line_col(good, good.len());
-            InputError {
-                file: input.name.clone(),
-                line,
-                column,
-                message: "not UTF-8 text".into(),
-                hint: Some(HINT.into()),
-            }
-        })?;
+        let text = input.text(HINT)?;
+        let text = text.as_str();
         let source = Source {
             name: &input.name,
             text,

@@ -134,18 +134,7 @@ pub fn read(inputs: &[Input], profile: Option<Profile>) -> Result<WindowsRuleset
 }
 
 fn read_one(input: &Input) -> Result<Source, InputError> {
-    let text = crate::deployment::import::decode(&input.bytes).map_err(|(message, at)| {
-        let (line, column) = at.unwrap_or((1, 1));
-        InputError {
-            file: input.name.clone(),
-            line,
-            column,
-            message,
-            hint: Some(
-                "give the file as the export wrote it: UTF-8, or UTF-16 with its BOM".into(),
-            ),
-        }
-    })?;
+    let text = input.text("give the file as the export wrote it: UTF-8, or UTF-16 with its BOM")?;
     if reg::is_reg(&text) {
         reg::read(&input.name, &text)
     } else if json::is_json(&text) {

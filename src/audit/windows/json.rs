@@ -24,7 +24,8 @@ use serde_json::value::RawValue;
 use super::eval::Source;
 use super::profile::{Profile, ProfileSet, ProfileSettings, ProfileTable};
 use super::rule::{Action, Condition, Rule, RuleProtocol, Store};
-use crate::audit::model::{Direction, InputError, line_col};
+use crate::audit::model::{Direction, InputError};
+use crate::file_text::position_of;
 
 const EXPORT_HINT: &str = "export the firewall again with the PowerShell line vmmports gives for Windows (audit::windows::EXPORT_COMMAND)";
 
@@ -50,7 +51,7 @@ type Fields<'a> = Vec<(String, &'a RawValue)>;
 
 impl<'a> Doc<'a> {
     fn error_at(&self, offset: usize, message: String, hint: &str) -> InputError {
-        let (line, column) = line_col(self.text, offset);
+        let (line, column) = position_of(self.text, offset);
         InputError {
             file: self.file.to_string(),
             line,

@@ -26,8 +26,7 @@ use merge::Merger;
 
 pub use ansible::GroupMap;
 
-/// A 1-based line and column, in characters.
-pub type Position = (usize, usize);
+pub use crate::file_text::{Position, position_of};
 
 /// A text as a file gave it, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,50 +125,15 @@ pub fn read(path: &Path) -> Result<String, DeploymentError> {
         message: format!("cannot read the file: {e}"),
         hint: None,
     })?;
-    decode(&bytes).map_err(|(message, position)| DeploymentError {
+    crate::file_text::decode(&bytes).map_err(|refused| DeploymentError {
         path: path.to_path_buf(),
-        position,
-        message,
+        position: refused.at,
+        message: refused.message,
         hint: Some(
             "save it as UTF-8 (Excel: Save As \"CSV UTF-8\"; PowerShell: `| Out-File -Encoding utf8 FILE`), \
              or UTF-16 with its BOM"
                 .into(),
         ),
-    })
-}
-
-/// The text of a file's bytes, its byte order mark left out; or what is
-/// wrong, and where when a place can be told.
-pub fn decode(bytes: &[u8]) -> Result<String, (String, Option<Position>)> {
-    let utf16 = |rest: &[u8], from: fn([u8; 2]) -> u16| {
-        if !rest.len().is_multiple_of(2) {
-            let message = "the file is UTF-16 by its BOM but has an odd number of bytes";
-            return Err((message.to_string(), None));
-        }
-        let units = rest.chunks_exact(2).map(|pair| from([pair[0], pair[1]]));
-        char::decode_utf16(units)
-            .collect::<Result<String, _>>()
-            .map_err(|e| (format!("the file is UTF-16 by its BOM but holds {e}"), None))
-    };
-    match bytes {
-        [0xEF, 0xBB, 0xBF, rest @ ..] => utf8(rest),
-        [0xFF, 0xFE, rest @ ..] => utf16(rest, u16::from_le_bytes),
-        [0xFE, 0xFF, rest @ ..] => utf16(rest, u16::from_be_bytes),
-        _ => utf8(bytes),
-    }
-}
-
-/// An old Excel's "CSV" is in the Windows code page: the first byte that
-/// is not UTF-8 is placed, so the admin sees which name it is in.
-fn utf8(bytes: &[u8]) -> Result<String, (String, Option<Position>)> {
-    String::from_utf8(bytes.to_vec()).map_err(|e| {
-        let valid = e.utf8_error().valid_up_to();
-        let before = String::from_utf8_lossy(&bytes[..valid]);
-        let byte = bytes[valid];
-        (
-            format!("the file is not UTF-8: the byte 0x{byte:02X} here is not text in UTF-8"),
-            Some(position_of(&before, before.len())),
-        )
     })
 }
 
@@ -225,36 +189,10 @@ fn error(path: &Path, at: Option<Position>, message: String, hint: &str) -> Depl
     }
 }
 
-/// The 1-based line and column (in characters) of a byte offset in `text`.
-pub fn position_of(text: &str, offset: usize) -> Position {
-    let before = &text[..offset.min(text.len())];
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (
-        before.matches('\n').count() + 1,
-        before[line_start..].chars().count() + 1,
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::deployment::Machine;
-
-    #[test]
-    fn utf16_behind_a_bom_and_utf8_behind_one_are_read() {
-        let text = "role,name\r\n";
-        let mut le = vec![0xFF, 0xFE];
-        le.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
-        assert_eq!(decode(&le).unwrap(), text);
-        let mut be = vec![0xFE, 0xFF];
-        be.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
-        assert_eq!(decode(&be).unwrap(), text);
-        assert_eq!(decode(b"\xEF\xBB\xBFrole").unwrap(), "role");
-        assert!(decode(b"\xFF\xFEa").unwrap_err().0.contains("odd"));
-        let (message, at) = decode(b"role\nr\xE9le").unwrap_err();
-        assert!(message.contains("0xE9"), "{message}");
-        assert_eq!(at, Some((2, 2)));
-    }
 
     #[test]
     fn formats_are_told_apart_without_an_extension() {
