@@ -256,3 +256,50 @@ fn outbound_adds_the_flows_the_machine_opens() {
         "{both:#}"
     );
 }
+
+/// A Linux capture saved on Windows: `ssh host sudo nft -j list ruleset >
+/// f.json` in Windows PowerShell 5.1 writes UTF-16LE with its BOM. It reads
+/// as the same ruleset, for nft JSON and for iptables-save; a byte that is
+/// not UTF-8 is refused at its line and column.
+#[test]
+fn linux_captures_saved_as_utf16_by_powershell_read_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    for (fixture, role) in [
+        ("tests/data/audit/nft/firewalld-1.3.3.json", "hyper-v"),
+        ("tests/data/audit/iptables/ufw.save", "guest-vm"),
+    ] {
+        let text = std::fs::read_to_string(fixture).unwrap();
+        let mut utf16 = vec![0xFF, 0xFE];
+        utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        let saved = dir.path().join("capture");
+        std::fs::write(&saved, utf16).unwrap();
+        let (from_utf8, code) = json(&["audit", "--on", role, fixture]);
+        let (from_utf16, code16) = json(&["audit", "--on", role, saved.to_str().unwrap()]);
+        assert_eq!(code16, code, "{fixture}");
+        assert_eq!(from_utf16["flows"], from_utf8["flows"], "{fixture}");
+        assert!(
+            from_utf16["flows"]
+                .as_array()
+                .is_some_and(|f| !f.is_empty()),
+            "{fixture}: no flows"
+        );
+    }
+
+    let latin1 = dir.path().join("latin1.save");
+    std::fs::write(
+        &latin1,
+        b"*filter\n:INPUT ACCEPT [0:0]\n# caf\xE9\nCOMMIT\n",
+    )
+    .unwrap();
+    let out = vmmports()
+        .args(["audit", "--on", "guest-vm"])
+        .arg(&latin1)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains(&format!("{}:3:6:", latin1.display())) && said.contains("0xE9"),
+        "{said}"
+    );
+}

@@ -29,12 +29,16 @@ impl Kind {
 /// The kind of `input`, from its first bytes.
 pub fn kind_of(input: &Input) -> Result<Kind, InputError> {
     let bytes = &input.bytes;
-    // UTF-16 (with its BOM) is what `reg export` and 5.1's `>` write.
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Ok(Kind::Windows);
-    }
-    let text = String::from_utf8_lossy(bytes);
-    let text = text.trim_start_matches('\u{feff}');
+    // UTF-16 (with its BOM) is what `reg export` and 5.1's `>` write, the
+    // latter for a Linux capture too (`ssh host nft -j list ruleset > f`).
+    // UTF-16 that does not decode goes to the Windows reader, which says
+    // where it breaks.
+    let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
+    let text = match crate::file_text::decode(bytes) {
+        Ok(text) => text,
+        Err(_) if utf16 => return Ok(Kind::Windows),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    };
     let start = text.trim_start();
     if start.starts_with("Windows Registry Editor") || start.starts_with("REGEDIT4") {
         return Ok(Kind::Windows);
@@ -159,7 +163,20 @@ mod tests {
         );
         assert_eq!(kind(br#"{"Rules": []}"#).unwrap(), Kind::Windows);
         assert_eq!(kind(b"\xEF\xBB\xBF{\"Rules\": []}").unwrap(), Kind::Windows);
-        assert_eq!(kind(b"\xFF\xFEW\0i\0").unwrap(), Kind::Windows);
+        // UTF-16 as PowerShell 5.1's `>` saves any capture, Windows or Linux.
+        let utf16 = |text: &str| {
+            let mut bytes = vec![0xFF, 0xFE];
+            bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+            bytes
+        };
+        let reg = "Windows Registry Editor Version 5.00\r\n";
+        assert_eq!(kind(&utf16(reg)).unwrap(), Kind::Windows);
+        assert_eq!(kind(&utf16(r#"{"Rules": []}"#)).unwrap(), Kind::Windows);
+        let nft = r#"{"nftables": [{"metainfo": {}}]}"#;
+        assert_eq!(kind(&utf16(nft)).unwrap(), Kind::Nft);
+        assert_eq!(kind(&utf16("*filter\nCOMMIT\n")).unwrap(), Kind::Iptables);
+        // Broken UTF-16 is the Windows reader's to place.
+        assert_eq!(kind(b"\xFF\xFEW\0i").unwrap(), Kind::Windows);
         assert_eq!(
             kind(b"Windows Registry Editor Version 5.00\r\n").unwrap(),
             Kind::Windows
