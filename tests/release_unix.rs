@@ -24,6 +24,7 @@ use common::binary::{empty_config_home, vmmports_std};
 use common::man::{render_file, section, subcommands_of_help};
 use common::needs::{has_tool, path_env, ready};
 use common::powershell_grammar;
+use common::pty;
 use common::wine;
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -637,4 +638,59 @@ fn the_sums_check_and_the_manifests_hold_them() {
     let scoop_64 = &scoop["architecture"]["64bit"];
     assert_eq!(scoop_64["hash"].as_str(), Some(zip_hash.as_str()));
     assert_eq!(scoop_64["url"].as_str(), Some(winget_url));
+}
+
+/// Types `vmmports li` and Tab at a real interactive prompt of `shell`
+/// (after `setup`, which loads the archived completion), in a terminal,
+/// and waits for the screen to offer both `list` and `listen`.
+fn tab_offers_list_and_listen(shell: &str, args: &[&str], setup: &str) {
+    let home = tempfile::tempdir().unwrap();
+    let cmd = pty::command(shell, args, home.path());
+    let session = pty::Pty::start(cmd, 120, 30, true);
+    session.send(format!("{setup}\r").as_bytes());
+    session.wait_for("READY>");
+    // The first Tab completes what `list` and `listen` share; readline
+    // lists them at the third (the second only rings the bell), zsh and
+    // fish at once, or at the next.
+    session.send(b"vmmports li");
+    for _ in 0..3 {
+        session.send(b"\t");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    let screen = session.wait_until(&format!("{shell} to offer list and listen"), |seen| {
+        let screen = seen.parser.screen().contents();
+        // The line completed to `list`, and `listen` offered below it.
+        screen
+            .split_once("READY> vmmports list")
+            .is_some_and(|(_, below)| below.contains("listen"))
+    });
+    assert!(!screen.contains("command not found"), "{shell}:\n{screen}");
+    // Leave: drop the line, then end the shell.
+    session.send(b"\x03");
+    session.send(b"exit\r");
+}
+
+#[test]
+fn the_archived_completions_complete_at_a_real_prompt() {
+    let Some(dist) = dist(&["tar", "bash", "zsh", "fish"]) else {
+        return;
+    };
+    let (_unpacked, top) = untarred(&dist);
+    let complete = top.join("complete");
+    let file = |name: &str| complete.join(name).display().to_string();
+    let bash = format!("source '{}'; PS1='READY> '", file("vmmports.bash"));
+    let zsh = format!(
+        "fpath=('{}' $fpath); autoload -Uz compinit; compinit -u -D; PS1='READY> '",
+        complete.display()
+    );
+    let fish = format!(
+        "source '{}'; function fish_prompt; echo -n 'READY> '; end",
+        file("vmmports.fish")
+    );
+    // (The unpacked folder outlives the scenario: within_timeout waits.)
+    pty::within_timeout(move || {
+        tab_offers_list_and_listen("bash", &["--norc", "--noprofile", "-i"], &bash);
+        tab_offers_list_and_listen("zsh", &["-f", "-i"], &zsh);
+        tab_offers_list_and_listen("fish", &["--no-config", "-i"], &fish);
+    });
 }
