@@ -114,26 +114,22 @@ impl Probe {
 }
 
 fn ready() -> bool {
-    let mut missing: Vec<String> = [
-        "unshare",
-        "nsenter",
-        "timeout",
-        "ip",
-        "python3",
-        "iptables-nft",
-        "iptables-nft-restore",
-        "iptables-nft-save",
-        "ip6tables-nft",
-        "ip6tables-nft-restore",
-        "ip6tables-nft-save",
-    ]
-    .iter()
-    .filter(|t| !needs::has_tool(t))
-    .map(|t| t.to_string())
-    .collect();
-    if missing.is_empty() && !needs::can_unshare(&["-n"]) {
-        missing.push("root, for `unshare -n`".into());
-    }
+    let missing = needs::missing_for_namespaces(
+        [
+            "unshare",
+            "nsenter",
+            "timeout",
+            "ip",
+            "python3",
+            "iptables-nft",
+            "iptables-nft-restore",
+            "iptables-nft-save",
+            "ip6tables-nft",
+            "ip6tables-nft-restore",
+            "ip6tables-nft-save",
+        ],
+        &["-n"],
+    );
     needs::ready(
         &missing,
         "apt-get install -y iptables iproute2 python3 and run as root",

@@ -262,15 +262,12 @@ impl Dialect {
 }
 
 fn ready(dialect: Dialect) -> bool {
-    let mut missing: Vec<String> = ["unshare", "nsenter", "timeout", "ip", "python3"]
-        .iter()
-        .chain(dialect.tools())
-        .filter(|t| !needs::has_tool(t))
-        .map(|t| t.to_string())
-        .collect();
-    if missing.is_empty() && !needs::can_unshare(&["-n", "-p", "-f", "-m", "--mount-proc"]) {
-        missing.push("root, for `unshare -n -p -m`".into());
-    }
+    let missing = needs::missing_for_namespaces(
+        ["unshare", "nsenter", "timeout", "ip", "python3"]
+            .into_iter()
+            .chain(dialect.tools().iter().copied()),
+        &["-n", "-p", "-f", "-m", "--mount-proc"],
+    );
     needs::ready(
         &missing,
         "see .ci/run, which installs them and runs as root",

@@ -38,20 +38,16 @@ COMMIT
 ";
 
 fn ready() -> bool {
-    let mut missing: Vec<String> = [
-        "unshare",
-        "nft",
-        "iptables-restore",
-        "iptables-save",
-        "bash",
-    ]
-    .iter()
-    .filter(|t| !needs::has_tool(t))
-    .map(|t| t.to_string())
-    .collect();
-    if missing.is_empty() && !needs::can_unshare(&["-n"]) {
-        missing.push("root, for `unshare -n`".into());
-    }
+    let missing = needs::missing_for_namespaces(
+        [
+            "unshare",
+            "nft",
+            "iptables-restore",
+            "iptables-save",
+            "bash",
+        ],
+        &["-n"],
+    );
     needs::ready(
         &missing,
         ".ci/run installs nftables and iptables and runs as root",

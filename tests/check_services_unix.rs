@@ -374,15 +374,10 @@ fn ready(tools: &[&str]) -> bool {
     let base = [
         "unshare", "timeout", "ip", "ss", "bash", "openssl", "python3",
     ];
-    let mut missing: Vec<String> = base
-        .iter()
-        .chain(tools)
-        .filter(|t| !needs::has_tool(t))
-        .map(|t| t.to_string())
-        .collect();
-    if !needs::can_unshare(&["-n", "-p", "-f", "-m", "--mount-proc"]) {
-        missing.push("root, for `unshare -n -p -m`".into());
-    }
+    let missing = needs::missing_for_namespaces(
+        base.into_iter().chain(tools.iter().copied()),
+        &["-n", "-p", "-f", "-m", "--mount-proc"],
+    );
     needs::ready(
         &missing,
         "see .ci/run, which installs them and runs as root",

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use common::hostile;
-use common::needs::{can_unshare, has_tool, path_env, ready};
+use common::needs::{has_tool, missing_for_namespaces, path_env, ready};
 
 /// Where `.ci/run` installs the tools that do not come from Debian.
 fn tools() -> PathBuf {
@@ -95,14 +95,7 @@ fn aclgen_and_nft_ready() -> bool {
     if !aclgen().is_file() {
         missing.push("Aerleon (target/tools/aerleon)".to_string());
     }
-    for tool in ["nft", "unshare"] {
-        if !has_tool(tool) {
-            missing.push(tool.to_string());
-        }
-    }
-    if missing.is_empty() && !can_unshare(&["-n"]) {
-        missing.push("root and network namespaces".to_string());
-    }
+    missing.extend(missing_for_namespaces(["nft", "unshare"], &["-n"]));
     ready(&missing, INSTALL)
 }
 

@@ -805,14 +805,8 @@ print(out, flush=True)
 #[cfg(unix)]
 #[test]
 fn forged_sources_start_no_endless_exchange() {
-    let mut missing: Vec<String> = ["unshare", "timeout", "ip", "python3"]
-        .into_iter()
-        .filter(|t| !common::needs::has_tool(t))
-        .map(String::from)
-        .collect();
-    if !common::needs::can_unshare(&["-n"]) {
-        missing.push("root, for `unshare -n`".into());
-    }
+    let missing =
+        common::needs::missing_for_namespaces(["unshare", "timeout", "ip", "python3"], &["-n"]);
     if !common::needs::ready(
         &missing,
         "see .ci/run, which installs them and runs as root",

@@ -10,15 +10,11 @@ mod common;
 
 use common::binary::vmmports_std;
 use common::man::{long_options_of_help, render, section, subcommands_of_help};
-use common::needs::{has_tool, ready};
+use common::needs::{missing_tools, ready};
 
 #[test]
 fn the_man_page_renders_with_every_subcommand_and_option_of_help() {
-    let missing: Vec<String> = ["man", "nroff"]
-        .into_iter()
-        .filter(|tool| !has_tool(tool))
-        .map(String::from)
-        .collect();
+    let missing = missing_tools(["man", "nroff"]);
     if !ready(
         &missing,
         "install the Debian packages man-db and groff-base",

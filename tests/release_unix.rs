@@ -22,7 +22,7 @@ use std::process::{Command, Output};
 
 use common::binary::{empty_config_home, vmmports_std};
 use common::man::{render_file, section, subcommands_of_help};
-use common::needs::{has_tool, path_env, ready};
+use common::needs::{missing_tools, path_env, ready};
 use common::powershell_grammar;
 use common::pty;
 use common::wine;
@@ -66,12 +66,7 @@ fn dist(tools: &[&str]) -> Option<Dist> {
         .filter(|name| !dir.join(name).is_file())
         .map(|name| dir.join(name).display().to_string())
         .collect();
-    missing.extend(
-        tools
-            .iter()
-            .filter(|tool| !has_tool(tool))
-            .map(|tool| tool.to_string()),
-    );
+    missing.extend(missing_tools(tools.iter().copied()));
     ready(
         &missing,
         "run .ci/release (it names the Debian packages and rustup targets it needs); \

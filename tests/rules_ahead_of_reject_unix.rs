@@ -28,14 +28,7 @@ const MARK: &str = "@@mark@@";
 
 /// Whether `tools` and network namespaces are here; under CI they must be.
 fn ready(tools: &[&str]) -> bool {
-    let mut missing: Vec<String> = tools
-        .iter()
-        .filter(|t| !needs::has_tool(t))
-        .map(|t| t.to_string())
-        .collect();
-    if !needs::can_unshare(&["-n"]) {
-        missing.push("root, for `unshare -n`".into());
-    }
+    let missing = needs::missing_for_namespaces(tools.iter().copied(), &["-n"]);
     needs::ready(&missing, ".ci/run installs the tools; run it as root")
 }
 

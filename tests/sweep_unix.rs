@@ -179,16 +179,12 @@ fn network_files(dir: &std::path::Path) {
 }
 
 fn ready() -> bool {
-    let mut missing: Vec<String> = [
-        "unshare", "timeout", "ip", "nft", "mount", "python3", "script",
-    ]
-    .iter()
-    .filter(|t| !needs::has_tool(t))
-    .map(|t| t.to_string())
-    .collect();
-    if missing.is_empty() && !needs::can_unshare(&["-n", "-p", "-f", "-m", "--mount-proc"]) {
-        missing.push("root, for `unshare -n -p -m`".into());
-    }
+    let missing = needs::missing_for_namespaces(
+        [
+            "unshare", "timeout", "ip", "nft", "mount", "python3", "script",
+        ],
+        &["-n", "-p", "-f", "-m", "--mount-proc"],
+    );
     needs::ready(
         &missing,
         "see .ci/run, which installs them and runs as root",

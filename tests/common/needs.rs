@@ -31,6 +31,29 @@ pub fn can_unshare(args: &[&str]) -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
+/// The tools of `tools` that are not here (see [`has_tool`]).
+pub fn missing_tools<'a>(tools: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    tools
+        .into_iter()
+        .filter(|tool| !has_tool(tool))
+        .map(String::from)
+        .collect()
+}
+
+/// What a test that runs in namespaces lacks: the tools of `tools` that
+/// are not here and, once they all are, root (namespaces allowed) for
+/// `unshare UNSHARE_ARGS`.
+pub fn missing_for_namespaces<'a>(
+    tools: impl IntoIterator<Item = &'a str>,
+    unshare_args: &[&str],
+) -> Vec<String> {
+    let mut missing = missing_tools(tools);
+    if missing.is_empty() && !can_unshare(unshare_args) {
+        missing.push(format!("root, for `unshare {}`", unshare_args.join(" ")));
+    }
+    missing
+}
+
 /// True when nothing is `missing`. Otherwise the test must not pass
 /// silently: under CI this fails; elsewhere it prints what is missing (and
 /// `fix`, how to get it) and returns false, so the caller skips.
